@@ -1,0 +1,111 @@
+# wsdec: build every program into bin/, the library from common/, tests next to the code.
+# `make` (CPU), `make CUDA=1` (also gpu/), `make test`, `make test SAN=1`, `make bench`,
+# `make demo`, `make deps`, `make install PREFIX=...`.
+
+PREFIX ?= /usr/local
+CC ?= cc
+NVCC ?= $(shell command -v nvcc 2>/dev/null || ls /usr/local/cuda/bin/nvcc 2>/dev/null)
+SAN ?=
+CUDA ?= $(if $(NVCC),1,0)
+
+PKGS := hdf5 libcjson openblas zlib
+DEB_PKGS := build-essential pkg-config libhdf5-dev libopenblas-dev libcjson-dev zlib1g-dev wordnet-base
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+OPT := -O2
+ifeq ($(SAN),1)
+  OPT := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+  BUILD := bin/san
+else
+  BUILD := bin/obj
+endif
+
+CFLAGS_ALL = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror $(OPT) -Icommon $(PKG_CFLAGS) $(CFLAGS)
+LDLIBS_ALL = $(PKG_LIBS) -lm -lpthread $(LDLIBS)
+SAN_FLAGS := -fsanitize=address,undefined
+LDFLAGS_ALL := $(if $(filter 1,$(SAN)),$(SAN_FLAGS)) $(LDFLAGS)
+
+LIB_SRC := $(filter-out %_test.c,$(wildcard common/*.c))
+LIB_OBJ := $(LIB_SRC:common/%.c=$(BUILD)/common/%.o)
+TEST_SRC := $(wildcard common/*_test.c)
+TEST_BIN := $(TEST_SRC:common/%.c=$(BUILD)/test/%)
+CMD_SRC := $(wildcard cmd/*.c)
+PROGRAMS := $(CMD_SRC:cmd/%.c=%)
+ifeq ($(SAN),1)
+  PROG_DIR := bin/san/bin
+else
+  PROG_DIR := bin
+endif
+PROG_BIN := $(PROGRAMS:%=$(PROG_DIR)/%)
+
+ifeq ($(CUDA),1)
+  GPU_SRC := $(wildcard gpu/*.cu)
+  GPU_OBJ := $(GPU_SRC:gpu/%.cu=$(BUILD)/gpu/%.o)
+  CUDA_HOME ?= $(patsubst %/bin/nvcc,%,$(NVCC))
+  ifneq ($(GPU_SRC),)
+    CFLAGS_ALL += -DWSD_HAVE_CUDA=1
+    LDLIBS_ALL += -L$(CUDA_HOME)/lib64 -lcudart -lcublas
+  endif
+endif
+
+.PHONY: all deps check-deps test bench demo install clean man-check
+all: check-deps $(PROG_BIN)
+
+# As root a missing dependency is installed on the spot; otherwise we say exactly what to run.
+check-deps:
+	@pkg-config --exists $(PKGS) 2>/dev/null && [ -d /usr/share/wordnet ] || { \
+	  if [ "$$(id -u)" = 0 ]; then $(MAKE) --no-print-directory deps; else \
+	  echo "wsdec: missing build dependencies; run:"; echo "  sudo apt-get install -y $(DEB_PKGS)"; exit 1; fi; }
+
+deps:
+	@if [ "$$(id -u)" = 0 ]; then \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  apt-get update -qq && apt-get install -y -qq $(DEB_PKGS); \
+	else \
+	  echo "wsdec: run as root to install dependencies, or run:"; \
+	  echo "  sudo apt-get install -y $(DEB_PKGS)"; \
+	  pkg-config --exists $(PKGS); \
+	fi
+
+$(BUILD)/common/%.o: common/%.c $(wildcard common/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -c -o $@ $<
+
+$(BUILD)/gpu/%.o: gpu/%.cu $(wildcard gpu/*.h common/*.h)
+	@mkdir -p $(@D)
+	$(NVCC) -O2 -Icommon -Igpu -Xcompiler -Wall,-Werror -c -o $@ $<
+
+$(BUILD)/libwsdec.a: $(LIB_OBJ) $(GPU_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(PROG_DIR)/%: cmd/%.c $(BUILD)/libwsdec.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $< $(BUILD)/libwsdec.a $(LDLIBS_ALL)
+
+$(BUILD)/test/%: common/%.c $(BUILD)/libwsdec.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $< $(BUILD)/libwsdec.a $(LDLIBS_ALL)
+
+test: check-deps $(PROG_BIN) $(TEST_BIN)
+	@WSD_BIN=$(PROG_DIR) WSD_TEST_BIN=$(BUILD)/test sh testdata/run-tests.sh
+
+bench: all
+	@sh pipelines/bench.sh
+
+demo: all
+	@$(MAKE) --no-print-directory -f pipelines/demo.mk
+
+man-check: all
+	@sh testdata/cli/man-pages.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man7
+	install -m 755 $(PROG_BIN) $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 man/man1/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 644 man/man5/*.5 $(DESTDIR)$(PREFIX)/share/man/man5/
+	-install -m 644 man/man7/*.7 $(DESTDIR)$(PREFIX)/share/man/man7/
+
+clean:
+	find bin -mindepth 1 ! -name .gitkeep -exec rm -rf {} +
