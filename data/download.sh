@@ -7,9 +7,15 @@ dir=${1:-data/anet}
 mkdir -p "$dir"
 cd "$dir"
 captions_url=${WSD_CAPTIONS_URL:-https://cs.stanford.edu/people/ranjaykrishna/densevid/captions.zip}
-c3d_base=${WSD_C3D_BASE:-http://ec2-52-25-205-214.us-west-2.compute.amazonaws.com/data/challenge16/features/c3d}
+# The C3D features are distributed by the ActivityNet challenge (2016 release,
+# "C3D features", six parts); set WSD_C3D_BASE to the folder URL that page gives.
+c3d_base=${WSD_C3D_BASE:-}
 [ -f captions.zip ] || curl -fL -o captions.zip "$captions_url"
 unzip -o captions.zip
+if [ -z "$c3d_base" ]; then
+    echo "download.sh: captions done; set WSD_C3D_BASE to the ActivityNet C3D feature folder URL to fetch the features" >&2
+    exit 1
+fi
 for part in 00 01 02 03 04 05; do
     f=activitynet_v1-3.part-$part
     [ -f "$f" ] || curl -fL -o "$f" "$c3d_base/$f"
