@@ -1,0 +1,34 @@
+/* JSON Lines (man/man5/wsdec-jsonl.5): one JSON object per line, any length.
+ * Errors name "FILE:LINE". Programs keep the parsed cJSON object and modify
+ * only the fields they own, so fields they do not know pass through. */
+#ifndef WSD_JSONL_H
+#define WSD_JSONL_H
+
+#include <cJSON.h>
+#include <stddef.h>
+#include <stdio.h>
+
+/* Reads one line of any length (without the '\n'; a trailing '\r' is kept).
+ * Returns the length, or -1 at end of file. buf and cap are reused and grown. */
+long wsd_read_line(FILE *fp, char **buf, size_t *cap);
+
+typedef struct wsd_jsonl_reader wsd_jsonl_reader;
+
+/* "-" = stdin. NULL + wsd_error() when the file cannot be opened. */
+wsd_jsonl_reader *wsd_jsonl_open(const char *path);
+/* Next non-blank line parsed as a JSON object (caller cJSON_Delete()s it).
+ * Returns 1 = object, 0 = end of input, -1 = error "FILE:LINE: ...". */
+int wsd_jsonl_next(wsd_jsonl_reader *r, cJSON **out);
+/* 1-based number of the line last returned (for the caller's own messages). */
+long wsd_jsonl_line(const wsd_jsonl_reader *r);
+const char *wsd_jsonl_path(const wsd_jsonl_reader *r);
+void wsd_jsonl_close(wsd_jsonl_reader *r);
+
+/* Parses one line (len bytes, need not be NUL-terminated) as a JSON object.
+ * NULL + wsd_error() "WHERE: ..." otherwise. */
+cJSON *wsd_jsonl_parse(const char *line, size_t len, const char *where);
+
+/* Writes obj on one line followed by '\n'. 0 or -1 on write error. */
+int wsd_jsonl_write(FILE *fp, const cJSON *obj);
+
+#endif
