@@ -8,8 +8,7 @@
 #ifndef WSD_BEAM_H
 #define WSD_BEAM_H
 
-#define WSD_BOS 0
-#define WSD_EOS 1
+#include "vocab.h" /* WSD_BOS, WSD_EOS */
 
 typedef struct {
     /* Feeds tokens[n_rows] (row = item·K + beam) into the decoder, advancing
