@@ -1,0 +1,167 @@
+/* feat-synth: synthetic features whose events leave a learnable trace, and a
+ * small caption generator; the embedded demo data (feat-synth(1)). */
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "captions.h"
+#include "h5feat.h"
+#include "synth.h"
+#include "tsr.h"
+#include "util.h"
+
+static const char usage[] =
+    "usage: feat-synth [OPTIONS] CAPTIONS         synthetic features (tensor stream)\n"
+    "       feat-synth --make-captions N [OPTIONS] a synthetic captions JSON\n"
+    "CAPTIONS: official captions JSON or JSON Lines ('-' = stdin). Each word has a\n"
+    "fixed random signature; rows inside an event's span carry the normalised sum\n"
+    "of its sentence's word signatures (soft edges), over a per-video background\n"
+    "and Gaussian noise. Deterministic in --seed.\n"
+    "  -o, --output FILE          tensor stream (default '-': stdout; with --hdf5\n"
+    "                             and no -o, no stream is written)\n"
+    "      --hdf5 FILE            also write the official C3D HDF5 layout\n"
+    "      --compress             zlib-compress the stream payloads\n"
+    "      --seed N               random seed (default 233)\n"
+    "      --dim D                feature dimension (default 500)\n"
+    "      --rows-per-second R    feature rows per second (default 1.0;\n"
+    "                             ActivityNet C3D: 3.75 = 29.97 fps / 8)\n"
+    "      --signal A             event trace amplitude (default 1.0)\n"
+    "      --noise S              noise standard deviation (default 0.5)\n"
+    "      --background B         per-video background std (default 0.5)\n"
+    "      --edge SECONDS         softness of event edges (default 1.0)\n"
+    "  caption generator:\n"
+    "      --make-captions N      write N synthetic videos as captions JSON\n"
+    "      --min-duration S, --max-duration S   video durations (20, 120)\n"
+    "      --id-prefix P          video id prefix (default v_)\n"
+    "  -h, --help, --version\n"
+    "See feat-synth(1) and wsdec-tensor(5).\n";
+
+static double number(const char *s, const char *what, double lo) {
+    double v;
+    if (wsd_parse_double(s, what, &v) != 0 || !isfinite(v) || v < lo) wsd_die("%s: expected a number >= %g, got '%s'", what, lo, s);
+    return v;
+}
+
+static int make_captions(long n, const wsd_synth_captions_opts *co, const char *output) {
+    wsd_synth_captions_opts o = *co;
+    o.videos = n;
+    wsd_captions *c = wsd_synth_captions(&o);
+    wsd_out out;
+    if (wsd_out_open(&out, output) != 0) wsd_die("%s", wsd_error());
+    if (wsd_captions_write_json(out.fp, c) != 0 || wsd_out_commit(&out) != 0) {
+        wsd_out_abort(&out);
+        wsd_die_internal("%s", wsd_error());
+    }
+    wsd_captions_free(c);
+    return 0;
+}
+
+int main(int argc, char **argv) {
+    wsd_set_progname(argv[0]);
+    wsd_synth_opts o;
+    wsd_synth_defaults(&o);
+    wsd_synth_captions_opts co;
+    wsd_synth_captions_defaults(&co);
+    const char *output = NULL, *hdf5 = NULL;
+    int compress = 0;
+    long make = -1;
+    enum { O_HDF5 = 256, O_COMPRESS, O_SEED, O_DIM, O_RPS, O_SIGNAL, O_NOISE, O_BG, O_EDGE, O_MAKE, O_MIND, O_MAXD, O_PREFIX, O_VERSION };
+    static const struct option opts[] = {
+        {"output", required_argument, 0, 'o'},      {"hdf5", required_argument, 0, O_HDF5},
+        {"compress", no_argument, 0, O_COMPRESS},   {"seed", required_argument, 0, O_SEED},
+        {"dim", required_argument, 0, O_DIM},       {"rows-per-second", required_argument, 0, O_RPS},
+        {"signal", required_argument, 0, O_SIGNAL}, {"noise", required_argument, 0, O_NOISE},
+        {"background", required_argument, 0, O_BG}, {"edge", required_argument, 0, O_EDGE},
+        {"make-captions", required_argument, 0, O_MAKE}, {"min-duration", required_argument, 0, O_MIND},
+        {"max-duration", required_argument, 0, O_MAXD},  {"id-prefix", required_argument, 0, O_PREFIX},
+        {"help", no_argument, 0, 'h'},              {"version", no_argument, 0, O_VERSION},
+        {0, 0, 0, 0}};
+    int c;
+    long l;
+    while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'o': output = optarg; break;
+        case O_HDF5: hdf5 = optarg; break;
+        case O_COMPRESS: compress = 1; break;
+        case O_SEED:
+            if (wsd_parse_long(optarg, "--seed", &l) != 0 || l < 0) wsd_die("--seed: expected an integer >= 0, got '%s'", optarg);
+            o.seed = co.seed = (uint64_t)l;
+            break;
+        case O_DIM:
+            if (wsd_parse_long(optarg, "--dim", &l) != 0 || l < 1 || l > 65536) wsd_die("--dim: expected an integer in 1..65536, got '%s'", optarg);
+            o.dim = (int)l;
+            break;
+        case O_RPS: o.rows_per_second = number(optarg, "--rows-per-second", 1e-6); break;
+        case O_SIGNAL: o.signal = number(optarg, "--signal", 0); break;
+        case O_NOISE: o.noise = number(optarg, "--noise", 0); break;
+        case O_BG: o.background = number(optarg, "--background", 0); break;
+        case O_EDGE: o.edge = number(optarg, "--edge", 0); break;
+        case O_MAKE:
+            if (wsd_parse_long(optarg, "--make-captions", &make) != 0 || make < 1)
+                wsd_die("--make-captions: expected a number of videos >= 1, got '%s'", optarg);
+            break;
+        case O_MIND: co.min_duration = number(optarg, "--min-duration", 0.01); break;
+        case O_MAXD: co.max_duration = number(optarg, "--max-duration", 0.01); break;
+        case O_PREFIX: co.id_prefix = optarg; break;
+        case 'h': fputs(usage, stdout); return 0;
+        case O_VERSION: printf("feat-synth (wsdec) %s\n", WSD_VERSION); return 0;
+        default: fputs(usage, stderr); return WSD_EXIT_INPUT;
+        }
+    }
+    if (co.max_duration < co.min_duration) wsd_die("--max-duration must be >= --min-duration");
+    if (make > 0) {
+        if (optind != argc) wsd_die("--make-captions takes no CAPTIONS file");
+        return make_captions(make, &co, output ? output : "-");
+    }
+    if (optind != argc - 1) {
+        fputs(usage, stderr);
+        wsd_die("expected exactly one CAPTIONS file");
+    }
+    if (!output && !hdf5) output = "-";
+    wsd_captions *caps = wsd_captions_load(argv[optind]);
+    if (!caps) wsd_die("%s", wsd_error());
+    if (caps->format == WSD_CAPTIONS_IDS)
+        wsd_die("%s: a list of video ids has no durations or sentences to synthesise from", caps->path);
+    if (caps->n == 0) wsd_die("%s: no videos", caps->path);
+    wsd_out out = {0};
+    if (output && wsd_out_open(&out, output) != 0) wsd_die("%s", wsd_error());
+    wsd_h5feat_writer *h5 = NULL;
+    if (hdf5 && !(h5 = wsd_h5feat_create(hdf5))) {
+        wsd_out_abort(&out);
+        wsd_die("%s", wsd_error());
+    }
+    int status = 0;
+    for (size_t i = 0; i < caps->n && !status; i++) {
+        wsd_tsr t;
+        if (wsd_synth_video(&caps->videos[i], &o, &t) != 0) {
+            wsd_warn("%s: %s", caps->path, wsd_error());
+            status = WSD_EXIT_INPUT;
+            break;
+        }
+        if ((output && wsd_tsr_write(out.fp, &t, compress ? 6 : 0) != 0) || (h5 && wsd_h5feat_write(h5, &t) != 0)) {
+            wsd_warn("%s", wsd_error());
+            status = WSD_EXIT_INTERNAL;
+        }
+        wsd_tsr_free(&t);
+    }
+    if (!status && output && wsd_out_commit(&out) != 0) {
+        wsd_warn("%s", wsd_error());
+        status = WSD_EXIT_INTERNAL;
+    }
+    if (!status && h5) {
+        int rc = wsd_h5feat_finish(h5);
+        h5 = NULL;
+        if (rc != 0) {
+            wsd_warn("%s", wsd_error());
+            status = WSD_EXIT_INTERNAL;
+        }
+    }
+    if (status) {
+        wsd_out_abort(&out);
+        wsd_h5feat_abort(h5);
+    }
+    wsd_captions_free(caps);
+    return status;
+}
