@@ -64,6 +64,8 @@ struct wsd_tsr_reader {
     size_t mem_len, mem_pos;
     char *name;
     long index;
+    unsigned char head[16];  /* bytes consumed by sniffing, served first */
+    size_t head_len, head_pos;
 };
 
 wsd_tsr_reader *wsd_tsr_open(const char *path) {
@@ -83,6 +85,16 @@ wsd_tsr_reader *wsd_tsr_open_mem(const void *buf, size_t len, const char *name) 
     return r;
 }
 
+wsd_tsr_reader *wsd_tsr_open_fp(FILE *fp, const char *name, const void *head, size_t n) {
+    wsd_tsr_reader *r = wsd_calloc(1, sizeof *r);
+    r->fp = fp;
+    r->name = wsd_strdup(name);
+    if (n > sizeof r->head) n = sizeof r->head;
+    memcpy(r->head, head, n);
+    r->head_len = n;
+    return r;
+}
+
 long wsd_tsr_index(const wsd_tsr_reader *r) { return r->index; }
 
 void wsd_tsr_close(wsd_tsr_reader *r) {
@@ -94,11 +106,20 @@ void wsd_tsr_close(wsd_tsr_reader *r) {
 
 /* Reads up to n bytes; returns how many were read (short only at EOF/error). */
 static size_t source_read(wsd_tsr_reader *r, void *dst, size_t n) {
-    if (r->fp) return fread(dst, 1, n, r->fp);
+    size_t from_head = 0;
+    if (r->head_pos < r->head_len) {
+        from_head = r->head_len - r->head_pos < n ? r->head_len - r->head_pos : n;
+        memcpy(dst, r->head + r->head_pos, from_head);
+        r->head_pos += from_head;
+        if (from_head == n) return n;
+        dst = (unsigned char *)dst + from_head;
+        n -= from_head;
+    }
+    if (r->fp) return from_head + fread(dst, 1, n, r->fp);
     size_t left = r->mem_len - r->mem_pos, k = n < left ? n : left;
     memcpy(dst, r->mem + r->mem_pos, k);
     r->mem_pos += k;
-    return k;
+    return from_head + k;
 }
 
 /* Reads exactly n bytes into a buffer grown as data arrives, so that a corrupt

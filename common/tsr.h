@@ -50,6 +50,10 @@ wsd_tsr_reader *wsd_tsr_open(const char *path);
 /* Reads from an in-memory buffer (not copied; must outlive the reader);
  * `name` is used in messages. */
 wsd_tsr_reader *wsd_tsr_open_mem(const void *buf, size_t len, const char *name);
+/* Reads from an open stream whose first n bytes were already consumed (by
+ * format sniffing) and are given in `head`; fp is not closed by the reader
+ * unless it is not stdin. */
+wsd_tsr_reader *wsd_tsr_open_fp(FILE *fp, const char *name, const void *head, size_t n);
 /* Next record into *out (previous contents are not freed).
  * Returns 1 = record, 0 = clean end of stream, -1 = error (wsd_error()). */
 int wsd_tsr_read(wsd_tsr_reader *r, wsd_tsr *out);

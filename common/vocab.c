@@ -82,7 +82,7 @@ wsd_vocab *wsd_vocab_build(const wsd_captions *c, int min_count, int size, wsd_v
     }
     n_words = kept;
     st.distinct_kept = (long long)kept;
-    qsort(wc, kept, sizeof *wc, by_count_then_word);
+    if (kept) qsort(wc, kept, sizeof *wc, by_count_then_word);
     if (kept > (size_t)size - 3) {
         for (size_t i = (size_t)size - 3; i < kept; i++) free((char *)wc[i].word);
         kept = (size_t)size - 3;
