@@ -419,6 +419,7 @@ static size_t abbrev_match(const char *s, size_t n) {
         const char *w = abbrev_words[k];
         int strict = w[0] == '!';
         if (strict) w++;
+        if (lower((unsigned char)s[0]) != lower((unsigned char)w[0])) continue;
         size_t l = lit(s, n, w);
         if (!l || (strict && s[0] != w[0])) continue;
         if (l < n && s[l] == '.' && l + 1 > best) best = l + 1;

@@ -1,0 +1,229 @@
+/* densevid-score: the official ActivityNet Captions dense-captioning scorer
+ * (densevid_eval, 2018 semantics by default) over a submission JSON or wsdec
+ * JSON Lines. See man/man1/densevid-score.1. */
+#include "meteor.h"
+#include "score_data.h"
+#include "score_eval.h"
+#include "score_meteor.h"
+#include "score_report.h"
+#include "util.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void usage(FILE *fp) {
+    fputs("usage: densevid-score [-s SUBMISSION] -r REF [REF ...] [options]\n"
+          "Scores dense event captions as the official ActivityNet Captions evaluator\n"
+          "(densevid_eval) does: BLEU-1..4, METEOR, ROUGE-L, CIDEr-D, recall, precision\n"
+          "per tIoU threshold and averaged. Prints the official table on stdout.\n"
+          "\n"
+          "  -s, --submission FILE   official submission JSON or wsdec JSON Lines (default -,\n"
+          "                          stdin); a lone FILE argument means the same\n"
+          "  -r, --refs FILE...      reference files, e.g. val_1.json val_2.json (required)\n"
+          "      --tious T...        tIoU thresholds (default 0.3 0.5 0.7 0.9)\n"
+          "      --max-proposals N   proposals kept per video, first N (default 1000; -ppv)\n"
+          "      --eval-version V    2018 (default; deba7d7, garbage reference abc123!@#)\n"
+          "                          or 2019 (9d4045a, random garbage words)\n"
+          "      --seed N            seed of the 2019 garbage words (default 1)\n"
+          "      --format F          auto (default), json or jsonl\n"
+          "      --json              print JSON (raw values, not x100) instead of the table\n"
+          "      --no-meteor         leave METEOR out of the table\n"
+          "      --meteor-dir DIR    Meteor data: DIR/english.words, DIR/english.prefixes,\n"
+          "                          DIR/paraphrase-en.gz (default $WSD_METEOR_DIR)\n"
+          "      --meteor-function-words F, --meteor-prefixes F, --meteor-paraphrase F,\n"
+          "      --wordnet DIR       the same files one by one; WordNet default /usr/share/wordnet\n"
+          "      --meteor-approximate  print METEOR even when a Meteor data file is missing\n"
+          "  -h, --help              this help; --version  the version\n",
+          fp);
+}
+
+typedef struct {
+    const char *submission;
+    const char **refs;
+    size_t n_refs;
+    double *tious;
+    size_t n_tious;
+    long max_proposals;
+    long semantics;
+    long seed;
+    score_format format;
+    int json, no_meteor, meteor_approx;
+    const char *meteor_dir, *fw, *prefixes, *paraphrase, *wordnet;
+} options;
+
+static int is_option(const char *a) { return a[0] == '-' && a[1] != '\0'; }
+
+static const char *need_arg(int argc, char **argv, int *i) {
+    if (*i + 1 >= argc) wsd_die("%s needs an argument (see --help)", argv[*i]);
+    return argv[++*i];
+}
+
+static void parse_args(int argc, char **argv, options *o) {
+    static double default_tious[] = {0.3, 0.5, 0.7, 0.9};
+    memset(o, 0, sizeof *o);
+    o->max_proposals = 1000;
+    o->semantics = 2018;
+    o->seed = 1;
+    o->refs = wsd_calloc((size_t)argc, sizeof *o->refs);
+    o->tious = wsd_calloc((size_t)argc, sizeof *o->tious);
+    o->meteor_dir = getenv("WSD_METEOR_DIR");
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            usage(stdout);
+            exit(0);
+        } else if (!strcmp(a, "--version")) {
+            printf("densevid-score (wsdec) " WSD_VERSION "\n");
+            exit(0);
+        } else if (!strcmp(a, "-s") || !strcmp(a, "--submission")) {
+            o->submission = need_arg(argc, argv, &i);
+        } else if (!strcmp(a, "-r") || !strcmp(a, "--refs") || !strcmp(a, "--references")) {
+            if (i + 1 >= argc || is_option(argv[i + 1])) wsd_die("%s needs at least one reference file", a);
+            while (i + 1 < argc && !is_option(argv[i + 1])) o->refs[o->n_refs++] = argv[++i];
+        } else if (!strcmp(a, "--tious")) {
+            if (i + 1 >= argc) wsd_die("--tious needs at least one threshold");
+            while (i + 1 < argc && (!is_option(argv[i + 1]) || (argv[i + 1][1] >= '0' && argv[i + 1][1] <= '9'))) {
+                if (wsd_parse_double(argv[++i], "--tious", &o->tious[o->n_tious]))
+                    wsd_die("%s", wsd_error());
+                o->n_tious++;
+            }
+            if (!o->n_tious) wsd_die("--tious needs at least one threshold");
+        } else if (!strcmp(a, "--max-proposals") || !strcmp(a, "-ppv") || !strcmp(a, "--max-proposals-per-video")) {
+            if (wsd_parse_long(need_arg(argc, argv, &i), a, &o->max_proposals) || o->max_proposals < 0)
+                wsd_die("%s: expected a non-negative integer", a);
+        } else if (!strcmp(a, "--eval-version") || !strcmp(a, "--version-semantics")) {
+            const char *v = need_arg(argc, argv, &i);
+            if (!strcmp(v, "2018")) o->semantics = 2018;
+            else if (!strcmp(v, "2019")) o->semantics = 2019;
+            else wsd_die("%s: expected 2018 or 2019, got '%s'", a, v);
+        } else if (!strcmp(a, "--seed")) {
+            if (wsd_parse_long(need_arg(argc, argv, &i), "--seed", &o->seed)) wsd_die("%s", wsd_error());
+        } else if (!strcmp(a, "--format")) {
+            const char *f = need_arg(argc, argv, &i);
+            if (!strcmp(f, "auto")) o->format = SCORE_FORMAT_AUTO;
+            else if (!strcmp(f, "json")) o->format = SCORE_FORMAT_JSON;
+            else if (!strcmp(f, "jsonl")) o->format = SCORE_FORMAT_JSONL;
+            else wsd_die("--format: expected auto, json or jsonl, got '%s'", f);
+        } else if (!strcmp(a, "--json")) {
+            o->json = 1;
+        } else if (!strcmp(a, "--no-meteor")) {
+            o->no_meteor = 1;
+        } else if (!strcmp(a, "--meteor-approximate")) {
+            o->meteor_approx = 1;
+        } else if (!strcmp(a, "--meteor-dir")) {
+            o->meteor_dir = need_arg(argc, argv, &i);
+        } else if (!strcmp(a, "--meteor-function-words")) {
+            o->fw = need_arg(argc, argv, &i);
+        } else if (!strcmp(a, "--meteor-prefixes")) {
+            o->prefixes = need_arg(argc, argv, &i);
+        } else if (!strcmp(a, "--meteor-paraphrase")) {
+            o->paraphrase = need_arg(argc, argv, &i);
+        } else if (!strcmp(a, "--wordnet")) {
+            o->wordnet = need_arg(argc, argv, &i);
+        } else if (is_option(a)) {
+            wsd_die("unknown option '%s' (see --help)", a);
+        } else if (!o->submission) {
+            o->submission = a;
+        } else {
+            wsd_die("unexpected argument '%s' (one submission; references go after --refs)", a);
+        }
+    }
+    if (!o->n_refs) wsd_die("no reference files: give --refs val_1.json [val_2.json ...]");
+    if (!o->submission) o->submission = "-";
+    if (!o->n_tious) {
+        memcpy(o->tious, default_tious, sizeof default_tious);
+        o->n_tious = 4;
+    }
+}
+
+static char *join(const char *dir, const char *name) {
+    size_t n = strlen(dir) + strlen(name) + 2;
+    char *p = wsd_malloc(n);
+    snprintf(p, n, "%s/%s", dir, name);
+    return p;
+}
+
+/* Opens METEOR when its data can be found; otherwise NULL and *note says why. */
+static wsd_meteor *open_meteor(const options *o, char *note, size_t note_size) {
+    char *fw = NULL, *pre = NULL, *para = NULL;
+    if (o->meteor_dir) {
+        fw = join(o->meteor_dir, "english.words");
+        pre = join(o->meteor_dir, "english.prefixes");
+        para = join(o->meteor_dir, "paraphrase-en.gz");
+    }
+    wsd_meteor_config cfg = {0};
+    cfg.wordnet_dir = o->wordnet;
+    cfg.function_words_path = o->fw ? o->fw : fw;
+    cfg.nonbreaking_path = o->prefixes ? o->prefixes : (pre && access(pre, R_OK) == 0 ? pre : NULL);
+    cfg.paraphrase_path = o->paraphrase ? o->paraphrase : (para && access(para, R_OK) == 0 ? para : NULL);
+    wsd_meteor *m = NULL;
+    if (!cfg.function_words_path) {
+        snprintf(note, note_size, "no Meteor data; give --meteor-dir DIR with english.words, english.prefixes, "
+                                  "paraphrase-en.gz");
+    } else {
+        m = wsd_meteor_open(&cfg);
+        if (!m) snprintf(note, note_size, "%s", wsd_error());
+        else if (!wsd_meteor_official(m)) snprintf(note, note_size, "%s", wsd_meteor_caveat(m));
+    }
+    free(fw);
+    free(pre);
+    free(para);
+    return m;
+}
+
+int main(int argc, char **argv) {
+    wsd_set_progname(argv[0]);
+    options o;
+    parse_args(argc, argv, &o);
+
+    score_set *refs = wsd_calloc(o.n_refs, sizeof *refs);
+    for (size_t f = 0; f < o.n_refs; f++)
+        if (score_load_references(o.refs[f], &refs[f])) wsd_die("%s", wsd_error());
+    score_set sub;
+    if (score_load_submission(o.submission, o.format, &sub)) wsd_die("%s", wsd_error());
+
+    char note[512] = "";
+    wsd_meteor *meteor = NULL;
+    if (!o.no_meteor) {
+        meteor = open_meteor(&o, note, sizeof note);
+        if (meteor && *note && !o.meteor_approx) {
+            wsd_meteor_close(meteor);
+            meteor = NULL;
+        }
+        if (*note) wsd_warn("METEOR %s: %s", meteor ? "approximate" : "unavailable", note);
+    }
+
+    score_options so = {0};
+    so.tious = o.tious;
+    so.n_tious = o.n_tious;
+    so.max_proposals = (size_t)o.max_proposals;
+    so.semantics = o.semantics == 2019 ? SCORE_SEMANTICS_2019 : SCORE_SEMANTICS_2018;
+    so.seed = (uint64_t)o.seed;
+    so.meteor = meteor ? score_meteor_video : NULL;
+    so.meteor_ctx = meteor;
+    score_result r;
+    if (score_evaluate(&sub, refs, o.n_refs, &so, &r)) wsd_die_internal("%s", wsd_error());
+    if (r.n_ignored) wsd_warn("%zu submitted video(s) are in no reference file and were ignored", r.n_ignored);
+    if (r.line_shift_captions)
+        wsd_warn("%zu caption(s) contain CR, VT or FF: the official tokenizer shifts every later caption of its batch "
+                 "by one line, and so do these scores",
+                 r.line_shift_captions);
+
+    score_report_options ro = {0};
+    ro.show_meteor = !o.no_meteor;
+    ro.meteor_note = note;
+    ro.semantics = (int)o.semantics;
+    if (o.json) score_print_json(stdout, &r, &ro);
+    else score_print_table(stdout, &r, &ro);
+    if (fflush(stdout) != 0 || ferror(stdout)) wsd_die_internal("write error on standard output");
+
+    score_result_free(&r);
+    if (meteor) wsd_meteor_close(meteor);
+    score_set_free(&sub);
+    for (size_t f = 0; f < o.n_refs; f++) score_set_free(&refs[f]);
+    free(refs);
+    free(o.refs);
+    free(o.tious);
+    return 0;
+}

@@ -1,0 +1,12 @@
+/* Connects the METEOR 1.5 port (meteor.h) to the scorer's per-video hook. */
+#ifndef WSD_SCORE_METEOR_H
+#define WSD_SCORE_METEOR_H
+
+#include "meteor.h"
+
+#include <stddef.h>
+
+/* A score_meteor_fn; ctx is a wsd_meteor *. Each pair has one reference. */
+int score_meteor_video(void *ctx, const char *const *hyps, const char *const *refs, size_t n_pairs, double *score);
+
+#endif

@@ -1,0 +1,23 @@
+/* Output of densevid-score: the official script's printed block (verbose
+ * mode: one block per tIoU, then "Average across all tIoUs"; every value is
+ * '%2.4f' of 100 x score) and a JSON document with the raw values. */
+#ifndef WSD_SCORE_REPORT_H
+#define WSD_SCORE_REPORT_H
+
+#include "score_eval.h"
+
+#include <stdio.h>
+
+typedef struct {
+    int show_meteor;          /* print a METEOR line at all */
+    const char *meteor_note;  /* NULL/"": official; else why it is absent or approximate */
+    int semantics;            /* 2018 or 2019, for the JSON */
+} score_report_options;
+
+/* Python's repr() of a float: the shortest text that reads back exactly. */
+void score_format_float(double x, char *buf, size_t size);
+
+void score_print_table(FILE *fp, const score_result *r, const score_report_options *o);
+void score_print_json(FILE *fp, const score_result *r, const score_report_options *o);
+
+#endif
