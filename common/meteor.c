@@ -120,6 +120,43 @@ wsd_meteor *wsd_meteor_open(const wsd_meteor_config *cfg) {
     return m;
 }
 
+/* First readable DIR/candidate, malloc'd, or NULL. */
+static char *find_file(const char *dir, const char *const *candidates) {
+    for (int i = 0; candidates[i]; i++) {
+        size_t n = strlen(dir) + strlen(candidates[i]) + 2;
+        char *path = wsd_malloc(n);
+        snprintf(path, n, "%s/%s", dir, candidates[i]);
+        FILE *fp = fopen(path, "rb");
+        if (fp) {
+            fclose(fp);
+            return path;
+        }
+        free(path);
+    }
+    return NULL;
+}
+
+wsd_meteor *wsd_meteor_open_dir(const char *meteor_dir, const char *wordnet_dir) {
+    static const char *const fw[] = {"resources/function/english.words", "function/english.words",
+                                     "english.words", NULL};
+    static const char *const nb[] = {"resources/nonbreaking/english.prefixes",
+                                     "nonbreaking/english.prefixes", "english.prefixes", NULL};
+    static const char *const pa[] = {"data/paraphrase-en.gz", "paraphrase-en.gz", NULL};
+    wsd_meteor_config cfg = {0};
+    cfg.wordnet_dir = wordnet_dir;
+    char *f = NULL, *n = NULL, *p = NULL;
+    if (meteor_dir) {
+        cfg.function_words_path = f = find_file(meteor_dir, fw);
+        cfg.nonbreaking_path = n = find_file(meteor_dir, nb);
+        cfg.paraphrase_path = p = find_file(meteor_dir, pa);
+    }
+    wsd_meteor *m = wsd_meteor_open(&cfg);
+    free(f);
+    free(n);
+    free(p);
+    return m;
+}
+
 void wsd_meteor_close(wsd_meteor *m) {
     if (!m) return;
     wsd_wordnet_close(m->wn);

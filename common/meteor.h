@@ -40,7 +40,19 @@ typedef struct {
 wsd_meteor *wsd_meteor_open(const wsd_meteor_config *cfg);
 void wsd_meteor_close(wsd_meteor *m);
 
-/* 1 when every data file of the official scorer was loaded, else 0. */
+/* Opens with the data files found under meteor_dir, an unpacked Meteor 1.5
+ * tree (or the directory coco-caption's meteor-1.5.jar sits in, with the jar's
+ * resources/ extracted): DIR/resources/function/english.words,
+ * DIR/resources/nonbreaking/english.prefixes, DIR/data/paraphrase-en.gz; each
+ * is also looked for directly in DIR (english.words, english.prefixes,
+ * paraphrase-en.gz) and in DIR/function, DIR/nonbreaking, DIR/data. Files not
+ * found count as absent (see above). wordnet_dir as in the config. */
+wsd_meteor *wsd_meteor_open_dir(const char *meteor_dir, const char *wordnet_dir);
+
+/* 1 when every data file and module of the official configuration is in use
+ * (function words, prefixes, paraphrase table, WordNet), else 0. Even then
+ * the number is a reimplementation: see the differences listed in
+ * meteor.c before calling it identical to the Java scorer. */
 int wsd_meteor_official(const wsd_meteor *m);
 /* "" when official, else a one-line reason ("without paraphrase table ..."). */
 const char *wsd_meteor_caveat(const wsd_meteor *m);

@@ -97,6 +97,12 @@ static void test_availability(void) {
     c.wordnet_dir = NULL;
     c.paraphrase_path = "/nonexistent/paraphrase-en.gz";
     CHECK(wsd_meteor_open(&c) == NULL);
+
+    /* the fixture directory holds all three files under their Meteor names */
+    wsd_meteor *d = wsd_meteor_open_dir(dir, NULL);
+    CHECK(d && wsd_meteor_official(d));
+    wsd_meteor_close(d);
+    CHECK(wsd_meteor_open_dir("/nonexistent", NULL) == NULL);
 }
 
 static void test_exact(void) {
