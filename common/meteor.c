@@ -1,6 +1,24 @@
 /* METEOR 1.5 scorer: data loading, coco-caption's SCORE/EVAL protocol, and
  * the score from sufficient statistics (MeteorScorer.computeMetrics and
- * MeteorStats.addStats). See meteor.h. */
+ * MeteorStats.addStats). See meteor.h.
+ *
+ * Where this port can differ from the Java scorer (none checked against the
+ * jar, which is not available here):
+ *  - Synonyms come from Debian's WordNet 3.0 dictionary files, not from
+ *    Meteor's own export (english.synsets / english.exceptions). Synsets are
+ *    numbered per part of speech; if Meteor's export numbered them by raw
+ *    byte offset, its noun/verb offset collisions would give it synonym
+ *    matches this port does not make.
+ *  - The EVAL aggregate (statistics summed, then scored) follows the spec's
+ *    reading of coco-caption's modified jar (unverified there).
+ *  - Lower-casing covers ASCII, Latin-1, Latin Extended-A, Greek and Cyrillic
+ *    (Java lower-cases all of Unicode); the stemmer works on bytes (Java on
+ *    UTF-16 units). Both agree on ASCII, which is what coco passes after its
+ *    non-ASCII filter.
+ *  - pow() is glibc's (correctly rounded); Java's Math.pow may differ in the
+ *    last bit.
+ *  - The paraphrase matcher is written from Meteor's behaviour but could not
+ *    be run against the real paraphrase-en.gz. */
 #include "meteor.h"
 
 #include <math.h>
