@@ -17,11 +17,13 @@
 
 static const char usage[] =
     "usage: feat-extract [OPTIONS] INPUT\n"
+    "       feat-extract [OPTIONS] --hdf5 FILE | --npy DIR\n"
     "Write one feature matrix per video as a tensor stream. INPUT is the official\n"
     "C3D HDF5 file (group per video id, dataset c3d_features [T, 500]), a folder\n"
     "of VIDEO_ID.npy files ('<f4'/'<f8', 2-D, C order), one .npy file, or a\n"
     "tensor stream ('-' = stdin).\n"
     "  -o, --output FILE          tensor stream (default '-': stdout)\n"
+    "      --hdf5 FILE, --npy DIR name the input explicitly (instead of INPUT)\n"
     "      --ids FILE             videos to keep, from a captions JSON, JSON Lines\n"
     "                             or a list of ids; durations are taken from it\n"
     "      --rows-per-second R    record rows_per_second = R in each header\n"
@@ -171,10 +173,12 @@ int main(int argc, char **argv) {
     const char *output = "-", *ids_path = NULL;
     int compress = 0, quiet = 0;
     double rps = NAN;
-    enum { O_IDS = 256, O_RPS, O_COMPRESS, O_VIDEO, O_VERSION };
+    const char *input = NULL;
+    enum { O_IDS = 256, O_RPS, O_COMPRESS, O_VIDEO, O_VERSION, O_HDF5, O_NPY };
     static const struct option opts[] = {{"output", required_argument, 0, 'o'},  {"ids", required_argument, 0, O_IDS},
                                          {"rows-per-second", required_argument, 0, O_RPS},
                                          {"compress", no_argument, 0, O_COMPRESS}, {"video", required_argument, 0, O_VIDEO},
+                                         {"hdf5", required_argument, 0, O_HDF5},   {"npy", required_argument, 0, O_NPY},
                                          {"quiet", no_argument, 0, 'q'},           {"help", no_argument, 0, 'h'},
                                          {"version", no_argument, 0, O_VERSION},   {0, 0, 0, 0}};
     int c;
@@ -188,17 +192,22 @@ int main(int argc, char **argv) {
             break;
         case O_COMPRESS: compress = 1; break;
         case O_VIDEO: wsd_die("--video %s: %s", optarg, no_video);
+        case O_HDF5:
+        case O_NPY:
+            if (input) wsd_die("give one input (--hdf5, --npy or INPUT)");
+            input = optarg;
+            break;
         case 'q': quiet = 1; break;
         case 'h': fputs(usage, stdout); return 0;
         case O_VERSION: printf("feat-extract (wsdec) %s\n", WSD_VERSION); return 0;
         default: fputs(usage, stderr); return WSD_EXIT_INPUT;
         }
     }
-    if (optind != argc - 1) {
+    if (optind == argc - 1 && !input) input = argv[optind];
+    else if (optind != argc || !input) {
         fputs(usage, stderr);
         wsd_die("expected exactly one INPUT");
     }
-    const char *input = argv[optind];
     sink s = {.level = compress ? 6 : 0, .rps = rps};
     wsd_captions *ids = NULL;
     if (ids_path) {

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -117,11 +118,22 @@ int wsd_out_open(wsd_out *out, const char *path) {
         out->fp = stdout;
         return 0;
     }
+    /* Devices and FIFOs (-o /dev/null, a named pipe) are written in place:
+     * renaming a temporary file over them would replace the device. */
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        if (!(out->fp = fopen(path, "wb"))) return wsd_fail("%s: cannot open for writing: %s", path, strerror(errno));
+        return 0;
+    }
     size_t n = strlen(path) + 16;
     out->final_path = wsd_strdup(path);
     out->tmp_path = wsd_malloc(n);
     snprintf(out->tmp_path, n, "%s.tmp.XXXXXX", path);
     int fd = mkstemp(out->tmp_path);
+    /* mkstemp makes the file 0600; give it the mode open(2) would have */
+    mode_t mask = umask(0);
+    umask(mask);
+    if (fd >= 0) fchmod(fd, 0666 & ~mask);
     if (fd < 0 || !(out->fp = fdopen(fd, "wb"))) {
         int e = errno;
         if (fd >= 0) close(fd);
@@ -137,6 +149,7 @@ int wsd_out_commit(wsd_out *out) {
     if (!out->fp) return 0;
     if (!out->tmp_path) {
         int bad = fflush(out->fp) != 0 || ferror(out->fp);
+        if (out->fp != stdout) bad |= fclose(out->fp) != 0;
         out->fp = NULL;
         return bad ? wsd_fail("write error on standard output") : 0;
     }
@@ -159,6 +172,7 @@ int wsd_out_commit(wsd_out *out) {
 }
 
 void wsd_out_abort(wsd_out *out) {
+    if (out->fp && !out->tmp_path && out->fp != stdout) fclose(out->fp);
     if (out->fp && out->tmp_path) {
         fclose(out->fp);
         unlink(out->tmp_path);

@@ -1,0 +1,21 @@
+#!/bin/sh
+# Builds the libFuzzer targets (needs clang) and runs each for SECONDS
+# (default 60) from the seeds in seeds/TARGET/:
+#   sh testdata/fuzz/run.sh [SECONDS]
+# Not part of `make test`; the deterministic mutation tests
+# (common/tsr_fuzz_test.c, common/captions_fuzz_test.c) are.
+set -eu
+cd "$(dirname "$0")/../.."
+secs=${1:-60}
+command -v clang >/dev/null || { echo "clang not installed (apt-get install clang)"; exit 77; }
+out=bin/fuzz
+mkdir -p "$out"
+flags="-std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Icommon $(pkg-config --cflags libcjson zlib)"
+libs="$(pkg-config --libs libcjson zlib) -lm"
+src="common/util.c common/idmap.c common/tsr.c common/jsonl.c common/text.c common/captions.c common/vocab.c common/npy.c"
+for t in tsr captions npy; do
+    clang $flags -o "$out/fuzz_$t" "testdata/fuzz/fuzz_$t.c" $src $libs
+    mkdir -p "$out/corpus_$t"
+    "$out/fuzz_$t" -max_total_time="$secs" -max_len=4096 -print_final_stats=1 \
+        "$out/corpus_$t" "testdata/fuzz/seeds/$t" 2>&1 | grep -E '^(stat::number_of_executed_units|stat::peak_rss|==.*ERROR|SUMMARY)' | sed "s/^/$t: /"
+done
