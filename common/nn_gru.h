@@ -44,6 +44,7 @@ typedef struct {
     nn_tensor gates;    /* (layers, B, 4H): r, z, n, W_hn h + b_hn */
     nn_tensor drop;     /* (layers-1, B, H) dropout masks */
     nn_tensor upper_in; /* (layers-1, B, H) dropped inputs of layers 1.. */
+    int dropped;        /* dropout masks were applied */
 } nn_gru_step_cache;
 
 void nn_gru_step_cache_free(nn_gru_step_cache *c);
@@ -67,7 +68,8 @@ typedef struct {
     nn_tensor gates[NN_RNN_MAX_LAYERS];      /* (T, B, 4H): r, z, n, W_hn h + b_hn */
     nn_tensor drop[NN_RNN_MAX_LAYERS];       /* (T, B, H) masks into layer k+1 */
     nn_tensor upper_in[NN_RNN_MAX_LAYERS];   /* (T, B, H) dropped input of layer k+1 */
-    nn_tensor work, work2;                   /* scratch */
+    nn_tensor work, work2, work3;            /* scratch */
+    int dropped;                             /* dropout masks were applied */
 } nn_gru_seq_cache;
 
 void nn_gru_seq_cache_free(nn_gru_seq_cache *c);

@@ -36,6 +36,8 @@ int nn_embedding_backward(const nn_embedding *e, const int *ids, int n, const nn
  * ones. `mask` is (re)allocated to x's shape; keep it for the backward. */
 int nn_dropout_forward(float p, int training, nn_rng *rng, const nn_tensor *x, nn_tensor *y,
                        nn_tensor *mask);
+/* Fills an existing tensor (or view) with a fresh mask of {0, 1/(1−p)}. */
+void nn_dropout_mask(float p, nn_rng *rng, nn_tensor *mask);
 /* dx += dy ⊙ mask. */
 int nn_dropout_backward(const nn_tensor *mask, const nn_tensor *dy, nn_tensor *dx);
 

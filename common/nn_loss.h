@@ -30,8 +30,9 @@ int nn_softmax_nll(const nn_tensor *logits, const int *target, const float *weig
 int nn_cross_entropy(const nn_tensor *logits, const int *target, double *loss,
                      nn_tensor *dlogits);
 
-/* Mean over all elements of (a−b)² and |a−b|; da (may be NULL) += the gradient
- * times `scale` (pass the loss weight, e.g. 1/100). L1's gradient at a == b is 0. */
+/* loss = scale · mean over all elements of (a−b)² (MSE) or |a−b| (L1); da
+ * (may be NULL) += its gradient. scale is the loss weight (1/100 for the
+ * reconstruction term, 1 for a plain mean). L1's gradient at a == b is 0. */
 int nn_mse(const nn_tensor *a, const nn_tensor *b, double scale, double *loss, nn_tensor *da);
 int nn_l1(const nn_tensor *a, const nn_tensor *b, double scale, double *loss, nn_tensor *da);
 

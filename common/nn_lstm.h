@@ -26,6 +26,7 @@ typedef struct {
     nn_tensor gates;     /* (layers, B, 5H): i, f, g, o (activated), tanh(c') */
     nn_tensor drop;      /* (layers-1, B, H) */
     nn_tensor upper_in;  /* (layers-1, B, H) */
+    int dropped;
 } nn_lstm_step_cache;
 
 void nn_lstm_step_cache_free(nn_lstm_step_cache *c);

@@ -19,6 +19,7 @@ typedef struct {
     nn_tensor grad;    /* same shape, allocated with the parameter */
     int has_grad;      /* 0: None in PyTorch terms */
     int is_buffer;     /* running statistics: checkpointed, never optimised */
+    const char *section; /* the owning set's section (checkpoint group) */
 } nn_param;
 
 typedef struct {
