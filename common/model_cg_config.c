@@ -1,4 +1,5 @@
 /* Caption generator configuration (JSON) and loading from checkpoints. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,6 +30,13 @@ static const char *ctx_name(nn_context_kind k) {
     return names[k];
 }
 
+/* A float as the short decimal it was written as (0.3, not 0.30000001192). */
+static double short_float(float x) {
+    char buf[32];
+    snprintf(buf, sizeof buf, "%.7g", (double)x);
+    return strtod(buf, NULL);
+}
+
 cJSON *wsd_cg_config_to_json(const wsd_cg_config *c) {
     cJSON *j = cJSON_CreateObject();
     cJSON_AddStringToObject(j, "model", "caption_generator");
@@ -37,10 +45,10 @@ cJSON *wsd_cg_config_to_json(const wsd_cg_config *c) {
     cJSON_AddNumberToObject(j, "embed_dim", c->embed);
     cJSON_AddNumberToObject(j, "vocab_size", c->vocab);
     cJSON_AddNumberToObject(j, "rnn_layer", c->layers);
-    cJSON_AddNumberToObject(j, "rnn_dropout", c->dropout);
+    cJSON_AddNumberToObject(j, "rnn_dropout", short_float(c->dropout));
     cJSON_AddStringToObject(j, "attention_type", att_name(c->attention));
     cJSON_AddStringToObject(j, "context_type", ctx_name(c->context));
-    cJSON_AddNumberToObject(j, "softmask_scale", c->softmask_scale);
+    cJSON_AddNumberToObject(j, "softmask_scale", short_float(c->softmask_scale));
     cJSON_AddNumberToObject(j, "max_cap_length", c->max_cap_length);
     cJSON_AddNumberToObject(j, "video_sample_rate", c->sample_rate);
     return j;

@@ -1,0 +1,333 @@
+/* cg-pretrain: train the caption generator (wsdec-spec.md §3.1 pretraining
+ * with the full-video segment; §3.6 supervised captioning with GT segments). */
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "batch.h"
+#include "captions.h"
+#include "featset.h"
+#include "model_cg.h"
+#include "util.h"
+#include "vocab.h"
+
+static const char usage[] =
+    "usage: cg-pretrain --feats FILE --captions FILE --vocab FILE --out CKPT [OPTIONS]\n"
+    "Train the caption generator: every training sentence paired with the whole\n"
+    "video (cw = 0.5, 1; --segments full, §3.1) or with its ground-truth segment\n"
+    "(--segments gt, §3.6). One random sentence per video per epoch, shuffled,\n"
+    "last partial batch dropped; SGD with momentum, multi-step lr schedule.\n"
+    "  --feats FILE        features: tensor stream or C3D HDF5\n"
+    "  --captions FILE     training captions (official JSON or JSONL)\n"
+    "  --vocab FILE        vocabulary JSON (vocab-build)\n"
+    "  --out CKPT          checkpoint written after every epoch (HDF5)\n"
+    "  --segments full|gt  (default full)\n"
+    "  --epochs N          (100)        --batch N      (36; 64 with --segments gt)\n"
+    "  --lr X              (0.01)       --momentum X   (0.8)   --weight-decay X (1e-4)\n"
+    "  --milestones A,B,.. (20,50,70)   --gamma X      (0.1)\n"
+    "  --sample-rate N     feature sub-sampling (2)\n"
+    "  --hidden N --embed N   model sizes (512, 512)\n"
+    "  --dropout X         between GRU layers (0.3)\n"
+    "  --max-videos N      use only the first N videos of the captions (0 = all)\n"
+    "  --seed N            initialisation, shuffles, sentence draws, dropout (233)\n"
+    "  --resume CKPT       continue from a cg-pretrain checkpoint\n"
+    "  --keep-every N      also keep CKPT's numbered copy every N epochs\n"
+    "  --log-every N       progress line every N batches (10)\n"
+    "  --threads N         CPU threads for matrix products (0 = library default)\n"
+    "  --device auto|cpu|cuda   (auto)\n"
+    "  -q, --quiet   -h, --help   --version\n"
+    "See cg-pretrain(1).\n";
+
+typedef struct {
+    const char *feats, *captions, *vocab, *out, *resume, *device;
+    int gt, epochs, batch, sample_rate, hidden, embed, max_videos, keep_every, log_every;
+    int threads, quiet;
+    double lr, momentum, weight_decay, gamma, dropout;
+    int milestones[16], n_milestones;
+    long seed;
+} options;
+
+static long parse_long_min(const char *s, const char *what, long min) {
+    long v;
+    if (wsd_parse_long(s, what, &v) || v < min) wsd_die("%s: expected an integer >= %ld, got '%s'", what, min, s);
+    return v;
+}
+
+static double parse_double_min(const char *s, const char *what, double min) {
+    double v;
+    if (wsd_parse_double(s, what, &v) || !(v >= min)) wsd_die("%s: expected a number >= %g, got '%s'", what, min, s);
+    return v;
+}
+
+static void parse_milestones(options *o, const char *s) {
+    char *copy = wsd_strdup(s), *save = NULL;
+    o->n_milestones = 0;
+    for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        if (o->n_milestones == 16) wsd_die("--milestones: at most 16 values");
+        o->milestones[o->n_milestones++] = (int)parse_long_min(tok, "--milestones", 0);
+    }
+    free(copy);
+}
+
+static void parse_options(int argc, char **argv, options *o) {
+    enum {
+        O_FEATS = 256, O_CAPS, O_VOCAB, O_OUT, O_SEG, O_EPOCHS, O_BATCH, O_LR, O_MOM, O_WD, O_MILE, O_GAMMA,
+        O_RATE, O_HIDDEN, O_EMBED, O_DROP, O_MAXV, O_SEED, O_RESUME, O_KEEP, O_LOG, O_THREADS, O_DEVICE, O_VERSION
+    };
+    static const struct option opts[] = {
+        {"feats", 1, 0, O_FEATS}, {"captions", 1, 0, O_CAPS}, {"vocab", 1, 0, O_VOCAB}, {"out", 1, 0, O_OUT},
+        {"segments", 1, 0, O_SEG}, {"epochs", 1, 0, O_EPOCHS}, {"batch", 1, 0, O_BATCH}, {"lr", 1, 0, O_LR},
+        {"momentum", 1, 0, O_MOM}, {"weight-decay", 1, 0, O_WD}, {"milestones", 1, 0, O_MILE},
+        {"gamma", 1, 0, O_GAMMA}, {"sample-rate", 1, 0, O_RATE}, {"hidden", 1, 0, O_HIDDEN},
+        {"embed", 1, 0, O_EMBED}, {"dropout", 1, 0, O_DROP}, {"max-videos", 1, 0, O_MAXV}, {"seed", 1, 0, O_SEED},
+        {"resume", 1, 0, O_RESUME}, {"keep-every", 1, 0, O_KEEP}, {"log-every", 1, 0, O_LOG},
+        {"threads", 1, 0, O_THREADS}, {"device", 1, 0, O_DEVICE}, {"quiet", 0, 0, 'q'}, {"help", 0, 0, 'h'},
+        {"version", 0, 0, O_VERSION}, {0, 0, 0, 0}};
+    memset(o, 0, sizeof *o);
+    o->epochs = 100, o->batch = -1, o->sample_rate = 2, o->hidden = 512, o->embed = 512, o->log_every = 10;
+    o->lr = 1e-2, o->momentum = 0.8, o->weight_decay = 1e-4, o->gamma = 0.1, o->dropout = 0.3, o->seed = 233;
+    o->device = "auto";
+    parse_milestones(o, "20,50,70");
+    int c;
+    while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
+        switch (c) {
+        case O_FEATS: o->feats = optarg; break;
+        case O_CAPS: o->captions = optarg; break;
+        case O_VOCAB: o->vocab = optarg; break;
+        case O_OUT: o->out = optarg; break;
+        case O_SEG:
+            if (!strcmp(optarg, "gt")) o->gt = 1;
+            else if (!strcmp(optarg, "full")) o->gt = 0;
+            else wsd_die("--segments: expected 'full' or 'gt', got '%s'", optarg);
+            break;
+        case O_EPOCHS: o->epochs = (int)parse_long_min(optarg, "--epochs", 0); break;
+        case O_BATCH: o->batch = (int)parse_long_min(optarg, "--batch", 1); break;
+        case O_LR: o->lr = parse_double_min(optarg, "--lr", 0); break;
+        case O_MOM: o->momentum = parse_double_min(optarg, "--momentum", 0); break;
+        case O_WD: o->weight_decay = parse_double_min(optarg, "--weight-decay", 0); break;
+        case O_MILE: parse_milestones(o, optarg); break;
+        case O_GAMMA: o->gamma = parse_double_min(optarg, "--gamma", 0); break;
+        case O_RATE: o->sample_rate = (int)parse_long_min(optarg, "--sample-rate", 1); break;
+        case O_HIDDEN: o->hidden = (int)parse_long_min(optarg, "--hidden", 1); break;
+        case O_EMBED: o->embed = (int)parse_long_min(optarg, "--embed", 1); break;
+        case O_DROP:
+            o->dropout = parse_double_min(optarg, "--dropout", 0);
+            if (o->dropout >= 1) wsd_die("--dropout: expected a number in [0, 1), got '%s'", optarg);
+            break;
+        case O_MAXV: o->max_videos = (int)parse_long_min(optarg, "--max-videos", 0); break;
+        case O_SEED: o->seed = parse_long_min(optarg, "--seed", 0); break;
+        case O_RESUME: o->resume = optarg; break;
+        case O_KEEP: o->keep_every = (int)parse_long_min(optarg, "--keep-every", 0); break;
+        case O_LOG: o->log_every = (int)parse_long_min(optarg, "--log-every", 1); break;
+        case O_THREADS: o->threads = (int)parse_long_min(optarg, "--threads", 0); break;
+        case O_DEVICE: o->device = optarg; break;
+        case 'q': o->quiet = 1; break;
+        case 'h': fputs(usage, stdout); exit(0);
+        case O_VERSION: printf("cg-pretrain (wsdec) %s\n", WSD_VERSION); exit(0);
+        default: fputs(usage, stderr); exit(WSD_EXIT_INPUT);
+        }
+    }
+    if (optind != argc) wsd_die("unexpected argument '%s' (see --help)", argv[optind]);
+    if (!o->feats || !o->captions || !o->vocab || !o->out)
+        wsd_die("--feats, --captions, --vocab and --out are required (see --help)");
+    if (o->batch < 0) o->batch = o->gt ? 64 : 36;
+}
+
+/* The run's configuration: the model's under "model_cg", the trainer's beside
+ * it; `epoch` = epochs completed. */
+static char *config_json(const wsd_cg *cg, const options *o, int epoch) {
+    cJSON *j = cJSON_CreateObject();
+    cJSON_AddItemToObject(j, "model_cg", wsd_cg_config_to_json(wsd_cg_cfg(cg)));
+    cJSON_AddStringToObject(j, "trainer", "cg-pretrain");
+    cJSON_AddNumberToObject(j, "epoch", epoch);
+    cJSON *t = cJSON_AddObjectToObject(j, "train");
+    cJSON_AddStringToObject(t, "segments", o->gt ? "gt" : "full");
+    cJSON_AddNumberToObject(t, "batch", o->batch);
+    cJSON_AddNumberToObject(t, "epochs", o->epochs);
+    cJSON_AddNumberToObject(t, "lr", o->lr);
+    cJSON_AddNumberToObject(t, "momentum", o->momentum);
+    cJSON_AddNumberToObject(t, "weight_decay", o->weight_decay);
+    cJSON_AddItemToObject(t, "milestones", cJSON_CreateIntArray(o->milestones, o->n_milestones));
+    cJSON_AddNumberToObject(t, "gamma", o->gamma);
+    cJSON_AddNumberToObject(t, "seed", (double)o->seed);
+    cJSON_AddStringToObject(t, "captions", o->captions);
+    cJSON_AddStringToObject(t, "feats", o->feats);
+    cJSON_AddNumberToObject(t, "max_videos", o->max_videos);
+    char *s = cJSON_PrintUnformatted(j);
+    cJSON_Delete(j);
+    return s;
+}
+
+static void save(const char *path, wsd_cg *cg, const nn_optim *opt, const wsd_vocab *vocab, const options *o,
+                 int epoch) {
+    char *cfg = config_json(cg, o, epoch);
+    const nn_params *models[1] = {wsd_cg_params(cg)};
+    const nn_optim *optims[1] = {opt};
+    const char *names[1] = {"model_cg"};
+    nn_ckpt_contents c = {.models = models, .n_models = 1, .optims = optims, .optim_names = names, .n_optims = 1,
+                          .config_json = cfg, .vocab = (const char *const *)vocab->words, .n_vocab = vocab->n};
+    if (nn_ckpt_save(path, &c)) wsd_die_internal("%s", wsd_error());
+    free(cfg);
+}
+
+static char *numbered_path(const char *path, int epoch) {
+    size_t n = strlen(path);
+    const char *ext = n > 3 && !strcmp(path + n - 3, ".h5") ? ".h5" : "";
+    size_t base = n - strlen(ext);
+    char *s = wsd_malloc(base + 32);
+    snprintf(s, base + 32, "%.*s.epoch%03d%s", (int)base, path, epoch, ext);
+    return s;
+}
+
+/* Epochs already completed by the checkpoint being resumed; checks it is ours. */
+static int resume_epoch(const char *path) {
+    char *json = NULL;
+    if (nn_ckpt_read_config(path, &json) || !json) wsd_die("%s: no configuration in checkpoint", path);
+    cJSON *j = cJSON_Parse(json);
+    free(json);
+    const cJSON *e = j ? cJSON_GetObjectItemCaseSensitive(j, "epoch") : NULL;
+    const cJSON *t = j ? cJSON_GetObjectItemCaseSensitive(j, "trainer") : NULL;
+    if (!cJSON_IsNumber(e) || !cJSON_IsString(t) || strcmp(t->valuestring, "cg-pretrain"))
+        wsd_die("%s: not a cg-pretrain checkpoint (no trainer/epoch in /config)", path);
+    int epoch = (int)e->valuedouble;
+    cJSON_Delete(j);
+    return epoch;
+}
+
+int main(int argc, char **argv) {
+    wsd_set_progname(argv[0]);
+    options o;
+    parse_options(argc, argv, &o);
+    nn_device dev;
+    if (nn_device_parse(o.device, &dev)) wsd_die("--device: %s", wsd_error());
+    nn_set_threads(o.threads);
+
+    wsd_captions *caps = wsd_captions_load(o.captions);
+    if (!caps) wsd_die("%s", wsd_error());
+    size_t all_videos = caps->n;
+    if (o.max_videos > 0 && (size_t)o.max_videos < caps->n) caps->n = (size_t)o.max_videos;
+    wsd_vocab *vocab = wsd_vocab_load(o.vocab);
+    if (!vocab) wsd_die("%s", wsd_error());
+    const char **ids = wsd_malloc(sizeof(char *) * (caps->n ? caps->n : 1));
+    size_t n_ids = 0;
+    for (size_t i = 0; i < caps->n; i++)
+        if (caps->videos[i].n_events) ids[n_ids++] = caps->videos[i].id;
+    wsd_featset *fs = wsd_featset_load(o.feats, o.sample_rate, ids, n_ids);
+    if (!fs) wsd_die("%s", wsd_error());
+    free(ids);
+    wsd_batcher_opts bo = {.batch_size = o.batch, .mode = WSD_BATCH_SAMPLE, .shuffle = 1, .drop_last = 1,
+                           .seed = (uint64_t)o.seed};
+    wsd_batcher *bt = wsd_batcher_new(fs, caps, vocab, &bo);
+    if (!bt) wsd_die("%s", wsd_error());
+    int n_batches = wsd_batcher_count(bt);
+    if (n_batches == 0)
+        wsd_die("%s: %d videos with sentences, fewer than one batch of %d (batches drop the last partial one)",
+                o.captions, wsd_batcher_videos(bt), o.batch);
+
+    wsd_cg *cg;
+    int start_epoch = 0;
+    if (o.resume) {
+        start_epoch = resume_epoch(o.resume);
+        cg = wsd_cg_load(o.resume, dev);
+        if (!cg) wsd_die("%s", wsd_error());
+        if (wsd_cg_cfg(cg)->vocab != vocab->n)
+            wsd_die("%s: model vocabulary %d, --vocab has %d entries", o.resume, wsd_cg_cfg(cg)->vocab, vocab->n);
+    } else {
+        wsd_cg_config cfg;
+        wsd_cg_config_default(&cfg);
+        cfg.feat_dim = wsd_featset_dim(fs);
+        cfg.hidden = o.hidden;
+        cfg.embed = o.embed;
+        cfg.vocab = vocab->n;
+        cfg.dropout = (float)o.dropout;
+        cfg.sample_rate = o.sample_rate;
+        cg = wsd_cg_new(&cfg, (uint64_t)o.seed, dev);
+        if (!cg) wsd_die_internal("%s", wsd_error());
+    }
+    if (wsd_cg_cfg(cg)->feat_dim != wsd_featset_dim(fs))
+        wsd_die("%s: features have %d dims, the model expects %d", o.feats, wsd_featset_dim(fs),
+                wsd_cg_cfg(cg)->feat_dim);
+    nn_optim opt;
+    nn_sgd_init(&opt, o.momentum, o.weight_decay);
+    nn_optim_add_group(&opt, wsd_cg_params(cg), o.lr);
+    if (o.resume && nn_ckpt_load_optim(o.resume, "model_cg", &opt)) wsd_die("%s", wsd_error());
+    wsd_cg_set_training(cg, 1);
+    if (!o.quiet)
+        fprintf(stderr,
+                "cg-pretrain: %d videos (of %zu), %d batches of %d per epoch, segments %s, %zu parameters, "
+                "device %s, epochs %d..%d\n",
+                wsd_batcher_videos(bt), all_videos, n_batches, o.batch, o.gt ? "gt" : "full",
+                nn_params_count(wsd_cg_params(cg), 0), nn_device_name(dev), start_epoch, o.epochs - 1);
+
+    int tty = isatty(2);
+    wsd_batch b;
+    wsd_batch_init(&b);
+    nn_tensor seg = {0};
+    float *seg_host = NULL;
+    int seg_cap = 0;
+    double t0 = wsd_now();
+    for (int epoch = start_epoch; epoch < o.epochs; epoch++) {
+        /* MultiStepLR stepped at the start of every epoch (§3.0) */
+        nn_optim_set_lr_scale(&opt, nn_lr_multistep(epoch, o.milestones, o.n_milestones, o.gamma));
+        wsd_batcher_epoch(bt, epoch);
+        double sum = 0, te = wsd_now();
+        long words = 0;
+        for (int i = 0; i < n_batches; i++) {
+            if (wsd_batcher_get(bt, i, &b)) wsd_die("%s", wsd_error());
+            if (b.N > seg_cap) {
+                seg_cap = b.N;
+                seg_host = wsd_realloc(seg_host, sizeof(float) * 2 * seg_cap);
+            }
+            for (int n = 0; n < b.N; n++) {
+                if (o.gt) {
+                    wsd_batch_featidx_cw(&b, n, &seg_host[2 * n], &seg_host[2 * n + 1]);
+                } else {
+                    seg_host[2 * n] = 0.5f;  /* se = [0, 1]: the whole video (§3.1) */
+                    seg_host[2 * n + 1] = 1.0f;
+                }
+                words += b.caption_len[n] - 1;
+            }
+            nn_tensor_ensure2(&seg, dev, b.N, 2);
+            if (nn_tensor_from_host(&seg, seg_host, (size_t)2 * b.N)) wsd_die_internal("%s", wsd_error());
+            /* dropout masks are a function of (seed, epoch, batch): resumable */
+            wsd_cg_seed_dropout(cg, wsd_batch_hash((uint64_t)o.seed, 1000003u + (uint64_t)epoch, (uint64_t)i));
+            double loss;
+            nn_params_zero_grad(wsd_cg_params(cg));
+            if (wsd_cg_forward(cg, &b, &seg, 1, &loss, NULL) || wsd_cg_backward(cg, 1.0f, NULL) ||
+                nn_optim_step(&opt))
+                wsd_die_internal("%s", wsd_error());
+            if (!isfinite(loss)) wsd_die_internal("epoch %d batch %d: the loss is not finite", epoch, i);
+            sum += loss;
+            if (!o.quiet && ((i + 1) % o.log_every == 0 || i + 1 == n_batches)) {
+                fprintf(stderr, "%sepoch %d batch %d/%d loss %.4f lr %.3g %.1fs%s", tty ? "\r" : "", epoch, i + 1,
+                        n_batches, loss, opt.groups[0].lr, wsd_now() - t0, tty ? "   " : "\n");
+                fflush(stderr);
+            }
+        }
+        if (!o.quiet)
+            fprintf(stderr, "%sepoch %d done: mean loss %.4f (per word %.4f) lr %.3g %.1fs\n", tty ? "\n" : "", epoch,
+                    sum / n_batches, sum * b.N / (double)(words ? words : 1), opt.groups[0].lr, wsd_now() - te);
+        save(o.out, cg, &opt, vocab, &o, epoch + 1);
+        if (o.keep_every > 0 && (epoch + 1) % o.keep_every == 0) {
+            char *p = numbered_path(o.out, epoch + 1);
+            save(p, cg, &opt, vocab, &o, epoch + 1);
+            free(p);
+        }
+    }
+    if (start_epoch >= o.epochs && !o.quiet)
+        fprintf(stderr, "cg-pretrain: %s already has %d epochs; nothing to do\n", o.resume, start_epoch);
+    nn_tensor_free(&seg);
+    free(seg_host);
+    wsd_batch_free(&b);
+    nn_optim_free(&opt);
+    wsd_cg_free(cg);
+    wsd_batcher_free(bt);
+    wsd_featset_free(fs);
+    caps->n = all_videos;
+    wsd_captions_free(caps);
+    wsd_vocab_free(vocab);
+    return 0;
+}
