@@ -6,6 +6,7 @@
 #include "score_eval.h"
 #include "score_meteor.h"
 #include "score_report.h"
+#include "soda.h"
 #include "util.h"
 
 #include <stdlib.h>
@@ -34,6 +35,7 @@ static void usage(FILE *fp) {
           "      --meteor-function-words F, --meteor-prefixes F, --meteor-paraphrase F,\n"
           "      --wordnet DIR       the same files one by one; WordNet default /usr/share/wordnet\n"
           "      --meteor-approximate  print METEOR even when a Meteor data file is missing\n"
+          "      --soda              also SODA_c (needs METEOR): per reference file and the mean\n"
           "  -h, --help              this help; --version  the version\n",
           fp);
 }
@@ -48,7 +50,7 @@ typedef struct {
     long semantics;
     long seed;
     score_format format;
-    int json, no_meteor, meteor_approx;
+    int json, no_meteor, meteor_approx, soda;
     const char *meteor_dir, *fw, *prefixes, *paraphrase, *wordnet;
 } options;
 
@@ -109,6 +111,8 @@ static void parse_args(int argc, char **argv, options *o) {
             o->json = 1;
         } else if (!strcmp(a, "--no-meteor")) {
             o->no_meteor = 1;
+        } else if (!strcmp(a, "--soda")) {
+            o->soda = 1;
         } else if (!strcmp(a, "--meteor-approximate")) {
             o->meteor_approx = 1;
         } else if (!strcmp(a, "--meteor-dir")) {
@@ -185,7 +189,7 @@ int main(int argc, char **argv) {
 
     char note[512] = "";
     wsd_meteor *meteor = NULL;
-    if (!o.no_meteor) {
+    if (!o.no_meteor || o.soda) {
         meteor = open_meteor(&o, note, sizeof note);
         if (meteor && *note && !o.meteor_approx) {
             wsd_meteor_close(meteor);
@@ -200,7 +204,7 @@ int main(int argc, char **argv) {
     so.max_proposals = (size_t)o.max_proposals;
     so.semantics = o.semantics == 2019 ? SCORE_SEMANTICS_2019 : SCORE_SEMANTICS_2018;
     so.seed = (uint64_t)o.seed;
-    so.meteor = meteor ? score_meteor_video : NULL;
+    so.meteor = meteor && !o.no_meteor ? score_meteor_video : NULL;
     so.meteor_ctx = meteor;
     score_result r;
     if (score_evaluate(&sub, refs, o.n_refs, &so, &r)) wsd_die_internal("%s", wsd_error());
@@ -210,7 +214,22 @@ int main(int argc, char **argv) {
                  "by one line, and so do these scores",
                  r.line_shift_captions);
 
+    soda_result *soda = NULL;
+    char soda_note[600] = "";
+    if (o.soda && !meteor) {
+        snprintf(soda_note, sizeof soda_note, "needs METEOR: %s", note);
+    } else if (o.soda) {
+        soda = wsd_calloc(o.n_refs, sizeof *soda);
+        for (size_t f = 0; f < o.n_refs; f++)
+            if (soda_c(&sub, &refs[f], score_meteor_sentence, meteor, &soda[f])) wsd_die_internal("%s", wsd_error());
+    }
+
     score_report_options ro = {0};
+    ro.want_soda = o.soda;
+    ro.soda = soda;
+    ro.soda_files = o.refs;
+    ro.n_soda = o.n_refs;
+    ro.soda_note = soda_note;
     ro.show_meteor = !o.no_meteor;
     ro.meteor_note = note;
     ro.semantics = (int)o.semantics;
@@ -219,6 +238,7 @@ int main(int argc, char **argv) {
     if (fflush(stdout) != 0 || ferror(stdout)) wsd_die_internal("write error on standard output");
 
     score_result_free(&r);
+    free(soda);
     if (meteor) wsd_meteor_close(meteor);
     score_set_free(&sub);
     for (size_t f = 0; f < o.n_refs; f++) score_set_free(&refs[f]);

@@ -17,8 +17,30 @@ static void line_col(const char *text, size_t pos, size_t *line, size_t *col) {
     *col = c;
 }
 
+/* Whether the text ends inside a string or an unclosed object/array: then
+ * the end of the input is the place to report, not cJSON's guess. */
+static int ends_early(const char *text, size_t len) {
+    long depth = 0;
+    int in_string = 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = text[i];
+        if (in_string) {
+            if (c == '\\') i++;
+            else if (c == '"') in_string = 0;
+        } else if (c == '"') {
+            in_string = 1;
+        } else if (c == '{' || c == '[') {
+            depth++;
+        } else if ((c == '}' || c == ']') && --depth < 0) {
+            return 0;
+        }
+    }
+    return in_string || depth > 0;
+}
+
 static int json_error(const char *text, size_t len, const char *err, const char *path, size_t line_offset) {
     size_t pos = err && err >= text && err <= text + len ? (size_t)(err - text) : len;
+    if (ends_early(text, len)) pos = len;
     size_t line, col;
     line_col(text, pos, &line, &col);
     char near[24] = "";

@@ -18,3 +18,7 @@ int score_meteor_video(void *ctx, const char *const *hyps, const char *const *re
     free(nrefs);
     return rc;
 }
+
+int score_meteor_sentence(void *ctx, const char *reference_sentence, const char *predicted_sentence, double *score) {
+    return wsd_meteor_segment(ctx, reference_sentence, &predicted_sentence, 1, score);
+}

@@ -128,8 +128,8 @@ double score_cider_d(const score_caption *const *hyp, const score_caption *const
             st->df[k] += 1;
         }
     }
-    if (2 * most > st->weights_cap) {
-        st->weights_cap = 2 * most;
+    if (2 * most + 2 > st->weights_cap) {
+        st->weights_cap = 2 * most + 2;
         st->weights = wsd_realloc(st->weights, st->weights_cap * sizeof *st->weights);
     }
     double *wh = st->weights, *wr = st->weights + most;

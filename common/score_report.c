@@ -34,7 +34,7 @@ static void metric_lines(FILE *fp, const double *v, const score_result *r, const
                 continue;
             }
             if (o->meteor_note && *o->meteor_note) {
-                fprintf(fp, "| METEOR: %2.4f (approximate: %s)\n", 100 * v[k], o->meteor_note);
+                fprintf(fp, "| METEOR: %2.4f (%s)\n", 100 * v[k], o->meteor_note);
                 continue;
             }
         }
@@ -55,6 +55,23 @@ void score_print_table(FILE *fp, const score_result *r, const score_report_optio
     fprintf(fp, "Average across all tIoUs\n");
     dashes(fp);
     metric_lines(fp, r->mean, r, o);
+    if (!o->want_soda) return;
+    dashes(fp);
+    fprintf(fp, "SODA_c (F, per reference file, then their mean as PDVC reports it)\n");
+    dashes(fp);
+    if (!o->soda) {
+        fprintf(fp, "| SODA_c: unavailable (%s)\n", o->soda_note && *o->soda_note ? o->soda_note : "not computed");
+        return;
+    }
+    double sum = 0;
+    for (size_t i = 0; i < o->n_soda; i++) {
+        fprintf(fp, "| SODA_c %s: %2.4f (precision %2.4f, recall %2.4f, %zu videos)\n", o->soda_files[i],
+                100 * o->soda[i].f, 100 * o->soda[i].precision, 100 * o->soda[i].recall, o->soda[i].n_videos);
+        sum += o->soda[i].f;
+    }
+    fprintf(fp, "| SODA_c: %2.4f%s%s%s\n", o->n_soda ? 100 * sum / (double)o->n_soda : 0.0,
+            o->meteor_note && *o->meteor_note ? " (" : "", o->meteor_note ? o->meteor_note : "",
+            o->meteor_note && *o->meteor_note ? ")" : "");
 }
 
 static void json_string(FILE *fp, const char *s) {
@@ -104,5 +121,32 @@ void score_print_json(FILE *fp, const score_result *r, const score_report_option
     fputs(r->has_meteor ? "true" : "false", fp);
     fprintf(fp, ", \"official\": %s, \"note\": ", meteor_ok ? "true" : "false");
     json_string(fp, o->meteor_note ? o->meteor_note : "");
-    fputs("}}\n", fp);
+    fputc('}', fp);
+    if (o->want_soda) {
+        fputs(",\n \"soda_c\": ", fp);
+        if (!o->soda) {
+            fputs("{\"available\": false, \"note\": ", fp);
+            json_string(fp, o->soda_note ? o->soda_note : "");
+            fputc('}', fp);
+        } else {
+            double sum = 0;
+            fputs("{\"available\": true, \"per_reference\": [", fp);
+            for (size_t i = 0; i < o->n_soda; i++) {
+                fprintf(fp, "%s{\"file\": ", i ? ", " : "");
+                json_string(fp, o->soda_files[i]);
+                fputs(", \"precision\": ", fp);
+                json_number(fp, o->soda[i].precision);
+                fputs(", \"recall\": ", fp);
+                json_number(fp, o->soda[i].recall);
+                fputs(", \"f\": ", fp);
+                json_number(fp, o->soda[i].f);
+                fprintf(fp, ", \"videos\": %zu}", o->soda[i].n_videos);
+                sum += o->soda[i].f;
+            }
+            fputs("], \"mean_f\": ", fp);
+            json_number(fp, o->n_soda ? sum / (double)o->n_soda : 0.0);
+            fputc('}', fp);
+        }
+    }
+    fputs("}\n", fp);
 }

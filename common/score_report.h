@@ -5,6 +5,7 @@
 #define WSD_SCORE_REPORT_H
 
 #include "score_eval.h"
+#include "soda.h"
 
 #include <stdio.h>
 
@@ -12,6 +13,11 @@ typedef struct {
     int show_meteor;          /* print a METEOR line at all */
     const char *meteor_note;  /* NULL/"": official; else why it is absent or approximate */
     int semantics;            /* 2018 or 2019, for the JSON */
+    int want_soda;            /* --soda was asked for */
+    const soda_result *soda;  /* one per reference file, or NULL: unavailable */
+    const char *const *soda_files;
+    size_t n_soda;
+    const char *soda_note;    /* why SODA_c is unavailable */
 } score_report_options;
 
 /* Python's repr() of a float: the shortest text that reads back exactly. */

@@ -1,0 +1,39 @@
+#!/bin/sh
+# densevid-score speed: all of val_1 scored as a submission (its own segments
+# and sentences) against val_1 + val_2, the official default references.
+# Target: under 2 s. Prints the wall time of each of 3 runs and the best.
+set -u
+BIN=${WSD_BIN:-bin}
+SHARED=${WSD_SHARED:-../shared}
+D=$SHARED/data/activitynet-captions
+if [ ! -f "$D/val_1.json" ] || [ ! -f "$D/val_2.json" ]; then
+    echo "bench-score: $D/val_1.json, val_2.json absent: skipped"
+    exit 0
+fi
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+SUB=$TMP/val1_as_submission.json
+if command -v jq >/dev/null 2>&1; then
+    jq -c '{version: "VERSION 1.0", external_data: {used: false},
+            results: with_entries(.value = [.value.timestamps, .value.sentences]
+                                  | .value |= [transpose[] | {timestamp: .[0], sentence: .[1]}])}' \
+        "$D/val_1.json" >"$SUB" || exit 1
+    what="val_1 ground truth"
+else
+    SUB=$SHARED/oracle/inputs/pred_gt_upper.json
+    what="val_1 ground truth, upper-cased (oracle pred_gt_upper.json; jq absent)"
+    [ -f "$SUB" ] || { echo "bench-score: no jq and no $SUB: skipped"; exit 0; }
+fi
+best=
+for run in 1 2 3; do
+    t0=$(date +%s.%N)
+    "$BIN/densevid-score" -s "$SUB" -r "$D/val_1.json" "$D/val_2.json" --no-meteor >"$TMP/out" || exit 1
+    t1=$(date +%s.%N)
+    s=$(echo "$t1 - $t0" | bc -l 2>/dev/null || awk "BEGIN{print $t1 - $t0}")
+    s=$(printf '%.3f' "$s")
+    echo "densevid-score run $run: $s s"
+    if [ -z "$best" ] || [ "$(awk "BEGIN{print ($s < $best)}")" = 1 ]; then best=$s; fi
+done
+echo "densevid-score: $what, 4917 videos, vs val_1+val_2: best $best s (target < 2 s)"
+echo "  command: $BIN/densevid-score -s SUB -r $D/val_1.json $D/val_2.json --no-meteor"
+grep -A9 'Average across' "$TMP/out" | tail -n 8 | sed 's/^/  /'
