@@ -4,11 +4,10 @@
  *
  * Where this port can differ from the Java scorer (none checked against the
  * jar, which is not available here):
- *  - Synonyms come from Debian's WordNet 3.0 dictionary files, not from
- *    Meteor's own export (english.synsets / english.exceptions). Synsets are
- *    numbered per part of speech; if Meteor's export numbered them by raw
- *    byte offset, its noun/verb offset collisions would give it synonym
- *    matches this port does not make.
+ *  - Without synonym_dir, synonyms come from Debian's WordNet 3.0 files:
+ *    same synsets as Meteor's export, but some verb/adjective byte offsets
+ *    differ, so the rare noun-vs-verb/adjective offset coincidences that make
+ *    unrelated words "synonyms" in Meteor fall elsewhere (see wordnet.h).
  *  - The EVAL aggregate (statistics summed, then scored) follows the spec's
  *    reading of coco-caption's modified jar (unverified there).
  *  - Lower-casing covers ASCII, Latin-1, Latin Extended-A, Greek and Cyrillic
@@ -97,7 +96,8 @@ wsd_meteor *wsd_meteor_open(const wsd_meteor_config *cfg) {
         wsd_meteor_close(m);
         return NULL;
     }
-    m->wn = wsd_wordnet_open(cfg->wordnet_dir);
+    m->wn = cfg->synonym_dir ? wsd_wordnet_open_meteor(cfg->synonym_dir)
+                             : wsd_wordnet_open(cfg->wordnet_dir);
     if (!m->wn) {
         char why[400];
         snprintf(why, sizeof why, "%s", wsd_error());
@@ -105,7 +105,9 @@ wsd_meteor *wsd_meteor_open(const wsd_meteor_config *cfg) {
         wsd_meteor_close(m);
         return NULL;
     }
-    const char *missing_para = NULL, *missing_nbp = NULL;
+    const char *missing_para = NULL, *missing_nbp = NULL, *missing_syn = NULL;
+    if (!cfg->synonym_dir)
+        missing_syn = "synonyms from Debian WordNet 3.0, not Meteor's export (english.synsets)";
     if (cfg->nonbreaking_path) {
         if (wsd_meteor_nbp_load(&m->nbp, cfg->nonbreaking_path) != 0) {
             char why[400];
@@ -129,11 +131,17 @@ wsd_meteor *wsd_meteor_open(const wsd_meteor_config *cfg) {
     } else {
         missing_para = "without paraphrase table (paraphrase-en.gz), paraphrase module off";
     }
-    m->official = !missing_para && !missing_nbp;
-    if (!m->official)
-        snprintf(m->caveat, sizeof m->caveat, "approximate METEOR: %s%s%s",
-                 missing_para ? missing_para : "", missing_para && missing_nbp ? "; " : "",
-                 missing_nbp ? missing_nbp : "");
+    m->official = !missing_para && !missing_nbp && !missing_syn;
+    if (!m->official) {
+        const char *parts[3] = {missing_para, missing_nbp, missing_syn};
+        size_t k = (size_t)snprintf(m->caveat, sizeof m->caveat, "approximate METEOR:");
+        const char *sep = " ";
+        for (int i = 0; i < 3; i++) {
+            if (!parts[i] || k >= sizeof m->caveat) continue;
+            k += (size_t)snprintf(m->caveat + k, sizeof m->caveat - k, "%s%s", sep, parts[i]);
+            sep = "; ";
+        }
+    }
     m->al = wsd_meteor_aligner_new();
     return m;
 }
@@ -160,18 +168,26 @@ wsd_meteor *wsd_meteor_open_dir(const char *meteor_dir, const char *wordnet_dir)
     static const char *const nb[] = {"resources/nonbreaking/english.prefixes",
                                      "nonbreaking/english.prefixes", "english.prefixes", NULL};
     static const char *const pa[] = {"data/paraphrase-en.gz", "paraphrase-en.gz", NULL};
+    static const char *const sy[] = {"resources/synonym/english.synsets", "synonym/english.synsets",
+                                     "english.synsets", NULL};
     wsd_meteor_config cfg = {0};
     cfg.wordnet_dir = wordnet_dir;
-    char *f = NULL, *n = NULL, *p = NULL;
+    char *f = NULL, *n = NULL, *p = NULL, *y = NULL;
     if (meteor_dir) {
         cfg.function_words_path = f = find_file(meteor_dir, fw);
         cfg.nonbreaking_path = n = find_file(meteor_dir, nb);
         cfg.paraphrase_path = p = find_file(meteor_dir, pa);
+        y = find_file(meteor_dir, sy);
+        if (y) {
+            *strrchr(y, '/') = '\0'; /* the directory holding english.synsets */
+            cfg.synonym_dir = y;
+        }
     }
     wsd_meteor *m = wsd_meteor_open(&cfg);
     free(f);
     free(n);
     free(p);
+    free(y);
     return m;
 }
 

@@ -8,11 +8,18 @@
  * module weights 1.0 0.6 0.8 0.6).
  *
  * Data files. Meteor's jar bundles the function-word list, the nonbreaking
- * prefix list and the paraphrase table; none ships with Debian, so the caller
- * passes their paths. WordNet comes from Debian's wordnet-base.
- *   wordnet_dir          NULL = /usr/share/wordnet (index.*, *.exc). Required.
+ * prefix list, its WordNet export and (beside it) the paraphrase table; none
+ * ships with Debian, so the caller passes their paths. Synonyms otherwise come
+ * from Debian's wordnet-base.
  *   function_words_path  Meteor's resources/function/english.words. Required:
  *                        without it every statistic is weighted differently.
+ *   synonym_dir          Meteor's resources/synonym (english.synsets,
+ *                        english.exceptions). Optional: without it synonyms
+ *                        are rebuilt from Debian WordNet 3.0 (wordnet_dir,
+ *                        NULL = /usr/share/wordnet, then required), which
+ *                        agrees except for rare cross-part-of-speech offset
+ *                        coincidences (see wordnet.h); the result is then
+ *                        approximate.
  *   nonbreaking_path     Meteor's resources/nonbreaking/english.prefixes.
  *                        Optional; without it the result is approximate.
  *   paraphrase_path      Meteor's data/paraphrase-en.gz. Optional; without it
@@ -35,6 +42,7 @@ typedef struct {
     const char *paraphrase_path;
     const char *function_words_path;
     const char *nonbreaking_path;
+    const char *synonym_dir;
 } wsd_meteor_config; /* NULL field = default (wordnet) or absent (others) */
 
 wsd_meteor *wsd_meteor_open(const wsd_meteor_config *cfg);
@@ -43,10 +51,11 @@ void wsd_meteor_close(wsd_meteor *m);
 /* Opens with the data files found under meteor_dir, an unpacked Meteor 1.5
  * tree (or the directory coco-caption's meteor-1.5.jar sits in, with the jar's
  * resources/ extracted): DIR/resources/function/english.words,
- * DIR/resources/nonbreaking/english.prefixes, DIR/data/paraphrase-en.gz; each
- * is also looked for directly in DIR (english.words, english.prefixes,
- * paraphrase-en.gz) and in DIR/function, DIR/nonbreaking, DIR/data. Files not
- * found count as absent (see above). wordnet_dir as in the config. */
+ * DIR/resources/nonbreaking/english.prefixes, DIR/resources/synonym/
+ * (english.synsets + english.exceptions), DIR/data/paraphrase-en.gz; each is
+ * also looked for directly in DIR and in DIR/function, DIR/nonbreaking,
+ * DIR/synonym, DIR/data. Files not found count as absent (see above).
+ * wordnet_dir as in the config. */
 wsd_meteor *wsd_meteor_open_dir(const char *meteor_dir, const char *wordnet_dir);
 
 /* 1 when every data file and module of the official configuration is in use

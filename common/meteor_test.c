@@ -19,7 +19,7 @@
 #include "test.h"
 #include "util.h"
 
-static char dir[64], fw_path[128], nbp_path[128], para_path[128];
+static char dir[64], fw_path[128], nbp_path[128], para_path[128], syn_path[128], exc_path[128];
 static wsd_meteor *plain; /* function words only: approximate */
 static wsd_meteor *full;  /* all files: complete configuration */
 
@@ -47,6 +47,12 @@ static void setup(void) {
     snprintf(fw_path, sizeof fw_path, "%s/english.words", dir);
     snprintf(nbp_path, sizeof nbp_path, "%s/english.prefixes", dir);
     snprintf(para_path, sizeof para_path, "%s/paraphrase-en.gz", dir);
+    snprintf(syn_path, sizeof syn_path, "%s/english.synsets", dir);
+    snprintf(exc_path, sizeof exc_path, "%s/english.exceptions", dir);
+    /* Meteor's export format: word line, then its synset numbers */
+    write_file(syn_path, "big\n01382086 00001740\nlarge\n01382086\nwalk\n01904930\n"
+                         "stroll\n01904930\nchild\n09917593\n");
+    write_file(exc_path, "walk\nwalkt\n");
     write_file(fw_path, "a\nthe\nis\nof\non\n");
     write_file(nbp_path, "# comment\nmr\nno #NUMERIC_ONLY#\n");
     gzFile gz = gzopen(para_path, "wb");
@@ -59,6 +65,7 @@ static void setup(void) {
     plain = wsd_meteor_open(&c);
     c.paraphrase_path = para_path;
     c.nonbreaking_path = nbp_path;
+    c.synonym_dir = dir;
     full = wsd_meteor_open(&c);
 }
 
@@ -68,6 +75,8 @@ static void teardown(void) {
     unlink(fw_path);
     unlink(nbp_path);
     unlink(para_path);
+    unlink(syn_path);
+    unlink(exc_path);
     rmdir(dir);
 }
 
@@ -81,6 +90,7 @@ static void test_availability(void) {
     CHECK(!wsd_meteor_official(plain));
     CHECK(strstr(wsd_meteor_caveat(plain), "paraphrase") != NULL);
     CHECK(strstr(wsd_meteor_caveat(plain), "prefix") != NULL);
+    CHECK(strstr(wsd_meteor_caveat(plain), "Debian WordNet") != NULL);
     CHECK(wsd_meteor_official(full));
     CHECK(strcmp(wsd_meteor_caveat(full), "") == 0);
 
@@ -140,6 +150,14 @@ static void test_synonym(void) {
     /* big/large: WordNet synonyms (weight 0.8), one chunk, all matched */
     double p = (0.25 + 0.8 * 0.75 + 0.75) / 1.75;
     CHECK_NEAR(seg(plain, "a big dog", "a large dog"), p, 1e-12);
+    /* the same through Meteor's own export (fixture: big and large share
+     * 01382086; "strolls" reaches "stroll" by WordNet's s -> "" rule, the
+     * irregular "walkt" reaches "walk" through the exception list) */
+    CHECK_NEAR(seg(full, "a big dog", "a large dog"), p, 1e-12);
+    double q = (0.25 + 0.75 + 0.8 * 0.75) / 1.75;
+    CHECK_NEAR(seg(full, "the man strolls", "the man walk"), q, 1e-12);
+    CHECK_NEAR(seg(full, "the man walkt", "the man stroll"), q, 1e-12);
+    CHECK_NEAR(seg(full, "a big dog", "a huge dog"), fmean(1.0 / 1.75, 1.0 / 1.75) * (1 - penalty(2, 2)), 1e-12);
 }
 
 static void test_paraphrase(void) {

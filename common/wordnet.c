@@ -14,8 +14,25 @@ struct wsd_wordnet {
     uint32_t *syn;
     uint32_t *base_start; /* CSR over word ids: base forms (exception lists) */
     uint32_t *base;
+    unsigned char *present; /* per word id: has a synset entry (Meteor's containsKey) */
+    size_t present_cap;
     size_t nknown;
 };
+
+static void mark_present(wsd_wordnet *wn, int32_t id) {
+    if ((size_t)id >= wn->present_cap) {
+        size_t old = wn->present_cap;
+        wn->present_cap = wn->present_cap ? wn->present_cap * 2 : 1 << 16;
+        while ((size_t)id >= wn->present_cap) wn->present_cap *= 2;
+        wn->present = wsd_realloc(wn->present, wn->present_cap);
+        memset(wn->present + old, 0, wn->present_cap - old);
+    }
+    wn->present[id] = 1;
+}
+
+static int is_present(const wsd_wordnet *wn, int32_t id) {
+    return id >= 0 && (size_t)id < wn->present_cap && wn->present[id];
+}
 
 typedef struct {
     uint32_t *a; /* pairs (key, value) */
@@ -68,9 +85,9 @@ static char *join_path(const char *dir, const char *name) {
     return path;
 }
 
-static char *open_file_text(const char *dir, const char *name) {
+static char *open_file_text(const char *dir, const char *name, size_t *len) {
     char *path = join_path(dir, name);
-    char *text = wsd_read_file(path, NULL);
+    char *text = wsd_read_file(path, len);
     free(path);
     return text;
 }
@@ -84,8 +101,7 @@ static int readable(const char *dir, const char *name) {
 }
 
 /* index.POS: "lemma pos synset_cnt p_cnt ptr... sense_cnt tagsense_cnt off..." */
-static int load_index(wsd_wordnet *wn, pair_vec *syn, const char *text, uint32_t pos_tag,
-                      const char *name) {
+static int load_index(wsd_wordnet *wn, pair_vec *syn, const char *text, const char *name) {
     const char *p = text;
     while (*p) {
         const char *eol = strchr(p, '\n');
@@ -108,11 +124,13 @@ static int load_index(wsd_wordnet *wn, pair_vec *syn, const char *text, uint32_t
             if (!strtok_r(NULL, " ", &save) || !strtok_r(NULL, " ", &save))
                 return wsd_fail("wordnet: %s: malformed line", name);
             int32_t id = wsd_strmap_intern(&wn->words, lemma, strlen(lemma));
+            mark_present(wn, id);
             for (long i = 0; i < n; i++) {
                 char *off = strtok_r(NULL, " ", &save);
                 if (!off) return wsd_fail("wordnet: %s: malformed line", name);
-                unsigned long o = strtoul(off, NULL, 10);
-                pair_push(syn, (uint32_t)id, (uint32_t)(o * 4 + pos_tag));
+                /* the bare byte offset, as in Meteor's export: the parts of
+                 * speech share one number space */
+                pair_push(syn, (uint32_t)id, (uint32_t)strtoul(off, NULL, 10));
             }
         }
         p = *eol ? eol + 1 : eol;
@@ -165,15 +183,15 @@ wsd_wordnet *wsd_wordnet_open(const char *dir) {
     for (int i = 0; i < 4 && rc == 0; i++) {
         char name[64];
         snprintf(name, sizeof name, "index.%s", pos_names[i]);
-        char *text = open_file_text(base_dir, name);
+        char *text = open_file_text(base_dir, name, NULL);
         if (!text) {
             rc = -1;
             break;
         }
-        rc = load_index(wn, &syn, text, (uint32_t)i, name);
+        rc = load_index(wn, &syn, text, name);
         free(text);
         snprintf(name, sizeof name, "%s.exc", pos_names[i]);
-        text = open_file_text(base_dir, name);
+        text = open_file_text(base_dir, name, NULL);
         if (!text) {
             rc = -1;
             break;
@@ -184,12 +202,86 @@ wsd_wordnet *wsd_wordnet_open(const char *dir) {
     if (rc == 0) {
         build_csr(&syn, wn->words.n, &wn->syn_start, &wn->syn);
         build_csr(&bases, wn->words.n, &wn->base_start, &wn->base);
-        for (size_t k = 0; k < wn->words.n; k++)
-            if (wn->syn_start[k + 1] > wn->syn_start[k]) wn->nknown++;
+        for (size_t k = 0; k < wn->words.n; k++) wn->nknown += is_present(wn, (int32_t)k);
     }
     free(syn.a);
     free(bases.a);
     free(base_dir);
+    if (rc != 0) {
+        wsd_wordnet_close(wn);
+        return NULL;
+    }
+    return wn;
+}
+
+/* Next line of text (Java readLine: ends at \n, \r or \r\n); NULL at the end. */
+static char *next_line(char **cursor, char *end) {
+    char *p = *cursor;
+    if (p >= end) return NULL;
+    char *q = p;
+    while (q < end && *q != '\n' && *q != '\r') q++;
+    char *next = q;
+    if (q < end) next = (*q == '\r' && q + 1 < end && q[1] == '\n') ? q + 2 : q + 1;
+    *q = '\0';
+    *cursor = next;
+    return p;
+}
+
+static int is_delim(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
+
+wsd_wordnet *wsd_wordnet_open_meteor(const char *synonym_dir) {
+    wsd_wordnet *wn = wsd_calloc(1, sizeof *wn);
+    wsd_strmap_init(&wn->words);
+    pair_vec syn = {0}, bases = {0};
+    size_t len = 0;
+    int rc = 0;
+    char *text = open_file_text(synonym_dir, "english.synsets", &len);
+    if (!text) rc = -1;
+    for (char *cur = text, *word; rc == 0 && (word = next_line(&cur, text + len));) {
+        char *ids = next_line(&cur, text + len);
+        if (!ids) {
+            rc = wsd_fail("meteor synonyms: %s/english.synsets: word without synset line", synonym_dir);
+            break;
+        }
+        int32_t id = wsd_strmap_intern(&wn->words, word, strlen(word));
+        mark_present(wn, id);
+        for (char *q = ids; *q;) {
+            while (*q && is_delim(*q)) q++;
+            if (!*q) break;
+            char *e = NULL;
+            long v = strtol(q, &e, 10);
+            if (e == q || (*e && !is_delim(*e))) {
+                rc = wsd_fail("meteor synonyms: %s/english.synsets: bad synset number", synonym_dir);
+                break;
+            }
+            pair_push(&syn, (uint32_t)id, (uint32_t)v);
+            q = e;
+        }
+    }
+    free(text);
+    text = rc == 0 ? open_file_text(synonym_dir, "english.exceptions", &len) : NULL;
+    if (rc == 0 && !text) rc = -1;
+    for (char *cur = text, *base; rc == 0 && (base = next_line(&cur, text + len));) {
+        char *forms = next_line(&cur, text + len);
+        if (!forms) break;
+        int32_t b = wsd_strmap_intern(&wn->words, base, strlen(base));
+        for (char *q = forms; *q;) {
+            while (*q && is_delim(*q)) q++;
+            if (!*q) break;
+            char *t = q;
+            while (*q && !is_delim(*q)) q++;
+            int32_t f = wsd_strmap_intern(&wn->words, t, (size_t)(q - t));
+            pair_push(&bases, (uint32_t)f, (uint32_t)b);
+        }
+    }
+    free(text);
+    if (rc == 0) {
+        build_csr(&syn, wn->words.n, &wn->syn_start, &wn->syn);
+        build_csr(&bases, wn->words.n, &wn->base_start, &wn->base);
+        for (size_t k = 0; k < wn->words.n; k++) wn->nknown += is_present(wn, (int32_t)k);
+    }
+    free(syn.a);
+    free(bases.a);
     if (rc != 0) {
         wsd_wordnet_close(wn);
         return NULL;
@@ -204,6 +296,7 @@ void wsd_wordnet_close(wsd_wordnet *wn) {
     free(wn->syn);
     free(wn->base_start);
     free(wn->base);
+    free(wn->present);
     free(wn);
 }
 
@@ -240,7 +333,7 @@ static int32_t morph(const wsd_wordnet *wn, const char *word, size_t len) {
         memcpy(buf, word, len - k);
         memcpy(buf + len - k, addr[i], a);
         int32_t id = wsd_strmap_find(&wn->words, buf, len - k + a);
-        if (id >= 0 && wn->syn_start[id + 1] > wn->syn_start[id]) return id;
+        if (is_present(wn, id)) return id;
     }
     return -1;
 }

@@ -1,12 +1,15 @@
-/* WordNet 3.0 as METEOR 1.5's synonym module uses it, read from the Debian
- * wordnet-base files (index.{noun,verb,adj,adv} and {noun,verb,adj,adv}.exc).
+/* WordNet 3.0 as METEOR 1.5's synonym module uses it.
  *
- * METEOR ships its own export of WordNet (english.synsets: word -> synset
- * numbers; english.exceptions: inflected form -> base forms). We build the
- * same two tables from the dictionary files: a word's synsets are the synset
- * offsets listed for it in the four index files, tagged with the part of
- * speech so that a noun and a verb synset at the same byte offset stay
- * distinct; the exception lists map an irregular form to its base forms. */
+ * METEOR ships its own export of WordNet 3.0 (resources/synonym:
+ * english.synsets, word -> synset byte offsets of all parts of speech as one
+ * number space; english.exceptions, base form -> irregular forms). Either
+ * load that export (wsd_wordnet_open_meteor) or rebuild the same two tables
+ * from Debian's wordnet-base files (index.{noun,verb,adj,adv} and *.exc).
+ * The rebuild lists the same synsets, but Debian's data files are regenerated
+ * from the WordNet sources and some verb and adjective synsets sit a few
+ * bytes away from Princeton's offsets; since Meteor compares bare offsets, the
+ * rare accidental equalities between a noun and a verb/adjective offset (which
+ * make unrelated words "synonyms") fall on different words. */
 #ifndef WSD_WORDNET_H
 #define WSD_WORDNET_H
 
@@ -19,6 +22,9 @@ typedef struct wsd_wordnet wsd_wordnet;
  * the files are missing or unreadable. */
 wsd_wordnet *wsd_wordnet_open(const char *dir);
 void wsd_wordnet_close(wsd_wordnet *wn);
+
+/* Meteor's own export: DIR/english.synsets and DIR/english.exceptions. */
+wsd_wordnet *wsd_wordnet_open_meteor(const char *synonym_dir);
 
 /* Number of words with at least one synset. */
 size_t wsd_wordnet_size(const wsd_wordnet *wn);
