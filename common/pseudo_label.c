@@ -28,7 +28,10 @@ wsd_pseudo_labeler *wsd_pl_open(wsd_pl_metric metric, const char *meteor_dir) {
         wsd_meteor_config none = {0};
         m = meteor_dir ? wsd_meteor_open_dir(meteor_dir, NULL) : wsd_meteor_open(&none);
         if (!m) {
-            wsd_fail("METEOR pseudo-labels unavailable: %s", wsd_error());
+            /* wsd_fail formats into the buffer wsd_error() returns: copy first */
+            char *why = wsd_strdup(wsd_error());
+            wsd_fail("METEOR pseudo-labels unavailable: %s", why);
+            free(why);
             return NULL;
         }
     }
