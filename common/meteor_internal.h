@@ -55,15 +55,4 @@ typedef struct {
     double test_total, ref_total; /* derived: sums over the stages */
 } wsd_meteor_stats;
 
-/* Tokenised pair ready for alignment. */
-typedef struct {
-    int n;
-    const char **w;   /* NUL-terminated words */
-    size_t *wlen;
-    int32_t *key;     /* Java hash of each word */
-} wsd_meteor_words;
-
-struct wsd_meteor_aligner;
-typedef struct wsd_meteor_aligner wsd_meteor_aligner;
-
 #endif
