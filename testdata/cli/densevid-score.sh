@@ -23,6 +23,21 @@ grep -q '^| METEOR: unavailable (' "$TMP/m.txt" || fail "no 'METEOR: unavailable
 grep -q '"METEOR": null' "$TMP/m.json" || fail "--json: METEOR is not null"
 grep -q '"Bleu_4": {"per_tiou": {"0.3": ' "$TMP/m.json" || fail "--json: no per-threshold Bleu_4"
 
+# With Meteor data METEOR is computed through the METEOR 1.5 port; a toy
+# function-word list and no paraphrase table make it approximate, which is
+# reported as unavailable unless --meteor-approximate asks for the number.
+mkdir -p "$TMP/meteor"
+printf 'a\nthe\nis\nin\non\nof\n' >"$TMP/meteor/english.words"
+"$S" "$F/sub.json" -r "$F/refs_a.json" --meteor-dir "$TMP/meteor" --soda >"$TMP/m2.txt" 2>/dev/null || fail "--meteor-dir"
+grep -q '^| METEOR: unavailable (' "$TMP/m2.txt" || fail "approximate METEOR printed without --meteor-approximate"
+grep -q '^| SODA_c: unavailable (needs METEOR' "$TMP/m2.txt" || fail "SODA_c without METEOR not reported unavailable"
+if [ -d /usr/share/wordnet ]; then
+    "$S" "$F/sub.json" -r "$F/refs_a.json" --meteor-dir "$TMP/meteor" --meteor-approximate --soda >"$TMP/m3.txt" \
+        2>/dev/null || fail "--meteor-approximate"
+    grep -Eq '^\| METEOR: [0-9]+\.[0-9]{4} \(approximate' "$TMP/m3.txt" || fail "no approximate METEOR value"
+    grep -Eq '^\| SODA_c: [0-9]+\.[0-9]{4}' "$TMP/m3.txt" || fail "no SODA_c value"
+fi
+
 # tIoU list and proposal cap are honoured.
 "$S" "$F/sub.json" -r "$F/refs_a.json" --tious 0.1 0.95 --max-proposals 1 --no-meteor >"$TMP/t.txt" 2>/dev/null ||
     fail "--tious / --max-proposals"
