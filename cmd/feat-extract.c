@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "captions.h"
 #include "h5feat.h"
@@ -45,11 +46,13 @@ typedef struct {
     char *found;        /* per id in ids: seen in the input */
     double rps;         /* NAN when not given */
     long written;
+    int quiet, tty;     /* progress: a counter on a terminal, else a line per 1000 videos */
 } sink;
 
+/* Replaces in place, so re-extracting a stream leaves its headers unchanged. */
 static void set_number(cJSON *obj, const char *name, double v) {
-    cJSON_DeleteItemFromObjectCaseSensitive(obj, name);
-    cJSON_AddNumberToObject(obj, name, v);
+    if (cJSON_GetObjectItemCaseSensitive(obj, name)) cJSON_ReplaceItemInObjectCaseSensitive(obj, name, cJSON_CreateNumber(v));
+    else cJSON_AddNumberToObject(obj, name, v);
 }
 
 /* Writes t with duration/rows_per_second metadata; exits on failure. */
@@ -72,6 +75,8 @@ static void emit(sink *s, wsd_tsr *t) {
         wsd_die_internal("%s", wsd_error());
     }
     s->written++;
+    if (!s->quiet && s->tty && s->written % 100 == 0) fprintf(stderr, "\rfeat-extract: %ld videos", s->written);
+    if (!s->quiet && !s->tty && s->written % 1000 == 0) fprintf(stderr, "feat-extract: %ld videos\n", s->written);
 }
 
 static void fail_input(sink *s) {
@@ -208,7 +213,7 @@ int main(int argc, char **argv) {
         fputs(usage, stderr);
         wsd_die("expected exactly one INPUT");
     }
-    sink s = {.level = compress ? 6 : 0, .rps = rps};
+    sink s = {.level = compress ? 6 : 0, .rps = rps, .quiet = quiet, .tty = isatty(2)};
     wsd_captions *ids = NULL;
     if (ids_path) {
         if (!(ids = wsd_captions_load(ids_path))) wsd_die("%s", wsd_error());
@@ -254,6 +259,7 @@ int main(int argc, char **argv) {
                         ids->path, s.written, ids->n);
             }
     if (wsd_out_commit(&s.out) != 0) wsd_die_internal("%s", wsd_error());
+    if (!quiet && s.tty && s.written >= 100) fputc('\n', stderr);
     if (!quiet) fprintf(stderr, "feat-extract: %ld videos -> %s\n", s.written, strcmp(output, "-") ? output : "<stdout>");
     free(s.found);
     wsd_captions_free(ids);

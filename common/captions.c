@@ -110,6 +110,37 @@ cJSON *wsd_video_to_json(const wsd_video *v) {
     return o;
 }
 
+static void set_member(cJSON *obj, const char *name, cJSON *value) {
+    if (cJSON_GetObjectItemCaseSensitive(obj, name)) cJSON_ReplaceItemInObjectCaseSensitive(obj, name, value);
+    else cJSON_AddItemToObject(obj, name, value);
+}
+
+void wsd_video_update_json(cJSON *obj, const wsd_video *v) {
+    set_member(obj, "video_id", cJSON_CreateString(v->id));
+    if (!isnan(v->duration)) set_member(obj, "duration", cJSON_CreateNumber(v->duration));
+    cJSON *events = cJSON_GetObjectItemCaseSensitive(obj, "events");
+    if (!cJSON_IsArray(events) || (size_t)cJSON_GetArraySize(events) != v->n_events) {
+        cJSON *fresh = wsd_video_to_json(v);
+        set_member(obj, "events", cJSON_DetachItemFromObjectCaseSensitive(fresh, "events"));
+        cJSON_Delete(fresh);
+        return;
+    }
+    size_t k = 0;
+    cJSON *ev;
+    cJSON_ArrayForEach(ev, events) {
+        const wsd_event *e = &v->events[k++];
+        if (!cJSON_IsObject(ev)) {
+            cJSON *fresh = cJSON_CreateObject();
+            cJSON_ReplaceItemViaPointer(events, ev, fresh);
+            ev = fresh;
+        }
+        double se[2] = {e->start, e->end};
+        set_member(ev, "timestamp", cJSON_CreateDoubleArray(se, 2));
+        if (e->sentence) set_member(ev, "sentence", cJSON_CreateString(e->sentence));
+        if (!isnan(e->score)) set_member(ev, "score", cJSON_CreateNumber(e->score));
+    }
+}
+
 /* ---- loading ---- */
 
 static wsd_captions *new_set(const char *name, wsd_captions_format f) {

@@ -53,6 +53,12 @@ int wsd_video_from_json(const cJSON *obj, const char *where, wsd_video *v);
 /* A new JSONL object for v (events carry "score" only when not NAN). */
 cJSON *wsd_video_to_json(const wsd_video *v);
 void wsd_video_free(wsd_video *v);
+/* Writes v into an existing JSONL object, keeping the members it does not
+ * own: sets "video_id", "duration" (unless NAN) and "events". When obj already
+ * has as many events as v, each event object is updated in place
+ * ("timestamp", and "sentence"/"score" when v has them), so unknown per-event
+ * members pass through too; otherwise "events" is replaced. */
+void wsd_video_update_json(cJSON *obj, const wsd_video *v);
 
 /* Writes the official captions JSON layout (object keyed by id, file order). */
 int wsd_captions_write_json(FILE *fp, const wsd_captions *c);

@@ -80,6 +80,26 @@ static void video_json_roundtrip(void) {
     wsd_video_free(&v);
 }
 
+static void update_keeps_unknown_members(void) {
+    cJSON *o = cJSON_Parse("{\"video_id\": \"v\", \"x\": [1], \"events\": [{\"timestamp\": [0, 1], \"k\": 7}]}");
+    wsd_video v;
+    CHECK(wsd_video_from_json(o, "here", &v) == 0);
+    v.duration = 9;
+    v.events[0].end = 4;
+    v.events[0].sentence = wsd_strdup("a man");
+    wsd_video_update_json(o, &v);
+    cJSON *want = cJSON_Parse("{\"video_id\": \"v\", \"x\": [1], \"events\": [{\"timestamp\": [0, 4], \"k\": 7, "
+                              "\"sentence\": \"a man\"}], \"duration\": 9}");
+    CHECK(cJSON_Compare(o, want, 1));
+    cJSON_Delete(want);
+    v.n_events = 0;  /* a different event count replaces "events" */
+    wsd_video_update_json(o, &v);
+    CHECK(cJSON_GetArraySize(cJSON_GetObjectItem(o, "events")) == 0 && cJSON_GetObjectItem(o, "x"));
+    v.n_events = 1;
+    wsd_video_free(&v);
+    cJSON_Delete(o);
+}
+
 static void real_annotations_load(void) {
     const char *dir = test_shared_dir();
     if (!dir) TEST_SKIP("../shared absent: no ActivityNet Captions annotations");
@@ -102,6 +122,7 @@ int main(void) {
     TEST_RUN(bad_input_names_file_and_place);
     TEST_RUN(jsonl_reader_reports_line_numbers);
     TEST_RUN(video_json_roundtrip);
+    TEST_RUN(update_keeps_unknown_members);
     TEST_RUN(real_annotations_load);
     return test_finish();
 }
