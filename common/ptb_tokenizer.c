@@ -48,11 +48,10 @@ static int lower(int c) { return is_upper(c) ? c + 32 : c; }
 
 /* Case-insensitive literal at the start of s (JFlex %caseless strings). */
 static size_t lit(const char *s, size_t n, const char *w) {
-    size_t k = strlen(w);
-    if (k > n) return 0;
-    for (size_t i = 0; i < k; i++)
-        if (lower((unsigned char)s[i]) != lower((unsigned char)w[i])) return 0;
-    return k;
+    size_t i = 0;
+    for (; w[i]; i++)
+        if (i >= n || lower((unsigned char)s[i]) != lower((unsigned char)w[i])) return 0;
+    return i;
 }
 
 static size_t run(const char *s, size_t n, int (*pred)(int)) {
@@ -263,6 +262,7 @@ static int email_char(int c) { return url_char(c); }
 static match r_email(const char *s, size_t n) {
     if (!is_alnum((unsigned char)s[0])) return NO_MATCH;
     size_t r = run(s, n, email_char);
+    if (!memchr(s, '@', r)) return NO_MATCH;
     for (size_t e = r; e >= 3; e--) {
         if (s[e - 1] == '.') continue;
         for (size_t a = e - 2; a >= 1; a--) {
@@ -355,6 +355,7 @@ static match r_tbspec(const char *s, size_t n) {
     static const char *lits[] = {"-RRB-", "-LRB-", "-RCB-", "-LCB-", "-RSB-", "-LSB-", "C.D.s", "pro-",
                                  "anti-", "S&P-500", "S&amp;P-500", "S&Ls", "S&amp;Ls"};
     size_t best = 0, l;
+    if (!strchr("-CcPpAaSs", s[0])) return NO_MATCH;
     for (size_t k = 0; k < sizeof lits / sizeof lits[0]; k++)
         if ((l = lit(s, n, lits[k])) > best) best = l;
     return best ? tok_of(best) : NO_MATCH;
@@ -414,7 +415,8 @@ static const char *const abbrev_words[] = {
 };
 
 static size_t abbrev_match(const char *s, size_t n) {
-    size_t best = 0;
+    size_t best = 0, a = run(s, n, is_alpha);
+    if (a == 0 || a >= n || s[a] != '.') return 0; /* every entry is letters then a period */
     for (size_t k = 0; k < sizeof abbrev_words / sizeof abbrev_words[0]; k++) {
         const char *w = abbrev_words[k];
         int strict = w[0] == '!';
@@ -490,6 +492,7 @@ static size_t phone_dotted(const char *s, size_t n) {
 
 static match r_phone(const char *s, size_t n) {
     size_t best = 0, t;
+    if (!is_digit((unsigned char)s[0]) && s[0] != '(' && s[0] != '+') return NO_MATCH;
     if (s[0] == '(') {
         size_t d = run(s + 1, n - 1, is_digit);
         if (d >= 2 && d <= 3 && 1 + d < n && s[1 + d] == ')') {

@@ -50,6 +50,40 @@ typedef struct {
     size_t n, cap;
 } pairs;
 
+/* Tokenised captions are cache-owned and never move, so their digests can be
+ * found by address: a map from pointer to digest in front of the lexicon. */
+typedef struct {
+    const char **key;
+    const score_caption **val;
+    size_t cap, count;
+} digest_map;
+
+static const score_caption *digest_of(digest_map *m, score_lexicon *lx, const char *tok) {
+    if (2 * (m->count + 1) > m->cap) {
+        digest_map old = *m;
+        m->cap = old.cap ? 2 * old.cap : 1 << 15;
+        m->key = wsd_calloc(m->cap, sizeof *m->key);
+        m->val = wsd_calloc(m->cap, sizeof *m->val);
+        for (size_t i = 0; i < old.cap; i++) {
+            if (!old.key[i]) continue;
+            size_t j = (((uintptr_t)old.key[i] >> 3) * 0x9E3779B97F4A7C15ULL >> 20) & (m->cap - 1);
+            while (m->key[j]) j = (j + 1) & (m->cap - 1);
+            m->key[j] = old.key[i];
+            m->val[j] = old.val[i];
+        }
+        free(old.key);
+        free(old.val);
+    }
+    size_t j = (((uintptr_t)tok >> 3) * 0x9E3779B97F4A7C15ULL >> 20) & (m->cap - 1);
+    while (m->key[j]) {
+        if (m->key[j] == tok) return m->val[j];
+        j = (j + 1) & (m->cap - 1);
+    }
+    m->key[j] = tok;
+    m->count++;
+    return m->val[j] = score_lexicon_caption(lx, tok);
+}
+
 static void add_pair(pairs *p, const char *hyp, const char *ref) {
     if (p->n == p->cap) {
         p->cap = p->cap ? 2 * p->cap : 1024;
@@ -186,6 +220,7 @@ int score_evaluate(const score_set *sub, const score_set *refs, size_t n_refs, c
     const score_caption **hc = NULL, **rc_ = NULL;
     size_t tok_cap = 0;
     score_cider_state cider = {0};
+    digest_map digests = {0};
 
     for (size_t ti = 0; ti < nt && rc == 0; ti++) {
         double t = opt->tious[ti];
@@ -204,8 +239,8 @@ int score_evaluate(const score_set *sub, const score_set *refs, size_t n_refs, c
         shifted += ptb_tokenize_batch(cache, p.ref, p.n, ref_tok);
         if (shifted > out->line_shift_captions) out->line_shift_captions = shifted;
         for (size_t i = 0; i < p.n; i++) {
-            hc[i] = score_lexicon_caption(lx, hyp_tok[i]);
-            rc_[i] = score_lexicon_caption(lx, ref_tok[i]);
+            hc[i] = digest_of(&digests, lx, hyp_tok[i]);
+            rc_[i] = digest_of(&digests, lx, ref_tok[i]);
         }
         double sum[SCORE_N_METRICS] = {0};
         for (size_t v = 0; v < nv && rc == 0; v++) {
@@ -238,6 +273,8 @@ int score_evaluate(const score_set *sub, const score_set *refs, size_t n_refs, c
     free(hc);
     free(rc_);
     score_cider_state_free(&cider);
+    free(digests.key);
+    free(digests.val);
     free(p.hyp);
     free(p.ref);
     free(start);
