@@ -80,25 +80,19 @@ static int is_blank_text(const char *s, size_t n) {
 
 static void fill(ptb_cache *c, entry *e) {
     c->fold.len = 0;
+    ptb_buf_append(&c->fold, "\n", 1); /* as the next caption, its text follows a line break */
     ptb_ascii_fold(e->key, strlen(e->key), &c->fold);
-    const char *f = c->fold.data ? c->fold.data : "";
-    size_t n = c->fold.len;
+    const char *f = c->fold.data + 1;
+    size_t n = c->fold.len - 1;
     for (size_t i = 0; i < n; i++)
         if (ptb_is_line_break((unsigned char)f[i])) e->has_break = 1;
     e->blank = is_blank_text(f, n);
-    /* as the next caption, its text comes after a line break */
+    e->trig_more = ptb_follow_splits_acronym(c->fold.data, c->fold.len, 0);
+    e->trig_end = ptb_follow_splits_acronym(c->fold.data, c->fold.len, 1);
     c->toks.len = 0;
-    ptb_buf_reserve(&c->toks, n + 2);
-    c->toks.data[0] = '\n';
-    memcpy(c->toks.data + 1, f, n);
-    c->toks.len = n + 1;
-    c->toks.data[c->toks.len] = '\0';
-    e->trig_more = ptb_follow_splits_acronym(c->toks.data, c->toks.len, 0);
-    e->trig_end = ptb_follow_splits_acronym(c->toks.data, c->toks.len, 1);
-    c->toks.len = 0;
-    if (c->toks.data) c->toks.data[0] = '\0';
+    ptb_buf_append(&c->toks, "", 0);
     e->acronym_end = ptb_tokenize_line(f, n, &c->toks) == 1;
-    e->tokens = wsd_strdup(c->toks.data ? c->toks.data : "");
+    e->tokens = wsd_strdup(c->toks.data);
     if (e->acronym_end) {
         e->split = wsd_strdup(e->tokens);
         size_t l = strlen(e->split);

@@ -110,17 +110,21 @@ static match r_sgml(const char *s, size_t n) {
 }
 
 static match r_entity(const char *s, size_t n) {
+    /* text NULL: the entity is its own token (SPPUNC); drop: it lexes as
+     * punctuation the filter removes (quotes, dashes) */
     static const struct { const char *ent, *text; int drop; } ents[] = {
-        {"&amp;", "&", 0},     {"&lt;", "<", 0},     {"&gt;", ">", 0},   {"&quot;", NULL, 1},
+        {"&amp;", "&", 0},     {"&lt;", "<", 0},     {"&gt;", ">", 0},     {"&quot;", NULL, 1},
         {"&apos;", NULL, 1},   {"&mdash;", NULL, 1}, {"&ndash;", NULL, 1}, {"&MD;", NULL, 1},
-        {"&HT;", "&HT;", 0},   {"&TL;", "&TL;", 0},  {"&UR;", "&UR;", 0}, {"&LR;", "&LR;", 0},
-        {"&QC;", "&QC;", 0},   {"&QL;", "&QL;", 0},  {"&QR;", "&QR;", 0}, {"&odq;", "&odq;", 0},
-        {"&cdq;", "&cdq;", 0},
+        {"&HT;", NULL, 0},     {"&TL;", NULL, 0},    {"&UR;", NULL, 0},    {"&LR;", NULL, 0},
+        {"&QC;", NULL, 0},     {"&QL;", NULL, 0},    {"&QR;", NULL, 0},    {"&odq;", NULL, 0},
+        {"&cdq;", NULL, 0},
     };
     if (s[0] != '&') return NO_MATCH;
     for (size_t k = 0; k < sizeof ents / sizeof ents[0]; k++) {
         size_t l = lit(s, n, ents[k].ent);
-        if (l) return ents[k].drop ? dropped(l) : (ents[k].text[1] ? tok_of(l) : text_of(l, ents[k].text));
+        if (!l) continue;
+        if (ents[k].drop) return dropped(l);
+        return ents[k].text ? text_of(l, ents[k].text) : tok_of(l);
     }
     if (n > 3 && s[1] == '#' && is_digit((unsigned char)s[2])) {
         size_t i = 2 + run(s + 2, n - 2, is_digit);
@@ -225,12 +229,10 @@ static match r_likelyurl(const char *s, size_t n) {
         for (;;) {
             size_t p = run(s + i, n - i, www_part_char);
             if (!p) break;
-            /* this part could be the final [a-zA-Z]{2,4} */
-            if (i > 4 || 1) {
-                size_t alph = 0;
-                while (alph < p && alph < 4 && is_alpha((unsigned char)s[i + alph])) alph++;
-                if (alph >= 2 && i > 4) last_ok = i + alph;
-            }
+            /* after at least one dotted part, this one may be the final [a-zA-Z]{2,4} */
+            size_t alph = 0;
+            while (alph < p && alph < 4 && is_alpha((unsigned char)s[i + alph])) alph++;
+            if (alph >= 2 && i > 4) last_ok = i + alph;
             if (i + p < n && s[i + p] == '.') i += p + 1;
             else break;
         }
@@ -539,12 +541,10 @@ static match r_phone(const char *s, size_t n) {
     return m;
 }
 
-static int quote_char(int c) { return c == '"' || c == '\'' || c == '`'; }
-
+/* Quotes become `` '' ` ' and the filter drops them all. */
 static match r_quotes(const char *s, size_t n) {
     if (s[0] == '"') return dropped(1);
     if (s[0] == '\'' || s[0] == '`') return dropped(n > 1 && (s[1] == '\'' || s[1] == '`') ? 2 : 1);
-    (void)quote_char;
     return NO_MATCH;
 }
 
