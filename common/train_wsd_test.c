@@ -190,6 +190,113 @@ static void test_cycle_step(void) {
     golden_free(&g);
 }
 
+/* Host copy of a parameter. */
+static float *host(nn_param *p) {
+    float *h = wsd_malloc(sizeof *h * p->value.size);
+    nn_tensor_to_host(&p->value, h, p->value.size);
+    return h;
+}
+
+/* §3.0/§3.2 [quirk]: a gradient that was zeroed still gets weight decay and
+ * momentum, an absent one is skipped. SL epoch first: the refiner has no
+ * gradient and opt_sl leaves it alone; the next cycle step leaves the
+ * predictor's gradient present but zero, so the cycle optimiser decays it;
+ * the next SL step decays the (now zeroed) refiner. */
+static void test_zero_vs_absent(void) {
+    golden g;
+    if (golden_load(&g, "sl_cycle.tsr") != 0) {
+        CHECK_MSG(0, "%s", wsd_error());
+        return;
+    }
+    const wsd_tsr *video = gget(&g, "in/video"), *sent = gget(&g, "in/sent");
+    wsd_batch b;
+    memset(&b, 0, sizeof b);
+    b.B = (int)video->shape[0], b.T = (int)video->shape[1], b.F = (int)video->shape[2];
+    b.N = (int)sent->shape[0], b.L = (int)sent->shape[1];
+    int ids[64], len[8], gather[8];
+    const int64_t *si = sent->data, *sl_ = gget(&g, "in/sent_len")->data, *ga = gget(&g, "in/gather")->data;
+    for (int i = 0; i < b.N * b.L; i++) ids[i] = (int)si[i];
+    for (int n = 0; n < b.N; n++) len[n] = (int)sl_[n], gather[n] = (int)ga[n];
+    b.video = (float *)video->data;
+    b.video_len = (float *)gf(&g, "in/video_len");
+    b.video_mask = (float *)gf(&g, "in/video_mask");
+    b.caption = ids, b.caption_len = len, b.caption_mask = (float *)gf(&g, "in/sent_mask");
+    b.gather = gather, b.ts_seconds = (float *)gf(&g, "in/ts_seconds");
+    wsd_sl_config sc;
+    wsd_sl_config_default(&sc);
+    sc.feat_dim = 6, sc.hidden = 8, sc.embed = 8, sc.vocab = 12;
+    wsd_sl sl;
+    CHECK(wsd_sl_init(&sl, &sc, 1, NN_CPU) == 0);
+    load_into(&sl.params, &g, "sl");
+    wsd_cg_config cc;
+    wsd_cg_config_default(&cc);
+    cc.feat_dim = 6, cc.hidden = 8, cc.embed = 8, cc.vocab = 12, cc.max_cap_length = 6;
+    wsd_cg *cg = wsd_cg_new(&cc, 1, NN_CPU);
+    load_into(wsd_cg_params(cg), &g, "cg");
+    cJSON *vj = cJSON_Parse("{\"format\":\"wsdec-vocab\",\"version\":1,\"id_to_word\":[\"<bos>\",\"<eos>\","
+                            "\"a\",\"man\",\"is\",\"running\",\"dog\",\"the\",\"ball\",\".\",\"kicks\",\"<oov>\"]}");
+    wsd_vocab *vocab = wsd_vocab_from_json(vj, "test");
+    cJSON_Delete(vj);
+    wsd_pseudo_labeler *pl = wsd_pl_open(WSD_PL_UNIGRAM_F, NULL);
+    /* large lr and weight decay so that one step's decay is visible in float32 */
+    nn_optim opt_sl, opt_cycle;
+    nn_sgd_init(&opt_sl, 0.8, 0.1);
+    nn_optim_add_group(&opt_sl, &sl.params, 1.0);
+    nn_sgd_init(&opt_cycle, 0.8, 0.1);
+    nn_optim_add_group(&opt_cycle, &sl.refiner_group, 1.0);
+    nn_optim_add_group(&opt_cycle, &sl.other_group, 1.0);
+    nn_optim_add_group(&opt_cycle, wsd_cg_params(cg), 1.0);
+    nn_param *ref = nn_params_find(&sl.params, "refiner.bias"), *pred = nn_params_find(&sl.params, "predictor.bias");
+    wsd_train_ws ws = {0};
+    nn_rng rng;
+    nn_rng_seed(&rng, 3);
+    double loss, miou;
+    int labels[8];
+
+    /* SL epoch step: the refiner's gradient is absent, SGD skips it */
+    float *r0 = host(ref);
+    nn_params_zero_grad(&sl.params);
+    CHECK(wsd_pseudo_grad(&sl, cg, &ws, pl, vocab, &b, 3, 6, &rng, &loss, labels, &miou) == 0);
+    CHECK(isfinite(loss) && loss > 0);
+    for (int n = 0; n < b.N; n++) CHECK(labels[n] >= 0 && labels[n] < 15);
+    CHECK(!ref->has_grad && pred->has_grad);
+    CHECK(nn_optim_step(&opt_sl) == 0);
+    float *r1 = host(ref);
+    CHECK(memcmp(r0, r1, sizeof *r0 * ref->value.size) == 0);
+
+    /* cycle step: the predictor's gradient is present but zero: decayed only */
+    float *p0 = host(pred);
+    nn_params_zero_grad(&sl.params);
+    nn_params_zero_grad(wsd_cg_params(cg));
+    double cap, rec;
+    wsd_cg_set_training(cg, 1);
+    CHECK(wsd_cycle_grad(&sl, cg, &ws, &b, NULL, &rng, &cap, &rec) == 0);
+    CHECK(pred->has_grad && nn_sumsq(&pred->grad) == 0);
+    CHECK(nn_optim_step(&opt_cycle) == 0);
+    float *p1 = host(pred);
+    for (size_t i = 0; i < pred->value.size; i++) CHECK_NEAR(p1[i], p0[i] * (1 - 0.1), 1e-6);
+
+    /* next SL epoch step: the refiner's gradient is now present and zero:
+     * opt_sl decays it (its own momentum buffer starts here) */
+    nn_params_zero_grad(&sl.params);
+    float *r2 = host(ref);
+    CHECK(wsd_pseudo_grad(&sl, cg, &ws, pl, vocab, &b, 3, 6, &rng, &loss, NULL, NULL) == 0);
+    CHECK(ref->has_grad && nn_sumsq(&ref->grad) == 0);
+    CHECK(nn_optim_step(&opt_sl) == 0);
+    float *r3 = host(ref);
+    for (size_t i = 0; i < ref->value.size; i++) CHECK_NEAR(r3[i], r2[i] * (1 - 0.1), 1e-6);
+
+    free(r0), free(r1), free(r2), free(r3), free(p0), free(p1);
+    nn_optim_free(&opt_sl);
+    nn_optim_free(&opt_cycle);
+    wsd_pl_close(pl);
+    wsd_vocab_free(vocab);
+    wsd_train_ws_free(&ws);
+    wsd_cg_free(cg);
+    wsd_sl_free(&sl);
+    golden_free(&g);
+}
+
 static void test_unigram_f(void) {
     CHECK_NEAR(wsd_unigram_f("a man is running", "a man is running"), 1 - 0.5 / 64, 1e-12);
     CHECK(wsd_unigram_f("a dog", "a man is running") < wsd_unigram_f("a man", "a man is running"));
@@ -210,6 +317,7 @@ static void test_unigram_f(void) {
 
 int main(void) {
     TEST_RUN(test_cycle_step);
+    TEST_RUN(test_zero_vs_absent);
     TEST_RUN(test_unigram_f);
     return test_finish();
 }
