@@ -45,7 +45,7 @@ ifeq ($(CUDA),1)
   CUDA_HOME ?= $(patsubst %/bin/nvcc,%,$(NVCC))
   ifneq ($(GPU_SRC),)
     CFLAGS_ALL += -DWSD_HAVE_CUDA=1
-    LDLIBS_ALL += -L$(CUDA_HOME)/lib64 -lcudart -lcublas
+    LDLIBS_ALL += -L$(CUDA_HOME)/lib64 -lcudart -lcublas -lstdc++
   endif
 endif
 

@@ -206,6 +206,37 @@ static void test_linear_embedding_golden(void) {
     tu_goldens_free(&gs);
 }
 
+typedef struct {
+    nn_embedding e;
+    int ids[5];
+    nn_tensor y, r;
+} emb_ctx;
+
+static double emb_loss(void *p) {
+    emb_ctx *c = p;
+    nn_embedding_forward(&c->e, c->ids, 5, &c->y);
+    return tu_project(&c->y, &c->r);
+}
+
+static void test_embedding_fd(void) {
+    nn_rng rng;
+    nn_rng_seed(&rng, 12);
+    nn_params ps;
+    nn_params_init(&ps, "m");
+    emb_ctx c = {.ids = {3, 1, 3, 0, 5}};
+    nn_embedding_init(&c.e, &ps, "emb", 6, 4, &rng, NN_CPU);
+    c.y = nn_zeros2(NN_CPU, 5, 4);
+    c.r = nn_zeros2(NN_CPU, 5, 4);
+    tu_randomize(&c.r, &rng, 1);
+    emb_loss(&c);
+    CHECK(nn_embedding_backward(&c.e, c.ids, 5, &c.r) == 0);
+    TU_FD("emb.weight", &c.e.weight->value, &c.e.weight->grad, emb_loss, &c);
+    CHECK(c.e.weight->grad.data[2 * 4] == 0); /* row 2 unused: zero but present */
+    nn_tensor_free(&c.y);
+    nn_tensor_free(&c.r);
+    nn_params_free(&ps);
+}
+
 static void test_init_distributions(void) {
     nn_rng rng;
     nn_rng_seed(&rng, 233);
@@ -264,6 +295,7 @@ int main(void) {
     TEST_RUN(test_activations_fd);
     TEST_RUN(test_linear_fd);
     TEST_RUN(test_linear_embedding_golden);
+    TEST_RUN(test_embedding_fd);
     TEST_RUN(test_init_distributions);
     TEST_RUN(test_dropout);
     return test_finish();
