@@ -185,6 +185,14 @@ static void ensure3(nn_tensor *t, nn_device dev, int a, int b, int c) {
     nn_tensor_ensure(t, dev, 3, s);
 }
 
+/* Scratch that only has to be large enough: keeps a bigger buffer instead of
+ * trading allocations between the forward and the backward every batch. */
+static void ensure_room(nn_tensor *t, nn_device dev, size_t n) {
+    if (t->data && t->owner && t->device == dev && t->size >= n) return;
+    int s[1] = {(int)n};
+    nn_tensor_ensure(t, dev, 1, s);
+}
+
 int nn_gru_seq_forward(const nn_gru *g, const nn_tensor *x, const nn_tensor *h0, nn_tensor *out,
                        nn_tensor *hs, int training, nn_rng *rng, nn_gru_seq_cache *cache) {
     int L = g->layers, H = g->hidden;
@@ -205,8 +213,8 @@ int nn_gru_seq_forward(const nn_gru *g, const nn_tensor *x, const nn_tensor *h0,
     c->B = B;
     c->dropped = dropping;
     ensure3(&c->x, dev, T, B, g->in);
-    ensure3(&c->work, dev, T, B, 3 * H);
-    ensure3(&c->work2, dev, 1, B, 3 * H);
+    ensure_room(&c->work, dev, (size_t)T * B * 3 * H);
+    ensure_room(&c->work2, dev, (size_t)B * 3 * H);
     for (int b = 0; b < B; b++)
         be->copy2d(T, g->in, x->data + (size_t)b * T * g->in, g->in, c->x.data + (size_t)b * g->in,
                    B * g->in, 0);
@@ -263,10 +271,10 @@ int nn_gru_seq_backward(const nn_gru *g, nn_gru_seq_cache *c, const nn_tensor *d
     if (dh0 && nn_check_shape(dh0, "GRU h0 grad", 3, L, B, H)) return -1;
     nn_device dev = c->x.device;
     const nn_backend *be = nn_backend_for(dev);
-    size_t BH = (size_t)B * H, TBH = (size_t)T * BH;
-    ensure3(&c->work, dev, T, B, 3 * H);   /* dgi */
-    ensure3(&c->work2, dev, T, B, 3 * H);  /* dgh */
-    ensure3(&c->work3, dev, T, B, L > 1 ? H : 1); /* gradient w.r.t. the input of the layer above */
+    size_t BH = (size_t)B * H;
+    ensure_room(&c->work, dev, (size_t)T * B * 3 * H);  /* dgi */
+    ensure_room(&c->work2, dev, (size_t)T * B * 3 * H); /* dgh */
+    ensure_room(&c->work3, dev, (size_t)T * B * H);     /* grad w.r.t. the input of the layer above */
     nn_tensor dh = nn_zeros2(dev, B, H), dhp = nn_zeros2(dev, B, H);
     for (int l = L - 1; l >= 0; l--) {
         be->fill(dh.data, BH, 0.0f);
@@ -311,7 +319,6 @@ int nn_gru_seq_backward(const nn_gru *g, nn_gru_seq_cache *c, const nn_tensor *d
             nn_tensor_free(&dxt);
         }
     }
-    (void)TBH;
     nn_tensor_free(&dh);
     nn_tensor_free(&dhp);
     return 0;

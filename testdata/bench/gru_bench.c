@@ -1,7 +1,7 @@
 /* `make bench` engine figure: one forward + backward of a 2-layer GRU
  * (500 → 512, batch 32, 100 steps, inter-layer dropout 0.3, training mode)
  * through the sequence API, as the encoders use it. Prints the median of
- * `reps` timed runs in milliseconds. Usage: gru_bench [threads] [reps] */
+ * `reps` timed runs in milliseconds. Usage: gru_bench [threads] [reps] [cpu|cuda] */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -11,15 +11,17 @@
 int main(int argc, char **argv) {
     int threads = argc > 1 ? atoi(argv[1]) : 0, reps = argc > 2 ? atoi(argv[2]) : 10;
     enum { B = 32, T = 100, IN = 500, H = 512, L = 2 };
+    nn_device dev = NN_CPU;
+    if (argc > 3 && nn_device_parse(argv[3], &dev)) wsd_die("%s", wsd_error());
     nn_set_threads(threads);
     nn_rng rng;
     nn_rng_seed(&rng, 233);
     nn_params ps;
     nn_params_init(&ps, "bench");
     nn_gru g;
-    if (nn_gru_init(&g, &ps, "rnn", IN, H, L, 0.3f, &rng, NN_CPU)) wsd_die("%s", wsd_error());
-    nn_tensor x = nn_zeros3(NN_CPU, B, T, IN), out = nn_zeros3(NN_CPU, B, T, H);
-    nn_tensor dout = nn_zeros3(NN_CPU, B, T, H), dx = nn_zeros3(NN_CPU, B, T, IN);
+    if (nn_gru_init(&g, &ps, "rnn", IN, H, L, 0.3f, &rng, dev)) wsd_die("%s", wsd_error());
+    nn_tensor x = nn_zeros3(dev, B, T, IN), out = nn_zeros3(dev, B, T, H);
+    nn_tensor dout = nn_zeros3(dev, B, T, H), dx = nn_zeros3(dev, B, T, IN);
     nn_init_uniform(&x, &rng, -1, 1);
     nn_init_uniform(&dout, &rng, -1, 1);
     nn_gru_seq_cache cache = {0};
@@ -31,6 +33,7 @@ int main(int argc, char **argv) {
         if (nn_gru_seq_forward(&g, &x, NULL, &out, NULL, 1, &rng, &cache) ||
             nn_gru_seq_backward(&g, &cache, &dout, NULL, &dx, NULL))
             wsd_die("%s", wsd_error());
+        nn_device_sync(dev);
         if (r >= 0) times[r] = (wsd_now() - t0) * 1e3;
     }
     for (int i = 1; i < reps; i++) /* insertion sort for the median */
