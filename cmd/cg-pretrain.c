@@ -32,6 +32,9 @@ static const char usage[] =
     "  --hidden N --embed N   model sizes (512, 512)\n"
     "  --dropout X         between GRU layers (0.3)\n"
     "  --max-videos N      use only the first N videos of the captions (0 = all)\n"
+    "  --val-captions FILE report the validation loss after every epoch (every\n"
+    "                      sentence, its segment as in training, eval mode)\n"
+    "  --val-feats FILE    features of the validation videos (default: --feats)\n"
     "  --seed N            initialisation, shuffles, sentence draws, dropout (233)\n"
     "  --resume CKPT       continue from a cg-pretrain checkpoint\n"
     "  --keep-every N      also keep CKPT's numbered copy every N epochs\n"
@@ -42,7 +45,7 @@ static const char usage[] =
     "See cg-pretrain(1).\n";
 
 typedef struct {
-    const char *feats, *captions, *vocab, *out, *resume, *device;
+    const char *feats, *captions, *vocab, *out, *resume, *device, *val_captions, *val_feats;
     int gt, epochs, batch, sample_rate, hidden, embed, max_videos, keep_every, log_every;
     int threads, quiet;
     double lr, momentum, weight_decay, gamma, dropout;
@@ -75,7 +78,7 @@ static void parse_milestones(options *o, const char *s) {
 static void parse_options(int argc, char **argv, options *o) {
     enum {
         O_FEATS = 256, O_CAPS, O_VOCAB, O_OUT, O_SEG, O_EPOCHS, O_BATCH, O_LR, O_MOM, O_WD, O_MILE, O_GAMMA,
-        O_RATE, O_HIDDEN, O_EMBED, O_DROP, O_MAXV, O_SEED, O_RESUME, O_KEEP, O_LOG, O_THREADS, O_DEVICE, O_VERSION
+        O_RATE, O_HIDDEN, O_EMBED, O_DROP, O_MAXV, O_SEED, O_RESUME, O_KEEP, O_LOG, O_THREADS, O_DEVICE, O_VERSION, O_VALC, O_VALF
     };
     static const struct option opts[] = {
         {"feats", 1, 0, O_FEATS}, {"captions", 1, 0, O_CAPS}, {"vocab", 1, 0, O_VOCAB}, {"out", 1, 0, O_OUT},
@@ -85,7 +88,7 @@ static void parse_options(int argc, char **argv, options *o) {
         {"embed", 1, 0, O_EMBED}, {"dropout", 1, 0, O_DROP}, {"max-videos", 1, 0, O_MAXV}, {"seed", 1, 0, O_SEED},
         {"resume", 1, 0, O_RESUME}, {"keep-every", 1, 0, O_KEEP}, {"log-every", 1, 0, O_LOG},
         {"threads", 1, 0, O_THREADS}, {"device", 1, 0, O_DEVICE}, {"quiet", 0, 0, 'q'}, {"help", 0, 0, 'h'},
-        {"version", 0, 0, O_VERSION}, {0, 0, 0, 0}};
+        {"version", 0, 0, O_VERSION}, {"val-captions", 1, 0, O_VALC}, {"val-feats", 1, 0, O_VALF}, {0, 0, 0, 0}};
     memset(o, 0, sizeof *o);
     o->epochs = 100, o->batch = -1, o->sample_rate = 2, o->hidden = 512, o->embed = 512, o->log_every = 10;
     o->lr = 1e-2, o->momentum = 0.8, o->weight_decay = 1e-4, o->gamma = 0.1, o->dropout = 0.3, o->seed = 233;
@@ -124,6 +127,8 @@ static void parse_options(int argc, char **argv, options *o) {
         case O_LOG: o->log_every = (int)parse_long_min(optarg, "--log-every", 1); break;
         case O_THREADS: o->threads = (int)parse_long_min(optarg, "--threads", 0); break;
         case O_DEVICE: o->device = optarg; break;
+        case O_VALC: o->val_captions = optarg; break;
+        case O_VALF: o->val_feats = optarg; break;
         case 'q': o->quiet = 1; break;
         case 'h': fputs(usage, stdout); exit(0);
         case O_VERSION: printf("cg-pretrain (wsdec) %s\n", WSD_VERSION); exit(0);
@@ -171,6 +176,72 @@ static void save(const char *path, wsd_cg *cg, const nn_optim *opt, const wsd_vo
                           .config_json = cfg, .vocab = (const char *const *)vocab->words, .n_vocab = vocab->n};
     if (nn_ckpt_save(path, &c)) wsd_die_internal("%s", wsd_error());
     free(cfg);
+}
+
+/* The training segment of every sentence of b (normalised cw, host). */
+static void batch_segments(const options *o, const wsd_batch *b, float *seg) {
+    for (int n = 0; n < b->N; n++) {
+        if (o->gt) {
+            wsd_batch_featidx_cw(b, n, &seg[2 * n], &seg[2 * n + 1]);
+        } else {
+            seg[2 * n] = 0.5f; /* se = [0, 1]: the whole video (§3.1) */
+            seg[2 * n + 1] = 1.0f;
+        }
+    }
+}
+
+/* Validation: the caption loss of every sentence (Full dataset, eval mode, no
+ * batch dropped), as total NLL / sentences and per word. */
+typedef struct {
+    wsd_captions *caps;
+    wsd_featset *fs;
+    wsd_batcher *bt;
+} validation;
+
+static void val_open(validation *v, const options *o, const wsd_vocab *vocab) {
+    if (!(v->caps = wsd_captions_load(o->val_captions))) wsd_die("%s", wsd_error());
+    const char **ids = wsd_malloc(sizeof(char *) * (v->caps->n ? v->caps->n : 1));
+    size_t n = 0;
+    for (size_t i = 0; i < v->caps->n; i++)
+        if (v->caps->videos[i].n_events) ids[n++] = v->caps->videos[i].id;
+    if (!(v->fs = wsd_featset_load(o->val_feats ? o->val_feats : o->feats, o->sample_rate, ids, n)))
+        wsd_die("%s", wsd_error());
+    free(ids);
+    wsd_batcher_opts bo = {.batch_size = o->batch, .mode = WSD_BATCH_FULL, .shuffle = 0, .drop_last = 0};
+    if (!(v->bt = wsd_batcher_new(v->fs, v->caps, vocab, &bo))) wsd_die("%s", wsd_error());
+}
+
+static void val_close(validation *v) {
+    wsd_batcher_free(v->bt);
+    wsd_featset_free(v->fs);
+    wsd_captions_free(v->caps);
+}
+
+static void val_loss(validation *v, const options *o, wsd_cg *cg, double *per_sentence, double *per_word) {
+    wsd_batch b;
+    wsd_batch_init(&b);
+    nn_tensor seg = {0};
+    double total = 0;
+    long sentences = 0, words = 0;
+    wsd_cg_set_training(cg, 0);
+    for (int i = 0; i < wsd_batcher_count(v->bt); i++) {
+        if (wsd_batcher_get(v->bt, i, &b)) wsd_die("%s", wsd_error());
+        float *host = wsd_malloc(sizeof(float) * 2 * b.N);
+        batch_segments(o, &b, host);
+        nn_tensor_ensure2(&seg, wsd_cg_device(cg), b.N, 2);
+        double loss;
+        if (nn_tensor_from_host(&seg, host, (size_t)2 * b.N) || wsd_cg_forward(cg, &b, &seg, 0, &loss, NULL))
+            wsd_die_internal("validation: %s", wsd_error());
+        free(host);
+        total += loss * b.N;
+        sentences += b.N;
+        for (int n = 0; n < b.N; n++) words += b.caption_len[n] - 1;
+    }
+    wsd_cg_set_training(cg, 1);
+    *per_sentence = total / (double)(sentences ? sentences : 1);
+    *per_word = total / (double)(words ? words : 1);
+    nn_tensor_free(&seg);
+    wsd_batch_free(&b);
 }
 
 static char *numbered_path(const char *path, int epoch) {
@@ -254,6 +325,8 @@ int main(int argc, char **argv) {
     nn_sgd_init(&opt, o.momentum, o.weight_decay);
     nn_optim_add_group(&opt, wsd_cg_params(cg), o.lr);
     if (o.resume && nn_ckpt_load_optim(o.resume, "model_cg", &opt)) wsd_die("%s", wsd_error());
+    validation val = {0};
+    if (o.val_captions) val_open(&val, &o, vocab);
     wsd_cg_set_training(cg, 1);
     if (!o.quiet)
         fprintf(stderr,
@@ -281,15 +354,8 @@ int main(int argc, char **argv) {
                 seg_cap = b.N;
                 seg_host = wsd_realloc(seg_host, sizeof(float) * 2 * seg_cap);
             }
-            for (int n = 0; n < b.N; n++) {
-                if (o.gt) {
-                    wsd_batch_featidx_cw(&b, n, &seg_host[2 * n], &seg_host[2 * n + 1]);
-                } else {
-                    seg_host[2 * n] = 0.5f;  /* se = [0, 1]: the whole video (§3.1) */
-                    seg_host[2 * n + 1] = 1.0f;
-                }
-                words += b.caption_len[n] - 1;
-            }
+            batch_segments(&o, &b, seg_host);
+            for (int n = 0; n < b.N; n++) words += b.caption_len[n] - 1;
             nn_tensor_ensure2(&seg, dev, b.N, 2);
             if (nn_tensor_from_host(&seg, seg_host, (size_t)2 * b.N)) wsd_die_internal("%s", wsd_error());
             /* dropout masks are a function of (seed, epoch, batch): resumable */
@@ -310,6 +376,12 @@ int main(int argc, char **argv) {
         if (!o.quiet)
             fprintf(stderr, "%sepoch %d done: mean loss %.4f (per word %.4f) lr %.3g %.1fs\n", tty ? "\n" : "", epoch,
                     sum / n_batches, sum * b.N / (double)(words ? words : 1), opt.groups[0].lr, wsd_now() - te);
+        if (o.val_captions) {
+            double vs, vw;
+            val_loss(&val, &o, cg, &vs, &vw);
+            fprintf(stderr, "epoch %d validation: loss %.4f (per word %.4f) over %d videos\n", epoch, vs, vw,
+                    wsd_batcher_videos(val.bt));
+        }
         save(o.out, cg, &opt, vocab, &o, epoch + 1);
         if (o.keep_every > 0 && (epoch + 1) % o.keep_every == 0) {
             char *p = numbered_path(o.out, epoch + 1);
@@ -319,6 +391,7 @@ int main(int argc, char **argv) {
     }
     if (start_epoch >= o.epochs && !o.quiet)
         fprintf(stderr, "cg-pretrain: %s already has %d epochs; nothing to do\n", o.resume, start_epoch);
+    if (o.val_captions) val_close(&val);
     nn_tensor_free(&seg);
     free(seg_host);
     wsd_batch_free(&b);
