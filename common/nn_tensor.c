@@ -49,6 +49,7 @@ void nn_tensor_ensure(nn_tensor *t, nn_device dev, int ndim, const int *shape) {
     if (t->data && t->owner && t->device == dev && t->size == shape_size(ndim, shape)) {
         t->ndim = ndim;
         for (int i = 0; i < ndim; i++) t->shape[i] = shape[i];
+        nn_tensor_zero(t); /* same promise as a fresh tensor */
         return;
     }
     nn_tensor_free(t);

@@ -43,7 +43,8 @@ nn_tensor nn_zeros4(nn_device dev, int n0, int n1, int n2, int n3);
 /* Frees an owned tensor (views: only resets the struct). Safe on a zeroed struct. */
 void nn_tensor_free(nn_tensor *t);
 /* Makes `t` an owned zero tensor of the given shape, reusing its memory when it
- * already has exactly that shape and device (handy for caches). */
+ * already has that many elements on that device (handy for caches). The
+ * contents are zero either way. */
 void nn_tensor_ensure(nn_tensor *t, nn_device dev, int ndim, const int *shape);
 void nn_tensor_ensure2(nn_tensor *t, nn_device dev, int n0, int n1);
 
