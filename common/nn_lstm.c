@@ -2,6 +2,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "nn_backend.h"
@@ -155,4 +156,102 @@ int nn_lstm_step_backward(const nn_lstm *g, const nn_lstm_step_cache *cache, nn_
     nn_tensor_free(&dcp);
     nn_tensor_free(&dup);
     return 0;
+}
+
+/* ---- whole sequence (step by step; the LSTM is not on WSDEC's hot path) ---- */
+
+void nn_lstm_seq_cache_free(nn_lstm_seq_cache *c) {
+    for (int t = 0; c->steps && t < c->cap; t++) nn_lstm_step_cache_free(&c->steps[t]);
+    free(c->steps);
+    nn_tensor_free(&c->h);
+    nn_tensor_free(&c->c);
+    nn_tensor_free(&c->xt);
+    memset(c, 0, sizeof *c);
+}
+
+int nn_lstm_seq_forward(const nn_lstm *g, const nn_tensor *x, const nn_tensor *h0,
+                        const nn_tensor *c0, nn_tensor *out, nn_tensor *hs, int training,
+                        nn_rng *rng, nn_lstm_seq_cache *cache) {
+    int L = g->layers, H = g->hidden;
+    if (x->ndim != 3 || x->shape[2] != g->in)
+        return wsd_fail("LSTM: input %s, expected (B, T, %d)", nn_tensor_shape_str(x), g->in);
+    int B = x->shape[0], T = x->shape[1];
+    if ((h0 && nn_check_shape(h0, "LSTM h0", 3, L, B, H)) ||
+        (c0 && nn_check_shape(c0, "LSTM c0", 3, L, B, H)) ||
+        (out && nn_check_shape(out, "LSTM output", 3, B, T, H)) ||
+        (hs && nn_check_shape(hs, "LSTM hidden states", 4, L, B, T, H)))
+        return -1;
+    nn_lstm_seq_cache local;
+    memset(&local, 0, sizeof local);
+    nn_lstm_seq_cache *c = cache ? cache : &local;
+    if (cache && c->cap < T) {
+        c->steps = wsd_realloc(c->steps, (size_t)T * sizeof *c->steps);
+        memset(c->steps + c->cap, 0, (size_t)(T - c->cap) * sizeof *c->steps);
+        c->cap = T;
+    }
+    c->T = T;
+    c->B = B;
+    nn_device dev = x->device;
+    const nn_backend *be = nn_backend_for(dev);
+    int s4[4] = {T + 1, L, B, H};
+    nn_tensor_ensure(&c->h, dev, 4, s4);
+    nn_tensor_ensure(&c->c, dev, 4, s4);
+    nn_tensor_ensure2(&c->xt, dev, B, g->in);
+    size_t LBH = (size_t)L * B * H, BH = (size_t)B * H;
+    if (h0) be->copy(c->h.data, h0->data, LBH);
+    if (c0) be->copy(c->c.data, c0->data, LBH);
+    int rc = 0;
+    for (int t = 0; t < T && !rc; t++) {
+        be->copy2d(B, g->in, x->data + (size_t)t * g->in, T * g->in, c->xt.data, g->in, 0);
+        nn_tensor hp = nn_view3(&c->h, t * LBH, L, B, H), cp = nn_view3(&c->c, t * LBH, L, B, H);
+        nn_tensor hn = nn_view3(&c->h, (t + 1) * LBH, L, B, H);
+        nn_tensor cn = nn_view3(&c->c, (t + 1) * LBH, L, B, H);
+        rc = nn_lstm_step_forward(g, &c->xt, &hp, &cp, &hn, &cn, training, rng,
+                                  cache ? &c->steps[t] : NULL);
+        if (rc) break;
+        if (out)
+            be->copy2d(B, H, hn.data + (size_t)(L - 1) * BH, H, out->data + (size_t)t * H, T * H, 0);
+        if (hs)
+            for (int l = 0; l < L; l++)
+                be->copy2d(B, H, hn.data + (size_t)l * BH, H,
+                           hs->data + (size_t)l * B * T * H + (size_t)t * H, T * H, 0);
+    }
+    if (!cache) nn_lstm_seq_cache_free(&local);
+    return rc ? -1 : 0;
+}
+
+int nn_lstm_seq_backward(const nn_lstm *g, nn_lstm_seq_cache *c, const nn_tensor *dout,
+                         const nn_tensor *dhs, nn_tensor *dx, nn_tensor *dh0, nn_tensor *dc0) {
+    int L = g->layers, H = g->hidden, B = c->B, T = c->T;
+    if (!c->steps) return wsd_fail("LSTM backward: empty cache (forward without cache?)");
+    if ((dout && nn_check_shape(dout, "LSTM output grad", 3, B, T, H)) ||
+        (dhs && nn_check_shape(dhs, "LSTM hidden-state grad", 4, L, B, T, H)) ||
+        (dx && nn_check_shape(dx, "LSTM input grad", 3, B, T, g->in)) ||
+        (dh0 && nn_check_shape(dh0, "LSTM h0 grad", 3, L, B, H)) ||
+        (dc0 && nn_check_shape(dc0, "LSTM c0 grad", 3, L, B, H)))
+        return -1;
+    nn_device dev = c->h.device;
+    const nn_backend *be = nn_backend_for(dev);
+    size_t BH = (size_t)B * H;
+    nn_tensor dh = nn_zeros3(dev, L, B, H), dc = nn_zeros3(dev, L, B, H);
+    nn_tensor dxt = nn_zeros2(dev, B, g->in);
+    int rc = 0;
+    for (int t = T - 1; t >= 0 && !rc; t--) {
+        if (dout)
+            be->copy2d(B, H, dout->data + (size_t)t * H, T * H, dh.data + (size_t)(L - 1) * BH, H, 1);
+        if (dhs)
+            for (int l = 0; l < L; l++)
+                be->copy2d(B, H, dhs->data + (size_t)l * B * T * H + (size_t)t * H, T * H,
+                           dh.data + (size_t)l * BH, H, 1);
+        be->fill(dxt.data, dxt.size, 0.0f);
+        rc = nn_lstm_step_backward(g, &c->steps[t], &dh, &dc, dx ? &dxt : NULL);
+        if (!rc && dx)
+            be->copy2d(B, g->in, dxt.data, g->in, dx->data + (size_t)t * g->in, T * g->in, 1);
+    }
+    if (!rc && dh0) be->axpy(dh.size, 1.0f, dh.data, dh0->data);
+    if (!rc && dc0) be->axpy(dc.size, 1.0f, dc.data, dc0->data);
+    nn_tensor_free(&dh);
+    nn_tensor_free(&dc);
+    nn_tensor_free(&dxt);
+    return rc ? -1 : 0;
 }

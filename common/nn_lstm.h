@@ -38,4 +38,22 @@ int nn_lstm_step_forward(const nn_lstm *l, const nn_tensor *x, const nn_tensor *
 int nn_lstm_step_backward(const nn_lstm *l, const nn_lstm_step_cache *cache, nn_tensor *dh,
                           nn_tensor *dc, nn_tensor *dx);
 
+/* A whole (B, T, in) sequence through the step cell (encoders that use the
+ * lstm option). h0/c0 (layers, B, H) or NULL for zeros; out (B, T, H) and hs
+ * (layers, B, T, H) hidden states (either may be NULL). The backward takes
+ * dout and/or dhs and adds into dx (B, T, in), dh0, dc0 when not NULL. */
+typedef struct {
+    int T, B, cap;
+    nn_lstm_step_cache *steps;   /* cap ≥ T caches */
+    nn_tensor h, c;              /* (T+1, layers, B, H) */
+    nn_tensor xt;                /* (B, in) scratch */
+} nn_lstm_seq_cache;
+
+void nn_lstm_seq_cache_free(nn_lstm_seq_cache *c);
+int nn_lstm_seq_forward(const nn_lstm *l, const nn_tensor *x, const nn_tensor *h0,
+                        const nn_tensor *c0, nn_tensor *out, nn_tensor *hs, int training,
+                        nn_rng *rng, nn_lstm_seq_cache *cache);
+int nn_lstm_seq_backward(const nn_lstm *l, nn_lstm_seq_cache *cache, const nn_tensor *dout,
+                         const nn_tensor *dhs, nn_tensor *dx, nn_tensor *dh0, nn_tensor *dc0);
+
 #endif
