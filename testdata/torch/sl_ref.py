@@ -33,6 +33,7 @@ and testdata/goldens/sl_cycle.tsr: one step of the weakly supervised cycle
   after/<sl|cg>/<key>            a few parameters after one SGD step (groups:
                                  refiner 1e-2, other SL 1e-3, CG 1e-2)
 """
+import copy
 import json
 import math
 import os
@@ -264,12 +265,61 @@ def tensors(inp):
     return t, args
 
 
+def float32_deviation(model, inp, regress_only):
+    """Largest deviation, scaled as common/model_sl_test.c scales it, of the
+    gradients PyTorch computes in float32 from the float64 ones. BatchNorm over
+    3 rows multiplies the rounding of its input by 1/std in the backward pass,
+    so on a fixture with a nearly constant channel any float32 implementation
+    drifts from the float64 golden by an amount that depends on its summation
+    order: OpenBLAS's Haswell and SkylakeX sgemm kernels once differed by 3.5e-5
+    on such a fixture, past the tests' 1e-5."""
+    grads = []
+    for dtype in (torch.float64, torch.float32):
+        m = copy.deepcopy(model).to(dtype)
+        m.train()
+        t = {k: torch.from_numpy(f32(v)).to(dtype) if v.dtype != np.int64 else torch.from_numpy(v)
+             for k, v in inp.items()}
+        args = (t["video"], t["video_len"], t["video_mask"], t["sent"], t["sent_len"], t["sent_mask"],
+                t["gather"])
+        g = []
+        loss = (m.outputs(*args)["diff"] * t["diff_weight"]).sum()
+        g += torch.autograd.grad(loss, list(m.parameters()), allow_unused=True)
+        if not regress_only:
+            score, r = m.core(*args)
+            loss, _ = m.sup_loss(score, r, t["ts_seconds"], t["video_len"][t["gather"], 1])
+            g += torch.autograd.grad(loss, list(m.parameters()), allow_unused=True)
+        grads.append(g)
+    dev = 0.0
+    for want, got in zip(*grads):
+        if want is None:
+            continue
+        scale = max(1.0, float(want.abs().max()))
+        dev = max(dev, float((got.double() - want).abs().max()) / scale)
+    return dev
+
+
+MAX_FLOAT32_DEVIATION = 1e-6
+
+
+def conditioned(regress_only, seed):
+    """The fixture of the first seed from `seed` on which PyTorch's own float32
+    gradients stay within MAX_FLOAT32_DEVIATION (a tenth of the C tests'
+    tolerance) of float64, so that the goldens test our arithmetic and not the
+    luck of one BLAS kernel's rounding."""
+    while True:
+        rng = np.random.default_rng(seed)
+        inp = make_inputs(rng, 6, 12)
+        model = build(regress_only, rng)
+        dev = float32_deviation(model, inp, regress_only)
+        if dev <= MAX_FLOAT32_DEVIATION:
+            print("%s: seed %d, PyTorch float32 gradients within %.2g of float64"
+                  % ("regress" if regress_only else "anchor", seed, dev), file=sys.stderr)
+            return inp, model
+        seed += 1
+
+
 def run(regress_only, path):
-    # seeds chosen so float32 arithmetic stays within 1e-5 of float64 (BatchNorm
-    # over 3 rows can amplify rounding when a channel has little variance)
-    rng = np.random.default_rng(20181208 if regress_only else 20181203)
-    inp = make_inputs(rng, 6, 12)
-    model = build(regress_only, rng)
+    inp, model = conditioned(regress_only, 20181208 if regress_only else 20181203)
     init = {k: v.clone() for k, v in model.state_dict().items()}
     w = TsrWriter()
     for k, v in init.items():
