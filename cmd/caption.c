@@ -28,7 +28,8 @@ static const char usage[] =
     "      --seed N          random proposals' seed (default 233)\n"
     "      --share N         videos sharing one draw of random proposals (default 8)\n"
     "      --videos FILE     caption these videos (captions JSON/JSONL/id list)\n"
-    "                        instead of reading INPUT (needs --proposals)\n"
+    "                        instead of reading INPUT: their own events, or\n"
+    "                        with --proposals generated ones\n"
     "      --beam K          beam size (default 3)\n"
     "      --greedy          greedy decoding (same as --beam 1)\n"
     "      --max-len N       words per caption (default: the checkpoint's, 20)\n"
@@ -291,7 +292,6 @@ int main(int argc, char **argv) {
         DIE("--model and --feats are required");
     }
     if (videos && optind < argc) DIE("give either --videos or an INPUT file, not both");
-    if (videos && c.prop == PROP_INPUT) DIE("--videos has no events to caption: add --proposals full|anchors|random:N");
     c.input = videos ? videos : optind < argc ? argv[optind] : "-";
     nn_device dev;
     if (nn_device_parse(device, &dev) != 0) DIE("--device: %s", wsd_error());
@@ -317,10 +317,22 @@ int main(int argc, char **argv) {
     if (videos) {
         wsd_captions *caps = wsd_captions_load(videos);
         if (!caps) DIE("%s", wsd_error());
+        /* Without --proposals the file's own (ground-truth) segments are
+         * captioned: how a researcher measures the generator apart from the
+         * localizer (wsdec-spec.md §3.6). */
+        size_t n_events = 0;
+        for (size_t i = 0; i < caps->n; i++) n_events += caps->videos[i].n_events;
+        if (c.prop == PROP_INPUT && n_events == 0)
+            DIE("%s: no events to caption: add --proposals full|anchors|random:N", videos);
         for (size_t i = 0; i < caps->n; i++) {
-            cJSON *obj = cJSON_CreateObject();
-            cJSON_AddStringToObject(obj, "video_id", caps->videos[i].id);
-            if (!isnan(caps->videos[i].duration)) cJSON_AddNumberToObject(obj, "duration", caps->videos[i].duration);
+            cJSON *obj;
+            if (c.prop == PROP_INPUT) {
+                obj = wsd_video_to_json(&caps->videos[i]);
+            } else {
+                obj = cJSON_CreateObject();
+                cJSON_AddStringToObject(obj, "video_id", caps->videos[i].id);
+                if (!isnan(caps->videos[i].duration)) cJSON_AddNumberToObject(obj, "duration", caps->videos[i].duration);
+            }
             recs[n].obj = obj, recs[n].line = (long)i + 1;
             if (++n == batch) {
                 flush(&c, recs, n, g_out.fp);

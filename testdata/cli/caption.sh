@@ -20,6 +20,16 @@ grep -q '"score":0.5' "$TMP/out.jsonl" || fail "event field not passed through"
 [ "$(grep -o '"sentence":"[^"]*"' "$TMP/out.jsonl" | wc -l)" = 2 ] || fail "every event needs a sentence"
 grep -q '"timestamp":\[10,60\]' "$TMP/out.jsonl" || fail "input timestamps must be kept"
 cap --greedy <"$TMP/in.jsonl" >/dev/null || fail "--greedy failed"
+# the ground-truth events of a caption file, captioned as they stand
+cap --videos "$TMP/tr.json" >"$TMP/gt.jsonl" || fail "--videos without --proposals"
+[ "$(wc -l <"$TMP/gt.jsonl")" = 12 ] || fail "one line per video expected"
+[ "$(grep -o '"timestamp"' "$TMP/gt.jsonl" | wc -l)" = "$(grep -o '"sentence"' "$TMP/gt.jsonl" | wc -l)" ] ||
+    fail "every ground-truth event needs a generated sentence"
+FIRST_TS=$(grep -m1 -o '"timestamps":[^[]*\[\[[^]]*\]' "$TMP/tr.json" | sed 's/.*\[\[/[/; s/ //g')
+grep -qF "\"timestamp\":$FIRST_TS" "$TMP/gt.jsonl" || fail "ground-truth timestamp $FIRST_TS not kept"
+grep -q "seed_cw" "$TMP/gt.jsonl" && fail "ground-truth events are no proposals"
+echo "$ID" >"$TMP/ids.txt"
+expect_exit 1 "no events to caption" cap --videos "$TMP/ids.txt"
 # proposals over the videos of a caption file
 cap --videos "$TMP/tr.json" --proposals full >"$TMP/full.jsonl" || fail "--proposals full"
 [ "$(wc -l <"$TMP/full.jsonl")" = 12 ] || fail "one line per video expected"
