@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "batch.h"
+#include "captions.h"
 #include "featset.h"
 #include "jsonl.h"
 #include "model_sl.h"
@@ -22,6 +23,9 @@ static const char usage[] =
     "  -m, --model CKPT      wsdec-train checkpoint (two-model or SL-only)\n"
     "  -f, --feats FEATS     tensor stream or C3D HDF5 with every video's features\n"
     "  -o, --output FILE     write here (default '-': stdout)\n"
+    "      --videos FILE     localize the sentences of this captions file (official\n"
+    "                        JSON or JSONL) instead of reading INPUT; each event\n"
+    "                        keeps its own segment as \"gt_timestamp\"\n"
     "  -b, --batch N         videos per forward pass (default 8)\n"
     "      --sample-rate N   feature sub-sampling (default: the checkpoint's)\n"
     "      --drop-iou X      drop a proposal whose IoU with its seed is > X (default 0.2)\n"
@@ -222,19 +226,51 @@ static void flush(ctx *c, record *recs, int n, FILE *fp) {
     free(slot);
 }
 
+/* Queues one video record; a full batch is localized and written. */
+static void add_record(ctx *c, record *recs, int *n, int batch, cJSON *obj, long line) {
+    recs[*n].obj = obj, recs[*n].line = line;
+    if (++*n == batch) {
+        flush(c, recs, *n, g_out.fp);
+        *n = 0;
+    }
+}
+
+/* The videos of a captions file as records whose events keep their reference
+ * segment as "gt_timestamp", as the reference's evaluate_localization.py
+ * writes its submission (wsdec-spec.md §4.2). */
+static void localize_videos(ctx *c, record *recs, int batch, const char *path) {
+    wsd_captions *caps = wsd_captions_load(path);
+    if (!caps) DIE("%s", wsd_error());
+    size_t n_events = 0;
+    for (size_t i = 0; i < caps->n; i++) n_events += caps->videos[i].n_events;
+    if (n_events == 0) DIE("%s: no sentences to localize (a list of ids has none)", path);
+    int n = 0;
+    for (size_t i = 0; i < caps->n; i++) {
+        cJSON *obj = wsd_video_to_json(&caps->videos[i]), *ev;
+        cJSON_ArrayForEach(ev, cJSON_GetObjectItemCaseSensitive(obj, "events")) {
+            const cJSON *ts = cJSON_GetObjectItemCaseSensitive(ev, "timestamp");
+            cJSON_AddItemToObject(ev, "gt_timestamp", cJSON_Duplicate(ts, 1));
+        }
+        add_record(c, recs, &n, batch, obj, (long)i + 1);
+    }
+    flush(c, recs, n, g_out.fp);
+    wsd_captions_free(caps);
+}
+
 int main(int argc, char **argv) {
     wsd_set_progname(argv[0]);
-    const char *model = NULL, *feats = NULL, *output = "-", *device = "auto";
+    const char *model = NULL, *feats = NULL, *output = "-", *device = "auto", *videos = NULL;
     long batch = 8, sample_rate = 0, threads = 0;
     double drop = 0.2, merge = 0.9;
     int filter = 1, quiet = 0;
-    enum { OPT_SR = 256, OPT_DROP, OPT_MERGE, OPT_NOFILTER, OPT_DEVICE, OPT_THREADS, OPT_VERSION };
+    enum { OPT_SR = 256, OPT_DROP, OPT_MERGE, OPT_NOFILTER, OPT_DEVICE, OPT_THREADS, OPT_VERSION, OPT_VIDEOS };
     static const struct option opts[] = {
         {"model", required_argument, 0, 'm'},     {"feats", required_argument, 0, 'f'},
         {"output", required_argument, 0, 'o'},    {"batch", required_argument, 0, 'b'},
         {"sample-rate", required_argument, 0, OPT_SR}, {"drop-iou", required_argument, 0, OPT_DROP},
         {"merge-iou", required_argument, 0, OPT_MERGE}, {"no-filter", no_argument, 0, OPT_NOFILTER},
         {"device", required_argument, 0, OPT_DEVICE}, {"threads", required_argument, 0, OPT_THREADS},
+        {"videos", required_argument, 0, OPT_VIDEOS},
         {"quiet", no_argument, 0, 'q'},           {"help", no_argument, 0, 'h'},
         {"version", no_argument, 0, OPT_VERSION}, {0, 0, 0, 0}};
     int ch;
@@ -260,6 +296,7 @@ int main(int argc, char **argv) {
                 DIE("--merge-iou: expected a number in [0, 1], got '%s'", optarg);
             break;
         case OPT_NOFILTER: filter = 0; break;
+        case OPT_VIDEOS: videos = optarg; break;
         case OPT_DEVICE: device = optarg; break;
         case OPT_THREADS:
             if (wsd_parse_long(optarg, "--threads", &threads) != 0 || threads < 0 || threads > 1024)
@@ -279,9 +316,10 @@ int main(int argc, char **argv) {
         fputs(usage, stderr);
         DIE("--model and --feats are required");
     }
+    if (videos && optind < argc) DIE("give either --videos or an INPUT file, not both");
     ctx c;
     memset(&c, 0, sizeof c);
-    c.input = optind < argc ? argv[optind] : "-";
+    c.input = videos ? videos : optind < argc ? argv[optind] : "-";
     c.drop_iou = (float)drop, c.merge_iou = (float)merge, c.filter = filter;
     nn_device dev;
     if (nn_device_parse(device, &dev) != 0) DIE("--device: %s", wsd_error());
@@ -296,14 +334,15 @@ int main(int argc, char **argv) {
         DIE("%s: features have %d dims, the model expects %d", feats, wsd_featset_dim(c.feats), c.sl.cfg.feat_dim);
     wsd_batch_init(&c.batch);
 
-    wsd_jsonl_reader *in = wsd_jsonl_open(c.input);
-    if (!in) DIE("%s", wsd_error());
+    wsd_jsonl_reader *in = videos ? NULL : wsd_jsonl_open(c.input);
+    if (!videos && !in) DIE("%s", wsd_error());
     if (wsd_out_open(&g_out, output) != 0) DIE("%s", wsd_error());
     g_out_open = 1;
     record *recs = wsd_malloc(sizeof *recs * (size_t)batch);
-    int n = 0, rc;
+    int n = 0, rc = 0;
     cJSON *obj;
-    while ((rc = wsd_jsonl_next(in, &obj)) == 1) {
+    if (videos) localize_videos(&c, recs, (int)batch, videos);
+    while (in && (rc = wsd_jsonl_next(in, &obj)) == 1) {
         long line = wsd_jsonl_line(in);
         const cJSON *id = cJSON_GetObjectItemCaseSensitive(obj, "video_id");
         const cJSON *events = cJSON_GetObjectItemCaseSensitive(obj, "events");
@@ -313,14 +352,10 @@ int main(int argc, char **argv) {
         if (events && !cJSON_IsArray(events)) {
             DIE("%s:%ld: \"events\" must be an array", c.input, line);
         }
-        recs[n].obj = obj, recs[n].line = line;
-        if (++n == batch) {
-            flush(&c, recs, n, g_out.fp);
-            n = 0;
-        }
+        add_record(&c, recs, &n, (int)batch, obj, line);
     }
     if (rc < 0) DIE("%s", wsd_error());
-    flush(&c, recs, n, g_out.fp);
+    if (in) flush(&c, recs, n, g_out.fp);
     g_out_open = 0;
     if (wsd_out_commit(&g_out) != 0) wsd_die_internal("%s", wsd_error());
     if (!quiet) {
@@ -329,7 +364,7 @@ int main(int argc, char **argv) {
         fputc('\n', stderr);
     }
     free(recs);
-    wsd_jsonl_close(in);
+    if (in) wsd_jsonl_close(in);
     wsd_batch_free(&c.batch);
     wsd_sl_run_free(&c.run);
     wsd_sl_free(&c.sl);

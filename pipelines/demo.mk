@@ -2,7 +2,7 @@
 # (testdata/demo captions -> feat-synth features), ending in the official
 # score table. `make demo` runs it; it needs no download and no GPU.
 #
-#   make -f pipelines/demo.mk [DEMO=dir] [SEED=n] [THREADS=n]
+#   make -f pipelines/demo.mk [DEMO=dir] [SEED=n] [THREADS=n] [CG_EPOCHS=n] [WSD_EPOCHS=n]
 #
 # The models are smaller than the paper's (hidden 128, not 512) so the chain
 # finishes in minutes on two cores; pipelines/anet.mk is the full recipe.
@@ -14,9 +14,17 @@ BIN     ?= bin
 DEMO    ?= bin/demo
 SEED    ?= 233
 THREADS ?= 0
+CG_EPOCHS  ?= 30
+WSD_EPOCHS ?= 8
 DATA    := testdata/demo
 MODEL   := --hidden 128 --embed 128 --sample-rate 1
 RUN     := --seed $(SEED) --threads $(THREADS)
+
+# A pipeline fails when any of its programs fails, not only the last.
+SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -c
+# and leaves no half-written target behind.
+.DELETE_ON_ERROR:
 
 .PHONY: all scores
 all: scores
@@ -33,13 +41,13 @@ $(DEMO)/vocab.json: $(DATA)/captions_train.json | $(DEMO)/.dir
 # Caption generator pretrained on whole-video segments (§3.1).
 $(DEMO)/cg.h5: $(DEMO)/train.tsr $(DEMO)/vocab.json
 	$(BIN)/cg-pretrain --feats $(DEMO)/train.tsr --captions $(DATA)/captions_train.json \
-	    --vocab $(DEMO)/vocab.json $(MODEL) $(RUN) --batch 20 --epochs 30 --milestones 20 \
+	    --vocab $(DEMO)/vocab.json $(MODEL) $(RUN) --batch 20 --epochs $(CG_EPOCHS) --milestones 20 \
 	    --log-every 100 --out $@
 
 # The final model: SL epochs 0 and 5 (pseudo-labels), cycle epochs between.
 $(DEMO)/final.h5: $(DEMO)/cg.h5 $(DEMO)/train.tsr
 	$(BIN)/wsdec-train --feats $(DEMO)/train.tsr --captions $(DATA)/captions_train.json \
-	    --cg $(DEMO)/cg.h5 $(RUN) --pseudo-label-metric unigram-f --epochs 8 --batch 20 \
+	    --cg $(DEMO)/cg.h5 $(RUN) --pseudo-label-metric unigram-f --epochs $(WSD_EPOCHS) --batch 20 \
 	    --milestones 6 --log-every 100 --out $@
 
 # The test-time cycle as a pipeline: random proposals -> captions -> segments

@@ -22,6 +22,17 @@ head -n 1 "$TMP/n.jsonl" | grep -q '"foo":\[1,2\]' || fail "unknown field not pa
 [ "$(grep -o '"timestamp"' "$TMP/n.jsonl" | wc -l)" -eq 180 ] || fail "expected 180 timestamps"
 grep -o '"timestamp":\[[^]]*\]' "$TMP/n.jsonl" | tr -d '"timestamp:[]' |
     awk -F, '$1 < 0 || $2 < $1 { bad = 1 } END { exit bad }' || fail "a timestamp is out of order"
+# the sentences of a captions file, each keeping its own segment as gt_timestamp
+L --no-filter --videos "$TMP/tr.json" >"$TMP/v.jsonl" || fail "localize --videos"
+[ "$(wc -l <"$TMP/v.jsonl")" -eq 12 ] || fail "--videos: one line per video expected"
+n_sent=$(grep -o '"sentence"' "$TMP/v.jsonl" | wc -l)
+[ "$n_sent" -gt 0 ] && [ "$(grep -o '"gt_timestamp"' "$TMP/v.jsonl" | wc -l)" -eq "$n_sent" ] &&
+    [ "$(grep -o '"timestamp"' "$TMP/v.jsonl" | wc -l)" -eq "$n_sent" ] || fail "--videos: every sentence needs both segments"
+FIRST_TS=$(grep -m1 -o '"timestamps":[^[]*\[\[[^]]*\]' "$TMP/tr.json" | sed 's/.*\[\[/[/; s/ //g')
+head -n 1 "$TMP/v.jsonl" | grep -qF "\"gt_timestamp\":$FIRST_TS" || fail "--videos: gt_timestamp $FIRST_TS not kept"
+ids "$TMP/p.jsonl" >"$TMP/ids.txt"
+expect_exit 1 "no sentences to localize" L --videos "$TMP/ids.txt"
+expect_exit 1 "either --videos or an INPUT" L --videos "$TMP/tr.json" "$TMP/p.jsonl"
 # the same from stdin with a tiny batch
 L --no-filter --batch 1 <"$TMP/p2.jsonl" >"$TMP/n1.jsonl" || fail "localize from stdin"
 # (matrix products of other sizes round differently: compare to 1e-3 s)

@@ -1,0 +1,116 @@
+# The full WSDEC reproduction on ActivityNet Captions (wsdec-spec.md §3, §4):
+# pretraining, the final model, both baselines, the three evaluations and the
+# author's random-seed sweep. The data are downloaded by data/download.sh.
+#
+#   make -f pipelines/anet.mk [ANET=data/anet] [METEOR_DIR=dir] [DEVICE=cuda] [-j N]
+#
+# ANET holds train_modified.json (or train.json: set TRAIN=), val_1.json,
+# val_2.json and sub_activitynet_v1-3.c3d.hdf5. METEOR_DIR is a Meteor 1.5
+# data tree (english.words, english.prefixes, paraphrase-en.gz): the SL epochs'
+# pseudo-labels and the scorer's METEOR need it; Debian ships only WordNet.
+# Everything lands in OUT; each target is one command, so `make -n` shows the
+# recipe, `make -j` runs the independent trainings side by side, and a failed
+# step resumes where it stopped (checkpoints are written every epoch).
+#
+# Targets: features, pretrain, final, baselines, eval (the default: every
+# evaluation below), sweep.
+
+ANET       ?= data/anet
+TRAIN      ?= $(ANET)/train_modified.json
+VAL1       ?= $(ANET)/val_1.json
+VAL2       ?= $(ANET)/val_2.json
+C3D        ?= $(ANET)/sub_activitynet_v1-3.c3d.hdf5
+OUT        ?= runs/anet
+BIN        ?= bin
+DEVICE     ?= auto
+METEOR_DIR ?= $(WSD_METEOR_DIR)
+SEED       ?= 233
+# Checkpoint selection (spec §3.1, GitHub issue #7): the author's advice is
+# the pretraining epoch near 20, not the last of 100.
+CG_EPOCHS  ?= 20
+REFS       := $(VAL1) $(VAL2)
+RUN        := --device $(DEVICE) --seed $(SEED)
+METEOR     := $(if $(METEOR_DIR),--meteor-dir $(METEOR_DIR))
+SCORE      := $(BIN)/densevid-score $(if $(METEOR_DIR),--meteor-dir $(METEOR_DIR),--no-meteor) -r $(REFS)
+
+# A pipeline fails when any of its programs fails, not only the last.
+SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -c
+# and leaves no half-written target behind.
+.DELETE_ON_ERROR:
+
+.PHONY: all features pretrain final baselines eval sweep
+all: eval
+
+$(OUT)/.dir:
+	@mkdir -p $(OUT)/eval $(OUT)/sweep && touch $@
+
+# Features: the official HDF5 cut into one tensor stream per split. Shard with
+# `split`, GNU parallel or a job array and `cat` the pieces for big runs.
+$(OUT)/train.tsr: $(TRAIN) | $(OUT)/.dir
+	$(BIN)/feat-extract --hdf5 $(C3D) --ids $(TRAIN) -o $@
+$(OUT)/val.tsr: $(VAL1) | $(OUT)/.dir
+	$(BIN)/feat-extract --hdf5 $(C3D) --ids $(VAL1) -o $@
+features: $(OUT)/train.tsr $(OUT)/val.tsr
+
+$(OUT)/vocab.json: $(TRAIN) | $(OUT)/.dir
+	$(BIN)/vocab-build $(TRAIN) -o $@
+
+# §3.1: caption generator on whole-video segments, validation loss per epoch.
+$(OUT)/cg.h5: $(OUT)/train.tsr $(OUT)/val.tsr $(OUT)/vocab.json
+	$(BIN)/cg-pretrain --feats $(OUT)/train.tsr --captions $(TRAIN) --vocab $(OUT)/vocab.json \
+	    --val-captions $(VAL1) --val-feats $(OUT)/val.tsr --epochs $(CG_EPOCHS) --keep-every 5 \
+	    $(RUN) --out $@
+pretrain: $(OUT)/cg.h5
+
+# §3.2 final model; §3.3 no-classification baseline; §3.4 no-regression baseline.
+$(OUT)/final.h5: $(OUT)/cg.h5
+	$(BIN)/wsdec-train --feats $(OUT)/train.tsr --captions $(TRAIN) --cg $(OUT)/cg.h5 $(METEOR) \
+	    $(RUN) --keep-every 5 --out $@
+$(OUT)/noclass.h5: $(OUT)/cg.h5
+	$(BIN)/wsdec-train --feats $(OUT)/train.tsr --captions $(TRAIN) --cg $(OUT)/cg.h5 \
+	    --baseline no-class $(RUN) --keep-every 10 --out $@
+$(OUT)/noregress.h5: $(OUT)/cg.h5
+	$(BIN)/wsdec-train --feats $(OUT)/train.tsr --captions $(TRAIN) --cg $(OUT)/cg.h5 $(METEOR) \
+	    --regressor-scale 0 $(RUN) --keep-every 5 --out $@
+final: $(OUT)/final.h5
+baselines: $(OUT)/noclass.h5 $(OUT)/noregress.h5
+
+# §4.1 dense captioning: random proposals -> caption -> localize (filter,
+# merge) -> caption, for the final model and each baseline.
+$(OUT)/eval/%.jsonl: $(OUT)/%.h5 $(OUT)/val.tsr | $(OUT)/.dir
+	$(BIN)/caption --model $< --feats $(OUT)/val.tsr --videos $(VAL1) --proposals random:15 --seed $(SEED) \
+	  | $(BIN)/localize --model $< --feats $(OUT)/val.tsr \
+	  | $(BIN)/caption --model $< --feats $(OUT)/val.tsr -o $@
+
+# §4.2 evaluate_pretrain.py: the pretrained generator alone, one random
+# segment per video.
+$(OUT)/eval/pretrain-random.jsonl: $(OUT)/cg.h5 $(OUT)/val.tsr | $(OUT)/.dir
+	$(BIN)/caption --model $< --feats $(OUT)/val.tsr --videos $(VAL1) --proposals random:1 --share 1 \
+	    --seed $(SEED) -o $@
+
+# §4.2 evaluate_localization.py: every ground-truth sentence of val_1
+# localized (no filter), scored as proposals against val_1 (§4.5 protocol
+# thresholds 0.1-0.9).
+$(OUT)/eval/localization.jsonl: $(OUT)/final.h5 $(OUT)/val.tsr | $(OUT)/.dir
+	$(BIN)/localize --model $< --feats $(OUT)/val.tsr --videos $(VAL1) --no-filter -o $@
+
+$(OUT)/eval/%.txt: $(OUT)/eval/%.jsonl
+	$(SCORE) -s $< >$@
+	cat $@
+$(OUT)/eval/localization.txt: $(OUT)/eval/localization.jsonl
+	$(BIN)/densevid-score --no-meteor --tious 0.1 0.3 0.5 0.7 0.9 -r $(VAL1) -s $< >$@
+	cat $@
+
+eval: $(foreach e,final noclass noregress pretrain-random localization,$(OUT)/eval/$(e).txt)
+
+# The author's scripts/run_random_test.sh: n_rand 10/15/20 x 5 seeds.
+SWEEP := $(foreach n,10 15 20,$(foreach s,233 346 581 910 191,$(OUT)/sweep/final-n$(n)-s$(s).txt))
+$(OUT)/sweep/final-n%.txt: $(OUT)/final.h5 $(OUT)/val.tsr | $(OUT)/.dir
+	n=$$(echo $* | sed 's/-s.*//'); s=$$(echo $* | sed 's/.*-s//'); \
+	$(BIN)/caption --model $< --feats $(OUT)/val.tsr --videos $(VAL1) --proposals random:$$n --seed $$s \
+	  | $(BIN)/localize --model $< --feats $(OUT)/val.tsr \
+	  | $(BIN)/caption --model $< --feats $(OUT)/val.tsr \
+	  | $(SCORE) >$@
+sweep: $(SWEEP)
+	@for f in $(SWEEP); do printf '%s ' "$$(basename $$f .txt)"; grep -A9 Average $$f | grep CIDEr; done

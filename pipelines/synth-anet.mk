@@ -1,0 +1,111 @@
+# WSDEC on synthetic features made from real ActivityNet Captions sentences:
+# the measurements of issue 5 without the 80 GB of C3D features. feat-synth
+# gives each real sentence a learnable trace inside its real time span, so
+# the numbers below say whether training and the test-time cycle work, not
+# what the paper's models reach on real video.
+#
+#   make -f pipelines/synth-anet.mk [ANET=../shared/data/activitynet-captions]
+#        [NTRAIN=1000] [NVAL=200] [OUT=bin/synth-anet] [THREADS=0]
+#
+# It prints, each with the command behind it:
+#   - the caption loss of cg-pretrain and wsdec-train per epoch (falls);
+#   - CIDEr on the ground-truth validation segments: the caption generator
+#     trained on ground-truth segments (§3.6), the pretrained one (§3.1), and
+#     the most frequent training sentence everywhere (the floor);
+#   - recall/precision at tIoU 0.5: the pretrained generator with one random
+#     segment per video (evaluate_pretrain.py, §4.2) against the final model's
+#     test-time cycle (§4.1).
+# Needs python3 only to cut the first NTRAIN/NVAL videos out of the JSON files
+# and to write the most-frequent-sentence baseline.
+
+ANET    ?= ../shared/data/activitynet-captions
+NTRAIN  ?= 1000
+NVAL    ?= 200
+OUT     ?= bin/synth-anet
+THREADS ?= 0
+SEED    ?= 233
+BIN     ?= bin
+SYNTH   := --dim 100 --rows-per-second 1 --seed 7
+MODEL   := --hidden 256 --embed 256 --sample-rate 1
+RUN     := --seed $(SEED) --threads $(THREADS) --log-every 1000
+REFS    := $(OUT)/val.json $(OUT)/val_2.json
+
+# A pipeline fails when any of its programs fails, not only the last.
+SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -c
+# and leaves no half-written target behind.
+.DELETE_ON_ERROR:
+
+.PHONY: all report
+all: report
+
+$(OUT)/.dir:
+	@mkdir -p $(OUT) && touch $@
+
+# The first N videos of each file, in the file's order (val_2 keeps the ids of
+# the val_1 subset, as the official evaluator reads both).
+$(OUT)/train.json $(OUT)/val.json $(OUT)/val_2.json: | $(OUT)/.dir
+	python3 -c 'import json, sys; \
+	  cut = lambda d, ids: {k: d[k] for k in ids if k in d}; \
+	  tr = json.load(open("$(ANET)/train_modified.json")); \
+	  v1 = json.load(open("$(ANET)/val_1.json")); v2 = json.load(open("$(ANET)/val_2.json")); \
+	  ids = list(v1)[:$(NVAL)]; \
+	  json.dump(cut(tr, list(tr)[:$(NTRAIN)]), open("$(OUT)/train.json", "w")); \
+	  json.dump(cut(v1, ids), open("$(OUT)/val.json", "w")); \
+	  json.dump(cut(v2, ids), open("$(OUT)/val_2.json", "w"))'
+
+$(OUT)/%.tsr: $(OUT)/%.json
+	$(BIN)/feat-synth $(SYNTH) $< -o $@
+
+$(OUT)/vocab.json: $(OUT)/train.json
+	$(BIN)/vocab-build $< -o $@
+
+$(OUT)/cg.h5: $(OUT)/train.tsr $(OUT)/vocab.json
+	$(BIN)/cg-pretrain --feats $(OUT)/train.tsr --captions $(OUT)/train.json --vocab $(OUT)/vocab.json \
+	    $(MODEL) $(RUN) --batch 36 --epochs 25 --milestones 20 --out $@ 2>$(OUT)/cg.log
+
+$(OUT)/cg_gt.h5: $(OUT)/train.tsr $(OUT)/vocab.json
+	$(BIN)/cg-pretrain --feats $(OUT)/train.tsr --captions $(OUT)/train.json --vocab $(OUT)/vocab.json \
+	    --segments gt $(MODEL) $(RUN) --batch 36 --epochs 25 --milestones 20 --out $@ 2>$(OUT)/cg_gt.log
+
+$(OUT)/final.h5: $(OUT)/cg.h5
+	$(BIN)/wsdec-train --feats $(OUT)/train.tsr --captions $(OUT)/train.json --cg $(OUT)/cg.h5 \
+	    $(RUN) --pseudo-label-metric unigram-f --epochs 8 --out $@ 2>$(OUT)/final.log
+
+# Ground-truth segments captioned by each generator, and the floor.
+$(OUT)/gt_cg_gt.jsonl: $(OUT)/cg_gt.h5 $(OUT)/val.tsr
+	$(BIN)/caption -q --model $< --feats $(OUT)/val.tsr --videos $(OUT)/val.json -o $@
+$(OUT)/gt_cg.jsonl: $(OUT)/cg.h5 $(OUT)/val.tsr
+	$(BIN)/caption -q --model $< --feats $(OUT)/val.tsr --videos $(OUT)/val.json -o $@
+$(OUT)/gt_frequent.jsonl: $(OUT)/train.json $(OUT)/val.json
+	python3 -c 'import json, collections; \
+	  tr = json.load(open("$(OUT)/train.json")); \
+	  top = collections.Counter(s.strip().lower() for v in tr.values() for s in v["sentences"]).most_common(1)[0][0]; \
+	  out = open("$@", "w"); \
+	  [print(json.dumps({"video_id": k, "duration": v["duration"], \
+	     "events": [{"timestamp": t, "sentence": top} for t in v["timestamps"]]}), file=out) \
+	   for k, v in json.load(open("$(OUT)/val.json")).items()]'
+
+# Pretrained generator, one random segment per video; the final model's cycle.
+$(OUT)/random_cg.jsonl: $(OUT)/cg.h5 $(OUT)/val.tsr
+	$(BIN)/caption -q --model $< --feats $(OUT)/val.tsr --videos $(OUT)/val.json \
+	    --proposals random:1 --share 1 --seed $(SEED) -o $@
+$(OUT)/cycle.jsonl: $(OUT)/final.h5 $(OUT)/val.tsr
+	$(BIN)/caption -q --model $< --feats $(OUT)/val.tsr --videos $(OUT)/val.json --proposals random:15 --seed $(SEED) \
+	  | $(BIN)/localize -q --model $< --feats $(OUT)/val.tsr \
+	  | $(BIN)/caption -q --model $< --feats $(OUT)/val.tsr -o $@
+
+SCORE = $(BIN)/densevid-score --no-meteor --json -r $(REFS) -s
+report: $(OUT)/gt_cg_gt.jsonl $(OUT)/gt_cg.jsonl $(OUT)/gt_frequent.jsonl $(OUT)/random_cg.jsonl $(OUT)/cycle.jsonl
+	@echo "== caption loss per epoch (cg-pretrain full, cg-pretrain gt, wsdec-train cycle)"
+	@grep -h "done" $(OUT)/cg.log | sed 's/^/  cg full: /'
+	@grep -h "done" $(OUT)/cg_gt.log | sed 's/^/  cg gt:   /'
+	@grep -h "done" $(OUT)/final.log | sed 's/^/  final:   /'
+	@echo "== scores (x100; mean over tIoU 0.3/0.5/0.7/0.9, and at 0.5)"
+	@for f in gt_cg_gt gt_cg gt_frequent random_cg cycle; do \
+	  $(SCORE) $(OUT)/$$f.jsonl >$(OUT)/$$f.score.json || exit 1; \
+	  python3 -c 'import json, sys; m = json.load(open(sys.argv[1]))["metrics"]; \
+	    print("  %-12s" % sys.argv[2], "  ".join("%s %.2f (@0.5 %.2f)" % (k, 100 * m[k]["mean"], \
+	      100 * m[k]["per_tiou"]["0.5"]) for k in ("CIDEr", "Bleu_4", "Recall", "Precision")))' \
+	    $(OUT)/$$f.score.json $$f; \
+	done
