@@ -9,7 +9,7 @@
 #include "util.h"
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
-#error "tensor payloads are little-endian; this host needs byte swapping (not implemented)"
+#error "tensor payloads are little-endian and wsdec reads them in place: big-endian hosts are unsupported"
 #endif
 
 static const char *const dtype_names[] = {"float32", "float64", "int64", "int32", "uint8"};

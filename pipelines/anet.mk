@@ -33,11 +33,7 @@ RUN        := --device $(DEVICE) --seed $(SEED)
 METEOR     := $(if $(METEOR_DIR),--meteor-dir $(METEOR_DIR))
 SCORE      := $(BIN)/densevid-score $(if $(METEOR_DIR),--meteor-dir $(METEOR_DIR),--no-meteor) -r $(REFS)
 
-# A pipeline fails when any of its programs fails, not only the last.
-SHELL := /bin/bash
-.SHELLFLAGS := -o pipefail -c
-# and leaves no half-written target behind.
-.DELETE_ON_ERROR:
+include pipelines/recipe.mk
 
 .PHONY: all features pretrain final baselines eval sweep
 all: eval

@@ -20,11 +20,7 @@ DATA    := testdata/demo
 MODEL   := --hidden 128 --embed 128 --sample-rate 1
 RUN     := --seed $(SEED) --threads $(THREADS)
 
-# A pipeline fails when any of its programs fails, not only the last.
-SHELL := /bin/bash
-.SHELLFLAGS := -o pipefail -c
-# and leaves no half-written target behind.
-.DELETE_ON_ERROR:
+include pipelines/recipe.mk
 
 .PHONY: all scores
 all: scores

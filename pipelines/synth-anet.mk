@@ -30,11 +30,7 @@ MODEL   := --hidden 256 --embed 256 --sample-rate 1
 RUN     := --seed $(SEED) --threads $(THREADS) --log-every 1000
 REFS    := $(OUT)/val.json $(OUT)/val_2.json
 
-# A pipeline fails when any of its programs fails, not only the last.
-SHELL := /bin/bash
-.SHELLFLAGS := -o pipefail -c
-# and leaves no half-written target behind.
-.DELETE_ON_ERROR:
+include pipelines/recipe.mk
 
 .PHONY: all report
 all: report
