@@ -320,9 +320,7 @@ int main(int argc, char **argv) {
         /* Without --proposals the file's own (ground-truth) segments are
          * captioned: how a researcher measures the generator apart from the
          * localizer (wsdec-spec.md §3.6). */
-        size_t n_events = 0;
-        for (size_t i = 0; i < caps->n; i++) n_events += caps->videos[i].n_events;
-        if (c.prop == PROP_INPUT && n_events == 0)
+        if (c.prop == PROP_INPUT && wsd_captions_n_events(caps) == 0)
             DIE("%s: no events to caption: add --proposals full|anchors|random:N", videos);
         for (size_t i = 0; i < caps->n; i++) {
             cJSON *obj;

@@ -241,9 +241,7 @@ static void add_record(ctx *c, record *recs, int *n, int batch, cJSON *obj, long
 static void localize_videos(ctx *c, record *recs, int batch, const char *path) {
     wsd_captions *caps = wsd_captions_load(path);
     if (!caps) DIE("%s", wsd_error());
-    size_t n_events = 0;
-    for (size_t i = 0; i < caps->n; i++) n_events += caps->videos[i].n_events;
-    if (n_events == 0) DIE("%s: no sentences to localize (a list of ids has none)", path);
+    if (wsd_captions_n_events(caps) == 0) DIE("%s: no sentences to localize (a list of ids has none)", path);
     int n = 0;
     for (size_t i = 0; i < caps->n; i++) {
         cJSON *obj = wsd_video_to_json(&caps->videos[i]), *ev;

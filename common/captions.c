@@ -93,6 +93,12 @@ bad:
     return -1;
 }
 
+size_t wsd_captions_n_events(const wsd_captions *c) {
+    size_t n = 0;
+    for (size_t i = 0; i < c->n; i++) n += c->videos[i].n_events;
+    return n;
+}
+
 cJSON *wsd_video_to_json(const wsd_video *v) {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "video_id", v->id);

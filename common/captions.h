@@ -46,6 +46,8 @@ wsd_captions *wsd_captions_parse(const char *text, size_t len, const char *name)
 /* The video with this id, or NULL with wsd_error() "FILE: unknown video id". */
 const wsd_video *wsd_captions_find(const wsd_captions *c, const char *id);
 void wsd_captions_free(wsd_captions *c);
+/* Events (timestamped sentences) over every video; 0 for a list of ids. */
+size_t wsd_captions_n_events(const wsd_captions *c);
 
 /* Converts one JSONL object into *v (fields it does not know are ignored).
  * `where` ("FILE:LINE") prefixes messages. 0 or -1. */

@@ -17,6 +17,7 @@ static void official_json_keeps_file_order(void) {
     CHECK_NEAR(c->videos[0].duration, 82.73, 0);
     CHECK(c->videos[0].n_events == 2 && c->videos[0].events[1].start == 17 && strcmp(c->videos[0].events[0].sentence, " A man.") == 0);
     CHECK(isnan(c->videos[0].events[0].score));
+    CHECK(wsd_captions_n_events(c) == 2);
     const wsd_video *v = wsd_captions_find(c, "v_a");
     CHECK(v == &c->videos[1]);
     CHECK(wsd_captions_find(c, "v_zz") == NULL && strstr(wsd_error(), "unknown video id 'v_zz'"));
@@ -31,6 +32,7 @@ static void jsonl_and_id_lists_are_detected(void) {
     wsd_captions_free(c);
     c = parse("# ids\nv_1\n  v_2  \n\nv_3");
     CHECK(c && c->format == WSD_CAPTIONS_IDS && c->n == 3 && strcmp(c->videos[1].id, "v_2") == 0);
+    CHECK(c && wsd_captions_n_events(c) == 0);
     wsd_captions_free(c);
 }
 
