@@ -13,8 +13,9 @@
 #     trained on ground-truth segments (§3.6), the pretrained one (§3.1), and
 #     the most frequent training sentence everywhere (the floor);
 #   - recall/precision at tIoU 0.5: the pretrained generator with one random
-#     segment per video (evaluate_pretrain.py, §4.2) against the final model's
-#     test-time cycle (§4.1).
+#     segment per video (evaluate_pretrain.py, §4.2) and with 15 (no
+#     localizer) against the final model's test-time cycle (§4.1), which keeps
+#     about one segment per video.
 # Needs python3 only to cut the first NTRAIN/NVAL videos out of the JSON files
 # and to write the most-frequent-sentence baseline.
 
@@ -86,22 +87,28 @@ $(OUT)/gt_frequent.jsonl: $(OUT)/train.json $(OUT)/val.json
 $(OUT)/random_cg.jsonl: $(OUT)/cg.h5 $(OUT)/val.tsr
 	$(BIN)/caption -q --model $< --feats $(OUT)/val.tsr --videos $(OUT)/val.json \
 	    --proposals random:1 --share 1 --seed $(SEED) -o $@
+$(OUT)/random15_cg.jsonl: $(OUT)/cg.h5 $(OUT)/val.tsr
+	$(BIN)/caption -q --model $< --feats $(OUT)/val.tsr --videos $(OUT)/val.json \
+	    --proposals random:15 --seed $(SEED) -o $@
 $(OUT)/cycle.jsonl: $(OUT)/final.h5 $(OUT)/val.tsr
 	$(BIN)/caption -q --model $< --feats $(OUT)/val.tsr --videos $(OUT)/val.json --proposals random:15 --seed $(SEED) \
 	  | $(BIN)/localize -q --model $< --feats $(OUT)/val.tsr \
 	  | $(BIN)/caption -q --model $< --feats $(OUT)/val.tsr -o $@
 
 SCORE = $(BIN)/densevid-score --no-meteor --json -r $(REFS) -s
-report: $(OUT)/gt_cg_gt.jsonl $(OUT)/gt_cg.jsonl $(OUT)/gt_frequent.jsonl $(OUT)/random_cg.jsonl $(OUT)/cycle.jsonl
+RESULTS := gt_cg_gt gt_cg gt_frequent random_cg random15_cg cycle
+report: $(RESULTS:%=$(OUT)/%.jsonl)
 	@echo "== caption loss per epoch (cg-pretrain full, cg-pretrain gt, wsdec-train cycle)"
 	@grep -h "done" $(OUT)/cg.log | sed 's/^/  cg full: /'
 	@grep -h "done" $(OUT)/cg_gt.log | sed 's/^/  cg gt:   /'
 	@grep -h "done" $(OUT)/final.log | sed 's/^/  final:   /'
 	@echo "== scores (x100; mean over tIoU 0.3/0.5/0.7/0.9, and at 0.5)"
-	@for f in gt_cg_gt gt_cg gt_frequent random_cg cycle; do \
+	@for f in $(RESULTS); do \
 	  $(SCORE) $(OUT)/$$f.jsonl >$(OUT)/$$f.score.json || exit 1; \
 	  python3 -c 'import json, sys; m = json.load(open(sys.argv[1]))["metrics"]; \
 	    print("  %-12s" % sys.argv[2], "  ".join("%s %.2f (@0.5 %.2f)" % (k, 100 * m[k]["mean"], \
 	      100 * m[k]["per_tiou"]["0.5"]) for k in ("CIDEr", "Bleu_4", "Recall", "Precision")))' \
 	    $(OUT)/$$f.score.json $$f; \
 	done
+	@python3 -c 'import json, sys; n = [len(json.loads(l)["events"]) for l in open(sys.argv[1])]; \
+	  print("  cycle keeps %.2f segments per video (of 15 proposals)" % (sum(n) / len(n)))' $(OUT)/cycle.jsonl
