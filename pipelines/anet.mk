@@ -28,6 +28,13 @@ SEED       ?= 233
 # Checkpoint selection (spec §3.1, GitHub issue #7): the author's advice is
 # the pretraining epoch near 20, not the last of 100.
 CG_EPOCHS  ?= 20
+# Extra options for every cg-pretrain / wsdec-train run (model sizes, batch
+# sizes, --pseudo-label-metric for a run without Meteor data) and the sweep's
+# grid.
+CG_OPTS    ?=
+WSD_OPTS   ?=
+SWEEP_N    ?= 10 15 20
+SWEEP_SEEDS ?= 233 346 581 910 191
 REFS       := $(VAL1) $(VAL2)
 RUN        := --device $(DEVICE) --seed $(SEED)
 METEOR     := $(if $(METEOR_DIR),--meteor-dir $(METEOR_DIR))
@@ -35,6 +42,8 @@ SCORE      := $(BIN)/densevid-score $(if $(METEOR_DIR),--meteor-dir $(METEOR_DIR
 
 include pipelines/recipe.mk
 
+# Predictions are results too: keep them, not only the score tables.
+.SECONDARY:
 .PHONY: all features pretrain final baselines eval sweep
 all: eval
 
@@ -56,19 +65,19 @@ $(OUT)/vocab.json: $(TRAIN) | $(OUT)/.dir
 $(OUT)/cg.h5: $(OUT)/train.tsr $(OUT)/val.tsr $(OUT)/vocab.json
 	$(BIN)/cg-pretrain --feats $(OUT)/train.tsr --captions $(TRAIN) --vocab $(OUT)/vocab.json \
 	    --val-captions $(VAL1) --val-feats $(OUT)/val.tsr --epochs $(CG_EPOCHS) --keep-every 5 \
-	    $(RUN) --out $@
+	    $(RUN) $(CG_OPTS) --out $@
 pretrain: $(OUT)/cg.h5
 
 # §3.2 final model; §3.3 no-classification baseline; §3.4 no-regression baseline.
 $(OUT)/final.h5: $(OUT)/cg.h5
 	$(BIN)/wsdec-train --feats $(OUT)/train.tsr --captions $(TRAIN) --cg $(OUT)/cg.h5 $(METEOR) \
-	    $(RUN) --keep-every 5 --out $@
+	    $(RUN) $(WSD_OPTS) --keep-every 5 --out $@
 $(OUT)/noclass.h5: $(OUT)/cg.h5
 	$(BIN)/wsdec-train --feats $(OUT)/train.tsr --captions $(TRAIN) --cg $(OUT)/cg.h5 \
-	    --baseline no-class $(RUN) --keep-every 10 --out $@
+	    --baseline no-class $(RUN) $(WSD_OPTS) --keep-every 10 --out $@
 $(OUT)/noregress.h5: $(OUT)/cg.h5
 	$(BIN)/wsdec-train --feats $(OUT)/train.tsr --captions $(TRAIN) --cg $(OUT)/cg.h5 $(METEOR) \
-	    --regressor-scale 0 $(RUN) --keep-every 5 --out $@
+	    --regressor-scale 0 $(RUN) $(WSD_OPTS) --keep-every 5 --out $@
 final: $(OUT)/final.h5
 baselines: $(OUT)/noclass.h5 $(OUT)/noregress.h5
 
@@ -101,7 +110,7 @@ $(OUT)/eval/localization.txt: $(OUT)/eval/localization.jsonl
 eval: $(foreach e,final noclass noregress pretrain-random localization,$(OUT)/eval/$(e).txt)
 
 # The author's scripts/run_random_test.sh: n_rand 10/15/20 x 5 seeds.
-SWEEP := $(foreach n,10 15 20,$(foreach s,233 346 581 910 191,$(OUT)/sweep/final-n$(n)-s$(s).txt))
+SWEEP := $(foreach n,$(SWEEP_N),$(foreach s,$(SWEEP_SEEDS),$(OUT)/sweep/final-n$(n)-s$(s).txt))
 $(OUT)/sweep/final-n%.txt: $(OUT)/final.h5 $(OUT)/val.tsr | $(OUT)/.dir
 	n=$$(echo $* | sed 's/-s.*//'); s=$$(echo $* | sed 's/.*-s//'); \
 	$(BIN)/caption --model $< --feats $(OUT)/val.tsr --videos $(VAL1) --proposals random:$$n --seed $$s \
