@@ -238,20 +238,18 @@ static void add_record(ctx *c, record *recs, int *n, int batch, cJSON *obj, long
 /* The videos of a captions file as records whose events keep their reference
  * segment as "gt_timestamp", as the reference's evaluate_localization.py
  * writes its submission (wsdec-spec.md §4.2). */
-static void localize_videos(ctx *c, record *recs, int batch, const char *path) {
+static void localize_videos(ctx *c, record *recs, int *n, int batch, const char *path) {
     wsd_captions *caps = wsd_captions_load(path);
     if (!caps) DIE("%s", wsd_error());
     if (wsd_captions_n_events(caps) == 0) DIE("%s: no sentences to localize (a list of ids has none)", path);
-    int n = 0;
     for (size_t i = 0; i < caps->n; i++) {
         cJSON *obj = wsd_video_to_json(&caps->videos[i]), *ev;
         cJSON_ArrayForEach(ev, cJSON_GetObjectItemCaseSensitive(obj, "events")) {
             const cJSON *ts = cJSON_GetObjectItemCaseSensitive(ev, "timestamp");
             cJSON_AddItemToObject(ev, "gt_timestamp", cJSON_Duplicate(ts, 1));
         }
-        add_record(c, recs, &n, batch, obj, (long)i + 1);
+        add_record(c, recs, n, batch, obj, (long)i + 1);
     }
-    flush(c, recs, n, g_out.fp);
     wsd_captions_free(caps);
 }
 
@@ -339,7 +337,7 @@ int main(int argc, char **argv) {
     record *recs = wsd_malloc(sizeof *recs * (size_t)batch);
     int n = 0, rc = 0;
     cJSON *obj;
-    if (videos) localize_videos(&c, recs, (int)batch, videos);
+    if (videos) localize_videos(&c, recs, &n, (int)batch, videos);
     while (in && (rc = wsd_jsonl_next(in, &obj)) == 1) {
         long line = wsd_jsonl_line(in);
         const cJSON *id = cJSON_GetObjectItemCaseSensitive(obj, "video_id");
@@ -353,7 +351,7 @@ int main(int argc, char **argv) {
         add_record(&c, recs, &n, (int)batch, obj, line);
     }
     if (rc < 0) DIE("%s", wsd_error());
-    if (in) flush(&c, recs, n, g_out.fp);
+    flush(&c, recs, n, g_out.fp);
     g_out_open = 0;
     if (wsd_out_commit(&g_out) != 0) wsd_die_internal("%s", wsd_error());
     if (!quiet) {

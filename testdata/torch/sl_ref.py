@@ -259,8 +259,9 @@ def build(regress_only, rng):
     return m
 
 
-def tensors(inp):
-    t = {k: torch.from_numpy(f32(v) if v.dtype != np.int64 else v) for k, v in inp.items()}
+def tensors(inp, dtype=torch.float64):
+    t = {k: torch.from_numpy(f32(v)).to(dtype) if v.dtype != np.int64 else torch.from_numpy(v)
+         for k, v in inp.items()}
     args = (t["video"], t["video_len"], t["video_mask"], t["sent"], t["sent_len"], t["sent_mask"], t["gather"])
     return t, args
 
@@ -277,10 +278,7 @@ def float32_deviation(model, inp, regress_only):
     for dtype in (torch.float64, torch.float32):
         m = copy.deepcopy(model).to(dtype)
         m.train()
-        t = {k: torch.from_numpy(f32(v)).to(dtype) if v.dtype != np.int64 else torch.from_numpy(v)
-             for k, v in inp.items()}
-        args = (t["video"], t["video_len"], t["video_mask"], t["sent"], t["sent_len"], t["sent_mask"],
-                t["gather"])
+        t, args = tensors(inp, dtype)
         g = []
         loss = (m.outputs(*args)["diff"] * t["diff_weight"]).sum()
         g += torch.autograd.grad(loss, list(m.parameters()), allow_unused=True)
