@@ -26,9 +26,12 @@ LDLIBS_ALL = $(PKG_LIBS) -lm -lpthread $(LDLIBS)
 SAN_FLAGS := -fsanitize=address,undefined
 LDFLAGS_ALL := $(if $(filter 1,$(SAN)),$(SAN_FLAGS)) $(LDFLAGS)
 
-LIB_SRC := $(filter-out %_test.c,$(wildcard common/*.c))
+# common/ holds one folder per library (see common/README); sources two levels deep at most.
+COMMON_SRC := $(wildcard common/*/*.c common/*/*/*.c)
+COMMON_HDR := $(wildcard common/*/*.h common/*/*/*.h)
+LIB_SRC := $(filter-out %_test.c,$(COMMON_SRC))
 LIB_OBJ := $(LIB_SRC:common/%.c=$(BUILD)/common/%.o)
-TEST_SRC := $(wildcard common/*_test.c)
+TEST_SRC := $(filter %_test.c,$(COMMON_SRC))
 TEST_BIN := $(TEST_SRC:common/%.c=$(BUILD)/test/%)
 CMD_SRC := $(wildcard cmd/*.c)
 PROGRAMS := $(CMD_SRC:cmd/%.c=%)
@@ -68,11 +71,11 @@ deps:
 	  pkg-config --exists $(PKGS); \
 	fi
 
-$(BUILD)/common/%.o: common/%.c $(wildcard common/*.h)
+$(BUILD)/common/%.o: common/%.c $(COMMON_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -c -o $@ $<
 
-$(BUILD)/gpu/%.o: gpu/%.cu $(wildcard gpu/*.h common/*.h)
+$(BUILD)/gpu/%.o: gpu/%.cu $(wildcard gpu/*.h) $(COMMON_HDR)
 	@mkdir -p $(@D)
 	$(NVCC) -O2 -Icommon -Igpu -Xcompiler -Wall,-Werror -c -o $@ $<
 

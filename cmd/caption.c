@@ -6,14 +6,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "batch.h"
-#include "captions.h"
-#include "featset.h"
-#include "jsonl.h"
-#include "model_cg.h"
-#include "model_sl.h" /* wsd_ckpt_vocab */
-#include "segment.h"
-#include "util.h"
+#include "wsd/batch.h"
+#include "io/captions.h"
+#include "io/featset.h"
+#include "io/jsonl.h"
+#include "wsd/model_cg.h"
+#include "wsd/model_sl.h" /* wsd_ckpt_vocab */
+#include "wsd/segment.h"
+#include "base/util.h"
 
 static const char usage[] =
     "usage: caption --model CKPT --feats FEATS [OPTIONS] [INPUT]\n"

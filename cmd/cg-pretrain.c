@@ -7,12 +7,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "batch.h"
-#include "captions.h"
-#include "featset.h"
-#include "model_cg.h"
-#include "util.h"
-#include "vocab.h"
+#include "wsd/batch.h"
+#include "io/captions.h"
+#include "io/featset.h"
+#include "wsd/model_cg.h"
+#include "base/util.h"
+#include "io/vocab.h"
 
 static const char usage[] =
     "usage: cg-pretrain --feats FILE --captions FILE --vocab FILE --out CKPT [OPTIONS]\n"

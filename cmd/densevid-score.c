@@ -1,13 +1,13 @@
 /* densevid-score: the official ActivityNet Captions dense-captioning scorer
  * (densevid_eval, 2018 semantics by default) over a submission JSON or wsdec
  * JSON Lines. See man/man1/densevid-score.1. */
-#include "meteor.h"
-#include "score_data.h"
-#include "score_eval.h"
-#include "score_meteor.h"
-#include "score_report.h"
-#include "soda.h"
-#include "util.h"
+#include "score/meteor/meteor.h"
+#include "score/score_data.h"
+#include "score/score_eval.h"
+#include "score/score_meteor.h"
+#include "score/score_report.h"
+#include "score/soda.h"
+#include "base/util.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -10,11 +10,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "captions.h"
-#include "h5feat.h"
-#include "npy.h"
-#include "tsr.h"
-#include "util.h"
+#include "io/captions.h"
+#include "io/h5feat.h"
+#include "io/npy.h"
+#include "io/tsr.h"
+#include "base/util.h"
 
 static const char usage[] =
     "usage: feat-extract [OPTIONS] INPUT\n"

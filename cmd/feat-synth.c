@@ -6,11 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "captions.h"
-#include "h5feat.h"
-#include "synth.h"
-#include "tsr.h"
-#include "util.h"
+#include "io/captions.h"
+#include "io/h5feat.h"
+#include "io/synth.h"
+#include "io/tsr.h"
+#include "base/util.h"
 
 static const char usage[] =
     "usage: feat-synth [OPTIONS] CAPTIONS         synthetic features (tensor stream)\n"

@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "captions.h"
-#include "util.h"
-#include "vocab.h"
+#include "io/captions.h"
+#include "base/util.h"
+#include "io/vocab.h"
 
 static const char usage[] =
     "usage: vocab-build [OPTIONS] CAPTIONS\n"

@@ -8,15 +8,15 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "batch.h"
-#include "captions.h"
-#include "featset.h"
-#include "model_cg.h"
-#include "model_sl.h"
-#include "pseudo_label.h"
-#include "train_wsd.h"
-#include "util.h"
-#include "vocab.h"
+#include "wsd/batch.h"
+#include "io/captions.h"
+#include "io/featset.h"
+#include "wsd/model_cg.h"
+#include "wsd/model_sl.h"
+#include "wsd/pseudo_label.h"
+#include "wsd/train_wsd.h"
+#include "base/util.h"
+#include "io/vocab.h"
 
 static const char usage[] =
     "usage: wsdec-train --feats FILE --captions FILE --cg CKPT --out CKPT [OPTIONS]\n"

@@ -1,4 +1,4 @@
-// The CUDA backend of the nn engine: the nn_backend table (common/nn_backend.h)
+// The CUDA backend of the nn engine: the nn_backend table (common/nn/nn_backend.h)
 // over cuBLAS and plain kernels. Everything runs on the default stream, so
 // kernels, copies and cuBLAS calls stay ordered without explicit events.
 // Built only when nvcc is found (`make CUDA=1`); without a GPU at run time
@@ -12,8 +12,8 @@
 #include <string.h>
 
 extern "C" {
-#include "nn_backend.h"
-#include "util.h"
+#include "nn/nn_backend.h"
+#include "base/util.h"
 }
 
 #define DELTA 1e-4f

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Runs every unit-test binary (common/*_test.c, built into $WSD_TEST_BIN) and
+# Runs every unit-test binary (common/*/*_test.c, built into $WSD_TEST_BIN) and
 # every CLI test (testdata/cli/*.sh; exit 0 pass, 77 skip, else fail).
 # The last line is "N passed, N failed, N skipped".
 : "${WSD_BIN:=bin}"
@@ -11,7 +11,7 @@ export WSD_SHARED="${WSD_SHARED:-$(cd .. && pwd)/shared}"
 passed=0 failed=0 skipped=0
 failures=""
 log=$(mktemp)
-for t in "$WSD_TEST_BIN"/*_test; do
+for t in $(find "$WSD_TEST_BIN" -name "*_test" -type f | sort); do
     [ -x "$t" ] || continue
     name=$(basename "$t")
     if "$t" >"$log" 2>"$log.err"; then status=0; else status=$?; fi

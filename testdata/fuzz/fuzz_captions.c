@@ -3,9 +3,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "captions.h"
-#include "jsonl.h"
-#include "vocab.h"
+#include "io/captions.h"
+#include "io/jsonl.h"
+#include "io/vocab.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     wsd_captions *c = wsd_captions_parse((const char *)data, size, "fuzz.json");

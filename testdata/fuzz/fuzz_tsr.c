@@ -2,7 +2,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "tsr.h"
+#include "io/tsr.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     wsd_tsr_reader *r = wsd_tsr_open_mem(data, size, "fuzz.tsr");

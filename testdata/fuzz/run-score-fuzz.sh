@@ -9,8 +9,8 @@ command -v clang >/dev/null || { echo "run-score-fuzz: clang not found (apt-get 
 out=bin/fuzz
 mkdir -p "$out/score-corpus"
 cp testdata/score/*.json testdata/score/*.jsonl "$out/score-corpus/" 2>/dev/null || true
-src="common/util.c common/ptb_tokenizer.c common/ptb_batch.c common/score_data.c common/score_eval.c
-     common/score_metrics.c common/score_words.c"
+src="common/base/util.c common/score/ptb_tokenizer.c common/score/ptb_batch.c common/score/score_data.c
+     common/score/score_eval.c common/score/score_metrics.c common/score/score_words.c"
 # shellcheck disable=SC2086
 clang -std=c11 -D_GNU_SOURCE -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
     -Icommon $(pkg-config --cflags libcjson) -o "$out/score_fuzz" testdata/fuzz/score_fuzz.c $src \

@@ -3,7 +3,7 @@
 # (default 60) from the seeds in seeds/TARGET/:
 #   sh testdata/fuzz/run.sh [SECONDS]
 # Not part of `make test`; the deterministic mutation tests
-# (common/tsr_fuzz_test.c, common/captions_fuzz_test.c) are.
+# (common/io/tsr_fuzz_test.c, common/io/captions_fuzz_test.c) are.
 set -eu
 cd "$(dirname "$0")/../.."
 secs=${1:-60}
@@ -12,7 +12,7 @@ out=bin/fuzz
 mkdir -p "$out"
 flags="-std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Icommon $(pkg-config --cflags libcjson zlib)"
 libs="$(pkg-config --libs libcjson zlib) -lm"
-src="common/util.c common/idmap.c common/tsr.c common/jsonl.c common/text.c common/captions.c common/vocab.c common/npy.c"
+src="common/base/util.c common/base/text.c common/io/idmap.c common/io/tsr.c common/io/jsonl.c common/io/captions.c common/io/vocab.c common/io/npy.c"
 for t in tsr captions npy; do
     clang $flags -o "$out/fuzz_$t" "testdata/fuzz/fuzz_$t.c" $src $libs
     mkdir -p "$out/corpus_$t"

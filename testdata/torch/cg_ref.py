@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Reference caption generator (wsdec-spec.md §2.4, §2.5) in PyTorch, used
-only to write the goldens that common/model_cg_test.c checks. Run with
+only to write the goldens that common/wsd/model_cg_test.c checks. Run with
 Debian's python3-torch (1.13):  /usr/bin/python3 testdata/torch/cg_ref.py
 
 Module attribute names follow the reference repository so that parameter

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Reference sentence localizers (wsdec-spec.md §2.6, §2.7) in PyTorch, used
-only to write the goldens that common/model_sl_test.c checks. Run with
+only to write the goldens that common/wsd/model_sl_test.c checks. Run with
 Debian's python3-torch (1.13):  /usr/bin/python3 testdata/torch/sl_ref.py
 
 Module attribute names follow the reference repository so that parameter
@@ -267,7 +267,7 @@ def tensors(inp, dtype=torch.float64):
 
 
 def float32_deviation(model, inp, regress_only):
-    """Largest deviation, scaled as common/model_sl_test.c scales it, of the
+    """Largest deviation, scaled as common/wsd/model_sl_test.c scales it, of the
     gradients PyTorch computes in float32 from the float64 ones. BatchNorm over
     3 rows multiplies the rounding of its input by 1/std in the backward pass,
     so on a fixture with a nearly constant channel any float32 implementation

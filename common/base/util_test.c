@@ -1,0 +1,52 @@
+#include "testing/test.h"
+#include "base/util.h"
+
+#include <unistd.h>
+
+static void parse_long_rejects_trailing_junk(void) {
+    long v = 0;
+    CHECK(wsd_parse_long("42", "n", &v) == 0 && v == 42);
+    CHECK(wsd_parse_long("42x", "--beam", &v) == -1);
+    CHECK(strstr(wsd_error(), "--beam") != NULL);
+    CHECK(wsd_parse_long("", "n", &v) == -1);
+}
+
+static void parse_double_accepts_exponent(void) {
+    double v = 0;
+    CHECK(wsd_parse_double("1e-4", "x", &v) == 0 && v == 1e-4);
+    CHECK(wsd_parse_double("nope", "x", &v) == -1);
+}
+
+static void atomic_output_leaves_nothing_on_abort(void) {
+    char dir[] = "/tmp/wsd_util_testXXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    char path[256];
+    snprintf(path, sizeof path, "%s/out.txt", dir);
+    wsd_out out;
+    CHECK(wsd_out_open(&out, path) == 0);
+    fputs("partial", out.fp);
+    wsd_out_abort(&out);
+    CHECK(access(path, F_OK) != 0);
+    CHECK(wsd_out_open(&out, path) == 0);
+    fputs("whole", out.fp);
+    CHECK(wsd_out_commit(&out) == 0);
+    size_t len = 0;
+    char *text = wsd_read_file(path, &len);
+    CHECK(text && len == 5 && strcmp(text, "whole") == 0);
+    free(text);
+    unlink(path);
+    rmdir(dir);
+}
+
+static void read_file_names_missing_file(void) {
+    CHECK(wsd_read_file("/nonexistent/wsd.json", NULL) == NULL);
+    CHECK(strstr(wsd_error(), "/nonexistent/wsd.json") != NULL);
+}
+
+int main(void) {
+    TEST_RUN(parse_long_rejects_trailing_junk);
+    TEST_RUN(parse_double_accepts_exponent);
+    TEST_RUN(atomic_output_leaves_nothing_on_abort);
+    TEST_RUN(read_file_names_missing_file);
+    return test_finish();
+}

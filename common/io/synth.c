@@ -1,0 +1,130 @@
+#include "io/synth.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/text.h"
+#include "base/util.h"
+
+static uint64_t splitmix64(uint64_t *x) {
+    uint64_t z = (*x += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+void wsd_synth_rng_seed(wsd_synth_rng *r, uint64_t seed) {
+    for (int i = 0; i < 4; i++) r->s[i] = splitmix64(&seed);
+    r->has_spare = 0;
+}
+
+static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+
+uint64_t wsd_synth_rng_next(wsd_synth_rng *r) {
+    uint64_t *s = r->s, result = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = rotl(s[3], 45);
+    return result;
+}
+
+double wsd_synth_uniform(wsd_synth_rng *r) { return (double)(wsd_synth_rng_next(r) >> 11) * 0x1.0p-53; }
+
+double wsd_synth_normal(wsd_synth_rng *r) {
+    if (r->has_spare) {
+        r->has_spare = 0;
+        return r->spare;
+    }
+    double u1 = 1.0 - wsd_synth_uniform(r), u2 = wsd_synth_uniform(r);  /* u1 in (0, 1] */
+    double rad = sqrt(-2.0 * log(u1));
+    r->spare = rad * sin(2 * M_PI * u2);
+    r->has_spare = 1;
+    return rad * cos(2 * M_PI * u2);
+}
+
+uint64_t wsd_synth_hash(const char *s, uint64_t seed) {
+    uint64_t h = 1469598103934665603ull ^ (seed * 0x9E3779B97F4A7C15ull);
+    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return splitmix64(&h);
+}
+
+void wsd_synth_defaults(wsd_synth_opts *o) {
+    o->dim = 500;
+    o->rows_per_second = 1.0;
+    o->signal = 1.0;
+    o->noise = 0.5;
+    o->background = 0.5;
+    o->edge = 1.0;
+    o->seed = 233;
+}
+
+int64_t wsd_synth_rows(const wsd_synth_opts *o, double duration) {
+    double t = round(duration * o->rows_per_second);
+    return t < 1 ? 1 : (int64_t)t;
+}
+
+/* Distinct stream constants keep word signatures, backgrounds and noise apart. */
+enum { SALT_WORD = 1, SALT_VIDEO = 2 };
+
+void wsd_synth_signature(const char *word, const wsd_synth_opts *o, float *out) {
+    wsd_synth_rng r;
+    wsd_synth_rng_seed(&r, wsd_synth_hash(word, o->seed * 4 + SALT_WORD));
+    for (int j = 0; j < o->dim; j++) out[j] = (float)wsd_synth_normal(&r);
+}
+
+static double sigmoid(double x) { return 1.0 / (1.0 + exp(-x)); }
+
+int wsd_synth_video(const wsd_video *v, const wsd_synth_opts *o, wsd_tsr *out) {
+    if (isnan(v->duration) || v->duration <= 0)
+        return wsd_fail("video '%s': feat-synth needs a positive duration", v->id);
+    int D = o->dim;
+    int64_t T = wsd_synth_rows(o, v->duration);
+    size_t K = v->n_events;
+    float *ev = wsd_calloc(K ? K * (size_t)D : 1, sizeof *ev), *sig = wsd_malloc((size_t)D * sizeof *sig);
+    for (size_t k = 0; k < K; k++) {
+        wsd_tokens toks;
+        const char *s = v->events[k].sentence ? v->events[k].sentence : "";
+        if (wsd_tokenize(s, &toks) != 0) {
+            free(ev);
+            free(sig);
+            return wsd_fail("video '%s': sentence %zu: invalid UTF-8", v->id, k);
+        }
+        size_t words = 0;
+        for (size_t i = 0; i < toks.n; i++) {
+            if (strcmp(toks.tok[i], ".") == 0 || strcmp(toks.tok[i], ",") == 0) continue;
+            wsd_synth_signature(toks.tok[i], o, sig);
+            for (int j = 0; j < D; j++) ev[k * D + j] += sig[j];
+            words++;
+        }
+        wsd_tokens_free(&toks);
+        double norm = words ? 1.0 / sqrt((double)words) : 0;
+        for (int j = 0; j < D; j++) ev[k * D + j] *= (float)norm;
+    }
+    int64_t shape[2] = {T, D};
+    wsd_tsr_init(out, v->id, WSD_F32, 2, shape);
+    cJSON_AddNumberToObject(out->meta, "duration", v->duration);
+    cJSON_AddNumberToObject(out->meta, "rows_per_second", o->rows_per_second);
+    cJSON_AddNumberToObject(out->meta, "synthetic_seed", (double)o->seed);
+    float *x = out->data;
+    wsd_synth_rng r;
+    wsd_synth_rng_seed(&r, wsd_synth_hash(v->id, o->seed * 4 + SALT_VIDEO));
+    for (int j = 0; j < D; j++) sig[j] = (float)(o->background * wsd_synth_normal(&r));
+    double edge = o->edge > 1e-9 ? o->edge : 1e-9;
+    for (int64_t t = 0; t < T; t++) {
+        float *row = x + t * D;
+        double tau = (t + 0.5) * v->duration / (double)T;
+        for (int j = 0; j < D; j++) row[j] = sig[j] + (float)(o->noise * wsd_synth_normal(&r));
+        for (size_t k = 0; k < K; k++) {
+            double g = o->signal * sigmoid((tau - v->events[k].start) / edge) * sigmoid((v->events[k].end - tau) / edge);
+            if (g < 1e-6) continue;
+            for (int j = 0; j < D; j++) row[j] += (float)g * ev[k * D + j];
+        }
+    }
+    free(ev);
+    free(sig);
+    return 0;
+}

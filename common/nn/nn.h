@@ -1,0 +1,21 @@
+/* The CPU/CUDA neural-network engine in one include. */
+#ifndef WSD_NN_H
+#define WSD_NN_H
+
+#include "nn/nn_attention.h"
+#include "nn/nn_batchnorm.h"
+#include "nn/nn_ckpt.h"
+#include "nn/nn_gru.h"
+#include "nn/nn_linear.h"
+#include "nn/nn_loss.h"
+#include "nn/nn_lstm.h"
+#include "nn/nn_ops.h"
+#include "nn/nn_optim.h"
+#include "nn/nn_param.h"
+#include "nn/nn_rng.h"
+#include "nn/nn_tensor.h"
+
+/* Threads for CPU matrix products (OpenBLAS); 0 = library default. */
+void nn_set_threads(int n);
+
+#endif

@@ -1,0 +1,369 @@
+#include "nn/nn_ckpt.h"
+
+#include <hdf5.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/util.h"
+
+static void quiet(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
+
+static hid_t intermediate_lcpl(void) {
+    hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
+    H5Pset_create_intermediate_group(lcpl, 1);
+    return lcpl;
+}
+
+static int write_floats(hid_t file, const char *path, const nn_tensor *t) {
+    hsize_t dims[NN_MAX_DIM];
+    for (int i = 0; i < t->ndim; i++) dims[i] = (hsize_t)t->shape[i];
+    nn_tensor h = nn_tensor_host_copy(t);
+    hid_t lcpl = intermediate_lcpl();
+    hid_t s = t->ndim ? H5Screate_simple(t->ndim, dims, NULL) : H5Screate(H5S_SCALAR);
+    hid_t d = H5Dcreate2(file, path, H5T_IEEE_F32LE, s, lcpl, H5P_DEFAULT, H5P_DEFAULT);
+    int bad = d < 0 || (h.size && H5Dwrite(d, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT,
+                                           h.data) < 0);
+    if (d >= 0) H5Dclose(d);
+    H5Sclose(s);
+    H5Pclose(lcpl);
+    nn_tensor_free(&h);
+    return bad ? wsd_fail("cannot write dataset %s", path) : 0;
+}
+
+static int write_attr_double(hid_t obj, const char *name, const double *v, int n) {
+    hsize_t dims[1] = {(hsize_t)n};
+    hid_t s = H5Screate_simple(1, dims, NULL);
+    hid_t a = H5Acreate2(obj, name, H5T_IEEE_F64LE, s, H5P_DEFAULT, H5P_DEFAULT);
+    int bad = a < 0 || H5Awrite(a, H5T_NATIVE_DOUBLE, v) < 0;
+    if (a >= 0) H5Aclose(a);
+    H5Sclose(s);
+    return bad ? wsd_fail("cannot write attribute %s", name) : 0;
+}
+
+static int write_strings(hid_t file, const char *path, const char *const *strs, int n, int scalar) {
+    hid_t type = H5Tcopy(H5T_C_S1);
+    H5Tset_size(type, H5T_VARIABLE);
+    H5Tset_cset(type, H5T_CSET_UTF8);
+    hsize_t dims[1] = {(hsize_t)n};
+    hid_t s = scalar ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, dims, NULL);
+    hid_t d = H5Dcreate2(file, path, type, s, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    int bad = d < 0 || ((scalar || n) && H5Dwrite(d, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, strs) < 0);
+    if (d >= 0) H5Dclose(d);
+    H5Sclose(s);
+    H5Tclose(type);
+    return bad ? wsd_fail("cannot write dataset %s", path) : 0;
+}
+
+static const char *state_names[2][2] = {{"momentum_buffer", NULL}, {"exp_avg", "exp_avg_sq"}};
+
+static int write_optim(hid_t file, const char *name, const nn_optim *o) {
+    char path[1024];
+    snprintf(path, sizeof path, "/optim/%s", name);
+    hid_t lcpl = intermediate_lcpl();
+    hid_t g = H5Gcreate2(file, path, lcpl, H5P_DEFAULT, H5P_DEFAULT);
+    H5Pclose(lcpl);
+    if (g < 0) return wsd_fail("cannot create group %s", path);
+    int ng = o->n_groups ? o->n_groups : 1;
+    double *lr = wsd_calloc((size_t)ng, sizeof(double)), *base = wsd_calloc((size_t)ng, sizeof(double));
+    for (int k = 0; k < o->n_groups; k++) {
+        lr[k] = o->groups[k].lr;
+        base[k] = o->groups[k].base_lr;
+    }
+    double kind = o->kind, hyper[5] = {o->momentum, o->weight_decay, o->beta1, o->beta2, o->eps};
+    int rc = write_attr_double(g, "kind", &kind, 1) || write_attr_double(g, "lr", lr, o->n_groups) ||
+             write_attr_double(g, "base_lr", base, o->n_groups) ||
+             write_attr_double(g, "momentum_wd_beta1_beta2_eps", hyper, 5);
+    free(lr);
+    free(base);
+    H5Gclose(g);
+    for (int k = 0; !rc && k < o->n_groups; k++) {
+        const nn_param_group *gr = &o->groups[k];
+        for (int i = 0; !rc && i < gr->params.n; i++) {
+            if (!gr->steps[i]) continue;
+            const nn_param *p = gr->params.items[i];
+            for (int s = 0; s < 2 && !rc; s++) {
+                const char *leaf = state_names[o->kind][s];
+                if (!leaf) continue;
+                snprintf(path, sizeof path, "/optim/%s/%s/%s/%s", name,
+                         p->section ? p->section : "model", p->name, leaf);
+                rc = write_floats(file, path, s ? &gr->state2[i] : &gr->state1[i]);
+            }
+            if (!rc) {
+                snprintf(path, sizeof path, "/optim/%s/%s/%s", name, p->section ? p->section : "model",
+                         p->name);
+                hid_t pg = H5Gopen2(file, path, H5P_DEFAULT);
+                double step = (double)gr->steps[i];
+                rc = pg < 0 || write_attr_double(pg, "step", &step, 1);
+                if (pg >= 0) H5Gclose(pg);
+            }
+        }
+    }
+    return rc ? -1 : 0;
+}
+
+int nn_ckpt_save(const char *path, const nn_ckpt_contents *c) {
+    quiet();
+    size_t n = strlen(path) + 16;
+    char *tmp = wsd_malloc(n);
+    snprintf(tmp, n, "%s.tmp.XXXXXX", path);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        wsd_fail("%s: cannot create a temporary file beside it", path);
+        free(tmp);
+        return -1;
+    }
+    mode_t mask = umask(0);
+    umask(mask);
+    fchmod(fd, 0666 & ~mask); /* mkstemp's 0600 would leave checkpoints private */
+    close(fd);
+    hid_t f = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    int rc = f < 0 ? wsd_fail("%s: cannot create HDF5 file", path) : 0;
+    char name[1024];
+    for (int m = 0; !rc && m < c->n_models; m++) {
+        const nn_params *ps = c->models[m];
+        for (int i = 0; !rc && i < ps->n; i++) {
+            snprintf(name, sizeof name, "/%s/%s", ps->section ? ps->section : "model",
+                     ps->items[i]->name);
+            rc = write_floats(f, name, &ps->items[i]->value);
+        }
+    }
+    for (int k = 0; !rc && k < c->n_optims; k++) rc = write_optim(f, c->optim_names[k], c->optims[k]);
+    if (!rc && c->config_json) rc = write_strings(f, "/config", &c->config_json, 1, 1);
+    if (!rc && c->vocab) rc = write_strings(f, "/vocab", c->vocab, c->n_vocab, 0);
+    if (f >= 0 && H5Fclose(f) < 0 && !rc) rc = wsd_fail("%s: cannot finish HDF5 file", path);
+    if (!rc && rename(tmp, path) != 0) rc = wsd_fail("%s: cannot rename the temporary file", path);
+    if (rc) unlink(tmp);
+    free(tmp);
+    return rc ? -1 : 0;
+}
+
+/* Reads dataset `dpath` into t, checking its shape. */
+static int read_floats(hid_t file, const char *fpath, const char *dpath, nn_tensor *t) {
+    if (H5Lexists(file, dpath, H5P_DEFAULT) <= 0)
+        return wsd_fail("%s: missing %s", fpath, dpath);
+    hid_t d = H5Dopen2(file, dpath, H5P_DEFAULT);
+    if (d < 0) return wsd_fail("%s: %s is not a dataset", fpath, dpath);
+    hid_t s = H5Dget_space(d);
+    int nd = H5Sget_simple_extent_ndims(s);
+    hsize_t dims[8] = {0};
+    int ok = nd == t->ndim && nd <= 8;
+    if (ok) {
+        H5Sget_simple_extent_dims(s, dims, NULL);
+        for (int i = 0; i < nd; i++) ok = ok && dims[i] == (hsize_t)t->shape[i];
+    }
+    int rc = 0;
+    if (!ok) {
+        char got[128] = "(";
+        if (nd > 0 && nd <= 8) {
+            H5Sget_simple_extent_dims(s, dims, NULL);
+            for (int i = 0; i < nd; i++)
+                snprintf(got + strlen(got), sizeof got - strlen(got), i ? ", %llu" : "%llu",
+                         (unsigned long long)dims[i]);
+        }
+        strncat(got, ")", sizeof got - strlen(got) - 1);
+        rc = wsd_fail("%s: %s has shape %s, the model expects %s", fpath, dpath, got,
+                      nn_tensor_shape_str(t));
+    } else {
+        nn_tensor h = nn_tensor_zeros(NN_CPU, t->ndim, t->shape);
+        if (h.size && H5Dread(d, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, h.data) < 0)
+            rc = wsd_fail("%s: cannot read %s", fpath, dpath);
+        else
+            nn_tensor_copy(t, &h);
+        nn_tensor_free(&h);
+    }
+    H5Sclose(s);
+    H5Dclose(d);
+    return rc;
+}
+
+typedef struct {
+    const nn_params *ps;
+    const char *extra;
+} extra_ctx;
+
+static herr_t find_extra(hid_t g, const char *name, const H5L_info_t *info, void *data) {
+    (void)g;
+    (void)info;
+    extra_ctx *e = data;
+    if (!nn_params_find(e->ps, name)) {
+        e->extra = strdup(name);
+        return 1;
+    }
+    return 0;
+}
+
+static hid_t open_file(const char *path) {
+    quiet();
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (f < 0) wsd_fail("%s: cannot open as an HDF5 checkpoint", path);
+    return f;
+}
+
+int nn_ckpt_load_params(const char *path, nn_params *ps, const char *from_section, int strict) {
+    hid_t f = open_file(path);
+    if (f < 0) return -1;
+    const char *sec = from_section ? from_section : ps->section ? ps->section : "model";
+    char name[1024];
+    int rc = 0;
+    snprintf(name, sizeof name, "/%s", sec);
+    if (H5Lexists(f, name, H5P_DEFAULT) <= 0) rc = wsd_fail("%s: no model section '%s'", path, sec);
+    for (int i = 0; !rc && i < ps->n; i++) {
+        snprintf(name, sizeof name, "/%s/%s", sec, ps->items[i]->name);
+        rc = read_floats(f, path, name, &ps->items[i]->value);
+    }
+    if (!rc && strict) {
+        extra_ctx e = {ps, NULL};
+        snprintf(name, sizeof name, "/%s", sec);
+        hid_t g = H5Gopen2(f, name, H5P_DEFAULT);
+        if (g >= 0) {
+            H5Literate(g, H5_INDEX_NAME, H5_ITER_INC, NULL, find_extra, &e);
+            H5Gclose(g);
+        }
+        if (e.extra) {
+            rc = wsd_fail("%s: /%s/%s is not a parameter of this model", path, sec, e.extra);
+            free((char *)e.extra);
+        }
+    }
+    H5Fclose(f);
+    return rc ? -1 : 0;
+}
+
+static int read_attr_double(hid_t obj, const char *name, double *v, int n) {
+    if (H5Aexists(obj, name) <= 0) return -1;
+    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
+    hid_t s = H5Aget_space(a);
+    hssize_t k = H5Sget_simple_extent_npoints(s);
+    int rc = -1;
+    if (k == n && H5Aread(a, H5T_NATIVE_DOUBLE, v) >= 0) rc = 0;
+    H5Sclose(s);
+    H5Aclose(a);
+    return rc;
+}
+
+int nn_ckpt_load_optim(const char *path, const char *name, nn_optim *o) {
+    hid_t f = open_file(path);
+    if (f < 0) return -1;
+    char p[1024];
+    int rc = 0;
+    snprintf(p, sizeof p, "/optim/%s", name);
+    hid_t g = H5Lexists(f, "/optim", H5P_DEFAULT) > 0 && H5Lexists(f, p, H5P_DEFAULT) > 0
+                  ? H5Gopen2(f, p, H5P_DEFAULT)
+                  : -1;
+    if (g < 0) {
+        H5Fclose(f);
+        return wsd_fail("%s: no optimiser state '%s'", path, name);
+    }
+    double kind = -1;
+    int ng = o->n_groups ? o->n_groups : 1;
+    double *lr = wsd_calloc((size_t)ng, sizeof(double));
+    if (read_attr_double(g, "kind", &kind, 1) || (int)kind != (int)o->kind)
+        rc = wsd_fail("%s: optimiser '%s' is of another kind", path, name);
+    else if (o->n_groups && read_attr_double(g, "lr", lr, o->n_groups))
+        rc = wsd_fail("%s: optimiser '%s' has a different number of parameter groups", path, name);
+    for (int k = 0; !rc && k < o->n_groups; k++) {
+        nn_param_group *gr = &o->groups[k];
+        gr->lr = lr[k];
+        for (int i = 0; !rc && i < gr->params.n; i++) {
+            const nn_param *prm = gr->params.items[i];
+            snprintf(p, sizeof p, "/optim/%s/%s/%s", name, prm->section ? prm->section : "model",
+                     prm->name);
+            if (H5Lexists(f, p, H5P_DEFAULT) <= 0) {
+                gr->steps[i] = 0;
+                continue;
+            }
+            for (int s = 0; s < 2 && !rc; s++) {
+                const char *leaf = state_names[o->kind][s];
+                if (!leaf) continue;
+                nn_tensor *t = s ? &gr->state2[i] : &gr->state1[i];
+                nn_tensor_ensure(t, prm->value.device, prm->value.ndim, prm->value.shape);
+                char dp[1100];
+                snprintf(dp, sizeof dp, "%s/%s", p, leaf);
+                rc = read_floats(f, path, dp, t);
+            }
+            hid_t pg = H5Gopen2(f, p, H5P_DEFAULT);
+            double step = 0;
+            if (pg >= 0) {
+                read_attr_double(pg, "step", &step, 1);
+                H5Gclose(pg);
+            }
+            gr->steps[i] = (long)step;
+        }
+    }
+    free(lr);
+    H5Gclose(g);
+    H5Fclose(f);
+    return rc ? -1 : 0;
+}
+
+/* Reads a scalar or 1-d dataset of variable-length strings. */
+static int read_strings(const char *path, const char *dpath, char ***out, int *n_out) {
+    *out = NULL;
+    *n_out = 0;
+    hid_t f = open_file(path);
+    if (f < 0) return -1;
+    if (H5Lexists(f, dpath, H5P_DEFAULT) <= 0) {
+        H5Fclose(f);
+        return 1;
+    }
+    hid_t d = H5Dopen2(f, dpath, H5P_DEFAULT);
+    hid_t s = H5Dget_space(d);
+    hssize_t n = H5Sget_simple_extent_npoints(s);
+    hid_t type = H5Tcopy(H5T_C_S1);
+    H5Tset_size(type, H5T_VARIABLE);
+    H5Tset_cset(type, H5T_CSET_UTF8);
+    char **raw = wsd_calloc(n > 0 ? (size_t)n : 1, sizeof(char *));
+    int rc = 0;
+    if (n > 0 && H5Dread(d, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, raw) < 0) {
+        rc = wsd_fail("%s: cannot read %s as strings", path, dpath);
+    } else {
+        char **words = wsd_calloc(n > 0 ? (size_t)n : 1, sizeof(char *));
+        for (hssize_t i = 0; i < n; i++) words[i] = wsd_strdup(raw[i] ? raw[i] : "");
+        if (n > 0) H5Dvlen_reclaim(type, s, H5P_DEFAULT, raw);
+        *out = words;
+        *n_out = (int)n;
+    }
+    free(raw);
+    H5Tclose(type);
+    H5Sclose(s);
+    H5Dclose(d);
+    H5Fclose(f);
+    return rc;
+}
+
+int nn_ckpt_read_config(const char *path, char **json) {
+    char **strs;
+    int n;
+    *json = NULL;
+    int rc = read_strings(path, "/config", &strs, &n);
+    if (rc < 0) return -1;
+    if (rc == 0 && n >= 1) {
+        *json = strs[0];
+        for (int i = 1; i < n; i++) free(strs[i]);
+    }
+    free(rc == 0 ? strs : NULL);
+    return 0;
+}
+
+int nn_ckpt_read_vocab(const char *path, char ***words, int *n) {
+    int rc = read_strings(path, "/vocab", words, n);
+    if (rc > 0) return wsd_fail("%s: the checkpoint has no vocabulary", path);
+    return rc;
+}
+
+void nn_ckpt_free_vocab(char **words, int n) {
+    for (int i = 0; i < n; i++) free(words[i]);
+    free(words);
+}
+
+int nn_ckpt_has_section(const char *path, const char *section) {
+    hid_t f = open_file(path);
+    if (f < 0) return 0;
+    char name[1024];
+    snprintf(name, sizeof name, "/%s", section);
+    int has = H5Lexists(f, name, H5P_DEFAULT) > 0;
+    H5Fclose(f);
+    return has;
+}

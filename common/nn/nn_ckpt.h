@@ -1,0 +1,49 @@
+/* HDF5 checkpoints: parameters, optimiser state, configuration, vocabulary.
+ *
+ * Layout (readable with h5py):
+ *   /<section>/<state-dict key>          float32 dataset per parameter/buffer,
+ *                                        e.g. /model_cg/video_encoder.rnn.weight_ih_l0
+ *   /optim/<name>/<section>/<key>/momentum_buffer   (SGD; Adam: exp_avg,
+ *                                        exp_avg_sq) float32, attribute "step"
+ *   /optim/<name>                        attributes "kind", per-group lr arrays
+ *   /config                              variable-length UTF-8 string (JSON)
+ *   /vocab                               1-d dataset of variable-length strings,
+ *                                        index = token id
+ * Writes go to PATH.tmp.* and are renamed into place (never a partial file).
+ * Loading checks every name and shape and reports mismatches naming the file
+ * and the key. */
+#ifndef WSD_NN_CKPT_H
+#define WSD_NN_CKPT_H
+
+#include "nn/nn_optim.h"
+#include "nn/nn_param.h"
+
+typedef struct {
+    const nn_params *const *models;   /* each saved under its section */
+    int n_models;
+    const nn_optim *const *optims;
+    const char *const *optim_names;
+    int n_optims;
+    const char *config_json;          /* may be NULL */
+    const char *const *vocab;         /* may be NULL */
+    int n_vocab;
+} nn_ckpt_contents;
+
+int nn_ckpt_save(const char *path, const nn_ckpt_contents *c);
+
+/* Loads every parameter and buffer of ps from /<section or from_section>/…
+ * (from_section NULL = ps->section). strict: keys in the file that ps lacks are
+ * an error too. */
+int nn_ckpt_load_params(const char *path, nn_params *ps, const char *from_section, int strict);
+/* Restores optimiser state saved under `name`; the optimiser must have been
+ * built with the same groups (lr values are restored too). */
+int nn_ckpt_load_optim(const char *path, const char *name, nn_optim *o);
+/* *json = malloc'ed config string (NULL when the file has none). */
+int nn_ckpt_read_config(const char *path, char **json);
+/* *words = malloc'ed array of malloc'ed strings; free with nn_ckpt_free_vocab. */
+int nn_ckpt_read_vocab(const char *path, char ***words, int *n);
+void nn_ckpt_free_vocab(char **words, int n);
+/* 1 if the file has the section group (e.g. to tell two-model checkpoints). */
+int nn_ckpt_has_section(const char *path, const char *section);
+
+#endif

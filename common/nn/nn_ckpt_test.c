@@ -1,0 +1,99 @@
+#include "testing/nn_testutil.h"
+
+#include <unistd.h>
+
+static void build(nn_params *ps, const char *section, nn_linear *l, nn_batchnorm *bn, int out) {
+    nn_rng rng;
+    nn_rng_seed(&rng, 17);
+    nn_params_init(ps, section);
+    nn_linear_init(l, ps, "refiner", 4, out, 1, &rng, NN_CPU);
+    nn_batchnorm_init(bn, ps, "feature_mixer.combiner.1", 3, &rng, NN_CPU);
+}
+
+static void test_checkpoint_round_trip(void) {
+    char path[] = "/tmp/wsd_ckpt_XXXXXX";
+    int fd = mkstemp(path);
+    close(fd);
+    nn_params ps;
+    nn_linear l;
+    nn_batchnorm bn;
+    build(&ps, "model_sl", &l, &bn, 2);
+    nn_tensor_fill(&bn.running_mean->value, 0.25f);
+    /* two SGD steps so momentum buffers exist; the bias gradient stays absent */
+    nn_optim o;
+    nn_sgd_init(&o, 0.8, 1e-4);
+    nn_optim_add_group(&o, &ps, 0.01);
+    for (int s = 0; s < 2; s++) {
+        nn_tensor_fill(nn_param_grad(l.weight), 0.5f);
+        nn_optim_step(&o);
+    }
+    const nn_params *models[1] = {&ps};
+    const nn_optim *opts[1] = {&o};
+    const char *names[1] = {"cycle"};
+    const char *vocab[4] = {"<bos>", "<eos>", "a man", "<oov>"};
+    nn_ckpt_contents c = {models, 1, opts, names, 1, "{\"hidden\": 512}", vocab, 4};
+    CHECK(nn_ckpt_save(path, &c) == 0);
+    CHECK(nn_ckpt_has_section(path, "model_sl") && !nn_ckpt_has_section(path, "model_cg"));
+
+    nn_params ps2;
+    nn_linear l2;
+    nn_batchnorm bn2;
+    build(&ps2, "model_sl", &l2, &bn2, 2);
+    nn_tensor_zero(&l2.weight->value);
+    CHECK(nn_ckpt_load_params(path, &ps2, NULL, 1) == 0);
+    for (int i = 0; i < ps.n; i++)
+        CHECK(memcmp(ps.items[i]->value.data, ps2.items[i]->value.data,
+                     ps.items[i]->value.size * sizeof(float)) == 0);
+    CHECK(bn2.running_mean->value.data[2] == 0.25f);
+    nn_optim o2;
+    nn_sgd_init(&o2, 0.8, 1e-4);
+    nn_optim_add_group(&o2, &ps2, 0.01);
+    o2.groups[0].lr = 5;
+    CHECK(nn_ckpt_load_optim(path, "cycle", &o2) == 0);
+    CHECK(o2.groups[0].lr == 0.01);
+    CHECK(o2.groups[0].steps[0] == 2 && o2.groups[0].steps[1] == 0);
+    CHECK(memcmp(o.groups[0].state1[0].data, o2.groups[0].state1[0].data, 8 * sizeof(float)) == 0);
+    char *json;
+    CHECK(nn_ckpt_read_config(path, &json) == 0 && json && !strcmp(json, "{\"hidden\": 512}"));
+    free(json);
+    char **words;
+    int n;
+    CHECK(nn_ckpt_read_vocab(path, &words, &n) == 0 && n == 4 && !strcmp(words[2], "a man"));
+    nn_ckpt_free_vocab(words, n);
+
+    /* mismatches name the file and the key */
+    nn_params ps3;
+    nn_linear l3;
+    nn_batchnorm bn3;
+    build(&ps3, "model_sl", &l3, &bn3, 3);
+    CHECK(nn_ckpt_load_params(path, &ps3, NULL, 1) == -1);
+    CHECK(strstr(wsd_error(), path) && strstr(wsd_error(), "/model_sl/refiner.weight") &&
+          strstr(wsd_error(), "(2, 4)"));
+    CHECK(nn_ckpt_load_params(path, &ps3, "model_cg", 0) == -1);
+    CHECK(strstr(wsd_error(), "model_cg") != NULL);
+    nn_params ps4;
+    nn_params_init(&ps4, "model_sl");
+    nn_rng rng;
+    nn_rng_seed(&rng, 1);
+    nn_linear l4;
+    nn_linear_init(&l4, &ps4, "refiner", 4, 2, 1, &rng, NN_CPU);
+    CHECK(nn_ckpt_load_params(path, &ps4, NULL, 0) == 0);  /* subset: fine unless strict */
+    CHECK(nn_ckpt_load_params(path, &ps4, NULL, 1) == -1);
+    CHECK(strstr(wsd_error(), "not a parameter") != NULL);
+    nn_params_free(&ps3);
+    CHECK(nn_ckpt_load_params("/nonexistent/x.h5", &ps4, NULL, 0) == -1);
+    CHECK(strstr(wsd_error(), "/nonexistent/x.h5") != NULL);
+    CHECK(nn_ckpt_save("/nonexistent/dir/x.h5", &c) == -1);
+
+    nn_optim_free(&o);
+    nn_optim_free(&o2);
+    nn_params_free(&ps);
+    nn_params_free(&ps2);
+    nn_params_free(&ps4);
+    unlink(path);
+}
+
+int main(void) {
+    TEST_RUN(test_checkpoint_round_trip);
+    return test_finish();
+}

@@ -1,0 +1,52 @@
+/* Device names and backend dispatch. */
+#include <string.h>
+
+#include "nn/nn_backend.h"
+#include "nn/nn_tensor.h"
+#include "base/util.h"
+
+#ifndef WSD_HAVE_CUDA
+const nn_backend *nn_cuda_backend(void) {
+    wsd_fail("this build has no CUDA backend (rebuild with nvcc present or `make CUDA=1`)");
+    return NULL;
+}
+#endif
+
+const nn_backend *nn_backend_for(int device) {
+    if (device == NN_CUDA) {
+        const nn_backend *be = nn_cuda_backend();
+        if (be) return be;
+        /* tensors are only created on devices that were available, so this
+         * cannot happen for a correct program; fail loudly rather than
+         * hand CPU code a device pointer */
+        wsd_die_internal("%s", wsd_error());
+    }
+    return &nn_cpu_backend;
+}
+
+int nn_device_available(nn_device dev) {
+    if (dev == NN_CPU) return 1;
+    return nn_cuda_backend() != NULL;
+}
+
+int nn_device_parse(const char *name, nn_device *out) {
+    if (!strcmp(name, "cpu")) {
+        *out = NN_CPU;
+        return 0;
+    }
+    if (!strcmp(name, "cuda")) {
+        if (!nn_cuda_backend()) return -1;
+        *out = NN_CUDA;
+        return 0;
+    }
+    if (!strcmp(name, "auto")) {
+        *out = nn_cuda_backend() ? NN_CUDA : NN_CPU;
+        wsd_clear_error();
+        return 0;
+    }
+    return wsd_fail("unknown device '%s' (expected auto, cpu or cuda)", name);
+}
+
+const char *nn_device_name(nn_device dev) { return dev == NN_CUDA ? "cuda" : "cpu"; }
+
+void nn_device_sync(nn_device dev) { nn_backend_for(dev)->sync(); }

@@ -1,0 +1,325 @@
+#include "nn/nn_gru.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "nn/nn_backend.h"
+#include "nn/nn_linear.h"
+#include "nn/nn_ops.h"
+#include "base/util.h"
+
+int nn_gru_init(nn_gru *g, nn_params *ps, const char *prefix, int in, int hidden, int layers,
+                float dropout, nn_rng *rng, nn_device dev) {
+    if (layers < 1 || layers > NN_RNN_MAX_LAYERS)
+        return wsd_fail("GRU: %d layers (1..%d supported)", layers, NN_RNN_MAX_LAYERS);
+    memset(g, 0, sizeof *g);
+    g->in = in;
+    g->hidden = hidden;
+    g->layers = layers;
+    g->dropout = dropout;
+    float bound = 1.0f / sqrtf((float)hidden);
+    for (int l = 0; l < layers; l++) {
+        char name[512];
+        int wi[2] = {3 * hidden, l ? hidden : in}, wh[2] = {3 * hidden, hidden}, b = 3 * hidden;
+        snprintf(name, sizeof name, "%s.weight_ih_l%d", prefix, l);
+        if (!(g->w_ih[l] = nn_params_new(ps, dev, name, 0, 2, wi))) return -1;
+        snprintf(name, sizeof name, "%s.weight_hh_l%d", prefix, l);
+        if (!(g->w_hh[l] = nn_params_new(ps, dev, name, 0, 2, wh))) return -1;
+        snprintf(name, sizeof name, "%s.bias_ih_l%d", prefix, l);
+        if (!(g->b_ih[l] = nn_params_new(ps, dev, name, 0, 1, &b))) return -1;
+        snprintf(name, sizeof name, "%s.bias_hh_l%d", prefix, l);
+        if (!(g->b_hh[l] = nn_params_new(ps, dev, name, 0, 1, &b))) return -1;
+        nn_init_uniform(&g->w_ih[l]->value, rng, -bound, bound);
+        nn_init_uniform(&g->w_hh[l]->value, rng, -bound, bound);
+        nn_init_uniform(&g->b_ih[l]->value, rng, -bound, bound);
+        nn_init_uniform(&g->b_hh[l]->value, rng, -bound, bound);
+    }
+    return 0;
+}
+
+/* rows × W_ihᵀ + b (or W_hh), rows (n, k) → out (n, 3H), ld 3H. */
+static void project(const nn_backend *be, int n, int k, int H3, const float *rows, const nn_param *w,
+                    const nn_param *b, float *out) {
+    be->gemm(0, 1, n, H3, k, 1.0f, rows, k, w->value.data, k, 0.0f, out, H3);
+    be->add_row_bias(n, H3, out, b->value.data);
+}
+
+/* Parameter gradients of one layer: dW_ih += dgiᵀ in, dW_hh += dghᵀ hp, biases. */
+static void layer_param_grads(const nn_backend *be, const nn_gru *g, int l, int n, int in_l,
+                              const float *dgi, const float *input, const float *dgh,
+                              const float *hp) {
+    int H3 = 3 * g->hidden, H = g->hidden;
+    be->gemm(1, 0, H3, in_l, n, 1.0f, dgi, H3, input, in_l, 1.0f, nn_param_grad(g->w_ih[l])->data,
+             in_l);
+    be->sum_rows(n, H3, dgi, nn_param_grad(g->b_ih[l])->data);
+    be->gemm(1, 0, H3, H, n, 1.0f, dgh, H3, hp, H, 1.0f, nn_param_grad(g->w_hh[l])->data, H);
+    be->sum_rows(n, H3, dgh, nn_param_grad(g->b_hh[l])->data);
+}
+
+/* ---- one step ---- */
+
+void nn_gru_step_cache_free(nn_gru_step_cache *c) {
+    nn_tensor_free(&c->x);
+    nn_tensor_free(&c->h_prev);
+    nn_tensor_free(&c->gates);
+    nn_tensor_free(&c->drop);
+    nn_tensor_free(&c->upper_in);
+    memset(c, 0, sizeof *c);
+}
+
+int nn_gru_step_forward(const nn_gru *g, const nn_tensor *x, const nn_tensor *h_prev,
+                        nn_tensor *h_next, int training, nn_rng *rng, nn_gru_step_cache *cache) {
+    int L = g->layers, H = g->hidden;
+    if (x->ndim != 2 || x->shape[1] != g->in)
+        return wsd_fail("GRU step: input %s, expected (B, %d)", nn_tensor_shape_str(x), g->in);
+    int B = x->shape[0];
+    if (nn_check_shape(h_prev, "GRU step h_prev", 3, L, B, H) ||
+        nn_check_shape(h_next, "GRU step h_next", 3, L, B, H))
+        return -1;
+    nn_device dev = x->device;
+    const nn_backend *be = nn_backend_for(dev);
+    int dropping = training && g->dropout > 0 && L > 1;
+    if (cache) {
+        int s3[3] = {L, B, 4 * H}, su[3] = {L > 1 ? L - 1 : 1, B, H};
+        cache->batch = B;
+        nn_tensor_ensure(&cache->x, dev, 2, x->shape);
+        nn_tensor_ensure(&cache->h_prev, dev, 3, h_prev->shape);
+        nn_tensor_ensure(&cache->gates, dev, 3, s3);
+        nn_tensor_ensure(&cache->drop, dev, 3, su);
+        nn_tensor_ensure(&cache->upper_in, dev, 3, su);
+        nn_tensor_copy(&cache->x, x);
+        nn_tensor_copy(&cache->h_prev, h_prev);
+        cache->dropped = dropping;
+    }
+    nn_tensor gi = nn_zeros2(dev, B, 3 * H), gh = nn_zeros2(dev, B, 3 * H);
+    nn_tensor upper = nn_zeros2(dev, B, H), mask = {0};
+    const float *input = x->data;
+    int in_l = g->in;
+    size_t BH = (size_t)B * H;
+    for (int l = 0; l < L; l++) {
+        project(be, B, in_l, 3 * H, input, g->w_ih[l], g->b_ih[l], gi.data);
+        project(be, B, H, 3 * H, h_prev->data + l * BH, g->w_hh[l], g->b_hh[l], gh.data);
+        float *gates = cache ? cache->gates.data + (size_t)l * B * 4 * H : NULL;
+        be->gru_cell_forward(B, H, gi.data, 3 * H, gh.data, h_prev->data + l * BH,
+                             h_next->data + l * BH, gates);
+        if (l == L - 1) break;
+        if (dropping) {
+            nn_tensor m = cache ? nn_view2(&cache->drop, l * BH, B, H) : nn_zeros2(dev, B, H);
+            float *dst = cache ? cache->upper_in.data + l * BH : upper.data;
+            nn_dropout_mask(g->dropout, rng, &m);
+            be->mul(BH, h_next->data + l * BH, m.data, dst, 0);
+            if (!cache) nn_tensor_free(&m);
+            input = dst;
+        } else {
+            if (cache) be->copy(cache->upper_in.data + l * BH, h_next->data + l * BH, BH);
+            input = h_next->data + l * BH;
+        }
+        in_l = H;
+    }
+    nn_tensor_free(&gi);
+    nn_tensor_free(&gh);
+    nn_tensor_free(&upper);
+    nn_tensor_free(&mask);
+    return 0;
+}
+
+int nn_gru_step_backward(const nn_gru *g, const nn_gru_step_cache *cache, nn_tensor *dh,
+                         nn_tensor *dx) {
+    int L = g->layers, H = g->hidden, B = cache->batch;
+    if (!cache->gates.data) return wsd_fail("GRU step backward: empty cache");
+    if (nn_check_shape(dh, "GRU step dh", 3, L, B, H)) return -1;
+    if (dx && nn_check_shape(dx, "GRU step dx", 2, B, g->in)) return -1;
+    nn_device dev = dh->device;
+    const nn_backend *be = nn_backend_for(dev);
+    size_t BH = (size_t)B * H;
+    nn_tensor dgi = nn_zeros2(dev, B, 3 * H), dgh = nn_zeros2(dev, B, 3 * H);
+    nn_tensor dhp = nn_zeros2(dev, B, H), dup = nn_zeros2(dev, B, H);
+    for (int l = L - 1; l >= 0; l--) {
+        const float *hp = cache->h_prev.data + l * BH;
+        const float *input = l ? cache->upper_in.data + (l - 1) * BH : cache->x.data;
+        int in_l = l ? H : g->in;
+        be->gru_cell_backward(B, H, cache->gates.data + (size_t)l * B * 4 * H, hp, dh->data + l * BH,
+                              dgi.data, 3 * H, dgh.data, dhp.data);
+        layer_param_grads(be, g, l, B, in_l, dgi.data, input, dgh.data, hp);
+        be->gemm(0, 0, B, H, 3 * H, 1.0f, dgh.data, 3 * H, g->w_hh[l]->value.data, H, 1.0f,
+                 dhp.data, H);
+        if (l > 0) {
+            be->gemm(0, 0, B, H, 3 * H, 1.0f, dgi.data, 3 * H, g->w_ih[l]->value.data, H, 0.0f,
+                     dup.data, H);
+            if (cache->dropped)
+                be->mul(BH, dup.data, cache->drop.data + (l - 1) * BH, dh->data + (l - 1) * BH, 1);
+            else
+                be->axpy(BH, 1.0f, dup.data, dh->data + (l - 1) * BH);
+        } else if (dx) {
+            be->gemm(0, 0, B, g->in, 3 * H, 1.0f, dgi.data, 3 * H, g->w_ih[0]->value.data, g->in,
+                     1.0f, dx->data, g->in);
+        }
+        be->copy(dh->data + l * BH, dhp.data, BH);
+    }
+    nn_tensor_free(&dgi);
+    nn_tensor_free(&dgh);
+    nn_tensor_free(&dhp);
+    nn_tensor_free(&dup);
+    return 0;
+}
+
+/* ---- whole sequence ---- */
+
+void nn_gru_seq_cache_free(nn_gru_seq_cache *c) {
+    nn_tensor_free(&c->x);
+    for (int l = 0; l < NN_RNN_MAX_LAYERS; l++) {
+        nn_tensor_free(&c->h[l]);
+        nn_tensor_free(&c->gates[l]);
+        nn_tensor_free(&c->drop[l]);
+        nn_tensor_free(&c->upper_in[l]);
+    }
+    nn_tensor_free(&c->work);
+    nn_tensor_free(&c->work2);
+    nn_tensor_free(&c->work3);
+    memset(c, 0, sizeof *c);
+}
+
+static void ensure3(nn_tensor *t, nn_device dev, int a, int b, int c) {
+    int s[3] = {a, b, c};
+    nn_tensor_ensure(t, dev, 3, s);
+}
+
+/* Scratch that only has to be large enough: keeps a bigger buffer instead of
+ * trading allocations between the forward and the backward every batch. */
+static void ensure_room(nn_tensor *t, nn_device dev, size_t n) {
+    if (t->data && t->owner && t->device == dev && t->size >= n) return;
+    int s[1] = {(int)n};
+    nn_tensor_ensure(t, dev, 1, s);
+}
+
+int nn_gru_seq_forward(const nn_gru *g, const nn_tensor *x, const nn_tensor *h0, nn_tensor *out,
+                       nn_tensor *hs, int training, nn_rng *rng, nn_gru_seq_cache *cache) {
+    int L = g->layers, H = g->hidden;
+    if (x->ndim != 3 || x->shape[2] != g->in)
+        return wsd_fail("GRU: input %s, expected (B, T, %d)", nn_tensor_shape_str(x), g->in);
+    int B = x->shape[0], T = x->shape[1];
+    if (h0 && nn_check_shape(h0, "GRU h0", 3, L, B, H)) return -1;
+    if (out && nn_check_shape(out, "GRU output", 3, B, T, H)) return -1;
+    if (hs && nn_check_shape(hs, "GRU hidden states", 4, L, B, T, H)) return -1;
+    nn_gru_seq_cache local;
+    memset(&local, 0, sizeof local);
+    nn_gru_seq_cache *c = cache ? cache : &local;
+    nn_device dev = x->device;
+    const nn_backend *be = nn_backend_for(dev);
+    int dropping = training && g->dropout > 0 && L > 1;
+    size_t BH = (size_t)B * H;
+    c->T = T;
+    c->B = B;
+    c->dropped = dropping;
+    ensure3(&c->x, dev, T, B, g->in);
+    ensure_room(&c->work, dev, (size_t)T * B * 3 * H);
+    ensure_room(&c->work2, dev, (size_t)B * 3 * H);
+    for (int b = 0; b < B; b++)
+        be->copy2d(T, g->in, x->data + (size_t)b * T * g->in, g->in, c->x.data + (size_t)b * g->in,
+                   B * g->in, 0);
+    const float *input = c->x.data;
+    int in_l = g->in;
+    for (int l = 0; l < L; l++) {
+        ensure3(&c->h[l], dev, T + 1, B, H);
+        ensure3(&c->gates[l], dev, T, B, 4 * H);
+        if (h0)
+            be->copy(c->h[l].data, h0->data + l * BH, BH);
+        else
+            be->fill(c->h[l].data, BH, 0.0f);
+        /* all input projections of the layer in one product */
+        project(be, T * B, in_l, 3 * H, input, g->w_ih[l], g->b_ih[l], c->work.data);
+        for (int t = 0; t < T; t++) {
+            const float *hp = c->h[l].data + (size_t)t * BH;
+            project(be, B, H, 3 * H, hp, g->w_hh[l], g->b_hh[l], c->work2.data);
+            be->gru_cell_forward(B, H, c->work.data + (size_t)t * B * 3 * H, 3 * H, c->work2.data,
+                                 hp, c->h[l].data + (size_t)(t + 1) * BH,
+                                 c->gates[l].data + (size_t)t * B * 4 * H);
+        }
+        if (l == L - 1) break;
+        if (dropping) {
+            ensure3(&c->drop[l], dev, T, B, H);
+            ensure3(&c->upper_in[l], dev, T, B, H);
+            nn_dropout_mask(g->dropout, rng, &c->drop[l]);
+            be->mul((size_t)T * BH, c->h[l].data + BH, c->drop[l].data, c->upper_in[l].data, 0);
+            input = c->upper_in[l].data;
+        } else {
+            input = c->h[l].data + BH;
+        }
+        in_l = H;
+    }
+    for (int b = 0; b < B; b++) {
+        if (out)
+            be->copy2d(T, H, c->h[L - 1].data + BH + (size_t)b * H, (int)BH,
+                       out->data + (size_t)b * T * H, H, 0);
+        if (hs)
+            for (int l = 0; l < L; l++)
+                be->copy2d(T, H, c->h[l].data + BH + (size_t)b * H, (int)BH,
+                           hs->data + ((size_t)l * B + b) * T * H, H, 0);
+    }
+    if (!cache) nn_gru_seq_cache_free(&local);
+    return 0;
+}
+
+int nn_gru_seq_backward(const nn_gru *g, nn_gru_seq_cache *c, const nn_tensor *dout,
+                        const nn_tensor *dhs, nn_tensor *dx, nn_tensor *dh0) {
+    int L = g->layers, H = g->hidden, B = c->B, T = c->T;
+    if (!c->gates[0].data) return wsd_fail("GRU backward: empty cache (forward without cache?)");
+    if (dout && nn_check_shape(dout, "GRU output grad", 3, B, T, H)) return -1;
+    if (dhs && nn_check_shape(dhs, "GRU hidden-state grad", 4, L, B, T, H)) return -1;
+    if (dx && nn_check_shape(dx, "GRU input grad", 3, B, T, g->in)) return -1;
+    if (dh0 && nn_check_shape(dh0, "GRU h0 grad", 3, L, B, H)) return -1;
+    nn_device dev = c->x.device;
+    const nn_backend *be = nn_backend_for(dev);
+    size_t BH = (size_t)B * H;
+    ensure_room(&c->work, dev, (size_t)T * B * 3 * H);  /* dgi */
+    ensure_room(&c->work2, dev, (size_t)T * B * 3 * H); /* dgh */
+    ensure_room(&c->work3, dev, (size_t)T * B * H);     /* grad w.r.t. the input of the layer above */
+    nn_tensor dh = nn_zeros2(dev, B, H), dhp = nn_zeros2(dev, B, H);
+    for (int l = L - 1; l >= 0; l--) {
+        be->fill(dh.data, BH, 0.0f);
+        for (int t = T - 1; t >= 0; t--) {
+            if (l == L - 1 && dout)
+                be->copy2d(B, H, dout->data + (size_t)t * H, T * H, dh.data, H, 1);
+            if (dhs)
+                be->copy2d(B, H, dhs->data + (size_t)l * B * T * H + (size_t)t * H, T * H, dh.data,
+                           H, 1);
+            if (l < L - 1) {
+                const float *du = c->work3.data + (size_t)t * BH;
+                if (c->dropped)
+                    be->mul(BH, du, c->drop[l].data + (size_t)t * BH, dh.data, 1);
+                else
+                    be->axpy(BH, 1.0f, du, dh.data);
+            }
+            float *dgh = c->work2.data + (size_t)t * B * 3 * H;
+            be->gru_cell_backward(B, H, c->gates[l].data + (size_t)t * B * 4 * H,
+                                  c->h[l].data + (size_t)t * BH, dh.data,
+                                  c->work.data + (size_t)t * B * 3 * H, 3 * H, dgh, dhp.data);
+            be->gemm(0, 0, B, H, 3 * H, 1.0f, dgh, 3 * H, g->w_hh[l]->value.data, H, 1.0f, dhp.data,
+                     H);
+            be->copy(dh.data, dhp.data, BH);
+        }
+        if (dh0) be->axpy(BH, 1.0f, dh.data, dh0->data + l * BH);
+        const float *input = l == 0 ? c->x.data
+                             : c->dropped ? c->upper_in[l - 1].data
+                                          : c->h[l - 1].data + BH;
+        int in_l = l ? H : g->in;
+        layer_param_grads(be, g, l, T * B, in_l, c->work.data, input, c->work2.data, c->h[l].data);
+        if (l > 0) {
+            be->gemm(0, 0, T * B, H, 3 * H, 1.0f, c->work.data, 3 * H, g->w_ih[l]->value.data, H,
+                     0.0f, c->work3.data, H);
+        } else if (dx) {
+            /* time-major gradient into work2 (no longer needed), then batch-major */
+            nn_tensor dxt = nn_zeros3(dev, T, B, g->in);
+            be->gemm(0, 0, T * B, g->in, 3 * H, 1.0f, c->work.data, 3 * H, g->w_ih[0]->value.data,
+                     g->in, 0.0f, dxt.data, g->in);
+            for (int b = 0; b < B; b++)
+                be->copy2d(T, g->in, dxt.data + (size_t)b * g->in, B * g->in,
+                           dx->data + (size_t)b * T * g->in, g->in, 1);
+            nn_tensor_free(&dxt);
+        }
+    }
+    nn_tensor_free(&dh);
+    nn_tensor_free(&dhp);
+    return 0;
+}

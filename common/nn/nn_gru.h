@@ -1,0 +1,89 @@
+/* Multi-layer unidirectional GRU with PyTorch's gate equations and layout
+ * (spec §2.1): weight_ih_l{k} (3H, in_k), weight_hh_l{k} (3H, H), bias_ih_l{k},
+ * bias_hh_l{k} (3H), gate order r, z, n;
+ *   n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn)),  h' = (1−z) ⊙ n + z ⊙ h.
+ * Inter-layer dropout p on the output of layer k before it enters layer k+1,
+ * training only; hidden states are kept before dropout; none on the top layer.
+ *
+ * Two ways to run it:
+ *  - nn_gru_seq_*: a whole (B, T, in) sequence (the encoders). Input
+ *    projections of all steps are one GEMM per layer, then one hidden GEMM per
+ *    step; the backward takes gradients w.r.t. the outputs and w.r.t. any of the
+ *    per-step hidden states.
+ *  - nn_gru_step_*: one step (the decoder, beam search), with an optional cache
+ *    per step for back-propagation through time.
+ * Hidden states are (layers, B, H), layer 0 first. */
+#ifndef WSD_NN_GRU_H
+#define WSD_NN_GRU_H
+
+#include "nn/nn_param.h"
+
+#define NN_RNN_MAX_LAYERS 4
+
+typedef struct {
+    int in, hidden, layers;
+    float dropout;
+    nn_param *w_ih[NN_RNN_MAX_LAYERS], *w_hh[NN_RNN_MAX_LAYERS];
+    nn_param *b_ih[NN_RNN_MAX_LAYERS], *b_hh[NN_RNN_MAX_LAYERS];
+} nn_gru;
+
+/* Registers "<prefix>.weight_ih_l0" … "<prefix>.bias_hh_l{L-1}" (prefix e.g.
+ * "video_encoder.rnn"), all U(−1/√H, 1/√H). */
+int nn_gru_init(nn_gru *g, nn_params *ps, const char *prefix, int in, int hidden, int layers,
+                float dropout, nn_rng *rng, nn_device dev);
+
+/* ---- one step ---- */
+
+/* Everything the backward of one step needs. Zero-initialise ({0}); the
+ * forward (re)allocates as needed, so reuse one cache per time step across
+ * batches. */
+typedef struct {
+    int batch;
+    nn_tensor x;        /* (B, in) copy of the step input */
+    nn_tensor h_prev;   /* (layers, B, H) */
+    nn_tensor gates;    /* (layers, B, 4H): r, z, n, W_hn h + b_hn */
+    nn_tensor drop;     /* (layers-1, B, H) dropout masks */
+    nn_tensor upper_in; /* (layers-1, B, H) dropped inputs of layers 1.. */
+    int dropped;        /* dropout masks were applied */
+} nn_gru_step_cache;
+
+void nn_gru_step_cache_free(nn_gru_step_cache *c);
+
+/* x (B, in), h_prev (layers, B, H) → h_next (layers, B, H); the top-layer output
+ * is nn_tensor_index(h_next, layers-1). h_next must not alias h_prev. cache may
+ * be NULL (inference); rng is used only when training with dropout > 0. */
+int nn_gru_step_forward(const nn_gru *g, const nn_tensor *x, const nn_tensor *h_prev,
+                        nn_tensor *h_next, int training, nn_rng *rng, nn_gru_step_cache *cache);
+/* dh: in = dL/dh_next (layers, B, H) including the gradient of the top output;
+ * out = dL/dh_prev. Accumulates parameter gradients; dx += dL/dx when not NULL. */
+int nn_gru_step_backward(const nn_gru *g, const nn_gru_step_cache *cache, nn_tensor *dh,
+                         nn_tensor *dx);
+
+/* ---- whole sequence ---- */
+
+typedef struct {
+    int T, B;
+    nn_tensor x;                             /* (T, B, in) time-major copy */
+    nn_tensor h[NN_RNN_MAX_LAYERS];          /* (T+1, B, H): h_{-1} … h_{T-1} */
+    nn_tensor gates[NN_RNN_MAX_LAYERS];      /* (T, B, 4H): r, z, n, W_hn h + b_hn */
+    nn_tensor drop[NN_RNN_MAX_LAYERS];       /* (T, B, H) masks into layer k+1 */
+    nn_tensor upper_in[NN_RNN_MAX_LAYERS];   /* (T, B, H) dropped input of layer k+1 */
+    nn_tensor work, work2, work3;            /* scratch */
+    int dropped;                             /* dropout masks were applied */
+} nn_gru_seq_cache;
+
+void nn_gru_seq_cache_free(nn_gru_seq_cache *c);
+
+/* x (B, T, in); h0 (layers, B, H) or NULL for zeros. Outputs (either may be
+ * NULL): out (B, T, H) top-layer outputs; hs (layers, B, T, H) every hidden
+ * state of every layer. Padding is not skipped (spec §2.2). cache may be NULL
+ * (inference). */
+int nn_gru_seq_forward(const nn_gru *g, const nn_tensor *x, const nn_tensor *h0, nn_tensor *out,
+                       nn_tensor *hs, int training, nn_rng *rng, nn_gru_seq_cache *cache);
+/* dout (B, T, H) and/or dhs (layers, B, T, H) (either NULL). Accumulates
+ * parameter gradients; dx (B, T, in) += when not NULL; dh0 (layers, B, H) +=
+ * when not NULL. */
+int nn_gru_seq_backward(const nn_gru *g, nn_gru_seq_cache *cache, const nn_tensor *dout,
+                        const nn_tensor *dhs, nn_tensor *dx, nn_tensor *dh0);
+
+#endif

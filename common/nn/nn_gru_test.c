@@ -1,0 +1,229 @@
+#include "testing/nn_testutil.h"
+
+enum { B = 3, T = 4, IN = 5, H = 6, L = 2 };
+
+typedef struct {
+    nn_params ps;
+    nn_gru g;
+    nn_tensor x, h0, out, hs, r_out, r_hs;
+    float dropout;
+    nn_gru_seq_cache cache;
+} seq_ctx;
+
+static double seq_loss(void *p) {
+    seq_ctx *c = p;
+    nn_rng rng;
+    nn_rng_seed(&rng, 99); /* same dropout masks at every evaluation */
+    nn_gru_seq_forward(&c->g, &c->x, &c->h0, &c->out, &c->hs, 1, &rng, &c->cache);
+    return tu_project(&c->out, &c->r_out) + tu_project(&c->hs, &c->r_hs);
+}
+
+static void seq_setup(seq_ctx *c, float dropout) {
+    nn_rng rng;
+    nn_rng_seed(&rng, 1);
+    memset(c, 0, sizeof *c);
+    nn_params_init(&c->ps, "m");
+    nn_gru_init(&c->g, &c->ps, "rnn", IN, H, L, dropout, &rng, NN_CPU);
+    c->x = nn_zeros3(NN_CPU, B, T, IN);
+    c->h0 = nn_zeros3(NN_CPU, L, B, H);
+    c->out = nn_zeros3(NN_CPU, B, T, H);
+    c->hs = nn_zeros4(NN_CPU, L, B, T, H);
+    c->r_out = nn_zeros3(NN_CPU, B, T, H);
+    c->r_hs = nn_zeros4(NN_CPU, L, B, T, H);
+    tu_randomize(&c->x, &rng, 1);
+    tu_randomize(&c->h0, &rng, 0.5f);
+    tu_randomize(&c->r_out, &rng, 1);
+    tu_randomize(&c->r_hs, &rng, 1);
+}
+
+static void seq_free(seq_ctx *c) {
+    nn_params_free(&c->ps);
+    nn_tensor_free(&c->x);
+    nn_tensor_free(&c->h0);
+    nn_tensor_free(&c->out);
+    nn_tensor_free(&c->hs);
+    nn_tensor_free(&c->r_out);
+    nn_tensor_free(&c->r_hs);
+    nn_gru_seq_cache_free(&c->cache);
+}
+
+static void check_seq_grads(float dropout) {
+    seq_ctx c;
+    seq_setup(&c, dropout);
+    seq_loss(&c);
+    nn_tensor dx = nn_zeros3(NN_CPU, B, T, IN), dh0 = nn_zeros3(NN_CPU, L, B, H);
+    CHECK(nn_gru_seq_backward(&c.g, &c.cache, &c.r_out, &c.r_hs, &dx, &dh0) == 0);
+    TU_FD("x", &c.x, &dx, seq_loss, &c);
+    TU_FD("h0", &c.h0, &dh0, seq_loss, &c);
+    for (int i = 0; i < c.ps.n; i++)
+        TU_FD(c.ps.items[i]->name, &c.ps.items[i]->value, &c.ps.items[i]->grad, seq_loss, &c);
+    nn_tensor_free(&dx);
+    nn_tensor_free(&dh0);
+    seq_free(&c);
+}
+
+static void test_gru_seq_gradients(void) { check_seq_grads(0); }
+static void test_gru_seq_gradients_dropout(void) { check_seq_grads(0.3f); }
+
+/* The step API unrolled over T steps: same outputs as the sequence API
+ * without dropout, and BPTT gradients that match finite differences. */
+typedef struct {
+    seq_ctx s;
+    nn_gru_step_cache caches[T];
+    nn_tensor hstate[T + 1];
+    nn_tensor xs[T];
+} step_ctx;
+
+static double step_loss(void *p) {
+    step_ctx *c = p;
+    nn_rng rng;
+    nn_rng_seed(&rng, 7);
+    double loss = 0;
+    nn_tensor_copy(&c->hstate[0], &c->s.h0);
+    for (int t = 0; t < T; t++) {
+        nn_gru_step_forward(&c->s.g, &c->xs[t], &c->hstate[t], &c->hstate[t + 1], 1, &rng,
+                            &c->caches[t]);
+        /* loss uses r_hs at step t for every layer */
+        for (int l = 0; l < L; l++)
+            for (int b = 0; b < B; b++) {
+                nn_tensor h = nn_view1(&c->hstate[t + 1], ((size_t)l * B + b) * H, H);
+                nn_tensor r = nn_view1(&c->s.r_hs, (((size_t)l * B + b) * T + t) * H, H);
+                loss += nn_dot(&h, &r);
+            }
+    }
+    return loss;
+}
+
+static void step_setup(step_ctx *c, float dropout) {
+    memset(c, 0, sizeof *c);
+    seq_setup(&c->s, dropout);
+    for (int t = 0; t <= T; t++) c->hstate[t] = nn_zeros3(NN_CPU, L, B, H);
+    for (int t = 0; t < T; t++) {
+        c->xs[t] = nn_zeros2(NN_CPU, B, IN);
+        for (int b = 0; b < B; b++) {
+            nn_tensor src = nn_view1(&c->s.x, ((size_t)b * T + t) * IN, IN);
+            nn_tensor dst = nn_view1(&c->xs[t], (size_t)b * IN, IN);
+            nn_tensor_copy(&dst, &src);
+        }
+    }
+}
+
+static void step_free(step_ctx *c) {
+    for (int t = 0; t <= T; t++) nn_tensor_free(&c->hstate[t]);
+    for (int t = 0; t < T; t++) {
+        nn_tensor_free(&c->xs[t]);
+        nn_gru_step_cache_free(&c->caches[t]);
+    }
+    seq_free(&c->s);
+}
+
+static void test_gru_step_matches_sequence(void) {
+    step_ctx c;
+    step_setup(&c, 0);
+    step_loss(&c);
+    seq_loss(&c.s);
+    double worst = 0;
+    for (int t = 0; t < T; t++)
+        for (int l = 0; l < L; l++)
+            for (int b = 0; b < B; b++)
+                for (int k = 0; k < H; k++) {
+                    float a = c.hstate[t + 1].data[((size_t)l * B + b) * H + k];
+                    float e = c.s.hs.data[(((size_t)l * B + b) * T + t) * H + k];
+                    worst = fmax(worst, fabs(a - e));
+                }
+    CHECK_NEAR(worst, 0, 1e-6);
+    step_free(&c);
+}
+
+static void check_step_grads(float dropout) {
+    step_ctx c;
+    step_setup(&c, dropout);
+    step_loss(&c);
+    nn_tensor dh = nn_zeros3(NN_CPU, L, B, H);
+    nn_tensor dxs[T];
+    for (int t = T - 1; t >= 0; t--) {
+        for (int l = 0; l < L; l++)
+            for (int b = 0; b < B; b++) {
+                nn_tensor d = nn_view1(&dh, ((size_t)l * B + b) * H, H);
+                nn_tensor r = nn_view1(&c.s.r_hs, (((size_t)l * B + b) * T + t) * H, H);
+                nn_axpy(1, &r, &d);
+            }
+        dxs[t] = nn_zeros2(NN_CPU, B, IN);
+        CHECK(nn_gru_step_backward(&c.s.g, &c.caches[t], &dh, &dxs[t]) == 0);
+    }
+    for (int t = 0; t < T; t++) TU_FD("x_t", &c.xs[t], &dxs[t], step_loss, &c);
+    TU_FD("h0", &c.s.h0, &dh, step_loss, &c);
+    for (int i = 0; i < c.s.ps.n; i++)
+        TU_FD(c.s.ps.items[i]->name, &c.s.ps.items[i]->value, &c.s.ps.items[i]->grad, step_loss,
+              &c);
+    for (int t = 0; t < T; t++) nn_tensor_free(&dxs[t]);
+    nn_tensor_free(&dh);
+    step_free(&c);
+}
+
+static void test_gru_step_gradients(void) { check_step_grads(0); }
+static void test_gru_step_gradients_dropout(void) { check_step_grads(0.3f); }
+
+static void test_gru_golden(void) {
+    tu_goldens gs;
+    if (tu_goldens_load(&gs, "gru.txt")) TEST_SKIP("testdata/goldens/gru.txt missing");
+    const tu_golden *shape = tu_golden_get(&gs, "dims");
+    if (!shape) {
+        tu_goldens_free(&gs);
+        return;
+    }
+    int b = (int)shape->data[0], t = (int)shape->data[1], in = (int)shape->data[2];
+    int h = (int)shape->data[3], l = (int)shape->data[4];
+    nn_rng rng;
+    nn_rng_seed(&rng, 0);
+    nn_params ps;
+    nn_params_init(&ps, "m");
+    nn_gru g;
+    nn_gru_init(&g, &ps, "rnn", in, h, l, 0, &rng, NN_CPU);
+    for (int i = 0; i < ps.n; i++) tu_golden_set(&gs, ps.items[i]->name, &ps.items[i]->value);
+    nn_tensor x = tu_golden_tensor(&gs, "x"), h0 = tu_golden_tensor(&gs, "h0");
+    nn_tensor out = nn_zeros3(NN_CPU, b, t, h), hs = nn_zeros4(NN_CPU, l, b, t, h);
+    nn_tensor dout = tu_golden_tensor(&gs, "dout");
+    nn_tensor dx = nn_zeros3(NN_CPU, b, t, in), dh0 = nn_zeros3(NN_CPU, l, b, h);
+    nn_gru_seq_cache cache = {0};
+    CHECK(nn_gru_seq_forward(&g, &x, &h0, &out, &hs, 1, &rng, &cache) == 0);
+    CHECK(nn_gru_seq_backward(&g, &cache, &dout, NULL, &dx, &dh0) == 0);
+    TU_GOLDEN(&gs, "out", &out);
+    nn_tensor hn = nn_zeros3(NN_CPU, l, b, h);
+    for (int k = 0; k < l; k++)
+        for (int j = 0; j < b; j++) {
+            nn_tensor s = nn_view1(&hs, (((size_t)k * b + j) * t + t - 1) * h, h);
+            nn_tensor d = nn_view1(&hn, ((size_t)k * b + j) * h, h);
+            nn_tensor_copy(&d, &s);
+        }
+    TU_GOLDEN(&gs, "hn", &hn);
+    TU_GOLDEN(&gs, "dx", &dx);
+    TU_GOLDEN(&gs, "dh0", &dh0);
+    for (int i = 0; i < ps.n; i++) {
+        char name[300];
+        snprintf(name, sizeof name, "grad.%s", ps.items[i]->name);
+        TU_GOLDEN(&gs, name, &ps.items[i]->grad);
+    }
+    fprintf(stderr, "  gru golden max error %.3g\n", tu_max_golden_err);
+    nn_tensor_free(&x);
+    nn_tensor_free(&h0);
+    nn_tensor_free(&out);
+    nn_tensor_free(&hs);
+    nn_tensor_free(&hn);
+    nn_tensor_free(&dout);
+    nn_tensor_free(&dx);
+    nn_tensor_free(&dh0);
+    nn_gru_seq_cache_free(&cache);
+    nn_params_free(&ps);
+    tu_goldens_free(&gs);
+}
+
+int main(void) {
+    TEST_RUN(test_gru_seq_gradients);
+    TEST_RUN(test_gru_seq_gradients_dropout);
+    TEST_RUN(test_gru_step_matches_sequence);
+    TEST_RUN(test_gru_step_gradients);
+    TEST_RUN(test_gru_step_gradients_dropout);
+    TEST_RUN(test_gru_golden);
+    return test_finish();
+}

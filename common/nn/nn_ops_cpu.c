@@ -1,0 +1,654 @@
+/* The CPU backend: matrix products through OpenBLAS, everything else as plain
+ * loops over contiguous float32 with double accumulation for long sums. */
+#include "nn/nn_backend.h"
+
+#include <cblas.h>
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/util.h"
+
+#define DELTA 1e-4f
+
+static float *cpu_alloc(size_t n) { return wsd_calloc(n ? n : 1, sizeof(float)); }
+static void cpu_release(float *p) { free(p); }
+static void cpu_fill(float *p, size_t n, float v) {
+    for (size_t i = 0; i < n; i++) p[i] = v;
+}
+static void cpu_copy(float *dst, const float *src, size_t n) {
+    if (dst != src && n) memmove(dst, src, n * sizeof(float));
+}
+static void cpu_sync(void) {}
+
+static void cpu_gemm(int ta, int tb, int m, int n, int k, float alpha, const float *a, int lda,
+                     const float *b, int ldb, float beta, float *c, int ldc) {
+    if (m == 0 || n == 0) return;
+    if (k == 0) {
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++) c[(size_t)i * ldc + j] *= beta;
+        return;
+    }
+    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m,
+                n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+
+static void cpu_axpy(size_t n, float alpha, const float *x, float *y) {
+    for (size_t i = 0; i < n; i++) y[i] += alpha * x[i];
+}
+static void cpu_scale(size_t n, float alpha, float *x) {
+    for (size_t i = 0; i < n; i++) x[i] *= alpha;
+}
+static void cpu_mul(size_t n, const float *a, const float *b, float *y, int acc) {
+    if (acc)
+        for (size_t i = 0; i < n; i++) y[i] += a[i] * b[i];
+    else
+        for (size_t i = 0; i < n; i++) y[i] = a[i] * b[i];
+}
+static void cpu_add(size_t n, const float *a, const float *b, float *y) {
+    for (size_t i = 0; i < n; i++) y[i] = a[i] + b[i];
+}
+static void cpu_add_row_bias(int rows, int cols, float *y, const float *bias) {
+    for (int r = 0; r < rows; r++) {
+        float *row = y + (size_t)r * cols;
+        for (int j = 0; j < cols; j++) row[j] += bias[j];
+    }
+}
+static void cpu_sum_rows(int rows, int cols, const float *x, float *out) {
+    double *acc = wsd_calloc(cols ? cols : 1, sizeof(double));
+    for (int r = 0; r < rows; r++) {
+        const float *row = x + (size_t)r * cols;
+        for (int j = 0; j < cols; j++) acc[j] += row[j];
+    }
+    for (int j = 0; j < cols; j++) out[j] += (float)acc[j];
+    free(acc);
+}
+
+static inline float sigmoidf(float x) { return 1.0f / (1.0f + expf(-x)); }
+
+static void cpu_act(nn_act f, size_t n, const float *x, float *y) {
+    switch (f) {
+    case NN_ACT_SIGMOID:
+        for (size_t i = 0; i < n; i++) y[i] = sigmoidf(x[i]);
+        break;
+    case NN_ACT_TANH:
+        for (size_t i = 0; i < n; i++) y[i] = tanhf(x[i]);
+        break;
+    case NN_ACT_RELU:
+        for (size_t i = 0; i < n; i++) y[i] = x[i] > 0 ? x[i] : 0;
+        break;
+    }
+}
+static void cpu_act_backward(nn_act f, size_t n, const float *y, const float *dy, float *dx) {
+    switch (f) {
+    case NN_ACT_SIGMOID:
+        for (size_t i = 0; i < n; i++) dx[i] += dy[i] * y[i] * (1 - y[i]);
+        break;
+    case NN_ACT_TANH:
+        for (size_t i = 0; i < n; i++) dx[i] += dy[i] * (1 - y[i] * y[i]);
+        break;
+    case NN_ACT_RELU:
+        for (size_t i = 0; i < n; i++) dx[i] += y[i] > 0 ? dy[i] : 0;
+        break;
+    }
+}
+
+static void cpu_copy2d(int rows, int cols, const float *src, int lds, float *dst, int ldd,
+                       int acc) {
+    for (int r = 0; r < rows; r++) {
+        const float *s = src + (size_t)r * lds;
+        float *d = dst + (size_t)r * ldd;
+        if (acc)
+            for (int j = 0; j < cols; j++) d[j] += s[j];
+        else
+            memmove(d, s, (size_t)cols * sizeof(float));
+    }
+}
+static void cpu_gather_rows(int n, int width, const float *src, const int *idx, float *dst) {
+    for (int i = 0; i < n; i++)
+        memcpy(dst + (size_t)i * width, src + (size_t)idx[i] * width, (size_t)width * sizeof(float));
+}
+static void cpu_scatter_rows_acc(int n, int width, const float *src, const int *idx, float *dst) {
+    for (int i = 0; i < n; i++) {
+        const float *s = src + (size_t)i * width;
+        float *d = dst + (size_t)idx[i] * width;
+        for (int j = 0; j < width; j++) d[j] += s[j];
+    }
+}
+
+static double cpu_sum(size_t n, const float *x) {
+    double s = 0;
+    for (size_t i = 0; i < n; i++) s += x[i];
+    return s;
+}
+static double cpu_dot(size_t n, const float *a, const float *b) {
+    double s = 0;
+    for (size_t i = 0; i < n; i++) s += (double)a[i] * b[i];
+    return s;
+}
+static void cpu_argmax_rows(int rows, int cols, const float *x, int *out) {
+    for (int r = 0; r < rows; r++) {
+        const float *row = x + (size_t)r * cols;
+        int best = 0;
+        for (int j = 1; j < cols; j++)
+            if (row[j] > row[best]) best = j;
+        out[r] = best;
+    }
+}
+
+/* ---- recurrent cells ---- */
+
+static void cpu_gru_cell_forward(int B, int H, const float *gi, int ldgi, const float *gh,
+                                 const float *h_prev, float *h_next, float *gates) {
+    for (int b = 0; b < B; b++) {
+        const float *xi = gi + (size_t)b * ldgi, *hh = gh + (size_t)b * 3 * H;
+        const float *hp = h_prev + (size_t)b * H;
+        float *hn = h_next + (size_t)b * H;
+        float *g = gates ? gates + (size_t)b * 4 * H : NULL;
+        for (int j = 0; j < H; j++) {
+            float r = sigmoidf(xi[j] + hh[j]);
+            float z = sigmoidf(xi[H + j] + hh[H + j]);
+            float n = tanhf(xi[2 * H + j] + r * hh[2 * H + j]);
+            hn[j] = (1 - z) * n + z * hp[j];
+            if (g) {
+                g[j] = r;
+                g[H + j] = z;
+                g[2 * H + j] = n;
+                g[3 * H + j] = hh[2 * H + j];
+            }
+        }
+    }
+}
+
+static void cpu_gru_cell_backward(int B, int H, const float *gates, const float *h_prev,
+                                  const float *dh_next, float *dgi, int lddgi, float *dgh,
+                                  float *dh_prev) {
+    for (int b = 0; b < B; b++) {
+        const float *g = gates + (size_t)b * 4 * H, *hp = h_prev + (size_t)b * H;
+        const float *dh = dh_next + (size_t)b * H;
+        float *di = dgi + (size_t)b * lddgi, *dhh = dgh + (size_t)b * 3 * H;
+        float *dp = dh_prev + (size_t)b * H;
+        for (int j = 0; j < H; j++) {
+            float r = g[j], z = g[H + j], n = g[2 * H + j], hn = g[3 * H + j];
+            float d = dh[j];
+            float dn = d * (1 - z) * (1 - n * n);
+            float dz = d * (hp[j] - n) * z * (1 - z);
+            float dr = dn * hn * r * (1 - r);
+            di[j] = dr;
+            di[H + j] = dz;
+            di[2 * H + j] = dn;
+            dhh[j] = dr;
+            dhh[H + j] = dz;
+            dhh[2 * H + j] = dn * r;
+            dp[j] = d * z;
+        }
+    }
+}
+
+static void cpu_lstm_cell_forward(int B, int H, const float *pre, const float *c_prev,
+                                  float *h_next, float *c_next, float *gates) {
+    for (int b = 0; b < B; b++) {
+        const float *p = pre + (size_t)b * 4 * H, *cp = c_prev + (size_t)b * H;
+        float *hn = h_next + (size_t)b * H, *cn = c_next + (size_t)b * H;
+        float *g = gates ? gates + (size_t)b * 5 * H : NULL;
+        for (int j = 0; j < H; j++) {
+            float i = sigmoidf(p[j]), f = sigmoidf(p[H + j]);
+            float gg = tanhf(p[2 * H + j]), o = sigmoidf(p[3 * H + j]);
+            float c = f * cp[j] + i * gg;
+            float tc = tanhf(c);
+            cn[j] = c;
+            hn[j] = o * tc;
+            if (g) {
+                g[j] = i;
+                g[H + j] = f;
+                g[2 * H + j] = gg;
+                g[3 * H + j] = o;
+                g[4 * H + j] = tc;
+            }
+        }
+    }
+}
+
+static void cpu_lstm_cell_backward(int B, int H, const float *gates, const float *c_prev,
+                                   const float *dh, const float *dc, float *dpre,
+                                   float *dc_prev) {
+    for (int b = 0; b < B; b++) {
+        const float *g = gates + (size_t)b * 5 * H, *cp = c_prev + (size_t)b * H;
+        const float *dhb = dh + (size_t)b * H, *dcb = dc + (size_t)b * H;
+        float *dp = dpre + (size_t)b * 4 * H, *dcp = dc_prev + (size_t)b * H;
+        for (int j = 0; j < H; j++) {
+            float i = g[j], f = g[H + j], gg = g[2 * H + j], o = g[3 * H + j], tc = g[4 * H + j];
+            float dct = dcb[j] + dhb[j] * o * (1 - tc * tc);
+            dp[j] = dct * gg * i * (1 - i);
+            dp[H + j] = dct * cp[j] * f * (1 - f);
+            dp[2 * H + j] = dct * i * (1 - gg * gg);
+            dp[3 * H + j] = dhb[j] * tc * o * (1 - o);
+            dcp[j] = dct * f;
+        }
+    }
+}
+
+/* ---- softmax and losses ---- */
+
+static void cpu_log_softmax(int N, int V, const float *x, float *y) {
+    for (int n = 0; n < N; n++) {
+        const float *xr = x + (size_t)n * V;
+        float *yr = y + (size_t)n * V;
+        float mx = -INFINITY;
+        for (int j = 0; j < V; j++)
+            if (xr[j] > mx) mx = xr[j];
+        double s = 0;
+        for (int j = 0; j < V; j++) s += exp((double)xr[j] - mx);
+        float lse = mx + (float)log(s);
+        for (int j = 0; j < V; j++) yr[j] = xr[j] - lse;
+    }
+}
+static void cpu_log_softmax_backward(int N, int V, const float *y, const float *dy, float *dx) {
+    for (int n = 0; n < N; n++) {
+        const float *yr = y + (size_t)n * V, *dyr = dy + (size_t)n * V;
+        float *dxr = dx + (size_t)n * V;
+        double s = 0;
+        for (int j = 0; j < V; j++) s += dyr[j];
+        for (int j = 0; j < V; j++) dxr[j] += dyr[j] - expf(yr[j]) * (float)s;
+    }
+}
+static double cpu_nll_sum(int N, int V, const float *logp, const int *target, const float *w) {
+    double s = 0;
+    for (int n = 0; n < N; n++) {
+        float wn = w ? w[n] : 1.0f;
+        if (wn == 0) continue;
+        s += (double)wn * logp[(size_t)n * V + target[n]];
+    }
+    return s;
+}
+static void cpu_nll_backward(int N, int V, const int *target, const float *w, float coef,
+                             float *dlogp) {
+    for (int n = 0; n < N; n++) {
+        float wn = w ? w[n] : 1.0f;
+        if (wn == 0) continue;
+        dlogp[(size_t)n * V + target[n]] += coef * wn;
+    }
+}
+static void cpu_softmax_nll_backward(int N, int V, const float *logp, const int *target,
+                                     const float *w, float coef, float *dlogits) {
+    for (int n = 0; n < N; n++) {
+        float wn = w ? w[n] : 1.0f;
+        if (wn == 0) continue;
+        const float *lr = logp + (size_t)n * V;
+        float *dr = dlogits + (size_t)n * V;
+        float c = coef * wn;
+        for (int j = 0; j < V; j++) dr[j] += c * expf(lr[j]);
+        dr[target[n]] -= c;
+    }
+}
+static double cpu_diff_loss(int l1, size_t n, const float *a, const float *b, float coef,
+                            float *da) {
+    double s = 0;
+    for (size_t i = 0; i < n; i++) {
+        float d = a[i] - b[i];
+        if (l1) {
+            s += fabsf(d);
+            if (da) da[i] += coef * (float)((d > 0) - (d < 0));
+        } else {
+            s += (double)d * d;
+            if (da) da[i] += coef * 2 * d;
+        }
+    }
+    return s;
+}
+
+/* ---- BatchNorm ---- */
+
+static void cpu_batchnorm_forward(int N, int C, const float *x, float *y, const float *gamma,
+                                  const float *beta, float *run_mean, float *run_var,
+                                  float momentum, float eps, int training, float *xhat,
+                                  float *inv_std) {
+    for (int c = 0; c < C; c++) {
+        float mean, istd;
+        if (training) {
+            double s = 0, ss = 0;
+            for (int n = 0; n < N; n++) s += x[(size_t)n * C + c];
+            double m = s / N;
+            for (int n = 0; n < N; n++) {
+                double d = x[(size_t)n * C + c] - m;
+                ss += d * d;
+            }
+            double var = ss / N;
+            mean = (float)m;
+            istd = (float)(1.0 / sqrt(var + eps));
+            run_mean[c] = (1 - momentum) * run_mean[c] + momentum * (float)m;
+            run_var[c] = (1 - momentum) * run_var[c] + momentum * (float)(N > 1 ? ss / (N - 1) : var);
+        } else {
+            mean = run_mean[c];
+            istd = 1.0f / sqrtf(run_var[c] + eps);
+        }
+        if (inv_std) inv_std[c] = istd;
+        for (int n = 0; n < N; n++) {
+            size_t k = (size_t)n * C + c;
+            float xh = (x[k] - mean) * istd;
+            if (xhat) xhat[k] = xh;
+            y[k] = gamma[c] * xh + beta[c];
+        }
+    }
+}
+
+static void cpu_batchnorm_backward(int N, int C, const float *xhat, const float *inv_std,
+                                   const float *gamma, const float *dy, int training, float *dx,
+                                   float *dgamma, float *dbeta) {
+    for (int c = 0; c < C; c++) {
+        double sdy = 0, sdyx = 0;
+        for (int n = 0; n < N; n++) {
+            size_t k = (size_t)n * C + c;
+            sdy += dy[k];
+            sdyx += (double)dy[k] * xhat[k];
+        }
+        if (dgamma) dgamma[c] += (float)sdyx;
+        if (dbeta) dbeta[c] += (float)sdy;
+        if (!dx) continue;
+        float g = gamma[c] * inv_std[c];
+        if (training) {
+            float mdy = (float)(sdy / N), mdyx = (float)(sdyx / N);
+            for (int n = 0; n < N; n++) {
+                size_t k = (size_t)n * C + c;
+                dx[k] += g * (dy[k] - mdy - xhat[k] * mdyx);
+            }
+        } else {
+            for (int n = 0; n < N; n++) {
+                size_t k = (size_t)n * C + c;
+                dx[k] += g * dy[k];
+            }
+        }
+    }
+}
+
+/* ---- attention ---- */
+
+static const float *feat_row(const float *feats, const int *gather, int n, int T, int D) {
+    return feats + (size_t)(gather ? gather[n] : n) * T * D;
+}
+static float *dfeat_row(float *dfeats, const int *gather, int n, int T, int D) {
+    return dfeats + (size_t)(gather ? gather[n] : n) * T * D;
+}
+
+static void cpu_att_mean_forward(int N, int T, int D, const float *feats, const int *gather,
+                                 const float *mask, float *alpha, float *msum, float *ctx) {
+    double *acc = wsd_calloc(D ? D : 1, sizeof(double));
+    for (int n = 0; n < N; n++) {
+        const float *f = feat_row(feats, gather, n, T, D), *m = mask + (size_t)n * T;
+        double s = 0;
+        for (int t = 0; t < T; t++) s += m[t];
+        float denom = (float)s + DELTA;
+        if (msum) msum[n] = (float)s;
+        memset(acc, 0, (size_t)D * sizeof(double));
+        for (int t = 0; t < T; t++) {
+            float a = m[t] / denom;
+            if (alpha) alpha[(size_t)n * T + t] = a;
+            if (m[t] == 0) continue;
+            const float *ft = f + (size_t)t * D;
+            for (int d = 0; d < D; d++) acc[d] += (double)m[t] * ft[d];
+        }
+        for (int d = 0; d < D; d++) ctx[(size_t)n * D + d] = (float)(acc[d] / denom);
+    }
+    free(acc);
+}
+
+static void cpu_att_mean_backward(int N, int T, int D, const float *feats, const int *gather,
+                                  const float *mask, const float *msum, const float *ctx,
+                                  const float *dctx, float *dfeats, float *dmask) {
+    for (int n = 0; n < N; n++) {
+        const float *f = feat_row(feats, gather, n, T, D), *m = mask + (size_t)n * T;
+        const float *dc = dctx + (size_t)n * D, *c = ctx + (size_t)n * D;
+        float denom = msum[n] + DELTA;
+        double dcc = 0;
+        for (int d = 0; d < D; d++) dcc += (double)dc[d] * c[d];
+        for (int t = 0; t < T; t++) {
+            const float *ft = f + (size_t)t * D;
+            if (dmask) {
+                double dot = 0;
+                for (int d = 0; d < D; d++) dot += (double)dc[d] * ft[d];
+                dmask[(size_t)n * T + t] += (float)((dot - dcc) / denom);
+            }
+            if (dfeats && m[t] != 0) {
+                float *dft = dfeat_row(dfeats, gather, n, T, D) + (size_t)t * D;
+                float a = m[t] / denom;
+                for (int d = 0; d < D; d++) dft[d] += a * dc[d];
+            }
+        }
+    }
+}
+
+/* Index of the type2 position embedding of step t of a row with mask sum s. */
+static int pe_index(int t, double s, int pe_size) {
+    double r = t / (s + DELTA);
+    if (r > 1 - DELTA) r = 1 - DELTA;
+    int k = (int)floor(r * pe_size);
+    return k < 0 ? 0 : k >= pe_size ? pe_size - 1 : k;
+}
+
+static double mask_sum(const float *m, int T) {
+    double s = 0;
+    for (int t = 0; t < T; t++) s += m[t];
+    return s;
+}
+
+static void cpu_att_dot_forward(int N, int T, int D, const float *feats, const int *gather,
+                                const float *mask, const float *u, const float *pe, int pe_size,
+                                float *alpha, float *ctx) {
+    float *fp = pe ? wsd_malloc((size_t)D * sizeof(float)) : NULL;
+    for (int n = 0; n < N; n++) {
+        const float *f = feat_row(feats, gather, n, T, D), *m = mask + (size_t)n * T;
+        const float *un = u + (size_t)n * D;
+        float *al = alpha + (size_t)n * T, *c = ctx + (size_t)n * D;
+        double ms = pe ? mask_sum(m, T) : 0;
+        float mx = -INFINITY;
+        for (int t = 0; t < T; t++) {
+            if (m[t] == 0) {
+                al[t] = -INFINITY;
+                continue;
+            }
+            const float *ft = f + (size_t)t * D;
+            double a = 0;
+            if (pe) {
+                const float *p = pe + (size_t)pe_index(t, ms, pe_size) * D;
+                for (int d = 0; d < D; d++) a += (double)(ft[d] + p[d]) * un[d];
+            } else {
+                for (int d = 0; d < D; d++) a += (double)ft[d] * un[d];
+            }
+            al[t] = (float)a;
+            if (al[t] > mx) mx = al[t];
+        }
+        memset(c, 0, (size_t)D * sizeof(float));
+        if (mx == -INFINITY) {
+            for (int t = 0; t < T; t++) al[t] = 0;
+            continue;
+        }
+        double s = 0;
+        for (int t = 0; t < T; t++) {
+            al[t] = m[t] == 0 ? 0 : expf(al[t] - mx);
+            s += al[t];
+        }
+        for (int t = 0; t < T; t++) {
+            al[t] = (float)(al[t] / s);
+            if (al[t] == 0) continue;
+            const float *ft = f + (size_t)t * D;
+            if (pe) {
+                const float *p = pe + (size_t)pe_index(t, ms, pe_size) * D;
+                for (int d = 0; d < D; d++) c[d] += al[t] * (ft[d] + p[d]);
+            } else {
+                for (int d = 0; d < D; d++) c[d] += al[t] * ft[d];
+            }
+        }
+    }
+    free(fp);
+}
+
+static void cpu_att_dot_backward(int N, int T, int D, const float *feats, const int *gather,
+                                 const float *mask, const float *u, const float *pe,
+                                 int pe_size, const float *alpha, const float *ctx,
+                                 const float *dctx, float *dfeats, float *du, float *dpe) {
+    (void)ctx;
+    float *da = wsd_malloc((size_t)(T ? T : 1) * sizeof(float));
+    for (int n = 0; n < N; n++) {
+        const float *f = feat_row(feats, gather, n, T, D), *m = mask + (size_t)n * T;
+        const float *un = u + (size_t)n * D, *al = alpha + (size_t)n * T;
+        const float *dc = dctx + (size_t)n * D;
+        float *dun = du + (size_t)n * D;
+        double ms = pe ? mask_sum(m, T) : 0;
+        double s = 0;
+        for (int t = 0; t < T; t++) {
+            da[t] = 0;
+            if (al[t] == 0) continue;
+            const float *ft = f + (size_t)t * D;
+            const float *p = pe ? pe + (size_t)pe_index(t, ms, pe_size) * D : NULL;
+            double dot = 0;
+            for (int d = 0; d < D; d++) dot += (double)dc[d] * (ft[d] + (p ? p[d] : 0));
+            da[t] = (float)dot;
+            s += al[t] * dot;
+        }
+        memset(dun, 0, (size_t)D * sizeof(float));
+        for (int t = 0; t < T; t++) {
+            if (al[t] == 0) continue;
+            float g = al[t] * (da[t] - (float)s);
+            const float *ft = f + (size_t)t * D;
+            const float *p = pe ? pe + (size_t)pe_index(t, ms, pe_size) * D : NULL;
+            for (int d = 0; d < D; d++) dun[d] += g * (ft[d] + (p ? p[d] : 0));
+            float *dft = dfeats ? dfeat_row(dfeats, gather, n, T, D) + (size_t)t * D : NULL;
+            float *dp = dpe ? dpe + (size_t)pe_index(t, ms, pe_size) * D : NULL;
+            for (int d = 0; d < D; d++) {
+                float v = al[t] * dc[d] + g * un[d];
+                if (dft) dft[d] += v;
+                if (dp) dp[d] += v;
+            }
+        }
+    }
+    free(da);
+}
+
+/* ---- soft masks ---- */
+
+static void cpu_softmask_forward(int kind, int N, int T, float K, const float *seg,
+                                 const float *valid, float *mask) {
+    for (int n = 0; n < N; n++) {
+        float c = seg[2 * n], w = seg[2 * n + 1];
+        for (int t = 0; t < T; t++) {
+            float a = sigmoidf(K * (t - c + w / 2)), b = sigmoidf(K * (t - c - w / 2));
+            float v = kind == 0 ? a - b : kind == 1 ? sigmoidf(-K * (t - c + w / 2)) : b;
+            mask[(size_t)n * T + t] = valid ? v * valid[(size_t)n * T + t] : v;
+        }
+    }
+}
+
+static void cpu_softmask_backward(int kind, int N, int T, float K, const float *seg,
+                                  const float *valid, const float *dmask, float *dseg) {
+    for (int n = 0; n < N; n++) {
+        float c = seg[2 * n], w = seg[2 * n + 1];
+        double dc = 0, dw = 0;
+        for (int t = 0; t < T; t++) {
+            float g = dmask[(size_t)n * T + t] * (valid ? valid[(size_t)n * T + t] : 1.0f);
+            if (g == 0) continue;
+            float a = sigmoidf(K * (t - c + w / 2)), b = sigmoidf(K * (t - c - w / 2));
+            float da = K * a * (1 - a), db = K * b * (1 - b); /* d/d(argument/K·K) */
+            if (kind == 0) {         /* a − b */
+                dc += g * (-da + db);
+                dw += g * (da + db) / 2;
+            } else if (kind == 1) {  /* 1 − a */
+                dc += g * da;
+                dw += g * -da / 2;
+            } else {                 /* b */
+                dc += g * -db;
+                dw += g * -db / 2;
+            }
+        }
+        dseg[2 * n] += (float)dc;
+        dseg[2 * n + 1] += (float)dw;
+    }
+}
+
+static void cpu_hidden_gather(int layers, int B, int T, int H, int n, const int *bidx,
+                              const int *tidx, int layout, const float *hs, float *dst,
+                              int scatter) {
+    for (int l = 0; l < layers; l++)
+        for (int i = 0; i < n; i++) {
+            float *s = (float *)hs + (((size_t)l * B + bidx[i]) * T + tidx[i]) * H;
+            float *d = dst + (layout == 0 ? ((size_t)l * n + i) * H : ((size_t)i * layers + l) * H);
+            if (scatter)
+                for (int k = 0; k < H; k++) s[k] += d[k];
+            else
+                memcpy(d, s, (size_t)H * sizeof(float));
+        }
+}
+
+static void cpu_sgd_update(size_t n, float *p, const float *g, float *buf, int first, float lr,
+                           float momentum, float wd) {
+    for (size_t i = 0; i < n; i++) {
+        float d = g[i] + wd * p[i];
+        if (momentum != 0) {
+            buf[i] = first ? d : momentum * buf[i] + d;
+            d = buf[i];
+        }
+        p[i] -= lr * d;
+    }
+}
+
+static void cpu_adam_update(size_t n, float *p, const float *g, float *m, float *v, long step,
+                            float lr, float b1, float b2, float eps, float wd) {
+    double bc1 = 1 - pow(b1, (double)step), bc2 = 1 - pow(b2, (double)step);
+    float step_size = (float)(lr / bc1), sq2 = (float)sqrt(bc2);
+    for (size_t i = 0; i < n; i++) {
+        float gi = g[i] + wd * p[i];
+        m[i] = b1 * m[i] + (1 - b1) * gi;
+        v[i] = b2 * v[i] + (1 - b2) * gi * gi;
+        p[i] -= step_size * m[i] / (sqrtf(v[i]) / sq2 + eps);
+    }
+}
+
+static void cpu_upload(float *dst, const float *src, size_t n) { cpu_copy(dst, src, n); }
+static void cpu_download(float *dst, const float *src, size_t n) { cpu_copy(dst, src, n); }
+
+const nn_backend nn_cpu_backend = {
+    .name = "cpu",
+    .alloc = cpu_alloc,
+    .release = cpu_release,
+    .fill = cpu_fill,
+    .copy = cpu_copy,
+    .upload = cpu_upload,
+    .download = cpu_download,
+    .sync = cpu_sync,
+    .gemm = cpu_gemm,
+    .axpy = cpu_axpy,
+    .scale = cpu_scale,
+    .mul = cpu_mul,
+    .add = cpu_add,
+    .add_row_bias = cpu_add_row_bias,
+    .sum_rows = cpu_sum_rows,
+    .act = cpu_act,
+    .act_backward = cpu_act_backward,
+    .copy2d = cpu_copy2d,
+    .gather_rows = cpu_gather_rows,
+    .scatter_rows_acc = cpu_scatter_rows_acc,
+    .sum = cpu_sum,
+    .dot = cpu_dot,
+    .argmax_rows = cpu_argmax_rows,
+    .gru_cell_forward = cpu_gru_cell_forward,
+    .gru_cell_backward = cpu_gru_cell_backward,
+    .lstm_cell_forward = cpu_lstm_cell_forward,
+    .lstm_cell_backward = cpu_lstm_cell_backward,
+    .log_softmax = cpu_log_softmax,
+    .log_softmax_backward = cpu_log_softmax_backward,
+    .nll_sum = cpu_nll_sum,
+    .nll_backward = cpu_nll_backward,
+    .softmax_nll_backward = cpu_softmax_nll_backward,
+    .diff_loss = cpu_diff_loss,
+    .batchnorm_forward = cpu_batchnorm_forward,
+    .batchnorm_backward = cpu_batchnorm_backward,
+    .att_mean_forward = cpu_att_mean_forward,
+    .att_mean_backward = cpu_att_mean_backward,
+    .att_dot_forward = cpu_att_dot_forward,
+    .att_dot_backward = cpu_att_dot_backward,
+    .softmask_forward = cpu_softmask_forward,
+    .softmask_backward = cpu_softmask_backward,
+    .hidden_gather = cpu_hidden_gather,
+    .sgd_update = cpu_sgd_update,
+    .adam_update = cpu_adam_update,
+};

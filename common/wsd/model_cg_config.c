@@ -1,0 +1,122 @@
+/* Caption generator configuration (JSON) and loading from checkpoints. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wsd/model_cg_internal.h"
+#include "base/util.h"
+
+void wsd_cg_config_default(wsd_cg_config *c) {
+    c->feat_dim = 500;
+    c->hidden = 512;
+    c->embed = 512;
+    c->vocab = 6000;
+    c->layers = 2;
+    c->dropout = 0.3f;
+    c->attention = NN_ATT_MEAN;
+    c->context = NN_CTX_CLR;
+    c->softmask_scale = 0.1f;
+    c->max_cap_length = 20;
+    c->sample_rate = 2;
+}
+
+static const char *att_name(nn_att_kind k) {
+    static const char *names[] = {"mean", "type0", "type1", "type2"};
+    return names[k];
+}
+
+static const char *ctx_name(nn_context_kind k) {
+    static const char *names[] = {"c", "cl", "clr"};
+    return names[k];
+}
+
+/* A float as the short decimal it was written as (0.3, not 0.30000001192). */
+static double short_float(float x) {
+    char buf[32];
+    snprintf(buf, sizeof buf, "%.7g", (double)x);
+    return strtod(buf, NULL);
+}
+
+cJSON *wsd_cg_config_to_json(const wsd_cg_config *c) {
+    cJSON *j = cJSON_CreateObject();
+    cJSON_AddStringToObject(j, "model", "caption_generator");
+    cJSON_AddNumberToObject(j, "feat_dim", c->feat_dim);
+    cJSON_AddNumberToObject(j, "hidden_dim", c->hidden);
+    cJSON_AddNumberToObject(j, "embed_dim", c->embed);
+    cJSON_AddNumberToObject(j, "vocab_size", c->vocab);
+    cJSON_AddNumberToObject(j, "rnn_layer", c->layers);
+    cJSON_AddNumberToObject(j, "rnn_dropout", short_float(c->dropout));
+    cJSON_AddStringToObject(j, "attention_type", att_name(c->attention));
+    cJSON_AddStringToObject(j, "context_type", ctx_name(c->context));
+    cJSON_AddNumberToObject(j, "softmask_scale", short_float(c->softmask_scale));
+    cJSON_AddNumberToObject(j, "max_cap_length", c->max_cap_length);
+    cJSON_AddNumberToObject(j, "video_sample_rate", c->sample_rate);
+    return j;
+}
+
+static int get_int(const cJSON *j, const char *key, int *out) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, key);
+    if (!v) return 0;
+    if (!cJSON_IsNumber(v) || v->valuedouble != (int)v->valuedouble || v->valuedouble < 0)
+        return wsd_fail("config: '%s' must be a non-negative integer", key);
+    *out = (int)v->valuedouble;
+    return 0;
+}
+
+static int get_float(const cJSON *j, const char *key, float *out) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, key);
+    if (!v) return 0;
+    if (!cJSON_IsNumber(v)) return wsd_fail("config: '%s' must be a number", key);
+    *out = (float)v->valuedouble;
+    return 0;
+}
+
+int wsd_cg_config_from_json(const cJSON *j, wsd_cg_config *c) {
+    const cJSON *sub = cJSON_GetObjectItemCaseSensitive(j, "model_cg");
+    if (cJSON_IsObject(sub)) j = sub;
+    if (!cJSON_IsObject(j)) return wsd_fail("config: not a JSON object");
+    if (get_int(j, "feat_dim", &c->feat_dim) || get_int(j, "hidden_dim", &c->hidden) ||
+        get_int(j, "embed_dim", &c->embed) || get_int(j, "vocab_size", &c->vocab) ||
+        get_int(j, "rnn_layer", &c->layers) || get_float(j, "rnn_dropout", &c->dropout) ||
+        get_float(j, "softmask_scale", &c->softmask_scale) ||
+        get_int(j, "max_cap_length", &c->max_cap_length) ||
+        get_int(j, "video_sample_rate", &c->sample_rate))
+        return -1;
+    const cJSON *a = cJSON_GetObjectItemCaseSensitive(j, "attention_type");
+    if (a && (!cJSON_IsString(a) || nn_att_kind_parse(a->valuestring, &c->attention)))
+        return wsd_fail("config: bad attention_type");
+    a = cJSON_GetObjectItemCaseSensitive(j, "context_type");
+    if (a && (!cJSON_IsString(a) || nn_context_kind_parse(a->valuestring, &c->context)))
+        return wsd_fail("config: bad context_type");
+    return 0;
+}
+
+wsd_cg *wsd_cg_load(const char *path, nn_device dev) {
+    char *json = NULL;
+    if (nn_ckpt_read_config(path, &json)) return NULL;
+    wsd_cg_config cfg;
+    wsd_cg_config_default(&cfg);
+    cJSON *j = json ? cJSON_Parse(json) : NULL;
+    free(json);
+    if (!j) {
+        wsd_fail("%s: checkpoint has no readable /config", path);
+        return NULL;
+    }
+    int rc = wsd_cg_config_from_json(j, &cfg);
+    cJSON_Delete(j);
+    if (rc) {
+        wsd_fail("%s: %s", path, wsd_error());
+        return NULL;
+    }
+    if (!nn_ckpt_has_section(path, "model_cg")) {
+        wsd_fail("%s: no caption generator (group /model_cg) in this checkpoint", path);
+        return NULL;
+    }
+    wsd_cg *cg = wsd_cg_new(&cfg, 0, dev);
+    if (!cg) return NULL;
+    if (nn_ckpt_load_params(path, &cg->ps, "model_cg", 1)) {
+        wsd_cg_free(cg);
+        return NULL;
+    }
+    return cg;
+}

@@ -1,0 +1,138 @@
+/* The sentence localizers (wsdec-spec.md §2.6 anchor based, §2.7
+ * regression-only): sentence + video → segment.
+ *
+ * Parameters carry the reference's state-dict keys (video_encoder.rnn_cell.*,
+ * video_encoder.linear.weight, sent_embedding.weight, text_encoder.rnn_cell.*,
+ * feature_mixer.{video,text}_attention.linear.weight,
+ * feature_mixer.{text,video}_batch_norm.*, feature_mixer.fc.*,
+ * feature_mixer.combiner.{0,1,4,5}.*, predictor.*, refiner.*) in the
+ * checkpoint section "model_sl".
+ *
+ * One forward computes the anchor logits `score` (N, A) and the offsets
+ * r = σ(refiner(z))·scale (N, A, 2) (regression-only: r = σ(refiner(z)),
+ * (N, 2), no score). The three output paths of §2.6 are read from it:
+ *   test   anchor[k] + (r_c − scale/2, r_w), resolved to [0, 1−δ] × duration
+ *   eval   the test path as normalised cw
+ *   diff   anchor[k] + (r_c, r_w), unclamped ([quirk] no −scale/2 shift); the
+ *          training path, differentiable in r but not in score
+ * with k = argmax score (first maximum).
+ *
+ * Activations live in a wsd_sl_run so several forwards (the cycle runs the
+ * localizer twice per batch) can be back-propagated together. */
+#ifndef WSD_MODEL_SL_H
+#define WSD_MODEL_SL_H
+
+#include <cJSON.h>
+
+#include "wsd/batch.h"
+#include "nn/nn.h"
+#include "wsd/segment.h"
+
+typedef struct {
+    int feat_dim, hidden, embed, vocab;  /* 500, 512, 512, 6000 */
+    int layers;                          /* 2 */
+    float rnn_dropout, fc_dropout;       /* 0.3, 0.3 */
+    float scale;                         /* regressor_scale: 0.3 final, 0.1 supervised */
+    int regress_only;                    /* 1: §2.7 localizer (no anchors) */
+    int sample_rate;                     /* video_sample_rate, for the programs */
+} wsd_sl_config;
+
+void wsd_sl_config_default(wsd_sl_config *c);
+/* Adds the fields to a JSON object (reference parameter names:
+ * hidden_dim, sent_embedding_dim, video_feature_dim, vocab_size, rnn_layer,
+ * rnn_dropout, fc_dropout, regressor_scale, video_sample_rate,
+ * attention_type_sl, sl_type "anchor"/"regressor"). */
+void wsd_sl_config_to_json(const wsd_sl_config *c, cJSON *obj);
+/* Reads them back (missing fields keep their value); -1 + wsd_fail when a
+ * present field has the wrong type or an impossible value. */
+int wsd_sl_config_from_json(const cJSON *obj, wsd_sl_config *c);
+
+typedef struct {
+    wsd_sl_config cfg;
+    nn_device dev;
+    int n_anchors;             /* 15, or 0 for the regression-only localizer */
+    nn_params params;          /* section "model_sl" */
+    nn_gru venc, tenc;
+    nn_linear vres;            /* residual F→H; absent (in = 0) when F == H */
+    nn_embedding emb;
+    nn_attention vatt, tatt;
+    nn_batchnorm bn_t, bn_v, bn1, bn5;
+    nn_linear fc, comb0, comb4, predictor, refiner;
+    nn_params refiner_group;   /* views: optimiser groups of §3.2 */
+    nn_params other_group;     /* everything but the refiner */
+} wsd_sl;
+
+/* Builds with PyTorch-0.3 default initialisation from `seed`. */
+int wsd_sl_init(wsd_sl *sl, const wsd_sl_config *cfg, uint64_t seed, nn_device dev);
+void wsd_sl_free(wsd_sl *sl);
+
+/* Activations of one forward; zero-initialise ({0}) and reuse across batches. */
+typedef struct {
+    int B, T, N, L, training;
+    int *ids, *len, *vlen_m1, *gather, *iota;    /* host copies */
+    nn_tensor video, vmask, smask;               /* (B,T,F) (N,T) (N,L) */
+    nn_tensor vres_out, Y, Hv, S, Hs, E;         /* encoders */
+    nn_gru_seq_cache vcache, tcache;
+    nn_tensor hv, hs;                            /* (N, 2H) last hidden states */
+    nn_attention_cache vatt_c, tatt_c;
+    nn_tensor tctx, vctx, t, v;                  /* (N, H) */
+    nn_batchnorm_cache bn_t_c, bn_v_c, bn1_c, bn5_c;
+    nn_tensor tv_cat, f, tv, tpv, mix;           /* (N,2H) (N,H)x3 (N,3H) */
+    nn_tensor h0, h1, h2, h3, h4, h5, z;         /* combiner stages (N, 3H) */
+    nn_tensor drop_mask;
+    nn_tensor score, rpre, rsig;                 /* (N, A), (N, 2A) refiner, σ(refiner) */
+    float *score_h, *r_h;                        /* host: score, r = σ·scale */
+    int *k;                                      /* (N) argmax anchor */
+    /* backward scratch */
+    nn_tensor g0, g1, g2, g3, g4, g5, gcat, gmix, gf, gtv, gtpv, gt, gv, gtc, gvc, ghv, ghs,
+        gY, gS, gHv, gHs, gE, gz, gr, grp, gs;
+} wsd_sl_run;
+
+void wsd_sl_run_free(wsd_sl_run *run);
+
+/* Forward over batch b. `ids` (N×L, host) replaces b->caption when not NULL
+ * (the cycle's teacher-forced argmax tokens, read with the GT lengths and
+ * mask: §3.2 step 4). Training mode uses dropout (rng) and BatchNorm batch
+ * statistics (updating the running ones) and keeps what backward needs. */
+int wsd_sl_forward(wsd_sl *sl, wsd_sl_run *run, const wsd_batch *b, const int *ids, int training,
+                   nn_rng *rng);
+
+/* Output paths (host, N rows), from the last forward of `run`. */
+void wsd_sl_test_seconds(const wsd_sl *sl, const wsd_sl_run *run, const wsd_batch *b,
+                         float *se_seconds);
+void wsd_sl_eval_cw(const wsd_sl *sl, const wsd_sl_run *run, float *cw);
+void wsd_sl_diff(const wsd_sl *sl, const wsd_sl_run *run, float *cw);
+
+/* Backward of a training forward. d_score (N×A, host) reaches the predictor
+ * and everything upstream; d_r (N×2A or N×2 for regression-only, host) the
+ * refiner and everything upstream. Either may be NULL, in which case that
+ * head is left untouched ([quirk] its gradient stays absent or zero, as
+ * PyTorch's). Parameter gradients accumulate. */
+int wsd_sl_backward(wsd_sl *sl, wsd_sl_run *run, const float *d_score, const float *d_r);
+/* d_r of the diff path: d_r[n, k_n, :] = d_cw[n, :] (rest 0). d_r is N×2A
+ * (N×2 regression-only). */
+void wsd_sl_diff_grad(const wsd_sl *sl, const wsd_sl_run *run, const float *d_cw, float *d_r);
+
+/* Mean cross-entropy of score against labels (N); d_score (host, may be
+ * NULL) receives its gradient. */
+int wsd_sl_ce(const wsd_sl_run *run, const int *labels, double *loss, float *d_score);
+
+/* §2.6 supervised target of a GT segment (normalised se): the anchor of
+ * highest model IoU (first on ties) and the regression target anchor − GT in
+ * cw ([quirk] the sign the reference uses). */
+int wsd_sl_sup_target(wsd_seg gt_se, float *target_cw);
+/* Supervised loss CE(score, k*) + lambda·mean|r[k*] − target| over the
+ * batch's GT timestamps; gradients (host, may be NULL) for wsd_sl_backward. */
+int wsd_sl_sup_loss(const wsd_sl *sl, const wsd_sl_run *run, const wsd_batch *b, float lambda,
+                    double *loss, float *d_score, float *d_r);
+
+/* ---- checkpoints (model_sl_io.c) ---- */
+
+/* Loads an SL from a checkpoint written by wsdec-train (two-model) or its
+ * supervised mode (SL only): config from the JSON's "model_sl" object (or the
+ * top level), parameters from /model_sl/. -1 + wsd_fail naming the file. */
+int wsd_sl_load(wsd_sl *sl, const char *path, nn_device dev);
+/* The vocabulary stored in a checkpoint; NULL + wsd_fail. */
+wsd_vocab *wsd_ckpt_vocab(const char *path);
+
+#endif

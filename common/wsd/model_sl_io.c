@@ -1,0 +1,48 @@
+/* Sentence localizer checkpoints: configuration JSON and /model_sl/ group. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "wsd/model_sl.h"
+#include "base/util.h"
+
+int wsd_sl_load(wsd_sl *sl, const char *path, nn_device dev) {
+    char *json = NULL;
+    if (nn_ckpt_read_config(path, &json) != 0) return -1;
+    if (!json) return wsd_fail("%s: checkpoint has no configuration", path);
+    cJSON *j = cJSON_Parse(json);
+    free(json);
+    if (!j) return wsd_fail("%s: the configuration is not valid JSON", path);
+    const cJSON *o = cJSON_GetObjectItemCaseSensitive(j, "model_sl");
+    wsd_sl_config cfg;
+    wsd_sl_config_default(&cfg);
+    int rc = wsd_sl_config_from_json(cJSON_IsObject(o) ? o : j, &cfg);
+    cJSON_Delete(j);
+    if (rc != 0) return wsd_fail("%s: %s", path, wsd_error());
+    if (!nn_ckpt_has_section(path, "model_sl"))
+        return wsd_fail("%s: no sentence localizer in this checkpoint (no /model_sl group); "
+                        "expected a wsdec-train checkpoint", path);
+    if (wsd_sl_init(sl, &cfg, 0, dev) != 0) return -1;
+    if (nn_ckpt_load_params(path, &sl->params, "model_sl", 1) != 0) {
+        wsd_sl_free(sl);
+        return -1;
+    }
+    return 0;
+}
+
+wsd_vocab *wsd_ckpt_vocab(const char *path) {
+    char **words = NULL;
+    int n = 0;
+    if (nn_ckpt_read_vocab(path, &words, &n) != 0) return NULL;
+    if (!words || n == 0) {
+        wsd_fail("%s: checkpoint has no vocabulary", path);
+        return NULL;
+    }
+    cJSON *j = cJSON_CreateObject();
+    cJSON_AddStringToObject(j, "format", "wsdec-vocab");
+    cJSON_AddNumberToObject(j, "version", 1);
+    cJSON_AddItemToObject(j, "id_to_word", cJSON_CreateStringArray((const char *const *)words, n));
+    nn_ckpt_free_vocab(words, n);
+    wsd_vocab *v = wsd_vocab_from_json(j, path);
+    cJSON_Delete(j);
+    return v;
+}

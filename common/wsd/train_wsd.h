@@ -1,0 +1,52 @@
+/* One batch of the weakly supervised trainers (wsdec-spec.md §3.2-§3.5):
+ * gradients only; the caller zeroes, clips and steps the optimisers.
+ *
+ *   cycle step (§3.2 "train_cg", §3.3): seg = SL.diff(S) + noise; CG teacher
+ *     forced on S given seg; seg' = SL.diff(argmax tokens, GT lengths/mask);
+ *     loss = cap + mean((seg' − stopgrad(seg))²)/100, back-propagated into
+ *     both models (the predictor gets nothing: its gradient stays as it was,
+ *     absent or zero — the §3.2 [quirk]).
+ *   pseudo-label step (§3.2 "train_sl"): the CG (eval) beam-searches a
+ *     caption for each of the 15 anchors of every video; the anchor whose
+ *     caption scores best against the sentence is its label; CE on the SL's
+ *     anchor logits (the refiner gets nothing).
+ *   supervised step (§3.5): CE + 0.1·L1 against GT timestamps. */
+#ifndef WSD_TRAIN_WSD_H
+#define WSD_TRAIN_WSD_H
+
+#include "wsd/model_cg.h"
+#include "wsd/model_sl.h"
+#include "wsd/pseudo_label.h"
+
+typedef struct {
+    wsd_sl_run run1, run2;   /* SL on S, SL on the argmax tokens */
+    nn_tensor seg, dseg;     /* (N, 2) on the device */
+    int *pred;
+    float *h;                /* host scratch */
+    size_t h_cap;
+    int *ids, *len;          /* pseudo-label decoding */
+    size_t ids_cap;
+} wsd_train_ws;
+
+void wsd_train_ws_free(wsd_train_ws *ws);
+
+/* noise: N×2 host values added to seg (U(−0.01, 0.01) in training) or NULL.
+ * rng drives the SL's dropout (the CG has its own). Losses on the host. */
+int wsd_cycle_grad(wsd_sl *sl, wsd_cg *cg, wsd_train_ws *ws, const wsd_batch *b,
+                   const float *noise, nn_rng *rng, double *loss_cap, double *loss_rec);
+
+/* labels (N, may be NULL) receives the pseudo-labels; max_len/beam as the CG
+ * decodes (20, 3). miou (may be NULL): mean IoU of the SL's test-path
+ * prediction with the GT timestamps, the reference's log line. */
+int wsd_pseudo_grad(wsd_sl *sl, wsd_cg *cg, wsd_train_ws *ws, wsd_pseudo_labeler *pl,
+                    const wsd_vocab *vocab, const wsd_batch *b, int beam, int max_len, nn_rng *rng,
+                    double *loss, int *labels, double *miou);
+
+int wsd_supervised_grad(wsd_sl *sl, wsd_train_ws *ws, const wsd_batch *b, nn_rng *rng,
+                        double *loss, double *miou);
+
+/* Mean model IoU between the SL's test-path seconds (last forward of run)
+ * and the batch's GT seconds. */
+double wsd_sl_batch_miou(const wsd_sl *sl, const wsd_sl_run *run, const wsd_batch *b);
+
+#endif
