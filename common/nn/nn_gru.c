@@ -45,6 +45,41 @@ static void project(const nn_backend *be, int n, int k, int H3, const float *row
     be->add_row_bias(n, H3, out, b->value.data);
 }
 
+/* W_hh (trans 0: as B = W_hh, for dh·W_hh) or W_hhᵀ (trans 1: for h·W_hhᵀ)
+ * packed into buf for the per-step products, or NULL when the backend has
+ * no packed product (then plain gemm). */
+static const float *pack_hh(const nn_backend *be, nn_tensor *buf, nn_device dev, const nn_param *w,
+                            int H, int trans) {
+    size_t n = be->pack_size ? be->pack_size(trans ? H : 3 * H, trans ? 3 * H : H) : 0;
+    if (!n) return NULL;
+    if (!(buf->data && buf->owner && buf->device == dev && buf->size >= n)) {
+        int s[1] = {(int)n};
+        nn_tensor_ensure(buf, dev, 1, s);
+    }
+    be->pack_b(trans ? H : 3 * H, trans ? 3 * H : H, w->value.data, H, trans, buf->data);
+    return buf->data;
+}
+
+/* h (n, H) · W_hhᵀ + b_hh → out (n, 3H), through the packed copy when there is one */
+static void project_hh(const nn_backend *be, int n, int H, const float *h, const float *packed,
+                       const nn_param *w, const nn_param *b, float *out) {
+    if (packed) {
+        be->gemm_packed(n, 3 * H, H, h, H, packed, 0.0f, out, 3 * H);
+        be->add_row_bias(n, 3 * H, out, b->value.data);
+    } else {
+        project(be, n, H, 3 * H, h, w, b, out);
+    }
+}
+
+/* dh (n, H) += dg (n, 3H) · W_hh */
+static void back_hh(const nn_backend *be, int n, int H, const float *dg, const float *packed,
+                    const nn_param *w, float *dh) {
+    if (packed)
+        be->gemm_packed(n, H, 3 * H, dg, 3 * H, packed, 1.0f, dh, H);
+    else
+        be->gemm(0, 0, n, H, 3 * H, 1.0f, dg, 3 * H, w->value.data, H, 1.0f, dh, H);
+}
+
 /* Parameter gradients of one layer: dW_ih += dgiᵀ in, dW_hh += dghᵀ hp, biases. */
 static void layer_param_grads(const nn_backend *be, const nn_gru *g, int l, int n, int in_l,
                               const float *dgi, const float *input, const float *dgh,
@@ -177,6 +212,7 @@ void nn_gru_seq_cache_free(nn_gru_seq_cache *c) {
     nn_tensor_free(&c->work);
     nn_tensor_free(&c->work2);
     nn_tensor_free(&c->work3);
+    nn_tensor_free(&c->wpack);
     memset(c, 0, sizeof *c);
 }
 
@@ -229,9 +265,10 @@ int nn_gru_seq_forward(const nn_gru *g, const nn_tensor *x, const nn_tensor *h0,
             be->fill(c->h[l].data, BH, 0.0f);
         /* all input projections of the layer in one product */
         project(be, T * B, in_l, 3 * H, input, g->w_ih[l], g->b_ih[l], c->work.data);
+        const float *packed = pack_hh(be, &c->wpack, dev, g->w_hh[l], H, 1);
         for (int t = 0; t < T; t++) {
             const float *hp = c->h[l].data + (size_t)t * BH;
-            project(be, B, H, 3 * H, hp, g->w_hh[l], g->b_hh[l], c->work2.data);
+            project_hh(be, B, H, hp, packed, g->w_hh[l], g->b_hh[l], c->work2.data);
             be->gru_cell_forward(B, H, c->work.data + (size_t)t * B * 3 * H, 3 * H, c->work2.data,
                                  hp, c->h[l].data + (size_t)(t + 1) * BH,
                                  c->gates[l].data + (size_t)t * B * 4 * H);
@@ -278,6 +315,7 @@ int nn_gru_seq_backward(const nn_gru *g, nn_gru_seq_cache *c, const nn_tensor *d
     nn_tensor dh = nn_zeros2(dev, B, H), dhp = nn_zeros2(dev, B, H);
     for (int l = L - 1; l >= 0; l--) {
         be->fill(dh.data, BH, 0.0f);
+        const float *packed = pack_hh(be, &c->wpack, dev, g->w_hh[l], H, 0);
         for (int t = T - 1; t >= 0; t--) {
             if (l == L - 1 && dout)
                 be->copy2d(B, H, dout->data + (size_t)t * H, T * H, dh.data, H, 1);
@@ -295,8 +333,7 @@ int nn_gru_seq_backward(const nn_gru *g, nn_gru_seq_cache *c, const nn_tensor *d
             be->gru_cell_backward(B, H, c->gates[l].data + (size_t)t * B * 4 * H,
                                   c->h[l].data + (size_t)t * BH, dh.data,
                                   c->work.data + (size_t)t * B * 3 * H, 3 * H, dgh, dhp.data);
-            be->gemm(0, 0, B, H, 3 * H, 1.0f, dgh, 3 * H, g->w_hh[l]->value.data, H, 1.0f, dhp.data,
-                     H);
+            back_hh(be, B, H, dgh, packed, g->w_hh[l], dhp.data);
             be->copy(dh.data, dhp.data, BH);
         }
         if (dh0) be->axpy(BH, 1.0f, dh.data, dh0->data + l * BH);

@@ -69,6 +69,7 @@ typedef struct {
     nn_tensor drop[NN_RNN_MAX_LAYERS];       /* (T, B, H) masks into layer k+1 */
     nn_tensor upper_in[NN_RNN_MAX_LAYERS];   /* (T, B, H) dropped input of layer k+1 */
     nn_tensor work, work2, work3;            /* scratch */
+    nn_tensor wpack;                         /* W_hh packed for the per-step products */
     int dropped;                             /* dropout masks were applied */
 } nn_gru_seq_cache;
 
