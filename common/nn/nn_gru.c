@@ -199,6 +199,87 @@ int nn_gru_step_backward(const nn_gru *g, const nn_gru_step_cache *cache, nn_ten
     return 0;
 }
 
+/* ---- inference steps with a constant input part ---- */
+
+void nn_gru_infer_free(nn_gru_infer *s) {
+    nn_tensor_free(&s->pc);
+    nn_tensor_free(&s->gi);
+    nn_tensor_free(&s->gh);
+    for (int l = 0; l < NN_RNN_MAX_LAYERS; l++) {
+        nn_tensor_free(&s->pack_ih[l]);
+        nn_tensor_free(&s->pack_hh[l]);
+    }
+    memset(s, 0, sizeof *s);
+}
+
+/* Packs Wᵀ (W: n × ld, its first k columns) into t; 0 when the backend has no
+ * packed product. */
+static int pack_t(const nn_backend *be, nn_tensor *t, nn_device dev, const float *w, int k, int n,
+                  int ld) {
+    size_t sz = be->pack_size ? be->pack_size(k, n) : 0;
+    if (!sz) return 0;
+    int s1[1] = {(int)sz};
+    nn_tensor_ensure(t, dev, 1, s1);
+    be->pack_b(k, n, w, ld, 1, t->data);
+    return 1;
+}
+
+int nn_gru_infer_begin(const nn_gru *g, const nn_tensor *xc, nn_gru_infer *s) {
+    int H = g->hidden, L = g->layers, in = g->in;
+    if (xc->ndim != 2 || xc->shape[1] <= 0 || xc->shape[1] >= in)
+        return wsd_fail("GRU: constant input %s, expected (B, < %d)", nn_tensor_shape_str(xc), in);
+    int B = xc->shape[0], cw = xc->shape[1];
+    nn_device dev = xc->device;
+    const nn_backend *be = nn_backend_for(dev);
+    s->B = B;
+    s->in_var = in - cw;
+    nn_tensor_ensure2(&s->pc, dev, B, 3 * H);
+    nn_tensor_ensure2(&s->gi, dev, B, 3 * H);
+    nn_tensor_ensure2(&s->gh, dev, B, 3 * H);
+    const float *w0 = g->w_ih[0]->value.data;
+    be->gemm(0, 1, B, 3 * H, cw, 1.0f, xc->data, cw, w0 + s->in_var, in, 0.0f, s->pc.data, 3 * H);
+    be->add_row_bias(B, 3 * H, s->pc.data, g->b_ih[0]->value.data);
+    s->packed = 1;
+    for (int l = 0; l < L && s->packed; l++)
+        s->packed = pack_t(be, &s->pack_ih[l], dev, g->w_ih[l]->value.data, l ? H : s->in_var,
+                           3 * H, l ? H : in) &&
+                    pack_t(be, &s->pack_hh[l], dev, g->w_hh[l]->value.data, H, 3 * H, H);
+    return 0;
+}
+
+int nn_gru_infer_step(const nn_gru *g, nn_gru_infer *s, const nn_tensor *x, const nn_tensor *h_prev,
+                      nn_tensor *h_next) {
+    int L = g->layers, H = g->hidden, B = s->B, in = g->in;
+    if (nn_check_shape(x, "GRU step input", 2, B, s->in_var) ||
+        nn_check_shape(h_prev, "GRU step h_prev", 3, L, B, H) ||
+        nn_check_shape(h_next, "GRU step h_next", 3, L, B, H))
+        return -1;
+    const nn_backend *be = nn_backend_for(x->device);
+    size_t BH = (size_t)B * H;
+    const float *input = x->data;
+    for (int l = 0; l < L; l++) {
+        int k = l ? H : s->in_var;
+        const float *hp = h_prev->data + l * BH;
+        if (s->packed) {
+            be->gemm_packed(B, 3 * H, k, input, k, s->pack_ih[l].data, 0.0f, s->gi.data, 3 * H);
+            be->gemm_packed(B, 3 * H, H, hp, H, s->pack_hh[l].data, 0.0f, s->gh.data, 3 * H);
+        } else {
+            be->gemm(0, 1, B, 3 * H, k, 1.0f, input, k, g->w_ih[l]->value.data, l ? H : in, 0.0f,
+                     s->gi.data, 3 * H);
+            be->gemm(0, 1, B, 3 * H, H, 1.0f, hp, H, g->w_hh[l]->value.data, H, 0.0f, s->gh.data,
+                     3 * H);
+        }
+        if (l == 0)
+            be->axpy((size_t)B * 3 * H, 1.0f, s->pc.data, s->gi.data);
+        else
+            be->add_row_bias(B, 3 * H, s->gi.data, g->b_ih[l]->value.data);
+        be->add_row_bias(B, 3 * H, s->gh.data, g->b_hh[l]->value.data);
+        be->gru_cell_forward(B, H, s->gi.data, 3 * H, s->gh.data, hp, h_next->data + l * BH, NULL);
+        input = h_next->data + l * BH;
+    }
+    return 0;
+}
+
 /* ---- whole sequence ---- */
 
 void nn_gru_seq_cache_free(nn_gru_seq_cache *c) {

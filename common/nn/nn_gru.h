@@ -59,6 +59,28 @@ int nn_gru_step_forward(const nn_gru *g, const nn_tensor *x, const nn_tensor *h_
 int nn_gru_step_backward(const nn_gru *g, const nn_gru_step_cache *cache, nn_tensor *dh,
                          nn_tensor *dx);
 
+/* ---- inference steps with a constant input part (decoding) ----
+ * Input [x_t, xc] with xc (B, in − in_var) the same at every step (the
+ * caption decoder's segment context): nn_gru_infer_begin projects xc once
+ * (B rows) and packs the weights for the per-step products (when the backend
+ * can); nn_gru_infer_step then runs one evaluation-mode step on x_t (B, in_var)
+ * alone, with no allocation. Same result as nn_gru_step_forward on the
+ * concatenated input, up to rounding. */
+typedef struct {
+    int B, in_var;
+    nn_tensor pc;                            /* (B, 3H) xc·W_ih0[:, in_var:]ᵀ + b_ih0 */
+    nn_tensor gi, gh;                        /* (B, 3H) scratch */
+    nn_tensor pack_ih[NN_RNN_MAX_LAYERS];    /* W_ih (layer 0: its in_var columns)ᵀ packed */
+    nn_tensor pack_hh[NN_RNN_MAX_LAYERS];    /* W_hhᵀ packed */
+    int packed;                              /* the pack_* tensors are in use */
+} nn_gru_infer;
+
+int nn_gru_infer_begin(const nn_gru *g, const nn_tensor *xc, nn_gru_infer *s);
+/* x (B, in_var), h_prev (layers, B, H) → h_next (layers, B, H), no aliasing. */
+int nn_gru_infer_step(const nn_gru *g, nn_gru_infer *s, const nn_tensor *x, const nn_tensor *h_prev,
+                      nn_tensor *h_next);
+void nn_gru_infer_free(nn_gru_infer *s);
+
 /* ---- whole sequence ---- */
 
 typedef struct {

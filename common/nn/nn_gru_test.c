@@ -246,6 +246,38 @@ static void check_time_major(float dropout) {
 static void test_gru_time_major_constant_input(void) { check_time_major(0); }
 static void test_gru_time_major_constant_input_dropout(void) { check_time_major(0.3f); }
 
+/* Evaluation steps with the constant part projected once (decoding) against
+ * nn_gru_step_forward on the concatenated input. */
+static void test_gru_infer_constant_input(void) {
+    enum { VAR = 2, C = IN - VAR };
+    step_ctx c;
+    step_setup(&c, 0.3f); /* dropout is off in evaluation */
+    nn_tensor xc = nn_zeros2(NN_CPU, B, C), xv = nn_zeros2(NN_CPU, B, VAR);
+    nn_tensor h[2] = {nn_zeros3(NN_CPU, L, B, H), nn_zeros3(NN_CPU, L, B, H)};
+    for (int b = 0; b < B; b++)
+        for (int k = 0; k < C; k++) xc.data[b * C + k] = c.xs[0].data[b * IN + VAR + k];
+    nn_gru_infer inf = {0};
+    CHECK(nn_gru_infer_begin(&c.s.g, &xc, &inf) == 0);
+    nn_tensor_copy(&c.hstate[0], &c.s.h0);
+    nn_tensor_copy(&h[0], &c.s.h0);
+    double worst = 0;
+    for (int t = 0; t < T; t++) {
+        for (int b = 0; b < B; b++) {
+            for (int k = 0; k < C; k++) c.xs[t].data[b * IN + VAR + k] = xc.data[b * C + k];
+            for (int j = 0; j < VAR; j++) xv.data[b * VAR + j] = c.xs[t].data[b * IN + j];
+        }
+        CHECK(nn_gru_step_forward(&c.s.g, &c.xs[t], &c.hstate[t], &c.hstate[t + 1], 0, NULL, NULL) == 0);
+        CHECK(nn_gru_infer_step(&c.s.g, &inf, &xv, &h[t % 2], &h[(t + 1) % 2]) == 0);
+        for (size_t j = 0; j < h[0].size; j++)
+            worst = fmax(worst, fabs(h[(t + 1) % 2].data[j] - c.hstate[t + 1].data[j]));
+    }
+    CHECK_NEAR(worst, 0, 1e-6);
+    CHECK(nn_gru_infer_step(&c.s.g, &inf, &c.xs[0], &h[0], &h[1]) == -1); /* full-width input */
+    nn_gru_infer_free(&inf);
+    nn_tensor_free(&xc), nn_tensor_free(&xv), nn_tensor_free(&h[0]), nn_tensor_free(&h[1]);
+    step_free(&c);
+}
+
 static void test_gru_golden(void) {
     tu_goldens gs;
     if (tu_goldens_load(&gs, "gru.txt")) TEST_SKIP("testdata/goldens/gru.txt missing");
@@ -308,6 +340,7 @@ int main(void) {
     TEST_RUN(test_gru_step_gradients_dropout);
     TEST_RUN(test_gru_time_major_constant_input);
     TEST_RUN(test_gru_time_major_constant_input_dropout);
+    TEST_RUN(test_gru_infer_constant_input);
     TEST_RUN(test_gru_golden);
     return test_finish();
 }
