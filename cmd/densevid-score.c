@@ -249,6 +249,7 @@ int main(int argc, char **argv) {
     ro.soda_note = soda_note;
     ro.show_meteor = !o.no_meteor;
     ro.meteor_note = note;
+    ro.meteor_source = meteor ? wsd_meteor_source(meteor) : NULL;
     ro.semantics = (int)o.semantics;
     if (o.json) score_print_json(stdout, &r, &ro);
     else score_print_table(stdout, &r, &ro);

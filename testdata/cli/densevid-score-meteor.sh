@@ -22,6 +22,9 @@ for rev in 2018 2019; do
     diff "$C/paraphrase__sub2v2_sub2v1__$rev.txt" "$TMP/got" || fail "paraphrase case $rev differs from Java Meteor"
     grep -q "METEOR: Meteor 1.5 data from $JAR, paraphrases " "$TMP/err" || fail "data source not named: $(cat "$TMP/err")"
 done
+para 2018 --meteor-jar "$JAR" --json >"$TMP/got.json" 2>/dev/null || fail "--json"
+grep -q "\"official\": true, \"note\": \"\", \"source\": \"Meteor 1.5 data from $JAR" "$TMP/got.json" ||
+    fail "--json does not name the data source"
 "$S" -s "$C/pred_long_sub2.json" -r "$C/ref_sub2_val2.json" --meteor-jar "$JAR" >"$TMP/got" 2>/dev/null || fail "long case"
 diff "$C/long__sub2v2__2018.txt" "$TMP/got" || fail "long case differs from Java Meteor"
 
