@@ -8,11 +8,11 @@
 #include "score/score_meteor.h"
 #include "score/score_report.h"
 #include "score/soda.h"
+#include "base/opt.h"
 #include "base/util.h"
 
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 static void usage(FILE *fp) {
     fputs("usage: densevid-score [-s SUBMISSION] -r REF [REF ...] [options]\n"
@@ -89,8 +89,7 @@ static void parse_args(int argc, char **argv, options *o) {
             usage(stdout);
             exit(0);
         } else if (!strcmp(a, "--version")) {
-            printf("densevid-score (wsdec) " WSD_VERSION "\n");
-            exit(0);
+            wsd_opt_version();
         } else if (!strcmp(a, "-s") || !strcmp(a, "--submission")) {
             o->submission = need_arg(argc, argv, &i);
         } else if (!strcmp(a, "-r") || !strcmp(a, "--refs") || !strcmp(a, "--references")) {
@@ -99,23 +98,18 @@ static void parse_args(int argc, char **argv, options *o) {
         } else if (!strcmp(a, "--tious")) {
             if (i + 1 >= argc) wsd_die("--tious needs at least one threshold");
             while (i + 1 < argc && (!is_option(argv[i + 1]) || is_number(argv[i + 1]))) {
-                const char *t = argv[++i];
-                double v = 0;
-                if (wsd_parse_double(t, "--tious", &v) || !(v >= 0.0 && v <= 1.0))
-                    wsd_die("--tious: expected numbers in [0, 1], got '%s'", t);
-                o->tious[o->n_tious++] = v;
+                o->tious[o->n_tious++] = wsd_opt_double(argv[++i], "--tious", 0, 1);
             }
             if (!o->n_tious) wsd_die("--tious needs at least one threshold");
         } else if (!strcmp(a, "--max-proposals") || !strcmp(a, "-ppv") || !strcmp(a, "--max-proposals-per-video")) {
-            if (wsd_parse_long(need_arg(argc, argv, &i), a, &o->max_proposals) || o->max_proposals < 0)
-                wsd_die("%s: expected a non-negative integer", a);
+            o->max_proposals = wsd_opt_long(need_arg(argc, argv, &i), a, 0, WSD_OPT_MAX_COUNT);
         } else if (!strcmp(a, "--eval-version") || !strcmp(a, "--version-semantics")) {
             const char *v = need_arg(argc, argv, &i);
             if (!strcmp(v, "2018")) o->semantics = 2018;
             else if (!strcmp(v, "2019")) o->semantics = 2019;
             else wsd_die("%s: expected 2018 or 2019, got '%s'", a, v);
         } else if (!strcmp(a, "--seed")) {
-            if (wsd_parse_long(need_arg(argc, argv, &i), "--seed", &o->seed)) wsd_die("%s", wsd_error());
+            o->seed = wsd_opt_long(need_arg(argc, argv, &i), "--seed", 0, 0x7fffffffffffffffL);
         } else if (!strcmp(a, "--format")) {
             const char *f = need_arg(argc, argv, &i);
             if (!strcmp(f, "auto")) o->format = SCORE_FORMAT_AUTO;

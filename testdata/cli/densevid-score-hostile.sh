@@ -12,7 +12,7 @@ F=$WSD_ROOT/testdata/score
 grep -q '"tious": \[0.3, 0.5, 0.7, 0.9\]' "$TMP/one.json" || fail "-r ONE --json: default thresholds wrong"
 
 for bad in nan inf -inf -0.5 1.5 1e999 x; do
-    expect_exit 1 "--tious: expected numbers in \[0, 1\], got '$bad'" "$S" -s "$F/sub.json" -r "$F/refs_a.json" --json --tious "$bad"
+    expect_exit 1 "--tious: expected a number in \[0, 1\], got '$bad'" "$S" -s "$F/sub.json" -r "$F/refs_a.json" --json --tious "$bad"
     [ -s "$TMP/out" ] && fail "--tious $bad: wrote output"
 done
 exit 0
