@@ -16,7 +16,8 @@
 #include "nn/nn_rng.h"
 #include "nn/nn_tensor.h"
 
-/* Threads for CPU matrix products (OpenBLAS); 0 = library default. */
+/* Threads for CPU matrix products (OpenBLAS and the recurrent-step kernel);
+ * 0 = library default (all cores). */
 void nn_set_threads(int n);
 
 #endif
