@@ -30,6 +30,27 @@ void wsd_set_progname(const char *name) {
 }
 const char *wsd_progname(void) { return progname; }
 
+/* The wsd_out files open now, newest first; wsd_die removes them. */
+static wsd_out *open_outputs;
+
+static void out_register(wsd_out *out) {
+    out->next_open = open_outputs;
+    open_outputs = out;
+}
+
+static void out_unregister(wsd_out *out) {
+    for (wsd_out **p = &open_outputs; *p; p = &(*p)->next_open)
+        if (*p == out) {
+            *p = out->next_open;
+            break;
+        }
+    out->next_open = NULL;
+}
+
+static void abort_open_outputs(void) {
+    while (open_outputs) wsd_out_abort(open_outputs);
+}
+
 static void vreport(const char *fmt, va_list ap) {
     fprintf(stderr, "%s: ", progname);
     vfprintf(stderr, fmt, ap);
@@ -41,6 +62,7 @@ void wsd_die(const char *fmt, ...) {
     va_start(ap, fmt);
     vreport(fmt, ap);
     va_end(ap);
+    abort_open_outputs();
     exit(WSD_EXIT_INPUT);
 }
 
@@ -49,6 +71,7 @@ void wsd_die_internal(const char *fmt, ...) {
     va_start(ap, fmt);
     vreport(fmt, ap);
     va_end(ap);
+    abort_open_outputs();
     exit(WSD_EXIT_INTERNAL);
 }
 
@@ -115,9 +138,11 @@ char *wsd_read_file(const char *path, size_t *len_out) {
 }
 
 int wsd_out_open(wsd_out *out, const char *path) {
+    out_unregister(out);
     memset(out, 0, sizeof *out);
     if (strcmp(path, "-") == 0) {
         out->fp = stdout;
+        out_register(out);
         return 0;
     }
     /* Devices and FIFOs (-o /dev/null, a named pipe) are written in place:
@@ -127,6 +152,7 @@ int wsd_out_open(wsd_out *out, const char *path) {
     if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
         if (!(out->fp = fopen(path, "wb"))) return wsd_fail("%s: cannot open for writing: %s", path, strerror(errno));
         out->final_path = wsd_strdup(path);
+        out_register(out);
         return 0;
     }
     out->tmp_path = wsd_tmp_create(path, &fd_out_tmp);
@@ -140,10 +166,12 @@ int wsd_out_open(wsd_out *out, const char *path) {
         return wsd_fail("%s: cannot create: %s", path, strerror(e));
     }
     out->final_path = wsd_strdup(path);
+    out_register(out);
     return 0;
 }
 
 int wsd_out_commit(wsd_out *out) {
+    out_unregister(out);
     if (!out->fp) return 0;
     if (!out->tmp_path) {
         int bad = fflush(out->fp) != 0 || ferror(out->fp);
@@ -176,6 +204,7 @@ int wsd_out_commit(wsd_out *out) {
 }
 
 void wsd_out_abort(wsd_out *out) {
+    out_unregister(out);
     if (out->fp && !out->tmp_path && out->fp != stdout) fclose(out->fp);
     if (out->fp && out->tmp_path) {
         fclose(out->fp);
