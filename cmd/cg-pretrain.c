@@ -341,7 +341,11 @@ int main(int argc, char **argv) {
             if (wsd_cg_forward(cg, &b, &seg, 1, &loss, NULL) || wsd_cg_backward(cg, 1.0f, NULL) ||
                 nn_optim_step(&opt))
                 wsd_die_internal("%s", wsd_error());
-            if (!isfinite(loss)) wsd_die_internal("epoch %d batch %d: the loss is not finite", epoch, i);
+            if (!isfinite(loss)) {
+                char ids[1024];
+                wsd_die("epoch %d batch %d: the loss is %g, not finite (diverged: a lower --lr, or bad features) "
+                        "on the videos %s", epoch, i, loss, wsd_batch_ids(&b, ids, sizeof ids));
+            }
             sum += loss;
             if (!o.quiet && ((i + 1) % o.log_every == 0 || i + 1 == n_batches)) {
                 fprintf(stderr, "%sepoch %d batch %d/%d loss %.4f lr %.3g %.1fs%s", tty ? "\r" : "", epoch, i + 1,

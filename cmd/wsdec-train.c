@@ -415,7 +415,11 @@ int main(int argc, char **argv) {
                 if (rc == 0) rc = nn_optim_step(&T.opt_cycle);
             }
             if (rc) wsd_die_internal("epoch %d batch %d: %s", epoch, i, wsd_error());
-            if (!isfinite(loss)) wsd_die_internal("epoch %d batch %d: the loss is not finite", epoch, i);
+            if (!isfinite(loss)) {
+                char ids[1024];
+                wsd_die("epoch %d batch %d: the loss is %g, not finite (diverged: a lower --lr, or bad features) "
+                        "on the videos %s", epoch, i, loss, wsd_batch_ids(&b, ids, sizeof ids));
+            }
             sum += loss, sum2 += aux;
             if (!o->quiet && ((i + 1) % o->log_every == 0 || i + 1 == n_batches)) {
                 fprintf(stderr, "%sepoch %d %s batch %d/%d loss %.4f %s %.4g %.1fs%s", tty ? "\r" : "", epoch,
