@@ -76,8 +76,8 @@ for item in $items; do
         line="$line ($(awk -v u="$units" -v w="$ow" -v c="$oc" \
             'BEGIN { printf "%.2f videos/s wall, %.2f per CPU-s", u / (w / 1e3), u / (c / 1e3) }'))" ;;
     cg)
-        line="$line ($(awk -v u="$units" -v w="$ow" -v c="$oc" -v pk="$peak" -v t="$threads" \
-            'BEGIN { printf "%.1f GFLOP in sgemm: %.1f GFLOP/s wall = %.0f%% of the sgemm rate", u, u / (w / 1e3), 100 * u / (w / 1e3) / pk }'))" ;;
+        line="$line ($(awk -v u="$units" -v w="$ow" -v c="$oc" -v pk="$peak" -v pc="$peak_cpu" -v t="$threads" \
+            'BEGIN { printf "%.1f GFLOP in sgemm: %.1f GFLOP/s wall = %.0f%% of the sgemm rate; per CPU-second x %d: %.1f = %.0f%%", u, u / (w / 1e3), 100 * u / (w / 1e3) / pk, t, u / (c / 1e3) * t, 100 * u / (c / 1e3) * t / pc }'))" ;;
     esac
     echo "$line (load $(load))"
     if [ "$have_torch" = 1 ]; then

@@ -54,7 +54,9 @@ def cg_model():
 
 
 def sl_model():
-    return sl_ref.SL(F, H, H, V, 0.3, dropout=0.3)
+    m = sl_ref.SL(F, H, H, V, 0.3, dropout=0.3)
+    m.anchor = m.anchor.float()     # a float64 buffer in the golden-writing model
+    return m
 
 
 def sl_args(b, sent=None):
