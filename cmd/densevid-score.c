@@ -4,6 +4,7 @@
 #include "score/meteor/meteor.h"
 #include "score/score_data.h"
 #include "score/score_eval.h"
+#include "score/score_per_video.h"
 #include "score/score_meteor.h"
 #include "score/score_report.h"
 #include "score/soda.h"
@@ -30,6 +31,8 @@ static void usage(FILE *fp) {
           "      --format F          auto (default), json or jsonl\n"
           "      --json              print JSON (raw values, not x100) instead of the table\n"
           "      --no-meteor         leave METEOR out of the table\n"
+          "      --per-video FILE    also write every metric per video (JSON Lines; their mean\n"
+          "                          over the reference videos is the table)\n"
           "      --meteor-dir DIR    Meteor data: DIR/english.words, DIR/english.prefixes,\n"
           "                          DIR/paraphrase-en.gz (default $WSD_METEOR_DIR)\n"
           "      --meteor-function-words F, --meteor-prefixes F, --meteor-paraphrase F,\n"
@@ -52,6 +55,7 @@ typedef struct {
     score_format format;
     int json, no_meteor, meteor_approx, soda;
     const char *meteor_dir, *fw, *prefixes, *paraphrase, *wordnet;
+    const char *per_video;
 } options;
 
 static int is_option(const char *a) { return a[0] == '-' && a[1] != '\0'; }
@@ -109,6 +113,8 @@ static void parse_args(int argc, char **argv, options *o) {
             else wsd_die("--format: expected auto, json or jsonl, got '%s'", f);
         } else if (!strcmp(a, "--json")) {
             o->json = 1;
+        } else if (!strcmp(a, "--per-video")) {
+            o->per_video = need_arg(argc, argv, &i);
         } else if (!strcmp(a, "--no-meteor")) {
             o->no_meteor = 1;
         } else if (!strcmp(a, "--soda")) {
@@ -206,6 +212,7 @@ int main(int argc, char **argv) {
     so.seed = (uint64_t)o.seed;
     so.meteor = meteor && !o.no_meteor ? score_meteor_video : NULL;
     so.meteor_ctx = meteor;
+    so.keep_per_video = o.per_video != NULL;
     score_result r;
     if (score_evaluate(&sub, refs, o.n_refs, &so, &r)) wsd_die_internal("%s", wsd_error());
     if (r.n_ignored) wsd_warn("%zu submitted video(s) are in no reference file and were ignored", r.n_ignored);
@@ -222,6 +229,16 @@ int main(int argc, char **argv) {
         soda = wsd_calloc(o.n_refs, sizeof *soda);
         for (size_t f = 0; f < o.n_refs; f++)
             if (soda_c(&sub, &refs[f], score_meteor_sentence, meteor, &soda[f])) wsd_die_internal("%s", wsd_error());
+    }
+
+    if (o.per_video) {
+        wsd_out pv;
+        if (wsd_out_open(&pv, o.per_video)) wsd_die("--per-video: %s", wsd_error());
+        if (score_write_per_video(pv.fp, &r, &sub)) {
+            wsd_out_abort(&pv);
+            wsd_die_internal("%s", wsd_error());
+        }
+        if (wsd_out_commit(&pv)) wsd_die_internal("%s", wsd_error());
     }
 
     score_report_options ro = {0};

@@ -18,6 +18,7 @@ typedef struct {
     char *id;
     score_event *events;
     size_t n_events;
+    double duration; /* seconds, from "duration" when the file has it (unused by the metrics); else 0 */
 } score_video;
 
 typedef struct {
