@@ -13,6 +13,7 @@
 #include "wsd/model_cg.h"
 #include "wsd/model_sl.h" /* wsd_ckpt_vocab */
 #include "wsd/segment.h"
+#include "base/progress.h"
 #include "base/util.h"
 
 static const char usage[] =
@@ -50,6 +51,7 @@ typedef struct {
     wsd_batch batch;
     proposal_kind prop;
     int n_random, share, beam, max_len;
+    wsd_progress *progress;
     nn_rng rng;
     float *shared;          /* the current draw of random proposals (n_random × 2) */
     long n_drawn_videos;    /* videos that have used a draw so far */
@@ -214,6 +216,7 @@ static void flush(ctx *c, record *recs, int n, FILE *fp) {
     }
     c->n_videos += n;
     c->n_events += total;
+    wsd_progress_step(c->progress, n);
     free(feats);
     free(keys);
     free(durs);
@@ -314,6 +317,9 @@ int main(int argc, char **argv) {
     g_out_open = 1;
     record *recs = wsd_malloc(sizeof *recs * (size_t)batch);
     int n = 0;
+    wsd_progress progress;
+    wsd_progress_start(&progress, "caption", 0, quiet);
+    c.progress = &progress;
     if (videos) {
         wsd_captions *caps = wsd_captions_load(videos);
         if (!caps) DIE("%s", wsd_error());
@@ -322,6 +328,7 @@ int main(int argc, char **argv) {
          * localizer (wsdec-spec.md §3.6). */
         if (c.prop == PROP_INPUT && wsd_captions_n_events(caps) == 0)
             DIE("%s: no events to caption: add --proposals full|anchors|random:N", videos);
+        c.progress->total = (long)caps->n;
         for (size_t i = 0; i < caps->n; i++) {
             cJSON *obj;
             if (c.prop == PROP_INPUT) {
@@ -362,6 +369,7 @@ int main(int argc, char **argv) {
     }
     g_out_open = 0;
     if (wsd_out_commit(&g_out) != 0) wsd_die_internal("%s", wsd_error());
+    wsd_progress_end(c.progress);
     if (!quiet) fprintf(stderr, "caption: %ld videos, %ld segments captioned\n", c.n_videos, c.n_events);
     free(recs);
     free(c.shared);

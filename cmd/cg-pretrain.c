@@ -11,7 +11,9 @@
 #include "io/captions.h"
 #include "io/featset.h"
 #include "wsd/model_cg.h"
+#include "base/progress.h"
 #include "base/util.h"
+#include "io/trainlog.h"
 #include "io/vocab.h"
 
 static const char usage[] =
@@ -38,14 +40,15 @@ static const char usage[] =
     "  --seed N            initialisation, shuffles, sentence draws, dropout (233)\n"
     "  --resume CKPT       continue from a cg-pretrain checkpoint\n"
     "  --keep-every N      also keep CKPT's numbered copy every N epochs\n"
-    "  --log-every N       progress line every N batches (10)\n"
+    "  --log-every N       progress line every N batches when stderr is no terminal (10)\n"
+    "  --log FILE          training log, JSON Lines: losses and lr per batch and epoch\n"
     "  --threads N         CPU threads for matrix products (0 = library default)\n"
     "  --device auto|cpu|cuda   (auto)\n"
     "  -q, --quiet   -h, --help   --version\n"
     "See cg-pretrain(1).\n";
 
 typedef struct {
-    const char *feats, *captions, *vocab, *out, *resume, *device, *val_captions, *val_feats;
+    const char *feats, *captions, *vocab, *out, *resume, *device, *val_captions, *val_feats, *log;
     int gt, epochs, batch, sample_rate, hidden, embed, max_videos, keep_every, log_every;
     int threads, quiet;
     double lr, momentum, weight_decay, gamma, dropout;
@@ -78,7 +81,7 @@ static void parse_milestones(options *o, const char *s) {
 static void parse_options(int argc, char **argv, options *o) {
     enum {
         O_FEATS = 256, O_CAPS, O_VOCAB, O_OUT, O_SEG, O_EPOCHS, O_BATCH, O_LR, O_MOM, O_WD, O_MILE, O_GAMMA,
-        O_RATE, O_HIDDEN, O_EMBED, O_DROP, O_MAXV, O_SEED, O_RESUME, O_KEEP, O_LOG, O_THREADS, O_DEVICE, O_VERSION, O_VALC, O_VALF
+        O_RATE, O_HIDDEN, O_EMBED, O_DROP, O_MAXV, O_SEED, O_RESUME, O_KEEP, O_LOG, O_THREADS, O_DEVICE, O_VERSION, O_VALC, O_VALF, O_TLOG
     };
     static const struct option opts[] = {
         {"feats", 1, 0, O_FEATS}, {"captions", 1, 0, O_CAPS}, {"vocab", 1, 0, O_VOCAB}, {"out", 1, 0, O_OUT},
@@ -88,7 +91,7 @@ static void parse_options(int argc, char **argv, options *o) {
         {"embed", 1, 0, O_EMBED}, {"dropout", 1, 0, O_DROP}, {"max-videos", 1, 0, O_MAXV}, {"seed", 1, 0, O_SEED},
         {"resume", 1, 0, O_RESUME}, {"keep-every", 1, 0, O_KEEP}, {"log-every", 1, 0, O_LOG},
         {"threads", 1, 0, O_THREADS}, {"device", 1, 0, O_DEVICE}, {"quiet", 0, 0, 'q'}, {"help", 0, 0, 'h'},
-        {"version", 0, 0, O_VERSION}, {"val-captions", 1, 0, O_VALC}, {"val-feats", 1, 0, O_VALF}, {0, 0, 0, 0}};
+        {"version", 0, 0, O_VERSION}, {"val-captions", 1, 0, O_VALC}, {"val-feats", 1, 0, O_VALF}, {"log", 1, 0, O_TLOG}, {0, 0, 0, 0}};
     memset(o, 0, sizeof *o);
     o->epochs = 100, o->batch = -1, o->sample_rate = 2, o->hidden = 512, o->embed = 512, o->log_every = 10;
     o->lr = 1e-2, o->momentum = 0.8, o->weight_decay = 1e-4, o->gamma = 0.1, o->dropout = 0.3, o->seed = 233;
@@ -129,6 +132,7 @@ static void parse_options(int argc, char **argv, options *o) {
         case O_DEVICE: o->device = optarg; break;
         case O_VALC: o->val_captions = optarg; break;
         case O_VALF: o->val_feats = optarg; break;
+        case O_TLOG: o->log = optarg; break;
         case 'q': o->quiet = 1; break;
         case 'h': fputs(usage, stdout); exit(0);
         case O_VERSION: printf("cg-pretrain (wsdec) %s\n", WSD_VERSION); exit(0);
@@ -335,7 +339,8 @@ int main(int argc, char **argv) {
                 wsd_batcher_videos(bt), all_videos, n_batches, o.batch, o.gt ? "gt" : "full",
                 nn_params_count(wsd_cg_params(cg), 0), nn_device_name(dev), start_epoch, o.epochs - 1);
 
-    int tty = isatty(2);
+    wsd_trainlog *tlog = NULL;
+    if (o.log && !(tlog = wsd_trainlog_open(o.log, "cg-pretrain", o.resume != NULL))) wsd_die("%s", wsd_error());
     wsd_batch b;
     wsd_batch_init(&b);
     nn_tensor seg = {0};
@@ -348,6 +353,11 @@ int main(int argc, char **argv) {
         wsd_batcher_epoch(bt, epoch);
         double sum = 0, te = wsd_now();
         long words = 0;
+        char label[32];
+        snprintf(label, sizeof label, "epoch %d", epoch);
+        wsd_progress pg;
+        wsd_progress_start(&pg, label, n_batches, o.quiet);
+        pg.every_n = o.log_every;
         for (int i = 0; i < n_batches; i++) {
             if (wsd_batcher_get(bt, i, &b)) wsd_die("%s", wsd_error());
             if (b.N > seg_cap) {
@@ -367,21 +377,36 @@ int main(int argc, char **argv) {
                 wsd_die_internal("%s", wsd_error());
             if (!isfinite(loss)) wsd_die_internal("epoch %d batch %d: the loss is not finite", epoch, i);
             sum += loss;
-            if (!o.quiet && ((i + 1) % o.log_every == 0 || i + 1 == n_batches)) {
-                fprintf(stderr, "%sepoch %d batch %d/%d loss %.4f lr %.3g %.1fs%s", tty ? "\r" : "", epoch, i + 1,
-                        n_batches, loss, opt.groups[0].lr, wsd_now() - t0, tty ? "   " : "\n");
-                fflush(stderr);
-            }
+            wsd_progress_note(&pg, "loss %.4f lr %.3g %.1fs", loss, opt.groups[0].lr, wsd_now() - t0);
+            wsd_progress_step(&pg, 1);
+            cJSON *rec = wsd_trainlog_record(tlog, "batch", epoch);
+            wsd_trainlog_set(rec, NULL, "batch", i + 1);
+            wsd_trainlog_set(rec, NULL, "batches", n_batches);
+            wsd_trainlog_set(rec, "loss", "caption", loss);
+            wsd_trainlog_set(rec, "lr", "cg", opt.groups[0].lr);
+            wsd_trainlog_set(rec, NULL, "seconds", wsd_now() - t0);
+            if (wsd_trainlog_write(tlog, rec)) wsd_die_internal("%s", wsd_error());
         }
+        wsd_progress_end(&pg);
+        double per_word = sum * b.N / (double)(words ? words : 1);
         if (!o.quiet)
-            fprintf(stderr, "%sepoch %d done: mean loss %.4f (per word %.4f) lr %.3g %.1fs\n", tty ? "\n" : "", epoch,
-                    sum / n_batches, sum * b.N / (double)(words ? words : 1), opt.groups[0].lr, wsd_now() - te);
+            fprintf(stderr, "epoch %d done: mean loss %.4f (per word %.4f) lr %.3g %.1fs\n", epoch, sum / n_batches,
+                    per_word, opt.groups[0].lr, wsd_now() - te);
+        cJSON *rec = wsd_trainlog_record(tlog, "epoch", epoch);
+        wsd_trainlog_set(rec, NULL, "batches", n_batches);
+        wsd_trainlog_set(rec, "loss", "caption", sum / n_batches);
+        wsd_trainlog_set(rec, "loss", "caption per word", per_word);
+        wsd_trainlog_set(rec, "lr", "cg", opt.groups[0].lr);
+        wsd_trainlog_set(rec, NULL, "seconds", wsd_now() - te);
         if (o.val_captions) {
             double vs, vw;
             val_loss(&val, &o, cg, &vs, &vw);
             fprintf(stderr, "epoch %d validation: loss %.4f (per word %.4f) over %d videos\n", epoch, vs, vw,
                     wsd_batcher_videos(val.bt));
+            wsd_trainlog_set(rec, "loss", "validation", vs);
+            wsd_trainlog_set(rec, "loss", "validation per word", vw);
         }
+        if (wsd_trainlog_write(tlog, rec)) wsd_die_internal("%s", wsd_error());
         save(o.out, cg, &opt, vocab, &o, epoch + 1);
         if (o.keep_every > 0 && (epoch + 1) % o.keep_every == 0) {
             char *p = numbered_path(o.out, epoch + 1);
@@ -392,6 +417,7 @@ int main(int argc, char **argv) {
     if (start_epoch >= o.epochs && !o.quiet)
         fprintf(stderr, "cg-pretrain: %s already has %d epochs; nothing to do\n", o.resume, start_epoch);
     if (o.val_captions) val_close(&val);
+    if (wsd_trainlog_close(tlog)) wsd_die_internal("%s", wsd_error());
     nn_tensor_free(&seg);
     free(seg_host);
     wsd_batch_free(&b);

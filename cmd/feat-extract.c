@@ -14,6 +14,7 @@
 #include "io/h5feat.h"
 #include "io/npy.h"
 #include "io/tsr.h"
+#include "base/progress.h"
 #include "base/util.h"
 
 static const char usage[] =
@@ -46,7 +47,7 @@ typedef struct {
     char *found;        /* per id in ids: seen in the input */
     double rps;         /* NAN when not given */
     long written;
-    int quiet, tty;     /* progress: a counter on a terminal, else a line per 1000 videos */
+    wsd_progress progress; /* a bar on a terminal, else a line every 10 s */
 } sink;
 
 /* Replaces in place, so re-extracting a stream leaves its headers unchanged. */
@@ -75,8 +76,7 @@ static void emit(sink *s, wsd_tsr *t) {
         wsd_die_internal("%s", wsd_error());
     }
     s->written++;
-    if (!s->quiet && s->tty && s->written % 100 == 0) fprintf(stderr, "\rfeat-extract: %ld videos", s->written);
-    if (!s->quiet && !s->tty && s->written % 1000 == 0) fprintf(stderr, "feat-extract: %ld videos\n", s->written);
+    wsd_progress_step(&s->progress, 1);
 }
 
 static void fail_input(sink *s) {
@@ -213,13 +213,15 @@ int main(int argc, char **argv) {
         fputs(usage, stderr);
         wsd_die("expected exactly one INPUT");
     }
-    sink s = {.level = compress ? 6 : 0, .rps = rps, .quiet = quiet, .tty = isatty(2)};
+    sink s = {.level = compress ? 6 : 0, .rps = rps};
+    wsd_progress_start(&s.progress, "feat-extract", 0, quiet);
     wsd_captions *ids = NULL;
     if (ids_path) {
         if (!(ids = wsd_captions_load(ids_path))) wsd_die("%s", wsd_error());
         if (ids->n == 0) wsd_die("%s: no video ids", ids->path);
         s.ids = ids;
         s.found = wsd_calloc(ids->n, 1);
+        s.progress.total = (long)ids->n;
     }
     /* sniff the input before creating the output, so a wrong input leaves no file */
     struct stat st;
@@ -259,7 +261,7 @@ int main(int argc, char **argv) {
                         ids->path, s.written, ids->n);
             }
     if (wsd_out_commit(&s.out) != 0) wsd_die_internal("%s", wsd_error());
-    if (!quiet && s.tty && s.written >= 100) fputc('\n', stderr);
+    wsd_progress_end(&s.progress);
     if (!quiet) fprintf(stderr, "feat-extract: %ld videos -> %s\n", s.written, strcmp(output, "-") ? output : "<stdout>");
     free(s.found);
     wsd_captions_free(ids);

@@ -12,6 +12,7 @@
 #include "io/jsonl.h"
 #include "wsd/model_sl.h"
 #include "wsd/segment.h"
+#include "base/progress.h"
 #include "base/util.h"
 
 static const char usage[] =
@@ -47,6 +48,7 @@ typedef struct {
     int filter;
     const char *input;
     long n_videos, n_sentences, n_kept, n_proposals;
+    wsd_progress *progress;
 } ctx;
 
 typedef struct {
@@ -220,6 +222,7 @@ static void flush(ctx *c, record *recs, int n, FILE *fp) {
         cJSON_Delete(recs[i].obj);
     }
     c->n_videos += n;
+    wsd_progress_step(c->progress, n);
     free(feats);
     free(keys);
     free(durs);
@@ -242,6 +245,7 @@ static void localize_videos(ctx *c, record *recs, int *n, int batch, const char 
     wsd_captions *caps = wsd_captions_load(path);
     if (!caps) DIE("%s", wsd_error());
     if (wsd_captions_n_events(caps) == 0) DIE("%s: no sentences to localize (a list of ids has none)", path);
+    c->progress->total = (long)caps->n;
     for (size_t i = 0; i < caps->n; i++) {
         cJSON *obj = wsd_video_to_json(&caps->videos[i]), *ev;
         cJSON_ArrayForEach(ev, cJSON_GetObjectItemCaseSensitive(obj, "events")) {
@@ -317,6 +321,9 @@ int main(int argc, char **argv) {
     memset(&c, 0, sizeof c);
     c.input = videos ? videos : optind < argc ? argv[optind] : "-";
     c.drop_iou = (float)drop, c.merge_iou = (float)merge, c.filter = filter;
+    wsd_progress progress;
+    wsd_progress_start(&progress, "localize", 0, quiet);
+    c.progress = &progress;
     nn_device dev;
     if (nn_device_parse(device, &dev) != 0) DIE("--device: %s", wsd_error());
     if (threads > 0) nn_set_threads((int)threads);
@@ -352,6 +359,7 @@ int main(int argc, char **argv) {
     }
     if (rc < 0) DIE("%s", wsd_error());
     flush(&c, recs, n, g_out.fp);
+    wsd_progress_end(c.progress);
     g_out_open = 0;
     if (wsd_out_commit(&g_out) != 0) wsd_die_internal("%s", wsd_error());
     if (!quiet) {

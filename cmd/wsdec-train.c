@@ -15,7 +15,9 @@
 #include "wsd/model_sl.h"
 #include "wsd/pseudo_label.h"
 #include "wsd/train_wsd.h"
+#include "base/progress.h"
 #include "base/util.h"
+#include "io/trainlog.h"
 #include "io/vocab.h"
 
 static const char usage[] =
@@ -44,13 +46,14 @@ static const char usage[] =
     "  --sample-rate N       feature sub-sampling (default: the CG's)\n"
     "  --max-videos N        use the first N videos only   --max-batches N  per epoch\n"
     "  --seed N (233)  --resume CKPT  --keep-every N  --log-every N (10)\n"
+    "  --log FILE   training log, JSON Lines: losses, lr, pseudo-labels per batch and epoch\n"
     "  --threads N  --device auto|cpu|cuda   -q, --quiet  -h, --help  --version\n"
     "See wsdec-train(1).\n";
 
 enum { MODE_FINAL = 0, MODE_NOCLASS = 1, MODE_SUPERVISED = 2 };
 
 typedef struct {
-    const char *feats, *captions, *cg, *out, *resume, *device, *vocab, *meteor_dir;
+    const char *feats, *captions, *cg, *out, *resume, *device, *vocab, *meteor_dir, *log;
     int mode, epochs, batch, sl_batch, alter, sample_rate, hidden, embed, max_videos, max_batches;
     int keep_every, log_every, threads, quiet;
     double lr, momentum, weight_decay, gamma, scale, clip;
@@ -97,7 +100,7 @@ static void parse_options(int argc, char **argv, options *o) {
     enum {
         O_FEATS = 256, O_CAPS, O_CG, O_OUT, O_MODE, O_BASE, O_SCALE, O_VOCAB, O_EPOCHS, O_BATCH,
         O_SLBATCH, O_ALTER, O_LR, O_MOM, O_WD, O_GAMMA, O_MILES, O_CLIP, O_PLM, O_METEOR, O_HIDDEN,
-        O_EMBED, O_SR, O_MAXV, O_MAXB, O_SEED, O_RESUME, O_KEEP, O_LOG, O_THREADS, O_DEVICE, O_VERSION
+        O_EMBED, O_SR, O_MAXV, O_MAXB, O_SEED, O_RESUME, O_KEEP, O_LOG, O_THREADS, O_DEVICE, O_VERSION, O_TLOG
     };
     static const struct option opts[] = {
         {"feats", 1, 0, O_FEATS}, {"captions", 1, 0, O_CAPS}, {"cg", 1, 0, O_CG}, {"out", 1, 0, O_OUT},
@@ -111,7 +114,7 @@ static void parse_options(int argc, char **argv, options *o) {
         {"max-batches", 1, 0, O_MAXB}, {"seed", 1, 0, O_SEED}, {"resume", 1, 0, O_RESUME},
         {"keep-every", 1, 0, O_KEEP}, {"log-every", 1, 0, O_LOG}, {"threads", 1, 0, O_THREADS},
         {"device", 1, 0, O_DEVICE}, {"quiet", 0, 0, 'q'}, {"help", 0, 0, 'h'},
-        {"version", 0, 0, O_VERSION}, {0, 0, 0, 0}};
+        {"version", 0, 0, O_VERSION}, {"log", 1, 0, O_TLOG}, {0, 0, 0, 0}};
     int c;
     while ((c = getopt_long(argc, argv, "o:qh", opts, NULL)) != -1) {
         switch (c) {
@@ -154,6 +157,7 @@ static void parse_options(int argc, char **argv, options *o) {
         case O_RESUME: o->resume = optarg; break;
         case O_KEEP: o->keep_every = (int)parse_long_min(optarg, "--keep-every", 0); break;
         case O_LOG: o->log_every = (int)parse_long_min(optarg, "--log-every", 1); break;
+        case O_TLOG: o->log = optarg; break;
         case O_THREADS: o->threads = (int)parse_long_min(optarg, "--threads", 0); break;
         case O_DEVICE: o->device = optarg; break;
         case 'q': o->quiet = 1; break;
@@ -387,7 +391,8 @@ int main(int argc, char **argv) {
                 T.cg ? ", CG from checkpoint" : "", o->scale, nn_device_name(dev), start_epoch, o->epochs - 1);
     }
 
-    int tty = isatty(2);
+    wsd_trainlog *tlog = NULL;
+    if (o->log && !(tlog = wsd_trainlog_open(o->log, "wsdec-train", o->resume != NULL))) wsd_die("%s", wsd_error());
     wsd_batch b;
     wsd_batch_init(&b);
     wsd_train_ws ws = {0};
@@ -408,7 +413,14 @@ int main(int argc, char **argv) {
         if (T.cg) wsd_cg_set_training(T.cg, !sl_epoch);
         double sum = 0, sum2 = 0, te = wsd_now();
         long label_hist[WSD_NUM_ANCHORS] = {0};
-        const char *phase = sup ? "supervised" : sl_epoch ? "SL" : "cycle";
+        const char *phase = sup ? "supervised" : sl_epoch ? "SL" : "cycle", *aux_name = sl_epoch ? "miou" : "rec";
+        const nn_optim *opt_now = sl_epoch ? (T.has_opt_sl ? &T.opt_sl : NULL) : (T.has_opt_cycle ? &T.opt_cycle : NULL);
+        double lr_now = opt_now && opt_now->n_groups ? opt_now->groups[0].lr : 0;
+        char label[48];
+        snprintf(label, sizeof label, "epoch %d %s", epoch, phase);
+        wsd_progress pg;
+        wsd_progress_start(&pg, label, n_batches, o->quiet);
+        pg.every_n = o->log_every;
         for (int i = 0; i < n_batches; i++) {
             if (wsd_batcher_get(bt, i, &b)) wsd_die("%s", wsd_error());
             double loss = 0, aux = 0;
@@ -439,15 +451,36 @@ int main(int argc, char **argv) {
             if (rc) wsd_die_internal("epoch %d batch %d: %s", epoch, i, wsd_error());
             if (!isfinite(loss)) wsd_die_internal("epoch %d batch %d: the loss is not finite", epoch, i);
             sum += loss, sum2 += aux;
-            if (!o->quiet && ((i + 1) % o->log_every == 0 || i + 1 == n_batches)) {
-                fprintf(stderr, "%sepoch %d %s batch %d/%d loss %.4f %s %.4g %.1fs%s", tty ? "\r" : "", epoch,
-                        phase, i + 1, n_batches, loss, sl_epoch ? "miou" : "rec", aux, wsd_now() - t0,
-                        tty ? "   " : "\n");
-                fflush(stderr);
-            }
+            wsd_progress_note(&pg, "loss %.4f %s %.4g %.1fs", loss, aux_name, aux, wsd_now() - t0);
+            wsd_progress_step(&pg, 1);
+            cJSON *rec = wsd_trainlog_record(tlog, "batch", epoch);
+            wsd_trainlog_set(rec, NULL, "batch", i + 1);
+            wsd_trainlog_set(rec, NULL, "batches", n_batches);
+            cJSON_AddStringToObject(rec, "phase", phase);
+            wsd_trainlog_set(rec, "loss", phase, loss);
+            wsd_trainlog_set(rec, "loss", aux_name, aux);
+            wsd_trainlog_set(rec, "lr", phase, lr_now);
+            wsd_trainlog_set(rec, NULL, "seconds", wsd_now() - t0);
+            if (wsd_trainlog_write(tlog, rec)) wsd_die_internal("%s", wsd_error());
         }
+        wsd_progress_end(&pg);
+        cJSON *rec = wsd_trainlog_record(tlog, "epoch", epoch);
+        wsd_trainlog_set(rec, NULL, "batches", n_batches);
+        cJSON_AddStringToObject(rec, "phase", phase);
+        wsd_trainlog_set(rec, "loss", phase, sum / n_batches);
+        wsd_trainlog_set(rec, "loss", aux_name, sum2 / n_batches);
+        wsd_trainlog_set(rec, "lr", phase, lr_now);
+        wsd_trainlog_set(rec, NULL, "lr_scale", lr_scale);
+        wsd_trainlog_set(rec, NULL, "seconds", wsd_now() - te);
+        if (rec && sl_epoch && !sup) {
+            cJSON *pl_stats = cJSON_AddObjectToObject(rec, "pseudo_labels"), *hist = cJSON_AddArrayToObject(pl_stats, "per_anchor");
+            long n_labels = 0;
+            for (int k = 0; k < WSD_NUM_ANCHORS; k++) cJSON_AddItemToArray(hist, cJSON_CreateNumber(label_hist[k])), n_labels += label_hist[k];
+            cJSON_AddNumberToObject(pl_stats, "n", n_labels);
+        }
+        if (wsd_trainlog_write(tlog, rec)) wsd_die_internal("%s", wsd_error());
         if (!o->quiet) {
-            fprintf(stderr, "%sepoch %d %s done: mean loss %.4f mean %s %.4g lr x%.3g %.1fs", tty ? "\n" : "", epoch,
+            fprintf(stderr, "epoch %d %s done: mean loss %.4f mean %s %.4g lr x%.3g %.1fs", epoch,
                     phase, sum / n_batches, sl_epoch ? "miou" : "rec", sum2 / n_batches, lr_scale, wsd_now() - te);
             if (sl_epoch && !sup) {
                 fprintf(stderr, "; pseudo-labels per anchor:");
@@ -464,6 +497,7 @@ int main(int argc, char **argv) {
     }
     if (start_epoch >= o->epochs && !o->quiet)
         fprintf(stderr, "wsdec-train: %s already has %d epochs; nothing to do\n", o->resume, start_epoch);
+    if (wsd_trainlog_close(tlog)) wsd_die_internal("%s", wsd_error());
     wsd_train_ws_free(&ws);
     wsd_batch_free(&b);
     wsd_pl_close(pl);

@@ -90,7 +90,8 @@ void wsd_progress_end(wsd_progress *p) {
         draw(p, t);
         fputc('\n', p->fp);
         fflush(p->fp);
-    } else if (p->done != p->last_done) {
+    } else if (p->last_done > 0 && p->done != p->last_done) {
+        /* a run short enough to print no periodic line stays quiet: the program's summary says it all */
         draw(p, t);
     }
 }

@@ -38,7 +38,8 @@ void wsd_progress_note(wsd_progress *p, const char *fmt, ...) __attribute__((for
 /* done += n; draws when due. */
 void wsd_progress_step(wsd_progress *p, long n);
 /* Final state: the terminal line is completed with a newline; in plain mode a
- * last line is printed unless the last one already showed every step. */
+ * last line is printed when periodic lines were and the last one did not show
+ * every step (a run too short for any periodic line prints nothing). */
 void wsd_progress_end(wsd_progress *p);
 /* "1:02:03" or "2:03" for seconds >= 0; "?" when unknown. */
 void wsd_progress_hms(double seconds, char *buf, size_t size);

@@ -36,6 +36,22 @@ static void plain_lines_by_time(void) {
     free(buf);
 }
 
+static void short_plain_run_is_silent(void) {
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *fp = mem(&buf, &len);
+    wsd_progress p;
+    start(&p, fp, 5, 0, 0);
+    for (int i = 0; i < 5; i++) {
+        fake_t += 1;
+        wsd_progress_step(&p, 1);
+    }
+    wsd_progress_end(&p);
+    fclose(fp);
+    CHECK(len == 0);
+    free(buf);
+}
+
 static void plain_lines_by_count(void) {
     char *buf = NULL;
     size_t len = 0;
@@ -108,6 +124,7 @@ static void hms(void) {
 
 int main(void) {
     TEST_RUN(plain_lines_by_time);
+    TEST_RUN(short_plain_run_is_silent);
     TEST_RUN(plain_lines_by_count);
     TEST_RUN(terminal_bar);
     TEST_RUN(quiet_prints_nothing);

@@ -17,15 +17,13 @@ typedef struct {
     char *value; /* decoded enough for numbers and ids: entities kept as written */
 } attr;
 
-typedef struct {
-    const char *text, *end;
-    size_t line;
-} cursor;
-
+/* Line of p: counted on from the last position asked (the scan only moves forward). */
+static const char *line_pos;
+static size_t line_no;
 static size_t line_of(const char *text, const char *p) {
-    size_t n = 1;
-    for (const char *q = text; q < p; q++) n += *q == '\n';
-    return n;
+    if (!line_pos || p < line_pos || line_pos < text) line_pos = text, line_no = 1;
+    for (; line_pos < p; line_pos++) line_no += *line_pos == '\n';
+    return line_no;
 }
 
 static const char *attr_get(attr *a, int n, const char *name) {
@@ -144,6 +142,7 @@ static void check_close(const char *name, state *s) {
 
 int report_check_html(const char *text, size_t len, report_check_stats *st) {
     memset(st, 0, sizeof *st);
+    line_pos = NULL;
     const char *p = text, *end = text + len;
     char stack[MAX_DEPTH][NAME_MAX_LEN];
     int depth = 0, rc = 0;

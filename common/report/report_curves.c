@@ -74,8 +74,9 @@ int report_run_load(const char *path, const char *label, report_run *out) {
                                  ? b->valuedouble / nb->valuedouble : 0);
             add_group(out, loss, "batch loss", x);
         } else if (!strcmp(kind->valuestring, "epoch")) {
-            add_group(out, loss, "epoch loss", ep);
-            add_group(out, lr, "lr", ep);
+            /* an epoch record sits where its last batch ends: epochs completed */
+            add_group(out, loss, "epoch loss", ep + 1);
+            add_group(out, lr, "lr", ep + 1);
             const cJSON *pl = cJSON_GetObjectItemCaseSensitive(j, "pseudo_labels");
             const cJSON *pa = cJSON_GetObjectItemCaseSensitive(pl, "per_anchor");
             if (cJSON_IsArray(pa)) {

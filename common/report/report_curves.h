@@ -4,8 +4,8 @@
  *
  * Series of a run, by name:
  *   "batch loss: NAME"  x = epoch + batch / batches (fractional epochs), y = loss NAME of that batch
- *   "epoch loss: NAME"  x = epoch, y = the epoch record's loss NAME
- *   "lr: NAME"          x = epoch, y = learning rate NAME (its own chart: lr never shares a loss axis)
+ *   "epoch loss: NAME"  x = epoch + 1 (epochs completed: where the epoch's batches end), y = its loss NAME
+ *   "lr: NAME"          x = epoch + 1, y = learning rate NAME (its own chart: lr never shares a loss axis)
  * Pseudo-label statistics of SL epochs are kept as text rows. */
 #ifndef WSD_REPORT_CURVES_H
 #define WSD_REPORT_CURVES_H

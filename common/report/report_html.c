@@ -1,6 +1,7 @@
 #include "report/report_html.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 void report_text(FILE *fp, const char *s) {
@@ -27,6 +28,20 @@ void report_num(FILE *fp, double x) {
     char *e = buf + strlen(buf) - 1;
     while (*e == '0') *e-- = '\0';
     if (*e == '.') *e = '\0';
+    fputs(buf, fp);
+}
+
+void report_exact(FILE *fp, double x) {
+    char buf[400];
+    /* plain decimals first ("30", "12.34"): shorter than %g's exponents for timestamps */
+    for (int prec = 0; prec <= 6 && fabs(x) < 1e15; prec++) {
+        snprintf(buf, sizeof buf, "%.*f", prec, x);
+        if (strtod(buf, NULL) == x) {
+            fputs(buf, fp);
+            return;
+        }
+    }
+    snprintf(buf, sizeof buf, "%.17g", x);
     fputs(buf, fp);
 }
 

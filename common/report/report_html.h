@@ -11,6 +11,8 @@
 void report_text(FILE *fp, const char *s);
 /* A number as the shortest decimal with at most 2 decimals ("12.5", "0"). */
 void report_num(FILE *fp, double x);
+/* The shortest decimal that reads back as x exactly ("12.5", "0.1"). */
+void report_exact(FILE *fp, double x);
 /* "out/run.jsonl" -> "run.jsonl" (the part after the last '/'). */
 const char *report_basename(const char *path);
 

@@ -113,7 +113,8 @@ void report_timeline_svg(FILE *fp, const char *id, double d, const report_lane *
     fprintf(fp, "<svg class=\"timeline\" viewBox=\"0 0 %d %d\" data-id=\"", REPORT_SVG_W, height);
     report_text(fp, id);
     fputs("\" data-duration=\"", fp);
-    fprintf(fp, "%.17g\" data-x0=\"%g\" data-w=\"%g\">", d, REPORT_TRACK_X, REPORT_TRACK_W);
+    report_exact(fp, d);
+    fprintf(fp, "\" data-x0=\"%g\" data-w=\"%g\">", REPORT_TRACK_X, REPORT_TRACK_W);
     int y = 0;
     for (size_t l = 0; l < n; l++) {
         int lane_h = 2 * LANE_PAD + nrows[l] * (ROW_H + ROW_GAP);
@@ -136,11 +137,14 @@ void report_timeline_svg(FILE *fp, const char *id, double d, const report_lane *
             st->outside += out;
             st->empty += empty;
             st->bars++;
-            fprintf(fp, "<rect class=\"b c%d%s%s\" x=\"%.2f\" y=\"%d\" width=\"%.2f\" height=\"%d\" data-s=\"%.17g\" data-e=\"%.17g\">",
+            fprintf(fp, "<rect class=\"b c%d%s%s\" x=\"%.2f\" y=\"%d\" width=\"%.2f\" height=\"%d\" data-s=\"",
                     report_tiou_class(best), out ? " out" : "", empty ? " empty" : "",
                     REPORT_TRACK_X + REPORT_TRACK_W * a / d, y + LANE_PAD + rows[l][i] * (ROW_H + ROW_GAP),
-                    REPORT_TRACK_W * (b - a) / d, ROW_H, e->start, e->end);
-            fputs("<title>", fp);
+                    REPORT_TRACK_W * (b - a) / d, ROW_H);
+            report_exact(fp, e->start);
+            fputs("\" data-e=\"", fp);
+            report_exact(fp, e->end);
+            fputs("\"><title>", fp);
             report_num(fp, e->start);
             fputs("\xe2\x80\x93", fp);
             report_num(fp, e->end);
