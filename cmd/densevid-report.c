@@ -1,5 +1,6 @@
 /* densevid-report: one self-contained HTML page of dense-captioning results
  * (score table, a timeline per video, training curves). See man/man1/densevid-report.1. */
+#include "base/opt.h"
 #include "base/util.h"
 #include "report/report_check.h"
 #include "report/report_page.h"
@@ -51,8 +52,8 @@ static void parse(int argc, char **argv, options *o) {
     o->out = "-";
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) fputs(usage, stdout), exit(0);
-        else if (!strcmp(a, "--version")) puts("densevid-report (wsdec) " WSD_VERSION), exit(0);
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) wsd_opt_usage(usage, 1);
+        else if (!strcmp(a, "--version")) wsd_opt_version();
         else if (!strcmp(a, "-s") || !strcmp(a, "--submission")) o->pred = arg(argc, argv, &i);
         else if (!strcmp(a, "--scores")) o->scores = arg(argc, argv, &i);
         else if (!strcmp(a, "--no-scores")) o->no_scores = 1;
@@ -66,7 +67,7 @@ static void parse(int argc, char **argv, options *o) {
             if (i + 1 >= argc || is_option(argv[i + 1])) wsd_die("%s needs at least one argument", a);
             while (i + 1 < argc && !is_option(argv[i + 1])) {
                 if (refs) o->refs[o->n_refs++] = argv[++i];
-                else if (wsd_parse_double(argv[++i], "--tious", &o->tious[o->n_tious++])) wsd_die("%s", wsd_error());
+                else o->tious[o->n_tious++] = wsd_opt_double(argv[++i], "--tious", 0, 1);
             }
         } else wsd_die("unknown argument '%s' (see --help)", a);
     }

@@ -14,6 +14,7 @@
 #include "io/h5feat.h"
 #include "io/npy.h"
 #include "io/tsr.h"
+#include "base/opt.h"
 #include "base/progress.h"
 #include "base/util.h"
 
@@ -61,27 +62,16 @@ static void emit(sink *s, wsd_tsr *t) {
     if (s->ids) {
         long i = wsd_idmap_get(s->ids->index, t->key);
         if (i < 0) return;
-        if (s->found[i]) {
-            wsd_out_abort(&s->out);
-            wsd_die("video id '%s' occurs twice in the input", t->key);
-        }
+        if (s->found[i]) wsd_die("video id '%s' occurs twice in the input", t->key);
         s->found[i] = 1;
         double d = s->ids->videos[i].duration;
         if (!isnan(d)) set_number(t->meta, "duration", d);
     }
     if (!isnan(s->rps))
         set_number(t->meta, "rows_per_second", s->rps);
-    if (wsd_tsr_write(s->out.fp, t, s->level) != 0) {
-        wsd_out_abort(&s->out);
-        wsd_die_internal("%s", wsd_error());
-    }
+    if (wsd_tsr_write(s->out.fp, t, s->level) != 0) wsd_die_internal("%s", wsd_error());
     s->written++;
     wsd_progress_step(&s->progress, 1);
-}
-
-static void fail_input(sink *s) {
-    wsd_out_abort(&s->out);
-    wsd_die("%s", wsd_error());
 }
 
 static void from_stream(sink *s, wsd_tsr_reader *r) {
@@ -92,18 +82,18 @@ static void from_stream(sink *s, wsd_tsr_reader *r) {
         wsd_tsr_free(&t);
     }
     wsd_tsr_close(r);
-    if (rc < 0) fail_input(s);
+    if (rc < 0) wsd_die("%s", wsd_error());
 }
 
 static void from_hdf5(sink *s, const char *path) {
     wsd_h5feat *h = wsd_h5feat_open(path);
-    if (!h) fail_input(s);
+    if (!h) wsd_die("%s", wsd_error());
     size_t n = s->ids ? s->ids->n : wsd_h5feat_count(h);
     for (size_t i = 0; i < n; i++) {
         wsd_tsr t;
         if (wsd_h5feat_read(h, s->ids ? s->ids->videos[i].id : wsd_h5feat_id(h, i), &t) != 0) {
             wsd_h5feat_close(h);
-            fail_input(s);
+            wsd_die("%s", wsd_error());
         }
         emit(s, &t);
         wsd_tsr_free(&t);
@@ -123,7 +113,7 @@ static char *npy_key(const char *path) {
 static void from_npy_file(sink *s, const char *path) {
     char *key = npy_key(path);
     wsd_tsr t;
-    if (wsd_npy_load(path, key, &t) != 0) fail_input(s);
+    if (wsd_npy_load(path, key, &t) != 0) wsd_die("%s", wsd_error());
     emit(s, &t);
     wsd_tsr_free(&t);
     free(key);
@@ -144,19 +134,15 @@ static void from_npy_dir(sink *s, const char *dir) {
             if (need > cap) path = wsd_realloc(path, cap = need);
             snprintf(path, cap, "%s/%s.npy", dir, id);
             struct stat st;
-            if (stat(path, &st) != 0) {
-                wsd_out_abort(&s->out);
+            if (stat(path, &st) != 0)
                 wsd_die("%s: no features for video id '%s' (expected %s)", dir, id, path);
-            }
             from_npy_file(s, path);
         }
     } else {
         struct dirent **list;
         int n = scandir(dir, &list, is_npy, alphasort);
-        if (n < 0) {
-            wsd_out_abort(&s->out);
+        if (n < 0)
             wsd_die("%s: cannot list the folder", dir);
-        }
         for (int i = 0; i < n; i++) {
             size_t need = strlen(dir) + strlen(list[i]->d_name) + 2;
             if (need > cap) path = wsd_realloc(path, cap = need);
@@ -165,10 +151,8 @@ static void from_npy_dir(sink *s, const char *dir) {
             free(list[i]);
         }
         free(list);
-        if (n == 0) {
-            wsd_out_abort(&s->out);
+        if (n == 0)
             wsd_die("%s: no .npy files in the folder", dir);
-        }
     }
     free(path);
 }
@@ -191,10 +175,7 @@ int main(int argc, char **argv) {
         switch (c) {
         case 'o': output = optarg; break;
         case O_IDS: ids_path = optarg; break;
-        case O_RPS:
-            if (wsd_parse_double(optarg, "--rows-per-second", &rps) != 0 || !(rps > 0) || !isfinite(rps))
-                wsd_die("--rows-per-second: expected a positive number, got '%s'", optarg);
-            break;
+        case O_RPS: rps = wsd_opt_double(optarg, "--rows-per-second", 1e-6, 1e6); break;
         case O_COMPRESS: compress = 1; break;
         case O_VIDEO: wsd_die("--video %s: %s", optarg, no_video);
         case O_HDF5:
@@ -203,9 +184,9 @@ int main(int argc, char **argv) {
             input = optarg;
             break;
         case 'q': quiet = 1; break;
-        case 'h': fputs(usage, stdout); return 0;
-        case O_VERSION: printf("feat-extract (wsdec) %s\n", WSD_VERSION); return 0;
-        default: fputs(usage, stderr); return WSD_EXIT_INPUT;
+        case 'h': wsd_opt_usage(usage, 1);
+        case O_VERSION: wsd_opt_version();
+        default: wsd_opt_usage(usage, 0);
         }
     }
     if (optind == argc - 1 && !input) input = argv[optind];
@@ -239,27 +220,21 @@ int main(int argc, char **argv) {
     if (is_dir) {
         from_npy_dir(&s, input);
     } else if (wsd_h5_sniff(head, got) || (got >= 6 && memcmp(head, WSD_NPY_MAGIC, 6) == 0)) {
-        if (fp == stdin) {
-            wsd_out_abort(&s.out);
+        if (fp == stdin)
             wsd_die("<stdin>: HDF5 and .npy input must be a named file, not stdin");
-        }
         fclose(fp);
         if (head[0] == 0x93) from_npy_file(&s, input);
         else from_hdf5(&s, input);
     } else if (wsd_tsr_sniff(head, got)) {
         from_stream(&s, wsd_tsr_open_fp(fp, fp == stdin ? "<stdin>" : input, head, got));
-    } else {
-        wsd_out_abort(&s.out);
+    } else 
         wsd_die("%s: unrecognised input (expected C3D HDF5, a .npy file or folder, or a tensor stream "
                 "starting with \"WSDT\")", input);
-    }
     if (ids)
         for (size_t i = 0; i < ids->n; i++)
-            if (!s.found[i]) {
-                wsd_out_abort(&s.out);
+            if (!s.found[i])
                 wsd_die("%s: unknown video id '%s' (listed in %s; %ld of %zu found)", input, ids->videos[i].id,
                         ids->path, s.written, ids->n);
-            }
     if (wsd_out_commit(&s.out) != 0) wsd_die_internal("%s", wsd_error());
     wsd_progress_end(&s.progress);
     if (!quiet) fprintf(stderr, "feat-extract: %ld videos -> %s\n", s.written, strcmp(output, "-") ? output : "<stdout>");

@@ -2,7 +2,26 @@
 # Downloads the ActivityNet Captions annotations and the official C3D features
 # into DIR (default: data/anet). Needs internet access, curl and unzip; the
 # C3D file is about 100 GB uncompressed in parts: check your disk first.
+#
+# `download.sh meteor [DIR]` (default data/meteor-1.5, which densevid-score
+# and wsdec-train find by themselves from the repository root) fetches
+# METEOR 1.5's data as coco-caption ships it: meteor-1.5.jar (function words,
+# prefixes, WordNet export inside) and data/paraphrase-en.gz. Skip it if you
+# have pycocoevalcap or coco-caption installed: they already hold both files.
 set -eu
+if [ "${1:-}" = meteor ]; then
+    dir=${2:-data/meteor-1.5}
+    base=${WSD_METEOR_URL:-https://github.com/tylin/coco-caption/raw/master/pycocoevalcap/meteor}
+    mkdir -p "$dir/data"
+    [ -f "$dir/meteor-1.5.jar" ] || curl -fL -o "$dir/meteor-1.5.jar" "$base/meteor-1.5.jar"
+    [ -f "$dir/data/paraphrase-en.gz" ] || curl -fL -o "$dir/data/paraphrase-en.gz" "$base/data/paraphrase-en.gz"
+    # git-lfs pointers or HTML error pages are not the files
+    for f in "$dir/meteor-1.5.jar" "$dir/data/paraphrase-en.gz"; do
+        [ "$(wc -c <"$f")" -gt 1000000 ] || { echo "download.sh: $f is too small to be Meteor's file; removed" >&2; rm -f "$f"; exit 1; }
+    done
+    echo "Meteor 1.5 data ready in $dir (densevid-score --meteor-dir $dir)"
+    exit 0
+fi
 dir=${1:-data/anet}
 mkdir -p "$dir"
 cd "$dir"

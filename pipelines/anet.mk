@@ -65,19 +65,19 @@ $(OUT)/vocab.json: $(TRAIN) | $(OUT)/.dir
 $(OUT)/cg.h5: $(OUT)/train.tsr $(OUT)/val.tsr $(OUT)/vocab.json
 	$(BIN)/cg-pretrain --feats $(OUT)/train.tsr --captions $(TRAIN) --vocab $(OUT)/vocab.json \
 	    --val-captions $(VAL1) --val-feats $(OUT)/val.tsr --epochs $(CG_EPOCHS) --keep-every 5 \
-	    $(RUN) $(CG_OPTS) --out $@
+	    $(RUN) $(CG_OPTS) --log $(@:.h5=.log.jsonl) --out $@
 pretrain: $(OUT)/cg.h5
 
 # §3.2 final model; §3.3 no-classification baseline; §3.4 no-regression baseline.
 $(OUT)/final.h5: $(OUT)/cg.h5
 	$(BIN)/wsdec-train --feats $(OUT)/train.tsr --captions $(TRAIN) --cg $(OUT)/cg.h5 $(METEOR) \
-	    $(RUN) $(WSD_OPTS) --keep-every 5 --out $@
+	    $(RUN) $(WSD_OPTS) --keep-every 5 --log $(@:.h5=.log.jsonl) --out $@
 $(OUT)/noclass.h5: $(OUT)/cg.h5
 	$(BIN)/wsdec-train --feats $(OUT)/train.tsr --captions $(TRAIN) --cg $(OUT)/cg.h5 \
-	    --baseline no-class $(RUN) $(WSD_OPTS) --keep-every 10 --out $@
+	    --baseline no-class $(RUN) $(WSD_OPTS) --keep-every 10 --log $(@:.h5=.log.jsonl) --out $@
 $(OUT)/noregress.h5: $(OUT)/cg.h5
 	$(BIN)/wsdec-train --feats $(OUT)/train.tsr --captions $(TRAIN) --cg $(OUT)/cg.h5 $(METEOR) \
-	    --regressor-scale 0 $(RUN) $(WSD_OPTS) --keep-every 5 --out $@
+	    --regressor-scale 0 $(RUN) $(WSD_OPTS) --keep-every 5 --log $(@:.h5=.log.jsonl) --out $@
 final: $(OUT)/final.h5
 baselines: $(OUT)/noclass.h5 $(OUT)/noregress.h5
 
@@ -101,13 +101,21 @@ $(OUT)/eval/localization.jsonl: $(OUT)/final.h5 $(OUT)/val.tsr | $(OUT)/.dir
 	$(BIN)/localize --model $< --feats $(OUT)/val.tsr --videos $(VAL1) --no-filter -o $@
 
 $(OUT)/eval/%.txt: $(OUT)/eval/%.jsonl
-	$(SCORE) -s $< >$@
+	$(SCORE) -s $< --per-video $(@:.txt=.per-video.jsonl) >$@
 	cat $@
 $(OUT)/eval/localization.txt: $(OUT)/eval/localization.jsonl
 	$(BIN)/densevid-score --no-meteor --tious 0.1 0.3 0.5 0.7 0.9 -r $(VAL1) -s $< >$@
 	cat $@
 
-eval: $(foreach e,final noclass noregress pretrain-random localization,$(OUT)/eval/$(e).txt)
+# The final model's predictions against val_1/val_2 (timelines, its scores)
+# and the training curves of the pretraining and of the three models.
+$(OUT)/report.html: $(OUT)/eval/final.txt
+	$(BIN)/densevid-report -q -s $(OUT)/eval/final.jsonl -r $(REFS) --scores $(OUT)/eval/final.per-video.jsonl \
+	    $(foreach l,cg final noclass noregress,$(if $(wildcard $(OUT)/$(l).log.jsonl),--log $(l)=$(OUT)/$(l).log.jsonl)) \
+	    --title "WSDEC on ActivityNet Captions val_1: the final model" -o $@
+	@echo "report: $@"
+
+eval: $(foreach e,final noclass noregress pretrain-random localization,$(OUT)/eval/$(e).txt) $(OUT)/report.html
 
 # The author's scripts/run_random_test.sh: n_rand 10/15/20 x 5 seeds.
 SWEEP := $(foreach n,$(SWEEP_N),$(foreach s,$(SWEEP_SEEDS),$(OUT)/sweep/final-n$(n)-s$(s).txt))

@@ -59,15 +59,16 @@ $(OUT)/vocab.json: $(OUT)/train.json
 
 $(OUT)/cg.h5: $(OUT)/train.tsr $(OUT)/vocab.json
 	$(BIN)/cg-pretrain --feats $(OUT)/train.tsr --captions $(OUT)/train.json --vocab $(OUT)/vocab.json \
-	    $(MODEL) $(RUN) --batch 36 --epochs 25 --milestones 20 --out $@ 2>$(OUT)/cg.log
+	    $(MODEL) $(RUN) --batch 36 --epochs 25 --milestones 20 --log $(OUT)/cg.log.jsonl --out $@ 2>$(OUT)/cg.log
 
 $(OUT)/cg_gt.h5: $(OUT)/train.tsr $(OUT)/vocab.json
 	$(BIN)/cg-pretrain --feats $(OUT)/train.tsr --captions $(OUT)/train.json --vocab $(OUT)/vocab.json \
-	    --segments gt $(MODEL) $(RUN) --batch 36 --epochs 25 --milestones 20 --out $@ 2>$(OUT)/cg_gt.log
+	    --segments gt $(MODEL) $(RUN) --batch 36 --epochs 25 --milestones 20 --log $(OUT)/cg_gt.log.jsonl \
+	    --out $@ 2>$(OUT)/cg_gt.log
 
 $(OUT)/final.h5: $(OUT)/cg.h5
 	$(BIN)/wsdec-train --feats $(OUT)/train.tsr --captions $(OUT)/train.json --cg $(OUT)/cg.h5 \
-	    $(RUN) --pseudo-label-metric unigram-f --epochs 8 --out $@ 2>$(OUT)/final.log
+	    $(RUN) --pseudo-label-metric unigram-f --epochs 8 --log $(OUT)/final.log.jsonl --out $@ 2>$(OUT)/final.log
 
 # Ground-truth segments captioned by each generator, and the floor.
 $(OUT)/gt_cg_gt.jsonl: $(OUT)/cg_gt.h5 $(OUT)/val.tsr
@@ -112,3 +113,7 @@ report: $(RESULTS:%=$(OUT)/%.jsonl)
 	done
 	@python3 -c 'import json, sys; n = [len(json.loads(l)["events"]) for l in open(sys.argv[1])]; \
 	  print("  cycle keeps %.2f segments per video (of 15 proposals)" % (sum(n) / len(n)))' $(OUT)/cycle.jsonl
+	@$(BIN)/densevid-report -q -s $(OUT)/cycle.jsonl -r $(REFS) \
+	    $(foreach l,cg cg_gt final,$(if $(wildcard $(OUT)/$(l).log.jsonl),--log $(l)=$(OUT)/$(l).log.jsonl)) \
+	    --title "WSDEC on synthetic ActivityNet features: the final model's cycle" -o $(OUT)/report.html
+	@echo "report: $(OUT)/report.html"

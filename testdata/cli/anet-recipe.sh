@@ -22,5 +22,12 @@ grep -q '"gt_timestamp"' "$TMP/run/eval/localization.jsonl" || fail "localizatio
 for e in final noclass noregress pretrain-random; do
     [ -s "$TMP/run/eval/$e.jsonl" ] || fail "the predictions of $e were not kept"
 done
+# the report: the final model's timelines (12 videos) and the curves of all four trainings
+grep -q "^report: $TMP/run/report.html" "$TMP/out" || fail "the report's path was not printed"
+"$WSD_BIN/densevid-report" --check "$TMP/run/report.html" 2>"$TMP/check" || { cat "$TMP/check"; fail "report check"; }
+grep -q "12 videos, 12 timelines" "$TMP/check" || { cat "$TMP/check"; fail "expected 12 timelines"; }
+for l in cg final noclass noregress; do
+    grep -q "data-run=\"$l\"" "$TMP/run/report.html" || fail "no curve of the $l training in the report"
+done
 [ "$(grep -c '^final-n' "$TMP/out")" = 2 ] || { cat "$TMP/out"; fail "the sweep should report 2 runs"; }
 exit 0
