@@ -252,6 +252,10 @@ int main(int argc, char **argv) {
         if (wsd_out_commit(&pv)) wsd_die_internal("%s", wsd_error());
     }
 
+    if (meteor && wsd_meteor_cut_count(meteor))
+        wsd_warn("METEOR: %zu caption(s) longer than %d words were cut to their first %d words (the alignment's "
+                 "memory grows with the square of the length)",
+                 wsd_meteor_cut_count(meteor), WSD_METEOR_MAX_WORDS, WSD_METEOR_MAX_WORDS);
     score_report_options ro = {0};
     ro.want_soda = o.soda;
     ro.soda = soda;
