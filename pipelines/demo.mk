@@ -13,7 +13,7 @@
 # timelines of every validation video, both training curves) and printing its path.
 
 BIN     ?= bin
-DEMO    ?= bin/demo
+DEMO    ?= runs/demo
 SEED    ?= 233
 THREADS ?= 0
 DEVICE  ?= auto
