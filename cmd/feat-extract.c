@@ -12,6 +12,7 @@
 
 #include "io/captions.h"
 #include "io/h5feat.h"
+#include "io/idmap.h"
 #include "io/npy.h"
 #include "io/tsr.h"
 #include "base/opt.h"
@@ -46,6 +47,7 @@ typedef struct {
     int level;
     const wsd_captions *ids;
     char *found;        /* per id in ids: seen in the input */
+    wsd_idmap *seen;    /* keys written: a video is written once */
     double rps;         /* NAN when not given */
     long written;
     wsd_progress progress; /* a bar on a terminal, else a line every 10 s */
@@ -67,6 +69,7 @@ static void emit(sink *s, wsd_tsr *t) {
         double d = s->ids->videos[i].duration;
         if (!isnan(d)) set_number(t->meta, "duration", d);
     }
+    if (wsd_idmap_put(s->seen, t->key, s->written) != 0) wsd_die("video id '%s' occurs twice in the input", t->key);
     if (!isnan(s->rps))
         set_number(t->meta, "rows_per_second", s->rps);
     if (wsd_tsr_write(s->out.fp, t, s->level) != 0) wsd_die_internal("%s", wsd_error());
@@ -194,7 +197,7 @@ int main(int argc, char **argv) {
         fputs(usage, stderr);
         wsd_die("expected exactly one INPUT");
     }
-    sink s = {.level = compress ? 6 : 0, .rps = rps};
+    sink s = {.level = compress ? 6 : 0, .rps = rps, .seen = wsd_idmap_new()};
     wsd_progress_start(&s.progress, "feat-extract", 0, quiet);
     wsd_captions *ids = NULL;
     if (ids_path) {
@@ -239,6 +242,7 @@ int main(int argc, char **argv) {
     wsd_progress_end(&s.progress);
     if (!quiet) fprintf(stderr, "feat-extract: %ld videos -> %s\n", s.written, strcmp(output, "-") ? output : "<stdout>");
     free(s.found);
+    wsd_idmap_free(s.seen);
     wsd_captions_free(ids);
     return 0;
 }
