@@ -16,6 +16,7 @@
 #include "io/npy.h"
 #include "io/tsr.h"
 #include "base/opt.h"
+#include "base/samefile.h"
 #include "base/util.h"
 
 static const char usage[] =
@@ -197,6 +198,8 @@ int main(int argc, char **argv) {
         fputs(usage, stderr);
         wsd_die("expected exactly one INPUT");
     }
+    const char *ins[] = {"INPUT", input, "--ids", ids_path};
+    if (wsd_out_distinct(output, ins, 2)) wsd_die("%s", wsd_error());
     sink s = {.level = compress ? 6 : 0, .rps = rps, .quiet = quiet, .tty = isatty(2), .seen = wsd_idmap_new()};
     wsd_captions *ids = NULL;
     if (ids_path) {

@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include "base/opt.h"
+#include "base/samefile.h"
+#include "base/tmpfile.h"
 #include "base/util.h"
 #include "io/vocab.h"
 #include "wsd/batch.h"
@@ -481,6 +483,11 @@ int main(int argc, char **argv) {
     memset(&T, 0, sizeof T);
     options *o = &T.o;
     parse_options(argc, argv, o);
+    /* before any work: the output is no input (--resume may be --out itself,
+     * to continue in place), and its folder is writable */
+    const char *ins[] = {"--feats", o->feats, "--captions", o->captions, "--cg", o->cg,
+                         "--vocab", o->vocab};
+    if (wsd_out_distinct(o->out, ins, 4) || wsd_tmp_probe(o->out)) wsd_die("%s", wsd_error());
     if (nn_device_parse(o->device, &T.dev)) wsd_die("--device: %s", wsd_error());
     nn_set_threads(o->threads);
 
