@@ -369,6 +369,10 @@ int main(int argc, char **argv) {
         if (wsd_trainset_load(&val, o.val_captions, o.val_feats ? o.val_feats : o.feats,
                               o.sample_rate, 0))
             wsd_die("%s", wsd_error());
+        if (wsd_featset_dim(val.fs) != wsd_cg_cfg(cg)->feat_dim)
+            wsd_die("%s: validation features have %d dims, the model expects %d (as %s)",
+                    o.val_feats ? o.val_feats : o.feats, wsd_featset_dim(val.fs), wsd_cg_cfg(cg)->feat_dim,
+                    o.feats);
         wsd_batcher_opts vo = {.batch_size = o.batch, .mode = WSD_BATCH_FULL};
         if (!(bt_val = wsd_trainset_batcher(&val, vocab, vo))) wsd_die("%s", wsd_error());
     }

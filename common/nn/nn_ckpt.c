@@ -405,6 +405,59 @@ void nn_ckpt_free_vocab(char **words, int n) {
     free(words);
 }
 
+static void add_dataset_numel(hid_t obj, const char *name, long long *total) {
+    hid_t d = H5Dopen2(obj, name, H5P_DEFAULT);
+    if (d < 0) return;
+    hid_t sp = H5Dget_space(d);
+    hssize_t n = H5Sget_simple_extent_npoints(sp);
+    if (n > 0) *total += (long long)n;
+    H5Sclose(sp);
+    H5Dclose(d);
+}
+
+#if H5_VERSION_GE(1, 12, 0)
+static herr_t add_numel(hid_t obj, const char *name, const H5O_info2_t *info, void *data) {
+    if (info->type == H5O_TYPE_DATASET) add_dataset_numel(obj, name, data);
+    return 0;
+}
+#else
+static herr_t add_numel(hid_t obj, const char *name, const H5O_info_t *info, void *data) {
+    if (info->type == H5O_TYPE_DATASET) add_dataset_numel(obj, name, data);
+    return 0;
+}
+#endif
+
+long long nn_ckpt_section_numel(const char *path, const char *section) {
+    hid_t f = open_file(path);
+    if (f < 0) return -1;
+    char name[1024];
+    snprintf(name, sizeof name, "/%s", section);
+    long long total = 0;
+    hid_t g = H5Lexists(f, name, H5P_DEFAULT) > 0 ? H5Gopen2(f, name, H5P_DEFAULT) : -1;
+    if (g >= 0) {
+#if H5_VERSION_GE(1, 12, 0)
+        H5Ovisit3(g, H5_INDEX_NAME, H5_ITER_INC, add_numel, &total, H5O_INFO_BASIC);
+#else
+        H5Ovisit2(g, H5_INDEX_NAME, H5_ITER_INC, add_numel, &total, H5O_INFO_BASIC);
+#endif
+        H5Gclose(g);
+    }
+    H5Fclose(f);
+    return total;
+}
+
+int nn_ckpt_check_dims(const char *path, const char *section, long long numel, const long long *dims,
+                       const char *const *what, int n) {
+    for (int i = 0; i < n; i++) {
+        long long a = dims[2 * i], b = dims[2 * i + 1];
+        if (a < 1 || b < 1 || a > numel || b > numel || (double)a * (double)b > (double)numel)
+            return wsd_fail("%s: the configuration's %s %lld x %s %lld does not fit the %lld values stored "
+                            "under /%s (a corrupt or foreign configuration)",
+                            path, what[2 * i], a, what[2 * i + 1], b, numel, section);
+    }
+    return 0;
+}
+
 int nn_ckpt_has_section(const char *path, const char *section) {
     hid_t f = open_file(path);
     if (f < 0) return 0;
