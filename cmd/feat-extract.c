@@ -72,7 +72,8 @@ static void emit(sink *s, wsd_tsr *t) {
     if (wsd_idmap_put(s->seen, t->key, s->written) != 0) wsd_die("video id '%s' occurs twice in the input", t->key);
     if (!isnan(s->rps))
         set_number(t->meta, "rows_per_second", s->rps);
-    if (wsd_tsr_write(s->out.fp, t, s->level) != 0) wsd_die_internal("%s", wsd_error());
+    if (wsd_tsr_write(s->out.fp, t, s->level) != 0)
+        wsd_die_internal("%s: %s", s->out.final_path ? s->out.final_path : "<stdout>", wsd_error());
     s->written++;
     if (!s->quiet && s->tty && s->written % 100 == 0) fprintf(stderr, "\rfeat-extract: %ld videos", s->written);
     if (!s->quiet && !s->tty && s->written % 1000 == 0) fprintf(stderr, "feat-extract: %ld videos\n", s->written);

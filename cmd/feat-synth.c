@@ -125,7 +125,10 @@ int main(int argc, char **argv) {
             status = WSD_EXIT_INPUT;
             break;
         }
-        if ((output && wsd_tsr_write(out.fp, &t, compress ? 6 : 0) != 0) || (h5 && wsd_h5feat_write(h5, &t) != 0)) {
+        if (output && wsd_tsr_write(out.fp, &t, compress ? 6 : 0) != 0) {
+            wsd_warn("%s: %s", strcmp(output, "-") ? output : "<stdout>", wsd_error()); /* name the file */
+            status = WSD_EXIT_INTERNAL;
+        } else if (h5 && wsd_h5feat_write(h5, &t) != 0) {
             wsd_warn("%s", wsd_error());
             status = WSD_EXIT_INTERNAL;
         }

@@ -98,4 +98,14 @@ expect_exit 1 "validation features have 6 dims" "$B/cg-pretrain" --feats tr.tsr 
     --val-feats d6.tsr --out x.h5
 grep -q "epoch 0" "$TMP/err" && fail "cg-pretrain trained an epoch before checking --val-feats"
 no_leftovers
+
+# 15, 16: a full disk (here `ulimit -f`) names the file and the reason, and
+# leaves no temporary file (the checkpoint write used to crash in HDF5's exit)
+(ulimit -f 40; exec "$B/cg-pretrain" -q --feats tr.tsr --captions tr.json --vocab vocab.json --hidden 12 \
+    --embed 8 --batch 4 --sample-rate 1 --epochs 1 --out lim.h5) 2>"$TMP/err" && fail "cg-pretrain ignored ulimit -f"
+grep -q "lim.h5: cannot write: File too large" "$TMP/err" || { cat "$TMP/err"; fail "cg-pretrain's write error"; }
+(ulimit -f 20; exec "$B/feat-synth" --dim 64 tr.json -o lim.tsr) 2>"$TMP/err" && fail "feat-synth ignored ulimit -f"
+grep -q "lim.tsr: .*File too large" "$TMP/err" || { cat "$TMP/err"; fail "feat-synth's write error"; }
+[ -e lim.h5 ] || [ -e lim.tsr ] && fail "a partial output was left"
+no_leftovers
 exit 0
