@@ -1,6 +1,7 @@
 /* densevid-report: one self-contained HTML page of dense-captioning results
  * (score table, a timeline per video, training curves). See man/man1/densevid-report.1. */
 #include "base/opt.h"
+#include "base/samefile.h"
 #include "base/util.h"
 #include "report/report_check.h"
 #include "report/report_page.h"
@@ -122,6 +123,18 @@ int main(int argc, char **argv) {
         if (report_run_load(path, label, &runs[i])) wsd_die("%s", wsd_error());
         free(label);
     }
+    /* the page must never replace one of its inputs */
+    const char **ins = wsd_calloc(2 * (o.n_refs + o.n_logs + 2), sizeof *ins);
+    int n_ins = 0;
+    ins[2 * n_ins] = "-s", ins[2 * n_ins++ + 1] = o.pred;
+    ins[2 * n_ins] = "--scores", ins[2 * n_ins++ + 1] = o.scores;
+    for (size_t f = 0; f < o.n_refs; f++) ins[2 * n_ins] = "-r", ins[2 * n_ins++ + 1] = o.refs[f];
+    for (size_t i = 0; i < o.n_logs; i++) {
+        const char *eq = strchr(o.logs[i], '=');
+        ins[2 * n_ins] = "--log", ins[2 * n_ins++ + 1] = eq ? eq + 1 : o.logs[i];
+    }
+    if (wsd_out_distinct(o.out, ins, n_ins)) wsd_die("%s", wsd_error());
+    free(ins);
     report_page pg = {.title = o.title, .refs = refs, .n_refs = o.n_refs, .pred = o.pred ? &pred : NULL,
                       .pred_name = "predictions", .scores = have_scores ? &scores : NULL, .runs = runs,
                       .n_runs = o.n_logs};

@@ -59,6 +59,10 @@ expect_exit 1 "closes <h3>" "$R" --check "$TMP/open.html"
 expect_exit 1 "" "$R" -s "$F/sub.jsonl" -r "$F/nope.json" -o "$TMP/none.html"
 [ ! -e "$TMP/none.html" ] || fail "a failed run left a page behind"
 
+cp "$F/refs_a.json" "$TMP/refs_copy.json"
+expect_exit 1 "refusing to overwrite an input" "$R" -s "$F/sub.jsonl" -r "$TMP/refs_copy.json" -o "$TMP/refs_copy.json"
+cmp -s "$F/refs_a.json" "$TMP/refs_copy.json" || fail "the report replaced its input"
+
 # sentences with markup are shown, never run
 printf '{"video_id": "v_a", "events": [{"timestamp": [0, 5], "sentence": "<script>document.title=1</script><img src=x onerror=alert(1)>"}, {"timestamp": [2, 3], "sentence": ""}]}\n' >"$TMP/xss.jsonl"
 "$R" -q -s "$TMP/xss.jsonl" -r "$F/refs_a.json" -o "$TMP/xss.html" || fail "xss report"
