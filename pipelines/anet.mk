@@ -97,17 +97,25 @@ $(OUT)/eval/pretrain-random.jsonl: $(OUT)/cg.h5 $(OUT)/val.tsr | $(OUT)/.dir
 	$(BIN)/caption --model $< --feats $(OUT)/val.tsr --videos $(VAL1) --proposals random:1 --share 1 \
 	    --seed $(SEED) -o $@
 
-# §4.2 evaluate_localization.py: every ground-truth sentence of val_1
-# localized (no filter), scored as proposals against val_1 (§4.5 protocol
-# thresholds 0.1-0.9).
+# §4.2 evaluate_localization.py: every ground-truth sentence of val_1 (and of
+# val_2, whose videos are val_1's) localized on its own, no filter, each
+# keeping its reference segment as gt_timestamp; scored as WSDEC's
+# scripts/densevid_eval_localization.py does (§4.5): R@1 at tIoU 0.1-0.9 and
+# mIoU, against that one reference file. METEOR of the ground-truth sentences
+# themselves would only cost time.
 $(OUT)/eval/localization.jsonl: $(OUT)/final.h5 $(OUT)/val.tsr | $(OUT)/.dir
 	$(BIN)/localize --model $< --feats $(OUT)/val.tsr --videos $(VAL1) --no-filter -o $@
+$(OUT)/eval/localization-val2.jsonl: $(OUT)/final.h5 $(OUT)/val.tsr | $(OUT)/.dir
+	$(BIN)/localize --model $< --feats $(OUT)/val.tsr --videos $(VAL2) --no-filter -o $@
 
 $(OUT)/eval/%.txt: $(OUT)/eval/%.jsonl
 	$(SCORE) -s $< --per-video $(@:.txt=.per-video.jsonl) >$@
 	cat $@
 $(OUT)/eval/localization.txt: $(OUT)/eval/localization.jsonl
-	$(BIN)/densevid-score --no-meteor --tious 0.1 0.3 0.5 0.7 0.9 -r $(VAL1) -s $< >$@
+	$(BIN)/densevid-score --localization --no-meteor -r $(VAL1) -s $< >$@
+	cat $@
+$(OUT)/eval/localization-val2.txt: $(OUT)/eval/localization-val2.jsonl
+	$(BIN)/densevid-score --localization --no-meteor -r $(VAL2) -s $< >$@
 	cat $@
 
 # The final model's predictions against val_1/val_2 (timelines, its scores)
@@ -118,7 +126,7 @@ $(OUT)/report.html: $(OUT)/eval/final.txt
 	    --title "WSDEC on ActivityNet Captions val_1: the final model" -o $@
 	@echo "report: $@"
 
-eval: $(foreach e,final noclass noregress pretrain-random localization,$(OUT)/eval/$(e).txt) $(OUT)/report.html
+eval: $(foreach e,final noclass noregress pretrain-random localization localization-val2,$(OUT)/eval/$(e).txt) $(OUT)/report.html
 
 # The author's scripts/run_random_test.sh: n_rand 10/15/20 x 5 seeds.
 SWEEP := $(foreach n,$(SWEEP_N),$(foreach s,$(SWEEP_SEEDS),$(OUT)/sweep/final-n$(n)-s$(s).txt))

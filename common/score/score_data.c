@@ -177,6 +177,8 @@ static int parse_events(const cJSON *arr, const char *path, const char *where, s
                             where, i);
         if (!se) return wsd_fail("%s: %s, event %zu: missing \"sentence\"", path, where, i);
         if (!cJSON_IsString(se)) return wsd_fail("%s: %s, event %zu: \"sentence\": expected a string", path, where, i);
+        const cJSON *gt = cJSON_GetObjectItemCaseSensitive(ev, "gt_timestamp");
+        if (gt) v->events[i].has_gt = parse_pair(gt, &v->events[i].gt_start, &v->events[i].gt_end) ? -1 : 1;
         v->events[i].sentence = wsd_strdup(se->valuestring);
         v->n_events = ++i;
     }
@@ -256,6 +258,7 @@ static int parse_jsonl(const char *text, size_t len, const char *path, score_set
             score_video v = {0};
             v.id = wsd_strdup(id->valuestring);
             v.duration = json_duration(obj);
+            v.line = line;
             char where[320];
             snprintf(where, sizeof where, "line %zu, video %.256s", line, v.id);
             rc = parse_events(events, path, where, &v);
