@@ -8,11 +8,6 @@
 
 #include "base/util.h"
 
-#define TRY(x)                     \
-    do {                           \
-        if ((x) != 0) return -1;   \
-    } while (0)
-
 void wsd_sl_config_default(wsd_sl_config *c) {
     c->feat_dim = 500;
     c->hidden = 512;

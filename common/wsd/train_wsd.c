@@ -7,11 +7,6 @@
 
 #include "base/util.h"
 
-#define TRY(x)                     \
-    do {                           \
-        if ((x) != 0) return -1;   \
-    } while (0)
-
 void wsd_train_ws_free(wsd_train_ws *ws) {
     wsd_sl_run_free(&ws->run1);
     wsd_sl_run_free(&ws->run2);
