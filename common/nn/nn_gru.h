@@ -17,8 +17,7 @@
 #define WSD_NN_GRU_H
 
 #include "nn/nn_param.h"
-
-#define NN_RNN_MAX_LAYERS 4
+#include "nn/nn_rnn.h"
 
 typedef struct {
     int in, hidden, layers;
@@ -28,7 +27,7 @@ typedef struct {
 } nn_gru;
 
 /* Registers "<prefix>.weight_ih_l0" … "<prefix>.bias_hh_l{L-1}" (prefix e.g.
- * "video_encoder.rnn"), all U(−1/√H, 1/√H). */
+ * "video_encoder.rnn"), all U(−1/√H, 1/√H) (nn_rnn_params_init, G = 3). */
 int nn_gru_init(nn_gru *g, nn_params *ps, const char *prefix, int in, int hidden, int layers,
                 float dropout, nn_rng *rng, nn_device dev);
 
