@@ -301,10 +301,11 @@ static void train_epoch(const options *o, wsd_cg *cg, nn_optim *opt, wsd_batcher
 }
 
 /* The generator to train: resumed from a checkpoint or new. */
-static wsd_cg *model(const options *o, const wsd_vocab *vocab, int feat_dim, nn_device dev) {
+static wsd_cg *model(const options *o, nn_ckpt *resume, const wsd_vocab *vocab, int feat_dim,
+                     nn_device dev) {
     wsd_cg *cg;
-    if (o->resume) {
-        if (!(cg = wsd_cg_load(o->resume, dev))) wsd_die("%s", wsd_error());
+    if (resume) {
+        if (!(cg = wsd_cg_load(resume, dev))) wsd_die("%s", wsd_error());
         if (wsd_cg_cfg(cg)->vocab != vocab->n)
             wsd_die("%s: model vocabulary %d, --vocab has %d entries", o->resume,
                     wsd_cg_cfg(cg)->vocab, vocab->n);
@@ -352,13 +353,16 @@ int main(int argc, char **argv) {
                 o.captions, wsd_batcher_videos(bt), o.batch);
 
     int start_epoch = 0;
-    if (o.resume && wsd_ckpt_resume_epoch(o.resume, "cg-pretrain", &start_epoch))
+    nn_ckpt *resume = NULL;
+    if (o.resume && !(resume = nn_ckpt_open(o.resume))) wsd_die("%s", wsd_error());
+    if (resume && wsd_ckpt_resume_epoch(resume, "cg-pretrain", &start_epoch))
         wsd_die("%s", wsd_error());
-    wsd_cg *cg = model(&o, vocab, wsd_featset_dim(ts.fs), dev);
+    wsd_cg *cg = model(&o, resume, vocab, wsd_featset_dim(ts.fs), dev);
     nn_optim opt;
     nn_sgd_init(&opt, o.momentum, o.weight_decay);
     nn_optim_add_group(&opt, wsd_cg_params(cg), o.lr);
-    if (o.resume && nn_ckpt_load_optim(o.resume, "model_cg", &opt)) wsd_die("%s", wsd_error());
+    if (resume && nn_ckpt_load_optim(resume, "model_cg", &opt)) wsd_die("%s", wsd_error());
+    nn_ckpt_close(resume);
     if (o.val_captions) {
         if (wsd_trainset_load(&val, o.val_captions, o.val_feats ? o.val_feats : o.feats,
                               o.sample_rate, 0))

@@ -228,6 +228,7 @@ typedef struct {
     wsd_sl sl;
     wsd_cg *cg;
     wsd_vocab *vocab;
+    nn_ckpt *resume; /* --resume, open until the optimisers are restored */
     nn_optim opt_sl, opt_cycle;
     int has_opt_sl, has_opt_cycle;
     wsd_pseudo_labeler *pl;
@@ -291,15 +292,16 @@ static int is_sl_epoch(const options *o, int epoch) {
  * the vocabulary only) and, when resuming, the localizer. Returns the sample rate. */
 static int load_models(trainer *T) {
     const options *o = &T->o;
-    const char *model_src = o->resume ? o->resume : o->cg;
     if (o->mode != MODE_SUPERVISED) {
-        if (!(T->cg = wsd_cg_load(model_src, T->dev))) wsd_die("%s", wsd_error());
-        if (!(T->vocab = wsd_ckpt_vocab(model_src))) wsd_die("%s", wsd_error());
+        nn_ckpt *src = T->resume ? T->resume : nn_ckpt_open(o->cg);
+        if (!src || !(T->cg = wsd_cg_load(src, T->dev))) wsd_die("%s", wsd_error());
+        if (!(T->vocab = wsd_ckpt_vocab(src))) wsd_die("%s", wsd_error());
+        if (src != T->resume) nn_ckpt_close(src);
     } else {
-        T->vocab = o->resume ? wsd_ckpt_vocab(o->resume) : wsd_vocab_load(o->vocab);
+        T->vocab = T->resume ? wsd_ckpt_vocab(T->resume) : wsd_vocab_load(o->vocab);
         if (!T->vocab) wsd_die("%s", wsd_error());
     }
-    if (o->resume && wsd_sl_load(&T->sl, o->resume, T->dev)) wsd_die("%s", wsd_error());
+    if (T->resume && wsd_sl_load(&T->sl, T->resume, T->dev)) wsd_die("%s", wsd_error());
     wsd_sl_config fresh;
     wsd_sl_config_default(&fresh);
     return o->sample_rate ? o->sample_rate
@@ -357,10 +359,12 @@ static void build_optimisers(trainer *T) {
         nn_optim_add_group(&T->opt_cycle, wsd_cg_params(T->cg), o->lr);
         T->has_opt_cycle = 1;
     }
-    if (o->resume && T->has_opt_sl && nn_ckpt_load_optim(o->resume, "sl", &T->opt_sl))
+    if (T->resume && T->has_opt_sl && nn_ckpt_load_optim(T->resume, "sl", &T->opt_sl))
         wsd_die("%s", wsd_error());
-    if (o->resume && T->has_opt_cycle && nn_ckpt_load_optim(o->resume, "cycle", &T->opt_cycle))
+    if (T->resume && T->has_opt_cycle && nn_ckpt_load_optim(T->resume, "cycle", &T->opt_cycle))
         wsd_die("%s", wsd_error());
+    nn_ckpt_close(T->resume);
+    T->resume = NULL;
 }
 
 /* Pseudo-labels: METEOR or an explicitly chosen stand-in, never silently;
@@ -485,7 +489,8 @@ int main(int argc, char **argv) {
     nn_set_threads(o->threads);
 
     int start_epoch = 0;
-    if (o->resume && wsd_ckpt_resume_epoch(o->resume, "wsdec-train", &start_epoch))
+    if (o->resume && !(T.resume = nn_ckpt_open(o->resume))) wsd_die("%s", wsd_error());
+    if (T.resume && wsd_ckpt_resume_epoch(T.resume, "wsdec-train", &start_epoch))
         wsd_die("%s", wsd_error());
     int sample_rate = load_models(&T);
     wsd_trainset ts;

@@ -13,9 +13,10 @@ cJSON *wsd_ckpt_config_new(const char *trainer, int epoch) {
     return j;
 }
 
-int wsd_ckpt_resume_epoch(const char *path, const char *trainer, int *epoch) {
+int wsd_ckpt_resume_epoch(nn_ckpt *ck, const char *trainer, int *epoch) {
+    const char *path = nn_ckpt_path(ck);
     char *json = NULL;
-    if (nn_ckpt_read_config(path, &json) || !json)
+    if (nn_ckpt_read_config(ck, &json) || !json)
         return wsd_fail("%s: no configuration in checkpoint", path);
     cJSON *j = cJSON_Parse(json);
     free(json);
@@ -51,10 +52,11 @@ int wsd_ckpt_save_epoch(const char *path, int epoch, int keep_every, nn_ckpt_con
     return rc;
 }
 
-wsd_vocab *wsd_ckpt_vocab(const char *path) {
+wsd_vocab *wsd_ckpt_vocab(nn_ckpt *ck) {
+    const char *path = nn_ckpt_path(ck);
     char **words = NULL;
     int n = 0;
-    if (nn_ckpt_read_vocab(path, &words, &n) != 0) return NULL;
+    if (nn_ckpt_read_vocab(ck, &words, &n) != 0) return NULL;
     if (!words || n == 0) {
         wsd_fail("%s: checkpoint has no vocabulary", path);
         return NULL;
@@ -67,4 +69,60 @@ wsd_vocab *wsd_ckpt_vocab(const char *path) {
     wsd_vocab *v = wsd_vocab_from_json(j, path);
     cJSON_Delete(j);
     return v;
+}
+
+/* The /config object of a checkpoint; NULL + wsd_fail naming the file. */
+static cJSON *read_config(nn_ckpt *ck) {
+    char *json = NULL;
+    if (nn_ckpt_read_config(ck, &json)) return NULL;
+    cJSON *j = json ? cJSON_Parse(json) : NULL;
+    free(json);
+    if (!j) wsd_fail("%s: checkpoint has no readable /config", nn_ckpt_path(ck));
+    return j;
+}
+
+wsd_cg *wsd_cg_load(nn_ckpt *ck, nn_device dev) {
+    const char *path = nn_ckpt_path(ck);
+    cJSON *j = read_config(ck);
+    if (!j) return NULL;
+    wsd_cg_config cfg;
+    wsd_cg_config_default(&cfg);
+    int rc = wsd_cg_config_from_json(j, &cfg);
+    cJSON_Delete(j);
+    if (rc) {
+        wsd_fail("%s: %s", path, wsd_error());
+        return NULL;
+    }
+    if (!nn_ckpt_has_section(ck, "model_cg")) {
+        wsd_fail("%s: no caption generator (group /model_cg) in this checkpoint", path);
+        return NULL;
+    }
+    wsd_cg *cg = wsd_cg_new(&cfg, 0, dev);
+    if (!cg) return NULL;
+    if (nn_ckpt_load_params(ck, wsd_cg_params(cg), "model_cg", 1)) {
+        wsd_cg_free(cg);
+        return NULL;
+    }
+    return cg;
+}
+
+int wsd_sl_load(wsd_sl *sl, nn_ckpt *ck, nn_device dev) {
+    const char *path = nn_ckpt_path(ck);
+    cJSON *j = read_config(ck);
+    if (!j) return -1;
+    const cJSON *o = cJSON_GetObjectItemCaseSensitive(j, "model_sl");
+    wsd_sl_config cfg;
+    wsd_sl_config_default(&cfg);
+    int rc = wsd_sl_config_from_json(cJSON_IsObject(o) ? o : j, &cfg);
+    cJSON_Delete(j);
+    if (rc != 0) return wsd_fail("%s: %s", path, wsd_error());
+    if (!nn_ckpt_has_section(ck, "model_sl"))
+        return wsd_fail("%s: no sentence localizer in this checkpoint (no /model_sl group); "
+                        "expected a wsdec-train checkpoint", path);
+    TRY(wsd_sl_init(sl, &cfg, 0, dev));
+    if (nn_ckpt_load_params(ck, &sl->params, "model_sl", 1) != 0) {
+        wsd_sl_free(sl);
+        return -1;
+    }
+    return 0;
 }

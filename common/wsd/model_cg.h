@@ -61,10 +61,7 @@ nn_device wsd_cg_device(const wsd_cg *cg);
 void wsd_cg_set_training(wsd_cg *cg, int training);
 void wsd_cg_seed_dropout(wsd_cg *cg, uint64_t seed);
 
-/* Loads a CG from a checkpoint: the config (JSON, top level or under
- * "model_cg"), then /model_cg/… parameters. Works on CG checkpoints and on
- * two-model (SL + CG) checkpoints. NULL + wsd_error() naming the file. */
-wsd_cg *wsd_cg_load(const char *path, nn_device dev);
+/* Loading from a checkpoint: wsd_cg_load() in wsd/ckpt.h. */
 
 /* ---- teacher forcing (training, and the weakly supervised cycle) ---- */
 

@@ -90,33 +90,3 @@ int wsd_cg_config_from_json(const cJSON *j, wsd_cg_config *c) {
         return wsd_fail("config: bad context_type");
     return 0;
 }
-
-wsd_cg *wsd_cg_load(const char *path, nn_device dev) {
-    char *json = NULL;
-    if (nn_ckpt_read_config(path, &json)) return NULL;
-    wsd_cg_config cfg;
-    wsd_cg_config_default(&cfg);
-    cJSON *j = json ? cJSON_Parse(json) : NULL;
-    free(json);
-    if (!j) {
-        wsd_fail("%s: checkpoint has no readable /config", path);
-        return NULL;
-    }
-    int rc = wsd_cg_config_from_json(j, &cfg);
-    cJSON_Delete(j);
-    if (rc) {
-        wsd_fail("%s: %s", path, wsd_error());
-        return NULL;
-    }
-    if (!nn_ckpt_has_section(path, "model_cg")) {
-        wsd_fail("%s: no caption generator (group /model_cg) in this checkpoint", path);
-        return NULL;
-    }
-    wsd_cg *cg = wsd_cg_new(&cfg, 0, dev);
-    if (!cg) return NULL;
-    if (nn_ckpt_load_params(path, &cg->ps, "model_cg", 1)) {
-        wsd_cg_free(cg);
-        return NULL;
-    }
-    return cg;
-}

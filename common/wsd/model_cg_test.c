@@ -3,6 +3,7 @@
  * d loss/d seg, beam search, greedy decoding) and finite differences of
  * d loss/d seg and of parameters with dropout on. */
 #include "wsd/model_cg.h"
+#include "wsd/ckpt.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -287,8 +288,10 @@ static void checkpoint_roundtrip(void) {
     const nn_params *models[1] = {wsd_cg_params(a)};
     nn_ckpt_contents c = {.models = models, .n_models = 1, .config_json = json};
     CHECK(nn_ckpt_save(path, &c) == 0);
-    wsd_cg *b = wsd_cg_load(path, NN_CPU);
+    nn_ckpt *ck = nn_ckpt_open(path);
+    wsd_cg *b = ck ? wsd_cg_load(ck, NN_CPU) : NULL;
     CHECK_MSG(b != NULL, "%s", wsd_error());
+    nn_ckpt_close(ck);
     if (b) {
         nn_params *pa = wsd_cg_params(a), *pb = wsd_cg_params(b);
         CHECK(pa->n == pb->n);

@@ -126,11 +126,6 @@ int wsd_sl_sup_target(wsd_seg gt_se, float *target_cw);
 int wsd_sl_sup_loss(const wsd_sl *sl, const wsd_sl_run *run, const wsd_batch *b, float lambda,
                     double *loss, float *d_score, float *d_r);
 
-/* ---- checkpoints (model_sl_io.c) ---- */
-
-/* Loads an SL from a checkpoint written by wsdec-train (two-model) or its
- * supervised mode (SL only): config from the JSON's "model_sl" object (or the
- * top level), parameters from /model_sl/. -1 + wsd_fail naming the file. */
-int wsd_sl_load(wsd_sl *sl, const char *path, nn_device dev);
+/* Loading from a checkpoint: wsd_sl_load() in wsd/ckpt.h. */
 
 #endif
