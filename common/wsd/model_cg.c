@@ -62,8 +62,8 @@ wsd_cg *wsd_cg_new(const wsd_cg_config *cfg, uint64_t seed, nn_device dev) {
 static void free_forward_state(wsd_cg *cg) {
     nn_tensor *ts[] = {&cg->video, &cg->valid_b, &cg->valid, &cg->tn2, &cg->seg_feat, &cg->Y,
                        &cg->hs, &cg->enc_out, &cg->context, &cg->emb_all, &cg->h0,
-                       &cg->logits, &cg->dlogits, &cg->g_dtops, &cg->g_dh, &cg->g_demb,
-                       &cg->g_dctx, &cg->g_dY, &cg->g_dhs, &cg->g_dsegf};
+                       &cg->logits, &cg->dlogits, &cg->d_tops, &cg->d_h0, &cg->d_emb_all,
+                       &cg->d_context, &cg->d_Y, &cg->d_hs, &cg->d_seg_feat};
     for (size_t i = 0; i < sizeof ts / sizeof *ts; i++) nn_tensor_free(ts[i]);
     nn_gru_seq_cache_free(&cg->enc_cache);
     nn_gru_seq_cache_free(&cg->dec_cache);
@@ -270,15 +270,15 @@ int wsd_cg_backward(wsd_cg *cg, float scale, nn_tensor *dseg) {
     /* gradient buffers kept across batches (nn_tensor_ensure zeroes them):
      * no fresh pages to fault in every step */
     int s_dh[3] = {layers, N, H}, s_dY[3] = {B, T, H}, s_dhs[4] = {layers, B, T, H};
-    nn_tensor_ensure2(&cg->g_dtops, dev, rows, H);
-    nn_tensor_ensure(&cg->g_dh, dev, 3, s_dh);
-    nn_tensor_ensure2(&cg->g_demb, dev, rows, E);
-    nn_tensor_ensure2(&cg->g_dctx, dev, N, C);
-    nn_tensor_ensure(&cg->g_dY, dev, 3, s_dY);
-    nn_tensor_ensure(&cg->g_dhs, dev, 4, s_dhs);
-    nn_tensor_ensure2(&cg->g_dsegf, dev, N, 2);
-    nn_tensor dtops = cg->g_dtops, dh = cg->g_dh, demb = cg->g_demb, dctx = cg->g_dctx;
-    nn_tensor dY = cg->g_dY, dhs = cg->g_dhs, dsegf = cg->g_dsegf;
+    nn_tensor_ensure2(&cg->d_tops, dev, rows, H);
+    nn_tensor_ensure(&cg->d_h0, dev, 3, s_dh);
+    nn_tensor_ensure2(&cg->d_emb_all, dev, rows, E);
+    nn_tensor_ensure2(&cg->d_context, dev, N, C);
+    nn_tensor_ensure(&cg->d_Y, dev, 3, s_dY);
+    nn_tensor_ensure(&cg->d_hs, dev, 4, s_dhs);
+    nn_tensor_ensure2(&cg->d_seg_feat, dev, N, 2);
+    nn_tensor dtops = cg->d_tops, dh = cg->d_h0, demb = cg->d_emb_all, dctx = cg->d_context;
+    nn_tensor dY = cg->d_Y, dhs = cg->d_hs, dsegf = cg->d_seg_feat;
     nn_tensor tops = nn_view2(&cg->dec_cache.h[layers - 1], (size_t)N * H, rows, H);
     nn_tensor dout = nn_view3(&dtops, 0, steps, N, H), dx = nn_view3(&demb, 0, steps, N, E);
     if (scale != 1.0f && nn_scale(&cg->dlogits, scale)) goto done;

@@ -20,9 +20,10 @@
 
 typedef struct {
     wsd_sl_run run1, run2;   /* SL on S, SL on the argmax tokens */
-    nn_tensor seg, dseg;     /* (N, 2) on the device */
-    int *pred;
-    float *h;                /* host scratch */
+    nn_tensor seg;           /* (N, 2) normalised (c, w) the CG is given, + noise */
+    nn_tensor d_seg;         /* (N, 2) d loss / d seg from the CG */
+    int *pred;               /* (N·L) teacher-forced argmax tokens */
+    float *h;                /* host scratch, h_cap floats */
     size_t h_cap;
     int *ids, *len;          /* pseudo-label decoding */
     size_t ids_cap;
