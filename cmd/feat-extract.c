@@ -16,6 +16,7 @@
 #include "io/npy.h"
 #include "io/tsr.h"
 #include "base/opt.h"
+#include "base/samefile.h"
 #include "base/util.h"
 
 static const char usage[] =
@@ -71,7 +72,8 @@ static void emit(sink *s, wsd_tsr *t) {
     if (wsd_idmap_put(s->seen, t->key, s->written) != 0) wsd_die("video id '%s' occurs twice in the input", t->key);
     if (!isnan(s->rps))
         set_number(t->meta, "rows_per_second", s->rps);
-    if (wsd_tsr_write(s->out.fp, t, s->level) != 0) wsd_die_internal("%s", wsd_error());
+    if (wsd_tsr_write(s->out.fp, t, s->level) != 0)
+        wsd_die_internal("%s: %s", s->out.final_path ? s->out.final_path : "<stdout>", wsd_error());
     s->written++;
     if (!s->quiet && s->tty && s->written % 100 == 0) fprintf(stderr, "\rfeat-extract: %ld videos", s->written);
     if (!s->quiet && !s->tty && s->written % 1000 == 0) fprintf(stderr, "feat-extract: %ld videos\n", s->written);
@@ -197,6 +199,8 @@ int main(int argc, char **argv) {
         fputs(usage, stderr);
         wsd_die("expected exactly one INPUT");
     }
+    const char *ins[] = {"INPUT", input, "--ids", ids_path};
+    if (wsd_out_distinct(output, ins, 2)) wsd_die("%s", wsd_error());
     sink s = {.level = compress ? 6 : 0, .rps = rps, .quiet = quiet, .tty = isatty(2), .seen = wsd_idmap_new()};
     wsd_captions *ids = NULL;
     if (ids_path) {
