@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "base/opt.h"
+#include "base/rng.h"
 #include "base/samefile.h"
 #include "base/tmpfile.h"
 #include "base/util.h"
@@ -279,7 +280,7 @@ static void train_epoch(const options *o, wsd_cg *cg, nn_optim *opt, wsd_batcher
         for (int n = 0; n < b.N; n++) words += b.caption_len[n] - 1;
         /* dropout masks are a function of (seed, epoch, batch): resumable */
         wsd_cg_seed_dropout(
-            cg, wsd_batch_hash((uint64_t)o->seed, 1000003u + (uint64_t)epoch, (uint64_t)i));
+            cg, wsd_rng_hash((uint64_t)o->seed, 1000003u + (uint64_t)epoch, (uint64_t)i));
         double loss = batch_loss(o, cg, &b, &seg, opt);
         if (!isfinite(loss)) {
             char ids[1024];

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "wsd/segment.h"
+#include "base/rng.h"
 #include "base/util.h"
 
 void wsd_batch_init(wsd_batch *b) { memset(b, 0, sizeof *b); }
@@ -179,17 +180,6 @@ void wsd_batch_featidx_cw(const wsd_batch *b, int n, float *c, float *w) {
 
 /* ---- the batcher ---- */
 
-uint64_t wsd_batch_hash(uint64_t seed, uint64_t a, uint64_t b) {
-    uint64_t z = seed + 0x9e3779b97f4a7c15ULL * (a + 1) + 0xbf58476d1ce4e5b9ULL * (b + 1);
-    for (int i = 0; i < 2; i++) {
-        z += 0x9e3779b97f4a7c15ULL;
-        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-        z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-        z ^= z >> 31;
-    }
-    return z;
-}
-
 typedef struct {
     int32_t *ids;
     int n;
@@ -301,18 +291,18 @@ int wsd_batcher_epoch(wsd_batcher *bt, int epoch) {
     uint64_t seed = bt->opts.seed;
     for (int i = 0; i < n; i++) bt->order[i] = i;
     if (bt->opts.shuffle) {
-        uint64_t s = wsd_batch_hash(seed, DRAW_SHUFFLE, (uint64_t)epoch);
+        uint64_t s = wsd_rng_hash(seed, DRAW_SHUFFLE, (uint64_t)epoch);
         for (int i = n - 1; i > 0; i--) {
-            int j = (int)(wsd_batch_hash(s, (uint64_t)i, 0) % (uint64_t)(i + 1));
+            int j = (int)(wsd_rng_hash(s, (uint64_t)i, 0) % (uint64_t)(i + 1));
             int t = bt->order[i];
             bt->order[i] = bt->order[j];
             bt->order[j] = t;
         }
     }
-    uint64_t s = wsd_batch_hash(seed, DRAW_PICK, (uint64_t)epoch);
+    uint64_t s = wsd_rng_hash(seed, DRAW_PICK, (uint64_t)epoch);
     for (int v = 0; v < n; v++) {
         size_t k = bt->caps->videos[bt->pos[v]].n_events;
-        bt->pick[v] = (int)(wsd_batch_hash(s, (uint64_t)bt->pos[v], 0) % k);
+        bt->pick[v] = (int)(wsd_rng_hash(s, (uint64_t)bt->pos[v], 0) % k);
     }
     int bs = bt->opts.batch_size;
     bt->count = bt->opts.drop_last ? n / bs : (n + bs - 1) / bs;

@@ -102,8 +102,5 @@ int wsd_batcher_count(const wsd_batcher *bt);
  * its memory). 0 or -1. */
 int wsd_batcher_get(wsd_batcher *bt, int i, wsd_batch *out);
 
-/* splitmix64 of (seed, a, b): the counter-based draws used above, exposed for
- * programs that need the same kind of reproducible choices. */
-uint64_t wsd_batch_hash(uint64_t seed, uint64_t a, uint64_t b);
 
 #endif
