@@ -3,7 +3,7 @@
  * Features: every vocabulary word w has a fixed signature s_w in R^D whose
  * entries are N(0,1) draws from a generator seeded by hash(w) and --seed.
  * An event's vector is e = (sum of s_w over its sentence's word tokens, per
- * the §1.3 tokeniser, '.' and ',' excluded) / sqrt(number of such tokens),
+ * the base/text.h tokeniser, '.' and ',' excluded) / sqrt(number of such tokens),
  * so every entry has unit variance. Row t of a video of duration d with T rows
  * stands for time tau = (t + 0.5) d / T and is
  *     x_t = background_v + signal * sum_k g_k(tau) e_k + noise * N(0, I)

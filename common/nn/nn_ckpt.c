@@ -390,7 +390,7 @@ int nn_ckpt_load_optim(nn_ckpt *ck, const char *name, nn_optim *o) {
             gr->steps[i] = (long)step;
             /* A stepped parameter had a gradient, and PyTorch keeps .grad
              * (zeroed, not None) between steps: later steps still give it
-             * weight decay and momentum when nothing reaches it (§3.2's
+             * weight decay and momentum when nothing reaches it (train_final.py's
              * predictor in cycle epochs), so a resumed run must too. */
             if (gr->steps[i] > 0) nn_param_grad(gr->params.items[i]);
         }

@@ -1,4 +1,5 @@
-/* Collation of §1.6 and the Sample/Full dataset variants of §1.5. */
+/* Collation (WSDEC dataset.py collate_fn) and the Sample/Full dataset variants
+ * (ANetDataSample, ANetDataFull). */
 #include "wsd/batch.h"
 
 #include <math.h>
@@ -127,7 +128,8 @@ static int batch_add_ids(wsd_batch *b, int v, const int32_t *ids, int n_ids, dou
     int T = (int)b->video_len[2 * v];
     double duration = b->video_len[2 * v + 1];
     /* The reference computes these with the JSON duration (double) and the
-     * sub-sampled length; the start index is not clamped (§1.2). */
+     * sub-sampled length; the start index is not clamped (dataset.py
+     * ANetData.process_time_step). */
     b->ts_featidx[2 * n] = (float)wsd_time_to_step(start, duration, T, 0);
     b->ts_featidx[2 * n + 1] = (float)wsd_time_to_step(end, duration, T, 1);
     b->N = n + 1;

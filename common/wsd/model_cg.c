@@ -1,4 +1,5 @@
-/* The caption generator of wsdec-spec.md §2.5: model construction, the
+/* The caption generator (WSDEC model/caption_generator.py,
+ * CaptionGenerator.forward): model construction, the
  * teacher-forced forward and its backward (parameters and segments). Decoding
  * lives in model_cg_decode.c, configuration and checkpoints in
  * model_cg_config.c. */
@@ -26,7 +27,8 @@ wsd_cg *wsd_cg_new(const wsd_cg_config *cfg, uint64_t seed, nn_device dev) {
     }
     if (cfg->attention != NN_ATT_MEAN) {
         /* type0/1 would need the context recomputed from the decoder state at
-         * every step; the reference's CG always uses mean (§3.7). */
+         * every step; the reference's CG always uses mean (the attention_type
+         * default of train_script/train_final.py). */
         wsd_fail("caption generator: only 'mean' attention is supported");
         return NULL;
     }
@@ -109,7 +111,7 @@ int cg_encode(wsd_cg *cg, const wsd_batch *b, int training, int keep_cache) {
     if (nn_gru_seq_forward(&cg->enc, &cg->video, NULL, &cg->enc_out, &cg->hs, training, &cg->rng,
                            keep_cache ? &cg->enc_cache : NULL))
         return -1;
-    /* residual (§2.2): Y = o + R x (identity when F == H) */
+    /* residual (seq_encoder.py RNNSeqEncoder._forward_residual): Y = o + R x (identity when F == H) */
     nn_tensor x2 = nn_view2(&cg->video, 0, B * T, F), y2 = nn_view2(&cg->Y, 0, B * T, H);
     if (cg->has_residual) {
         if (nn_linear_forward(&cg->residual, &x2, &y2)) return -1;
@@ -149,7 +151,7 @@ int cg_segments(wsd_cg *cg, const wsd_batch *b, const float *seg_host, const nn_
     }
     free(tn);
     if (rc) return -1;
-    /* the masks consume the segment in feature units: (c, w) · T_n (§2.4) */
+    /* the masks consume the segment in feature units: (c, w) · T_n (AttentionMask.forward) */
     if (nn_mul(seg, &cg->tn2, &cg->seg_feat) ||
         nn_gather_rows(&cg->valid, &cg->valid_b, cg->gather, n) ||
         nn_softctx_forward(&cg->ctx, &cg->Y, cg->gather, &cg->seg_feat, &cg->valid, NULL,

@@ -1,4 +1,5 @@
-/* Sentence localizer forward/backward (wsdec-spec.md §2.6, §2.7). */
+/* Sentence localizer forward/backward (WSDEC model/sentence_localizer.py,
+ * sentence_localizer_regressor.py: SentenceLocalizer.forward). */
 #include "wsd/model_sl.h"
 
 #include <math.h>
@@ -218,7 +219,8 @@ int wsd_sl_forward(wsd_sl *sl, wsd_sl_run *r, const wsd_batch *b, const int *ids
     ens(&r->smask, dev, 2, N, L);
     TRY(nn_tensor_from_host(&r->smask, b->caption_mask, (size_t)N * L));
 
-    /* video encoder with the residual projection (§2.2) */
+    /* video encoder with the residual projection (WSDEC
+     * model/networks/seq_encoder.py, RNNSeqEncoder._forward_residual) */
     ens(&r->Y, dev, 3, B, T, H);
     ens(&r->Hv, dev, 4, c->layers, B, T, H);
     TRY(nn_gru_seq_forward(&sl->venc, &r->video, NULL, &r->Y, &r->Hv, training, rng,

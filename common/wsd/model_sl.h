@@ -1,5 +1,5 @@
-/* The sentence localizers (wsdec-spec.md §2.6 anchor based, §2.7
- * regression-only): sentence + video → segment.
+/* The sentence localizers (WSDEC model/sentence_localizer.py anchor based,
+ * model/sentence_localizer_regressor.py regression-only): sentence + video → segment.
  *
  * Parameters carry the reference's state-dict keys (video_encoder.rnn_cell.*,
  * video_encoder.linear.weight, sent_embedding.weight, text_encoder.rnn_cell.*,
@@ -10,7 +10,8 @@
  *
  * One forward computes the anchor logits `score` (N, A) and the offsets
  * r = σ(refiner(z))·scale (N, A, 2) (regression-only: r = σ(refiner(z)),
- * (N, 2), no score). The three output paths of §2.6 are read from it:
+ * (N, 2), no score). The three output paths (SentenceLocalizer.forward, forward_eval,
+ * forward_diff) are read from it:
  *   test   anchor[k] + (r_c − scale/2, r_w), resolved to [0, 1−δ] × duration
  *   eval   the test path as normalised cw
  *   diff   anchor[k] + (r_c, r_w), unclamped ([quirk] no −scale/2 shift); the
@@ -33,7 +34,7 @@ typedef struct {
     int layers;                          /* 2 */
     float rnn_dropout, fc_dropout;       /* 0.3, 0.3 */
     float scale;                         /* regressor_scale: 0.3 final, 0.1 supervised */
-    int regress_only;                    /* 1: §2.7 localizer (no anchors) */
+    int regress_only;                    /* 1: sentence_localizer_regressor.py */
     int sample_rate;                     /* video_sample_rate, for the programs */
 } wsd_sl_config;
 
@@ -58,7 +59,7 @@ typedef struct {
     nn_attention vatt, tatt;
     nn_batchnorm bn_t, bn_v, bn1, bn5;
     nn_linear fc, comb0, comb4, predictor, refiner;
-    nn_params refiner_group;   /* views: optimiser groups of §3.2 */
+    nn_params refiner_group;   /* views: get_parameter_group(_c) */
     nn_params other_group;     /* everything but the refiner */
 } wsd_sl;
 
@@ -120,7 +121,7 @@ void wsd_sl_run_free(wsd_sl_run *run);
 
 /* Forward over batch b. `ids` (N×L, host) replaces b->caption when not NULL
  * (the cycle's teacher-forced argmax tokens, read with the GT lengths and
- * mask: §3.2 step 4). Training mode uses dropout (rng) and BatchNorm batch
+ * mask: train_final.py train_cg). Training mode uses dropout (rng) and BatchNorm batch
  * statistics (updating the running ones) and keeps what backward needs. */
 int wsd_sl_forward(wsd_sl *sl, wsd_sl_run *run, const wsd_batch *b, const int *ids, int training,
                    nn_rng *rng);
@@ -145,7 +146,7 @@ void wsd_sl_diff_grad(const wsd_sl *sl, const wsd_sl_run *run, const float *d_cw
  * NULL) receives its gradient. */
 int wsd_sl_ce(const wsd_sl_run *run, const int *labels, double *loss, float *d_score);
 
-/* §2.6 supervised target of a GT segment (normalised se): the anchor of
+/* SentenceLocalizer._construct_label: supervised target of a GT segment (normalised se): the anchor of
  * highest model IoU (first on ties) and the regression target anchor − GT in
  * cw ([quirk] the sign the reference uses). */
 int wsd_sl_sup_target(wsd_seg gt_se, float *target_cw);

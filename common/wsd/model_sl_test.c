@@ -317,7 +317,7 @@ static void test_config_json(void) {
 }
 
 static void test_param_count(void) {
-    /* §2.9: 15,982,637 learnable (anchor), 15,916,546 (regression-only) */
+    /* model/sentence_localizer.py SentenceLocalizer at the defaults: 15,982,637 learnable (anchor), 15,916,546 (regression-only) */
     wsd_sl_config c;
     wsd_sl_config_default(&c);
     wsd_sl sl;

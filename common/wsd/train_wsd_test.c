@@ -1,4 +1,4 @@
-/* One step of the weakly supervised cycle (§3.2 steps 1-8: both models'
+/* One step of the weakly supervised cycle (WSDEC train_final.py train_cg: both models'
  * forwards, cap + rec loss, every gradient, SL-only clipping, the three SGD
  * groups) against testdata/goldens/sl_cycle.tsr (testdata/torch/sl_ref.py),
  * and the pseudo-label stand-in. */
@@ -159,7 +159,7 @@ static float *host(nn_param *p) {
     return h;
 }
 
-/* §3.0/§3.2 [quirk]: a gradient that was zeroed still gets weight decay and
+/* [quirk] of PyTorch 0.3's zero_grad in train_final.py: a gradient that was zeroed still gets weight decay and
  * momentum, an absent one is skipped. SL epoch first: the refiner has no
  * gradient and opt_sl leaves it alone; the next cycle step leaves the
  * predictor's gradient present but zero, so the cycle optimiser decays it;
