@@ -16,7 +16,8 @@
  *
  * Every epoch visits the videos in a fresh seeded permutation (shuffle) or in
  * caption-file order; `drop_last` leaves out the final partial batch as every
- * reference loader does ([quirk] DataLoader(drop_last=True) in every train_script/*.py main). Trainers (cg-pretrain, wsdec-train)
+ * reference loader does ([quirk] DataLoader(drop_last=True) in the main of every
+ * train_script/ trainer). Trainers (cg-pretrain, wsdec-train)
  * use shuffle + drop_last; evaluation programs that must predict every video
  * keep the last partial batch. */
 #ifndef WSD_BATCH_H
