@@ -1,11 +1,12 @@
 /* caption: JSONL segments (or generated proposals) -> JSONL sentences with the
- * caption generator (wsdec-spec.md §2.5 beam search; §4.1 steps 1-2 and 5-6). */
+ * caption generator (WSDEC seq_decoder.py forward_bmsearch; eval_script/evaluate.py eval). */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/opt.h"
+#include "base/progress.h"
 #include "base/samefile.h"
 #include "base/util.h"
 #include "io/featset.h"
@@ -203,8 +204,10 @@ static void parse_proposals(ctx *c, const char *s) {
 /* Loads the model, its vocabulary and the features; checks they fit. */
 static void load(ctx *c, const char *model, const char *feats, long sample_rate, long max_len,
                  nn_device dev) {
-    if (!(c->cg = wsd_cg_load(model, dev))) wsd_die("%s", wsd_error());
-    if (!(c->vocab = wsd_ckpt_vocab(model))) wsd_die("%s", wsd_error());
+    nn_ckpt *ck = nn_ckpt_open(model);
+    if (!ck || !(c->cg = wsd_cg_load(ck, dev)) || !(c->vocab = wsd_ckpt_vocab(ck)))
+        wsd_die("%s", wsd_error());
+    nn_ckpt_close(ck);
     const wsd_cg_config *cfg = wsd_cg_cfg(c->cg);
     if (c->vocab->n != cfg->vocab)
         wsd_die("%s: the vocabulary has %d entries but the model %d", model, c->vocab->n,
@@ -301,11 +304,15 @@ int main(int argc, char **argv) {
         wsd_die("%s: no events to caption: add --proposals full|anchors|random:N", videos);
     wsd_vrecord *recs;
     int n;
+    wsd_progress progress;
+    wsd_progress_start(&progress, "caption", 0, quiet);
     while ((n = wsd_vqueue_next(c.q, &recs)) > 0) {
         caption_batch(&c, recs, n);
         if (wsd_vqueue_write(c.q, out.fp) != 0) wsd_die_internal("%s", wsd_error());
+        wsd_progress_step(&progress, n);
     }
     if (n < 0) wsd_die("%s", wsd_error());
+    wsd_progress_end(&progress);
     if (wsd_out_commit(&out) != 0) wsd_die_internal("%s", wsd_error());
     if (!quiet)
         fprintf(stderr, "caption: %ld videos, %ld segments captioned\n", wsd_vqueue_count(c.q),

@@ -1,6 +1,7 @@
-/* wsdec-train: the weakly supervised training of wsdec-spec.md §3.2 (final
- * model), its baselines (§3.3 no classification, §3.4 --regressor-scale 0)
- * and the supervised sentence localizer (§3.5). */
+/* wsdec-train: the weakly supervised training of WSDEC
+ * train_script/train_final.py (final model), its baselines
+ * (train_baseline_regressor.py no classification; train_final.py
+ * --regressor_scale 0, here --regressor-scale 0) and the supervised localizer (train_sl.py). */
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -9,9 +10,12 @@
 #include <unistd.h>
 
 #include "base/opt.h"
+#include "base/progress.h"
+#include "base/rng.h"
 #include "base/samefile.h"
 #include "base/tmpfile.h"
 #include "base/util.h"
+#include "io/trainlog.h"
 #include "io/vocab.h"
 #include "wsd/batch.h"
 #include "wsd/ckpt.h"
@@ -34,7 +38,7 @@ static const char usage[] =
     "                        vocabulary and dimensions are used\n"
     "  --out CKPT            two-model checkpoint written after every epoch\n"
     "  --mode final|supervised-sl   (final); supervised-sl needs --vocab, not --cg\n"
-    "  --baseline no-class   regression-only localizer, cycle epochs only (§3.3)\n"
+    "  --baseline no-class   regression-only localizer, cycle epochs only\n"
     "  --regressor-scale X   (0.3; 0.1 supervised-sl; 0 = no-regression baseline)\n"
     "  --vocab FILE          vocabulary JSON (supervised-sl only)\n"
     "  --epochs N            (25; 100 no-class and supervised-sl)\n"
@@ -49,13 +53,14 @@ static const char usage[] =
     "  --sample-rate N       feature sub-sampling (default: the CG's)\n"
     "  --max-videos N        use the first N videos only   --max-batches N  per epoch\n"
     "  --seed N (233)  --resume CKPT  --keep-every N  --log-every N (10)\n"
+    "  --log FILE   training log, JSON Lines: losses, lr, pseudo-labels per batch and epoch\n"
     "  --threads N  --device auto|cpu|cuda   -q, --quiet  -h, --help  --version\n"
     "See wsdec-train(1).\n";
 
 enum { MODE_FINAL = 0, MODE_NOCLASS = 1, MODE_SUPERVISED = 2 };
 
 typedef struct {
-    const char *feats, *captions, *cg, *out, *resume, *device, *vocab, *meteor_dir;
+    const char *feats, *captions, *cg, *out, *resume, *device, *vocab, *meteor_dir, *log;
     int mode, epochs, batch, sl_batch, alter, sample_rate, hidden, embed, max_videos, max_batches;
     int keep_every, log_every, threads, quiet;
     double lr, momentum, weight_decay, gamma, scale, clip;
@@ -96,7 +101,8 @@ enum {
     O_LOG,
     O_THREADS,
     O_DEVICE,
-    O_VERSION
+    O_VERSION,
+    O_TLOG
 };
 static const struct option opts[] = {{"feats", 1, 0, O_FEATS},
                                      {"captions", 1, 0, O_CAPS},
@@ -133,6 +139,7 @@ static const struct option opts[] = {{"feats", 1, 0, O_FEATS},
                                      {"quiet", 0, 0, 'q'},
                                      {"help", 0, 0, 'h'},
                                      {"version", 0, 0, O_VERSION},
+                                     {"log", 1, 0, O_TLOG},
                                      {0, 0, 0, 0}};
 
 static void parse_options(int argc, char **argv, options *o) {
@@ -193,6 +200,7 @@ static void parse_options(int argc, char **argv, options *o) {
         case O_RESUME: o->resume = optarg; break;
         case O_KEEP: o->keep_every = wsd_opt_int(optarg, "--keep-every", 0, 100000); break;
         case O_LOG: o->log_every = wsd_opt_int(optarg, "--log-every", 1, WSD_OPT_MAX_COUNT); break;
+        case O_TLOG: o->log = optarg; break;
         case O_THREADS:
             o->threads = wsd_opt_int(optarg, "--threads", 0, WSD_OPT_MAX_THREADS);
             break;
@@ -230,10 +238,12 @@ typedef struct {
     wsd_sl sl;
     wsd_cg *cg;
     wsd_vocab *vocab;
+    nn_ckpt *resume; /* --resume, open until the optimisers are restored */
     nn_optim opt_sl, opt_cycle;
     int has_opt_sl, has_opt_cycle;
     wsd_pseudo_labeler *pl;
     wsd_train_ws ws;
+    wsd_trainlog *log; /* --log, or NULL */
     double t0;
 } trainer;
 
@@ -293,15 +303,16 @@ static int is_sl_epoch(const options *o, int epoch) {
  * the vocabulary only) and, when resuming, the localizer. Returns the sample rate. */
 static int load_models(trainer *T) {
     const options *o = &T->o;
-    const char *model_src = o->resume ? o->resume : o->cg;
     if (o->mode != MODE_SUPERVISED) {
-        if (!(T->cg = wsd_cg_load(model_src, T->dev))) wsd_die("%s", wsd_error());
-        if (!(T->vocab = wsd_ckpt_vocab(model_src))) wsd_die("%s", wsd_error());
+        nn_ckpt *src = T->resume ? T->resume : nn_ckpt_open(o->cg);
+        if (!src || !(T->cg = wsd_cg_load(src, T->dev))) wsd_die("%s", wsd_error());
+        if (!(T->vocab = wsd_ckpt_vocab(src))) wsd_die("%s", wsd_error());
+        if (src != T->resume) nn_ckpt_close(src);
     } else {
-        T->vocab = o->resume ? wsd_ckpt_vocab(o->resume) : wsd_vocab_load(o->vocab);
+        T->vocab = T->resume ? wsd_ckpt_vocab(T->resume) : wsd_vocab_load(o->vocab);
         if (!T->vocab) wsd_die("%s", wsd_error());
     }
-    if (o->resume && wsd_sl_load(&T->sl, o->resume, T->dev)) wsd_die("%s", wsd_error());
+    if (T->resume && wsd_sl_load(&T->sl, T->resume, T->dev)) wsd_die("%s", wsd_error());
     wsd_sl_config fresh;
     wsd_sl_config_default(&fresh);
     return o->sample_rate ? o->sample_rate
@@ -363,10 +374,12 @@ static void build_optimisers(trainer *T) {
         nn_optim_add_group(&T->opt_cycle, wsd_cg_params(T->cg), o->lr);
         T->has_opt_cycle = 1;
     }
-    if (o->resume && T->has_opt_sl && nn_ckpt_load_optim(o->resume, "sl", &T->opt_sl))
+    if (T->resume && T->has_opt_sl && nn_ckpt_load_optim(T->resume, "sl", &T->opt_sl))
         wsd_die("%s", wsd_error());
-    if (o->resume && T->has_opt_cycle && nn_ckpt_load_optim(o->resume, "cycle", &T->opt_cycle))
+    if (T->resume && T->has_opt_cycle && nn_ckpt_load_optim(T->resume, "cycle", &T->opt_cycle))
         wsd_die("%s", wsd_error());
+    nn_ckpt_close(T->resume);
+    T->resume = NULL;
 }
 
 /* Pseudo-labels: METEOR or an explicitly chosen stand-in, never silently;
@@ -419,7 +432,7 @@ static int cycle_batch(trainer *T, const wsd_batch *b, int epoch, int i, nn_rng 
     float *noise = wsd_malloc(sizeof *noise * 2 * (size_t)b->N);
     for (int k = 0; k < 2 * b->N; k++) noise[k] = (nn_rng_uniformf(noise_rng) - 0.5f) / 50.0f;
     wsd_cg_seed_dropout(T->cg,
-                        wsd_batch_hash((uint64_t)o->seed, 3000017u + (uint64_t)epoch, (uint64_t)i));
+                        wsd_rng_hash((uint64_t)o->seed, 3000017u + (uint64_t)epoch, (uint64_t)i));
     nn_params_zero_grad(&T->sl.params);
     nn_params_zero_grad(wsd_cg_params(T->cg));
     int rc = wsd_cycle_grad(&T->sl, T->cg, &T->ws, b, noise, rng, loss, aux);
@@ -436,18 +449,27 @@ static void train_epoch(trainer *T, wsd_batcher *bt_sl, wsd_batcher *bt_cycle, i
     double lr_scale = nn_lr_multistep(epoch, o->milestones, o->n_milestones, o->gamma);
     if (T->has_opt_sl) nn_optim_set_lr_scale(&T->opt_sl, lr_scale);
     if (T->has_opt_cycle) nn_optim_set_lr_scale(&T->opt_cycle, lr_scale);
-    int sl_epoch = is_sl_epoch(o, epoch), sup = o->mode == MODE_SUPERVISED, tty = isatty(2);
+    int sl_epoch = is_sl_epoch(o, epoch), sup = o->mode == MODE_SUPERVISED;
     wsd_batcher *bt = sl_epoch && bt_sl ? bt_sl : bt_cycle;
     wsd_batcher_epoch(bt, epoch);
     int n_batches = wsd_batcher_count(bt);
     if (o->max_batches > 0 && n_batches > o->max_batches) n_batches = o->max_batches;
     nn_rng rng, noise_rng;
-    nn_rng_seed(&rng, wsd_batch_hash((uint64_t)o->seed, 2000003u + (uint64_t)epoch, 1));
-    nn_rng_seed(&noise_rng, wsd_batch_hash((uint64_t)o->seed, 2000003u + (uint64_t)epoch, 2));
+    nn_rng_seed(&rng, wsd_rng_hash((uint64_t)o->seed, 2000003u + (uint64_t)epoch, 1));
+    nn_rng_seed(&noise_rng, wsd_rng_hash((uint64_t)o->seed, 2000003u + (uint64_t)epoch, 2));
     if (T->cg) wsd_cg_set_training(T->cg, !sl_epoch);
     double sum = 0, sum2 = 0, te = wsd_now();
     long hist[WSD_NUM_ANCHORS] = {0};
     const char *phase = sup ? "supervised" : sl_epoch ? "SL" : "cycle";
+    const char *aux_name = sl_epoch ? "miou" : "rec";
+    const nn_optim *opt_now = sl_epoch ? (T->has_opt_sl ? &T->opt_sl : NULL)
+                                       : (T->has_opt_cycle ? &T->opt_cycle : NULL);
+    double lr_now = opt_now && opt_now->n_groups ? opt_now->groups[0].lr : 0;
+    char label[48];
+    snprintf(label, sizeof label, "epoch %d %s", epoch, phase);
+    wsd_progress pg;
+    wsd_progress_start(&pg, label, n_batches, o->quiet);
+    pg.every_n = o->log_every;
     wsd_batch b;
     wsd_batch_init(&b);
     for (int i = 0; i < n_batches; i++) {
@@ -462,17 +484,41 @@ static void train_epoch(trainer *T, wsd_batcher *bt_sl, wsd_batcher *bt_cycle, i
                     "features) on the videos %s", epoch, i, loss, wsd_batch_ids(&b, ids, sizeof ids));
         }
         sum += loss, sum2 += aux;
-        if (!o->quiet && ((i + 1) % o->log_every == 0 || i + 1 == n_batches)) {
-            fprintf(stderr, "%sepoch %d %s batch %d/%d loss %.4f %s %.4g %.1fs%s", tty ? "\r" : "",
-                    epoch, phase, i + 1, n_batches, loss, sl_epoch ? "miou" : "rec", aux,
-                    wsd_now() - T->t0, tty ? "   " : "\n");
-            fflush(stderr);
-        }
+        wsd_progress_note(&pg, "loss %.4f %s %.4g %.1fs", loss, aux_name, aux, wsd_now() - T->t0);
+        wsd_progress_step(&pg, 1);
+        cJSON *rec = wsd_trainlog_record(T->log, "batch", epoch);
+        wsd_trainlog_set(rec, NULL, "batch", i + 1);
+        wsd_trainlog_set(rec, NULL, "batches", n_batches);
+        if (rec) cJSON_AddStringToObject(rec, "phase", phase);
+        wsd_trainlog_set(rec, "loss", phase, loss);
+        wsd_trainlog_set(rec, "loss", aux_name, aux);
+        wsd_trainlog_set(rec, "lr", phase, lr_now);
+        wsd_trainlog_set(rec, NULL, "seconds", wsd_now() - T->t0);
+        if (wsd_trainlog_write(T->log, rec)) wsd_die_internal("%s", wsd_error());
     }
     wsd_batch_free(&b);
+    wsd_progress_end(&pg);
+    cJSON *rec = wsd_trainlog_record(T->log, "epoch", epoch);
+    wsd_trainlog_set(rec, NULL, "batches", n_batches);
+    if (rec) cJSON_AddStringToObject(rec, "phase", phase);
+    wsd_trainlog_set(rec, "loss", phase, sum / n_batches);
+    wsd_trainlog_set(rec, "loss", aux_name, sum2 / n_batches);
+    wsd_trainlog_set(rec, "lr", phase, lr_now);
+    wsd_trainlog_set(rec, NULL, "lr_scale", lr_scale);
+    wsd_trainlog_set(rec, NULL, "seconds", wsd_now() - te);
+    if (rec && sl_epoch && !sup) {
+        cJSON *pls = cJSON_AddObjectToObject(rec, "pseudo_labels");
+        cJSON *per_anchor = cJSON_AddArrayToObject(pls, "per_anchor");
+        long n_labels = 0;
+        for (int k = 0; k < WSD_NUM_ANCHORS; k++) {
+            cJSON_AddItemToArray(per_anchor, cJSON_CreateNumber((double)hist[k]));
+            n_labels += hist[k];
+        }
+        cJSON_AddNumberToObject(pls, "n", (double)n_labels);
+    }
+    if (wsd_trainlog_write(T->log, rec)) wsd_die_internal("%s", wsd_error());
     if (o->quiet) return;
-    fprintf(stderr, "%sepoch %d %s done: mean loss %.4f mean %s %.4g lr x%.3g %.1fs",
-            tty ? "\n" : "", epoch, phase, sum / n_batches, sl_epoch ? "miou" : "rec",
+    fprintf(stderr, "epoch %d %s done: mean loss %.4f mean %s %.4g lr x%.3g %.1fs", epoch, phase, sum / n_batches, sl_epoch ? "miou" : "rec",
             sum2 / n_batches, lr_scale, wsd_now() - te);
     if (sl_epoch && !sup) {
         fprintf(stderr, "; pseudo-labels per anchor:");
@@ -496,7 +542,8 @@ int main(int argc, char **argv) {
     nn_set_threads(o->threads);
 
     int start_epoch = 0;
-    if (o->resume && wsd_ckpt_resume_epoch(o->resume, "wsdec-train", &start_epoch))
+    if (o->resume && !(T.resume = nn_ckpt_open(o->resume))) wsd_die("%s", wsd_error());
+    if (T.resume && wsd_ckpt_resume_epoch(T.resume, "wsdec-train", &start_epoch))
         wsd_die("%s", wsd_error());
     int sample_rate = load_models(&T);
     wsd_trainset ts;
@@ -532,6 +579,8 @@ int main(int argc, char **argv) {
                 nn_device_name(T.dev), start_epoch, o->epochs - 1);
     }
 
+    if (o->log && !(T.log = wsd_trainlog_open(o->log, "wsdec-train", o->resume != NULL)))
+        wsd_die("%s", wsd_error());
     T.t0 = wsd_now();
     for (int epoch = start_epoch; epoch < o->epochs; epoch++) {
         train_epoch(&T, bt_sl, bt_cycle, epoch);
@@ -540,6 +589,7 @@ int main(int argc, char **argv) {
     if (start_epoch >= o->epochs && !o->quiet)
         fprintf(stderr, "wsdec-train: %s already has %d epochs; nothing to do\n", o->resume,
                 start_epoch);
+    if (wsd_trainlog_close(T.log)) wsd_die_internal("%s", wsd_error());
     wsd_train_ws_free(&T.ws);
     wsd_pl_close(T.pl);
     if (T.has_opt_sl) nn_optim_free(&T.opt_sl);

@@ -1,4 +1,4 @@
-# The full WSDEC reproduction on ActivityNet Captions (wsdec-spec.md §3, §4):
+# The full WSDEC reproduction on ActivityNet Captions (XgDuan/WSDEC train_script/, eval_script/):
 # pretraining, the final model, both baselines, the three evaluations and the
 # author's random-seed sweep. The data are downloaded by data/download.sh.
 #
@@ -26,7 +26,7 @@ BIN        ?= bin
 DEVICE     ?= auto
 METEOR_DIR ?= $(WSD_METEOR_DIR)
 SEED       ?= 233
-# Checkpoint selection (spec §3.1, GitHub issue #7): the author's advice is
+# Checkpoint selection (train_cg_pretrain.py, GitHub issue #7): the author's advice is
 # the pretraining epoch near 20, not the last of 100.
 CG_EPOCHS  ?= 20
 # Extra options for every cg-pretrain / wsdec-train run (model sizes, batch
@@ -62,55 +62,72 @@ features: $(OUT)/train.tsr $(OUT)/val.tsr
 $(OUT)/vocab.json: $(TRAIN) | $(OUT)/.dir
 	$(BIN)/vocab-build $(TRAIN) -o $@
 
-# §3.1: caption generator on whole-video segments, validation loss per epoch.
+# train_cg_pretrain.py: caption generator on whole-video segments, validation loss per epoch.
 # The training loss may climb within the first epoch: the reference's recipe
 # (lr 0.01, momentum 0.8, no clipping) does so in PyTorch too (cg-pretrain(1)).
 $(OUT)/cg.h5: $(OUT)/train.tsr $(OUT)/val.tsr $(OUT)/vocab.json
 	$(BIN)/cg-pretrain --feats $(OUT)/train.tsr --captions $(TRAIN) --vocab $(OUT)/vocab.json \
 	    --val-captions $(VAL1) --val-feats $(OUT)/val.tsr --epochs $(CG_EPOCHS) --keep-every 5 \
-	    $(RUN) $(CG_OPTS) $(RESUMABLE) && $(FINISH)
+	    $(RUN) $(CG_OPTS) --log $(@:.h5=.log.jsonl) $(RESUMABLE) && $(FINISH)
 pretrain: $(OUT)/cg.h5
 
-# §3.2 final model; §3.3 no-classification baseline; §3.4 no-regression baseline.
+# train_final.py final model; train_baseline_regressor.py no-classification
+# baseline; train_final.py --regressor_scale 0 no-regression baseline.
 $(OUT)/final.h5: $(OUT)/cg.h5
 	$(BIN)/wsdec-train --feats $(OUT)/train.tsr --captions $(TRAIN) --cg $(OUT)/cg.h5 $(METEOR) \
-	    $(RUN) $(WSD_OPTS) --keep-every 5 $(RESUMABLE) && $(FINISH)
+	    $(RUN) $(WSD_OPTS) --keep-every 5 --log $(@:.h5=.log.jsonl) $(RESUMABLE) && $(FINISH)
 $(OUT)/noclass.h5: $(OUT)/cg.h5
 	$(BIN)/wsdec-train --feats $(OUT)/train.tsr --captions $(TRAIN) --cg $(OUT)/cg.h5 \
-	    --baseline no-class $(RUN) $(WSD_OPTS) --keep-every 10 $(RESUMABLE) && $(FINISH)
+	    --baseline no-class $(RUN) $(WSD_OPTS) --keep-every 10 --log $(@:.h5=.log.jsonl) $(RESUMABLE) && $(FINISH)
 $(OUT)/noregress.h5: $(OUT)/cg.h5
 	$(BIN)/wsdec-train --feats $(OUT)/train.tsr --captions $(TRAIN) --cg $(OUT)/cg.h5 $(METEOR) \
-	    --regressor-scale 0 $(RUN) $(WSD_OPTS) --keep-every 5 $(RESUMABLE) && $(FINISH)
+	    --regressor-scale 0 $(RUN) $(WSD_OPTS) --keep-every 5 --log $(@:.h5=.log.jsonl) $(RESUMABLE) && $(FINISH)
 final: $(OUT)/final.h5
 baselines: $(OUT)/noclass.h5 $(OUT)/noregress.h5
 
-# §4.1 dense captioning: random proposals -> caption -> localize (filter,
+# eval_script/evaluate.py dense captioning: random proposals -> caption -> localize (filter,
 # merge) -> caption, for the final model and each baseline.
 $(OUT)/eval/%.jsonl: $(OUT)/%.h5 $(OUT)/val.tsr | $(OUT)/.dir
 	$(BIN)/caption --model $< --feats $(OUT)/val.tsr --videos $(VAL1) --proposals random:15 --seed $(SEED) \
 	  | $(BIN)/localize --model $< --feats $(OUT)/val.tsr \
 	  | $(BIN)/caption --model $< --feats $(OUT)/val.tsr -o $@
 
-# §4.2 evaluate_pretrain.py: the pretrained generator alone, one random
+# eval_script/evaluate_pretrain.py: the pretrained generator alone, one random
 # segment per video.
 $(OUT)/eval/pretrain-random.jsonl: $(OUT)/cg.h5 $(OUT)/val.tsr | $(OUT)/.dir
 	$(BIN)/caption --model $< --feats $(OUT)/val.tsr --videos $(VAL1) --proposals random:1 --share 1 \
 	    --seed $(SEED) -o $@
 
-# §4.2 evaluate_localization.py: every ground-truth sentence of val_1
-# localized (no filter), scored as proposals against val_1 (§4.5 protocol
-# thresholds 0.1-0.9).
+# eval_script/evaluate_localization.py: every ground-truth sentence of val_1 (and of
+# val_2, whose videos are val_1's) localized on its own, no filter, each
+# keeping its reference segment as gt_timestamp; scored as WSDEC's
+# scripts/densevid_eval_localization.py does (ANETcaptions.evaluate_new_detection): R@1 at tIoU 0.1-0.9 and
+# mIoU, against that one reference file. METEOR of the ground-truth sentences
+# themselves would only cost time.
 $(OUT)/eval/localization.jsonl: $(OUT)/final.h5 $(OUT)/val.tsr | $(OUT)/.dir
 	$(BIN)/localize --model $< --feats $(OUT)/val.tsr --videos $(VAL1) --no-filter -o $@
+$(OUT)/eval/localization-val2.jsonl: $(OUT)/final.h5 $(OUT)/val.tsr | $(OUT)/.dir
+	$(BIN)/localize --model $< --feats $(OUT)/val.tsr --videos $(VAL2) --no-filter -o $@
 
 $(OUT)/eval/%.txt: $(OUT)/eval/%.jsonl
-	$(SCORE) -s $< >$@
+	$(SCORE) -s $< --per-video $(@:.txt=.per-video.jsonl) >$@
 	cat $@
 $(OUT)/eval/localization.txt: $(OUT)/eval/localization.jsonl
-	$(BIN)/densevid-score --no-meteor --tious 0.1 0.3 0.5 0.7 0.9 -r $(VAL1) -s $< >$@
+	$(BIN)/densevid-score --localization --no-meteor -r $(VAL1) -s $< >$@
+	cat $@
+$(OUT)/eval/localization-val2.txt: $(OUT)/eval/localization-val2.jsonl
+	$(BIN)/densevid-score --localization --no-meteor -r $(VAL2) -s $< >$@
 	cat $@
 
-eval: $(foreach e,final noclass noregress pretrain-random localization,$(OUT)/eval/$(e).txt)
+# The final model's predictions against val_1/val_2 (timelines, its scores)
+# and the training curves of the pretraining and of the three models.
+$(OUT)/report.html: $(OUT)/eval/final.txt
+	$(BIN)/densevid-report -q -s $(OUT)/eval/final.jsonl -r $(REFS) --scores $(OUT)/eval/final.per-video.jsonl \
+	    $(foreach l,cg final noclass noregress,$(if $(wildcard $(OUT)/$(l).log.jsonl),--log $(l)=$(OUT)/$(l).log.jsonl)) \
+	    --title "WSDEC on ActivityNet Captions val_1: the final model" -o $@
+	@echo "report: $@"
+
+eval: $(foreach e,final noclass noregress pretrain-random localization localization-val2,$(OUT)/eval/$(e).txt) $(OUT)/report.html
 
 # The author's scripts/run_random_test.sh: n_rand 10/15/20 x 5 seeds.
 SWEEP := $(foreach n,$(SWEEP_N),$(foreach s,$(SWEEP_SEEDS),$(OUT)/sweep/final-n$(n)-s$(s).txt))
