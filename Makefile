@@ -9,7 +9,7 @@ SAN ?=
 CUDA ?= $(if $(NVCC),1,0)
 
 PKGS := hdf5 libcjson openblas zlib
-DEB_PKGS := build-essential pkg-config libhdf5-dev libopenblas-dev libcjson-dev zlib1g-dev wordnet-base
+DEB_PKGS := build-essential pkg-config libhdf5-dev libopenblas-dev libcjson-dev zlib1g-dev wordnet-base ffmpeg python3-opencv
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
