@@ -7,6 +7,8 @@ CC ?= cc
 NVCC ?= $(shell command -v nvcc 2>/dev/null || ls /usr/local/cuda/bin/nvcc 2>/dev/null)
 SAN ?=
 CUDA ?= $(if $(NVCC),1,0)
+# Hopper (H100/H200) machine code, plus PTX that any newer or older GPU compiles at load
+NVCC_ARCH ?= -gencode arch=compute_90,code=sm_90 -gencode arch=compute_75,code=compute_75
 
 PKGS := hdf5 libcjson openblas zlib
 DEB_PKGS := build-essential pkg-config libhdf5-dev libopenblas-dev libcjson-dev zlib1g-dev wordnet-base ffmpeg python3-opencv
@@ -52,7 +54,7 @@ ifeq ($(CUDA),1)
   endif
 endif
 
-.PHONY: all deps check-deps test bench demo install clean man-check
+.PHONY: all deps check-deps test test-bins bench demo install clean man-check gpu-check gpu-bundle
 all: check-deps $(PROG_BIN)
 
 # As root a missing dependency is installed on the spot; otherwise we say exactly what to run.
@@ -77,7 +79,7 @@ $(BUILD)/common/%.o: common/%.c $(COMMON_HDR)
 
 $(BUILD)/gpu/%.o: gpu/%.cu $(wildcard gpu/*.h) $(COMMON_HDR)
 	@mkdir -p $(@D)
-	$(NVCC) -O2 -Icommon -Igpu -Xcompiler -Wall,-Werror -c -o $@ $<
+	$(NVCC) -O2 $(NVCC_ARCH) -Icommon -Igpu -Xcompiler -Wall,-Werror -c -o $@ $<
 
 $(BUILD)/libwsdec.a: $(LIB_OBJ) $(GPU_OBJ)
 	@rm -f $@
@@ -91,11 +93,21 @@ $(BUILD)/test/%: common/%.c $(BUILD)/libwsdec.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $< $(BUILD)/libwsdec.a $(LDLIBS_ALL)
 
+test-bins: $(TEST_BIN)
+
 test: check-deps $(PROG_BIN) $(TEST_BIN)
 	@WSD_BIN=$(PROG_DIR) WSD_TEST_BIN=$(BUILD)/test sh testdata/run-tests.sh
 
 bench: all
 	@sh pipelines/bench.sh
+
+# On a machine with a GPU (see pipelines/gpu-check.sh): CPU/CUDA parity, the demo on both, bench.
+gpu-check:
+	@sh pipelines/gpu-check.sh
+
+# Here, before a device session: the CUDA build and its libraries in one carried file.
+gpu-bundle: check-deps
+	@sh pipelines/gpu-bundle.sh
 
 demo: all
 	@$(MAKE) --no-print-directory -f pipelines/demo.mk

@@ -2,7 +2,7 @@
 # (testdata/demo captions -> feat-synth features), ending in the official
 # score table. `make demo` runs it; it needs no download and no GPU.
 #
-#   make -f pipelines/demo.mk [DEMO=dir] [SEED=n] [THREADS=n] [CG_EPOCHS=n] [WSD_EPOCHS=n]
+#   make -f pipelines/demo.mk [DEMO=dir] [SEED=n] [THREADS=n] [DEVICE=auto|cpu|cuda] [CG_EPOCHS=n] [WSD_EPOCHS=n]
 #
 # The models are smaller than the paper's (hidden 128, not 512) so the chain
 # finishes in minutes on two cores; pipelines/anet.mk is the full recipe.
@@ -14,11 +14,12 @@ BIN     ?= bin
 DEMO    ?= bin/demo
 SEED    ?= 233
 THREADS ?= 0
+DEVICE  ?= auto
 CG_EPOCHS  ?= 30
 WSD_EPOCHS ?= 8
 DATA    := testdata/demo
 MODEL   := --hidden 128 --embed 128 --sample-rate 1
-RUN     := --seed $(SEED) --threads $(THREADS)
+RUN     := --seed $(SEED) --threads $(THREADS) --device $(DEVICE)
 
 include pipelines/recipe.mk
 
@@ -50,9 +51,9 @@ $(DEMO)/final.h5: $(DEMO)/cg.h5 $(DEMO)/train.tsr
 # (filtered, merged) -> captions of the kept segments.
 $(DEMO)/pred.jsonl: $(DEMO)/final.h5 $(DEMO)/val.tsr
 	$(BIN)/caption --model $(DEMO)/final.h5 --feats $(DEMO)/val.tsr --videos $(DATA)/captions_val.json \
-	    --proposals random:15 --seed $(SEED) --threads $(THREADS) \
-	  | $(BIN)/localize --model $(DEMO)/final.h5 --feats $(DEMO)/val.tsr --threads $(THREADS) \
-	  | $(BIN)/caption --model $(DEMO)/final.h5 --feats $(DEMO)/val.tsr --threads $(THREADS) -o $@
+	    --proposals random:15 --seed $(SEED) --threads $(THREADS) --device $(DEVICE) \
+	  | $(BIN)/localize --model $(DEMO)/final.h5 --feats $(DEMO)/val.tsr --threads $(THREADS) --device $(DEVICE) \
+	  | $(BIN)/caption --model $(DEMO)/final.h5 --feats $(DEMO)/val.tsr --threads $(THREADS) --device $(DEVICE) -o $@
 
 scores: $(DEMO)/pred.jsonl
 	$(BIN)/densevid-score $(if $(WSD_METEOR_DIR),,--no-meteor) -s $< -r $(DATA)/captions_val.json

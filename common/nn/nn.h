@@ -4,6 +4,7 @@
 
 #include "nn/nn_attention.h"
 #include "nn/nn_batchnorm.h"
+#include "nn/nn_conv3d.h"
 #include "nn/nn_ckpt.h"
 #include "nn/nn_gru.h"
 #include "nn/nn_linear.h"

@@ -115,6 +115,19 @@ typedef struct nn_backend {
     void (*hidden_gather)(int layers, int B, int T, int H, int n, const int *bidx,
                           const int *tidx, int layout, const float *hs, float *dst, int scatter);
 
+    /* Video volumes (forward only: no backward exists for these two).
+     * x (N, C, T, H, W) → y (N, K, T, H, W): 3×3×3 convolution, stride 1, zero
+     * padding 1 on every axis; w (K, C, 3, 3, 3) as Caffe and PyTorch store it,
+     * b (K); relu = 1 applies max(0, ·) to the output. */
+    void (*conv3d_forward)(int N, int C, int T, int H, int W, int K, const float *x,
+                           const float *w, const float *b, int relu, float *y);
+    /* Max pooling (forward only) of x (N, C, T, H, W) into y (N, C, oT, oH, oW);
+     * k, s, p (host, 3 each: t, h, w) are window, stride and padding; the output
+     * size comes from nn_pool_out (Caffe's ceil rule). Windows are clipped to the
+     * input, so padding never wins. */
+    void (*maxpool3d_forward)(int N, int C, int T, int H, int W, const int *k, const int *s,
+                              const int *p, int oT, int oH, int oW, const float *x, float *y);
+
     /* optimisers; first = 1 when the state is new */
     void (*sgd_update)(size_t n, float *p, const float *g, float *buf, int first, float lr,
                        float momentum, float wd);
@@ -123,6 +136,14 @@ typedef struct nn_backend {
 } nn_backend;
 
 extern const nn_backend nn_cpu_backend;
+/* The CPU video kernels (common/nn/nn_vol_cpu.c), entries of nn_cpu_backend.
+ * nn_cpu_col_floats bounds the vol2col scratch of one GEMM (default 8 Mi
+ * floats); tests lower it to cover the frame-chunked path. */
+extern size_t nn_cpu_col_floats;
+void nn_cpu_conv3d_forward(int N, int C, int T, int H, int W, int K, const float *x,
+                           const float *w, const float *b, int relu, float *y);
+void nn_cpu_maxpool3d_forward(int N, int C, int T, int H, int W, const int *k, const int *s,
+                              const int *p, int oT, int oH, int oW, const float *x, float *y);
 /* NULL (with wsd_fail) when the build has no CUDA backend or no GPU answers. */
 const nn_backend *nn_cuda_backend(void);
 /* The backend of a device; never NULL for NN_CPU. */

@@ -649,6 +649,8 @@ const nn_backend nn_cpu_backend = {
     .softmask_forward = cpu_softmask_forward,
     .softmask_backward = cpu_softmask_backward,
     .hidden_gather = cpu_hidden_gather,
+    .conv3d_forward = nn_cpu_conv3d_forward,
+    .maxpool3d_forward = nn_cpu_maxpool3d_forward,
     .sgd_update = cpu_sgd_update,
     .adam_update = cpu_adam_update,
 };

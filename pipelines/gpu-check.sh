@@ -1,0 +1,68 @@
+#!/bin/sh
+# `make gpu-check`: the checks a session with a GPU runs in one call (under
+# 4 minutes of device time). Prepared here, run there:
+#   here:   sh pipelines/gpu-bundle.sh          (CUDA build + the libraries it needs)
+#   there:  make gpu-check                      (carry bin/gpu-bundle.tar.xz; OUT=$OUT)
+# Without a bundle it builds with the device's nvcc (needs our -dev headers).
+# Prints one "gpu-check: NAME: ok|FAILED|skipped ..." line per check and
+# writes everything to $OUT/gpu-check.txt (or bin/gpu-check.txt).
+set -u
+cd "$(dirname "$0")/.."
+report=${OUT:-bin}/gpu-check.txt
+mkdir -p "$(dirname "$report")"
+: >"$report"
+say() { echo "$*" | tee -a "$report"; }
+log() { tee -a "$report" >/dev/null; }
+summary=""
+result() { summary="$summary
+gpu-check: $1: $2"; say "gpu-check: $1: $2"; }
+
+say "== machine"
+{ nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>&1
+  (command -v nvcc >/dev/null && nvcc --version | tail -n 2) 2>&1
+  nproc; uname -r; } | log
+# CUDA libraries of the device, matched to its driver: the toolkit's, else the pip wheels'
+cuda_libs=""
+for d in /usr/local/cuda/lib64 /usr/local/cuda/targets/x86_64-linux/lib \
+         $(python3 -c 'import nvidia, os; print(" ".join(os.path.join(p, s, "lib") for p in nvidia.__path__ for s in ("cublas", "cuda_runtime", "cu13")))' 2>/dev/null); do
+    [ -d "$d" ] && ls "$d" | grep -q '^libcublas\.so' && cuda_libs="$cuda_libs:$d"
+done
+say "cuBLAS from: ${cuda_libs#:}"
+
+BIN=bin TEST=bin/obj/test
+if [ -f bin/gpu-bundle.tar.xz ]; then
+    tar -C bin -xJf bin/gpu-bundle.tar.xz
+    BIN=bin/gpu-bundle/bin TEST=bin/gpu-bundle/test
+    export LD_LIBRARY_PATH="$(pwd)/bin/gpu-bundle/lib$cuda_libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+    say "build: the carried bundle"
+else
+    export LD_LIBRARY_PATH="${cuda_libs#:}${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+    if make -j"$(nproc)" CUDA=1 all test-bins >>"$report" 2>&1; then say "build: here, with nvcc"
+    else result build "FAILED (no bundle carried and no build possible here; see the report)"; exit 1; fi
+fi
+if ! "$BIN/caption" --version >/dev/null 2>>"$report"; then
+    result load "FAILED (the programs do not start: missing libraries, see the report)"; exit 1
+fi
+
+# 1. every backend entry and layer, CPU against CUDA
+for t in nn/nn_cuda_test wsd/wsd_cuda_test video/c3d_cuda_test; do
+    [ -x "$TEST/$t" ] || { result "$t" "skipped (not built)"; continue; }
+    if timeout 120 "$TEST/$t" >>"$report" 2>&1; then st=ok; else st="FAILED (exit $?)"; fi
+    result "$t" "$st $(grep '^RESULT' "$report" | tail -n 1)"
+done
+
+# 2. the demo chain on each device, tables side by side
+for dev in cpu cuda; do
+    start=$(date +%s)
+    if timeout 150 make --no-print-directory -f pipelines/demo.mk BIN="$BIN" DEMO=runs/gpu-check-$dev \
+        DEVICE=$dev >runs-$dev.log 2>&1; then st=ok; else st="FAILED (exit $?)"; fi
+    cat runs-$dev.log >>"$report"
+    result "demo --device $dev" "$st in $(( $(date +%s) - start )) s, $(grep -E 'CIDEr|Recall' runs-$dev.log | tail -n 2 | tr -s ' ' | tr '\n' ' ')"
+done
+
+# 3. benchmarks (each prints CPU and CUDA figures when a GPU answers)
+if timeout 150 env WSD_BIN="$BIN" sh pipelines/bench-engine.sh >>"$report" 2>&1; then st=ok; else st="FAILED (exit $?)"; fi
+result bench "$st (figures in the report)"
+
+echo "$summary" | sed '/^$/d' >>"$report"
+echo "gpu-check: report in $report"
