@@ -3,7 +3,7 @@
 Caffe fork (hand-encoded: no protobuf package), for common/video/caffe_test.c
 and the feat-extract CLI tests:
 
-  make_caffe.py OUTDIR [WIDTH_DIV [SEED]]
+  make_caffe.py OUTDIR [WIDTH_DIV [SEED [other]]]
 
 OUTDIR/model.caffemodel  NetParameter: a data layer, conv1a..conv5b, relu and
                          pool layers without blobs, fc6-1, fc7-1, fc8-1
@@ -11,6 +11,7 @@ OUTDIR/model.caffemodel  NetParameter: a data layer, conv1a..conv5b, relu and
 OUTDIR/mean.binaryproto  BlobProto 1x3x16x128x171
 OUTDIR/blobs.txt         per blob: "layer index n c l h w" then the floats
                          (%.9g), for the reader's test
+With "other", the layers are named conv1, conv2, ... (another network).
 Odd blobs store their data unpacked (one 32-bit field per float), even ones
 packed, so both encodings are exercised."""
 import os
@@ -90,11 +91,13 @@ def main():
             nblob += 1
         net += ld(2, layer(name, ltype, bl))
 
+    other = len(sys.argv) > 4 and sys.argv[4] == "other"
     for name, cin, cout in widths:
         cin = cin if name == "conv1a" else cin // div
+        name = name[:-1] if other else name
         add(name, 30, [(cout // div, cin, 3, 3, 3), (1, 1, 1, 1, cout // div)])
         net += ld(2, layer("relu" + name[4:], 18))
-        if name in ("conv1a", "conv2a", "conv3b", "conv4b", "conv5b"):
+        if name[-1] != "a" or name in ("conv1a", "conv2a"):
             net += ld(2, layer("pool" + name[4], 31))
     fc = 4096 // div
     add("fc6-1", 14, [(1, 1, 1, fc, 512 // div * 16), (1, 1, 1, 1, fc)])
