@@ -11,6 +11,7 @@
 #include "io/captions.h"
 #include "io/featset.h"
 #include "wsd/model_cg.h"
+#include "base/opt.h"
 #include "base/util.h"
 #include "io/vocab.h"
 
@@ -53,28 +54,6 @@ typedef struct {
     long seed;
 } options;
 
-static long parse_long_min(const char *s, const char *what, long min) {
-    long v;
-    if (wsd_parse_long(s, what, &v) || v < min) wsd_die("%s: expected an integer >= %ld, got '%s'", what, min, s);
-    return v;
-}
-
-static double parse_double_min(const char *s, const char *what, double min) {
-    double v;
-    if (wsd_parse_double(s, what, &v) || !(v >= min)) wsd_die("%s: expected a number >= %g, got '%s'", what, min, s);
-    return v;
-}
-
-static void parse_milestones(options *o, const char *s) {
-    char *copy = wsd_strdup(s), *save = NULL;
-    o->n_milestones = 0;
-    for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-        if (o->n_milestones == 16) wsd_die("--milestones: at most 16 values");
-        o->milestones[o->n_milestones++] = (int)parse_long_min(tok, "--milestones", 0);
-    }
-    free(copy);
-}
-
 static void parse_options(int argc, char **argv, options *o) {
     enum {
         O_FEATS = 256, O_CAPS, O_VOCAB, O_OUT, O_SEG, O_EPOCHS, O_BATCH, O_LR, O_MOM, O_WD, O_MILE, O_GAMMA,
@@ -93,7 +72,7 @@ static void parse_options(int argc, char **argv, options *o) {
     o->epochs = 100, o->batch = -1, o->sample_rate = 2, o->hidden = 512, o->embed = 512, o->log_every = 10;
     o->lr = 1e-2, o->momentum = 0.8, o->weight_decay = 1e-4, o->gamma = 0.1, o->dropout = 0.3, o->seed = 233;
     o->device = "auto";
-    parse_milestones(o, "20,50,70");
+    o->n_milestones = wsd_opt_int_list("20,50,70", "--milestones", 0, 100000, o->milestones, 16);
     int c;
     while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
         switch (c) {
@@ -102,37 +81,34 @@ static void parse_options(int argc, char **argv, options *o) {
         case O_VOCAB: o->vocab = optarg; break;
         case O_OUT: o->out = optarg; break;
         case O_SEG:
-            if (!strcmp(optarg, "gt")) o->gt = 1;
-            else if (!strcmp(optarg, "full")) o->gt = 0;
-            else wsd_die("--segments: expected 'full' or 'gt', got '%s'", optarg);
+            o->gt = wsd_opt_choice(optarg, "--segments", (const char *const[]){"full", "gt", NULL});
             break;
-        case O_EPOCHS: o->epochs = (int)parse_long_min(optarg, "--epochs", 0); break;
-        case O_BATCH: o->batch = (int)parse_long_min(optarg, "--batch", 1); break;
-        case O_LR: o->lr = parse_double_min(optarg, "--lr", 0); break;
-        case O_MOM: o->momentum = parse_double_min(optarg, "--momentum", 0); break;
-        case O_WD: o->weight_decay = parse_double_min(optarg, "--weight-decay", 0); break;
-        case O_MILE: parse_milestones(o, optarg); break;
-        case O_GAMMA: o->gamma = parse_double_min(optarg, "--gamma", 0); break;
-        case O_RATE: o->sample_rate = (int)parse_long_min(optarg, "--sample-rate", 1); break;
-        case O_HIDDEN: o->hidden = (int)parse_long_min(optarg, "--hidden", 1); break;
-        case O_EMBED: o->embed = (int)parse_long_min(optarg, "--embed", 1); break;
+        case O_EPOCHS: o->epochs = wsd_opt_int(optarg, "--epochs", 0, 100000); break;
+        case O_BATCH: o->batch = wsd_opt_int(optarg, "--batch", 1, 100000); break;
+        case O_LR: o->lr = wsd_opt_double(optarg, "--lr", 0, 10); break;
+        case O_MOM: o->momentum = wsd_opt_double(optarg, "--momentum", 0, 1); break;
+        case O_WD: o->weight_decay = wsd_opt_double(optarg, "--weight-decay", 0, 1); break;
+        case O_MILE: o->n_milestones = wsd_opt_int_list(optarg, "--milestones", 0, 100000, o->milestones, 16); break;
+        case O_GAMMA: o->gamma = wsd_opt_double(optarg, "--gamma", 0, 10); break;
+        case O_RATE: o->sample_rate = wsd_opt_int(optarg, "--sample-rate", 1, 1000); break;
+        case O_HIDDEN: o->hidden = wsd_opt_int(optarg, "--hidden", 1, 65536); break;
+        case O_EMBED: o->embed = wsd_opt_int(optarg, "--embed", 1, 65536); break;
         case O_DROP:
-            o->dropout = parse_double_min(optarg, "--dropout", 0);
-            if (o->dropout >= 1) wsd_die("--dropout: expected a number in [0, 1), got '%s'", optarg);
+            o->dropout = wsd_opt_double(optarg, "--dropout", 0, 0.99);
             break;
-        case O_MAXV: o->max_videos = (int)parse_long_min(optarg, "--max-videos", 0); break;
-        case O_SEED: o->seed = parse_long_min(optarg, "--seed", 0); break;
+        case O_MAXV: o->max_videos = wsd_opt_int(optarg, "--max-videos", 0, WSD_OPT_MAX_COUNT); break;
+        case O_SEED: o->seed = wsd_opt_long(optarg, "--seed", 0, 0x7fffffffffffffffL); break;
         case O_RESUME: o->resume = optarg; break;
-        case O_KEEP: o->keep_every = (int)parse_long_min(optarg, "--keep-every", 0); break;
-        case O_LOG: o->log_every = (int)parse_long_min(optarg, "--log-every", 1); break;
-        case O_THREADS: o->threads = (int)parse_long_min(optarg, "--threads", 0); break;
+        case O_KEEP: o->keep_every = wsd_opt_int(optarg, "--keep-every", 0, 100000); break;
+        case O_LOG: o->log_every = wsd_opt_int(optarg, "--log-every", 1, WSD_OPT_MAX_COUNT); break;
+        case O_THREADS: o->threads = wsd_opt_int(optarg, "--threads", 0, WSD_OPT_MAX_THREADS); break;
         case O_DEVICE: o->device = optarg; break;
         case O_VALC: o->val_captions = optarg; break;
         case O_VALF: o->val_feats = optarg; break;
         case 'q': o->quiet = 1; break;
-        case 'h': fputs(usage, stdout); exit(0);
-        case O_VERSION: printf("cg-pretrain (wsdec) %s\n", WSD_VERSION); exit(0);
-        default: fputs(usage, stderr); exit(WSD_EXIT_INPUT);
+        case 'h': wsd_opt_usage(usage, 1);
+        case O_VERSION: wsd_opt_version();
+        default: wsd_opt_usage(usage, 0);
         }
     }
     if (optind != argc) wsd_die("unexpected argument '%s' (see --help)", argv[optind]);

@@ -7,6 +7,7 @@
 #include "score/score_meteor.h"
 #include "score/score_report.h"
 #include "score/soda.h"
+#include "base/opt.h"
 #include "base/util.h"
 
 #include <stdlib.h>
@@ -76,8 +77,7 @@ static void parse_args(int argc, char **argv, options *o) {
             usage(stdout);
             exit(0);
         } else if (!strcmp(a, "--version")) {
-            printf("densevid-score (wsdec) " WSD_VERSION "\n");
-            exit(0);
+            wsd_opt_version();
         } else if (!strcmp(a, "-s") || !strcmp(a, "--submission")) {
             o->submission = need_arg(argc, argv, &i);
         } else if (!strcmp(a, "-r") || !strcmp(a, "--refs") || !strcmp(a, "--references")) {
@@ -86,21 +86,18 @@ static void parse_args(int argc, char **argv, options *o) {
         } else if (!strcmp(a, "--tious")) {
             if (i + 1 >= argc) wsd_die("--tious needs at least one threshold");
             while (i + 1 < argc && (!is_option(argv[i + 1]) || (argv[i + 1][1] >= '0' && argv[i + 1][1] <= '9'))) {
-                if (wsd_parse_double(argv[++i], "--tious", &o->tious[o->n_tious]))
-                    wsd_die("%s", wsd_error());
-                o->n_tious++;
+                o->tious[o->n_tious++] = wsd_opt_double(argv[++i], "--tious", 0, 1);
             }
             if (!o->n_tious) wsd_die("--tious needs at least one threshold");
         } else if (!strcmp(a, "--max-proposals") || !strcmp(a, "-ppv") || !strcmp(a, "--max-proposals-per-video")) {
-            if (wsd_parse_long(need_arg(argc, argv, &i), a, &o->max_proposals) || o->max_proposals < 0)
-                wsd_die("%s: expected a non-negative integer", a);
+            o->max_proposals = wsd_opt_long(need_arg(argc, argv, &i), a, 0, WSD_OPT_MAX_COUNT);
         } else if (!strcmp(a, "--eval-version") || !strcmp(a, "--version-semantics")) {
             const char *v = need_arg(argc, argv, &i);
             if (!strcmp(v, "2018")) o->semantics = 2018;
             else if (!strcmp(v, "2019")) o->semantics = 2019;
             else wsd_die("%s: expected 2018 or 2019, got '%s'", a, v);
         } else if (!strcmp(a, "--seed")) {
-            if (wsd_parse_long(need_arg(argc, argv, &i), "--seed", &o->seed)) wsd_die("%s", wsd_error());
+            o->seed = wsd_opt_long(need_arg(argc, argv, &i), "--seed", 0, 0x7fffffffffffffffL);
         } else if (!strcmp(a, "--format")) {
             const char *f = need_arg(argc, argv, &i);
             if (!strcmp(f, "auto")) o->format = SCORE_FORMAT_AUTO;

@@ -15,6 +15,7 @@
 #include "io/h5feat.h"
 #include "io/npy.h"
 #include "io/tsr.h"
+#include "base/opt.h"
 #include "base/util.h"
 #include "nn/nn_tensor.h"
 #include "video/c3d_caffe.h"
@@ -310,7 +311,9 @@ static void from_video_list(sink *s, video_ctx *v, const char *list) {
 
 int main(int argc, char **argv) {
     wsd_set_progname(argv[0]);
-    const char *output = "-", *ids_path = NULL, *format = "tsr", *video = NULL, *videos = NULL, *vid_id = NULL;
+    static const char *const formats[] = {"tsr", "hdf5", NULL};
+    int hdf5_out = 0;
+    const char *output = "-", *ids_path = NULL, *video = NULL, *videos = NULL, *vid_id = NULL;
     int compress = 0, quiet = 0;
     double rps = NAN;
     const char *input = NULL;
@@ -332,19 +335,16 @@ int main(int argc, char **argv) {
                                          {"quiet", no_argument, 0, 'q'},           {"help", no_argument, 0, 'h'},
                                          {"version", no_argument, 0, O_VERSION},   {0, 0, 0, 0}};
     int c;
-    long lv;
     while ((c = getopt_long(argc, argv, "o:qh", opts, NULL)) != -1) {
         switch (c) {
         case 'o': output = optarg; break;
         case O_IDS: ids_path = optarg; break;
         case O_RPS:
-            if (wsd_parse_double(optarg, "--rows-per-second", &rps) != 0 || !(rps > 0) || !isfinite(rps))
-                wsd_die("--rows-per-second: expected a positive number, got '%s'", optarg);
+            rps = wsd_opt_double(optarg, "--rows-per-second", 1e-6, 1e6);
             break;
         case O_COMPRESS: compress = 1; break;
         case O_FORMAT:
-            if (strcmp(optarg, "tsr") && strcmp(optarg, "hdf5")) wsd_die("--format: expected tsr or hdf5, got '%s'", optarg);
-            format = optarg;
+            hdf5_out = wsd_opt_choice(optarg, "--format", formats);
             break;
         case O_VIDEO: video = optarg; break;
         case O_VIDEOS: videos = optarg; break;
@@ -354,22 +354,17 @@ int main(int argc, char **argv) {
         case O_PCA: vo.pca = optarg; break;
         case O_NOPCA: vo.no_pca = 1; break;
         case O_DEVICE: vo.device = optarg; break;
-        case O_PCADIMS:
-        case O_BATCH:
-            if (wsd_parse_long(optarg, c == O_BATCH ? "--batch" : "--pca-dims", &lv) != 0 || lv < 1 || lv > 100000)
-                wsd_die("%s: expected a positive integer, got '%s'", c == O_BATCH ? "--batch" : "--pca-dims", optarg);
-            if (c == O_BATCH) vo.batch = (int)lv;
-            else vo.pca_dims = (int)lv;
-            break;
+        case O_PCADIMS: vo.pca_dims = wsd_opt_int(optarg, "--pca-dims", 1, 100000); break;
+        case O_BATCH: vo.batch = wsd_opt_int(optarg, "--batch", 1, 4096); break;
         case O_HDF5:
         case O_NPY:
             if (input) wsd_die("give one input (--hdf5, --npy or INPUT)");
             input = optarg;
             break;
         case 'q': quiet = 1; break;
-        case 'h': fputs(usage, stdout); return 0;
-        case O_VERSION: printf("feat-extract (wsdec) %s\n", WSD_VERSION); return 0;
-        default: fputs(usage, stderr); return WSD_EXIT_INPUT;
+        case 'h': wsd_opt_usage(usage, 1);
+        case O_VERSION: wsd_opt_version();
+        default: wsd_opt_usage(usage, 0);
         }
     }
     if (optind == argc - 1 && !input) input = argv[optind];
@@ -378,7 +373,6 @@ int main(int argc, char **argv) {
         fputs(usage, stderr);
         wsd_die("expected exactly one input (INPUT, --hdf5, --npy, --video or --videos)");
     }
-    int hdf5_out = strcmp(format, "hdf5") == 0;
     if (hdf5_out && strcmp(output, "-") == 0) wsd_die("--format hdf5 needs a named output file (-o FILE.hdf5)");
     sink s = {.level = compress ? 6 : 0, .rps = rps, .quiet = quiet, .tty = isatty(2)};
     wsd_captions *ids = NULL;

@@ -10,6 +10,7 @@
 #include "io/h5feat.h"
 #include "io/synth.h"
 #include "io/tsr.h"
+#include "base/opt.h"
 #include "base/util.h"
 
 static const char usage[] =
@@ -38,22 +39,14 @@ static const char usage[] =
     "  -h, --help, --version\n"
     "See feat-synth(1) and wsdec-tensor(5).\n";
 
-static double number(const char *s, const char *what, double lo) {
-    double v;
-    if (wsd_parse_double(s, what, &v) != 0 || !isfinite(v) || v < lo) wsd_die("%s: expected a number >= %g, got '%s'", what, lo, s);
-    return v;
-}
-
 static int make_captions(long n, const wsd_synth_captions_opts *co, const char *output) {
     wsd_synth_captions_opts o = *co;
     o.videos = n;
     wsd_captions *c = wsd_synth_captions(&o);
     wsd_out out;
     if (wsd_out_open(&out, output) != 0) wsd_die("%s", wsd_error());
-    if (wsd_captions_write_json(out.fp, c) != 0 || wsd_out_commit(&out) != 0) {
-        wsd_out_abort(&out);
+    if (wsd_captions_write_json(out.fp, c) != 0 || wsd_out_commit(&out) != 0)
         wsd_die_internal("%s", wsd_error());
-    }
     wsd_captions_free(c);
     return 0;
 }
@@ -79,35 +72,25 @@ int main(int argc, char **argv) {
         {"help", no_argument, 0, 'h'},              {"version", no_argument, 0, O_VERSION},
         {0, 0, 0, 0}};
     int c;
-    long l;
     while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
         switch (c) {
         case 'o': output = optarg; break;
         case O_HDF5: hdf5 = optarg; break;
         case O_COMPRESS: compress = 1; break;
-        case O_SEED:
-            if (wsd_parse_long(optarg, "--seed", &l) != 0 || l < 0) wsd_die("--seed: expected an integer >= 0, got '%s'", optarg);
-            o.seed = co.seed = (uint64_t)l;
-            break;
-        case O_DIM:
-            if (wsd_parse_long(optarg, "--dim", &l) != 0 || l < 1 || l > 65536) wsd_die("--dim: expected an integer in 1..65536, got '%s'", optarg);
-            o.dim = (int)l;
-            break;
-        case O_RPS: o.rows_per_second = number(optarg, "--rows-per-second", 1e-6); break;
-        case O_SIGNAL: o.signal = number(optarg, "--signal", 0); break;
-        case O_NOISE: o.noise = number(optarg, "--noise", 0); break;
-        case O_BG: o.background = number(optarg, "--background", 0); break;
-        case O_EDGE: o.edge = number(optarg, "--edge", 0); break;
-        case O_MAKE:
-            if (wsd_parse_long(optarg, "--make-captions", &make) != 0 || make < 1)
-                wsd_die("--make-captions: expected a number of videos >= 1, got '%s'", optarg);
-            break;
-        case O_MIND: co.min_duration = number(optarg, "--min-duration", 0.01); break;
-        case O_MAXD: co.max_duration = number(optarg, "--max-duration", 0.01); break;
+        case O_SEED: o.seed = co.seed = (uint64_t)wsd_opt_long(optarg, "--seed", 0, 0x7fffffffffffffffL); break;
+        case O_DIM: o.dim = wsd_opt_int(optarg, "--dim", 1, 65536); break;
+        case O_RPS: o.rows_per_second = wsd_opt_double(optarg, "--rows-per-second", 1e-6, 1e6); break;
+        case O_SIGNAL: o.signal = wsd_opt_double(optarg, "--signal", 0, 1e6); break;
+        case O_NOISE: o.noise = wsd_opt_double(optarg, "--noise", 0, 1e6); break;
+        case O_BG: o.background = wsd_opt_double(optarg, "--background", 0, 1e6); break;
+        case O_EDGE: o.edge = wsd_opt_double(optarg, "--edge", 0, 1e6); break;
+        case O_MAKE: make = wsd_opt_long(optarg, "--make-captions", 1, WSD_OPT_MAX_COUNT); break;
+        case O_MIND: co.min_duration = wsd_opt_double(optarg, "--min-duration", 0.01, 1e7); break;
+        case O_MAXD: co.max_duration = wsd_opt_double(optarg, "--max-duration", 0.01, 1e7); break;
         case O_PREFIX: co.id_prefix = optarg; break;
-        case 'h': fputs(usage, stdout); return 0;
-        case O_VERSION: printf("feat-synth (wsdec) %s\n", WSD_VERSION); return 0;
-        default: fputs(usage, stderr); return WSD_EXIT_INPUT;
+        case 'h': wsd_opt_usage(usage, 1);
+        case O_VERSION: wsd_opt_version();
+        default: wsd_opt_usage(usage, 0);
         }
     }
     if (co.max_duration < co.min_duration) wsd_die("--max-duration must be >= --min-duration");
@@ -128,10 +111,7 @@ int main(int argc, char **argv) {
     wsd_out out = {0};
     if (output && wsd_out_open(&out, output) != 0) wsd_die("%s", wsd_error());
     wsd_h5feat_writer *h5 = NULL;
-    if (hdf5 && !(h5 = wsd_h5feat_create(hdf5))) {
-        wsd_out_abort(&out);
-        wsd_die("%s", wsd_error());
-    }
+    if (hdf5 && !(h5 = wsd_h5feat_create(hdf5))) wsd_die("%s", wsd_error());
     int status = 0;
     for (size_t i = 0; i < caps->n && !status; i++) {
         wsd_tsr t;

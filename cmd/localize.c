@@ -1,18 +1,18 @@
 /* localize: JSONL sentences -> JSONL segments with the sentence localizer
  * (wsdec-spec.md §2.6 test path; §4.1 step 3-4 when events carry "seed_cw"). */
 #include <getopt.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "wsd/batch.h"
-#include "io/captions.h"
+#include "base/opt.h"
+#include "base/util.h"
 #include "io/featset.h"
 #include "io/jsonl.h"
+#include "io/vqueue.h"
+#include "wsd/batch.h"
 #include "wsd/model_sl.h"
 #include "wsd/segment.h"
-#include "base/util.h"
 
 static const char usage[] =
     "usage: localize --model CKPT --feats FEATS [OPTIONS] [INPUT]\n"
@@ -42,36 +42,12 @@ typedef struct {
     wsd_sl_run run;
     wsd_vocab *vocab;
     wsd_featset *feats;
+    wsd_vqueue *q;
     wsd_batch batch;
     float drop_iou, merge_iou;
     int filter;
-    const char *input;
-    long n_videos, n_sentences, n_kept, n_proposals;
+    long n_sentences, n_kept, n_proposals;
 } ctx;
-
-typedef struct {
-    cJSON *obj;
-    long line;
-} record;
-
-/* The output being written, so a fatal input error removes it. */
-static wsd_out g_out;
-static int g_out_open;
-
-#define DIE(...)                                  \
-    do {                                          \
-        if (g_out_open) wsd_out_abort(&g_out);    \
-        wsd_die(__VA_ARGS__);                     \
-    } while (0)
-
-static double round6(double x) { return round(x * 1e6) / 1e6; }
-
-static cJSON *pair(double a, double b) {
-    cJSON *arr = cJSON_CreateArray();
-    cJSON_AddItemToArray(arr, cJSON_CreateNumber(round6(a)));
-    cJSON_AddItemToArray(arr, cJSON_CreateNumber(round6(b)));
-    return arr;
-}
 
 static const char *event_sentence(const cJSON *ev) {
     const cJSON *s = cJSON_GetObjectItemCaseSensitive(ev, "sentence");
@@ -91,12 +67,13 @@ static int read_seed(const cJSON *ev, wsd_seg *seg) {
 
 /* Replaces the events of a video by the kept segments of the filter/merge;
  * each carries the fields of the first proposal that made it. */
-static void filter_video(ctx *c, const record *rec, cJSON *events, int row0, int n_rows,
+static void filter_video(ctx *c, const wsd_vrecord *rec, cJSON *events, int row0, int n_rows,
                          const float *cw, double dur) {
     wsd_seg *seed = wsd_malloc(sizeof *seed * (size_t)n_rows);
     wsd_seg *nw = wsd_malloc(sizeof *nw * (size_t)n_rows);
     wsd_seg *kept = wsd_malloc(sizeof *kept * (size_t)n_rows);
-    int *vid = wsd_calloc((size_t)n_rows, sizeof *vid), *kv = wsd_malloc(sizeof *kv * (size_t)n_rows);
+    int *vid = wsd_calloc((size_t)n_rows, sizeof *vid);
+    int *kv = wsd_malloc(sizeof *kv * (size_t)n_rows);
     cJSON **src = wsd_calloc((size_t)n_rows, sizeof *src);
     cJSON *others = cJSON_CreateArray();
     int m = 0, n_kept = 0;
@@ -107,8 +84,9 @@ static void filter_video(ctx *c, const record *rec, cJSON *events, int row0, int
             continue;
         }
         if (read_seed(ev, &seed[m]) != 1)
-            DIE("%s:%ld: event %d has a sentence but no valid \"seed_cw\" [c, w] while others "
-                    "do; use --no-filter to localize without filtering", c->input, rec->line, m);
+            wsd_die("%s:%ld: event %d has a sentence but no valid \"seed_cw\" [c, w] while others "
+                    "do; use --no-filter to localize without filtering",
+                    wsd_vqueue_input(c->q), rec->line, m);
         nw[m] = (wsd_seg){cw[2 * (row0 + m)], cw[2 * (row0 + m) + 1]};
         /* Run the reference's loop one row further to see whether this row
          * opened a new kept segment (then it lends its fields to it). */
@@ -122,7 +100,7 @@ static void filter_video(ctx *c, const record *rec, cJSON *events, int row0, int
         cJSON *e = cJSON_Duplicate(src[k], 1);
         cJSON_DeleteItemFromObjectCaseSensitive(e, "seed_cw");
         cJSON_DeleteItemFromObjectCaseSensitive(e, "timestamp");
-        cJSON_AddItemToObject(e, "timestamp", pair(kept[k].a * dur, kept[k].b * dur));
+        cJSON_AddItemToObject(e, "timestamp", wsd_jsonl_pair6(kept[k].a * dur, kept[k].b * dur));
         cJSON_AddItemToArray(out, e);
     }
     cJSON *o;
@@ -139,228 +117,185 @@ static void filter_video(ctx *c, const record *rec, cJSON *events, int row0, int
     free(src);
 }
 
-static void flush(ctx *c, record *recs, int n, FILE *fp) {
-    const wsd_feat **feats = wsd_malloc(sizeof *feats * (size_t)(n ? n : 1));
-    const char **keys = wsd_malloc(sizeof *keys * (size_t)(n ? n : 1));
-    double *durs = wsd_malloc(sizeof *durs * (size_t)(n ? n : 1));
-    int *slot = wsd_malloc(sizeof *slot * (size_t)(n ? n : 1));
+/* Adds the sentences of the records that have any to the batch; slot[i] is
+ * record i's video in the batch (-1: none). Returns the number of videos. */
+static int fill_batch(ctx *c, const wsd_vrecord *recs, int n, int *slot, double *durs) {
+    const wsd_feat **feats = wsd_malloc(sizeof *feats * (size_t)n);
+    const char **keys = wsd_malloc(sizeof *keys * (size_t)n);
     int B = 0;
     for (int i = 0; i < n; i++) {
-        slot[i] = -1;
         const cJSON *ev, *events = cJSON_GetObjectItemCaseSensitive(recs[i].obj, "events");
         int has = 0;
         cJSON_ArrayForEach(ev, events) has |= event_sentence(ev) != NULL;
+        slot[i] = has ? B : -1;
         if (!has) continue;
-        const cJSON *id = cJSON_GetObjectItemCaseSensitive(recs[i].obj, "video_id");
-        const wsd_feat *f = wsd_featset_get(c->feats, id->valuestring);
-        if (!f) DIE("%s:%ld: %s", c->input, recs[i].line, wsd_error());
-        const cJSON *d = cJSON_GetObjectItemCaseSensitive(recs[i].obj, "duration");
-        double dur = cJSON_IsNumber(d) ? d->valuedouble : f->duration;
-        if (!(dur > 0))
-            DIE("%s:%ld: video '%s' needs a positive \"duration\" (seconds)", c->input,
-                    recs[i].line, id->valuestring);
-        feats[B] = f, keys[B] = f->id, durs[B] = dur, slot[i] = B++;
+        if (wsd_vqueue_video(c->q, c->feats, &recs[i], &feats[B], &durs[B]) != 0)
+            wsd_die("%s", wsd_error());
+        keys[B] = feats[B]->id;
+        B++;
     }
-    if (B > 0) {
+    if (B > 0 && wsd_batch_set_videos(&c->batch, feats, keys, durs, B) != 0)
+        wsd_die("%s", wsd_error());
+    for (int i = 0; B > 0 && i < n; i++) {
+        if (slot[i] < 0) continue;
+        const cJSON *ev, *events = cJSON_GetObjectItemCaseSensitive(recs[i].obj, "events");
+        int e = 0;
+        cJSON_ArrayForEach(ev, events) {
+            const char *s = event_sentence(ev);
+            if (s && wsd_batch_add_sentence(&c->batch, c->vocab, slot[i], s, 0, 0, e) != 0)
+                wsd_die("%s:%ld: event %d: %s", wsd_vqueue_input(c->q), recs[i].line, e,
+                        wsd_error());
+            e++;
+        }
+    }
+    if (B > 0 && wsd_batch_finish_captions(&c->batch) != 0) wsd_die("%s", wsd_error());
+    free(feats);
+    free(keys);
+    return B;
+}
+
+/* Writes the predictions of one record whose sentences start at `row`:
+ * filtered and merged when they are seeded proposals, else one "timestamp"
+ * per sentence. Returns the number of sentences. */
+static int set_segments(ctx *c, wsd_vrecord *r, int row, const float *sec, const float *cw,
+                        double dur) {
+    cJSON *ev, *events = cJSON_GetObjectItemCaseSensitive(r->obj, "events");
+    int rows = 0, seeded = 0;
+    cJSON_ArrayForEach(ev, events) {
+        if (!event_sentence(ev)) continue;
+        wsd_seg tmp;
+        int got = read_seed(ev, &tmp);
+        if (got < 0)
+            wsd_die("%s:%ld: \"seed_cw\" must be [c, w] numbers", wsd_vqueue_input(c->q), r->line);
+        seeded |= got;
+        rows++;
+    }
+    if (seeded && c->filter) {
+        filter_video(c, r, events, row, rows, cw, dur);
+        return rows;
+    }
+    int m = 0;
+    cJSON_ArrayForEach(ev, events) {
+        if (!event_sentence(ev)) continue;
+        const float *s = sec + 2 * (row + m);
+        cJSON_DeleteItemFromObjectCaseSensitive(ev, "timestamp");
+        cJSON_AddItemToObject(ev, "timestamp", wsd_jsonl_pair6(s[0], s[1]));
+        m++;
+    }
+    return rows;
+}
+
+/* Localizes the sentences of one batch of records in place. */
+static void localize_batch(ctx *c, wsd_vrecord *recs, int n) {
+    int *slot = wsd_malloc(sizeof *slot * (size_t)n);
+    double *durs = wsd_malloc(sizeof *durs * (size_t)n);
+    if (fill_batch(c, recs, n, slot, durs) > 0) {
         wsd_batch *b = &c->batch;
-        if (wsd_batch_set_videos(b, feats, keys, durs, B) != 0) DIE("%s", wsd_error());
-        for (int i = 0; i < n; i++) {
-            if (slot[i] < 0) continue;
-            const cJSON *ev, *events = cJSON_GetObjectItemCaseSensitive(recs[i].obj, "events");
-            int e = 0;
-            cJSON_ArrayForEach(ev, events) {
-                const char *s = event_sentence(ev);
-                if (s && wsd_batch_add_sentence(b, c->vocab, slot[i], s, 0, 0, e) != 0)
-                    DIE("%s:%ld: event %d: %s", c->input, recs[i].line, e, wsd_error());
-                e++;
-            }
-        }
-        if (wsd_batch_finish_captions(b) != 0) DIE("%s", wsd_error());
         if (wsd_sl_forward(&c->sl, &c->run, b, NULL, 0, NULL) != 0)
-        {
-            if (g_out_open) wsd_out_abort(&g_out);
             wsd_die_internal("localizer: %s", wsd_error());
-        }
-        float *sec = wsd_malloc(sizeof *sec * 2 * (size_t)b->N), *cw = wsd_malloc(sizeof *cw * 2 * (size_t)b->N);
+        float *sec = wsd_malloc(sizeof *sec * 2 * (size_t)b->N);
+        float *cw = wsd_malloc(sizeof *cw * 2 * (size_t)b->N);
         wsd_sl_test_seconds(&c->sl, &c->run, b, sec);
         wsd_sl_eval_cw(&c->sl, &c->run, cw);
-        int row = 0;
-        for (int i = 0; i < n; i++) {
-            if (slot[i] < 0) continue;
-            cJSON *ev, *events = cJSON_GetObjectItemCaseSensitive(recs[i].obj, "events");
-            int rows = 0, seeded = 0;
-            cJSON_ArrayForEach(ev, events) {
-                if (!event_sentence(ev)) continue;
-                wsd_seg tmp;
-                int r = read_seed(ev, &tmp);
-                if (r < 0) DIE("%s:%ld: \"seed_cw\" must be [c, w] numbers", c->input, recs[i].line);
-                seeded |= r;
-                rows++;
-            }
-            if (seeded && c->filter) {
-                filter_video(c, &recs[i], events, row, rows, cw, durs[slot[i]]);
-            } else {
-                int m = 0;
-                cJSON_ArrayForEach(ev, events) {
-                    if (!event_sentence(ev)) continue;
-                    const float *s = sec + 2 * (row + m);
-                    cJSON_DeleteItemFromObjectCaseSensitive(ev, "timestamp");
-                    cJSON_AddItemToObject(ev, "timestamp", pair(s[0], s[1]));
-                    m++;
-                }
-            }
-            row += rows;
-        }
+        for (int i = 0, row = 0; i < n; i++)
+            if (slot[i] >= 0) row += set_segments(c, &recs[i], row, sec, cw, durs[slot[i]]);
         c->n_sentences += b->N;
         free(sec);
         free(cw);
     }
-    for (int i = 0; i < n; i++) {
-        if (wsd_jsonl_write(fp, recs[i].obj) != 0) wsd_die_internal("%s", wsd_error());
-        cJSON_Delete(recs[i].obj);
-    }
-    c->n_videos += n;
-    free(feats);
-    free(keys);
-    free(durs);
     free(slot);
+    free(durs);
 }
 
-/* Queues one video record; a full batch is localized and written. */
-static void add_record(ctx *c, record *recs, int *n, int batch, cJSON *obj, long line) {
-    recs[*n].obj = obj, recs[*n].line = line;
-    if (++*n == batch) {
-        flush(c, recs, *n, g_out.fp);
-        *n = 0;
-    }
-}
-
-/* The videos of a captions file as records whose events keep their reference
- * segment as "gt_timestamp", as the reference's evaluate_localization.py
- * writes its submission (wsdec-spec.md §4.2). */
-static void localize_videos(ctx *c, record *recs, int *n, int batch, const char *path) {
-    wsd_captions *caps = wsd_captions_load(path);
-    if (!caps) DIE("%s", wsd_error());
-    if (wsd_captions_n_events(caps) == 0) DIE("%s: no sentences to localize (a list of ids has none)", path);
-    for (size_t i = 0; i < caps->n; i++) {
-        cJSON *obj = wsd_video_to_json(&caps->videos[i]), *ev;
-        cJSON_ArrayForEach(ev, cJSON_GetObjectItemCaseSensitive(obj, "events")) {
-            const cJSON *ts = cJSON_GetObjectItemCaseSensitive(ev, "timestamp");
-            cJSON_AddItemToObject(ev, "gt_timestamp", cJSON_Duplicate(ts, 1));
-        }
-        add_record(c, recs, n, batch, obj, (long)i + 1);
-    }
-    wsd_captions_free(caps);
+/* Loads the model, its vocabulary and the features; checks they fit. */
+static void load(ctx *c, const char *model, const char *feats, long sample_rate, nn_device dev) {
+    if (wsd_sl_load(&c->sl, model, dev) != 0) wsd_die("%s", wsd_error());
+    if (!(c->vocab = wsd_ckpt_vocab(model))) wsd_die("%s", wsd_error());
+    if (c->vocab->n > c->sl.cfg.vocab)
+        wsd_die("%s: the vocabulary has %d entries but the model only %d", model, c->vocab->n,
+                c->sl.cfg.vocab);
+    if (!sample_rate) sample_rate = c->sl.cfg.sample_rate;
+    if (!(c->feats = wsd_featset_load(feats, (int)sample_rate, NULL, 0))) wsd_die("%s", wsd_error());
+    if (wsd_featset_dim(c->feats) != c->sl.cfg.feat_dim)
+        wsd_die("%s: features have %d dims, the model expects %d", feats,
+                wsd_featset_dim(c->feats), c->sl.cfg.feat_dim);
 }
 
 int main(int argc, char **argv) {
     wsd_set_progname(argv[0]);
     const char *model = NULL, *feats = NULL, *output = "-", *device = "auto", *videos = NULL;
     long batch = 8, sample_rate = 0, threads = 0;
-    double drop = 0.2, merge = 0.9;
-    int filter = 1, quiet = 0;
-    enum { OPT_SR = 256, OPT_DROP, OPT_MERGE, OPT_NOFILTER, OPT_DEVICE, OPT_THREADS, OPT_VERSION, OPT_VIDEOS };
+    int quiet = 0;
+    ctx c;
+    memset(&c, 0, sizeof c);
+    c.drop_iou = 0.2f, c.merge_iou = 0.9f, c.filter = 1;
+    enum { O_SR = 256, O_DROP, O_MERGE, O_NOFILTER, O_DEVICE, O_THREADS, O_VERSION, O_VIDEOS };
     static const struct option opts[] = {
-        {"model", required_argument, 0, 'm'},     {"feats", required_argument, 0, 'f'},
-        {"output", required_argument, 0, 'o'},    {"batch", required_argument, 0, 'b'},
-        {"sample-rate", required_argument, 0, OPT_SR}, {"drop-iou", required_argument, 0, OPT_DROP},
-        {"merge-iou", required_argument, 0, OPT_MERGE}, {"no-filter", no_argument, 0, OPT_NOFILTER},
-        {"device", required_argument, 0, OPT_DEVICE}, {"threads", required_argument, 0, OPT_THREADS},
-        {"videos", required_argument, 0, OPT_VIDEOS},
-        {"quiet", no_argument, 0, 'q'},           {"help", no_argument, 0, 'h'},
-        {"version", no_argument, 0, OPT_VERSION}, {0, 0, 0, 0}};
+        {"model", 1, 0, 'm'},          {"feats", 1, 0, 'f'},         {"output", 1, 0, 'o'},
+        {"batch", 1, 0, 'b'},          {"sample-rate", 1, 0, O_SR},  {"drop-iou", 1, 0, O_DROP},
+        {"merge-iou", 1, 0, O_MERGE},  {"no-filter", 0, 0, O_NOFILTER}, {"device", 1, 0, O_DEVICE},
+        {"threads", 1, 0, O_THREADS},  {"videos", 1, 0, O_VIDEOS},   {"quiet", 0, 0, 'q'},
+        {"help", 0, 0, 'h'},           {"version", 0, 0, O_VERSION}, {0, 0, 0, 0}};
     int ch;
     while ((ch = getopt_long(argc, argv, "m:f:o:b:qh", opts, NULL)) != -1) {
         switch (ch) {
         case 'm': model = optarg; break;
         case 'f': feats = optarg; break;
         case 'o': output = optarg; break;
-        case 'b':
-            if (wsd_parse_long(optarg, "--batch", &batch) != 0 || batch < 1 || batch > 100000)
-                DIE("--batch: expected an integer >= 1, got '%s'", optarg);
-            break;
-        case OPT_SR:
-            if (wsd_parse_long(optarg, "--sample-rate", &sample_rate) != 0 || sample_rate < 1 || sample_rate > 1000)
-                DIE("--sample-rate: expected an integer >= 1, got '%s'", optarg);
-            break;
-        case OPT_DROP:
-            if (wsd_parse_double(optarg, "--drop-iou", &drop) != 0 || !(drop >= 0 && drop <= 1))
-                DIE("--drop-iou: expected a number in [0, 1], got '%s'", optarg);
-            break;
-        case OPT_MERGE:
-            if (wsd_parse_double(optarg, "--merge-iou", &merge) != 0 || !(merge >= 0 && merge <= 1))
-                DIE("--merge-iou: expected a number in [0, 1], got '%s'", optarg);
-            break;
-        case OPT_NOFILTER: filter = 0; break;
-        case OPT_VIDEOS: videos = optarg; break;
-        case OPT_DEVICE: device = optarg; break;
-        case OPT_THREADS:
-            if (wsd_parse_long(optarg, "--threads", &threads) != 0 || threads < 0 || threads > 1024)
-                DIE("--threads: expected an integer >= 0, got '%s'", optarg);
-            break;
+        case 'b': batch = wsd_opt_long(optarg, "--batch", 1, 100000); break;
+        case O_SR: sample_rate = wsd_opt_long(optarg, "--sample-rate", 1, 1000); break;
+        case O_DROP: c.drop_iou = (float)wsd_opt_double(optarg, "--drop-iou", 0, 1); break;
+        case O_MERGE: c.merge_iou = (float)wsd_opt_double(optarg, "--merge-iou", 0, 1); break;
+        case O_NOFILTER: c.filter = 0; break;
+        case O_VIDEOS: videos = optarg; break;
+        case O_DEVICE: device = optarg; break;
+        case O_THREADS: threads = wsd_opt_long(optarg, "--threads", 0, WSD_OPT_MAX_THREADS); break;
         case 'q': quiet = 1; break;
-        case 'h': fputs(usage, stdout); return 0;
-        case OPT_VERSION: printf("localize (wsdec) %s\n", WSD_VERSION); return 0;
-        default: fputs(usage, stderr); return WSD_EXIT_INPUT;
+        case 'h': wsd_opt_usage(usage, 1);
+        case O_VERSION: wsd_opt_version();
+        default: wsd_opt_usage(usage, 0);
         }
     }
     if (optind < argc - 1) {
         fputs(usage, stderr);
-        DIE("expected at most one INPUT file");
+        wsd_die("expected at most one INPUT file");
     }
     if (!model || !feats) {
         fputs(usage, stderr);
-        DIE("--model and --feats are required");
+        wsd_die("--model and --feats are required");
     }
-    if (videos && optind < argc) DIE("give either --videos or an INPUT file, not both");
-    ctx c;
-    memset(&c, 0, sizeof c);
-    c.input = videos ? videos : optind < argc ? argv[optind] : "-";
-    c.drop_iou = (float)drop, c.merge_iou = (float)merge, c.filter = filter;
+    if (videos && optind < argc) wsd_die("give either --videos or an INPUT file, not both");
     nn_device dev;
-    if (nn_device_parse(device, &dev) != 0) DIE("--device: %s", wsd_error());
+    if (nn_device_parse(device, &dev) != 0) wsd_die("--device: %s", wsd_error());
     if (threads > 0) nn_set_threads((int)threads);
-    if (wsd_sl_load(&c.sl, model, dev) != 0) DIE("%s", wsd_error());
-    if (!(c.vocab = wsd_ckpt_vocab(model))) DIE("%s", wsd_error());
-    if (c.vocab->n > c.sl.cfg.vocab)
-        DIE("%s: the vocabulary has %d entries but the model only %d", model, c.vocab->n, c.sl.cfg.vocab);
-    if (!sample_rate) sample_rate = c.sl.cfg.sample_rate;
-    if (!(c.feats = wsd_featset_load(feats, (int)sample_rate, NULL, 0))) DIE("%s", wsd_error());
-    if (wsd_featset_dim(c.feats) != c.sl.cfg.feat_dim)
-        DIE("%s: features have %d dims, the model expects %d", feats, wsd_featset_dim(c.feats), c.sl.cfg.feat_dim);
+    load(&c, model, feats, sample_rate, dev);
     wsd_batch_init(&c.batch);
 
-    wsd_jsonl_reader *in = videos ? NULL : wsd_jsonl_open(c.input);
-    if (!videos && !in) DIE("%s", wsd_error());
-    if (wsd_out_open(&g_out, output) != 0) DIE("%s", wsd_error());
-    g_out_open = 1;
-    record *recs = wsd_malloc(sizeof *recs * (size_t)batch);
-    int n = 0, rc = 0;
-    cJSON *obj;
-    if (videos) localize_videos(&c, recs, &n, (int)batch, videos);
-    while (in && (rc = wsd_jsonl_next(in, &obj)) == 1) {
-        long line = wsd_jsonl_line(in);
-        const cJSON *id = cJSON_GetObjectItemCaseSensitive(obj, "video_id");
-        const cJSON *events = cJSON_GetObjectItemCaseSensitive(obj, "events");
-        if (!cJSON_IsString(id) || !id->valuestring[0]) {
-            DIE("%s:%ld: expected a string \"video_id\"", c.input, line);
-        }
-        if (events && !cJSON_IsArray(events)) {
-            DIE("%s:%ld: \"events\" must be an array", c.input, line);
-        }
-        add_record(&c, recs, &n, (int)batch, obj, line);
+    /* --videos: the sentences of a captions file, each event keeping its
+     * reference segment as "gt_timestamp", as the reference's
+     * eval_script/evaluate_localization.py writes its submission. */
+    c.q = wsd_vqueue_open(optind < argc ? argv[optind] : "-", videos, WSD_VQUEUE_GT, (int)batch);
+    if (!c.q) wsd_die("%s", wsd_error());
+    if (wsd_vqueue_n_events(c.q) == 0)
+        wsd_die("%s: no sentences to localize (a list of ids has none)", videos);
+    wsd_out out;
+    if (wsd_out_open(&out, output) != 0) wsd_die("%s", wsd_error());
+    wsd_vrecord *recs;
+    int n;
+    while ((n = wsd_vqueue_next(c.q, &recs)) > 0) {
+        localize_batch(&c, recs, n);
+        if (wsd_vqueue_write(c.q, out.fp) != 0) wsd_die_internal("%s", wsd_error());
     }
-    if (rc < 0) DIE("%s", wsd_error());
-    flush(&c, recs, n, g_out.fp);
-    g_out_open = 0;
-    if (wsd_out_commit(&g_out) != 0) wsd_die_internal("%s", wsd_error());
+    if (n < 0) wsd_die("%s", wsd_error());
+    if (wsd_out_commit(&out) != 0) wsd_die_internal("%s", wsd_error());
     if (!quiet) {
-        fprintf(stderr, "localize: %ld videos, %ld sentences localized", c.n_videos, c.n_sentences);
-        if (c.n_proposals) fprintf(stderr, "; %ld proposals -> %ld kept segments", c.n_proposals, c.n_kept);
+        fprintf(stderr, "localize: %ld videos, %ld sentences localized", wsd_vqueue_count(c.q),
+                c.n_sentences);
+        if (c.n_proposals)
+            fprintf(stderr, "; %ld proposals -> %ld kept segments", c.n_proposals, c.n_kept);
         fputc('\n', stderr);
     }
-    free(recs);
-    if (in) wsd_jsonl_close(in);
+    wsd_vqueue_close(c.q);
     wsd_batch_free(&c.batch);
     wsd_sl_run_free(&c.run);
     wsd_sl_free(&c.sl);

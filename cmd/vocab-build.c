@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "io/captions.h"
+#include "base/opt.h"
 #include "base/util.h"
 #include "io/vocab.h"
 
@@ -35,18 +36,12 @@ int main(int argc, char **argv) {
     while ((c = getopt_long(argc, argv, "o:qh", opts, NULL)) != -1) {
         switch (c) {
         case 'o': output = optarg; break;
-        case OPT_MIN:
-            if (wsd_parse_long(optarg, "--min-count", &min_count) != 0 || min_count < 1)
-                wsd_die("--min-count: expected an integer >= 1, got '%s'", optarg);
-            break;
-        case OPT_SIZE:
-            if (wsd_parse_long(optarg, "--size", &size) != 0 || size < 3 || size > 100000000)
-                wsd_die("--size: expected an integer >= 3, got '%s'", optarg);
-            break;
+        case OPT_MIN: min_count = wsd_opt_long(optarg, "--min-count", 1, WSD_OPT_MAX_COUNT); break;
+        case OPT_SIZE: size = wsd_opt_long(optarg, "--size", 3, 100000000); break;
         case 'q': quiet = 1; break;
-        case 'h': fputs(usage, stdout); return 0;
-        case OPT_VERSION: printf("vocab-build (wsdec) %s\n", WSD_VERSION); return 0;
-        default: fputs(usage, stderr); return WSD_EXIT_INPUT;
+        case 'h': wsd_opt_usage(usage, 1);
+        case OPT_VERSION: wsd_opt_version();
+        default: wsd_opt_usage(usage, 0);
         }
     }
     if (optind != argc - 1) {
@@ -62,10 +57,8 @@ int main(int argc, char **argv) {
     if (st.tokens == 0) wsd_die("%s: no sentences to build a vocabulary from", caps->path);
     wsd_out out;
     if (wsd_out_open(&out, output) != 0) wsd_die("%s", wsd_error());
-    if (wsd_vocab_save(out.fp, v) != 0 || wsd_out_commit(&out) != 0) {
-        wsd_out_abort(&out);
+    if (wsd_vocab_save(out.fp, v) != 0 || wsd_out_commit(&out) != 0)
         wsd_die_internal("%s", wsd_error());
-    }
     if (!quiet)
         fprintf(stderr,
                 "vocab-build: %s: %zu videos, %lld sentences, %lld tokens, %lld distinct words, %lld with count >= %ld\n"

@@ -15,6 +15,7 @@
 #include "wsd/model_sl.h"
 #include "wsd/pseudo_label.h"
 #include "wsd/train_wsd.h"
+#include "base/opt.h"
 #include "base/util.h"
 #include "io/vocab.h"
 
@@ -59,32 +60,6 @@ typedef struct {
     long seed;
 } options;
 
-static long parse_long_min(const char *s, const char *what, long min) {
-    long v;
-    if (wsd_parse_long(s, what, &v) || v < min || v > 1000000000L)
-        wsd_die("%s: expected an integer >= %ld, got '%s'", what, min, s);
-    return v;
-}
-
-static double parse_double_min(const char *s, const char *what, double min) {
-    double v;
-    if (wsd_parse_double(s, what, &v) || !(v >= min) || !isfinite(v))
-        wsd_die("%s: expected a number >= %g, got '%s'", what, min, s);
-    return v;
-}
-
-static int parse_milestones(const char *s, int *out) {
-    int n = 0;
-    char *copy = wsd_strdup(s), *save = NULL;
-    for (char *p = strtok_r(copy, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
-        if (n == 16) wsd_die("--milestones: at most 16 values");
-        out[n++] = (int)parse_long_min(p, "--milestones", 0);
-    }
-    free(copy);
-    if (n == 0) wsd_die("--milestones: expected comma-separated epochs, got '%s'", s);
-    return n;
-}
-
 static void parse_options(int argc, char **argv, options *o) {
     memset(o, 0, sizeof *o);
     o->device = "auto";
@@ -121,45 +96,46 @@ static void parse_options(int argc, char **argv, options *o) {
         case 'o':
         case O_OUT: o->out = optarg; break;
         case O_MODE:
-            if (!strcmp(optarg, "final")) o->mode = o->mode == MODE_NOCLASS ? MODE_NOCLASS : MODE_FINAL;
-            else if (!strcmp(optarg, "supervised-sl")) o->mode = MODE_SUPERVISED;
-            else wsd_die("--mode: expected final or supervised-sl, got '%s'", optarg);
+            if (wsd_opt_choice(optarg, "--mode", (const char *const[]){"final", "supervised-sl", NULL}))
+                o->mode = MODE_SUPERVISED;
+            else if (o->mode != MODE_NOCLASS)
+                o->mode = MODE_FINAL;
             break;
         case O_BASE:
-            if (strcmp(optarg, "no-class")) wsd_die("--baseline: expected no-class, got '%s'", optarg);
+            wsd_opt_choice(optarg, "--baseline", (const char *const[]){"no-class", NULL});
             o->mode = MODE_NOCLASS;
             break;
-        case O_SCALE: o->scale = parse_double_min(optarg, "--regressor-scale", 0); break;
+        case O_SCALE: o->scale = wsd_opt_double(optarg, "--regressor-scale", 0, 100); break;
         case O_VOCAB: o->vocab = optarg; break;
-        case O_EPOCHS: o->epochs = (int)parse_long_min(optarg, "--epochs", 1); break;
-        case O_BATCH: o->batch = (int)parse_long_min(optarg, "--batch", 2); break;
-        case O_SLBATCH: o->sl_batch = (int)parse_long_min(optarg, "--sl-batch", 2); break;
-        case O_ALTER: o->alter = (int)parse_long_min(optarg, "--alter-step", 1); break;
-        case O_LR: o->lr = parse_double_min(optarg, "--lr", 0); break;
-        case O_MOM: o->momentum = parse_double_min(optarg, "--momentum", 0); break;
-        case O_WD: o->weight_decay = parse_double_min(optarg, "--weight-decay", 0); break;
-        case O_GAMMA: o->gamma = parse_double_min(optarg, "--gamma", 0); break;
+        case O_EPOCHS: o->epochs = wsd_opt_int(optarg, "--epochs", 1, 100000); break;
+        case O_BATCH: o->batch = wsd_opt_int(optarg, "--batch", 2, 100000); break;
+        case O_SLBATCH: o->sl_batch = wsd_opt_int(optarg, "--sl-batch", 2, 100000); break;
+        case O_ALTER: o->alter = wsd_opt_int(optarg, "--alter-step", 1, 1000); break;
+        case O_LR: o->lr = wsd_opt_double(optarg, "--lr", 0, 10); break;
+        case O_MOM: o->momentum = wsd_opt_double(optarg, "--momentum", 0, 1); break;
+        case O_WD: o->weight_decay = wsd_opt_double(optarg, "--weight-decay", 0, 1); break;
+        case O_GAMMA: o->gamma = wsd_opt_double(optarg, "--gamma", 0, 10); break;
         case O_MILES: milestones = optarg; break;
-        case O_CLIP: o->clip = parse_double_min(optarg, "--clip", 0); break;
+        case O_CLIP: o->clip = wsd_opt_double(optarg, "--clip", 0, 1e6); break;
         case O_PLM:
             if (wsd_pl_metric_parse(optarg, &o->metric)) wsd_die("--pseudo-label-metric: %s", wsd_error());
             break;
         case O_METEOR: o->meteor_dir = optarg; break;
-        case O_HIDDEN: o->hidden = (int)parse_long_min(optarg, "--hidden", 1); break;
-        case O_EMBED: o->embed = (int)parse_long_min(optarg, "--embed", 1); break;
-        case O_SR: o->sample_rate = (int)parse_long_min(optarg, "--sample-rate", 1); break;
-        case O_MAXV: o->max_videos = (int)parse_long_min(optarg, "--max-videos", 0); break;
-        case O_MAXB: o->max_batches = (int)parse_long_min(optarg, "--max-batches", 0); break;
-        case O_SEED: o->seed = parse_long_min(optarg, "--seed", 0); break;
+        case O_HIDDEN: o->hidden = wsd_opt_int(optarg, "--hidden", 1, 65536); break;
+        case O_EMBED: o->embed = wsd_opt_int(optarg, "--embed", 1, 65536); break;
+        case O_SR: o->sample_rate = wsd_opt_int(optarg, "--sample-rate", 1, 1000); break;
+        case O_MAXV: o->max_videos = wsd_opt_int(optarg, "--max-videos", 0, WSD_OPT_MAX_COUNT); break;
+        case O_MAXB: o->max_batches = wsd_opt_int(optarg, "--max-batches", 0, WSD_OPT_MAX_COUNT); break;
+        case O_SEED: o->seed = wsd_opt_long(optarg, "--seed", 0, 0x7fffffffffffffffL); break;
         case O_RESUME: o->resume = optarg; break;
-        case O_KEEP: o->keep_every = (int)parse_long_min(optarg, "--keep-every", 0); break;
-        case O_LOG: o->log_every = (int)parse_long_min(optarg, "--log-every", 1); break;
-        case O_THREADS: o->threads = (int)parse_long_min(optarg, "--threads", 0); break;
+        case O_KEEP: o->keep_every = wsd_opt_int(optarg, "--keep-every", 0, 100000); break;
+        case O_LOG: o->log_every = wsd_opt_int(optarg, "--log-every", 1, WSD_OPT_MAX_COUNT); break;
+        case O_THREADS: o->threads = wsd_opt_int(optarg, "--threads", 0, WSD_OPT_MAX_THREADS); break;
         case O_DEVICE: o->device = optarg; break;
         case 'q': o->quiet = 1; break;
-        case 'h': fputs(usage, stdout); exit(0);
-        case O_VERSION: printf("wsdec-train (wsdec) %s\n", WSD_VERSION); exit(0);
-        default: fputs(usage, stderr); exit(WSD_EXIT_INPUT);
+        case 'h': wsd_opt_usage(usage, 1);
+        case O_VERSION: wsd_opt_version();
+        default: wsd_opt_usage(usage, 0);
         }
     }
     if (optind != argc) {
@@ -174,7 +150,7 @@ static void parse_options(int argc, char **argv, options *o) {
     if (o->batch < 0) o->batch = o->mode == MODE_FINAL ? 32 : o->mode == MODE_NOCLASS ? 31 : 96;
     if (o->sl_batch < 0) o->sl_batch = 6;
     if (o->scale < 0) o->scale = sup ? 0.1 : 0.3;
-    if (milestones) o->n_milestones = parse_milestones(milestones, o->milestones);
+    if (milestones) o->n_milestones = wsd_opt_int_list(milestones, "--milestones", 0, 100000, o->milestones, 16);
     else if (sup) o->milestones[0] = 5, o->milestones[1] = 20, o->milestones[2] = 50, o->n_milestones = 3;
     else o->milestones[0] = 1, o->milestones[1] = 2, o->milestones[2] = 20, o->n_milestones = 3;
 }

@@ -28,6 +28,27 @@ void wsd_set_progname(const char *name) {
 }
 const char *wsd_progname(void) { return progname; }
 
+/* The wsd_out files open now, newest first; wsd_die removes them. */
+static wsd_out *open_outputs;
+
+static void out_register(wsd_out *out) {
+    out->next_open = open_outputs;
+    open_outputs = out;
+}
+
+static void out_unregister(wsd_out *out) {
+    for (wsd_out **p = &open_outputs; *p; p = &(*p)->next_open)
+        if (*p == out) {
+            *p = out->next_open;
+            break;
+        }
+    out->next_open = NULL;
+}
+
+static void abort_open_outputs(void) {
+    while (open_outputs) wsd_out_abort(open_outputs);
+}
+
 static void vreport(const char *fmt, va_list ap) {
     fprintf(stderr, "%s: ", progname);
     vfprintf(stderr, fmt, ap);
@@ -39,6 +60,7 @@ void wsd_die(const char *fmt, ...) {
     va_start(ap, fmt);
     vreport(fmt, ap);
     va_end(ap);
+    abort_open_outputs();
     exit(WSD_EXIT_INPUT);
 }
 
@@ -47,6 +69,7 @@ void wsd_die_internal(const char *fmt, ...) {
     va_start(ap, fmt);
     vreport(fmt, ap);
     va_end(ap);
+    abort_open_outputs();
     exit(WSD_EXIT_INTERNAL);
 }
 
@@ -113,9 +136,11 @@ char *wsd_read_file(const char *path, size_t *len_out) {
 }
 
 int wsd_out_open(wsd_out *out, const char *path) {
+    out_unregister(out);
     memset(out, 0, sizeof *out);
     if (strcmp(path, "-") == 0) {
         out->fp = stdout;
+        out_register(out);
         return 0;
     }
     /* Devices and FIFOs (-o /dev/null, a named pipe) are written in place:
@@ -123,6 +148,7 @@ int wsd_out_open(wsd_out *out, const char *path) {
     struct stat st;
     if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
         if (!(out->fp = fopen(path, "wb"))) return wsd_fail("%s: cannot open for writing: %s", path, strerror(errno));
+        out_register(out);
         return 0;
     }
     size_t n = strlen(path) + 16;
@@ -142,10 +168,12 @@ int wsd_out_open(wsd_out *out, const char *path) {
         out->final_path = out->tmp_path = NULL;
         return wsd_fail("%s: cannot create: %s", path, strerror(e));
     }
+    out_register(out);
     return 0;
 }
 
 int wsd_out_commit(wsd_out *out) {
+    out_unregister(out);
     if (!out->fp) return 0;
     if (!out->tmp_path) {
         int bad = fflush(out->fp) != 0 || ferror(out->fp);
@@ -172,6 +200,7 @@ int wsd_out_commit(wsd_out *out) {
 }
 
 void wsd_out_abort(wsd_out *out) {
+    out_unregister(out);
     if (out->fp && !out->tmp_path && out->fp != stdout) fclose(out->fp);
     if (out->fp && out->tmp_path) {
         fclose(out->fp);

@@ -22,6 +22,7 @@ void wsd_clear_error(void);
 /* Set once by each program so messages start with its name. */
 void wsd_set_progname(const char *name);
 const char *wsd_progname(void);
+/* Both remove every wsd_out still open (see below) before exiting. */
 void wsd_die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 void wsd_die_internal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 void wsd_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -42,11 +43,15 @@ FILE *wsd_open_read(const char *path);
 
 /* Output that never leaves a partial file behind: writes go to PATH.tmp.XXXXXX
  * and wsd_out_commit() renames it into place; wsd_out_abort() removes it.
- * "-" writes to stdout directly. */
-typedef struct {
+ * "-" writes to stdout directly. An output stays registered from open to
+ * commit/abort, and wsd_die()/wsd_die_internal() abort every registered one,
+ * so a program needs no global to clean up after a fatal error. The struct
+ * must therefore stay where it is (main's frame, a static) while open. */
+typedef struct wsd_out {
     FILE *fp;
     char *final_path;
     char *tmp_path;
+    struct wsd_out *next_open; /* the registry's link; not for callers */
 } wsd_out;
 int wsd_out_open(wsd_out *out, const char *path);
 int wsd_out_commit(wsd_out *out);

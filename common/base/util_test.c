@@ -1,6 +1,8 @@
 #include "testing/test.h"
 #include "base/util.h"
 
+#include <dirent.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static void parse_long_rejects_trailing_junk(void) {
@@ -38,6 +40,45 @@ static void atomic_output_leaves_nothing_on_abort(void) {
     rmdir(dir);
 }
 
+/* Entries of dir other than . and .. */
+static int count_entries(const char *dir) {
+    DIR *d = opendir(dir);
+    int n = 0;
+    for (struct dirent *e; d && (e = readdir(d));) n += e->d_name[0] != '.';
+    if (d) closedir(d);
+    return n;
+}
+
+/* A program that dies while writing two outputs leaves neither behind, and one
+ * already committed stays. */
+static void die_removes_open_outputs(void) {
+    for (int internal = 0; internal <= 1; internal++) {
+        char dir[] = "/tmp/wsd_util_testXXXXXX";
+        CHECK(mkdtemp(dir) != NULL);
+        pid_t pid = fork();
+        if (pid == 0) {
+            char a[256], b[256], c[256];
+            snprintf(a, sizeof a, "%s/a", dir), snprintf(b, sizeof b, "%s/b", dir);
+            snprintf(c, sizeof c, "%s/c", dir);
+            wsd_out oa, ob, oc;
+            if (wsd_out_open(&oc, c) || wsd_out_commit(&oc)) _exit(9);
+            if (wsd_out_open(&oa, a) || wsd_out_open(&ob, b)) _exit(9);
+            fputs("partial", oa.fp), fputs("partial", ob.fp);
+            fclose(stderr);
+            if (internal) wsd_die_internal("boom");
+            wsd_die("boom");
+        }
+        int status = 0;
+        CHECK(waitpid(pid, &status, 0) == pid);
+        CHECK(WIFEXITED(status) && WEXITSTATUS(status) == (internal ? 2 : 1));
+        CHECK_MSG(count_entries(dir) == 1, "%d files left in %s", count_entries(dir), dir);
+        char c[256];
+        snprintf(c, sizeof c, "%s/c", dir);
+        unlink(c);
+        rmdir(dir);
+    }
+}
+
 static void read_file_names_missing_file(void) {
     CHECK(wsd_read_file("/nonexistent/wsd.json", NULL) == NULL);
     CHECK(strstr(wsd_error(), "/nonexistent/wsd.json") != NULL);
@@ -47,6 +88,7 @@ int main(void) {
     TEST_RUN(parse_long_rejects_trailing_junk);
     TEST_RUN(parse_double_accepts_exponent);
     TEST_RUN(atomic_output_leaves_nothing_on_abort);
+    TEST_RUN(die_removes_open_outputs);
     TEST_RUN(read_file_names_missing_file);
     return test_finish();
 }

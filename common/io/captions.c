@@ -116,18 +116,13 @@ cJSON *wsd_video_to_json(const wsd_video *v) {
     return o;
 }
 
-static void set_member(cJSON *obj, const char *name, cJSON *value) {
-    if (cJSON_GetObjectItemCaseSensitive(obj, name)) cJSON_ReplaceItemInObjectCaseSensitive(obj, name, value);
-    else cJSON_AddItemToObject(obj, name, value);
-}
-
 void wsd_video_update_json(cJSON *obj, const wsd_video *v) {
-    set_member(obj, "video_id", cJSON_CreateString(v->id));
-    if (!isnan(v->duration)) set_member(obj, "duration", cJSON_CreateNumber(v->duration));
+    wsd_jsonl_set(obj, "video_id", cJSON_CreateString(v->id));
+    if (!isnan(v->duration)) wsd_jsonl_set(obj, "duration", cJSON_CreateNumber(v->duration));
     cJSON *events = cJSON_GetObjectItemCaseSensitive(obj, "events");
     if (!cJSON_IsArray(events) || (size_t)cJSON_GetArraySize(events) != v->n_events) {
         cJSON *fresh = wsd_video_to_json(v);
-        set_member(obj, "events", cJSON_DetachItemFromObjectCaseSensitive(fresh, "events"));
+        wsd_jsonl_set(obj, "events", cJSON_DetachItemFromObjectCaseSensitive(fresh, "events"));
         cJSON_Delete(fresh);
         return;
     }
@@ -141,9 +136,9 @@ void wsd_video_update_json(cJSON *obj, const wsd_video *v) {
             ev = fresh;
         }
         double se[2] = {e->start, e->end};
-        set_member(ev, "timestamp", cJSON_CreateDoubleArray(se, 2));
-        if (e->sentence) set_member(ev, "sentence", cJSON_CreateString(e->sentence));
-        if (!isnan(e->score)) set_member(ev, "score", cJSON_CreateNumber(e->score));
+        wsd_jsonl_set(ev, "timestamp", cJSON_CreateDoubleArray(se, 2));
+        if (e->sentence) wsd_jsonl_set(ev, "sentence", cJSON_CreateString(e->sentence));
+        if (!isnan(e->score)) wsd_jsonl_set(ev, "score", cJSON_CreateNumber(e->score));
     }
 }
 

@@ -1,6 +1,7 @@
 #include "io/jsonl.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -101,4 +102,20 @@ int wsd_jsonl_write(FILE *fp, const cJSON *obj) {
     int bad = fputs(text, fp) < 0 || putc('\n', fp) == EOF;
     free(text);
     return bad ? wsd_fail("write error: %s", strerror(errno)) : 0;
+}
+
+void wsd_jsonl_set(cJSON *obj, const char *key, cJSON *value) {
+    if (cJSON_GetObjectItemCaseSensitive(obj, key))
+        cJSON_ReplaceItemInObjectCaseSensitive(obj, key, value);
+    else
+        cJSON_AddItemToObject(obj, key, value);
+}
+
+static double round6(double x) { return round(x * 1e6) / 1e6; }
+
+cJSON *wsd_jsonl_pair6(double a, double b) {
+    cJSON *arr = cJSON_CreateArray();
+    cJSON_AddItemToArray(arr, cJSON_CreateNumber(round6(a)));
+    cJSON_AddItemToArray(arr, cJSON_CreateNumber(round6(b)));
+    return arr;
 }

@@ -28,6 +28,12 @@ void wsd_jsonl_close(wsd_jsonl_reader *r);
  * NULL + wsd_error() "WHERE: ..." otherwise. */
 cJSON *wsd_jsonl_parse(const char *line, size_t len, const char *where);
 
+/* Sets obj[key] = value: an existing member is replaced where it stands,
+ * otherwise value is appended. Takes ownership of value. */
+void wsd_jsonl_set(cJSON *obj, const char *key, cJSON *value);
+/* The array [a, b] with both rounded to 6 decimals (a segment in seconds). */
+cJSON *wsd_jsonl_pair6(double a, double b);
+
 /* Writes obj on one line followed by '\n'. 0 or -1 on write error. */
 int wsd_jsonl_write(FILE *fp, const cJSON *obj);
 

@@ -57,6 +57,11 @@ L --drop-iou 1 --merge-iou 1 "$TMP/p.jsonl" >"$TMP/all.jsonl" || fail "localize 
 printf '{"video_id":"v_nope","duration":10,"events":[{"sentence":"a man"}]}\n' >"$TMP/bad.jsonl"
 expect_exit 1 "v_nope" L "$TMP/bad.jsonl" -o "$TMP/x.jsonl"
 [ -e "$TMP/x.jsonl" ] && fail "a failed run left an output file"
+# a write that fails midway (file size limit; SIGXFSZ ignored so write(2) says EFBIG)
+# exits 2 and leaves neither the output nor its temporary file
+expect_exit 2 "write error" sh -c "trap '' XFSZ; ulimit -f 1; \"$B/localize\" -q --model \"$TMP/m.h5\" \
+    --feats \"$TMP/tr.tsr\" --no-filter \"$TMP/p.jsonl\" -o \"$TMP/big.jsonl\""
+ls "$TMP" | grep -q '^big\.jsonl' && fail "a failed write left $(ls "$TMP" | grep '^big')"
 printf '{"video_id":"v_a",\n' >"$TMP/bad2.jsonl"
 expect_exit 1 "bad2.jsonl:1" L "$TMP/bad2.jsonl"
 expect_exit 1 "no sentence localizer" "$B/localize" --model "$TMP/cg.h5" --feats "$TMP/tr.tsr" "$TMP/p.jsonl"
