@@ -2,6 +2,7 @@
  * (densevid_eval, 2018 semantics by default) over a submission JSON or wsdec
  * JSON Lines. See man/man1/densevid-score.1. */
 #include "score/meteor/meteor.h"
+#include "score/meteor/meteor_data.h"
 #include "score/score_data.h"
 #include "score/score_eval.h"
 #include "score/score_meteor.h"
@@ -12,7 +13,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 static void usage(FILE *fp) {
     fputs("usage: densevid-score [-s SUBMISSION] -r REF [REF ...] [options]\n"
@@ -31,10 +31,15 @@ static void usage(FILE *fp) {
           "      --format F          auto (default), json or jsonl\n"
           "      --json              print JSON (raw values, not x100) instead of the table\n"
           "      --no-meteor         leave METEOR out of the table\n"
-          "      --meteor-dir DIR    Meteor data: DIR/english.words, DIR/english.prefixes,\n"
-          "                          DIR/paraphrase-en.gz (default $WSD_METEOR_DIR)\n"
+          "      --meteor-jar FILE   Meteor 1.5 data from meteor-1.5.jar (pycocoevalcap or\n"
+          "                          coco-caption's pycocoevalcap/meteor/), paraphrase table\n"
+          "                          from data/paraphrase-en.gz beside it\n"
+          "      --meteor-dir DIR    the folder holding meteor-1.5.jar and data/, or an unpacked\n"
+          "                          Meteor tree (default $WSD_METEOR_DIR, else a pycocoevalcap\n"
+          "                          or coco-caption install found by itself)\n"
           "      --meteor-function-words F, --meteor-prefixes F, --meteor-paraphrase F,\n"
-          "      --wordnet DIR       the same files one by one; WordNet default /usr/share/wordnet\n"
+          "      --meteor-synonyms DIR  single Meteor files instead\n"
+          "      --wordnet DIR       Debian WordNet for --meteor-approximate (/usr/share/wordnet)\n"
           "      --meteor-approximate  print METEOR even when a Meteor data file is missing\n"
           "      --soda              also SODA_c (needs METEOR): per reference file and the mean\n"
           "  -h, --help              this help; --version  the version\n",
@@ -52,10 +57,17 @@ typedef struct {
     long seed;
     score_format format;
     int json, no_meteor, meteor_approx, soda;
-    const char *meteor_dir, *fw, *prefixes, *paraphrase, *wordnet;
+    const char *meteor_dir, *meteor_jar, *fw, *prefixes, *paraphrase, *synonyms, *wordnet;
 } options;
 
 static int is_option(const char *a) { return a[0] == '-' && a[1] != '\0'; }
+
+/* "-0.5", "-inf": a value (to be range-checked), not an option */
+static int is_number(const char *a) {
+    char *end = NULL;
+    (void)strtod(a, &end);
+    return end != a && *end == '\0';
+}
 
 static const char *need_arg(int argc, char **argv, int *i) {
     if (*i + 1 >= argc) wsd_die("%s needs an argument (see --help)", argv[*i]);
@@ -69,8 +81,8 @@ static void parse_args(int argc, char **argv, options *o) {
     o->semantics = 2018;
     o->seed = 1;
     o->refs = wsd_calloc((size_t)argc, sizeof *o->refs);
-    o->tious = wsd_calloc((size_t)argc, sizeof *o->tious);
-    o->meteor_dir = getenv("WSD_METEOR_DIR");
+    /* room for every argument or the defaults, whichever is more */
+    o->tious = wsd_calloc((size_t)argc + sizeof default_tious / sizeof *default_tious, sizeof *o->tious);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
@@ -85,7 +97,7 @@ static void parse_args(int argc, char **argv, options *o) {
             while (i + 1 < argc && !is_option(argv[i + 1])) o->refs[o->n_refs++] = argv[++i];
         } else if (!strcmp(a, "--tious")) {
             if (i + 1 >= argc) wsd_die("--tious needs at least one threshold");
-            while (i + 1 < argc && (!is_option(argv[i + 1]) || (argv[i + 1][1] >= '0' && argv[i + 1][1] <= '9'))) {
+            while (i + 1 < argc && (!is_option(argv[i + 1]) || is_number(argv[i + 1]))) {
                 o->tious[o->n_tious++] = wsd_opt_double(argv[++i], "--tious", 0, 1);
             }
             if (!o->n_tious) wsd_die("--tious needs at least one threshold");
@@ -114,6 +126,10 @@ static void parse_args(int argc, char **argv, options *o) {
             o->meteor_approx = 1;
         } else if (!strcmp(a, "--meteor-dir")) {
             o->meteor_dir = need_arg(argc, argv, &i);
+        } else if (!strcmp(a, "--meteor-jar")) {
+            o->meteor_jar = need_arg(argc, argv, &i);
+        } else if (!strcmp(a, "--meteor-synonyms")) {
+            o->synonyms = need_arg(argc, argv, &i);
         } else if (!strcmp(a, "--meteor-function-words")) {
             o->fw = need_arg(argc, argv, &i);
         } else if (!strcmp(a, "--meteor-prefixes")) {
@@ -138,38 +154,38 @@ static void parse_args(int argc, char **argv, options *o) {
     }
 }
 
-static char *join(const char *dir, const char *name) {
-    size_t n = strlen(dir) + strlen(name) + 2;
-    char *p = wsd_malloc(n);
-    snprintf(p, n, "%s/%s", dir, name);
-    return p;
-}
-
-/* Opens METEOR when its data can be found; otherwise NULL and *note says why. */
+/* Opens METEOR when its data is complete (or --meteor-approximate and usable);
+ * otherwise NULL and *note says what is missing. Explicitly named data that
+ * cannot be used is an input error. */
 static wsd_meteor *open_meteor(const options *o, char *note, size_t note_size) {
-    char *fw = NULL, *pre = NULL, *para = NULL;
-    if (o->meteor_dir) {
-        fw = join(o->meteor_dir, "english.words");
-        pre = join(o->meteor_dir, "english.prefixes");
-        para = join(o->meteor_dir, "paraphrase-en.gz");
-    }
-    wsd_meteor_config cfg = {0};
-    cfg.wordnet_dir = o->wordnet;
-    cfg.function_words_path = o->fw ? o->fw : fw;
-    cfg.nonbreaking_path = o->prefixes ? o->prefixes : (pre && access(pre, R_OK) == 0 ? pre : NULL);
-    cfg.paraphrase_path = o->paraphrase ? o->paraphrase : (para && access(para, R_OK) == 0 ? para : NULL);
+    wsd_meteor_where w = {0};
+    w.jar = o->meteor_jar;
+    w.dir = o->meteor_dir;
+    w.function_words = o->fw;
+    w.prefixes = o->prefixes;
+    w.synonym_dir = o->synonyms;
+    w.paraphrase = o->paraphrase;
+    w.search = !o->meteor_jar && !o->meteor_dir;
+    wsd_meteor_data d;
+    if (wsd_meteor_data_find(&w, &d) != 0) wsd_die("METEOR data: %s", wsd_error());
+    int found_any = d.paraphrase != NULL;
+    for (int k = 0; k < WSD_METEOR_N_TEXT; k++) found_any |= d.text[k] != NULL;
     wsd_meteor *m = NULL;
-    if (!cfg.function_words_path) {
-        snprintf(note, note_size, "no Meteor data; give --meteor-dir DIR with english.words, english.prefixes, "
-                                  "paraphrase-en.gz");
+    if (!found_any && (o->meteor_jar || o->meteor_dir)) {
+        snprintf(note, note_size, "no Meteor 1.5 data in %s (expected meteor-1.5.jar and data/paraphrase-en.gz)",
+                 o->meteor_jar ? o->meteor_jar : o->meteor_dir);
+    } else if (!found_any) {
+        snprintf(note, note_size, "no Meteor 1.5 data found: give --meteor-jar FILE or --meteor-dir DIR "
+                                  "(pycocoevalcap/meteor/), or fetch it with data/download.sh meteor");
+    } else if (*d.missing && !o->meteor_approx) {
+        snprintf(note, note_size, "Meteor 1.5 data incomplete, missing: %s (%s)", d.missing, d.source);
     } else {
-        m = wsd_meteor_open(&cfg);
+        m = wsd_meteor_open_data(&d, o->wordnet);
+        if (!m && !*d.missing) wsd_die("METEOR data: %s", wsd_error());
         if (!m) snprintf(note, note_size, "%s", wsd_error());
         else if (!wsd_meteor_official(m)) snprintf(note, note_size, "%s", wsd_meteor_caveat(m));
     }
-    free(fw);
-    free(pre);
-    free(para);
+    wsd_meteor_data_free(&d);
     return m;
 }
 
@@ -188,11 +204,9 @@ int main(int argc, char **argv) {
     wsd_meteor *meteor = NULL;
     if (!o.no_meteor || o.soda) {
         meteor = open_meteor(&o, note, sizeof note);
-        if (meteor && *note && !o.meteor_approx) {
-            wsd_meteor_close(meteor);
-            meteor = NULL;
-        }
-        if (*note) wsd_warn("METEOR %s: %s", meteor ? "approximate" : "unavailable", note);
+        if (!meteor) wsd_warn("METEOR left out: %s", note);
+        else if (*note) wsd_warn("%s", note);
+        else wsd_warn("METEOR: %s", wsd_meteor_source(meteor));
     }
 
     score_options so = {0};
@@ -229,6 +243,7 @@ int main(int argc, char **argv) {
     ro.soda_note = soda_note;
     ro.show_meteor = !o.no_meteor;
     ro.meteor_note = note;
+    ro.meteor_source = meteor ? wsd_meteor_source(meteor) : NULL;
     ro.semantics = (int)o.semantics;
     if (o.json) score_print_json(stdout, &r, &ro);
     else score_print_table(stdout, &r, &ro);

@@ -40,7 +40,8 @@ static const char usage[] =
     "  --lr X (0.01) --momentum X (0.8) --weight-decay X (1e-4) --gamma X (0.1)\n"
     "  --milestones A,B,..   (1,2,20; 5,20,50 supervised-sl)   --clip X  (5)\n"
     "  --pseudo-label-metric meteor|unigram-f   (meteor; unigram-f is a stand-in)\n"
-    "  --meteor-dir DIR      Meteor 1.5 data tree (function words, paraphrases)\n"
+    "  --meteor-dir DIR      Meteor 1.5 data: meteor-1.5.jar's folder or the jar (default:\n"
+    "                        $WSD_METEOR_DIR, else a pycocoevalcap/coco-caption install)\n"
     "  --hidden N --embed N  SL sizes (default: the CG's)\n"
     "  --sample-rate N       feature sub-sampling (default: the CG's)\n"
     "  --max-videos N        use the first N videos only   --max-batches N  per epoch\n"
@@ -342,7 +343,8 @@ int main(int argc, char **argv) {
         pl = wsd_pl_open(o->metric, o->meteor_dir);
         if (!pl)
             wsd_die("%s\nThe SL epochs label anchors with METEOR 1.5, which needs Meteor's data files "
-                    "(function words, paraphrase table) that Debian does not ship: pass --meteor-dir DIR, "
+                    "(meteor-1.5.jar, data/paraphrase-en.gz) that Debian does not ship: install pycocoevalcap, "
+                    "run data/download.sh meteor, or pass --meteor-dir DIR, "
                     "or choose the documented stand-in with --pseudo-label-metric unigram-f (see wsdec-train(1)).",
                     wsd_error());
         if (!o->quiet) {

@@ -12,6 +12,12 @@
 # http://vlg.cs.dartmouth.edu/c3d/, and facebookarchive/C3D on GitHub) have
 # moved before: WSD_C3D_MODEL_URL, WSD_C3D_MEAN_URL and WSD_C3D_PCA_URL
 # override each one with a mirror.
+#
+# `download.sh meteor [DIR]` (default data/meteor-1.5, which densevid-score
+# and wsdec-train find by themselves from the repository root) fetches
+# METEOR 1.5's data as coco-caption ships it: meteor-1.5.jar (function words,
+# prefixes, WordNet export inside) and data/paraphrase-en.gz. Skip it if you
+# have pycocoevalcap or coco-caption installed: they already hold both files.
 set -eu
 if [ "${1:-}" = c3d ]; then
     dir=${2:-data/c3d}
@@ -24,8 +30,26 @@ if [ "${1:-}" = c3d ]; then
     [ -s conv3d_deepnetA_sport1m_iter_1900000 ] || curl -fL -o conv3d_deepnetA_sport1m_iter_1900000 "$model_url"
     [ -s sport1m_train16_128_mean.binaryproto ] || curl -fL -o sport1m_train16_128_mean.binaryproto "$mean_url"
     [ -s PCA_activitynet_v1-3.hdf5 ] || curl -fL -o PCA_activitynet_v1-3.hdf5 "$pca_url"
+    # git-lfs pointers or HTML error pages are not the files
+    for f in conv3d_deepnetA_sport1m_iter_1900000:100000000 sport1m_train16_128_mean.binaryproto:4000000 \
+        PCA_activitynet_v1-3.hdf5:1000000; do
+        [ "$(wc -c <"${f%:*}")" -gt "${f#*:}" ] || { echo "download.sh: $dir/${f%:*} is too small to be the real file; removed (try a mirror)" >&2; rm -f "${f%:*}"; exit 1; }
+    done
     echo "C3D files ready in $dir: conv3d_deepnetA_sport1m_iter_1900000 (about 320 MB), sport1m_train16_128_mean.binaryproto (4 MB), PCA_activitynet_v1-3.hdf5"
     echo "next: feat-extract --weights $dir/conv3d_deepnetA_sport1m_iter_1900000 --mean $dir/sport1m_train16_128_mean.binaryproto --pca $dir/PCA_activitynet_v1-3.hdf5 --video VIDEO.mp4"
+    exit 0
+fi
+if [ "${1:-}" = meteor ]; then
+    dir=${2:-data/meteor-1.5}
+    base=${WSD_METEOR_URL:-https://github.com/tylin/coco-caption/raw/master/pycocoevalcap/meteor}
+    mkdir -p "$dir/data"
+    [ -f "$dir/meteor-1.5.jar" ] || curl -fL -o "$dir/meteor-1.5.jar" "$base/meteor-1.5.jar"
+    [ -f "$dir/data/paraphrase-en.gz" ] || curl -fL -o "$dir/data/paraphrase-en.gz" "$base/data/paraphrase-en.gz"
+    # git-lfs pointers or HTML error pages are not the files
+    for f in "$dir/meteor-1.5.jar" "$dir/data/paraphrase-en.gz"; do
+        [ "$(wc -c <"$f")" -gt 1000000 ] || { echo "download.sh: $f is too small to be Meteor's file; removed" >&2; rm -f "$f"; exit 1; }
+    done
+    echo "Meteor 1.5 data ready in $dir (densevid-score --meteor-dir $dir)"
     exit 0
 fi
 dir=${1:-data/anet}

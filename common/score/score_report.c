@@ -121,6 +121,8 @@ void score_print_json(FILE *fp, const score_result *r, const score_report_option
     fputs(r->has_meteor ? "true" : "false", fp);
     fprintf(fp, ", \"official\": %s, \"note\": ", meteor_ok ? "true" : "false");
     json_string(fp, o->meteor_note ? o->meteor_note : "");
+    fputs(", \"source\": ", fp);
+    json_string(fp, o->meteor_source ? o->meteor_source : "");
     fputc('}', fp);
     if (o->want_soda) {
         fputs(",\n \"soda_c\": ", fp);

@@ -12,6 +12,7 @@
 typedef struct {
     int show_meteor;          /* print a METEOR line at all */
     const char *meteor_note;  /* NULL/"": official; else why it is absent or approximate */
+    const char *meteor_source; /* where Meteor's data came from, or NULL */
     int semantics;            /* 2018 or 2019, for the JSON */
     int want_soda;            /* --soda was asked for */
     const soda_result *soda;  /* one per reference file, or NULL: unavailable */

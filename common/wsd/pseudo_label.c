@@ -25,8 +25,7 @@ const char *wsd_pl_metric_name(wsd_pl_metric m) {
 wsd_pseudo_labeler *wsd_pl_open(wsd_pl_metric metric, const char *meteor_dir) {
     wsd_meteor *m = NULL;
     if (metric == WSD_PL_METEOR) {
-        wsd_meteor_config none = {0};
-        m = meteor_dir ? wsd_meteor_open_dir(meteor_dir, NULL) : wsd_meteor_open(&none);
+        m = wsd_meteor_open_dir(meteor_dir, NULL); /* NULL: an install found by itself */
         if (!m) {
             /* wsd_fail formats into the buffer wsd_error() returns: copy first */
             char *why = wsd_strdup(wsd_error());

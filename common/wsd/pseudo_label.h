@@ -28,9 +28,10 @@ typedef struct wsd_pseudo_labeler wsd_pseudo_labeler;
 int wsd_pl_metric_parse(const char *name, wsd_pl_metric *out);
 const char *wsd_pl_metric_name(wsd_pl_metric m);
 
-/* meteor_dir (WSD_PL_METEOR only): a Meteor 1.5 tree for wsd_meteor_open_dir;
- * NULL tries the defaults of wsd_meteor_open. NULL + wsd_fail carrying
- * METEOR's reason when its data files cannot be loaded. */
+/* meteor_dir (WSD_PL_METEOR only): a Meteor 1.5 folder or meteor-1.5.jar, as
+ * wsd_meteor_open_dir takes it; NULL looks for an install the way
+ * densevid-score does ($WSD_METEOR_DIR, pycocoevalcap, coco-caption). NULL +
+ * wsd_fail carrying METEOR's reason when its data files cannot be loaded. */
 wsd_pseudo_labeler *wsd_pl_open(wsd_pl_metric metric, const char *meteor_dir);
 void wsd_pl_close(wsd_pseudo_labeler *pl);
 /* "" or METEOR's caveat (an optional data file missing). */

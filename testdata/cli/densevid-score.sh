@@ -16,10 +16,12 @@ diff "$TMP/json.txt" "$TMP/jsonl.txt" || fail "JSONL and JSON submissions score 
 "$S" -r "$F/refs_a.json" "$F/refs_b.json" --no-meteor <"$F/sub.jsonl" >"$TMP/stdin.txt" 2>/dev/null || fail "stdin input"
 diff "$TMP/json.txt" "$TMP/stdin.txt" || fail "stdin differs"
 
-# METEOR is reported as unavailable, never guessed, unless its data is given.
-"$S" "$F/sub.json" -r "$F/refs_a.json" >"$TMP/m.txt" 2>/dev/null || fail "default run"
+# METEOR is reported as unavailable, never guessed, unless its data is found
+# (no Meteor install outside the test may be found: clean environment).
+nometeor() { (cd "$TMP" && env -u VIRTUAL_ENV -u CONDA_PREFIX -u PYTHONPATH -u WSD_METEOR_DIR HOME="$TMP" "$@"); }
+nometeor "$S" "$F/sub.json" -r "$F/refs_a.json" >"$TMP/m.txt" 2>/dev/null || fail "default run"
 grep -q '^| METEOR: unavailable (' "$TMP/m.txt" || fail "no 'METEOR: unavailable' line"
-"$S" "$F/sub.json" -r "$F/refs_a.json" --json >"$TMP/m.json" 2>/dev/null || fail "--json"
+nometeor "$S" "$F/sub.json" -r "$F/refs_a.json" --json >"$TMP/m.json" 2>/dev/null || fail "--json"
 grep -q '"METEOR": null' "$TMP/m.json" || fail "--json: METEOR is not null"
 grep -q '"Bleu_4": {"per_tiou": {"0.3": ' "$TMP/m.json" || fail "--json: no per-threshold Bleu_4"
 

@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "score/meteor/meteor_align.h"
+#include "score/meteor/meteor_data.h"
 #include "score/meteor/meteor_internal.h"
 #include "score/meteor/stem.h"
 #include "base/util.h"
@@ -43,6 +44,7 @@ struct wsd_meteor {
     wsd_meteor_nbp nbp;
     int official;
     char caveat[512];
+    char source[1024];
     /* per distinct word: matcher keys, cached across calls */
     wsd_strmap cache;
     wsd_meteor_winfo *info;
@@ -60,10 +62,7 @@ struct wsd_meteor {
 };
 
 /* Java readLine() splitting: lines end at \n, \r or \r\n. */
-static int load_function_words(wsd_strmap *set, const char *path) {
-    size_t len = 0;
-    char *text = wsd_read_file(path, &len);
-    if (!text) return -1;
+static int load_function_words(wsd_strmap *set, const char *text, size_t len, const char *name) {
     size_t b = 0;
     for (size_t i = 0; i <= len; i++) {
         if (i == len || text[i] == '\n' || text[i] == '\r') {
@@ -72,68 +71,48 @@ static int load_function_words(wsd_strmap *set, const char *path) {
             b = i + 1;
         }
     }
-    free(text);
-    if (set->n == 0) return wsd_fail("meteor: function-word list %s is empty", path);
+    if (set->n == 0) return wsd_fail("meteor: function-word list %s is empty", name);
     return 0;
 }
 
-wsd_meteor *wsd_meteor_open(const wsd_meteor_config *cfg) {
-    wsd_meteor_config none = {0};
-    if (!cfg) cfg = &none;
-    if (!cfg->function_words_path) {
-        wsd_fail("METEOR unavailable: Meteor's function-word list (english.words, inside "
-                 "meteor-1.5.jar) was not given");
+static wsd_meteor *open_failed(wsd_meteor *m) {
+    char why[600];
+    snprintf(why, sizeof why, "%s", wsd_error());
+    wsd_meteor_close(m);
+    wsd_fail("%s", why);
+    return NULL;
+}
+
+wsd_meteor *wsd_meteor_open_data(wsd_meteor_data *d, const char *wordnet_dir) {
+    if (!d->text[WSD_METEOR_WORDS]) {
+        wsd_fail("no Meteor function-word list (function/english.words inside meteor-1.5.jar)%s%s",
+                 d->missing && *d->missing ? "; missing: " : "", d->missing ? d->missing : "");
         return NULL;
     }
     wsd_meteor *m = wsd_calloc(1, sizeof *m);
     wsd_strmap_init(&m->func);
     wsd_strmap_init(&m->cache);
     memset(&m->nbp, 0, sizeof m->nbp);
-    if (load_function_words(&m->func, cfg->function_words_path) != 0) {
-        char why[400];
-        snprintf(why, sizeof why, "%s", wsd_error());
-        wsd_fail("METEOR unavailable: %s", why);
-        wsd_meteor_close(m);
-        return NULL;
+    if (load_function_words(&m->func, d->text[WSD_METEOR_WORDS], d->len[WSD_METEOR_WORDS],
+                            d->origin[WSD_METEOR_WORDS]) != 0)
+        return open_failed(m);
+    int meteor_syn = d->text[WSD_METEOR_SYNSETS] && d->text[WSD_METEOR_EXCEPTIONS];
+    m->wn = meteor_syn ? wsd_wordnet_from_meteor_text(d->text[WSD_METEOR_SYNSETS], d->len[WSD_METEOR_SYNSETS],
+                                                      d->origin[WSD_METEOR_SYNSETS], d->text[WSD_METEOR_EXCEPTIONS],
+                                                      d->len[WSD_METEOR_EXCEPTIONS], d->origin[WSD_METEOR_EXCEPTIONS])
+                       : wsd_wordnet_open(wordnet_dir);
+    if (!m->wn) return open_failed(m);
+    if (d->text[WSD_METEOR_PREFIXES]) wsd_meteor_nbp_parse(&m->nbp, d->text[WSD_METEOR_PREFIXES]);
+    if (d->paraphrase) {
+        m->para = wsd_meteor_para_load(d->paraphrase);
+        if (!m->para) return open_failed(m);
     }
-    m->wn = cfg->synonym_dir ? wsd_wordnet_open_meteor(cfg->synonym_dir)
-                             : wsd_wordnet_open(cfg->wordnet_dir);
-    if (!m->wn) {
-        char why[400];
-        snprintf(why, sizeof why, "%s", wsd_error());
-        wsd_fail("METEOR unavailable: %s", why);
-        wsd_meteor_close(m);
-        return NULL;
-    }
-    const char *missing_para = NULL, *missing_nbp = NULL, *missing_syn = NULL;
-    if (!cfg->synonym_dir)
-        missing_syn = "synonyms from Debian WordNet 3.0, not Meteor's export (english.synsets)";
-    if (cfg->nonbreaking_path) {
-        if (wsd_meteor_nbp_load(&m->nbp, cfg->nonbreaking_path) != 0) {
-            char why[400];
-            snprintf(why, sizeof why, "%s", wsd_error());
-            wsd_fail("METEOR unavailable: nonbreaking-prefix list: %s", why);
-            wsd_meteor_close(m);
-            return NULL;
-        }
-    } else {
-        missing_nbp = "without Meteor's nonbreaking-prefix list (english.prefixes)";
-    }
-    if (cfg->paraphrase_path) {
-        m->para = wsd_meteor_para_load(cfg->paraphrase_path);
-        if (!m->para) {
-            char why[400];
-            snprintf(why, sizeof why, "%s", wsd_error());
-            wsd_fail("METEOR unavailable: %s", why);
-            wsd_meteor_close(m);
-            return NULL;
-        }
-    } else {
-        missing_para = "without paraphrase table (paraphrase-en.gz), paraphrase module off";
-    }
-    m->official = !missing_para && !missing_nbp && !missing_syn;
+    const char *parts[3] = {NULL, NULL, NULL};
+    if (!d->paraphrase) parts[0] = "without paraphrase table (paraphrase-en.gz), paraphrase module off";
+    if (!d->text[WSD_METEOR_PREFIXES]) parts[1] = "without Meteor's nonbreaking-prefix list (english.prefixes)";
+    if (!meteor_syn) parts[2] = "synonyms from Debian WordNet 3.0, not Meteor's export (english.synsets)";
+    m->official = !parts[0] && !parts[1] && !parts[2];
     if (!m->official) {
-        const char *parts[3] = {missing_para, missing_nbp, missing_syn};
         size_t k = (size_t)snprintf(m->caveat, sizeof m->caveat, "approximate METEOR:");
         const char *sep = " ";
         for (int i = 0; i < 3; i++) {
@@ -142,52 +121,37 @@ wsd_meteor *wsd_meteor_open(const wsd_meteor_config *cfg) {
             sep = "; ";
         }
     }
+    snprintf(m->source, sizeof m->source, "%s", d->source ? d->source : "");
     m->al = wsd_meteor_aligner_new();
     return m;
 }
 
-/* First readable DIR/candidate, malloc'd, or NULL. */
-static char *find_file(const char *dir, const char *const *candidates) {
-    for (int i = 0; candidates[i]; i++) {
-        size_t n = strlen(dir) + strlen(candidates[i]) + 2;
-        char *path = wsd_malloc(n);
-        snprintf(path, n, "%s/%s", dir, candidates[i]);
-        FILE *fp = fopen(path, "rb");
-        if (fp) {
-            fclose(fp);
-            return path;
-        }
-        free(path);
-    }
-    return NULL;
+wsd_meteor *wsd_meteor_open(const wsd_meteor_config *cfg) {
+    wsd_meteor_config none = {0};
+    if (!cfg) cfg = &none;
+    wsd_meteor_where w = {0};
+    w.jar = cfg->jar_path;
+    w.function_words = cfg->function_words_path;
+    w.prefixes = cfg->nonbreaking_path;
+    w.synonym_dir = cfg->synonym_dir;
+    w.paraphrase = cfg->paraphrase_path;
+    wsd_meteor_data d;
+    if (wsd_meteor_data_find(&w, &d) != 0) return NULL;
+    wsd_meteor *m = wsd_meteor_open_data(&d, cfg->wordnet_dir);
+    wsd_meteor_data_free(&d);
+    return m;
 }
 
 wsd_meteor *wsd_meteor_open_dir(const char *meteor_dir, const char *wordnet_dir) {
-    static const char *const fw[] = {"resources/function/english.words", "function/english.words",
-                                     "english.words", NULL};
-    static const char *const nb[] = {"resources/nonbreaking/english.prefixes",
-                                     "nonbreaking/english.prefixes", "english.prefixes", NULL};
-    static const char *const pa[] = {"data/paraphrase-en.gz", "paraphrase-en.gz", NULL};
-    static const char *const sy[] = {"resources/synonym/english.synsets", "synonym/english.synsets",
-                                     "english.synsets", NULL};
-    wsd_meteor_config cfg = {0};
-    cfg.wordnet_dir = wordnet_dir;
-    char *f = NULL, *n = NULL, *p = NULL, *y = NULL;
-    if (meteor_dir) {
-        cfg.function_words_path = f = find_file(meteor_dir, fw);
-        cfg.nonbreaking_path = n = find_file(meteor_dir, nb);
-        cfg.paraphrase_path = p = find_file(meteor_dir, pa);
-        y = find_file(meteor_dir, sy);
-        if (y) {
-            *strrchr(y, '/') = '\0'; /* the directory holding english.synsets */
-            cfg.synonym_dir = y;
-        }
-    }
-    wsd_meteor *m = wsd_meteor_open(&cfg);
-    free(f);
-    free(n);
-    free(p);
-    free(y);
+    wsd_meteor_where w = {0};
+    size_t n = meteor_dir ? strlen(meteor_dir) : 0;
+    if (n > 4 && strcmp(meteor_dir + n - 4, ".jar") == 0) w.jar = meteor_dir;
+    else w.dir = meteor_dir;
+    w.search = meteor_dir == NULL;
+    wsd_meteor_data d;
+    if (wsd_meteor_data_find(&w, &d) != 0) return NULL;
+    wsd_meteor *m = wsd_meteor_open_data(&d, wordnet_dir);
+    wsd_meteor_data_free(&d);
     return m;
 }
 
@@ -210,6 +174,7 @@ void wsd_meteor_close(wsd_meteor *m) {
 
 int wsd_meteor_official(const wsd_meteor *m) { return m->official; }
 const char *wsd_meteor_caveat(const wsd_meteor *m) { return m->caveat; }
+const char *wsd_meteor_source(const wsd_meteor *m) { return m->source; }
 
 /* Cache id of a word, computing its matcher keys the first time. */
 static int32_t word_info(wsd_meteor *m, const char *w, size_t len) {

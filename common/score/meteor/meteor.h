@@ -7,28 +7,21 @@
  * English "rank" parameters (alpha 0.85, beta 0.20, gamma 0.60, delta 0.75;
  * module weights 1.0 0.6 0.8 0.6).
  *
- * Data files. Meteor's jar bundles the function-word list, the nonbreaking
- * prefix list, its WordNet export and (beside it) the paraphrase table; none
- * ships with Debian, so the caller passes their paths. Synonyms otherwise come
- * from Debian's wordnet-base.
- *   function_words_path  Meteor's resources/function/english.words. Required:
- *                        without it every statistic is weighted differently.
- *   synonym_dir          Meteor's resources/synonym (english.synsets,
- *                        english.exceptions). Optional: without it synonyms
- *                        are rebuilt from Debian WordNet 3.0 (wordnet_dir,
- *                        NULL = /usr/share/wordnet, then required), which
- *                        agrees except for rare cross-part-of-speech offset
- *                        coincidences (see wordnet.h); the result is then
- *                        approximate.
- *   nonbreaking_path     Meteor's resources/nonbreaking/english.prefixes.
- *                        Optional; without it the result is approximate.
- *   paraphrase_path      Meteor's data/paraphrase-en.gz. Optional; without it
- *                        the paraphrase module is off and the result is
- *                        approximate ("without paraphrase").
- * wsd_meteor_open() fails (NULL + wsd_fail with the reason) when a required
- * file is missing or unreadable. When an optional one is absent it succeeds,
- * wsd_meteor_official() returns 0 and wsd_meteor_caveat() says why; callers
- * must then not print the number as the official METEOR.
+ * Data files (meteor_data.h says where they are looked for). Meteor's
+ * meteor-1.5.jar bundles the function-word list, the nonbreaking-prefix list
+ * and its WordNet export; the paraphrase table sits beside it as
+ * data/paraphrase-en.gz. None ships with Debian.
+ *   function words   required: without them every statistic is weighted
+ *                    differently, and wsd_meteor_open*() fail.
+ *   WordNet export   optional: without it synonyms are rebuilt from Debian
+ *                    WordNet 3.0 (wordnet_dir, NULL = /usr/share/wordnet,
+ *                    then required), which differs on rare cross-part-of-
+ *                    speech offset coincidences (see wordnet.h).
+ *   prefixes         optional.
+ *   paraphrase table optional; without it the paraphrase module is off.
+ * When an optional one is absent opening succeeds, wsd_meteor_official()
+ * returns 0 and wsd_meteor_caveat() says why; callers must then not print the
+ * number as the official METEOR.
  *
  * Threading: a handle caches per-word matcher keys and scratch buffers as it
  * scores, so use one handle per thread. Loading takes ~50 ms (WordNet) plus
@@ -43,19 +36,20 @@ typedef struct {
     const char *paraphrase_path;
     const char *function_words_path;
     const char *nonbreaking_path;
-    const char *synonym_dir;
-} wsd_meteor_config; /* NULL field = default (wordnet) or absent (others) */
+    const char *synonym_dir;  /* folder with english.synsets + english.exceptions */
+    const char *jar_path;     /* meteor-1.5.jar: the files above not given one by one */
+} wsd_meteor_config; /* NULL field = default (wordnet) or absent (others); no search */
 
 wsd_meteor *wsd_meteor_open(const wsd_meteor_config *cfg);
+
+
 void wsd_meteor_close(wsd_meteor *m);
 
-/* Opens with the data files found under meteor_dir, an unpacked Meteor 1.5
- * tree (or the directory coco-caption's meteor-1.5.jar sits in, with the jar's
- * resources/ extracted): DIR/resources/function/english.words,
- * DIR/resources/nonbreaking/english.prefixes, DIR/resources/synonym/
- * (english.synsets + english.exceptions), DIR/data/paraphrase-en.gz; each is
- * also looked for directly in DIR and in DIR/function, DIR/nonbreaking,
- * DIR/synonym, DIR/data. Files not found count as absent (see above).
+/* Opens with the data found under meteor_dir (a Meteor 1.5 folder, an
+ * unpacked tree, or the folder holding meteor-1.5.jar; meteor_data.h; a path
+ * ending in .jar is taken as the jar itself), or,
+ * when meteor_dir is NULL, by searching for an install ($WSD_METEOR_DIR,
+ * pycocoevalcap, coco-caption). Files not found count as absent (see above).
  * wordnet_dir as in the config. */
 wsd_meteor *wsd_meteor_open_dir(const char *meteor_dir, const char *wordnet_dir);
 
@@ -66,6 +60,8 @@ wsd_meteor *wsd_meteor_open_dir(const char *meteor_dir, const char *wordnet_dir)
 int wsd_meteor_official(const wsd_meteor *m);
 /* "" when official, else a one-line reason ("without paraphrase table ..."). */
 const char *wsd_meteor_caveat(const wsd_meteor *m);
+/* One line: where the data came from ("Meteor 1.5 data from ..."). */
+const char *wsd_meteor_source(const wsd_meteor *m);
 
 /* Corpus score as coco-caption's Meteor.compute_score returns it: one SCORE
  * per pair (each candidate against its nrefs[i] references; the best

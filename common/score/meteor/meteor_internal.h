@@ -17,6 +17,8 @@ typedef struct {
 } wsd_meteor_nbp;
 
 int wsd_meteor_nbp_load(wsd_meteor_nbp *nbp, const char *path);
+/* The same from the list's text (modified in place); nbp zeroed before. */
+void wsd_meteor_nbp_parse(wsd_meteor_nbp *nbp, char *text);
 void wsd_meteor_nbp_free(wsd_meteor_nbp *nbp);
 
 /* Meteor's `-norm` (Normalizer.normalizeLine, English, punctuation kept)

@@ -353,6 +353,15 @@ int wsd_meteor_nbp_load(wsd_meteor_nbp *nbp, const char *path) {
     wsd_strmap_init(&nbp->map);
     char *text = wsd_read_file(path, NULL);
     if (!text) return -1;
+    wsd_meteor_nbp_free(nbp);
+    wsd_meteor_nbp_parse(nbp, text);
+    free(text);
+    return 0;
+}
+
+void wsd_meteor_nbp_parse(wsd_meteor_nbp *nbp, char *text) {
+    memset(nbp, 0, sizeof *nbp);
+    wsd_strmap_init(&nbp->map);
     size_t cap = 0;
     char *save = NULL;
     for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
@@ -371,9 +380,7 @@ int wsd_meteor_nbp_load(wsd_meteor_nbp *nbp, const char *path) {
         }
         nbp->type[id] = (unsigned char)type;
     }
-    free(text);
     if (!nbp->type) nbp->type = wsd_calloc(1, 1);
-    return 0;
 }
 
 void wsd_meteor_nbp_free(wsd_meteor_nbp *nbp) {

@@ -229,18 +229,17 @@ static char *next_line(char **cursor, char *end) {
 
 static int is_delim(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
 
-wsd_wordnet *wsd_wordnet_open_meteor(const char *synonym_dir) {
+wsd_wordnet *wsd_wordnet_from_meteor_text(char *synsets, size_t synsets_len, const char *synsets_name,
+                                          char *exceptions, size_t exceptions_len, const char *exceptions_name) {
     wsd_wordnet *wn = wsd_calloc(1, sizeof *wn);
     wsd_strmap_init(&wn->words);
     pair_vec syn = {0}, bases = {0};
-    size_t len = 0;
     int rc = 0;
-    char *text = open_file_text(synonym_dir, "english.synsets", &len);
-    if (!text) rc = -1;
-    for (char *cur = text, *word; rc == 0 && (word = next_line(&cur, text + len));) {
-        char *ids = next_line(&cur, text + len);
+    char *end = synsets + synsets_len;
+    for (char *cur = synsets, *word; rc == 0 && (word = next_line(&cur, end));) {
+        char *ids = next_line(&cur, end);
         if (!ids) {
-            rc = wsd_fail("meteor synonyms: %s/english.synsets: word without synset line", synonym_dir);
+            rc = wsd_fail("meteor synonyms: %s: word without synset line", synsets_name);
             break;
         }
         int32_t id = wsd_strmap_intern(&wn->words, word, strlen(word));
@@ -251,18 +250,17 @@ wsd_wordnet *wsd_wordnet_open_meteor(const char *synonym_dir) {
             char *e = NULL;
             long v = strtol(q, &e, 10);
             if (e == q || (*e && !is_delim(*e))) {
-                rc = wsd_fail("meteor synonyms: %s/english.synsets: bad synset number", synonym_dir);
+                rc = wsd_fail("meteor synonyms: %s: bad synset number after word '%s'", synsets_name, word);
                 break;
             }
             pair_push(&syn, (uint32_t)id, (uint32_t)v);
             q = e;
         }
     }
-    free(text);
-    text = rc == 0 ? open_file_text(synonym_dir, "english.exceptions", &len) : NULL;
-    if (rc == 0 && !text) rc = -1;
-    for (char *cur = text, *base; rc == 0 && (base = next_line(&cur, text + len));) {
-        char *forms = next_line(&cur, text + len);
+    end = exceptions + exceptions_len;
+    (void)exceptions_name;
+    for (char *cur = exceptions, *base; rc == 0 && (base = next_line(&cur, end));) {
+        char *forms = next_line(&cur, end);
         if (!forms) break;
         int32_t b = wsd_strmap_intern(&wn->words, base, strlen(base));
         for (char *q = forms; *q;) {
@@ -274,7 +272,6 @@ wsd_wordnet *wsd_wordnet_open_meteor(const char *synonym_dir) {
             pair_push(&bases, (uint32_t)f, (uint32_t)b);
         }
     }
-    free(text);
     if (rc == 0) {
         build_csr(&syn, wn->words.n, &wn->syn_start, &wn->syn);
         build_csr(&bases, wn->words.n, &wn->base_start, &wn->base);
@@ -286,6 +283,24 @@ wsd_wordnet *wsd_wordnet_open_meteor(const char *synonym_dir) {
         wsd_wordnet_close(wn);
         return NULL;
     }
+    return wn;
+}
+
+wsd_wordnet *wsd_wordnet_open_meteor(const char *synonym_dir) {
+    size_t ls = 0, le = 0;
+    char *s = open_file_text(synonym_dir, "english.synsets", &ls);
+    if (!s) return NULL;
+    char *e = open_file_text(synonym_dir, "english.exceptions", &le);
+    if (!e) {
+        free(s);
+        return NULL;
+    }
+    char *ns = join_path(synonym_dir, "english.synsets"), *ne = join_path(synonym_dir, "english.exceptions");
+    wsd_wordnet *wn = wsd_wordnet_from_meteor_text(s, ls, ns, e, le, ne);
+    free(ns);
+    free(ne);
+    free(s);
+    free(e);
     return wn;
 }
 

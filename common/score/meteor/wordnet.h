@@ -25,6 +25,10 @@ void wsd_wordnet_close(wsd_wordnet *wn);
 
 /* Meteor's own export: DIR/english.synsets and DIR/english.exceptions. */
 wsd_wordnet *wsd_wordnet_open_meteor(const char *synonym_dir);
+/* The same from the two files' contents (e.g. read from meteor-1.5.jar); the
+ * texts are modified in place. The names are used in messages. */
+wsd_wordnet *wsd_wordnet_from_meteor_text(char *synsets, size_t synsets_len, const char *synsets_name,
+                                          char *exceptions, size_t exceptions_len, const char *exceptions_name);
 
 /* Number of words with at least one synset. */
 size_t wsd_wordnet_size(const wsd_wordnet *wn);
