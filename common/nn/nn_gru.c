@@ -45,6 +45,41 @@ static void project(const nn_backend *be, int n, int k, int H3, const float *row
     be->add_row_bias(n, H3, out, b->value.data);
 }
 
+/* W_hh (trans 0: as B = W_hh, for dh·W_hh) or W_hhᵀ (trans 1: for h·W_hhᵀ)
+ * packed into buf for the per-step products, or NULL when the backend has
+ * no packed product (then plain gemm). */
+static const float *pack_hh(const nn_backend *be, nn_tensor *buf, nn_device dev, const nn_param *w,
+                            int H, int trans) {
+    size_t n = be->pack_size ? be->pack_size(trans ? H : 3 * H, trans ? 3 * H : H) : 0;
+    if (!n) return NULL;
+    if (!(buf->data && buf->owner && buf->device == dev && buf->size >= n)) {
+        int s[1] = {(int)n};
+        nn_tensor_ensure(buf, dev, 1, s);
+    }
+    be->pack_b(trans ? H : 3 * H, trans ? 3 * H : H, w->value.data, H, trans, buf->data);
+    return buf->data;
+}
+
+/* h (n, H) · W_hhᵀ + b_hh → out (n, 3H), through the packed copy when there is one */
+static void project_hh(const nn_backend *be, int n, int H, const float *h, const float *packed,
+                       const nn_param *w, const nn_param *b, float *out) {
+    if (packed) {
+        be->gemm_packed(n, 3 * H, H, h, H, packed, 0.0f, out, 3 * H);
+        be->add_row_bias(n, 3 * H, out, b->value.data);
+    } else {
+        project(be, n, H, 3 * H, h, w, b, out);
+    }
+}
+
+/* dh (n, H) += dg (n, 3H) · W_hh */
+static void back_hh(const nn_backend *be, int n, int H, const float *dg, const float *packed,
+                    const nn_param *w, float *dh) {
+    if (packed)
+        be->gemm_packed(n, H, 3 * H, dg, 3 * H, packed, 1.0f, dh, H);
+    else
+        be->gemm(0, 0, n, H, 3 * H, 1.0f, dg, 3 * H, w->value.data, H, 1.0f, dh, H);
+}
+
 /* Parameter gradients of one layer: dW_ih += dgiᵀ in, dW_hh += dghᵀ hp, biases. */
 static void layer_param_grads(const nn_backend *be, const nn_gru *g, int l, int n, int in_l,
                               const float *dgi, const float *input, const float *dgh,
@@ -164,6 +199,87 @@ int nn_gru_step_backward(const nn_gru *g, const nn_gru_step_cache *cache, nn_ten
     return 0;
 }
 
+/* ---- inference steps with a constant input part ---- */
+
+void nn_gru_infer_free(nn_gru_infer *s) {
+    nn_tensor_free(&s->pc);
+    nn_tensor_free(&s->gi);
+    nn_tensor_free(&s->gh);
+    for (int l = 0; l < NN_RNN_MAX_LAYERS; l++) {
+        nn_tensor_free(&s->pack_ih[l]);
+        nn_tensor_free(&s->pack_hh[l]);
+    }
+    memset(s, 0, sizeof *s);
+}
+
+/* Packs Wᵀ (W: n × ld, its first k columns) into t; 0 when the backend has no
+ * packed product. */
+static int pack_t(const nn_backend *be, nn_tensor *t, nn_device dev, const float *w, int k, int n,
+                  int ld) {
+    size_t sz = be->pack_size ? be->pack_size(k, n) : 0;
+    if (!sz) return 0;
+    int s1[1] = {(int)sz};
+    nn_tensor_ensure(t, dev, 1, s1);
+    be->pack_b(k, n, w, ld, 1, t->data);
+    return 1;
+}
+
+int nn_gru_infer_begin(const nn_gru *g, const nn_tensor *xc, nn_gru_infer *s) {
+    int H = g->hidden, L = g->layers, in = g->in;
+    if (xc->ndim != 2 || xc->shape[1] <= 0 || xc->shape[1] >= in)
+        return wsd_fail("GRU: constant input %s, expected (B, < %d)", nn_tensor_shape_str(xc), in);
+    int B = xc->shape[0], cw = xc->shape[1];
+    nn_device dev = xc->device;
+    const nn_backend *be = nn_backend_for(dev);
+    s->B = B;
+    s->in_var = in - cw;
+    nn_tensor_ensure2(&s->pc, dev, B, 3 * H);
+    nn_tensor_ensure2(&s->gi, dev, B, 3 * H);
+    nn_tensor_ensure2(&s->gh, dev, B, 3 * H);
+    const float *w0 = g->w_ih[0]->value.data;
+    be->gemm(0, 1, B, 3 * H, cw, 1.0f, xc->data, cw, w0 + s->in_var, in, 0.0f, s->pc.data, 3 * H);
+    be->add_row_bias(B, 3 * H, s->pc.data, g->b_ih[0]->value.data);
+    s->packed = 1;
+    for (int l = 0; l < L && s->packed; l++)
+        s->packed = pack_t(be, &s->pack_ih[l], dev, g->w_ih[l]->value.data, l ? H : s->in_var,
+                           3 * H, l ? H : in) &&
+                    pack_t(be, &s->pack_hh[l], dev, g->w_hh[l]->value.data, H, 3 * H, H);
+    return 0;
+}
+
+int nn_gru_infer_step(const nn_gru *g, nn_gru_infer *s, const nn_tensor *x, const nn_tensor *h_prev,
+                      nn_tensor *h_next) {
+    int L = g->layers, H = g->hidden, B = s->B, in = g->in;
+    if (nn_check_shape(x, "GRU step input", 2, B, s->in_var) ||
+        nn_check_shape(h_prev, "GRU step h_prev", 3, L, B, H) ||
+        nn_check_shape(h_next, "GRU step h_next", 3, L, B, H))
+        return -1;
+    const nn_backend *be = nn_backend_for(x->device);
+    size_t BH = (size_t)B * H;
+    const float *input = x->data;
+    for (int l = 0; l < L; l++) {
+        int k = l ? H : s->in_var;
+        const float *hp = h_prev->data + l * BH;
+        if (s->packed) {
+            be->gemm_packed(B, 3 * H, k, input, k, s->pack_ih[l].data, 0.0f, s->gi.data, 3 * H);
+            be->gemm_packed(B, 3 * H, H, hp, H, s->pack_hh[l].data, 0.0f, s->gh.data, 3 * H);
+        } else {
+            be->gemm(0, 1, B, 3 * H, k, 1.0f, input, k, g->w_ih[l]->value.data, l ? H : in, 0.0f,
+                     s->gi.data, 3 * H);
+            be->gemm(0, 1, B, 3 * H, H, 1.0f, hp, H, g->w_hh[l]->value.data, H, 0.0f, s->gh.data,
+                     3 * H);
+        }
+        if (l == 0)
+            be->axpy((size_t)B * 3 * H, 1.0f, s->pc.data, s->gi.data);
+        else
+            be->add_row_bias(B, 3 * H, s->gi.data, g->b_ih[l]->value.data);
+        be->add_row_bias(B, 3 * H, s->gh.data, g->b_hh[l]->value.data);
+        be->gru_cell_forward(B, H, s->gi.data, 3 * H, s->gh.data, hp, h_next->data + l * BH, NULL);
+        input = h_next->data + l * BH;
+    }
+    return 0;
+}
+
 /* ---- whole sequence ---- */
 
 void nn_gru_seq_cache_free(nn_gru_seq_cache *c) {
@@ -177,6 +293,9 @@ void nn_gru_seq_cache_free(nn_gru_seq_cache *c) {
     nn_tensor_free(&c->work);
     nn_tensor_free(&c->work2);
     nn_tensor_free(&c->work3);
+    nn_tensor_free(&c->wpack);
+    nn_tensor_free(&c->xc);
+    nn_tensor_free(&c->dh);
     memset(c, 0, sizeof *c);
 }
 
@@ -193,33 +312,25 @@ static void ensure_room(nn_tensor *t, nn_device dev, size_t n) {
     nn_tensor_ensure(t, dev, 1, s);
 }
 
-int nn_gru_seq_forward(const nn_gru *g, const nn_tensor *x, const nn_tensor *h0, nn_tensor *out,
-                       nn_tensor *hs, int training, nn_rng *rng, nn_gru_seq_cache *cache) {
-    int L = g->layers, H = g->hidden;
-    if (x->ndim != 3 || x->shape[2] != g->in)
-        return wsd_fail("GRU: input %s, expected (B, T, %d)", nn_tensor_shape_str(x), g->in);
-    int B = x->shape[0], T = x->shape[1];
-    if (h0 && nn_check_shape(h0, "GRU h0", 3, L, B, H)) return -1;
-    if (out && nn_check_shape(out, "GRU output", 3, B, T, H)) return -1;
-    if (hs && nn_check_shape(hs, "GRU hidden states", 4, L, B, T, H)) return -1;
-    nn_gru_seq_cache local;
-    memset(&local, 0, sizeof local);
-    nn_gru_seq_cache *c = cache ? cache : &local;
-    nn_device dev = x->device;
+/* The forward over c->x (T, B, in_var) time-major, plus xc (B, in − in_var)
+ * the same at every step (NULL when in_var == in): layer 0's input
+ * projection is one product over all T·B rows for the varying part and one
+ * over B rows for the constant part, added to every step. */
+static int seq_forward_core(const nn_gru *g, int T, int B, int in_var, const nn_tensor *h0,
+                            int training, nn_rng *rng, nn_gru_seq_cache *c) {
+    int L = g->layers, H = g->hidden, in = g->in;
+    nn_device dev = c->x.device;
     const nn_backend *be = nn_backend_for(dev);
     int dropping = training && g->dropout > 0 && L > 1;
-    size_t BH = (size_t)B * H;
+    size_t BH = (size_t)B * H, B3H = (size_t)B * 3 * H;
     c->T = T;
     c->B = B;
+    c->in_var = in_var;
     c->dropped = dropping;
-    ensure3(&c->x, dev, T, B, g->in);
-    ensure_room(&c->work, dev, (size_t)T * B * 3 * H);
-    ensure_room(&c->work2, dev, (size_t)B * 3 * H);
-    for (int b = 0; b < B; b++)
-        be->copy2d(T, g->in, x->data + (size_t)b * T * g->in, g->in, c->x.data + (size_t)b * g->in,
-                   B * g->in, 0);
+    ensure_room(&c->work, dev, (size_t)T * B3H);
+    ensure_room(&c->work2, dev, B3H);
     const float *input = c->x.data;
-    int in_l = g->in;
+    int in_l = in;
     for (int l = 0; l < L; l++) {
         ensure3(&c->h[l], dev, T + 1, B, H);
         ensure3(&c->gates[l], dev, T, B, 4 * H);
@@ -228,12 +339,24 @@ int nn_gru_seq_forward(const nn_gru *g, const nn_tensor *x, const nn_tensor *h0,
         else
             be->fill(c->h[l].data, BH, 0.0f);
         /* all input projections of the layer in one product */
-        project(be, T * B, in_l, 3 * H, input, g->w_ih[l], g->b_ih[l], c->work.data);
+        if (l == 0 && in_var < in) {
+            const float *w = g->w_ih[0]->value.data;
+            be->gemm(0, 1, T * B, 3 * H, in_var, 1.0f, input, in_var, w, in, 0.0f, c->work.data,
+                     3 * H);
+            be->gemm(0, 1, B, 3 * H, in - in_var, 1.0f, c->xc.data, in - in_var, w + in_var, in,
+                     0.0f, c->work2.data, 3 * H);
+            be->add_row_bias(B, 3 * H, c->work2.data, g->b_ih[0]->value.data);
+            for (int t = 0; t < T; t++)
+                be->axpy(B3H, 1.0f, c->work2.data, c->work.data + (size_t)t * B3H);
+        } else {
+            project(be, T * B, in_l, 3 * H, input, g->w_ih[l], g->b_ih[l], c->work.data);
+        }
+        const float *packed = pack_hh(be, &c->wpack, dev, g->w_hh[l], H, 1);
         for (int t = 0; t < T; t++) {
             const float *hp = c->h[l].data + (size_t)t * BH;
-            project(be, B, H, 3 * H, hp, g->w_hh[l], g->b_hh[l], c->work2.data);
-            be->gru_cell_forward(B, H, c->work.data + (size_t)t * B * 3 * H, 3 * H, c->work2.data,
-                                 hp, c->h[l].data + (size_t)(t + 1) * BH,
+            project_hh(be, B, H, hp, packed, g->w_hh[l], g->b_hh[l], c->work2.data);
+            be->gru_cell_forward(B, H, c->work.data + (size_t)t * B3H, 3 * H, c->work2.data, hp,
+                                 c->h[l].data + (size_t)(t + 1) * BH,
                                  c->gates[l].data + (size_t)t * B * 4 * H);
         }
         if (l == L - 1) break;
@@ -248,6 +371,29 @@ int nn_gru_seq_forward(const nn_gru *g, const nn_tensor *x, const nn_tensor *h0,
         }
         in_l = H;
     }
+    return 0;
+}
+
+int nn_gru_seq_forward(const nn_gru *g, const nn_tensor *x, const nn_tensor *h0, nn_tensor *out,
+                       nn_tensor *hs, int training, nn_rng *rng, nn_gru_seq_cache *cache) {
+    int L = g->layers, H = g->hidden;
+    if (x->ndim != 3 || x->shape[2] != g->in)
+        return wsd_fail("GRU: input %s, expected (B, T, %d)", nn_tensor_shape_str(x), g->in);
+    int B = x->shape[0], T = x->shape[1];
+    if (h0 && nn_check_shape(h0, "GRU h0", 3, L, B, H)) return -1;
+    if (out && nn_check_shape(out, "GRU output", 3, B, T, H)) return -1;
+    if (hs && nn_check_shape(hs, "GRU hidden states", 4, L, B, T, H)) return -1;
+    nn_gru_seq_cache local;
+    memset(&local, 0, sizeof local);
+    nn_gru_seq_cache *c = cache ? cache : &local;
+    nn_device dev = x->device;
+    const nn_backend *be = nn_backend_for(dev);
+    size_t BH = (size_t)B * H;
+    ensure3(&c->x, dev, T, B, g->in);
+    for (int b = 0; b < B; b++)
+        be->copy2d(T, g->in, x->data + (size_t)b * T * g->in, g->in, c->x.data + (size_t)b * g->in,
+                   B * g->in, 0);
+    seq_forward_core(g, T, B, g->in, h0, training, rng, c);
     for (int b = 0; b < B; b++) {
         if (out)
             be->copy2d(T, H, c->h[L - 1].data + BH + (size_t)b * H, (int)BH,
@@ -261,65 +407,137 @@ int nn_gru_seq_forward(const nn_gru *g, const nn_tensor *x, const nn_tensor *h0,
     return 0;
 }
 
-int nn_gru_seq_backward(const nn_gru *g, nn_gru_seq_cache *c, const nn_tensor *dout,
-                        const nn_tensor *dhs, nn_tensor *dx, nn_tensor *dh0) {
-    int L = g->layers, H = g->hidden, B = c->B, T = c->T;
-    if (!c->gates[0].data) return wsd_fail("GRU backward: empty cache (forward without cache?)");
-    if (dout && nn_check_shape(dout, "GRU output grad", 3, B, T, H)) return -1;
-    if (dhs && nn_check_shape(dhs, "GRU hidden-state grad", 4, L, B, T, H)) return -1;
-    if (dx && nn_check_shape(dx, "GRU input grad", 3, B, T, g->in)) return -1;
-    if (dh0 && nn_check_shape(dh0, "GRU h0 grad", 3, L, B, H)) return -1;
+int nn_gru_seq_forward_tm(const nn_gru *g, const nn_tensor *x, const nn_tensor *xc,
+                          const nn_tensor *h0, int training, nn_rng *rng, nn_gru_seq_cache *c) {
+    int L = g->layers, H = g->hidden;
+    int cw = xc ? xc->shape[xc->ndim - 1] : 0, in_var = g->in - cw;
+    if (x->ndim != 3 || x->shape[2] != in_var)
+        return wsd_fail("GRU: time-major input %s, expected (T, B, %d)", nn_tensor_shape_str(x),
+                        in_var);
+    int T = x->shape[0], B = x->shape[1];
+    if (xc && nn_check_shape(xc, "GRU constant input", 2, B, cw)) return -1;
+    if (h0 && nn_check_shape(h0, "GRU h0", 3, L, B, H)) return -1;
+    nn_device dev = x->device;
+    ensure3(&c->x, dev, T, B, in_var);
+    if (nn_tensor_copy(&c->x, x)) return -1;
+    if (xc) {
+        nn_tensor_ensure2(&c->xc, dev, B, cw);
+        if (nn_tensor_copy(&c->xc, xc)) return -1;
+    }
+    return seq_forward_core(g, T, B, in_var, h0, training, rng, c);
+}
+
+nn_tensor nn_gru_seq_top_tm(const nn_gru *g, const nn_gru_seq_cache *c) {
+    return nn_view3(&c->h[g->layers - 1], (size_t)c->B * g->hidden, c->T, c->B, g->hidden);
+}
+
+/* The backward; dout (may be NULL) is read at dout + t·ts + b·bs; dx (T, B,
+ * in_var) time-major += when tm, else (B, T, in) batch-major +=; dxc
+ * (B, in − in_var) += when not NULL. */
+static int seq_backward_core(const nn_gru *g, nn_gru_seq_cache *c, const float *dout, size_t ts,
+                             size_t bs, const nn_tensor *dhs, nn_tensor *dx, int tm,
+                             nn_tensor *dxc, nn_tensor *dh0) {
+    int L = g->layers, H = g->hidden, B = c->B, T = c->T, in = g->in, in_var = c->in_var;
     nn_device dev = c->x.device;
     const nn_backend *be = nn_backend_for(dev);
-    size_t BH = (size_t)B * H;
-    ensure_room(&c->work, dev, (size_t)T * B * 3 * H);  /* dgi */
-    ensure_room(&c->work2, dev, (size_t)T * B * 3 * H); /* dgh */
-    ensure_room(&c->work3, dev, (size_t)T * B * H);     /* grad w.r.t. the input of the layer above */
-    nn_tensor dh = nn_zeros2(dev, B, H), dhp = nn_zeros2(dev, B, H);
+    size_t BH = (size_t)B * H, B3H = (size_t)B * 3 * H;
+    ensure_room(&c->work, dev, (size_t)T * B3H);  /* dgi */
+    ensure_room(&c->work2, dev, (size_t)T * B3H); /* dgh */
+    ensure_room(&c->work3, dev, (size_t)T * BH);  /* grad w.r.t. the input of the layer above */
+    ensure_room(&c->dh, dev, 2 * BH);
+    float *dh = c->dh.data, *dhp = c->dh.data + BH;
     for (int l = L - 1; l >= 0; l--) {
-        be->fill(dh.data, BH, 0.0f);
+        be->fill(dh, BH, 0.0f);
+        const float *packed = pack_hh(be, &c->wpack, dev, g->w_hh[l], H, 0);
         for (int t = T - 1; t >= 0; t--) {
-            if (l == L - 1 && dout)
-                be->copy2d(B, H, dout->data + (size_t)t * H, T * H, dh.data, H, 1);
+            if (l == L - 1 && dout) be->copy2d(B, H, dout + t * ts, (int)bs, dh, H, 1);
             if (dhs)
-                be->copy2d(B, H, dhs->data + (size_t)l * B * T * H + (size_t)t * H, T * H, dh.data,
-                           H, 1);
+                be->copy2d(B, H, dhs->data + (size_t)l * B * T * H + (size_t)t * H, T * H, dh, H, 1);
             if (l < L - 1) {
                 const float *du = c->work3.data + (size_t)t * BH;
                 if (c->dropped)
-                    be->mul(BH, du, c->drop[l].data + (size_t)t * BH, dh.data, 1);
+                    be->mul(BH, du, c->drop[l].data + (size_t)t * BH, dh, 1);
                 else
-                    be->axpy(BH, 1.0f, du, dh.data);
+                    be->axpy(BH, 1.0f, du, dh);
             }
-            float *dgh = c->work2.data + (size_t)t * B * 3 * H;
+            float *dgh = c->work2.data + (size_t)t * B3H;
             be->gru_cell_backward(B, H, c->gates[l].data + (size_t)t * B * 4 * H,
-                                  c->h[l].data + (size_t)t * BH, dh.data,
-                                  c->work.data + (size_t)t * B * 3 * H, 3 * H, dgh, dhp.data);
-            be->gemm(0, 0, B, H, 3 * H, 1.0f, dgh, 3 * H, g->w_hh[l]->value.data, H, 1.0f, dhp.data,
-                     H);
-            be->copy(dh.data, dhp.data, BH);
+                                  c->h[l].data + (size_t)t * BH, dh, c->work.data + (size_t)t * B3H,
+                                  3 * H, dgh, dhp);
+            back_hh(be, B, H, dgh, packed, g->w_hh[l], dhp);
+            be->copy(dh, dhp, BH);
         }
-        if (dh0) be->axpy(BH, 1.0f, dh.data, dh0->data + l * BH);
+        if (dh0) be->axpy(BH, 1.0f, dh, dh0->data + l * BH);
         const float *input = l == 0 ? c->x.data
                              : c->dropped ? c->upper_in[l - 1].data
                                           : c->h[l - 1].data + BH;
-        int in_l = l ? H : g->in;
+        if (l == 0 && in_var < in) {
+            /* the varying part over all rows; the constant part through the
+             * gradient summed over the steps (work2 is free again) */
+            const float *w = g->w_ih[0]->value.data;
+            float *wg = nn_param_grad(g->w_ih[0])->data, *sum = c->work2.data;
+            be->gemm(1, 0, 3 * H, H, T * B, 1.0f, c->work2.data, 3 * H, c->h[0].data, H, 1.0f,
+                     nn_param_grad(g->w_hh[0])->data, H);
+            be->sum_rows(T * B, 3 * H, c->work2.data, nn_param_grad(g->b_hh[0])->data);
+            be->gemm(1, 0, 3 * H, in_var, T * B, 1.0f, c->work.data, 3 * H, input, in_var, 1.0f, wg,
+                     in);
+            be->sum_rows(T * B, 3 * H, c->work.data, nn_param_grad(g->b_ih[0])->data);
+            be->copy(sum, c->work.data, B3H);
+            for (int t = 1; t < T; t++) be->axpy(B3H, 1.0f, c->work.data + (size_t)t * B3H, sum);
+            be->gemm(1, 0, 3 * H, in - in_var, B, 1.0f, sum, 3 * H, c->xc.data, in - in_var, 1.0f,
+                     wg + in_var, in);
+            if (dxc)
+                be->gemm(0, 0, B, in - in_var, 3 * H, 1.0f, sum, 3 * H, w + in_var, in, 1.0f,
+                         dxc->data, in - in_var);
+            if (dx)
+                be->gemm(0, 0, T * B, in_var, 3 * H, 1.0f, c->work.data, 3 * H, w, in, 1.0f,
+                         dx->data, in_var);
+            continue;
+        }
+        int in_l = l ? H : in;
         layer_param_grads(be, g, l, T * B, in_l, c->work.data, input, c->work2.data, c->h[l].data);
         if (l > 0) {
             be->gemm(0, 0, T * B, H, 3 * H, 1.0f, c->work.data, 3 * H, g->w_ih[l]->value.data, H,
                      0.0f, c->work3.data, H);
+        } else if (dx && tm) {
+            be->gemm(0, 0, T * B, in, 3 * H, 1.0f, c->work.data, 3 * H, g->w_ih[0]->value.data, in,
+                     1.0f, dx->data, in);
         } else if (dx) {
-            /* time-major gradient into work2 (no longer needed), then batch-major */
-            nn_tensor dxt = nn_zeros3(dev, T, B, g->in);
-            be->gemm(0, 0, T * B, g->in, 3 * H, 1.0f, c->work.data, 3 * H, g->w_ih[0]->value.data,
-                     g->in, 0.0f, dxt.data, g->in);
+            /* time-major gradient, then batch-major */
+            nn_tensor dxt = nn_zeros3(dev, T, B, in);
+            be->gemm(0, 0, T * B, in, 3 * H, 1.0f, c->work.data, 3 * H, g->w_ih[0]->value.data, in,
+                     0.0f, dxt.data, in);
             for (int b = 0; b < B; b++)
-                be->copy2d(T, g->in, dxt.data + (size_t)b * g->in, B * g->in,
-                           dx->data + (size_t)b * T * g->in, g->in, 1);
+                be->copy2d(T, in, dxt.data + (size_t)b * in, B * in, dx->data + (size_t)b * T * in,
+                           in, 1);
             nn_tensor_free(&dxt);
         }
     }
-    nn_tensor_free(&dh);
-    nn_tensor_free(&dhp);
     return 0;
+}
+
+int nn_gru_seq_backward(const nn_gru *g, nn_gru_seq_cache *c, const nn_tensor *dout,
+                        const nn_tensor *dhs, nn_tensor *dx, nn_tensor *dh0) {
+    int L = g->layers, H = g->hidden, B = c->B, T = c->T;
+    if (!c->gates[0].data) return wsd_fail("GRU backward: empty cache (forward without cache?)");
+    if (c->in_var != g->in) return wsd_fail("GRU backward: the forward was time-major");
+    if (dout && nn_check_shape(dout, "GRU output grad", 3, B, T, H)) return -1;
+    if (dhs && nn_check_shape(dhs, "GRU hidden-state grad", 4, L, B, T, H)) return -1;
+    if (dx && nn_check_shape(dx, "GRU input grad", 3, B, T, g->in)) return -1;
+    if (dh0 && nn_check_shape(dh0, "GRU h0 grad", 3, L, B, H)) return -1;
+    return seq_backward_core(g, c, dout ? dout->data : NULL, (size_t)H, (size_t)T * H, dhs, dx, 0,
+                             NULL, dh0);
+}
+
+int nn_gru_seq_backward_tm(const nn_gru *g, nn_gru_seq_cache *c, const nn_tensor *dout,
+                           nn_tensor *dx, nn_tensor *dxc, nn_tensor *dh0) {
+    int L = g->layers, H = g->hidden, B = c->B, T = c->T, cw = g->in - c->in_var;
+    if (!c->gates[0].data) return wsd_fail("GRU backward: empty cache (forward without cache?)");
+    if (dout && nn_check_shape(dout, "GRU output grad", 3, T, B, H)) return -1;
+    if (dx && nn_check_shape(dx, "GRU input grad", 3, T, B, c->in_var)) return -1;
+    if (dxc && (cw == 0 || nn_check_shape(dxc, "GRU constant-input grad", 2, B, cw)))
+        return cw ? -1 : wsd_fail("GRU backward: no constant input in the forward");
+    if (dh0 && nn_check_shape(dh0, "GRU h0 grad", 3, L, B, H)) return -1;
+    return seq_backward_core(g, c, dout ? dout->data : NULL, (size_t)B * H, (size_t)H, NULL, dx, 1,
+                             dxc, dh0);
 }

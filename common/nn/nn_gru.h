@@ -59,16 +59,42 @@ int nn_gru_step_forward(const nn_gru *g, const nn_tensor *x, const nn_tensor *h_
 int nn_gru_step_backward(const nn_gru *g, const nn_gru_step_cache *cache, nn_tensor *dh,
                          nn_tensor *dx);
 
+/* ---- inference steps with a constant input part (decoding) ----
+ * Input [x_t, xc] with xc (B, in − in_var) the same at every step (the
+ * caption decoder's segment context): nn_gru_infer_begin projects xc once
+ * (B rows) and packs the weights for the per-step products (when the backend
+ * can); nn_gru_infer_step then runs one evaluation-mode step on x_t (B, in_var)
+ * alone, with no allocation. Same result as nn_gru_step_forward on the
+ * concatenated input, up to rounding. */
+typedef struct {
+    int B, in_var;
+    nn_tensor pc;                            /* (B, 3H) xc·W_ih0[:, in_var:]ᵀ + b_ih0 */
+    nn_tensor gi, gh;                        /* (B, 3H) scratch */
+    nn_tensor pack_ih[NN_RNN_MAX_LAYERS];    /* W_ih (layer 0: its in_var columns)ᵀ packed */
+    nn_tensor pack_hh[NN_RNN_MAX_LAYERS];    /* W_hhᵀ packed */
+    int packed;                              /* the pack_* tensors are in use */
+} nn_gru_infer;
+
+int nn_gru_infer_begin(const nn_gru *g, const nn_tensor *xc, nn_gru_infer *s);
+/* x (B, in_var), h_prev (layers, B, H) → h_next (layers, B, H), no aliasing. */
+int nn_gru_infer_step(const nn_gru *g, nn_gru_infer *s, const nn_tensor *x, const nn_tensor *h_prev,
+                      nn_tensor *h_next);
+void nn_gru_infer_free(nn_gru_infer *s);
+
 /* ---- whole sequence ---- */
 
 typedef struct {
     int T, B;
-    nn_tensor x;                             /* (T, B, in) time-major copy */
+    int in_var;                              /* input columns that change with t */
+    nn_tensor x;                             /* (T, B, in_var) time-major copy */
+    nn_tensor xc;                            /* (B, in − in_var) the constant input */
     nn_tensor h[NN_RNN_MAX_LAYERS];          /* (T+1, B, H): h_{-1} … h_{T-1} */
     nn_tensor gates[NN_RNN_MAX_LAYERS];      /* (T, B, 4H): r, z, n, W_hn h + b_hn */
     nn_tensor drop[NN_RNN_MAX_LAYERS];       /* (T, B, H) masks into layer k+1 */
     nn_tensor upper_in[NN_RNN_MAX_LAYERS];   /* (T, B, H) dropped input of layer k+1 */
     nn_tensor work, work2, work3;            /* scratch */
+    nn_tensor wpack;                         /* W_hh packed for the per-step products */
+    nn_tensor dh;                            /* (2, B, H) backward scratch */
     int dropped;                             /* dropout masks were applied */
 } nn_gru_seq_cache;
 
@@ -85,5 +111,22 @@ int nn_gru_seq_forward(const nn_gru *g, const nn_tensor *x, const nn_tensor *h0,
  * when not NULL. */
 int nn_gru_seq_backward(const nn_gru *g, nn_gru_seq_cache *cache, const nn_tensor *dout,
                         const nn_tensor *dhs, nn_tensor *dx, nn_tensor *dh0);
+
+/* ---- whole sequence, time-major (teacher-forced decoders) ----
+ * Input [x_t, xc] with x (T, B, in_var) time-major and xc (B, in − in_var)
+ * the same at every step (NULL: in_var = in), e.g. the caption generator's
+ * word embeddings and segment context: the constant part is projected once
+ * (B rows) instead of at every step, and its gradients go through the sum
+ * over steps. Same equations, dropout draws and results (up to rounding) as
+ * running nn_gru_step_forward T times on the concatenated input for up to 2
+ * layers. A cache is required. */
+int nn_gru_seq_forward_tm(const nn_gru *g, const nn_tensor *x, const nn_tensor *xc,
+                          const nn_tensor *h0, int training, nn_rng *rng, nn_gru_seq_cache *cache);
+/* (T, B, H) view of the top layer's outputs of the last forward in the cache. */
+nn_tensor nn_gru_seq_top_tm(const nn_gru *g, const nn_gru_seq_cache *cache);
+/* dout (T, B, H) time-major (may be NULL). Accumulates parameter gradients;
+ * dx (T, B, in_var), dxc (B, in − in_var), dh0 (layers, B, H) += when not NULL. */
+int nn_gru_seq_backward_tm(const nn_gru *g, nn_gru_seq_cache *cache, const nn_tensor *dout,
+                           nn_tensor *dx, nn_tensor *dxc, nn_tensor *dh0);
 
 #endif

@@ -164,6 +164,120 @@ static void check_step_grads(float dropout) {
 static void test_gru_step_gradients(void) { check_step_grads(0); }
 static void test_gru_step_gradients_dropout(void) { check_step_grads(0.3f); }
 
+/* The time-major sequence with a constant input part (the caption decoder's
+ * context) against T steps on the concatenated input: same outputs, same
+ * dropout masks, same gradients (parameters, varying input, constant input as
+ * the sum over steps, h0), up to rounding. */
+static void check_time_major(float dropout) {
+    enum { VAR = 2, C = IN - VAR };
+    step_ctx c;
+    step_setup(&c, dropout);
+    nn_tensor xc = nn_zeros2(NN_CPU, B, C), xtm = nn_zeros3(NN_CPU, T, B, VAR);
+    nn_tensor r = nn_zeros3(NN_CPU, T, B, H); /* d loss / d top output */
+    for (int b = 0; b < B; b++)
+        for (int k = 0; k < C; k++) xc.data[b * C + k] = c.xs[0].data[b * IN + VAR + k];
+    for (int t = 0; t < T; t++)
+        for (int b = 0; b < B; b++) {
+            for (int k = 0; k < C; k++) c.xs[t].data[b * IN + VAR + k] = xc.data[b * C + k];
+            for (int j = 0; j < VAR; j++) xtm.data[(t * B + b) * VAR + j] = c.xs[t].data[b * IN + j];
+            for (int k = 0; k < H; k++)
+                r.data[(t * B + b) * H + k] = c.s.r_hs.data[(((size_t)(L - 1) * B + b) * T + t) * H + k];
+        }
+    /* steps */
+    nn_rng rng;
+    nn_rng_seed(&rng, 7);
+    nn_params_zero_grad(&c.s.ps);
+    nn_tensor_copy(&c.hstate[0], &c.s.h0);
+    for (int t = 0; t < T; t++)
+        CHECK(nn_gru_step_forward(&c.s.g, &c.xs[t], &c.hstate[t], &c.hstate[t + 1], 1, &rng,
+                                  &c.caches[t]) == 0);
+    nn_tensor dh = nn_zeros3(NN_CPU, L, B, H), dxs[T];
+    for (int t = T - 1; t >= 0; t--) {
+        nn_tensor top = nn_view2(&dh, (size_t)(L - 1) * B * H, B, H);
+        nn_tensor rt = nn_view2(&r, (size_t)t * B * H, B, H);
+        nn_axpy(1, &rt, &top);
+        dxs[t] = nn_zeros2(NN_CPU, B, IN);
+        CHECK(nn_gru_step_backward(&c.s.g, &c.caches[t], &dh, &dxs[t]) == 0);
+    }
+    nn_tensor grads[16];
+    for (int i = 0; i < c.s.ps.n; i++) grads[i] = nn_tensor_host_copy(&c.s.ps.items[i]->grad);
+    /* time-major */
+    nn_rng_seed(&rng, 7);
+    nn_params_zero_grad(&c.s.ps);
+    nn_gru_seq_cache cache = {0};
+    nn_tensor dx = nn_zeros3(NN_CPU, T, B, VAR), dxc = nn_zeros2(NN_CPU, B, C);
+    nn_tensor dh0 = nn_zeros3(NN_CPU, L, B, H);
+    CHECK(nn_gru_seq_forward_tm(&c.s.g, &xtm, &xc, &c.s.h0, 1, &rng, &cache) == 0);
+    nn_tensor top = nn_gru_seq_top_tm(&c.s.g, &cache);
+    double worst = 0;
+    for (int t = 0; t < T; t++)
+        for (int b = 0; b < B; b++)
+            for (int k = 0; k < H; k++)
+                worst = fmax(worst, fabs(top.data[(t * B + b) * H + k] -
+                                         c.hstate[t + 1].data[((size_t)(L - 1) * B + b) * H + k]));
+    CHECK_NEAR(worst, 0, 1e-6);
+    CHECK(nn_gru_seq_backward_tm(&c.s.g, &cache, &r, &dx, &dxc, &dh0) == 0);
+    worst = 0;
+    for (int i = 0; i < c.s.ps.n; i++)
+        for (size_t j = 0; j < grads[i].size; j++)
+            worst = fmax(worst, fabs(grads[i].data[j] - c.s.ps.items[i]->grad.data[j]));
+    for (int t = 0; t < T; t++)
+        for (int b = 0; b < B; b++)
+            for (int j = 0; j < VAR; j++)
+                worst = fmax(worst, fabs(dx.data[(t * B + b) * VAR + j] - dxs[t].data[b * IN + j]));
+    for (int b = 0; b < B; b++)
+        for (int k = 0; k < C; k++) {
+            double s = 0;
+            for (int t = 0; t < T; t++) s += dxs[t].data[b * IN + VAR + k];
+            worst = fmax(worst, fabs(dxc.data[b * C + k] - s));
+        }
+    for (size_t j = 0; j < dh0.size; j++) worst = fmax(worst, fabs(dh0.data[j] - dh.data[j]));
+    CHECK_NEAR(worst, 0, 1e-5);
+    /* a time-major cache is not a batch-major one */
+    CHECK(nn_gru_seq_backward(&c.s.g, &cache, NULL, NULL, NULL, NULL) == -1);
+    for (int i = 0; i < c.s.ps.n; i++) nn_tensor_free(&grads[i]);
+    for (int t = 0; t < T; t++) nn_tensor_free(&dxs[t]);
+    nn_tensor *fr[] = {&xc, &xtm, &r, &dh, &dx, &dxc, &dh0};
+    for (size_t i = 0; i < sizeof fr / sizeof *fr; i++) nn_tensor_free(fr[i]);
+    nn_gru_seq_cache_free(&cache);
+    step_free(&c);
+}
+
+static void test_gru_time_major_constant_input(void) { check_time_major(0); }
+static void test_gru_time_major_constant_input_dropout(void) { check_time_major(0.3f); }
+
+/* Evaluation steps with the constant part projected once (decoding) against
+ * nn_gru_step_forward on the concatenated input. */
+static void test_gru_infer_constant_input(void) {
+    enum { VAR = 2, C = IN - VAR };
+    step_ctx c;
+    step_setup(&c, 0.3f); /* dropout is off in evaluation */
+    nn_tensor xc = nn_zeros2(NN_CPU, B, C), xv = nn_zeros2(NN_CPU, B, VAR);
+    nn_tensor h[2] = {nn_zeros3(NN_CPU, L, B, H), nn_zeros3(NN_CPU, L, B, H)};
+    for (int b = 0; b < B; b++)
+        for (int k = 0; k < C; k++) xc.data[b * C + k] = c.xs[0].data[b * IN + VAR + k];
+    nn_gru_infer inf = {0};
+    CHECK(nn_gru_infer_begin(&c.s.g, &xc, &inf) == 0);
+    nn_tensor_copy(&c.hstate[0], &c.s.h0);
+    nn_tensor_copy(&h[0], &c.s.h0);
+    double worst = 0;
+    for (int t = 0; t < T; t++) {
+        for (int b = 0; b < B; b++) {
+            for (int k = 0; k < C; k++) c.xs[t].data[b * IN + VAR + k] = xc.data[b * C + k];
+            for (int j = 0; j < VAR; j++) xv.data[b * VAR + j] = c.xs[t].data[b * IN + j];
+        }
+        CHECK(nn_gru_step_forward(&c.s.g, &c.xs[t], &c.hstate[t], &c.hstate[t + 1], 0, NULL, NULL) == 0);
+        CHECK(nn_gru_infer_step(&c.s.g, &inf, &xv, &h[t % 2], &h[(t + 1) % 2]) == 0);
+        for (size_t j = 0; j < h[0].size; j++)
+            worst = fmax(worst, fabs(h[(t + 1) % 2].data[j] - c.hstate[t + 1].data[j]));
+    }
+    CHECK_NEAR(worst, 0, 1e-6);
+    CHECK(nn_gru_infer_step(&c.s.g, &inf, &c.xs[0], &h[0], &h[1]) == -1); /* full-width input */
+    nn_gru_infer_free(&inf);
+    nn_tensor_free(&xc), nn_tensor_free(&xv), nn_tensor_free(&h[0]), nn_tensor_free(&h[1]);
+    step_free(&c);
+}
+
 static void test_gru_golden(void) {
     tu_goldens gs;
     if (tu_goldens_load(&gs, "gru.txt")) TEST_SKIP("testdata/goldens/gru.txt missing");
@@ -224,6 +338,9 @@ int main(void) {
     TEST_RUN(test_gru_step_matches_sequence);
     TEST_RUN(test_gru_step_gradients);
     TEST_RUN(test_gru_step_gradients_dropout);
+    TEST_RUN(test_gru_time_major_constant_input);
+    TEST_RUN(test_gru_time_major_constant_input_dropout);
+    TEST_RUN(test_gru_infer_constant_input);
     TEST_RUN(test_gru_golden);
     return test_finish();
 }

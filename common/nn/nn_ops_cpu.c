@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "base/util.h"
+#include "nn/nn_gemm_small.h"
 
 #define DELTA 1e-4f
 
@@ -32,6 +33,11 @@ static void cpu_gemm(int ta, int tb, int m, int n, int k, float alpha, const flo
     }
     cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m,
                 n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+
+static void cpu_gemm_packed(int m, int n, int k, const float *a, int lda, const float *packed,
+                            float beta, float *c, int ldc) {
+    nn_sgemm_small_packed(m, n, k, a, lda, packed, beta, c, ldc);
 }
 
 static void cpu_axpy(size_t n, float alpha, const float *x, float *y) {
@@ -616,6 +622,9 @@ const nn_backend nn_cpu_backend = {
     .download = cpu_download,
     .sync = cpu_sync,
     .gemm = cpu_gemm,
+    .pack_size = nn_gemm_small_packed_size,
+    .pack_b = nn_gemm_small_pack,
+    .gemm_packed = cpu_gemm_packed,
     .axpy = cpu_axpy,
     .scale = cpu_scale,
     .mul = cpu_mul,

@@ -61,15 +61,12 @@ wsd_cg *wsd_cg_new(const wsd_cg_config *cfg, uint64_t seed, nn_device dev) {
 
 static void free_forward_state(wsd_cg *cg) {
     nn_tensor *ts[] = {&cg->video, &cg->valid_b, &cg->valid, &cg->tn2, &cg->seg_feat, &cg->Y,
-                       &cg->hs, &cg->enc_out, &cg->context, &cg->emb_all, &cg->xin, &cg->hstates,
-                       &cg->tops, &cg->logits, &cg->dlogits};
+                       &cg->hs, &cg->enc_out, &cg->context, &cg->emb_all, &cg->h0,
+                       &cg->logits, &cg->dlogits};
     for (size_t i = 0; i < sizeof ts / sizeof *ts; i++) nn_tensor_free(ts[i]);
     nn_gru_seq_cache_free(&cg->enc_cache);
+    nn_gru_seq_cache_free(&cg->dec_cache);
     nn_softctx_cache_free(&cg->ctx_cache);
-    for (int t = 0; t < cg->n_step_cache; t++) nn_gru_step_cache_free(&cg->step_cache[t]);
-    free(cg->step_cache);
-    cg->step_cache = NULL;
-    cg->n_step_cache = 0;
     free(cg->gather);
     free(cg->init_idx);
     free(cg->in_ids);
@@ -167,7 +164,7 @@ int cg_segments(wsd_cg *cg, const wsd_batch *b, const float *seg_host, const nn_
 int wsd_cg_forward(wsd_cg *cg, const wsd_batch *b, const nn_tensor *seg, int need_grad,
                    double *loss, int *pred) {
     int N = b->N, L = b->L, H = cg->cfg.hidden, E = cg->cfg.embed, V = cg->cfg.vocab;
-    int layers = cg->cfg.layers, D = E + cg->n_ctx * H;
+    int layers = cg->cfg.layers;
     nn_device dev = cg->dev;
     cg->have_grad_state = 0;
     if (N <= 0 || L < 2) return wsd_fail("caption generator: need sentences of >= 2 tokens");
@@ -188,10 +185,9 @@ int wsd_cg_forward(wsd_cg *cg, const wsd_batch *b, const nn_tensor *seg, int nee
     if (cg_encode(cg, b, cg->training, need_grad)) return -1;
     float *seg_host = wsd_malloc(sizeof(float) * 2 * N);
     int rc = nn_tensor_to_host(seg, seg_host, (size_t)2 * N);
-    int sh[4] = {L, layers, N, H};
-    nn_tensor_ensure(&cg->hstates, dev, 4, sh);
-    nn_tensor h0 = nn_view3(&cg->hstates, 0, layers, N, H);
-    if (!rc) rc = cg_segments(cg, b, seg_host, seg, b->gather, N, &h0, need_grad);
+    int sh[3] = {layers, N, H};
+    nn_tensor_ensure(&cg->h0, dev, 3, sh);
+    if (!rc) rc = cg_segments(cg, b, seg_host, seg, b->gather, N, &cg->h0, need_grad);
     free(seg_host);
     if (rc) return -1;
 
@@ -207,32 +203,16 @@ int wsd_cg_forward(wsd_cg *cg, const wsd_batch *b, const nn_tensor *seg, int nee
             cg->weights[t * N + n] = b->caption_mask[(size_t)n * L + t + 1];
         }
     nn_tensor_ensure2(&cg->emb_all, dev, rows, E);
-    nn_tensor_ensure2(&cg->xin, dev, rows, D);
-    nn_tensor_ensure2(&cg->tops, dev, rows, H);
     nn_tensor_ensure2(&cg->logits, dev, rows, V);
     if (nn_embedding_forward(&cg->emb, cg->in_ids, rows, &cg->emb_all)) return -1;
-    if (need_grad && cg->n_step_cache < steps) {
-        cg->step_cache = wsd_realloc(cg->step_cache, sizeof(nn_gru_step_cache) * steps);
-        memset(cg->step_cache + cg->n_step_cache, 0,
-               sizeof(nn_gru_step_cache) * (steps - cg->n_step_cache));
-        cg->n_step_cache = steps;
-    }
-    size_t hsz = (size_t)layers * N * H;
-    for (int t = 0; t < steps; t++) {
-        nn_tensor e = nn_view2(&cg->emb_all, (size_t)t * N * E, N, E);
-        nn_tensor x = nn_view2(&cg->xin, (size_t)t * N * D, N, D);
-        const nn_tensor *parts[2] = {&e, &cg->context};
-        nn_tensor hp = nn_view3(&cg->hstates, t * hsz, layers, N, H);
-        nn_tensor hn = nn_view3(&cg->hstates, (t + 1) * hsz, layers, N, H);
-        nn_tensor top = nn_tensor_index(&hn, layers - 1);
-        nn_tensor dst = nn_view2(&cg->tops, (size_t)t * N * H, N, H);
-        if (nn_concat_cols(&x, parts, 2) ||
-            nn_gru_step_forward(&cg->dec, &x, &hp, &hn, cg->training, &cg->rng,
-                                need_grad ? &cg->step_cache[t] : NULL) ||
-            nn_tensor_copy(&dst, &top))
-            return -1;
-    }
-    if (nn_linear_forward(&cg->out, &cg->tops, &cg->logits)) return -1;
+    /* the decoder over all steps at once: input [embedding_t, context], the
+     * context projected once per segment (nn_gru_seq_forward_tm) */
+    nn_tensor x = nn_view3(&cg->emb_all, 0, steps, N, E);
+    if (nn_gru_seq_forward_tm(&cg->dec, &x, &cg->context, &cg->h0, cg->training, &cg->rng,
+                              &cg->dec_cache))
+        return -1;
+    nn_tensor tops = nn_view2(&cg->dec_cache.h[layers - 1], (size_t)N * H, rows, H);
+    if (nn_linear_forward(&cg->out, &tops, &cg->logits)) return -1;
     if (need_grad) {
         nn_tensor_ensure2(&cg->dlogits, dev, rows, V);
         nn_tensor_zero(&cg->dlogits);
@@ -282,34 +262,22 @@ int wsd_cg_backward(wsd_cg *cg, float scale, nn_tensor *dseg) {
     cg->have_grad_state = 0;
     int N = cg->N, L = cg->L, B = cg->B, T = cg->T;
     int H = cg->cfg.hidden, E = cg->cfg.embed, F = cg->cfg.feat_dim, layers = cg->cfg.layers;
-    int C = cg->n_ctx * H, D = E + C, steps = L - 1, rows = steps * N;
+    int C = cg->n_ctx * H, steps = L - 1, rows = steps * N;
     nn_device dev = cg->dev;
     if (dseg && nn_check_shape(dseg, "caption generator dseg", 2, N, 2)) return -1;
     int rc = -1;
-    nn_tensor dtops = nn_zeros2(dev, rows, H), dxin = nn_zeros2(dev, rows, D);
-    nn_tensor dh = nn_zeros3(dev, layers, N, H), demb = nn_zeros2(dev, rows, E);
-    nn_tensor dctx_all = nn_zeros2(dev, rows, C), dctx = nn_zeros2(dev, N, C);
+    nn_tensor dtops = nn_zeros2(dev, rows, H), dh = nn_zeros3(dev, layers, N, H);
+    nn_tensor demb = nn_zeros2(dev, rows, E), dctx = nn_zeros2(dev, N, C);
     nn_tensor dY = nn_zeros3(dev, B, T, H), dhs = nn_zeros4(dev, layers, B, T, H);
     nn_tensor dsegf = nn_zeros2(dev, N, 2);
+    nn_tensor tops = nn_view2(&cg->dec_cache.h[layers - 1], (size_t)N * H, rows, H);
+    nn_tensor dout = nn_view3(&dtops, 0, steps, N, H), dx = nn_view3(&demb, 0, steps, N, E);
     if (scale != 1.0f && nn_scale(&cg->dlogits, scale)) goto done;
-    if (nn_linear_backward(&cg->out, &cg->tops, &cg->dlogits, &dtops)) goto done;
-    for (int t = steps - 1; t >= 0; t--) {
-        nn_tensor dtop = nn_view2(&dtops, (size_t)t * N * H, N, H);
-        nn_tensor dh_top = nn_tensor_index(&dh, layers - 1);
-        nn_tensor dx = nn_view2(&dxin, (size_t)t * N * D, N, D);
-        if (nn_axpy(1.0f, &dtop, &dh_top) ||
-            nn_gru_step_backward(&cg->dec, &cg->step_cache[t], &dh, &dx))
-            goto done;
-    }
-    nn_tensor *parts[2] = {&demb, &dctx_all};
-    if (nn_split_cols_acc(&dxin, parts, 2) ||
+    if (nn_linear_backward(&cg->out, &tops, &cg->dlogits, &dtops)) goto done;
+    /* the context's gradient is the sum over steps (inside the GRU) */
+    if (nn_gru_seq_backward_tm(&cg->dec, &cg->dec_cache, &dout, &dx, &dctx, &dh) ||
         nn_embedding_backward(&cg->emb, cg->in_ids, rows, &demb))
         goto done;
-    /* the context is the same input at every step: its gradient is the sum */
-    for (int t = 0; t < steps; t++) {
-        nn_tensor part = nn_view2(&dctx_all, (size_t)t * N * C, N, C);
-        if (nn_axpy(1.0f, &part, &dctx)) goto done;
-    }
     if (nn_hidden_scatter_acc(&dhs, &dh, cg->gather, cg->init_idx, N, NN_HID_LNH) ||
         nn_softctx_backward(&cg->ctx, &cg->ctx_cache, &cg->Y, cg->gather, &cg->seg_feat,
                             &cg->valid, NULL, &dctx, &dY, &dsegf, NULL))
@@ -322,7 +290,7 @@ int wsd_cg_backward(wsd_cg *cg, float scale, nn_tensor *dseg) {
     if (nn_gru_seq_backward(&cg->enc, &cg->enc_cache, &dY, &dhs, NULL, NULL)) goto done;
     rc = 0;
 done : {
-    nn_tensor *fr[] = {&dtops, &dxin, &dh, &demb, &dctx_all, &dctx, &dY, &dhs, &dsegf};
+    nn_tensor *fr[] = {&dtops, &dh, &demb, &dctx, &dY, &dhs, &dsegf};
     for (size_t i = 0; i < sizeof fr / sizeof *fr; i++) nn_tensor_free(fr[i]);
 }
     return rc;

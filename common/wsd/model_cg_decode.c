@@ -14,12 +14,14 @@ typedef struct {
     int rows;
     nn_tensor ctx_rep;  /* (rows, C) */
     nn_tensor h, h2;    /* (layers, rows, H) */
-    nn_tensor emb, x, logits;
+    nn_tensor emb, logits;
+    nn_gru_infer gru;   /* the context projected once, weights packed */
 } dec_state;
 
 static void dec_free(dec_state *s) {
-    nn_tensor *ts[] = {&s->ctx_rep, &s->h, &s->h2, &s->emb, &s->x, &s->logits};
+    nn_tensor *ts[] = {&s->ctx_rep, &s->h, &s->h2, &s->emb, &s->logits};
     for (size_t i = 0; i < sizeof ts / sizeof *ts; i++) nn_tensor_free(ts[i]);
+    nn_gru_infer_free(&s->gru);
 }
 
 static void swap_hidden(dec_state *s) {
@@ -32,10 +34,8 @@ static int dec_step(void *ctx, const int *tokens, int n_rows, float *logp) {
     dec_state *s = ctx;
     wsd_cg *cg = s->cg;
     int V = cg->cfg.vocab;
-    const nn_tensor *parts[2] = {&s->emb, &s->ctx_rep};
     if (nn_embedding_forward(&cg->emb, tokens, n_rows, &s->emb) ||
-        nn_concat_cols(&s->x, parts, 2) ||
-        nn_gru_step_forward(&cg->dec, &s->x, &s->h, &s->h2, 0, NULL, NULL))
+        nn_gru_infer_step(&cg->dec, &s->gru, &s->emb, &s->h, &s->h2))
         return -1;
     swap_hidden(s);
     nn_tensor top = nn_tensor_index(&s->h, cg->cfg.layers - 1);
@@ -70,11 +70,11 @@ static int dec_setup(dec_state *s, wsd_cg *cg, const nn_tensor *h0, int nc, int 
     nn_tensor_ensure(&s->h, dev, 3, sh);
     nn_tensor_ensure(&s->h2, dev, 3, sh);
     nn_tensor_ensure2(&s->emb, dev, rows, E);
-    nn_tensor_ensure2(&s->x, dev, rows, E + C);
     nn_tensor_ensure2(&s->logits, dev, rows, V);
     int *rep = wsd_malloc(sizeof(int) * rows);
     for (int r = 0; r < rows; r++) rep[r] = r / K;
     int rc = nn_gather_rows(&s->ctx_rep, &cg->context, rep, rows);
+    if (!rc) rc = nn_gru_infer_begin(&cg->dec, &s->ctx_rep, &s->gru);
     for (int l = 0; !rc && l < layers; l++) {
         nn_tensor from = nn_view2(h0, (size_t)l * nc * H, nc, H);
         nn_tensor to = nn_view2(&s->h, (size_t)l * rows * H, rows, H);

@@ -35,14 +35,11 @@ struct wsd_cg {
     /* teacher forcing, rows time-major (t·N + n) */
     int *in_ids, *targets;
     float *weights;
-    nn_tensor emb_all;      /* (rows, E) */
-    nn_tensor xin;          /* (rows, E + n_ctx·H) decoder inputs */
-    nn_tensor hstates;      /* (L, layers, N, H): h0, then after each step */
-    nn_tensor tops;         /* (rows, H) top-layer outputs */
+    nn_tensor emb_all;      /* (rows, E) word inputs; the context is the constant input */
+    nn_tensor h0;           /* (layers, N, H) decoder initial states */
     nn_tensor logits;       /* (rows, V), log-probabilities after the forward */
     nn_tensor dlogits;      /* (rows, V) d loss / d logits */
-    nn_gru_step_cache *step_cache;
-    int n_step_cache;
+    nn_gru_seq_cache dec_cache; /* the decoder over all steps; its top layer is the (rows, H) output */
     int have_grad_state;
 };
 

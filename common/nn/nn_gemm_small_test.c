@@ -1,0 +1,114 @@
+#include "nn/nn_gemm_small.h"
+
+#include "testing/nn_testutil.h"
+
+/* |C − exact| ≤ K·u·Σ_k |a_ik b_kj| (+ the beta term), u = 2⁻²⁴, against a
+ * double product; shapes cover every row remainder (1..6) and column tails. */
+static void check_shape(int isa_cap, int M, int N, int K, float beta, nn_rng *rng) {
+    int lda = K + 3, ldb = N + 5, ldc = N + 2;
+    float *A = malloc(sizeof(float) * (size_t)M * lda), *B = malloc(sizeof(float) * (size_t)K * ldb);
+    float *C = malloc(sizeof(float) * (size_t)M * ldc), *C0 = malloc(sizeof(float) * (size_t)M * ldc);
+    for (int i = 0; i < M * lda; i++) A[i] = nn_rng_uniformf(rng) * 2 - 1;
+    for (int i = 0; i < K * ldb; i++) B[i] = nn_rng_uniformf(rng) * 2 - 1;
+    for (int i = 0; i < M * ldc; i++) C[i] = C0[i] = nn_rng_uniformf(rng) * 2 - 1;
+    if (beta == 0)
+        for (int i = 0; i < M; i++) C[(size_t)i * ldc] = NAN; /* beta 0 must not read C */
+    size_t psz = nn_gemm_small_packed_size(K, N);
+    CHECK((psz == 0) == (isa_cap == 0));
+    float *P = NULL;
+    int rc = -1;
+    if (psz) {
+        P = malloc(sizeof(float) * psz);
+        /* half the shapes packed from the transpose, as the GRU forward does */
+        if ((M + N) % 2) {
+            float *Bt = malloc(sizeof(float) * (size_t)N * (K + 1));
+            for (int k = 0; k < K; k++)
+                for (int j = 0; j < N; j++) Bt[(size_t)j * (K + 1) + k] = B[(size_t)k * ldb + j];
+            nn_gemm_small_pack(K, N, Bt, K + 1, 1, P);
+            free(Bt);
+        } else {
+            nn_gemm_small_pack(K, N, B, ldb, 0, P);
+        }
+    }
+    rc = nn_sgemm_small_packed(M, N, K, A, lda, P ? P : B, beta, C, ldc);
+    free(P);
+    if (isa_cap == 0) {
+        CHECK(rc == -1);
+        CHECK(beta != 0 || isnan(C[0])); /* untouched */
+    } else {
+        CHECK(rc == 0);
+        double worst = 0;
+        for (int i = 0; i < M; i++)
+            for (int j = 0; j < ldc; j++) {
+                double got = C[(size_t)i * ldc + j];
+                if (j >= N) { /* padding between rows is never written */
+                    CHECK(got == C0[(size_t)i * ldc + j]);
+                    continue;
+                }
+                double ex = beta * (double)C0[(size_t)i * ldc + j], mag = fabs(ex);
+                for (int k = 0; k < K; k++) {
+                    double p = (double)A[(size_t)i * lda + k] * B[(size_t)k * ldb + j];
+                    ex += p;
+                    mag += fabs(p);
+                }
+                double bound = (K + 1) * ldexp(1.0, -24) * mag + 1e-30, err = fabs(got - ex) / bound;
+                if (err > worst) worst = err;
+            }
+        CHECK_MSG(worst <= 1.0, "isa %d M %d N %d K %d beta %g: error %.3g of the bound", isa_cap, M,
+                  N, K, beta, worst);
+    }
+    free(A), free(B), free(C), free(C0);
+}
+
+static void test_products_within_the_bound(void) {
+    static const int shapes[][3] = {{1, 1, 1},    {6, 32, 7},   {7, 33, 64}, {5, 17, 3},
+                                    {13, 47, 100}, {36, 96, 512}, {2, 15, 9}, {4, 9, 31}};
+    nn_rng rng;
+    nn_rng_seed(&rng, 7);
+    int isa = nn_gemm_small_isa();
+    fprintf(stderr, "  kernel level %d (2 AVX-512, 1 AVX2, 0 none)\n", isa);
+    for (size_t s = 0; s < sizeof shapes / sizeof *shapes; s++)
+        for (int bt = 0; bt < 2; bt++)
+            check_shape(isa, shapes[s][0], shapes[s][1], shapes[s][2], bt ? 1.0f : 0.0f, &rng);
+}
+
+/* Same inputs, same bits, whatever the blocking: a row computed alone equals
+ * the same row computed among others. */
+static void test_rows_do_not_depend_on_the_batch(void) {
+    if (nn_gemm_small_isa() == 0) TEST_SKIP("no vector kernel on this machine");
+    nn_rng rng;
+    nn_rng_seed(&rng, 8);
+    int M = 11, N = 70, K = 200;
+    float *A = malloc(sizeof(float) * M * K), *B = malloc(sizeof(float) * K * N);
+    float *C = malloc(sizeof(float) * M * N), *r = malloc(sizeof(float) * N);
+    for (int i = 0; i < M * K; i++) A[i] = nn_rng_normal(&rng);
+    for (int i = 0; i < K * N; i++) B[i] = nn_rng_normal(&rng);
+    float *P = malloc(sizeof(float) * nn_gemm_small_packed_size(K, N));
+    nn_gemm_small_pack(K, N, B, N, 0, P);
+    CHECK(nn_sgemm_small_packed(M, N, K, A, K, P, 0, C, N) == 0);
+    for (int i = 0; i < M; i++) {
+        CHECK(nn_sgemm_small_packed(1, N, K, A + (size_t)i * K, K, P, 0, r, N) == 0);
+        CHECK(memcmp(r, C + (size_t)i * N, sizeof(float) * N) == 0);
+    }
+    free(A), free(B), free(C), free(r), free(P);
+}
+
+/* The lower levels this machine also runs (AVX2 on an AVX-512 machine, and
+ * none), each in a child process: the level is read once per process. */
+static const char *self;
+static void test_lower_levels(void) {
+    int isa = nn_gemm_small_isa();
+    for (int cap = isa - 1; cap >= 0; cap--) {
+        char cmd[4096];
+        snprintf(cmd, sizeof cmd, "WSD_GEMM_ISA=%d '%s' child", cap, self);
+        CHECK_MSG(system(cmd) == 0, "level %d", cap);
+    }
+}
+
+int main(int argc, char **argv) {
+    self = argv[0];
+    TEST_RUN(test_products_within_the_bound);
+    TEST_RUN(test_rows_do_not_depend_on_the_batch);
+    if (argc < 2) TEST_RUN(test_lower_levels);
+    return test_finish();
+}

@@ -1,0 +1,91 @@
+#!/bin/sh
+# Model speed at the paper's configuration (F 500, H = E 512, 2-layer GRUs,
+# V 6000, T 120, captions of 20 tokens), ours against the PyTorch reference
+# models (testdata/torch/cg_ref.py, sl_ref.py run as the reference runs them),
+# alternating in the same run with the same thread count:
+#   cg        caption-generator training step, batch 36 (forward, backward, SGD)
+#   cycle     weakly supervised cycle step, batch 32 (both models)
+#   caption   beam 3, 15 proposals per video, max 20 words
+#   localize  sentence localizer, 4 sentences per video
+# plus the sgemm rate of a large product measured in the same run, the
+# caption-generator step's achieved GFLOP/s against it, and one
+# ActivityNet-train epoch of cg-pretrain (10,009 videos, 278 batches of 36)
+# extrapolated from the measured step.
+# PyTorch runs with OMP_WAIT_POLICY=PASSIVE (its best setting on 2 cores).
+# WSD_THREADS (default: all cores), WSD_BENCH_REPS (3), WSD_BENCH_ROUNDS (2:
+# ours/PyTorch alternations per item; the best of each side is kept) and
+# WSD_BENCH_ITEMS ("cg cycle caption localize") adjust it.
+# Each figure: wall time, and process CPU time (all threads) which on a shared
+# machine measures our own work better; the load average is printed beside it.
+set -e
+cd "$(dirname "$0")/.."
+threads=${WSD_THREADS:-$(nproc 2>/dev/null || echo 1)}
+reps=${WSD_BENCH_REPS:-3}
+rounds=${WSD_BENCH_ROUNDS:-2}
+items=${WSD_BENCH_ITEMS:-cg cycle caption localize}
+lib=bin/obj/libwsdec.a
+[ -f "$lib" ] || { echo "bench-models: $lib missing; run make first"; exit 1; }
+bin=$(mktemp -d)
+trap 'rm -rf "$bin"' EXIT
+PKGS="hdf5 libcjson openblas zlib"
+cuda_libs=
+if ar t "$lib" | grep -q '^nn_cuda\.o$'; then
+    nvcc=$(command -v nvcc || echo /usr/local/cuda/bin/nvcc)
+    cuda_libs="-L$(dirname "$(dirname "$nvcc")")/lib64 -lcudart -lcublas -lstdc++"
+fi
+${CC:-cc} -std=c11 -D_GNU_SOURCE -O2 -Icommon $(pkg-config --cflags $PKGS) \
+    -o "$bin/models_bench" testdata/bench/models_bench.c "$lib" $(pkg-config --libs $PKGS) $cuda_libs -lm -lpthread
+PY=${WSD_TORCH_PYTHON:-/usr/bin/python3}
+have_torch=0
+"$PY" -c 'import torch' 2>/dev/null && have_torch=1
+load() { cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo '?'; }
+ours() { OPENBLAS_NUM_THREADS=$threads "$bin/models_bench" "$1" "$threads" "$reps"; }
+theirs() {
+    OMP_WAIT_POLICY=PASSIVE OMP_NUM_THREADS=$threads MKL_NUM_THREADS=$threads \
+        "$PY" testdata/bench/models_bench.py "$1" "$threads" "$reps"
+}
+# best (smallest) of "wall cpu units" lines, by cpu
+best() { sort -n -k2 | head -n 1; }
+
+echo "models at F 500, H = E 512, V 6000, T 120, L 20; $threads thread(s), median of $reps," \
+    "best of $rounds alternations"
+if [ "$have_torch" = 1 ]; then
+    echo "  PyTorch $("$PY" -c 'import torch; print(torch.__version__)') CPU, OMP_WAIT_POLICY=PASSIVE"
+else
+    echo "  PyTorch: not importable with $PY (install python3-torch to compare)"
+fi
+peak=$(ours sgemm | awk '{ printf "%.1f", $3 / ($1 / 1e3) }')
+peak_cpu=$(ours sgemm | awk -v t="$threads" '{ printf "%.1f", $3 / ($2 / 1e3) * t }')
+echo "  sgemm (4320 x 512 x 1536): $peak GFLOP/s wall, $peak_cpu GFLOP/s per CPU-second x $threads (load $(load))"
+for item in $items; do
+    o=$bin/$item.ours
+    p=$bin/$item.torch
+    : >"$o"
+    : >"$p"
+    r=0
+    while [ "$r" -lt "$rounds" ]; do
+        ours "$item" >>"$o"
+        [ "$have_torch" = 1 ] && theirs "$item" >>"$p"
+        r=$((r + 1))
+    done
+    set -- $(best <"$o")
+    ow=$1 oc=$2 units=$3
+    line="  $item: ours wall $ow ms cpu $oc ms"
+    case $item in
+    caption | localize)
+        line="$line ($(awk -v u="$units" -v w="$ow" -v c="$oc" \
+            'BEGIN { printf "%.2f videos/s wall, %.2f per CPU-s", u / (w / 1e3), u / (c / 1e3) }'))" ;;
+    cg)
+        line="$line ($(awk -v u="$units" -v w="$ow" -v c="$oc" -v pk="$peak" -v t="$threads" \
+            'BEGIN { printf "%.1f GFLOP in sgemm: %.1f GFLOP/s wall = %.0f%% of the sgemm rate", u, u / (w / 1e3), 100 * u / (w / 1e3) / pk }'))" ;;
+    esac
+    echo "$line (load $(load))"
+    if [ "$have_torch" = 1 ]; then
+        set -- $(best <"$p")
+        echo "  $item: PyTorch wall $1 ms cpu $2 ms; ours / PyTorch: wall $(awk -v a="$ow" -v b="$1" 'BEGIN { printf "%.2f", a / b }')," \
+            "cpu $(awk -v a="$oc" -v b="$2" 'BEGIN { printf "%.2f", a / b }') (load $(load))"
+    fi
+    if [ "$item" = cg ]; then
+        awk -v w="$ow" 'BEGIN { printf "  cg-pretrain epoch of ActivityNet train (10,009 videos = 278 steps of 36): %.1f min at this step time\n", 278 * w / 6e4 }'
+    fi
+done
