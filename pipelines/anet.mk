@@ -10,7 +10,8 @@
 # pseudo-labels and the scorer's METEOR need it; Debian ships only WordNet.
 # Everything lands in OUT; each target is one command, so `make -n` shows the
 # recipe, `make -j` runs the independent trainings side by side, and a failed
-# step resumes where it stopped (checkpoints are written every epoch).
+# or killed training resumes where it stopped when make runs again (its
+# checkpoint, OUT/NAME.part.h5, is written every epoch; see recipe.mk).
 #
 # Targets: features, pretrain, final, baselines, eval (the default: every
 # evaluation below), sweep.
@@ -65,19 +66,19 @@ $(OUT)/vocab.json: $(TRAIN) | $(OUT)/.dir
 $(OUT)/cg.h5: $(OUT)/train.tsr $(OUT)/val.tsr $(OUT)/vocab.json
 	$(BIN)/cg-pretrain --feats $(OUT)/train.tsr --captions $(TRAIN) --vocab $(OUT)/vocab.json \
 	    --val-captions $(VAL1) --val-feats $(OUT)/val.tsr --epochs $(CG_EPOCHS) --keep-every 5 \
-	    $(RUN) $(CG_OPTS) --out $@
+	    $(RUN) $(CG_OPTS) $(RESUMABLE) && $(FINISH)
 pretrain: $(OUT)/cg.h5
 
 # §3.2 final model; §3.3 no-classification baseline; §3.4 no-regression baseline.
 $(OUT)/final.h5: $(OUT)/cg.h5
 	$(BIN)/wsdec-train --feats $(OUT)/train.tsr --captions $(TRAIN) --cg $(OUT)/cg.h5 $(METEOR) \
-	    $(RUN) $(WSD_OPTS) --keep-every 5 --out $@
+	    $(RUN) $(WSD_OPTS) --keep-every 5 $(RESUMABLE) && $(FINISH)
 $(OUT)/noclass.h5: $(OUT)/cg.h5
 	$(BIN)/wsdec-train --feats $(OUT)/train.tsr --captions $(TRAIN) --cg $(OUT)/cg.h5 \
-	    --baseline no-class $(RUN) $(WSD_OPTS) --keep-every 10 --out $@
+	    --baseline no-class $(RUN) $(WSD_OPTS) --keep-every 10 $(RESUMABLE) && $(FINISH)
 $(OUT)/noregress.h5: $(OUT)/cg.h5
 	$(BIN)/wsdec-train --feats $(OUT)/train.tsr --captions $(TRAIN) --cg $(OUT)/cg.h5 $(METEOR) \
-	    --regressor-scale 0 $(RUN) $(WSD_OPTS) --keep-every 5 --out $@
+	    --regressor-scale 0 $(RUN) $(WSD_OPTS) --keep-every 5 $(RESUMABLE) && $(FINISH)
 final: $(OUT)/final.h5
 baselines: $(OUT)/noclass.h5 $(OUT)/noregress.h5
 

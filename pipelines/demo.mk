@@ -39,13 +39,13 @@ $(DEMO)/vocab.json: $(DATA)/captions_train.json | $(DEMO)/.dir
 $(DEMO)/cg.h5: $(DEMO)/train.tsr $(DEMO)/vocab.json
 	$(BIN)/cg-pretrain --feats $(DEMO)/train.tsr --captions $(DATA)/captions_train.json \
 	    --vocab $(DEMO)/vocab.json $(MODEL) $(RUN) --batch 20 --epochs $(CG_EPOCHS) --milestones 20 \
-	    --log-every 100 --out $@
+	    --log-every 100 $(RESUMABLE) && $(FINISH)
 
 # The final model: SL epochs 0 and 5 (pseudo-labels), cycle epochs between.
 $(DEMO)/final.h5: $(DEMO)/cg.h5 $(DEMO)/train.tsr
 	$(BIN)/wsdec-train --feats $(DEMO)/train.tsr --captions $(DATA)/captions_train.json \
 	    --cg $(DEMO)/cg.h5 $(RUN) --pseudo-label-metric unigram-f --epochs $(WSD_EPOCHS) --batch 20 \
-	    --milestones 6 --log-every 100 --out $@
+	    --milestones 6 --log-every 100 $(RESUMABLE) && $(FINISH)
 
 # The test-time cycle as a pipeline: random proposals -> captions -> segments
 # (filtered, merged) -> captions of the kept segments.

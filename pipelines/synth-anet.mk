@@ -41,7 +41,7 @@ $(OUT)/.dir:
 
 # The first N videos of each file, in the file's order (val_2 keeps the ids of
 # the val_1 subset, as the official evaluator reads both).
-$(OUT)/train.json $(OUT)/val.json $(OUT)/val_2.json: | $(OUT)/.dir
+$(OUT)/train.json $(OUT)/val.json $(OUT)/val_2.json &: | $(OUT)/.dir
 	python3 -c 'import json, sys; \
 	  cut = lambda d, ids: {k: d[k] for k in ids if k in d}; \
 	  tr = json.load(open("$(ANET)/train_modified.json")); \
@@ -58,16 +58,19 @@ $(OUT)/vocab.json: $(OUT)/train.json
 	$(BIN)/vocab-build $< -o $@
 
 $(OUT)/cg.h5: $(OUT)/train.tsr $(OUT)/vocab.json
+	[ -e $(PART) ] || rm -f $(OUT)/cg.log
 	$(BIN)/cg-pretrain --feats $(OUT)/train.tsr --captions $(OUT)/train.json --vocab $(OUT)/vocab.json \
-	    $(MODEL) $(RUN) --batch 36 --epochs 25 --milestones 20 --out $@ 2>$(OUT)/cg.log
+	    $(MODEL) $(RUN) --batch 36 --epochs 25 --milestones 20 $(RESUMABLE) 2>>$(OUT)/cg.log && $(FINISH)
 
 $(OUT)/cg_gt.h5: $(OUT)/train.tsr $(OUT)/vocab.json
+	[ -e $(PART) ] || rm -f $(OUT)/cg_gt.log
 	$(BIN)/cg-pretrain --feats $(OUT)/train.tsr --captions $(OUT)/train.json --vocab $(OUT)/vocab.json \
-	    --segments gt $(MODEL) $(RUN) --batch 36 --epochs 25 --milestones 20 --out $@ 2>$(OUT)/cg_gt.log
+	    --segments gt $(MODEL) $(RUN) --batch 36 --epochs 25 --milestones 20 $(RESUMABLE) 2>>$(OUT)/cg_gt.log && $(FINISH)
 
 $(OUT)/final.h5: $(OUT)/cg.h5
+	[ -e $(PART) ] || rm -f $(OUT)/final.log
 	$(BIN)/wsdec-train --feats $(OUT)/train.tsr --captions $(OUT)/train.json --cg $(OUT)/cg.h5 \
-	    $(RUN) --pseudo-label-metric unigram-f --epochs 8 --out $@ 2>$(OUT)/final.log
+	    $(RUN) --pseudo-label-metric unigram-f --epochs 8 $(RESUMABLE) 2>>$(OUT)/final.log && $(FINISH)
 
 # Ground-truth segments captioned by each generator, and the floor.
 $(OUT)/gt_cg_gt.jsonl: $(OUT)/cg_gt.h5 $(OUT)/val.tsr

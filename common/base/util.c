@@ -1,5 +1,7 @@
 #include "base/util.h"
 
+#include "base/tmpfile.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -146,28 +148,24 @@ int wsd_out_open(wsd_out *out, const char *path) {
     /* Devices and FIFOs (-o /dev/null, a named pipe) are written in place:
      * renaming a temporary file over them would replace the device. */
     struct stat st;
+    int fd_out_tmp;
     if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
         if (!(out->fp = fopen(path, "wb"))) return wsd_fail("%s: cannot open for writing: %s", path, strerror(errno));
+        out->final_path = wsd_strdup(path);
         out_register(out);
         return 0;
     }
-    size_t n = strlen(path) + 16;
-    out->final_path = wsd_strdup(path);
-    out->tmp_path = wsd_malloc(n);
-    snprintf(out->tmp_path, n, "%s.tmp.XXXXXX", path);
-    int fd = mkstemp(out->tmp_path);
-    /* mkstemp makes the file 0600; give it the mode open(2) would have */
-    mode_t mask = umask(0);
-    umask(mask);
-    if (fd >= 0) fchmod(fd, 0666 & ~mask);
-    if (fd < 0 || !(out->fp = fdopen(fd, "wb"))) {
+    out->tmp_path = wsd_tmp_create(path, &fd_out_tmp);
+    if (!out->tmp_path) return -1;
+    if (!(out->fp = fdopen(fd_out_tmp, "wb"))) {
         int e = errno;
-        if (fd >= 0) close(fd);
-        free(out->final_path);
+        close(fd_out_tmp);
+        wsd_tmp_discard(out->tmp_path);
         free(out->tmp_path);
-        out->final_path = out->tmp_path = NULL;
+        out->tmp_path = NULL;
         return wsd_fail("%s: cannot create: %s", path, strerror(e));
     }
+    out->final_path = wsd_strdup(path);
     out_register(out);
     return 0;
 }
@@ -177,26 +175,32 @@ int wsd_out_commit(wsd_out *out) {
     if (!out->fp) return 0;
     if (!out->tmp_path) {
         int bad = fflush(out->fp) != 0 || ferror(out->fp);
-        if (out->fp != stdout) bad |= fclose(out->fp) != 0;
-        out->fp = NULL;
-        return bad ? wsd_fail("write error on standard output") : 0;
-    }
-    int bad = ferror(out->fp);
-    bad |= fclose(out->fp) != 0;
-    out->fp = NULL;
-    if (bad || rename(out->tmp_path, out->final_path) != 0) {
         int e = errno;
-        unlink(out->tmp_path);
-        wsd_fail("%s: cannot write: %s", out->final_path, strerror(e));
-        free(out->tmp_path);
+        if (out->fp != stdout && fclose(out->fp) != 0 && !bad) bad = 1, e = errno;
+        out->fp = NULL;
+        int rc = !bad                ? 0
+                 : out->final_path ? wsd_fail("%s: cannot write: %s", out->final_path, strerror(e))
+                                   : wsd_fail("write error on standard output: %s", strerror(e));
         free(out->final_path);
-        out->tmp_path = out->final_path = NULL;
-        return -1;
+        out->final_path = NULL;
+        return rc;
+    }
+    /* the data reach the disk before the name does (wsd_tmp_commit) */
+    int bad = fflush(out->fp) != 0 || ferror(out->fp);
+    int e = errno;
+    if (fclose(out->fp) != 0 && !bad) bad = 1, e = errno;
+    out->fp = NULL;
+    int rc = 0;
+    if (bad) {
+        wsd_tmp_discard(out->tmp_path);
+        rc = wsd_fail("%s: cannot write: %s", out->final_path, strerror(e));
+    } else {
+        rc = wsd_tmp_commit(out->tmp_path, out->final_path);
     }
     free(out->tmp_path);
     free(out->final_path);
     out->tmp_path = out->final_path = NULL;
-    return 0;
+    return rc;
 }
 
 void wsd_out_abort(wsd_out *out) {
@@ -204,7 +208,7 @@ void wsd_out_abort(wsd_out *out) {
     if (out->fp && !out->tmp_path && out->fp != stdout) fclose(out->fp);
     if (out->fp && out->tmp_path) {
         fclose(out->fp);
-        unlink(out->tmp_path);
+        wsd_tmp_discard(out->tmp_path);
     }
     free(out->tmp_path);
     free(out->final_path);

@@ -1,10 +1,12 @@
 #include "io/h5feat.h"
 
+#include <errno.h>
 #include <hdf5.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "base/tmpfile.h"
 #include "base/util.h"
 
 int wsd_h5_sniff(const void *head, size_t len) { return len >= 8 && memcmp(head, "\211HDF\r\n\032\n", 8) == 0; }
@@ -112,12 +114,19 @@ wsd_h5feat_writer *wsd_h5feat_create(const char *path) {
     quiet_hdf5();
     wsd_h5feat_writer *w = wsd_calloc(1, sizeof *w);
     w->path = wsd_strdup(path);
-    size_t n = strlen(path) + 32;
-    w->tmp = wsd_malloc(n);
-    snprintf(w->tmp, n, "%s.tmp.%ld", path, (long)getpid());
-    w->file = H5Fcreate(w->tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    if (!(w->tmp = wsd_tmp_create(path, NULL))) {
+        free(w->path);
+        free(w);
+        return NULL;
+    }
+    /* no object modification times: same features, same bytes */
+    hid_t fcpl = H5Pcreate(H5P_FILE_CREATE);
+    H5Pset_obj_track_times(fcpl, 0);
+    w->file = H5Fcreate(w->tmp, H5F_ACC_TRUNC, fcpl, H5P_DEFAULT);
+    H5Pclose(fcpl);
     if (w->file < 0) {
         wsd_fail("%s: cannot create HDF5 file", path);
+        wsd_tmp_discard(w->tmp);
         free(w->path);
         free(w->tmp);
         free(w);
@@ -128,11 +137,17 @@ wsd_h5feat_writer *wsd_h5feat_create(const char *path) {
 
 int wsd_h5feat_write(wsd_h5feat_writer *w, const wsd_tsr *t) {
     if (t->dtype != WSD_F32 || t->ndim != 2) return wsd_fail("%s: '%s': only float32 [T, D] features can be written", w->path, t->key);
-    hid_t g = H5Gcreate2(w->file, t->key, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    hid_t gcpl = H5Pcreate(H5P_GROUP_CREATE), dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    H5Pset_obj_track_times(gcpl, 0);
+    H5Pset_obj_track_times(dcpl, 0);
+    hid_t g = H5Gcreate2(w->file, t->key, H5P_DEFAULT, gcpl, H5P_DEFAULT);
+    H5Pclose(gcpl);
+    if (g < 0) H5Pclose(dcpl);
     if (g < 0) return wsd_fail("%s: cannot create group '%s' (duplicate id?)", w->path, t->key);
     hsize_t dims[2] = {(hsize_t)t->shape[0], (hsize_t)t->shape[1]};
     hid_t s = H5Screate_simple(2, dims, NULL);
-    hid_t d = H5Dcreate2(g, "c3d_features", H5T_IEEE_F32LE, s, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    hid_t d = H5Dcreate2(g, "c3d_features", H5T_IEEE_F32LE, s, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+    H5Pclose(dcpl);
     int bad = d < 0 || (t->nbytes && H5Dwrite(d, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, t->data) < 0);
     const cJSON *m;
     if (!bad && t->meta) cJSON_ArrayForEach(m, t->meta) {
@@ -156,20 +171,24 @@ static void writer_free(wsd_h5feat_writer *w) {
 }
 
 int wsd_h5feat_finish(wsd_h5feat_writer *w) {
+    errno = 0;
     int bad = H5Fclose(w->file) < 0;
-    if (bad || rename(w->tmp, w->path) != 0) {
-        unlink(w->tmp);
-        wsd_fail("%s: cannot write HDF5 file", w->path);
-        writer_free(w);
-        return -1;
+    int e = errno;
+    int rc = 0;
+    if (bad) {
+        wsd_tmp_discard(w->tmp);
+        rc = e ? wsd_fail("%s: cannot write HDF5 file: %s", w->path, strerror(e))
+               : wsd_fail("%s: cannot write HDF5 file", w->path);
+    } else {
+        rc = wsd_tmp_commit(w->tmp, w->path);
     }
     writer_free(w);
-    return 0;
+    return rc;
 }
 
 void wsd_h5feat_abort(wsd_h5feat_writer *w) {
     if (!w) return;
     H5Fclose(w->file);
-    unlink(w->tmp);
+    wsd_tmp_discard(w->tmp);
     writer_free(w);
 }

@@ -1,5 +1,6 @@
 #include "nn/nn_ckpt.h"
 
+#include <errno.h>
 #include <hdf5.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,30 +8,64 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/tmpfile.h"
 #include "base/util.h"
 
 static void quiet(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
 
-static hid_t intermediate_lcpl(void) {
-    hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
-    H5Pset_create_intermediate_group(lcpl, 1);
-    return lcpl;
+/* Object creation properties without modification times: two runs with the
+ * same seed give byte-identical checkpoints (cmp). */
+static hid_t untimed(hid_t cls) {
+    hid_t p = H5Pcreate(cls);
+    H5Pset_obj_track_times(p, 0);
+    return p;
+}
+
+/* Creates every missing group on the way to path's last component, untimed
+ * (intermediate groups made by the link property would carry times). */
+static int make_parents(hid_t file, const char *path) {
+    char buf[1024];
+    snprintf(buf, sizeof buf, "%s", path);
+    int rc = 0;
+    for (char *p = strchr(buf + 1, '/'); p && !rc; p = strchr(p + 1, '/')) {
+        *p = '\0';
+        if (H5Lexists(file, buf, H5P_DEFAULT) <= 0) {
+            hid_t gcpl = untimed(H5P_GROUP_CREATE);
+            hid_t g = H5Gcreate2(file, buf, H5P_DEFAULT, gcpl, H5P_DEFAULT);
+            H5Pclose(gcpl);
+            if (g < 0) rc = -1;
+            else H5Gclose(g);
+        }
+        *p = '/';
+    }
+    return rc;
+}
+
+/* The error of a failed write: the file, the object and the system's reason
+ * (a full disk says "No space left on device"). */
+static int write_failed(const char *what, int e) {
+    return e ? wsd_fail("cannot write %s: %s", what, strerror(e)) : wsd_fail("cannot write %s", what);
 }
 
 static int write_floats(hid_t file, const char *path, const nn_tensor *t) {
     hsize_t dims[NN_MAX_DIM];
     for (int i = 0; i < t->ndim; i++) dims[i] = (hsize_t)t->shape[i];
     nn_tensor h = nn_tensor_host_copy(t);
-    hid_t lcpl = intermediate_lcpl();
+    errno = 0;
+    hid_t dcpl = untimed(H5P_DATASET_CREATE);
     hid_t s = t->ndim ? H5Screate_simple(t->ndim, dims, NULL) : H5Screate(H5S_SCALAR);
-    hid_t d = H5Dcreate2(file, path, H5T_IEEE_F32LE, s, lcpl, H5P_DEFAULT, H5P_DEFAULT);
+    hid_t d = make_parents(file, path) ? -1 : H5Dcreate2(file, path, H5T_IEEE_F32LE, s, H5P_DEFAULT, dcpl, H5P_DEFAULT);
     int bad = d < 0 || (h.size && H5Dwrite(d, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT,
                                            h.data) < 0);
-    if (d >= 0) H5Dclose(d);
+    int e = errno;
+    if (d >= 0 && H5Dclose(d) < 0 && !bad) bad = 1, e = errno;
     H5Sclose(s);
-    H5Pclose(lcpl);
+    H5Pclose(dcpl);
     nn_tensor_free(&h);
-    return bad ? wsd_fail("cannot write dataset %s", path) : 0;
+    if (!bad) return 0;
+    char what[1100];
+    snprintf(what, sizeof what, "dataset %s", path);
+    return write_failed(what, e);
 }
 
 static int write_attr_double(hid_t obj, const char *name, const double *v, int n) {
@@ -49,12 +84,19 @@ static int write_strings(hid_t file, const char *path, const char *const *strs, 
     H5Tset_cset(type, H5T_CSET_UTF8);
     hsize_t dims[1] = {(hsize_t)n};
     hid_t s = scalar ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, dims, NULL);
-    hid_t d = H5Dcreate2(file, path, type, s, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    hid_t dcpl = untimed(H5P_DATASET_CREATE);
+    errno = 0;
+    hid_t d = H5Dcreate2(file, path, type, s, H5P_DEFAULT, dcpl, H5P_DEFAULT);
     int bad = d < 0 || ((scalar || n) && H5Dwrite(d, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, strs) < 0);
-    if (d >= 0) H5Dclose(d);
+    int e = errno;
+    if (d >= 0 && H5Dclose(d) < 0 && !bad) bad = 1, e = errno;
     H5Sclose(s);
+    H5Pclose(dcpl);
     H5Tclose(type);
-    return bad ? wsd_fail("cannot write dataset %s", path) : 0;
+    if (!bad) return 0;
+    char what[1100];
+    snprintf(what, sizeof what, "dataset %s", path);
+    return write_failed(what, e);
 }
 
 static const char *state_names[2][2] = {{"momentum_buffer", NULL}, {"exp_avg", "exp_avg_sq"}};
@@ -62,10 +104,10 @@ static const char *state_names[2][2] = {{"momentum_buffer", NULL}, {"exp_avg", "
 static int write_optim(hid_t file, const char *name, const nn_optim *o) {
     char path[1024];
     snprintf(path, sizeof path, "/optim/%s", name);
-    hid_t lcpl = intermediate_lcpl();
-    hid_t g = H5Gcreate2(file, path, lcpl, H5P_DEFAULT, H5P_DEFAULT);
-    H5Pclose(lcpl);
-    if (g < 0) return wsd_fail("cannot create group %s", path);
+    hid_t gcpl = untimed(H5P_GROUP_CREATE);
+    hid_t g = make_parents(file, path) ? -1 : H5Gcreate2(file, path, H5P_DEFAULT, gcpl, H5P_DEFAULT);
+    H5Pclose(gcpl);
+    if (g < 0) return write_failed(path, errno);
     int ng = o->n_groups ? o->n_groups : 1;
     double *lr = wsd_calloc((size_t)ng, sizeof(double)), *base = wsd_calloc((size_t)ng, sizeof(double));
     for (int k = 0; k < o->n_groups; k++) {
@@ -106,21 +148,13 @@ static int write_optim(hid_t file, const char *name, const nn_optim *o) {
 
 int nn_ckpt_save(const char *path, const nn_ckpt_contents *c) {
     quiet();
-    size_t n = strlen(path) + 16;
-    char *tmp = wsd_malloc(n);
-    snprintf(tmp, n, "%s.tmp.XXXXXX", path);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        wsd_fail("%s: cannot create a temporary file beside it", path);
-        free(tmp);
-        return -1;
-    }
-    mode_t mask = umask(0);
-    umask(mask);
-    fchmod(fd, 0666 & ~mask); /* mkstemp's 0600 would leave checkpoints private */
-    close(fd);
-    hid_t f = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
-    int rc = f < 0 ? wsd_fail("%s: cannot create HDF5 file", path) : 0;
+    char *tmp = wsd_tmp_create(path, NULL);
+    if (!tmp) return -1;
+    hid_t fcpl = H5Pcreate(H5P_FILE_CREATE);
+    H5Pset_obj_track_times(fcpl, 0); /* the root group's times */
+    hid_t f = H5Fcreate(tmp, H5F_ACC_TRUNC, fcpl, H5P_DEFAULT);
+    H5Pclose(fcpl);
+    int rc = f < 0 ? wsd_fail("cannot create HDF5 file: %s", strerror(errno)) : 0;
     char name[1024];
     for (int m = 0; !rc && m < c->n_models; m++) {
         const nn_params *ps = c->models[m];
@@ -133,9 +167,17 @@ int nn_ckpt_save(const char *path, const nn_ckpt_contents *c) {
     for (int k = 0; !rc && k < c->n_optims; k++) rc = write_optim(f, c->optim_names[k], c->optims[k]);
     if (!rc && c->config_json) rc = write_strings(f, "/config", &c->config_json, 1, 1);
     if (!rc && c->vocab) rc = write_strings(f, "/vocab", c->vocab, c->n_vocab, 0);
-    if (f >= 0 && H5Fclose(f) < 0 && !rc) rc = wsd_fail("%s: cannot finish HDF5 file", path);
-    if (!rc && rename(tmp, path) != 0) rc = wsd_fail("%s: cannot rename the temporary file", path);
-    if (rc) unlink(tmp);
+    errno = 0;
+    if (f >= 0 && H5Fclose(f) < 0 && !rc) rc = write_failed("the HDF5 file", errno);
+    if (rc) {
+        /* name the file the message was about */
+        char msg[1024];
+        snprintf(msg, sizeof msg, "%s", wsd_error());
+        wsd_fail("%s: %s", path, msg);
+        wsd_tmp_discard(tmp);
+    } else {
+        rc = wsd_tmp_commit(tmp, path);
+    }
     free(tmp);
     return rc ? -1 : 0;
 }
@@ -290,6 +332,11 @@ int nn_ckpt_load_optim(const char *path, const char *name, nn_optim *o) {
                 H5Gclose(pg);
             }
             gr->steps[i] = (long)step;
+            /* A stepped parameter had a gradient, and PyTorch keeps .grad
+             * (zeroed, not None) between steps: later steps still give it
+             * weight decay and momentum when nothing reaches it (§3.2's
+             * predictor in cycle epochs), so a resumed run must too. */
+            if (gr->steps[i] > 0) nn_param_grad(gr->params.items[i]);
         }
     }
     free(lr);

@@ -36,7 +36,10 @@ int nn_ckpt_save(const char *path, const nn_ckpt_contents *c);
  * an error too. */
 int nn_ckpt_load_params(const char *path, nn_params *ps, const char *from_section, int strict);
 /* Restores optimiser state saved under `name`; the optimiser must have been
- * built with the same groups (lr values are restored too). */
+ * built with the same groups (lr values are restored too). A parameter with
+ * saved state gets a present (zero) gradient, as it had when it was stepped,
+ * so resuming equals never stopping (see nn_optim.h on absent gradients).
+ * Checkpoints carry no HDF5 modification times: same state, same bytes. */
 int nn_ckpt_load_optim(const char *path, const char *name, nn_optim *o);
 /* *json = malloc'ed config string (NULL when the file has none). */
 int nn_ckpt_read_config(const char *path, char **json);

@@ -93,7 +93,63 @@ static void test_checkpoint_round_trip(void) {
     unlink(path);
 }
 
+/* A parameter stepped before the checkpoint but reached by no gradient after
+ * it keeps getting weight decay and momentum (PyTorch keeps its zeroed .grad):
+ * the resumed optimiser must step it exactly as the uninterrupted one, and
+ * the two runs' checkpoints must be the same bytes. */
+static void test_resume_steps_parameters_without_new_gradient(void) {
+    char a[] = "/tmp/wsd_ckpt_aXXXXXX", b[] = "/tmp/wsd_ckpt_bXXXXXX", r[] = "/tmp/wsd_ckpt_rXXXXXX";
+    close(mkstemp(a));
+    close(mkstemp(b));
+    close(mkstemp(r));
+    nn_params ps, ps2;
+    nn_linear l, l2;
+    nn_batchnorm bn, bn2;
+    build(&ps, "model_sl", &l, &bn, 2);
+    build(&ps2, "model_sl", &l2, &bn2, 2);
+    nn_optim o, o2;
+    nn_sgd_init(&o, 0.8, 1e-2);
+    nn_optim_add_group(&o, &ps, 0.1);
+    nn_tensor_fill(nn_param_grad(l.weight), 0.5f);
+    nn_optim_step(&o);
+    const nn_params *models[1] = {&ps};
+    const nn_optim *opts[1] = {&o};
+    const char *names[1] = {"sl"};
+    nn_ckpt_contents c = {models, 1, opts, names, 1, "{}", NULL, 0};
+    CHECK(nn_ckpt_save(a, &c) == 0);
+    /* uninterrupted: zero the gradients, nothing reaches the weight, step */
+    nn_params_zero_grad(&ps);
+    nn_optim_step(&o);
+    CHECK(nn_ckpt_save(b, &c) == 0);
+    /* resumed from a */
+    nn_sgd_init(&o2, 0.8, 1e-2);
+    nn_optim_add_group(&o2, &ps2, 0.1);
+    CHECK(nn_ckpt_load_params(a, &ps2, NULL, 1) == 0 && nn_ckpt_load_optim(a, "sl", &o2) == 0);
+    nn_params_zero_grad(&ps2);
+    nn_optim_step(&o2);
+    CHECK(memcmp(l.weight->value.data, l2.weight->value.data, 8 * sizeof(float)) == 0);
+    CHECK(memcmp(l.bias->value.data, l2.bias->value.data, 2 * sizeof(float)) == 0);
+    CHECK(o2.groups[0].steps[0] == 2);
+    const nn_params *models2[1] = {&ps2};
+    const nn_optim *opts2[1] = {&o2};
+    nn_ckpt_contents c2 = {models2, 1, opts2, names, 1, "{}", NULL, 0};
+    CHECK(nn_ckpt_save(r, &c2) == 0);
+    size_t na, nb;
+    char *ba = wsd_read_file(b, &na), *br = wsd_read_file(r, &nb);
+    CHECK(ba && br && na == nb && memcmp(ba, br, na) == 0);
+    free(ba);
+    free(br);
+    nn_optim_free(&o);
+    nn_optim_free(&o2);
+    nn_params_free(&ps);
+    nn_params_free(&ps2);
+    unlink(a);
+    unlink(b);
+    unlink(r);
+}
+
 int main(void) {
+    TEST_RUN(test_resume_steps_parameters_without_new_gradient);
     TEST_RUN(test_checkpoint_round_trip);
     return test_finish();
 }
