@@ -235,6 +235,10 @@ int main(int argc, char **argv) {
             if (soda_c(&sub, &refs[f], score_meteor_sentence, meteor, &soda[f])) wsd_die_internal("%s", wsd_error());
     }
 
+    if (meteor && wsd_meteor_cut_count(meteor))
+        wsd_warn("METEOR: %zu caption(s) longer than %d words were cut to their first %d words (the alignment's "
+                 "memory grows with the square of the length)",
+                 wsd_meteor_cut_count(meteor), WSD_METEOR_MAX_WORDS, WSD_METEOR_MAX_WORDS);
     score_report_options ro = {0};
     ro.want_soda = o.soda;
     ro.soda = soda;

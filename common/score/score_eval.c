@@ -6,6 +6,8 @@
 #include "base/util.h"
 
 #include <math.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -180,6 +182,31 @@ static void detection(const video_view *vv, size_t n_refs, double t, double *rec
     free(hit);
 }
 
+/* METEOR of every video of one threshold, on its own thread while the caller
+ * computes the other metrics (the METEOR handle is used by this thread only). */
+typedef struct {
+    const score_options *opt;
+    const char **hyp_tok, **ref_tok;
+    const size_t *start;
+    size_t nv;
+    double *out;
+    int rc;
+    char err[512];
+} meteor_job;
+
+static void *meteor_worker(void *arg) {
+    meteor_job *j = arg;
+    for (size_t v = 0; v < j->nv && j->rc == 0; v++) {
+        size_t a = j->start[v], n = j->start[v + 1] - j->start[v];
+        j->out[v] = 0;
+        if (n && j->opt->meteor(j->opt->meteor_ctx, j->hyp_tok + a, j->ref_tok + a, n, &j->out[v])) {
+            j->rc = -1;
+            snprintf(j->err, sizeof j->err, "%s", wsd_error());
+        }
+    }
+    return NULL;
+}
+
 int score_evaluate(const score_set *sub, const score_set *refs, size_t n_refs, const score_options *opt,
                    score_result *out) {
     memset(out, 0, sizeof *out);
@@ -221,6 +248,8 @@ int score_evaluate(const score_set *sub, const score_set *refs, size_t n_refs, c
     size_t tok_cap = 0;
     score_cider_state cider = {0};
     digest_map digests = {0};
+    double *meteor_v = wsd_calloc(nv ? nv : 1, sizeof *meteor_v);
+    double *other = wsd_calloc((nv ? nv : 1) * SCORE_N_METRICS, sizeof *other);
 
     for (size_t ti = 0; ti < nt && rc == 0; ti++) {
         double t = opt->tious[ti];
@@ -243,6 +272,13 @@ int score_evaluate(const score_set *sub, const score_set *refs, size_t n_refs, c
             rc_[i] = digest_of(&digests, lx, ref_tok[i]);
         }
         double sum[SCORE_N_METRICS] = {0};
+        meteor_job job = {opt, hyp_tok, ref_tok, start, nv, meteor_v, 0, ""};
+        pthread_t th;
+        int threaded = 0;
+        if (opt->meteor) {
+            threaded = pthread_create(&th, NULL, meteor_worker, &job) == 0;
+            if (!threaded) meteor_worker(&job);
+        }
         for (size_t v = 0; v < nv && rc == 0; v++) {
             double m[SCORE_N_METRICS] = {0};
             size_t a = start[v], n = start[v + 1] - start[v];
@@ -252,12 +288,18 @@ int score_evaluate(const score_set *sub, const score_set *refs, size_t n_refs, c
                 for (int k = 0; k < 4; k++) m[SCORE_BLEU1 + k] = bleu[k];
                 m[SCORE_ROUGE_L] = score_rouge_l(hc + a, rc_ + a, n);
                 m[SCORE_CIDER] = score_cider_d(hc + a, rc_ + a, n, &cider);
-                if (opt->meteor && opt->meteor(opt->meteor_ctx, hyp_tok + a, ref_tok + a, n, &m[SCORE_METEOR]))
-                    rc = -1;
             }
             detection(&vv[v], n_refs, t, &m[SCORE_RECALL], &m[SCORE_PRECISION]);
+            memcpy(other + v * SCORE_N_METRICS, m, sizeof m);
+        }
+        if (threaded) pthread_join(th, NULL);
+        if (job.rc) rc = wsd_fail("%s", job.err);
+        /* sums in video order, as before the thread */
+        for (size_t v = 0; v < nv && rc == 0; v++) {
+            double *m = other + v * SCORE_N_METRICS;
+            if (opt->meteor) m[SCORE_METEOR] = meteor_v[v];
             for (int k = 0; k < SCORE_N_METRICS; k++) sum[k] += m[k];
-            if (out->per_video) memcpy(out->per_video + (ti * nv + v) * SCORE_N_METRICS, m, sizeof m);
+            if (out->per_video) memcpy(out->per_video + (ti * nv + v) * SCORE_N_METRICS, m, SCORE_N_METRICS * sizeof *m);
         }
         for (int k = 0; k < SCORE_N_METRICS; k++) out->per_tiou[ti][k] = nv ? sum[k] / (double)nv : 0;
         for (size_t i = 0; i < n_pool; i++) free(pool[i]);
@@ -268,6 +310,8 @@ int score_evaluate(const score_set *sub, const score_set *refs, size_t n_refs, c
         for (size_t ti = 0; ti < nt; ti++) s += out->per_tiou[ti][k];
         out->mean[k] = s / (double)nt;
     }
+    free(meteor_v);
+    free(other);
     free(hyp_tok);
     free(ref_tok);
     free(hc);

@@ -36,6 +36,7 @@
 static const double P_ALPHA = 0.85, P_BETA = 0.20, P_GAMMA = 0.60, P_DELTA = 0.75;
 static const double MODULE_WEIGHT[4] = {1.0, 0.6, 0.8, 0.6};
 enum { BEAM = 40 };
+#define PAIR_CACHE_BYTES ((size_t)256 << 20)
 
 struct wsd_meteor {
     wsd_wordnet *wn;
@@ -45,6 +46,7 @@ struct wsd_meteor {
     int official;
     char caveat[512];
     char source[1024];
+    size_t n_cut; /* distinct captions cut to WSD_METEOR_MAX_WORDS */
     /* per distinct word: matcher keys, cached across calls */
     wsd_strmap cache;
     wsd_meteor_winfo *info;
@@ -54,6 +56,17 @@ struct wsd_meteor {
     uint32_t *set_tmp;
     size_t set_cap;
     wsd_meteor_aligner *al;
+    /* per distinct SCORE line: its statistics and score (the line fixes the
+     * result); emptied when it outgrows PAIR_CACHE_BYTES */
+    wsd_strmap pairs;
+    /* per distinct side text (trimmed): its normalised words' cache ids */
+    wsd_strmap sides;
+    uint32_t *side_off, *side_len;
+    int32_t *side_pool;
+    size_t side_cap, side_pool_n, side_pool_cap;
+    wsd_meteor_stats *pair_stats;
+    double *pair_score;
+    size_t pair_cap;
     /* scratch */
     const wsd_meteor_winfo **t, **r;
     int t_cap, r_cap;
@@ -92,6 +105,8 @@ wsd_meteor *wsd_meteor_open_data(wsd_meteor_data *d, const char *wordnet_dir) {
     wsd_meteor *m = wsd_calloc(1, sizeof *m);
     wsd_strmap_init(&m->func);
     wsd_strmap_init(&m->cache);
+    wsd_strmap_init(&m->pairs);
+    wsd_strmap_init(&m->sides);
     memset(&m->nbp, 0, sizeof m->nbp);
     if (load_function_words(&m->func, d->text[WSD_METEOR_WORDS], d->len[WSD_METEOR_WORDS],
                             d->origin[WSD_METEOR_WORDS]) != 0)
@@ -162,6 +177,13 @@ void wsd_meteor_close(wsd_meteor *m) {
     wsd_strmap_free(&m->func);
     wsd_meteor_nbp_free(&m->nbp);
     wsd_strmap_free(&m->cache);
+    wsd_strmap_free(&m->pairs);
+    wsd_strmap_free(&m->sides);
+    free(m->side_off);
+    free(m->side_len);
+    free(m->side_pool);
+    free(m->pair_stats);
+    free(m->pair_score);
     free(m->info);
     free(m->syn_pool);
     free(m->set_tmp);
@@ -175,6 +197,7 @@ void wsd_meteor_close(wsd_meteor *m) {
 int wsd_meteor_official(const wsd_meteor *m) { return m->official; }
 const char *wsd_meteor_caveat(const wsd_meteor *m) { return m->caveat; }
 const char *wsd_meteor_source(const wsd_meteor *m) { return m->source; }
+size_t wsd_meteor_cut_count(const wsd_meteor *m) { return m->n_cut; }
 
 /* Cache id of a word, computing its matcher keys the first time. */
 static int32_t word_info(wsd_meteor *m, const char *w, size_t len) {
@@ -318,6 +341,50 @@ static char *java_trim(const char *s, size_t b, size_t e) {
     return r;
 }
 
+/* The normalised words of one side (trimmed text), as cache ids in m->ids;
+ * returns their number. Cached per distinct text. */
+static int side_words(wsd_meteor *m, const char *text) {
+    size_t len = strlen(text);
+    int32_t id = wsd_strmap_find(&m->sides, text, len);
+    if (id < 0) {
+        char *norm = wsd_meteor_normalize(text, &m->nbp);
+        int n = words_of(m, norm);
+        free(norm);
+        if (n > WSD_METEOR_MAX_WORDS) {
+            n = WSD_METEOR_MAX_WORDS;
+            m->n_cut++;
+        }
+        if (m->sides.chars_len + len > PAIR_CACHE_BYTES / 4 || m->side_pool_n + (size_t)n > (PAIR_CACHE_BYTES / 16)) {
+            wsd_strmap_free(&m->sides);
+            wsd_strmap_init(&m->sides);
+            m->side_pool_n = 0;
+        }
+        id = wsd_strmap_intern(&m->sides, text, len);
+        if ((size_t)id >= m->side_cap) {
+            m->side_cap = m->side_cap ? m->side_cap * 2 : 4096;
+            m->side_off = wsd_realloc(m->side_off, m->side_cap * sizeof *m->side_off);
+            m->side_len = wsd_realloc(m->side_len, m->side_cap * sizeof *m->side_len);
+        }
+        if (m->side_pool_n + (size_t)n > m->side_pool_cap) {
+            while (m->side_pool_n + (size_t)n > m->side_pool_cap)
+                m->side_pool_cap = m->side_pool_cap ? m->side_pool_cap * 2 : 65536;
+            m->side_pool = wsd_realloc(m->side_pool, m->side_pool_cap * sizeof *m->side_pool);
+        }
+        memcpy(m->side_pool + m->side_pool_n, m->ids, (size_t)n * sizeof *m->ids);
+        m->side_off[id] = (uint32_t)m->side_pool_n;
+        m->side_len[id] = (uint32_t)n;
+        m->side_pool_n += (size_t)n;
+        return n;
+    }
+    int n = (int)m->side_len[id];
+    if (n > m->ids_cap) {
+        m->ids_cap = n;
+        m->ids = wsd_realloc(m->ids, (size_t)m->ids_cap * sizeof *m->ids);
+    }
+    memcpy(m->ids, m->side_pool + m->side_off[id], (size_t)n * sizeof *m->ids);
+    return n;
+}
+
 /* One coco "SCORE ||| ref ||| ... ||| hyp" exchange: the wrapper's clean-up
  * of the hypothesis, Meteor's split on "|||" (trailing empty parts dropped,
  * parts trimmed), then the best reference by segment score. */
@@ -338,6 +405,13 @@ static int score_pair(wsd_meteor *m, const char *cand, const char *const *refs, 
     free(h1.a);
     free(h2.a);
 
+    int32_t hit = wsd_strmap_find(&m->pairs, line.a, line.n);
+    if (hit >= 0) {
+        *best_out = m->pair_stats[hit];
+        *best_score = m->pair_score[hit];
+        free(line.a);
+        return 0;
+    }
     size_t nparts = 0, pcap = 0;
     size_t *pb = NULL, *pe = NULL;
     size_t b = 0;
@@ -365,20 +439,16 @@ static int score_pair(wsd_meteor *m, const char *cand, const char *const *refs, 
     }
 
     char *test = java_trim(line.a, pb[nparts - 1], pe[nparts - 1]);
-    char *tnorm = wsd_meteor_normalize(test, &m->nbp);
+    int n1 = side_words(m, test);
     free(test);
-    int n1 = words_of(m, tnorm);
-    free(tnorm);
     int32_t *tids = wsd_malloc((size_t)(n1 + 1) * sizeof *tids);
     memcpy(tids, m->ids, (size_t)n1 * sizeof *tids);
 
     double best = -1;
     for (size_t k = 1; k + 1 < nparts; k++) {
         char *ref = java_trim(line.a, pb[k], pe[k]);
-        char *rnorm = wsd_meteor_normalize(ref, &m->nbp);
+        int n2 = side_words(m, ref);
         free(ref);
-        int n2 = words_of(m, rnorm);
-        free(rnorm);
         /* the info array may have moved: build pointers only now */
         const wsd_meteor_winfo **tp = info_ptrs(m, tids, n1, &m->t, &m->t_cap);
         const wsd_meteor_winfo **rp = info_ptrs(m, m->ids, n2, &m->r, &m->r_cap);
@@ -394,6 +464,18 @@ static int score_pair(wsd_meteor *m, const char *cand, const char *const *refs, 
     free(tids);
     free(pb);
     free(pe);
+    if (m->pairs.chars_len + line.n > PAIR_CACHE_BYTES) {
+        wsd_strmap_free(&m->pairs);
+        wsd_strmap_init(&m->pairs);
+    }
+    int32_t id = wsd_strmap_intern(&m->pairs, line.a, line.n);
+    if ((size_t)id >= m->pair_cap) {
+        m->pair_cap = m->pair_cap ? m->pair_cap * 2 : 4096;
+        m->pair_stats = wsd_realloc(m->pair_stats, m->pair_cap * sizeof *m->pair_stats);
+        m->pair_score = wsd_realloc(m->pair_score, m->pair_cap * sizeof *m->pair_score);
+    }
+    m->pair_stats[id] = *best_out;
+    m->pair_score[id] = best;
     free(line.a);
     *best_score = best;
     return 0;

@@ -29,6 +29,17 @@
 #ifndef WSD_METEOR_H
 #define WSD_METEOR_H
 
+#include <stddef.h>
+
+/* The aligner's memory and time grow with the square of a caption's length
+ * (every pair of equal words is a candidate match; Java Meteor keeps a copy
+ * of both sentences' used-word flags per beam entry the same way). Each side
+ * of a pair is cut to its first WSD_METEOR_MAX_WORDS normalised words, which
+ * bounds one alignment to about 250 MB; a cut is counted
+ * (wsd_meteor_cut_count) for the caller to report. Captions of ActivityNet
+ * are 5-60 words; up to this length results equal Java Meteor's. */
+#define WSD_METEOR_MAX_WORDS 2048
+
 typedef struct wsd_meteor wsd_meteor;
 
 typedef struct {
@@ -60,6 +71,8 @@ wsd_meteor *wsd_meteor_open_dir(const char *meteor_dir, const char *wordnet_dir)
 int wsd_meteor_official(const wsd_meteor *m);
 /* "" when official, else a one-line reason ("without paraphrase table ..."). */
 const char *wsd_meteor_caveat(const wsd_meteor *m);
+/* How many distinct captions were cut to WSD_METEOR_MAX_WORDS words. */
+size_t wsd_meteor_cut_count(const wsd_meteor *m);
 /* One line: where the data came from ("Meteor 1.5 data from ..."). */
 const char *wsd_meteor_source(const wsd_meteor *m);
 
