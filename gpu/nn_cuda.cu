@@ -15,6 +15,7 @@ extern "C" {
 #include "nn/nn_backend.h"
 #include "base/util.h"
 }
+#include "nn_cuda_vol.h"
 
 #define DELTA 1e-4f
 #define THREADS 256
@@ -894,6 +895,8 @@ extern "C" const nn_backend *nn_cuda_backend(void) {
         table.softmask_forward = cu_softmask_fwd;
         table.softmask_backward = cu_softmask_bwd;
         table.hidden_gather = cu_hidden_gather;
+        table.conv3d_forward = nn_cuda_conv3d_forward;
+        table.maxpool3d_forward = nn_cuda_maxpool3d_forward;
         table.sgd_update = cu_sgd;
         table.adam_update = cu_adam;
     }

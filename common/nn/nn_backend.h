@@ -145,9 +145,12 @@ typedef struct nn_backend {
 
 extern const nn_backend nn_cpu_backend;
 /* The CPU video kernels (common/nn/nn_vol_cpu.c), entries of nn_cpu_backend.
- * nn_cpu_col_floats bounds the vol2col scratch of one GEMM (default 8 Mi
+ * nn_cpu_col_floats bounds the im2col scratch of one chunk (default 24 Mi
  * floats); tests lower it to cover the frame-chunked path. */
 extern size_t nn_cpu_col_floats;
+/* 0: pick per layer (Winograd F(4,3) when C >= 16), 1: im2col, 2: Winograd;
+ * tests and benchmarks force one. */
+extern int nn_cpu_conv3d_algo;
 void nn_cpu_conv3d_forward(int N, int C, int T, int H, int W, int K, const float *x,
                            const float *w, const float *b, int relu, float *y);
 void nn_cpu_maxpool3d_forward(int N, int C, int T, int H, int W, const int *k, const int *s,

@@ -27,16 +27,15 @@ static const float *gdata(const char *fmt, int i, const char *what) {
 static void test_conv3d_golden(void) {
     const tu_golden *nc = tu_golden_get(&gs, "conv.cases");
     if (!nc) TEST_SKIP("conv3d goldens missing");
-    /* default budget (whole clips per GEMM), one clip, one frame, 3 frames (ragged) */
-    size_t budgets[] = {(size_t)8 << 20, 0, 0, 0};
+    /* default budget (whole clips), then chunks of 1, 2 and 3 frames (plus
+     * one frame either side), ragged at the end of a clip */
+    size_t budgets[] = {nn_cpu_col_floats, 0, 0, 0};
     for (int c = 0; c < (int)nc->data[0]; c++) {
         const float *d = gdata("conv%d.%s", c, "dims");
         int N = (int)d[0], C = (int)d[1], T = (int)d[2], H = (int)d[3], W = (int)d[4],
             K = (int)d[5];
-        size_t rows = (size_t)C * 27, hw = (size_t)H * W;
-        budgets[1] = rows * hw * T;     /* exactly one clip */
-        budgets[2] = rows * hw;         /* one frame */
-        budgets[3] = rows * hw * 3 - 1; /* two frames: chunks 2 + rest */
+        size_t rows = (size_t)C * 9, hw = (size_t)H * W;
+        for (int k = 1; k < 4; k++) budgets[k] = rows * hw * (size_t)(k + 2);
         nn_vol xs = {N, C, T, H, W};
         nn_tensor x = nn_zeros1(NN_CPU, (int)nn_vol_size(xs)), w = nn_zeros1(NN_CPU, K * C * 27),
                   b = nn_zeros1(NN_CPU, K);
@@ -54,21 +53,29 @@ static void test_conv3d_golden(void) {
         const tu_golden *gy = tu_golden_get(&gs, name);
         CHECK(gy && gy->size == y.size);
         if (!gy || gy->size != y.size) return;
-        for (int k = 0; k < 4; k++) {
-            nn_cpu_col_floats = budgets[k];
+        /* im2col at every budget, then Winograd F(4,3) at every budget */
+        for (int run = 0; run < 8; run++) {
+            int k = run % 4;
+            nn_cpu_conv3d_algo = 1 + run / 4;
+            /* Winograd: 6 (C·9 + K) rows of H·⌈W/4⌉ columns per frame; k frames */
+            size_t wino = 6 * (rows + (size_t)K) * H * (size_t)((W + 3) / 4) * (size_t)k;
+            nn_cpu_col_floats = run < 4 || k == 0 ? budgets[k] : wino;
             nn_tensor_fill(&y, 12345.0f);
             CHECK(nn_conv3d_forward(&x, xs, &w, &b, 0, &y) == 0);
             double e = rel_err(&y, gy);
-            CHECK_MSG(e <= 1e-4, "case %d budget %zu: relative error %g", c, budgets[k], e);
+            CHECK_MSG(e <= 1e-4, "case %d algo %d budget %zu: relative error %g", c,
+                      nn_cpu_conv3d_algo, budgets[k], e);
             /* fused ReLU = max(0, golden) */
             CHECK(nn_conv3d_forward(&x, xs, &w, &b, 1, &y) == 0);
             int ok = 1;
             for (size_t i = 0; i < y.size; i++)
                 if (fabs(y.data[i] - fmax(0.0, gy->data[i])) > 1e-4 * fmax(1.0, fabs(gy->data[i])))
                     ok = 0;
-            CHECK_MSG(ok, "case %d budget %zu: relu output differs", c, budgets[k]);
+            CHECK_MSG(ok, "case %d algo %d budget %zu: relu output differs", c,
+                      nn_cpu_conv3d_algo, budgets[k]);
         }
         nn_cpu_col_floats = budgets[0];
+        nn_cpu_conv3d_algo = 0;
         nn_tensor_free(&x);
         nn_tensor_free(&w);
         nn_tensor_free(&b);
@@ -99,6 +106,60 @@ static void test_pool_golden(void) {
         const tu_golden *gy = tu_golden_get(&gs, name);
         CHECK(gy && gy->size == y.size);
         if (gy && gy->size == y.size) CHECK_MSG(rel_err(&y, gy) == 0, "pool case %d differs", c);
+        nn_tensor_free(&x);
+        nn_tensor_free(&y);
+    }
+}
+
+/* The CUDA kernels against the same goldens (skipped where no GPU answers). */
+static void test_cuda_golden(void) {
+    if (!nn_device_available(NN_CUDA)) TEST_SKIP("no CUDA device: %s", wsd_error());
+    const tu_golden *nc = tu_golden_get(&gs, "conv.cases"), *np = tu_golden_get(&gs, "pool.cases");
+    CHECK(nc && np);
+    if (!nc || !np) return;
+    char name[64];
+    for (int c = 0; c < (int)nc->data[0]; c++) {
+        const float *d = gdata("conv%d.%s", c, "dims");
+        nn_vol xs = {(int)d[0], (int)d[1], (int)d[2], (int)d[3], (int)d[4]}, ys = xs;
+        int K = (int)d[5];
+        ys.c = K;
+        nn_tensor x = nn_zeros1(NN_CUDA, (int)nn_vol_size(xs)), w = nn_zeros1(NN_CUDA, K * xs.c * 27),
+                  b = nn_zeros1(NN_CUDA, K), y = nn_zeros1(NN_CUDA, (int)nn_vol_size(ys));
+        snprintf(name, sizeof name, "conv%d.x", c);
+        tu_golden_set(&gs, name, &x);
+        snprintf(name, sizeof name, "conv%d.w", c);
+        tu_golden_set(&gs, name, &w);
+        snprintf(name, sizeof name, "conv%d.b", c);
+        tu_golden_set(&gs, name, &b);
+        CHECK(nn_conv3d_forward(&x, xs, &w, &b, 0, &y) == 0);
+        nn_tensor h = nn_tensor_host_copy(&y);
+        snprintf(name, sizeof name, "conv%d.y", c);
+        const tu_golden *gy = tu_golden_get(&gs, name);
+        CHECK(gy && gy->size == h.size);
+        if (gy && gy->size == h.size) CHECK_MSG(rel_err(&h, gy) <= 1e-4, "CUDA conv case %d", c);
+        nn_tensor_free(&h);
+        nn_tensor_free(&x);
+        nn_tensor_free(&w);
+        nn_tensor_free(&b);
+        nn_tensor_free(&y);
+    }
+    for (int c = 0; c < (int)np->data[0]; c++) {
+        const float *d = gdata("pool%d.%s", c, "dims");
+        nn_vol xs = {(int)d[0], (int)d[1], (int)d[2], (int)d[3], (int)d[4]}, ys;
+        int k[3] = {(int)d[5], (int)d[6], (int)d[7]}, s[3] = {(int)d[8], (int)d[9], (int)d[10]},
+            p[3] = {(int)d[11], (int)d[12], (int)d[13]};
+        CHECK(nn_maxpool3d_shape(xs, k, s, p, &ys) == 0);
+        nn_tensor x = nn_zeros1(NN_CUDA, (int)nn_vol_size(xs)),
+                  y = nn_zeros1(NN_CUDA, (int)nn_vol_size(ys));
+        snprintf(name, sizeof name, "pool%d.x", c);
+        tu_golden_set(&gs, name, &x);
+        CHECK(nn_maxpool3d_forward(&x, xs, k, s, p, &y, NULL) == 0);
+        nn_tensor h = nn_tensor_host_copy(&y);
+        snprintf(name, sizeof name, "pool%d.y", c);
+        const tu_golden *gy = tu_golden_get(&gs, name);
+        CHECK(gy && gy->size == h.size);
+        if (gy && gy->size == h.size) CHECK_MSG(rel_err(&h, gy) == 0, "CUDA pool case %d", c);
+        nn_tensor_free(&h);
         nn_tensor_free(&x);
         nn_tensor_free(&y);
     }
@@ -146,6 +207,7 @@ int main(void) {
     if (have) {
         TEST_RUN(test_conv3d_golden);
         TEST_RUN(test_pool_golden);
+        TEST_RUN(test_cuda_golden);
     }
     TEST_RUN(test_pool_out);
     TEST_RUN(test_errors);

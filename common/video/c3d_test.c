@@ -1,6 +1,7 @@
 /* C3D v1.0: the narrow network (widths / 16, seeded random weights) against
  * PyTorch (testdata/goldens/c3d.txt from testdata/torch/c3d_ref.py), batches,
- * blob shape checks and their messages. */
+ * the GPU against the CPU where a GPU answers, blob shape checks and their
+ * messages. */
 #include "video/c3d.h"
 
 #include "nn/nn_rng.h"
@@ -99,6 +100,31 @@ static void test_blobs(void) {
     wsd_c3d_free(&net);
 }
 
+/* The same narrow network on the GPU agrees with the CPU (skipped without one). */
+static void test_cuda(void) {
+    if (!nn_device_available(NN_CUDA)) TEST_SKIP("no CUDA device: %s", wsd_error());
+    wsd_c3d cpu, gpu;
+    CHECK(wsd_c3d_init(&cpu, 16) == 0 && wsd_c3d_init(&gpu, 16) == 0);
+    wsd_c3d_init_random(&cpu, 9);
+    wsd_c3d_init_random(&gpu, 9);
+    CHECK(wsd_c3d_to_device(&gpu, NN_CUDA) == 0);
+    gpu.batch = 3;
+    int n = 3, width = cpu.out[9];
+    float *x = random_clips(n, 5), *a = wsd_malloc((size_t)n * width * sizeof(float)),
+          *b = wsd_malloc((size_t)n * width * sizeof(float));
+    CHECK(wsd_c3d_forward(&cpu, x, n, a) == 0);
+    CHECK(wsd_c3d_forward(&gpu, x, n, b) == 0);
+    double scale = 0, worst = 0;
+    for (int i = 0; i < n * width; i++) scale = fmax(scale, fabs(a[i]));
+    for (int i = 0; i < n * width; i++) worst = fmax(worst, fabs(a[i] - b[i]) / scale);
+    CHECK_MSG(worst <= 1e-4, "CUDA fc7 differs from the CPU by %g of its range", worst);
+    free(x);
+    free(a);
+    free(b);
+    wsd_c3d_free(&cpu);
+    wsd_c3d_free(&gpu);
+}
+
 static void test_full_width(void) {
     wsd_c3d net;
     CHECK(wsd_c3d_init(&net, 1) == 0);
@@ -114,5 +140,6 @@ int main(void) {
     TEST_RUN(test_blobs);
     TEST_RUN(test_full_width);
     TEST_RUN(test_golden);
+    TEST_RUN(test_cuda);
     return test_finish();
 }

@@ -48,8 +48,9 @@ def rand(*shape):
 
 
 def conv3d_goldens(w):
-    # (N, C, T, H, W, K) cases: odd sizes, W = 1 and H = 1 edges
-    cases = [(2, 3, 4, 5, 6, 4), (1, 2, 3, 1, 4, 3), (3, 5, 2, 4, 1, 2)]
+    # (N, C, T, H, W, K) cases: odd sizes, W = 1 and H = 1 edges, a row long
+    # enough for interior Winograd tiles
+    cases = [(2, 3, 4, 5, 6, 4), (1, 2, 3, 1, 4, 3), (3, 5, 2, 4, 1, 2), (1, 3, 3, 4, 13, 2)]
     w.tensor("conv.cases", torch.tensor([len(cases)]))
     for i, (N, C, T, H, W, K) in enumerate(cases):
         x, wt, b = rand(N, C, T, H, W), rand(K, C, 3, 3, 3), rand(K)
