@@ -43,6 +43,11 @@ else
   PROG_DIR := bin
 endif
 PROG_BIN := $(PROGRAMS:%=$(PROG_DIR)/%)
+# Stand-alone C programs outside cmd/ (benchmarks): built by `make` too.
+BENCH_SRC := $(wildcard testdata/bench/*.c)
+BENCH_BIN := $(BENCH_SRC:testdata/bench/%.c=$(BUILD)/bench/%)
+# What `make format` / `make format-check` cover (clang-format, .clang-format).
+FORMAT_FILES ?= $(CMD_SRC) $(COMMON_SRC) $(COMMON_HDR) $(BENCH_SRC) $(wildcard gpu/*.cu gpu/*.h)
 
 ifeq ($(CUDA),1)
   GPU_SRC := $(wildcard gpu/*.cu)
@@ -89,6 +94,10 @@ $(PROG_DIR)/%: cmd/%.c $(BUILD)/libwsdec.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $< $(BUILD)/libwsdec.a $(LDLIBS_ALL)
 
+$(BUILD)/bench/%: testdata/bench/%.c $(BUILD)/libwsdec.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $< $(BUILD)/libwsdec.a $(LDLIBS_ALL)
+
 $(BUILD)/test/%: common/%.c $(BUILD)/libwsdec.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $< $(BUILD)/libwsdec.a $(LDLIBS_ALL)
@@ -111,6 +120,16 @@ gpu-bundle: check-deps
 
 demo: all
 	@$(MAKE) --no-print-directory -f pipelines/demo.mk
+
+# clang-format is optional: without it the check says so and passes.
+format:
+	@command -v clang-format >/dev/null || { echo "format: clang-format not installed"; exit 1; }
+	clang-format -i $(FORMAT_FILES)
+
+format-check:
+	@if ! command -v clang-format >/dev/null; then echo "format-check: skipped (no clang-format)"; \
+	else bad=0; for f in $(FORMAT_FILES); do clang-format $$f | cmp -s - $$f || { echo "not formatted: $$f"; bad=$$((bad+1)); }; done; \
+	  [ $$bad -eq 0 ] && echo "format-check: all formatted" || { echo "format-check: $$bad files differ (make format)"; exit 1; }; fi
 
 man-check: all
 	@sh testdata/cli/man-pages.sh

@@ -12,7 +12,7 @@
 #include "io/vqueue.h"
 #include "wsd/batch.h"
 #include "wsd/model_cg.h"
-#include "wsd/model_sl.h" /* wsd_ckpt_vocab */
+#include "wsd/ckpt.h"
 #include "wsd/segment.h"
 
 static const char usage[] =
@@ -65,9 +65,7 @@ typedef struct {
  * evaluation batch of 8 shares its 15 draws; they are used unclamped. */
 static int generate(ctx *c, float *cw) {
     switch (c->prop) {
-    case PROP_FULL:
-        cw[0] = 0.5f, cw[1] = 1.0f;
-        return 1;
+    case PROP_FULL: cw[0] = 0.5f, cw[1] = 1.0f; return 1;
     case PROP_ANCHORS:
         for (int k = 0; k < WSD_NUM_ANCHORS; k++) {
             wsd_seg a = wsd_anchor_cw(k);
@@ -79,8 +77,7 @@ static int generate(ctx *c, float *cw) {
             for (int k = 0; k < 2 * c->n_random; k++) c->shared[k] = nn_rng_uniformf(&c->rng);
         memcpy(cw, c->shared, sizeof(float) * 2 * c->n_random);
         return c->n_random;
-    default:
-        return 0;
+    default: return 0;
     }
 }
 
@@ -136,13 +133,15 @@ static void set_sentences(ctx *c, wsd_vrecord *recs, int n, const double *durs, 
         if (c->prop != PROP_INPUT) {
             events = cJSON_CreateArray();
             wsd_jsonl_set(recs[i].obj, "events", events);
-            for (int j = 0; j < c->count[i]; j++) cJSON_AddItemToArray(events, cJSON_CreateObject());
+            for (int j = 0; j < c->count[i]; j++)
+                cJSON_AddItemToArray(events, cJSON_CreateObject());
         }
         cJSON_ArrayForEach(ev, events) {
             for (int t = 0; t < W; t++) ids32[t] = ids[(size_t)row * W + t];
             char *s = wsd_vocab_decode(c->vocab, ids32, (size_t)len[row]);
             if (!s)
-                wsd_die("decoding: %s (does the checkpoint's vocabulary fit its model?)", wsd_error());
+                wsd_die("decoding: %s (does the checkpoint's vocabulary fit its model?)",
+                        wsd_error());
             if (c->prop != PROP_INPUT) {
                 const float *cw = c->cw + 2 * row;
                 wsd_seg se = wsd_cw_to_se_clamped((wsd_seg){cw[0], cw[1]});
@@ -174,8 +173,8 @@ static void caption_batch(ctx *c, wsd_vrecord *recs, int n) {
         if (wsd_batch_set_videos(&c->batch, feats, keys, durs, n)) wsd_die("%s", wsd_error());
         int *ids = wsd_malloc(sizeof(int) * (size_t)c->total * (c->max_len + 2));
         int *len = wsd_malloc(sizeof(int) * c->total);
-        if (wsd_cg_decode(c->cg, &c->batch, c->cw, c->gather, c->total, c->beam, c->max_len, 0,
-                          ids, len))
+        if (wsd_cg_decode(c->cg, &c->batch, c->cw, c->gather, c->total, c->beam, c->max_len, 0, ids,
+                          len))
             wsd_die_internal("caption generator: %s", wsd_error());
         set_sentences(c, recs, n, durs, ids, len);
         free(ids);
@@ -210,13 +209,34 @@ static void load(ctx *c, const char *model, const char *feats, long sample_rate,
         wsd_die("%s: the vocabulary has %d entries but the model %d", model, c->vocab->n,
                 cfg->vocab);
     c->max_len = max_len ? (int)max_len : cfg->max_cap_length;
-    if (!(c->feats = wsd_featset_load(feats, sample_rate ? (int)sample_rate : cfg->sample_rate,
-                                      NULL, 0)))
+    if (!(c->feats =
+              wsd_featset_load(feats, sample_rate ? (int)sample_rate : cfg->sample_rate, NULL, 0)))
         wsd_die("%s", wsd_error());
     if (wsd_featset_dim(c->feats) != cfg->feat_dim)
-        wsd_die("%s: features have %d dims, the model expects %d", feats,
-                wsd_featset_dim(c->feats), cfg->feat_dim);
+        wsd_die("%s: features have %d dims, the model expects %d", feats, wsd_featset_dim(c->feats),
+                cfg->feat_dim);
 }
+
+enum {
+    O_PROP = 256,
+    O_SEED,
+    O_SHARE,
+    O_VIDEOS,
+    O_BEAM,
+    O_GREEDY,
+    O_MAXLEN,
+    O_SR,
+    O_DEVICE,
+    O_THREADS,
+    O_VERSION
+};
+static const struct option opts[] = {
+    {"model", 1, 0, 'm'},       {"feats", 1, 0, 'f'},         {"output", 1, 0, 'o'},
+    {"batch", 1, 0, 'b'},       {"proposals", 1, 0, O_PROP},  {"seed", 1, 0, O_SEED},
+    {"share", 1, 0, O_SHARE},   {"videos", 1, 0, O_VIDEOS},   {"beam", 1, 0, O_BEAM},
+    {"greedy", 0, 0, O_GREEDY}, {"max-len", 1, 0, O_MAXLEN},  {"sample-rate", 1, 0, O_SR},
+    {"device", 1, 0, O_DEVICE}, {"threads", 1, 0, O_THREADS}, {"quiet", 0, 0, 'q'},
+    {"help", 0, 0, 'h'},        {"version", 0, 0, O_VERSION}, {0, 0, 0, 0}};
 
 int main(int argc, char **argv) {
     wsd_set_progname(argv[0]);
@@ -226,15 +246,6 @@ int main(int argc, char **argv) {
     ctx c;
     memset(&c, 0, sizeof c);
     c.beam = 3, c.share = 8;
-    enum { O_PROP = 256, O_SEED, O_SHARE, O_VIDEOS, O_BEAM, O_GREEDY, O_MAXLEN, O_SR, O_DEVICE,
-           O_THREADS, O_VERSION };
-    static const struct option opts[] = {
-        {"model", 1, 0, 'm'},        {"feats", 1, 0, 'f'},       {"output", 1, 0, 'o'},
-        {"batch", 1, 0, 'b'},        {"proposals", 1, 0, O_PROP}, {"seed", 1, 0, O_SEED},
-        {"share", 1, 0, O_SHARE},    {"videos", 1, 0, O_VIDEOS}, {"beam", 1, 0, O_BEAM},
-        {"greedy", 0, 0, O_GREEDY},  {"max-len", 1, 0, O_MAXLEN}, {"sample-rate", 1, 0, O_SR},
-        {"device", 1, 0, O_DEVICE},  {"threads", 1, 0, O_THREADS}, {"quiet", 0, 0, 'q'},
-        {"help", 0, 0, 'h'},         {"version", 0, 0, O_VERSION}, {0, 0, 0, 0}};
     int ch;
     while ((ch = getopt_long(argc, argv, "m:f:o:b:qh", opts, NULL)) != -1) {
         switch (ch) {

@@ -7,13 +7,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "wsd/batch.h"
-#include "io/captions.h"
-#include "io/featset.h"
-#include "wsd/model_cg.h"
 #include "base/opt.h"
 #include "base/util.h"
 #include "io/vocab.h"
+#include "wsd/batch.h"
+#include "wsd/ckpt.h"
+#include "wsd/model_cg.h"
+#include "wsd/trainset.h"
 
 static const char usage[] =
     "usage: cg-pretrain --feats FILE --captions FILE --vocab FILE --out CKPT [OPTIONS]\n"
@@ -54,23 +54,70 @@ typedef struct {
     long seed;
 } options;
 
+enum {
+    O_FEATS = 256,
+    O_CAPS,
+    O_VOCAB,
+    O_OUT,
+    O_SEG,
+    O_EPOCHS,
+    O_BATCH,
+    O_LR,
+    O_MOM,
+    O_WD,
+    O_MILE,
+    O_GAMMA,
+    O_RATE,
+    O_HIDDEN,
+    O_EMBED,
+    O_DROP,
+    O_MAXV,
+    O_SEED,
+    O_RESUME,
+    O_KEEP,
+    O_LOG,
+    O_THREADS,
+    O_DEVICE,
+    O_VERSION,
+    O_VALC,
+    O_VALF
+};
+static const struct option opts[] = {{"feats", 1, 0, O_FEATS},
+                                     {"captions", 1, 0, O_CAPS},
+                                     {"vocab", 1, 0, O_VOCAB},
+                                     {"out", 1, 0, O_OUT},
+                                     {"segments", 1, 0, O_SEG},
+                                     {"epochs", 1, 0, O_EPOCHS},
+                                     {"batch", 1, 0, O_BATCH},
+                                     {"lr", 1, 0, O_LR},
+                                     {"momentum", 1, 0, O_MOM},
+                                     {"weight-decay", 1, 0, O_WD},
+                                     {"milestones", 1, 0, O_MILE},
+                                     {"gamma", 1, 0, O_GAMMA},
+                                     {"sample-rate", 1, 0, O_RATE},
+                                     {"hidden", 1, 0, O_HIDDEN},
+                                     {"embed", 1, 0, O_EMBED},
+                                     {"dropout", 1, 0, O_DROP},
+                                     {"max-videos", 1, 0, O_MAXV},
+                                     {"seed", 1, 0, O_SEED},
+                                     {"resume", 1, 0, O_RESUME},
+                                     {"keep-every", 1, 0, O_KEEP},
+                                     {"log-every", 1, 0, O_LOG},
+                                     {"threads", 1, 0, O_THREADS},
+                                     {"device", 1, 0, O_DEVICE},
+                                     {"quiet", 0, 0, 'q'},
+                                     {"help", 0, 0, 'h'},
+                                     {"version", 0, 0, O_VERSION},
+                                     {"val-captions", 1, 0, O_VALC},
+                                     {"val-feats", 1, 0, O_VALF},
+                                     {0, 0, 0, 0}};
+
 static void parse_options(int argc, char **argv, options *o) {
-    enum {
-        O_FEATS = 256, O_CAPS, O_VOCAB, O_OUT, O_SEG, O_EPOCHS, O_BATCH, O_LR, O_MOM, O_WD, O_MILE, O_GAMMA,
-        O_RATE, O_HIDDEN, O_EMBED, O_DROP, O_MAXV, O_SEED, O_RESUME, O_KEEP, O_LOG, O_THREADS, O_DEVICE, O_VERSION, O_VALC, O_VALF
-    };
-    static const struct option opts[] = {
-        {"feats", 1, 0, O_FEATS}, {"captions", 1, 0, O_CAPS}, {"vocab", 1, 0, O_VOCAB}, {"out", 1, 0, O_OUT},
-        {"segments", 1, 0, O_SEG}, {"epochs", 1, 0, O_EPOCHS}, {"batch", 1, 0, O_BATCH}, {"lr", 1, 0, O_LR},
-        {"momentum", 1, 0, O_MOM}, {"weight-decay", 1, 0, O_WD}, {"milestones", 1, 0, O_MILE},
-        {"gamma", 1, 0, O_GAMMA}, {"sample-rate", 1, 0, O_RATE}, {"hidden", 1, 0, O_HIDDEN},
-        {"embed", 1, 0, O_EMBED}, {"dropout", 1, 0, O_DROP}, {"max-videos", 1, 0, O_MAXV}, {"seed", 1, 0, O_SEED},
-        {"resume", 1, 0, O_RESUME}, {"keep-every", 1, 0, O_KEEP}, {"log-every", 1, 0, O_LOG},
-        {"threads", 1, 0, O_THREADS}, {"device", 1, 0, O_DEVICE}, {"quiet", 0, 0, 'q'}, {"help", 0, 0, 'h'},
-        {"version", 0, 0, O_VERSION}, {"val-captions", 1, 0, O_VALC}, {"val-feats", 1, 0, O_VALF}, {0, 0, 0, 0}};
     memset(o, 0, sizeof *o);
-    o->epochs = 100, o->batch = -1, o->sample_rate = 2, o->hidden = 512, o->embed = 512, o->log_every = 10;
-    o->lr = 1e-2, o->momentum = 0.8, o->weight_decay = 1e-4, o->gamma = 0.1, o->dropout = 0.3, o->seed = 233;
+    o->epochs = 100, o->batch = -1, o->sample_rate = 2, o->hidden = 512, o->embed = 512,
+    o->log_every = 10;
+    o->lr = 1e-2, o->momentum = 0.8, o->weight_decay = 1e-4, o->gamma = 0.1, o->dropout = 0.3,
+    o->seed = 233;
     o->device = "auto";
     o->n_milestones = wsd_opt_int_list("20,50,70", "--milestones", 0, 100000, o->milestones, 16);
     int c;
@@ -88,20 +135,25 @@ static void parse_options(int argc, char **argv, options *o) {
         case O_LR: o->lr = wsd_opt_double(optarg, "--lr", 0, 10); break;
         case O_MOM: o->momentum = wsd_opt_double(optarg, "--momentum", 0, 1); break;
         case O_WD: o->weight_decay = wsd_opt_double(optarg, "--weight-decay", 0, 1); break;
-        case O_MILE: o->n_milestones = wsd_opt_int_list(optarg, "--milestones", 0, 100000, o->milestones, 16); break;
+        case O_MILE:
+            o->n_milestones =
+                wsd_opt_int_list(optarg, "--milestones", 0, 100000, o->milestones, 16);
+            break;
         case O_GAMMA: o->gamma = wsd_opt_double(optarg, "--gamma", 0, 10); break;
         case O_RATE: o->sample_rate = wsd_opt_int(optarg, "--sample-rate", 1, 1000); break;
         case O_HIDDEN: o->hidden = wsd_opt_int(optarg, "--hidden", 1, 65536); break;
         case O_EMBED: o->embed = wsd_opt_int(optarg, "--embed", 1, 65536); break;
-        case O_DROP:
-            o->dropout = wsd_opt_double(optarg, "--dropout", 0, 0.99);
+        case O_DROP: o->dropout = wsd_opt_double(optarg, "--dropout", 0, 0.99); break;
+        case O_MAXV:
+            o->max_videos = wsd_opt_int(optarg, "--max-videos", 0, WSD_OPT_MAX_COUNT);
             break;
-        case O_MAXV: o->max_videos = wsd_opt_int(optarg, "--max-videos", 0, WSD_OPT_MAX_COUNT); break;
         case O_SEED: o->seed = wsd_opt_long(optarg, "--seed", 0, 0x7fffffffffffffffL); break;
         case O_RESUME: o->resume = optarg; break;
         case O_KEEP: o->keep_every = wsd_opt_int(optarg, "--keep-every", 0, 100000); break;
         case O_LOG: o->log_every = wsd_opt_int(optarg, "--log-every", 1, WSD_OPT_MAX_COUNT); break;
-        case O_THREADS: o->threads = wsd_opt_int(optarg, "--threads", 0, WSD_OPT_MAX_THREADS); break;
+        case O_THREADS:
+            o->threads = wsd_opt_int(optarg, "--threads", 0, WSD_OPT_MAX_THREADS);
+            break;
         case O_DEVICE: o->device = optarg; break;
         case O_VALC: o->val_captions = optarg; break;
         case O_VALF: o->val_feats = optarg; break;
@@ -117,13 +169,11 @@ static void parse_options(int argc, char **argv, options *o) {
     if (o->batch < 0) o->batch = o->gt ? 64 : 36;
 }
 
-/* The run's configuration: the model's under "model_cg", the trainer's beside
- * it; `epoch` = epochs completed. */
-static char *config_json(const wsd_cg *cg, const options *o, int epoch) {
-    cJSON *j = cJSON_CreateObject();
+/* The run's configuration: the trainer's and the model's under "model_cg";
+ * `epoch` = epochs completed. */
+static cJSON *config_json(const wsd_cg *cg, const options *o, int epoch) {
+    cJSON *j = wsd_ckpt_config_new("cg-pretrain", epoch);
     cJSON_AddItemToObject(j, "model_cg", wsd_cg_config_to_json(wsd_cg_cfg(cg)));
-    cJSON_AddStringToObject(j, "trainer", "cg-pretrain");
-    cJSON_AddNumberToObject(j, "epoch", epoch);
     cJSON *t = cJSON_AddObjectToObject(j, "train");
     cJSON_AddStringToObject(t, "segments", o->gt ? "gt" : "full");
     cJSON_AddNumberToObject(t, "batch", o->batch);
@@ -137,21 +187,25 @@ static char *config_json(const wsd_cg *cg, const options *o, int epoch) {
     cJSON_AddStringToObject(t, "captions", o->captions);
     cJSON_AddStringToObject(t, "feats", o->feats);
     cJSON_AddNumberToObject(t, "max_videos", o->max_videos);
-    char *s = cJSON_PrintUnformatted(j);
-    cJSON_Delete(j);
-    return s;
+    return j;
 }
 
-static void save(const char *path, wsd_cg *cg, const nn_optim *opt, const wsd_vocab *vocab, const options *o,
+static void save(const options *o, wsd_cg *cg, const nn_optim *opt, const wsd_vocab *vocab,
                  int epoch) {
-    char *cfg = config_json(cg, o, epoch);
+    cJSON *cfg = config_json(cg, o, epoch);
     const nn_params *models[1] = {wsd_cg_params(cg)};
     const nn_optim *optims[1] = {opt};
     const char *names[1] = {"model_cg"};
-    nn_ckpt_contents c = {.models = models, .n_models = 1, .optims = optims, .optim_names = names, .n_optims = 1,
-                          .config_json = cfg, .vocab = (const char *const *)vocab->words, .n_vocab = vocab->n};
-    if (nn_ckpt_save(path, &c)) wsd_die_internal("%s", wsd_error());
-    free(cfg);
+    nn_ckpt_contents c = {.models = models,
+                          .n_models = 1,
+                          .optims = optims,
+                          .optim_names = names,
+                          .n_optims = 1,
+                          .vocab = (const char *const *)vocab->words,
+                          .n_vocab = vocab->n};
+    if (wsd_ckpt_save_epoch(o->out, epoch, o->keep_every, c, cfg))
+        wsd_die_internal("%s", wsd_error());
+    cJSON_Delete(cfg);
 }
 
 /* The training segment of every sentence of b (normalised cw, host). */
@@ -160,56 +214,42 @@ static void batch_segments(const options *o, const wsd_batch *b, float *seg) {
         if (o->gt) {
             wsd_batch_featidx_cw(b, n, &seg[2 * n], &seg[2 * n + 1]);
         } else {
-            seg[2 * n] = 0.5f; /* se = [0, 1]: the whole video (§3.1) */
+            seg[2 * n] = 0.5f; /* se = [0, 1]: the whole video */
             seg[2 * n + 1] = 1.0f;
         }
     }
 }
 
+/* The caption loss of batch b with its training segments: forward only, or
+ * forward + backward + step when opt is given. */
+static double batch_loss(const options *o, wsd_cg *cg, const wsd_batch *b, nn_tensor *seg,
+                         nn_optim *opt) {
+    float *host = wsd_malloc(sizeof(float) * 2 * b->N);
+    batch_segments(o, b, host);
+    nn_tensor_ensure2(seg, wsd_cg_device(cg), b->N, 2);
+    if (nn_tensor_from_host(seg, host, (size_t)2 * b->N)) wsd_die_internal("%s", wsd_error());
+    free(host);
+    double loss;
+    if (opt) nn_params_zero_grad(wsd_cg_params(cg));
+    if (wsd_cg_forward(cg, b, seg, opt != NULL, &loss, NULL) ||
+        (opt && (wsd_cg_backward(cg, 1.0f, NULL) || nn_optim_step(opt))))
+        wsd_die_internal("%s", wsd_error());
+    return loss;
+}
+
 /* Validation: the caption loss of every sentence (Full dataset, eval mode, no
  * batch dropped), as total NLL / sentences and per word. */
-typedef struct {
-    wsd_captions *caps;
-    wsd_featset *fs;
-    wsd_batcher *bt;
-} validation;
-
-static void val_open(validation *v, const options *o, const wsd_vocab *vocab) {
-    if (!(v->caps = wsd_captions_load(o->val_captions))) wsd_die("%s", wsd_error());
-    const char **ids = wsd_malloc(sizeof(char *) * (v->caps->n ? v->caps->n : 1));
-    size_t n = 0;
-    for (size_t i = 0; i < v->caps->n; i++)
-        if (v->caps->videos[i].n_events) ids[n++] = v->caps->videos[i].id;
-    if (!(v->fs = wsd_featset_load(o->val_feats ? o->val_feats : o->feats, o->sample_rate, ids, n)))
-        wsd_die("%s", wsd_error());
-    free(ids);
-    wsd_batcher_opts bo = {.batch_size = o->batch, .mode = WSD_BATCH_FULL, .shuffle = 0, .drop_last = 0};
-    if (!(v->bt = wsd_batcher_new(v->fs, v->caps, vocab, &bo))) wsd_die("%s", wsd_error());
-}
-
-static void val_close(validation *v) {
-    wsd_batcher_free(v->bt);
-    wsd_featset_free(v->fs);
-    wsd_captions_free(v->caps);
-}
-
-static void val_loss(validation *v, const options *o, wsd_cg *cg, double *per_sentence, double *per_word) {
+static void val_loss(wsd_batcher *bt, const options *o, wsd_cg *cg, double *per_sentence,
+                     double *per_word) {
     wsd_batch b;
     wsd_batch_init(&b);
     nn_tensor seg = {0};
     double total = 0;
     long sentences = 0, words = 0;
     wsd_cg_set_training(cg, 0);
-    for (int i = 0; i < wsd_batcher_count(v->bt); i++) {
-        if (wsd_batcher_get(v->bt, i, &b)) wsd_die("%s", wsd_error());
-        float *host = wsd_malloc(sizeof(float) * 2 * b.N);
-        batch_segments(o, &b, host);
-        nn_tensor_ensure2(&seg, wsd_cg_device(cg), b.N, 2);
-        double loss;
-        if (nn_tensor_from_host(&seg, host, (size_t)2 * b.N) || wsd_cg_forward(cg, &b, &seg, 0, &loss, NULL))
-            wsd_die_internal("validation: %s", wsd_error());
-        free(host);
-        total += loss * b.N;
+    for (int i = 0; i < wsd_batcher_count(bt); i++) {
+        if (wsd_batcher_get(bt, i, &b)) wsd_die("%s", wsd_error());
+        total += batch_loss(o, cg, &b, &seg, NULL) * b.N;
         sentences += b.N;
         for (int n = 0; n < b.N; n++) words += b.caption_len[n] - 1;
     }
@@ -220,28 +260,66 @@ static void val_loss(validation *v, const options *o, wsd_cg *cg, double *per_se
     wsd_batch_free(&b);
 }
 
-static char *numbered_path(const char *path, int epoch) {
-    size_t n = strlen(path);
-    const char *ext = n > 3 && !strcmp(path + n - 3, ".h5") ? ".h5" : "";
-    size_t base = n - strlen(ext);
-    char *s = wsd_malloc(base + 32);
-    snprintf(s, base + 32, "%.*s.epoch%03d%s", (int)base, path, epoch, ext);
-    return s;
+/* One epoch of SGD over the shuffled batches. */
+static void train_epoch(const options *o, wsd_cg *cg, nn_optim *opt, wsd_batcher *bt, int epoch,
+                        double t0) {
+    /* MultiStepLR stepped at the start of every epoch */
+    nn_optim_set_lr_scale(opt, nn_lr_multistep(epoch, o->milestones, o->n_milestones, o->gamma));
+    wsd_batcher_epoch(bt, epoch);
+    int n_batches = wsd_batcher_count(bt), tty = isatty(2);
+    wsd_batch b;
+    wsd_batch_init(&b);
+    nn_tensor seg = {0};
+    double sum = 0, te = wsd_now();
+    long words = 0;
+    for (int i = 0; i < n_batches; i++) {
+        if (wsd_batcher_get(bt, i, &b)) wsd_die("%s", wsd_error());
+        for (int n = 0; n < b.N; n++) words += b.caption_len[n] - 1;
+        /* dropout masks are a function of (seed, epoch, batch): resumable */
+        wsd_cg_seed_dropout(
+            cg, wsd_batch_hash((uint64_t)o->seed, 1000003u + (uint64_t)epoch, (uint64_t)i));
+        double loss = batch_loss(o, cg, &b, &seg, opt);
+        if (!isfinite(loss))
+            wsd_die_internal("epoch %d batch %d: the loss is not finite", epoch, i);
+        sum += loss;
+        if (!o->quiet && ((i + 1) % o->log_every == 0 || i + 1 == n_batches)) {
+            fprintf(stderr, "%sepoch %d batch %d/%d loss %.4f lr %.3g %.1fs%s", tty ? "\r" : "",
+                    epoch, i + 1, n_batches, loss, opt->groups[0].lr, wsd_now() - t0,
+                    tty ? "   " : "\n");
+            fflush(stderr);
+        }
+    }
+    if (!o->quiet)
+        fprintf(stderr, "%sepoch %d done: mean loss %.4f (per word %.4f) lr %.3g %.1fs\n",
+                tty ? "\n" : "", epoch, sum / n_batches, sum * b.N / (double)(words ? words : 1),
+                opt->groups[0].lr, wsd_now() - te);
+    nn_tensor_free(&seg);
+    wsd_batch_free(&b);
 }
 
-/* Epochs already completed by the checkpoint being resumed; checks it is ours. */
-static int resume_epoch(const char *path) {
-    char *json = NULL;
-    if (nn_ckpt_read_config(path, &json) || !json) wsd_die("%s: no configuration in checkpoint", path);
-    cJSON *j = cJSON_Parse(json);
-    free(json);
-    const cJSON *e = j ? cJSON_GetObjectItemCaseSensitive(j, "epoch") : NULL;
-    const cJSON *t = j ? cJSON_GetObjectItemCaseSensitive(j, "trainer") : NULL;
-    if (!cJSON_IsNumber(e) || !cJSON_IsString(t) || strcmp(t->valuestring, "cg-pretrain"))
-        wsd_die("%s: not a cg-pretrain checkpoint (no trainer/epoch in /config)", path);
-    int epoch = (int)e->valuedouble;
-    cJSON_Delete(j);
-    return epoch;
+/* The generator to train: resumed from a checkpoint or new. */
+static wsd_cg *model(const options *o, const wsd_vocab *vocab, int feat_dim, nn_device dev) {
+    wsd_cg *cg;
+    if (o->resume) {
+        if (!(cg = wsd_cg_load(o->resume, dev))) wsd_die("%s", wsd_error());
+        if (wsd_cg_cfg(cg)->vocab != vocab->n)
+            wsd_die("%s: model vocabulary %d, --vocab has %d entries", o->resume,
+                    wsd_cg_cfg(cg)->vocab, vocab->n);
+    } else {
+        wsd_cg_config cfg;
+        wsd_cg_config_default(&cfg);
+        cfg.feat_dim = feat_dim;
+        cfg.hidden = o->hidden;
+        cfg.embed = o->embed;
+        cfg.vocab = vocab->n;
+        cfg.dropout = (float)o->dropout;
+        cfg.sample_rate = o->sample_rate;
+        if (!(cg = wsd_cg_new(&cfg, (uint64_t)o->seed, dev))) wsd_die_internal("%s", wsd_error());
+    }
+    if (wsd_cg_cfg(cg)->feat_dim != feat_dim)
+        wsd_die("%s: features have %d dims, the model expects %d", o->feats, feat_dim,
+                wsd_cg_cfg(cg)->feat_dim);
+    return cg;
 }
 
 int main(int argc, char **argv) {
@@ -252,131 +330,68 @@ int main(int argc, char **argv) {
     if (nn_device_parse(o.device, &dev)) wsd_die("--device: %s", wsd_error());
     nn_set_threads(o.threads);
 
-    wsd_captions *caps = wsd_captions_load(o.captions);
-    if (!caps) wsd_die("%s", wsd_error());
-    size_t all_videos = caps->n;
-    if (o.max_videos > 0 && (size_t)o.max_videos < caps->n) caps->n = (size_t)o.max_videos;
+    wsd_trainset ts, val = {0};
+    if (wsd_trainset_load(&ts, o.captions, o.feats, o.sample_rate, (size_t)o.max_videos))
+        wsd_die("%s", wsd_error());
     wsd_vocab *vocab = wsd_vocab_load(o.vocab);
     if (!vocab) wsd_die("%s", wsd_error());
-    const char **ids = wsd_malloc(sizeof(char *) * (caps->n ? caps->n : 1));
-    size_t n_ids = 0;
-    for (size_t i = 0; i < caps->n; i++)
-        if (caps->videos[i].n_events) ids[n_ids++] = caps->videos[i].id;
-    wsd_featset *fs = wsd_featset_load(o.feats, o.sample_rate, ids, n_ids);
-    if (!fs) wsd_die("%s", wsd_error());
-    free(ids);
-    wsd_batcher_opts bo = {.batch_size = o.batch, .mode = WSD_BATCH_SAMPLE, .shuffle = 1, .drop_last = 1,
+    wsd_batcher_opts bo = {.batch_size = o.batch,
+                           .mode = WSD_BATCH_SAMPLE,
+                           .shuffle = 1,
+                           .drop_last = 1,
                            .seed = (uint64_t)o.seed};
-    wsd_batcher *bt = wsd_batcher_new(fs, caps, vocab, &bo);
+    wsd_batcher *bt = wsd_trainset_batcher(&ts, vocab, bo), *bt_val = NULL;
     if (!bt) wsd_die("%s", wsd_error());
     int n_batches = wsd_batcher_count(bt);
     if (n_batches == 0)
-        wsd_die("%s: %d videos with sentences, fewer than one batch of %d (batches drop the last partial one)",
+        wsd_die("%s: %d videos with sentences, fewer than one batch of %d (batches drop the last "
+                "partial one)",
                 o.captions, wsd_batcher_videos(bt), o.batch);
 
-    wsd_cg *cg;
     int start_epoch = 0;
-    if (o.resume) {
-        start_epoch = resume_epoch(o.resume);
-        cg = wsd_cg_load(o.resume, dev);
-        if (!cg) wsd_die("%s", wsd_error());
-        if (wsd_cg_cfg(cg)->vocab != vocab->n)
-            wsd_die("%s: model vocabulary %d, --vocab has %d entries", o.resume, wsd_cg_cfg(cg)->vocab, vocab->n);
-    } else {
-        wsd_cg_config cfg;
-        wsd_cg_config_default(&cfg);
-        cfg.feat_dim = wsd_featset_dim(fs);
-        cfg.hidden = o.hidden;
-        cfg.embed = o.embed;
-        cfg.vocab = vocab->n;
-        cfg.dropout = (float)o.dropout;
-        cfg.sample_rate = o.sample_rate;
-        cg = wsd_cg_new(&cfg, (uint64_t)o.seed, dev);
-        if (!cg) wsd_die_internal("%s", wsd_error());
-    }
-    if (wsd_cg_cfg(cg)->feat_dim != wsd_featset_dim(fs))
-        wsd_die("%s: features have %d dims, the model expects %d", o.feats, wsd_featset_dim(fs),
-                wsd_cg_cfg(cg)->feat_dim);
+    if (o.resume && wsd_ckpt_resume_epoch(o.resume, "cg-pretrain", &start_epoch))
+        wsd_die("%s", wsd_error());
+    wsd_cg *cg = model(&o, vocab, wsd_featset_dim(ts.fs), dev);
     nn_optim opt;
     nn_sgd_init(&opt, o.momentum, o.weight_decay);
     nn_optim_add_group(&opt, wsd_cg_params(cg), o.lr);
     if (o.resume && nn_ckpt_load_optim(o.resume, "model_cg", &opt)) wsd_die("%s", wsd_error());
-    validation val = {0};
-    if (o.val_captions) val_open(&val, &o, vocab);
+    if (o.val_captions) {
+        if (wsd_trainset_load(&val, o.val_captions, o.val_feats ? o.val_feats : o.feats,
+                              o.sample_rate, 0))
+            wsd_die("%s", wsd_error());
+        wsd_batcher_opts vo = {.batch_size = o.batch, .mode = WSD_BATCH_FULL};
+        if (!(bt_val = wsd_trainset_batcher(&val, vocab, vo))) wsd_die("%s", wsd_error());
+    }
     wsd_cg_set_training(cg, 1);
     if (!o.quiet)
         fprintf(stderr,
-                "cg-pretrain: %d videos (of %zu), %d batches of %d per epoch, segments %s, %zu parameters, "
-                "device %s, epochs %d..%d\n",
-                wsd_batcher_videos(bt), all_videos, n_batches, o.batch, o.gt ? "gt" : "full",
-                nn_params_count(wsd_cg_params(cg), 0), nn_device_name(dev), start_epoch, o.epochs - 1);
+                "cg-pretrain: %d videos (of %zu), %d batches of %d per epoch, segments %s, %zu "
+                "parameters, device %s, epochs %d..%d\n",
+                wsd_batcher_videos(bt), ts.caps->n, n_batches, o.batch, o.gt ? "gt" : "full",
+                nn_params_count(wsd_cg_params(cg), 0), nn_device_name(dev), start_epoch,
+                o.epochs - 1);
 
-    int tty = isatty(2);
-    wsd_batch b;
-    wsd_batch_init(&b);
-    nn_tensor seg = {0};
-    float *seg_host = NULL;
-    int seg_cap = 0;
     double t0 = wsd_now();
     for (int epoch = start_epoch; epoch < o.epochs; epoch++) {
-        /* MultiStepLR stepped at the start of every epoch (§3.0) */
-        nn_optim_set_lr_scale(&opt, nn_lr_multistep(epoch, o.milestones, o.n_milestones, o.gamma));
-        wsd_batcher_epoch(bt, epoch);
-        double sum = 0, te = wsd_now();
-        long words = 0;
-        for (int i = 0; i < n_batches; i++) {
-            if (wsd_batcher_get(bt, i, &b)) wsd_die("%s", wsd_error());
-            if (b.N > seg_cap) {
-                seg_cap = b.N;
-                seg_host = wsd_realloc(seg_host, sizeof(float) * 2 * seg_cap);
-            }
-            batch_segments(&o, &b, seg_host);
-            for (int n = 0; n < b.N; n++) words += b.caption_len[n] - 1;
-            nn_tensor_ensure2(&seg, dev, b.N, 2);
-            if (nn_tensor_from_host(&seg, seg_host, (size_t)2 * b.N)) wsd_die_internal("%s", wsd_error());
-            /* dropout masks are a function of (seed, epoch, batch): resumable */
-            wsd_cg_seed_dropout(cg, wsd_batch_hash((uint64_t)o.seed, 1000003u + (uint64_t)epoch, (uint64_t)i));
-            double loss;
-            nn_params_zero_grad(wsd_cg_params(cg));
-            if (wsd_cg_forward(cg, &b, &seg, 1, &loss, NULL) || wsd_cg_backward(cg, 1.0f, NULL) ||
-                nn_optim_step(&opt))
-                wsd_die_internal("%s", wsd_error());
-            if (!isfinite(loss)) wsd_die_internal("epoch %d batch %d: the loss is not finite", epoch, i);
-            sum += loss;
-            if (!o.quiet && ((i + 1) % o.log_every == 0 || i + 1 == n_batches)) {
-                fprintf(stderr, "%sepoch %d batch %d/%d loss %.4f lr %.3g %.1fs%s", tty ? "\r" : "", epoch, i + 1,
-                        n_batches, loss, opt.groups[0].lr, wsd_now() - t0, tty ? "   " : "\n");
-                fflush(stderr);
-            }
-        }
-        if (!o.quiet)
-            fprintf(stderr, "%sepoch %d done: mean loss %.4f (per word %.4f) lr %.3g %.1fs\n", tty ? "\n" : "", epoch,
-                    sum / n_batches, sum * b.N / (double)(words ? words : 1), opt.groups[0].lr, wsd_now() - te);
-        if (o.val_captions) {
+        train_epoch(&o, cg, &opt, bt, epoch, t0);
+        if (bt_val) {
             double vs, vw;
-            val_loss(&val, &o, cg, &vs, &vw);
-            fprintf(stderr, "epoch %d validation: loss %.4f (per word %.4f) over %d videos\n", epoch, vs, vw,
-                    wsd_batcher_videos(val.bt));
+            val_loss(bt_val, &o, cg, &vs, &vw);
+            fprintf(stderr, "epoch %d validation: loss %.4f (per word %.4f) over %d videos\n",
+                    epoch, vs, vw, wsd_batcher_videos(bt_val));
         }
-        save(o.out, cg, &opt, vocab, &o, epoch + 1);
-        if (o.keep_every > 0 && (epoch + 1) % o.keep_every == 0) {
-            char *p = numbered_path(o.out, epoch + 1);
-            save(p, cg, &opt, vocab, &o, epoch + 1);
-            free(p);
-        }
+        save(&o, cg, &opt, vocab, epoch + 1);
     }
     if (start_epoch >= o.epochs && !o.quiet)
-        fprintf(stderr, "cg-pretrain: %s already has %d epochs; nothing to do\n", o.resume, start_epoch);
-    if (o.val_captions) val_close(&val);
-    nn_tensor_free(&seg);
-    free(seg_host);
-    wsd_batch_free(&b);
+        fprintf(stderr, "cg-pretrain: %s already has %d epochs; nothing to do\n", o.resume,
+                start_epoch);
+    if (bt_val) wsd_batcher_free(bt_val);
+    wsd_trainset_free(&val);
     nn_optim_free(&opt);
     wsd_cg_free(cg);
     wsd_batcher_free(bt);
-    wsd_featset_free(fs);
-    caps->n = all_videos;
-    wsd_captions_free(caps);
+    wsd_trainset_free(&ts);
     wsd_vocab_free(vocab);
     return 0;
 }

@@ -11,6 +11,7 @@
 #include "io/jsonl.h"
 #include "io/vqueue.h"
 #include "wsd/batch.h"
+#include "wsd/ckpt.h"
 #include "wsd/model_sl.h"
 #include "wsd/segment.h"
 
@@ -215,11 +216,29 @@ static void load(ctx *c, const char *model, const char *feats, long sample_rate,
         wsd_die("%s: the vocabulary has %d entries but the model only %d", model, c->vocab->n,
                 c->sl.cfg.vocab);
     if (!sample_rate) sample_rate = c->sl.cfg.sample_rate;
-    if (!(c->feats = wsd_featset_load(feats, (int)sample_rate, NULL, 0))) wsd_die("%s", wsd_error());
+    if (!(c->feats = wsd_featset_load(feats, (int)sample_rate, NULL, 0)))
+        wsd_die("%s", wsd_error());
     if (wsd_featset_dim(c->feats) != c->sl.cfg.feat_dim)
-        wsd_die("%s: features have %d dims, the model expects %d", feats,
-                wsd_featset_dim(c->feats), c->sl.cfg.feat_dim);
+        wsd_die("%s: features have %d dims, the model expects %d", feats, wsd_featset_dim(c->feats),
+                c->sl.cfg.feat_dim);
 }
+
+enum { O_SR = 256, O_DROP, O_MERGE, O_NOFILTER, O_DEVICE, O_THREADS, O_VERSION, O_VIDEOS };
+static const struct option opts[] = {{"model", 1, 0, 'm'},
+                                     {"feats", 1, 0, 'f'},
+                                     {"output", 1, 0, 'o'},
+                                     {"batch", 1, 0, 'b'},
+                                     {"sample-rate", 1, 0, O_SR},
+                                     {"drop-iou", 1, 0, O_DROP},
+                                     {"merge-iou", 1, 0, O_MERGE},
+                                     {"no-filter", 0, 0, O_NOFILTER},
+                                     {"device", 1, 0, O_DEVICE},
+                                     {"threads", 1, 0, O_THREADS},
+                                     {"videos", 1, 0, O_VIDEOS},
+                                     {"quiet", 0, 0, 'q'},
+                                     {"help", 0, 0, 'h'},
+                                     {"version", 0, 0, O_VERSION},
+                                     {0, 0, 0, 0}};
 
 int main(int argc, char **argv) {
     wsd_set_progname(argv[0]);
@@ -229,13 +248,6 @@ int main(int argc, char **argv) {
     ctx c;
     memset(&c, 0, sizeof c);
     c.drop_iou = 0.2f, c.merge_iou = 0.9f, c.filter = 1;
-    enum { O_SR = 256, O_DROP, O_MERGE, O_NOFILTER, O_DEVICE, O_THREADS, O_VERSION, O_VIDEOS };
-    static const struct option opts[] = {
-        {"model", 1, 0, 'm'},          {"feats", 1, 0, 'f'},         {"output", 1, 0, 'o'},
-        {"batch", 1, 0, 'b'},          {"sample-rate", 1, 0, O_SR},  {"drop-iou", 1, 0, O_DROP},
-        {"merge-iou", 1, 0, O_MERGE},  {"no-filter", 0, 0, O_NOFILTER}, {"device", 1, 0, O_DEVICE},
-        {"threads", 1, 0, O_THREADS},  {"videos", 1, 0, O_VIDEOS},   {"quiet", 0, 0, 'q'},
-        {"help", 0, 0, 'h'},           {"version", 0, 0, O_VERSION}, {0, 0, 0, 0}};
     int ch;
     while ((ch = getopt_long(argc, argv, "m:f:o:b:qh", opts, NULL)) != -1) {
         switch (ch) {

@@ -8,16 +8,17 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "wsd/batch.h"
-#include "io/captions.h"
-#include "io/featset.h"
-#include "wsd/model_cg.h"
-#include "wsd/model_sl.h"
-#include "wsd/pseudo_label.h"
-#include "wsd/train_wsd.h"
 #include "base/opt.h"
 #include "base/util.h"
 #include "io/vocab.h"
+#include "wsd/batch.h"
+#include "wsd/ckpt.h"
+#include "wsd/model_cg.h"
+#include "wsd/model_sl.h"
+#include "wsd/pseudo_label.h"
+#include "wsd/segment.h"
+#include "wsd/train_wsd.h"
+#include "wsd/trainset.h"
 
 static const char usage[] =
     "usage: wsdec-train --feats FILE --captions FILE --cg CKPT --out CKPT [OPTIONS]\n"
@@ -61,6 +62,77 @@ typedef struct {
     long seed;
 } options;
 
+enum {
+    O_FEATS = 256,
+    O_CAPS,
+    O_CG,
+    O_OUT,
+    O_MODE,
+    O_BASE,
+    O_SCALE,
+    O_VOCAB,
+    O_EPOCHS,
+    O_BATCH,
+    O_SLBATCH,
+    O_ALTER,
+    O_LR,
+    O_MOM,
+    O_WD,
+    O_GAMMA,
+    O_MILES,
+    O_CLIP,
+    O_PLM,
+    O_METEOR,
+    O_HIDDEN,
+    O_EMBED,
+    O_SR,
+    O_MAXV,
+    O_MAXB,
+    O_SEED,
+    O_RESUME,
+    O_KEEP,
+    O_LOG,
+    O_THREADS,
+    O_DEVICE,
+    O_VERSION
+};
+static const struct option opts[] = {{"feats", 1, 0, O_FEATS},
+                                     {"captions", 1, 0, O_CAPS},
+                                     {"cg", 1, 0, O_CG},
+                                     {"out", 1, 0, O_OUT},
+                                     {"output", 1, 0, O_OUT},
+                                     {"mode", 1, 0, O_MODE},
+                                     {"baseline", 1, 0, O_BASE},
+                                     {"regressor-scale", 1, 0, O_SCALE},
+                                     {"vocab", 1, 0, O_VOCAB},
+                                     {"epochs", 1, 0, O_EPOCHS},
+                                     {"batch", 1, 0, O_BATCH},
+                                     {"sl-batch", 1, 0, O_SLBATCH},
+                                     {"alter-step", 1, 0, O_ALTER},
+                                     {"lr", 1, 0, O_LR},
+                                     {"momentum", 1, 0, O_MOM},
+                                     {"weight-decay", 1, 0, O_WD},
+                                     {"gamma", 1, 0, O_GAMMA},
+                                     {"milestones", 1, 0, O_MILES},
+                                     {"clip", 1, 0, O_CLIP},
+                                     {"pseudo-label-metric", 1, 0, O_PLM},
+                                     {"meteor-dir", 1, 0, O_METEOR},
+                                     {"hidden", 1, 0, O_HIDDEN},
+                                     {"embed", 1, 0, O_EMBED},
+                                     {"sample-rate", 1, 0, O_SR},
+                                     {"max-videos", 1, 0, O_MAXV},
+                                     {"max-batches", 1, 0, O_MAXB},
+                                     {"seed", 1, 0, O_SEED},
+                                     {"resume", 1, 0, O_RESUME},
+                                     {"keep-every", 1, 0, O_KEEP},
+                                     {"log-every", 1, 0, O_LOG},
+                                     {"threads", 1, 0, O_THREADS},
+                                     {"device", 1, 0, O_DEVICE},
+                                     {"quiet", 0, 0, 'q'},
+                                     {"help", 0, 0, 'h'},
+                                     {"version", 0, 0, O_VERSION},
+                                     {0, 0, 0, 0}};
+
 static void parse_options(int argc, char **argv, options *o) {
     memset(o, 0, sizeof *o);
     o->device = "auto";
@@ -70,24 +142,6 @@ static void parse_options(int argc, char **argv, options *o) {
     o->scale = -1;
     o->metric = WSD_PL_METEOR;
     const char *milestones = NULL;
-    enum {
-        O_FEATS = 256, O_CAPS, O_CG, O_OUT, O_MODE, O_BASE, O_SCALE, O_VOCAB, O_EPOCHS, O_BATCH,
-        O_SLBATCH, O_ALTER, O_LR, O_MOM, O_WD, O_GAMMA, O_MILES, O_CLIP, O_PLM, O_METEOR, O_HIDDEN,
-        O_EMBED, O_SR, O_MAXV, O_MAXB, O_SEED, O_RESUME, O_KEEP, O_LOG, O_THREADS, O_DEVICE, O_VERSION
-    };
-    static const struct option opts[] = {
-        {"feats", 1, 0, O_FEATS}, {"captions", 1, 0, O_CAPS}, {"cg", 1, 0, O_CG}, {"out", 1, 0, O_OUT},
-        {"output", 1, 0, O_OUT}, {"mode", 1, 0, O_MODE}, {"baseline", 1, 0, O_BASE},
-        {"regressor-scale", 1, 0, O_SCALE}, {"vocab", 1, 0, O_VOCAB}, {"epochs", 1, 0, O_EPOCHS},
-        {"batch", 1, 0, O_BATCH}, {"sl-batch", 1, 0, O_SLBATCH}, {"alter-step", 1, 0, O_ALTER},
-        {"lr", 1, 0, O_LR}, {"momentum", 1, 0, O_MOM}, {"weight-decay", 1, 0, O_WD},
-        {"gamma", 1, 0, O_GAMMA}, {"milestones", 1, 0, O_MILES}, {"clip", 1, 0, O_CLIP},
-        {"pseudo-label-metric", 1, 0, O_PLM}, {"meteor-dir", 1, 0, O_METEOR}, {"hidden", 1, 0, O_HIDDEN},
-        {"embed", 1, 0, O_EMBED}, {"sample-rate", 1, 0, O_SR}, {"max-videos", 1, 0, O_MAXV},
-        {"max-batches", 1, 0, O_MAXB}, {"seed", 1, 0, O_SEED}, {"resume", 1, 0, O_RESUME},
-        {"keep-every", 1, 0, O_KEEP}, {"log-every", 1, 0, O_LOG}, {"threads", 1, 0, O_THREADS},
-        {"device", 1, 0, O_DEVICE}, {"quiet", 0, 0, 'q'}, {"help", 0, 0, 'h'},
-        {"version", 0, 0, O_VERSION}, {0, 0, 0, 0}};
     int c;
     while ((c = getopt_long(argc, argv, "o:qh", opts, NULL)) != -1) {
         switch (c) {
@@ -97,7 +151,8 @@ static void parse_options(int argc, char **argv, options *o) {
         case 'o':
         case O_OUT: o->out = optarg; break;
         case O_MODE:
-            if (wsd_opt_choice(optarg, "--mode", (const char *const[]){"final", "supervised-sl", NULL}))
+            if (wsd_opt_choice(optarg, "--mode",
+                               (const char *const[]){"final", "supervised-sl", NULL}))
                 o->mode = MODE_SUPERVISED;
             else if (o->mode != MODE_NOCLASS)
                 o->mode = MODE_FINAL;
@@ -119,19 +174,26 @@ static void parse_options(int argc, char **argv, options *o) {
         case O_MILES: milestones = optarg; break;
         case O_CLIP: o->clip = wsd_opt_double(optarg, "--clip", 0, 1e6); break;
         case O_PLM:
-            if (wsd_pl_metric_parse(optarg, &o->metric)) wsd_die("--pseudo-label-metric: %s", wsd_error());
+            if (wsd_pl_metric_parse(optarg, &o->metric))
+                wsd_die("--pseudo-label-metric: %s", wsd_error());
             break;
         case O_METEOR: o->meteor_dir = optarg; break;
         case O_HIDDEN: o->hidden = wsd_opt_int(optarg, "--hidden", 1, 65536); break;
         case O_EMBED: o->embed = wsd_opt_int(optarg, "--embed", 1, 65536); break;
         case O_SR: o->sample_rate = wsd_opt_int(optarg, "--sample-rate", 1, 1000); break;
-        case O_MAXV: o->max_videos = wsd_opt_int(optarg, "--max-videos", 0, WSD_OPT_MAX_COUNT); break;
-        case O_MAXB: o->max_batches = wsd_opt_int(optarg, "--max-batches", 0, WSD_OPT_MAX_COUNT); break;
+        case O_MAXV:
+            o->max_videos = wsd_opt_int(optarg, "--max-videos", 0, WSD_OPT_MAX_COUNT);
+            break;
+        case O_MAXB:
+            o->max_batches = wsd_opt_int(optarg, "--max-batches", 0, WSD_OPT_MAX_COUNT);
+            break;
         case O_SEED: o->seed = wsd_opt_long(optarg, "--seed", 0, 0x7fffffffffffffffL); break;
         case O_RESUME: o->resume = optarg; break;
         case O_KEEP: o->keep_every = wsd_opt_int(optarg, "--keep-every", 0, 100000); break;
         case O_LOG: o->log_every = wsd_opt_int(optarg, "--log-every", 1, WSD_OPT_MAX_COUNT); break;
-        case O_THREADS: o->threads = wsd_opt_int(optarg, "--threads", 0, WSD_OPT_MAX_THREADS); break;
+        case O_THREADS:
+            o->threads = wsd_opt_int(optarg, "--threads", 0, WSD_OPT_MAX_THREADS);
+            break;
         case O_DEVICE: o->device = optarg; break;
         case 'q': o->quiet = 1; break;
         case 'h': wsd_opt_usage(usage, 1);
@@ -151,28 +213,34 @@ static void parse_options(int argc, char **argv, options *o) {
     if (o->batch < 0) o->batch = o->mode == MODE_FINAL ? 32 : o->mode == MODE_NOCLASS ? 31 : 96;
     if (o->sl_batch < 0) o->sl_batch = 6;
     if (o->scale < 0) o->scale = sup ? 0.1 : 0.3;
-    if (milestones) o->n_milestones = wsd_opt_int_list(milestones, "--milestones", 0, 100000, o->milestones, 16);
-    else if (sup) o->milestones[0] = 5, o->milestones[1] = 20, o->milestones[2] = 50, o->n_milestones = 3;
-    else o->milestones[0] = 1, o->milestones[1] = 2, o->milestones[2] = 20, o->n_milestones = 3;
+    if (milestones)
+        o->n_milestones =
+            wsd_opt_int_list(milestones, "--milestones", 0, 100000, o->milestones, 16);
+    else if (sup)
+        o->milestones[0] = 5, o->milestones[1] = 20, o->milestones[2] = 50, o->n_milestones = 3;
+    else
+        o->milestones[0] = 1, o->milestones[1] = 2, o->milestones[2] = 20, o->n_milestones = 3;
 }
 
 typedef struct {
     options o;
+    nn_device dev;
     wsd_sl sl;
     wsd_cg *cg;
     wsd_vocab *vocab;
     nn_optim opt_sl, opt_cycle;
     int has_opt_sl, has_opt_cycle;
+    wsd_pseudo_labeler *pl;
+    wsd_train_ws ws;
+    double t0;
 } trainer;
 
-static char *config_json(const trainer *t, int epoch) {
+static cJSON *config_json(const trainer *t, int epoch) {
     const options *o = &t->o;
-    cJSON *j = cJSON_CreateObject();
+    cJSON *j = wsd_ckpt_config_new("wsdec-train", epoch);
     cJSON *sl = cJSON_AddObjectToObject(j, "model_sl");
     wsd_sl_config_to_json(&t->sl.cfg, sl);
     if (t->cg) cJSON_AddItemToObject(j, "model_cg", wsd_cg_config_to_json(wsd_cg_cfg(t->cg)));
-    cJSON_AddStringToObject(j, "trainer", "wsdec-train");
-    cJSON_AddNumberToObject(j, "epoch", epoch);
     cJSON *tr = cJSON_AddObjectToObject(j, "train");
     static const char *modes[] = {"final", "no-class", "supervised-sl"};
     cJSON_AddStringToObject(tr, "mode", modes[o->mode]);
@@ -192,51 +260,216 @@ static char *config_json(const trainer *t, int epoch) {
     cJSON_AddStringToObject(tr, "feats", o->feats);
     if (o->cg) cJSON_AddStringToObject(tr, "checkpoint_cg", o->cg);
     cJSON_AddNumberToObject(tr, "max_videos", o->max_videos);
-    char *s = cJSON_PrintUnformatted(j);
-    cJSON_Delete(j);
-    return s;
+    return j;
 }
 
-static void save(const char *path, const trainer *t, int epoch) {
-    char *cfg = config_json(t, epoch);
+static void save(const trainer *t, int epoch) {
+    cJSON *cfg = config_json(t, epoch);
     const nn_params *models[2] = {&t->sl.params, t->cg ? wsd_cg_params(t->cg) : NULL};
     const nn_optim *optims[2];
     const char *names[2];
     int n_opt = 0;
     if (t->has_opt_sl) optims[n_opt] = &t->opt_sl, names[n_opt++] = "sl";
     if (t->has_opt_cycle) optims[n_opt] = &t->opt_cycle, names[n_opt++] = "cycle";
-    nn_ckpt_contents c = {.models = models, .n_models = t->cg ? 2 : 1, .optims = optims, .optim_names = names,
-                          .n_optims = n_opt, .config_json = cfg,
-                          .vocab = (const char *const *)t->vocab->words, .n_vocab = t->vocab->n};
-    if (nn_ckpt_save(path, &c)) wsd_die_internal("%s", wsd_error());
-    free(cfg);
-}
-
-static char *numbered_path(const char *path, int epoch) {
-    size_t n = strlen(path);
-    const char *ext = n > 3 && !strcmp(path + n - 3, ".h5") ? ".h5" : "";
-    size_t base = n - strlen(ext);
-    char *s = wsd_malloc(base + 32);
-    snprintf(s, base + 32, "%.*s.epoch%03d%s", (int)base, path, epoch, ext);
-    return s;
-}
-
-static int resume_epoch(const char *path) {
-    char *json = NULL;
-    if (nn_ckpt_read_config(path, &json) || !json) wsd_die("%s: no configuration in checkpoint", path);
-    cJSON *j = cJSON_Parse(json);
-    free(json);
-    const cJSON *e = j ? cJSON_GetObjectItemCaseSensitive(j, "epoch") : NULL;
-    const cJSON *t = j ? cJSON_GetObjectItemCaseSensitive(j, "trainer") : NULL;
-    if (!cJSON_IsNumber(e) || !cJSON_IsString(t) || strcmp(t->valuestring, "wsdec-train"))
-        wsd_die("%s: not a wsdec-train checkpoint (no trainer/epoch in /config)", path);
-    int epoch = (int)e->valuedouble;
-    cJSON_Delete(j);
-    return epoch;
+    nn_ckpt_contents c = {.models = models,
+                          .n_models = t->cg ? 2 : 1,
+                          .optims = optims,
+                          .optim_names = names,
+                          .n_optims = n_opt,
+                          .vocab = (const char *const *)t->vocab->words,
+                          .n_vocab = t->vocab->n};
+    if (wsd_ckpt_save_epoch(t->o.out, epoch, t->o.keep_every, c, cfg))
+        wsd_die_internal("%s", wsd_error());
+    cJSON_Delete(cfg);
 }
 
 static int is_sl_epoch(const options *o, int epoch) {
     return o->mode == MODE_SUPERVISED || (o->mode == MODE_FINAL && epoch % o->alter == 0);
+}
+
+/* The caption generator and vocabulary (from --cg or --resume; supervised-sl:
+ * the vocabulary only) and, when resuming, the localizer. Returns the sample rate. */
+static int load_models(trainer *T) {
+    const options *o = &T->o;
+    const char *model_src = o->resume ? o->resume : o->cg;
+    if (o->mode != MODE_SUPERVISED) {
+        if (!(T->cg = wsd_cg_load(model_src, T->dev))) wsd_die("%s", wsd_error());
+        if (!(T->vocab = wsd_ckpt_vocab(model_src))) wsd_die("%s", wsd_error());
+    } else {
+        T->vocab = o->resume ? wsd_ckpt_vocab(o->resume) : wsd_vocab_load(o->vocab);
+        if (!T->vocab) wsd_die("%s", wsd_error());
+    }
+    if (o->resume && wsd_sl_load(&T->sl, o->resume, T->dev)) wsd_die("%s", wsd_error());
+    wsd_sl_config fresh;
+    wsd_sl_config_default(&fresh);
+    return o->sample_rate ? o->sample_rate
+           : o->resume    ? T->sl.cfg.sample_rate
+           : T->cg        ? wsd_cg_cfg(T->cg)->sample_rate
+                          : fresh.sample_rate;
+}
+
+/* The localizer: from scratch, sized like the CG unless told otherwise; checked
+ * against the features, the vocabulary and --baseline. */
+static void build_localizer(trainer *T, int feat_dim, int sample_rate) {
+    const options *o = &T->o;
+    const wsd_cg_config *cg = T->cg ? wsd_cg_cfg(T->cg) : NULL;
+    if (!o->resume) {
+        wsd_sl_config cfg;
+        wsd_sl_config_default(&cfg);
+        cfg.feat_dim = feat_dim;
+        cfg.vocab = cg ? cg->vocab : T->vocab->n;
+        cfg.hidden = o->hidden ? o->hidden : cg ? cg->hidden : cfg.hidden;
+        cfg.embed = o->embed ? o->embed : cg ? cg->embed : cfg.embed;
+        cfg.scale = (float)o->scale;
+        cfg.regress_only = o->mode == MODE_NOCLASS;
+        cfg.sample_rate = sample_rate;
+        if (wsd_sl_init(&T->sl, &cfg, (uint64_t)o->seed, T->dev))
+            wsd_die_internal("%s", wsd_error());
+    }
+    if (T->sl.cfg.feat_dim != feat_dim)
+        wsd_die("%s: features have %d dims, the model expects %d", o->feats, feat_dim,
+                T->sl.cfg.feat_dim);
+    if (T->vocab->n > T->sl.cfg.vocab)
+        wsd_die("vocabulary has %d entries but the localizer only %d", T->vocab->n,
+                T->sl.cfg.vocab);
+    if ((o->mode == MODE_NOCLASS) != T->sl.cfg.regress_only)
+        wsd_die("%s: the checkpoint's localizer type does not match --baseline", o->resume);
+}
+
+/* The optimisers (train_script/train_final.py of XgDuan/WSDEC): opt_sl over
+ * every SL parameter; the cycle optimiser with the refiner at lr, the rest of
+ * the SL at lr/10 and the CG at lr (no-class baseline: the whole SL at lr). */
+static void build_optimisers(trainer *T) {
+    const options *o = &T->o;
+    if (o->mode != MODE_NOCLASS) {
+        nn_sgd_init(&T->opt_sl, o->momentum, o->weight_decay);
+        nn_optim_add_group(&T->opt_sl, &T->sl.params, o->lr);
+        T->has_opt_sl = 1;
+    }
+    if (o->mode != MODE_SUPERVISED) {
+        nn_sgd_init(&T->opt_cycle, o->momentum, o->weight_decay);
+        if (o->mode == MODE_FINAL) {
+            nn_optim_add_group(&T->opt_cycle, &T->sl.refiner_group, o->lr);
+            nn_optim_add_group(&T->opt_cycle, &T->sl.other_group, o->lr / 10);
+        } else {
+            nn_optim_add_group(&T->opt_cycle, &T->sl.params, o->lr);
+        }
+        nn_optim_add_group(&T->opt_cycle, wsd_cg_params(T->cg), o->lr);
+        T->has_opt_cycle = 1;
+    }
+    if (o->resume && T->has_opt_sl && nn_ckpt_load_optim(o->resume, "sl", &T->opt_sl))
+        wsd_die("%s", wsd_error());
+    if (o->resume && T->has_opt_cycle && nn_ckpt_load_optim(o->resume, "cycle", &T->opt_cycle))
+        wsd_die("%s", wsd_error());
+}
+
+/* Pseudo-labels: METEOR or an explicitly chosen stand-in, never silently;
+ * opened only when an SL epoch of the final mode is still to run. */
+static void open_labeler(trainer *T, int start_epoch) {
+    const options *o = &T->o;
+    int need = 0;
+    for (int e = start_epoch; e < o->epochs && o->mode == MODE_FINAL; e++)
+        need |= is_sl_epoch(o, e);
+    if (!need) return;
+    if (!(T->pl = wsd_pl_open(o->metric, o->meteor_dir)))
+        wsd_die("%s\nThe SL epochs label anchors with METEOR 1.5, which needs Meteor's data files "
+                "(meteor-1.5.jar, data/paraphrase-en.gz) that Debian does not ship: install "
+                "pycocoevalcap, "
+                "run data/download.sh meteor, or pass --meteor-dir DIR, "
+                "or choose the documented stand-in with --pseudo-label-metric unigram-f (see "
+                "wsdec-train(1)).",
+                wsd_error());
+    if (o->quiet) return;
+    if (o->metric == WSD_PL_UNIGRAM_F)
+        fprintf(stderr, "wsdec-train: pseudo-labels by the unigram-F stand-in, NOT METEOR "
+                        "(--pseudo-label-metric unigram-f)\n");
+    else if (*wsd_pl_caveat(T->pl))
+        fprintf(stderr, "wsdec-train: pseudo-label METEOR %s\n", wsd_pl_caveat(T->pl));
+}
+
+/* One SL-epoch batch: pseudo-labels (or GT targets) -> SL gradient -> step.
+ * Counts the pseudo-labels per anchor in hist. */
+static int sl_batch(trainer *T, const wsd_batch *b, nn_rng *rng, double *loss, double *aux,
+                    long *hist) {
+    nn_params_zero_grad(&T->sl.params);
+    int rc;
+    if (T->o.mode == MODE_SUPERVISED) {
+        rc = wsd_supervised_grad(&T->sl, &T->ws, b, rng, loss, aux);
+    } else {
+        int *labels = wsd_malloc(sizeof *labels * (size_t)b->N);
+        rc = wsd_pseudo_grad(&T->sl, T->cg, &T->ws, T->pl, T->vocab, b, WSD_PSEUDO_BEAM,
+                             wsd_cg_cfg(T->cg)->max_cap_length, rng, loss, labels, aux);
+        for (int n = 0; rc == 0 && n < b->N; n++) hist[labels[n]]++;
+        free(labels);
+    }
+    return rc == 0 ? nn_optim_step(&T->opt_sl) : rc;
+}
+
+/* One cycle batch: noise on the SL's segments, CG dropout seeded by (seed,
+ * epoch, batch), cycle gradient, the localizer's gradients clipped, step. */
+static int cycle_batch(trainer *T, const wsd_batch *b, int epoch, int i, nn_rng *rng,
+                       nn_rng *noise_rng, double *loss, double *aux) {
+    const options *o = &T->o;
+    float *noise = wsd_malloc(sizeof *noise * 2 * (size_t)b->N);
+    for (int k = 0; k < 2 * b->N; k++) noise[k] = (nn_rng_uniformf(noise_rng) - 0.5f) / 50.0f;
+    wsd_cg_seed_dropout(T->cg,
+                        wsd_batch_hash((uint64_t)o->seed, 3000017u + (uint64_t)epoch, (uint64_t)i));
+    nn_params_zero_grad(&T->sl.params);
+    nn_params_zero_grad(wsd_cg_params(T->cg));
+    int rc = wsd_cycle_grad(&T->sl, T->cg, &T->ws, b, noise, rng, loss, aux);
+    free(noise);
+    /* only the localizer's gradients are clipped (train_final.py) */
+    if (rc == 0 && o->clip > 0) nn_clip_grad_norm(&T->sl.params, o->clip);
+    return rc == 0 ? nn_optim_step(&T->opt_cycle) : rc;
+}
+
+/* One epoch: both schedulers stepped whatever the phase, then the batches of
+ * the phase's batcher. */
+static void train_epoch(trainer *T, wsd_batcher *bt_sl, wsd_batcher *bt_cycle, int epoch) {
+    const options *o = &T->o;
+    double lr_scale = nn_lr_multistep(epoch, o->milestones, o->n_milestones, o->gamma);
+    if (T->has_opt_sl) nn_optim_set_lr_scale(&T->opt_sl, lr_scale);
+    if (T->has_opt_cycle) nn_optim_set_lr_scale(&T->opt_cycle, lr_scale);
+    int sl_epoch = is_sl_epoch(o, epoch), sup = o->mode == MODE_SUPERVISED, tty = isatty(2);
+    wsd_batcher *bt = sl_epoch && bt_sl ? bt_sl : bt_cycle;
+    wsd_batcher_epoch(bt, epoch);
+    int n_batches = wsd_batcher_count(bt);
+    if (o->max_batches > 0 && n_batches > o->max_batches) n_batches = o->max_batches;
+    nn_rng rng, noise_rng;
+    nn_rng_seed(&rng, wsd_batch_hash((uint64_t)o->seed, 2000003u + (uint64_t)epoch, 1));
+    nn_rng_seed(&noise_rng, wsd_batch_hash((uint64_t)o->seed, 2000003u + (uint64_t)epoch, 2));
+    if (T->cg) wsd_cg_set_training(T->cg, !sl_epoch);
+    double sum = 0, sum2 = 0, te = wsd_now();
+    long hist[WSD_NUM_ANCHORS] = {0};
+    const char *phase = sup ? "supervised" : sl_epoch ? "SL" : "cycle";
+    wsd_batch b;
+    wsd_batch_init(&b);
+    for (int i = 0; i < n_batches; i++) {
+        if (wsd_batcher_get(bt, i, &b)) wsd_die("%s", wsd_error());
+        double loss = 0, aux = 0;
+        int rc = sl_epoch ? sl_batch(T, &b, &rng, &loss, &aux, hist)
+                          : cycle_batch(T, &b, epoch, i, &rng, &noise_rng, &loss, &aux);
+        if (rc) wsd_die_internal("epoch %d batch %d: %s", epoch, i, wsd_error());
+        if (!isfinite(loss))
+            wsd_die_internal("epoch %d batch %d: the loss is not finite", epoch, i);
+        sum += loss, sum2 += aux;
+        if (!o->quiet && ((i + 1) % o->log_every == 0 || i + 1 == n_batches)) {
+            fprintf(stderr, "%sepoch %d %s batch %d/%d loss %.4f %s %.4g %.1fs%s", tty ? "\r" : "",
+                    epoch, phase, i + 1, n_batches, loss, sl_epoch ? "miou" : "rec", aux,
+                    wsd_now() - T->t0, tty ? "   " : "\n");
+            fflush(stderr);
+        }
+    }
+    wsd_batch_free(&b);
+    if (o->quiet) return;
+    fprintf(stderr, "%sepoch %d %s done: mean loss %.4f mean %s %.4g lr x%.3g %.1fs",
+            tty ? "\n" : "", epoch, phase, sum / n_batches, sl_epoch ? "miou" : "rec",
+            sum2 / n_batches, lr_scale, wsd_now() - te);
+    if (sl_epoch && !sup) {
+        fprintf(stderr, "; pseudo-labels per anchor:");
+        for (int k = 0; k < WSD_NUM_ANCHORS; k++) fprintf(stderr, " %ld", hist[k]);
+    }
+    fputc('\n', stderr);
 }
 
 int main(int argc, char **argv) {
@@ -245,215 +478,60 @@ int main(int argc, char **argv) {
     memset(&T, 0, sizeof T);
     options *o = &T.o;
     parse_options(argc, argv, o);
-    nn_device dev;
-    if (nn_device_parse(o->device, &dev)) wsd_die("--device: %s", wsd_error());
+    if (nn_device_parse(o->device, &T.dev)) wsd_die("--device: %s", wsd_error());
     nn_set_threads(o->threads);
-    int sup = o->mode == MODE_SUPERVISED;
 
-    /* models and vocabulary */
     int start_epoch = 0;
-    const char *model_src = o->resume ? o->resume : o->cg;
-    if (o->resume) start_epoch = resume_epoch(o->resume);
-    if (!sup) {
-        if (!(T.cg = wsd_cg_load(model_src, dev))) wsd_die("%s", wsd_error());
-        if (!(T.vocab = wsd_ckpt_vocab(model_src))) wsd_die("%s", wsd_error());
-    } else {
-        T.vocab = o->resume ? wsd_ckpt_vocab(o->resume) : wsd_vocab_load(o->vocab);
-        if (!T.vocab) wsd_die("%s", wsd_error());
-    }
-    if (o->resume) {
-        if (wsd_sl_load(&T.sl, o->resume, dev)) wsd_die("%s", wsd_error());
-    }
-    int sample_rate = o->sample_rate ? o->sample_rate
-                      : o->resume    ? T.sl.cfg.sample_rate
-                      : T.cg         ? wsd_cg_cfg(T.cg)->sample_rate
-                                     : 2;
-
-    /* data */
-    wsd_captions *caps = wsd_captions_load(o->captions);
-    if (!caps) wsd_die("%s", wsd_error());
-    size_t all_videos = caps->n;
-    if (o->max_videos > 0 && (size_t)o->max_videos < caps->n) caps->n = (size_t)o->max_videos;
-    const char **ids = wsd_malloc(sizeof(char *) * (caps->n ? caps->n : 1));
-    size_t n_ids = 0;
-    for (size_t i = 0; i < caps->n; i++)
-        if (caps->videos[i].n_events) ids[n_ids++] = caps->videos[i].id;
-    wsd_featset *fs = wsd_featset_load(o->feats, sample_rate, ids, n_ids);
-    if (!fs) wsd_die("%s", wsd_error());
-    free(ids);
-    wsd_batcher_opts bo = {.batch_size = o->batch, .mode = WSD_BATCH_SAMPLE, .shuffle = 1, .drop_last = 1,
+    if (o->resume && wsd_ckpt_resume_epoch(o->resume, "wsdec-train", &start_epoch))
+        wsd_die("%s", wsd_error());
+    int sample_rate = load_models(&T);
+    wsd_trainset ts;
+    if (wsd_trainset_load(&ts, o->captions, o->feats, sample_rate, (size_t)o->max_videos))
+        wsd_die("%s", wsd_error());
+    wsd_batcher_opts bo = {.batch_size = o->batch,
+                           .mode = WSD_BATCH_SAMPLE,
+                           .shuffle = 1,
+                           .drop_last = 1,
                            .seed = (uint64_t)o->seed};
-    wsd_batcher *bt_cycle = wsd_batcher_new(fs, caps, T.vocab, &bo);
+    wsd_batcher *bt_cycle = wsd_trainset_batcher(&ts, T.vocab, bo);
     bo.batch_size = o->sl_batch;
-    wsd_batcher *bt_sl = o->mode == MODE_FINAL ? wsd_batcher_new(fs, caps, T.vocab, &bo) : NULL;
+    wsd_batcher *bt_sl = o->mode == MODE_FINAL ? wsd_trainset_batcher(&ts, T.vocab, bo) : NULL;
     if (!bt_cycle || (o->mode == MODE_FINAL && !bt_sl)) wsd_die("%s", wsd_error());
     if (wsd_batcher_count(bt_cycle) == 0 || (bt_sl && wsd_batcher_count(bt_sl) == 0))
-        wsd_die("%s: %d videos with sentences, fewer than one batch of %d (batches drop the last partial one)",
+        wsd_die("%s: %d videos with sentences, fewer than one batch of %d (batches drop the last "
+                "partial one)",
                 o->captions, wsd_batcher_videos(bt_cycle), o->batch);
-
-    /* the localizer: from scratch, sized like the CG unless told otherwise */
-    if (!o->resume) {
-        wsd_sl_config cfg;
-        wsd_sl_config_default(&cfg);
-        cfg.feat_dim = wsd_featset_dim(fs);
-        cfg.vocab = T.cg ? wsd_cg_cfg(T.cg)->vocab : T.vocab->n;
-        cfg.hidden = o->hidden ? o->hidden : T.cg ? wsd_cg_cfg(T.cg)->hidden : 512;
-        cfg.embed = o->embed ? o->embed : T.cg ? wsd_cg_cfg(T.cg)->embed : 512;
-        cfg.scale = (float)o->scale;
-        cfg.regress_only = o->mode == MODE_NOCLASS;
-        cfg.sample_rate = sample_rate;
-        if (wsd_sl_init(&T.sl, &cfg, (uint64_t)o->seed, dev)) wsd_die_internal("%s", wsd_error());
-    }
-    if (T.sl.cfg.feat_dim != wsd_featset_dim(fs))
-        wsd_die("%s: features have %d dims, the model expects %d", o->feats, wsd_featset_dim(fs), T.sl.cfg.feat_dim);
-    if (T.vocab->n > T.sl.cfg.vocab)
-        wsd_die("vocabulary has %d entries but the localizer only %d", T.vocab->n, T.sl.cfg.vocab);
-    if ((o->mode == MODE_NOCLASS) != T.sl.cfg.regress_only)
-        wsd_die("%s: the checkpoint's localizer type does not match --baseline", o->resume);
-
-    /* optimisers (§3.2): opt_sl over every SL parameter; the cycle optimiser
-     * with the refiner at lr, the rest of the SL at lr/10 and the CG at lr
-     * (no-class baseline: the whole SL at lr) */
-    if (o->mode != MODE_NOCLASS) {
-        nn_sgd_init(&T.opt_sl, o->momentum, o->weight_decay);
-        nn_optim_add_group(&T.opt_sl, &T.sl.params, o->lr);
-        T.has_opt_sl = 1;
-    }
-    if (!sup) {
-        nn_sgd_init(&T.opt_cycle, o->momentum, o->weight_decay);
-        if (o->mode == MODE_FINAL) {
-            nn_optim_add_group(&T.opt_cycle, &T.sl.refiner_group, o->lr);
-            nn_optim_add_group(&T.opt_cycle, &T.sl.other_group, o->lr / 10);
-        } else {
-            nn_optim_add_group(&T.opt_cycle, &T.sl.params, o->lr);
-        }
-        nn_optim_add_group(&T.opt_cycle, wsd_cg_params(T.cg), o->lr);
-        T.has_opt_cycle = 1;
-    }
-    if (o->resume) {
-        if (T.has_opt_sl && nn_ckpt_load_optim(o->resume, "sl", &T.opt_sl)) wsd_die("%s", wsd_error());
-        if (T.has_opt_cycle && nn_ckpt_load_optim(o->resume, "cycle", &T.opt_cycle)) wsd_die("%s", wsd_error());
-    }
-
-    /* pseudo-labels: METEOR or an explicitly chosen stand-in, never silently */
-    wsd_pseudo_labeler *pl = NULL;
-    int need_pl = 0;
-    for (int e = start_epoch; e < o->epochs && o->mode == MODE_FINAL; e++) need_pl |= is_sl_epoch(o, e);
-    if (need_pl) {
-        pl = wsd_pl_open(o->metric, o->meteor_dir);
-        if (!pl)
-            wsd_die("%s\nThe SL epochs label anchors with METEOR 1.5, which needs Meteor's data files "
-                    "(meteor-1.5.jar, data/paraphrase-en.gz) that Debian does not ship: install pycocoevalcap, "
-                    "run data/download.sh meteor, or pass --meteor-dir DIR, "
-                    "or choose the documented stand-in with --pseudo-label-metric unigram-f (see wsdec-train(1)).",
-                    wsd_error());
-        if (!o->quiet) {
-            if (o->metric == WSD_PL_UNIGRAM_F)
-                fprintf(stderr, "wsdec-train: pseudo-labels by the unigram-F stand-in, NOT METEOR "
-                                "(--pseudo-label-metric unigram-f)\n");
-            else if (*wsd_pl_caveat(pl))
-                fprintf(stderr, "wsdec-train: pseudo-label METEOR %s\n", wsd_pl_caveat(pl));
-        }
-    }
+    build_localizer(&T, wsd_featset_dim(ts.fs), sample_rate);
+    build_optimisers(&T);
+    open_labeler(&T, start_epoch);
     if (!o->quiet) {
         static const char *modes[] = {"final", "no-class baseline", "supervised-sl"};
         fprintf(stderr,
-                "wsdec-train: %s, %d videos (of %zu), cycle batch %d (%d batches)%s, SL %zu parameters%s, "
-                "regressor scale %g, device %s, epochs %d..%d\n",
-                modes[o->mode], wsd_batcher_videos(bt_cycle), all_videos, o->batch, wsd_batcher_count(bt_cycle),
-                bt_sl ? ", SL batch 6" : "", nn_params_count(&T.sl.params, 0),
-                T.cg ? ", CG from checkpoint" : "", o->scale, nn_device_name(dev), start_epoch, o->epochs - 1);
+                "wsdec-train: %s, %d videos (of %zu), cycle batch %d (%d batches)%s%.0d, SL %zu "
+                "parameters%s, regressor scale %g, device %s, epochs %d..%d\n",
+                modes[o->mode], wsd_batcher_videos(bt_cycle), ts.caps->n, o->batch,
+                wsd_batcher_count(bt_cycle), bt_sl ? ", SL batch " : "", bt_sl ? o->sl_batch : 0,
+                nn_params_count(&T.sl.params, 0), T.cg ? ", CG from checkpoint" : "", o->scale,
+                nn_device_name(T.dev), start_epoch, o->epochs - 1);
     }
 
-    int tty = isatty(2);
-    wsd_batch b;
-    wsd_batch_init(&b);
-    wsd_train_ws ws = {0};
-    double t0 = wsd_now();
+    T.t0 = wsd_now();
     for (int epoch = start_epoch; epoch < o->epochs; epoch++) {
-        /* both schedulers are stepped every epoch, whatever the phase (§3.2) */
-        double lr_scale = nn_lr_multistep(epoch, o->milestones, o->n_milestones, o->gamma);
-        if (T.has_opt_sl) nn_optim_set_lr_scale(&T.opt_sl, lr_scale);
-        if (T.has_opt_cycle) nn_optim_set_lr_scale(&T.opt_cycle, lr_scale);
-        int sl_epoch = is_sl_epoch(o, epoch);
-        wsd_batcher *bt = sl_epoch && bt_sl ? bt_sl : bt_cycle;
-        wsd_batcher_epoch(bt, epoch);
-        int n_batches = wsd_batcher_count(bt);
-        if (o->max_batches > 0 && n_batches > o->max_batches) n_batches = o->max_batches;
-        nn_rng rng, noise_rng;
-        nn_rng_seed(&rng, wsd_batch_hash((uint64_t)o->seed, 2000003u + (uint64_t)epoch, 1));
-        nn_rng_seed(&noise_rng, wsd_batch_hash((uint64_t)o->seed, 2000003u + (uint64_t)epoch, 2));
-        if (T.cg) wsd_cg_set_training(T.cg, !sl_epoch);
-        double sum = 0, sum2 = 0, te = wsd_now();
-        long label_hist[WSD_NUM_ANCHORS] = {0};
-        const char *phase = sup ? "supervised" : sl_epoch ? "SL" : "cycle";
-        for (int i = 0; i < n_batches; i++) {
-            if (wsd_batcher_get(bt, i, &b)) wsd_die("%s", wsd_error());
-            double loss = 0, aux = 0;
-            int rc;
-            if (sl_epoch) {
-                nn_params_zero_grad(&T.sl.params);
-                if (sup) {
-                    rc = wsd_supervised_grad(&T.sl, &ws, &b, &rng, &loss, &aux);
-                } else {
-                    int labels[4096];
-                    rc = wsd_pseudo_grad(&T.sl, T.cg, &ws, pl, T.vocab, &b, 3, wsd_cg_cfg(T.cg)->max_cap_length,
-                                         &rng, &loss, b.N <= 4096 ? labels : NULL, &aux);
-                    for (int n = 0; rc == 0 && b.N <= 4096 && n < b.N; n++) label_hist[labels[n]]++;
-                }
-                if (rc == 0) rc = nn_optim_step(&T.opt_sl);
-            } else {
-                float *noise = wsd_malloc(sizeof *noise * 2 * (size_t)b.N);
-                for (int k = 0; k < 2 * b.N; k++) noise[k] = (nn_rng_uniformf(&noise_rng) - 0.5f) / 50.0f;
-                wsd_cg_seed_dropout(T.cg, wsd_batch_hash((uint64_t)o->seed, 3000017u + (uint64_t)epoch, (uint64_t)i));
-                nn_params_zero_grad(&T.sl.params);
-                nn_params_zero_grad(wsd_cg_params(T.cg));
-                rc = wsd_cycle_grad(&T.sl, T.cg, &ws, &b, noise, &rng, &loss, &aux);
-                free(noise);
-                /* only the localizer's gradients are clipped (§3.2 step 7) */
-                if (rc == 0 && o->clip > 0) nn_clip_grad_norm(&T.sl.params, o->clip);
-                if (rc == 0) rc = nn_optim_step(&T.opt_cycle);
-            }
-            if (rc) wsd_die_internal("epoch %d batch %d: %s", epoch, i, wsd_error());
-            if (!isfinite(loss)) wsd_die_internal("epoch %d batch %d: the loss is not finite", epoch, i);
-            sum += loss, sum2 += aux;
-            if (!o->quiet && ((i + 1) % o->log_every == 0 || i + 1 == n_batches)) {
-                fprintf(stderr, "%sepoch %d %s batch %d/%d loss %.4f %s %.4g %.1fs%s", tty ? "\r" : "", epoch,
-                        phase, i + 1, n_batches, loss, sl_epoch ? "miou" : "rec", aux, wsd_now() - t0,
-                        tty ? "   " : "\n");
-                fflush(stderr);
-            }
-        }
-        if (!o->quiet) {
-            fprintf(stderr, "%sepoch %d %s done: mean loss %.4f mean %s %.4g lr x%.3g %.1fs", tty ? "\n" : "", epoch,
-                    phase, sum / n_batches, sl_epoch ? "miou" : "rec", sum2 / n_batches, lr_scale, wsd_now() - te);
-            if (sl_epoch && !sup) {
-                fprintf(stderr, "; pseudo-labels per anchor:");
-                for (int k = 0; k < WSD_NUM_ANCHORS; k++) fprintf(stderr, " %ld", label_hist[k]);
-            }
-            fputc('\n', stderr);
-        }
-        save(o->out, &T, epoch + 1);
-        if (o->keep_every > 0 && (epoch + 1) % o->keep_every == 0) {
-            char *p = numbered_path(o->out, epoch + 1);
-            save(p, &T, epoch + 1);
-            free(p);
-        }
+        train_epoch(&T, bt_sl, bt_cycle, epoch);
+        save(&T, epoch + 1);
     }
     if (start_epoch >= o->epochs && !o->quiet)
-        fprintf(stderr, "wsdec-train: %s already has %d epochs; nothing to do\n", o->resume, start_epoch);
-    wsd_train_ws_free(&ws);
-    wsd_batch_free(&b);
-    wsd_pl_close(pl);
+        fprintf(stderr, "wsdec-train: %s already has %d epochs; nothing to do\n", o->resume,
+                start_epoch);
+    wsd_train_ws_free(&T.ws);
+    wsd_pl_close(T.pl);
     if (T.has_opt_sl) nn_optim_free(&T.opt_sl);
     if (T.has_opt_cycle) nn_optim_free(&T.opt_cycle);
     if (T.cg) wsd_cg_free(T.cg);
     wsd_sl_free(&T.sl);
     wsd_batcher_free(bt_cycle);
     if (bt_sl) wsd_batcher_free(bt_sl);
-    wsd_featset_free(fs);
+    wsd_trainset_free(&ts);
     wsd_vocab_free(T.vocab);
-    caps->n = all_videos;
-    wsd_captions_free(caps);
     return 0;
 }

@@ -7,19 +7,9 @@ set -e
 cd "$(dirname "$0")/.."
 threads=${WSD_THREADS:-$(nproc 2>/dev/null || echo 1)}
 reps=${WSD_BENCH_REPS:-5}
-lib=bin/obj/libwsdec.a
-[ -f "$lib" ] || { echo "bench-engine: $lib missing; run make first"; exit 1; }
-bin=$(mktemp -d)
-trap 'rm -rf "$bin"' EXIT
-PKGS="hdf5 libcjson openblas zlib"
-# a library built with the CUDA backend needs its runtime libraries too
-cuda_libs=
-if ar t "$lib" | grep -q '^nn_cuda\.o$'; then
-    nvcc=$(command -v nvcc || echo /usr/local/cuda/bin/nvcc)
-    cuda_libs="-L$(dirname "$(dirname "$nvcc")")/lib64 -lcudart -lcublas -lstdc++"
-fi
-${CC:-cc} -std=c11 -D_GNU_SOURCE -O2 -Icommon $(pkg-config --cflags $PKGS) \
-    -o "$bin/gru_bench" testdata/bench/gru_bench.c "$lib" $(pkg-config --libs $PKGS) $cuda_libs -lm -lpthread
+# gru_bench is built by `make` (bench: all) with the library
+bin=bin/obj/bench
+[ -x "$bin/gru_bench" ] || { echo "bench-engine: $bin/gru_bench missing; run make first"; exit 1; }
 # OpenBLAS would otherwise also spawn its own pool size
 ours=$(OPENBLAS_NUM_THREADS=$threads "$bin/gru_bench" "$threads" "$reps")
 echo "GRU 500->512 x2, batch 32, 100 steps, fwd+bwd, $threads thread(s):"
@@ -32,7 +22,7 @@ if "$PY" -c 'import torch' 2>/dev/null; then
 else
     echo "  PyTorch: not importable with $PY (install python3-torch to compare)"
 fi
-if [ -n "$cuda_libs" ]; then
+if ar t bin/obj/libwsdec.a | grep -q '^nn_cuda\.o$'; then
     if gpu=$("$bin/gru_bench" "$threads" "$reps" cuda 2>/dev/null); then
         echo "  wsdec (CUDA): $gpu ms"
     else

@@ -11,7 +11,7 @@
 # leaves METEOR out unless WSD_METEOR_DIR names a Meteor data tree.
 
 BIN     ?= bin
-DEMO    ?= bin/demo
+DEMO    ?= runs/demo
 SEED    ?= 233
 THREADS ?= 0
 DEVICE  ?= auto

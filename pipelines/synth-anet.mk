@@ -5,7 +5,7 @@
 # what the paper's models reach on real video.
 #
 #   make -f pipelines/synth-anet.mk [ANET=../shared/data/activitynet-captions]
-#        [NTRAIN=1000] [NVAL=200] [OUT=bin/synth-anet] [THREADS=0]
+#        [NTRAIN=1000] [NVAL=200] [OUT=runs/synth-anet] [THREADS=0]
 #
 # It prints, each with the command behind it:
 #   - the caption loss of cg-pretrain and wsdec-train per epoch (falls);
@@ -22,7 +22,7 @@
 ANET    ?= ../shared/data/activitynet-captions
 NTRAIN  ?= 1000
 NVAL    ?= 200
-OUT     ?= bin/synth-anet
+OUT     ?= runs/synth-anet
 THREADS ?= 0
 SEED    ?= 233
 BIN     ?= bin

@@ -33,7 +33,8 @@ int wsd_opt_int_list(const char *s, const char *name, int min, int max, int *out
         out[n++] = wsd_opt_int(tok, name, min, max);
     }
     free(copy);
-    if (n == 0) wsd_die("%s: expected comma-separated integers in [%d, %d], got '%s'", name, min, max, s);
+    if (n == 0)
+        wsd_die("%s: expected comma-separated integers in [%d, %d], got '%s'", name, min, max, s);
     return n;
 }
 
@@ -44,7 +45,10 @@ int wsd_opt_choice(const char *s, const char *name, const char *const *choices) 
     char list[512] = "";
     for (int i = 0; i < n; i++) {
         size_t len = strlen(list);
-        snprintf(list + len, sizeof list - len, "%s%s", i == 0 ? "" : i == n - 1 ? " or " : ", ",
+        snprintf(list + len, sizeof list - len, "%s%s",
+                 i == 0       ? ""
+                 : i == n - 1 ? " or "
+                              : ", ",
                  choices[i]);
     }
     wsd_die("%s: expected %s, got '%s'", name, list, s);

@@ -37,8 +37,8 @@ static void jsonl_batches_keep_order_and_unknown_fields(void) {
     wsd_vqueue_close(q);
     char *text = wsd_read_file(out, NULL);
     CHECK_MSG(text && !strcmp(text, "{\"video_id\":\"v_a\",\"x\":1}\n"
-                                     "{\"video_id\":\"v_b\",\"events\":[],\"seen\":\"yes\"}\n"
-                                     "{\"video_id\":\"v_c\"}\n"),
+                                    "{\"video_id\":\"v_b\",\"events\":[],\"seen\":\"yes\"}\n"
+                                    "{\"video_id\":\"v_c\"}\n"),
               "%s", text);
     free(text);
     unlink(in);
@@ -56,7 +56,8 @@ static void malformed_records_name_file_and_line(void) {
     char in2[] = "/tmp/wsd_vqueue_inXXXXXX";
     write_text(in2, "{\"id\":\"v_a\"}\n");
     q = wsd_vqueue_open(in2, NULL, WSD_VQUEUE_EVENTS, 8);
-    CHECK(wsd_vqueue_next(q, &r) == -1 && strstr(wsd_error(), ":1: expected a string \"video_id\""));
+    CHECK(wsd_vqueue_next(q, &r) == -1 &&
+          strstr(wsd_error(), ":1: expected a string \"video_id\""));
     wsd_vqueue_close(q);
     unlink(in);
     unlink(in2);
@@ -65,13 +66,15 @@ static void malformed_records_name_file_and_line(void) {
 
 static void videos_become_records_as_asked(void) {
     char caps[] = "/tmp/wsd_vqueue_capsXXXXXX";
-    write_text(caps, "{\"v_a\": {\"duration\": 10, \"timestamps\": [[1, 2]], \"sentences\": [\"a b\"]},"
-                     " \"v_b\": {\"duration\": 20, \"timestamps\": [], \"sentences\": []}}");
+    write_text(caps,
+               "{\"v_a\": {\"duration\": 10, \"timestamps\": [[1, 2]], \"sentences\": [\"a b\"]},"
+               " \"v_b\": {\"duration\": 20, \"timestamps\": [], \"sentences\": []}}");
     wsd_vrecord *r;
     wsd_vqueue *q = wsd_vqueue_open("-", caps, WSD_VQUEUE_GT, 8);
     CHECK(q && wsd_vqueue_n_events(q) == 1 && wsd_vqueue_next(q, &r) == 2);
     char *s = cJSON_PrintUnformatted(r[0].obj);
-    CHECK_MSG(strstr(s, "\"timestamp\":[1,2],\"sentence\":\"a b\",\"gt_timestamp\":[1,2]"), "%s", s);
+    CHECK_MSG(strstr(s, "\"timestamp\":[1,2],\"sentence\":\"a b\",\"gt_timestamp\":[1,2]"), "%s",
+              s);
     free(s);
     CHECK(r[1].line == 2 && !strcmp(wsd_vqueue_input(q), caps));
     wsd_vqueue_close(q);

@@ -6,6 +6,7 @@
 #include "nn/nn_batchnorm.h"
 #include "nn/nn_conv3d.h"
 #include "nn/nn_ckpt.h"
+#include "nn/nn_device.h"
 #include "nn/nn_gru.h"
 #include "nn/nn_linear.h"
 #include "nn/nn_loss.h"
@@ -15,8 +16,5 @@
 #include "nn/nn_param.h"
 #include "nn/nn_rng.h"
 #include "nn/nn_tensor.h"
-
-/* Threads for CPU matrix products (OpenBLAS); 0 = library default. */
-void nn_set_threads(int n);
 
 #endif

@@ -1,6 +1,8 @@
 /* Device names and backend dispatch. */
 #include <string.h>
 
+#include "nn/nn_device.h"
+
 #include "nn/nn_backend.h"
 #include "nn/nn_tensor.h"
 #include "base/util.h"

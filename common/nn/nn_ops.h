@@ -13,6 +13,9 @@
 
 #include "nn/nn_tensor.h"
 
+/* Threads for CPU matrix products (OpenBLAS); 0 = library default. */
+void nn_set_threads(int n);
+
 /* C = alpha·op(A)·op(B) + beta·C for 2-d tensors; op = transpose when trans_*. */
 int nn_gemm(int trans_a, int trans_b, float alpha, const nn_tensor *a, const nn_tensor *b,
             float beta, nn_tensor *c);

@@ -12,9 +12,9 @@
 
 #include <stddef.h>
 
-#define NN_MAX_DIM 4
+#include "nn/nn_device.h"
 
-typedef enum { NN_CPU = 0, NN_CUDA = 1 } nn_device;
+#define NN_MAX_DIM 4
 
 typedef struct {
     float *data;
@@ -24,15 +24,6 @@ typedef struct {
     nn_device device;
     int owner;         /* 1: nn_tensor_free releases data */
 } nn_tensor;
-
-/* "cpu", "cuda", "auto" (cuda when this build has it and a GPU answers, else
- * cpu). "cuda" in a build without the CUDA backend fails with a message that
- * says so. */
-int nn_device_parse(const char *name, nn_device *out);
-const char *nn_device_name(nn_device dev);
-int nn_device_available(nn_device dev);
-/* Waits for queued device work (no-op on the CPU). */
-void nn_device_sync(nn_device dev);
 
 /* Zero-filled tensors. Allocation failure exits (wsd_malloc semantics). */
 nn_tensor nn_tensor_zeros(nn_device dev, int ndim, const int *shape);

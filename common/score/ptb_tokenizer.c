@@ -69,14 +69,15 @@ typedef struct {
     int drop;
     int nbsp;        /* blanks inside the token print as U+00A0 */
     int acronym;     /* one-letter acronym with period: context decides */
-    int parens;      /* smiley: ( and ) print as -lrb- / -rrb- */
+    int parens;      /* smiley, phone: ( and ) print as -lrb- / -rrb- */
+    int amp;         /* THINGA, S&P-500: "&amp;" prints as "&" */
 } match;
 
-#define NO_MATCH ((match){0, 0, NULL, 0, 0, 0, 0})
-static match tok_of(size_t n) { return (match){n, n, NULL, 0, 0, 0, 0}; }
-static match ctx_of(size_t total, size_t n) { return (match){total, n, NULL, 0, 0, 0, 0}; }
-static match dropped(size_t n) { return (match){n, n, NULL, 1, 0, 0, 0}; }
-static match text_of(size_t n, const char *t) { return (match){n, n, t, 0, 0, 0, 0}; }
+#define NO_MATCH ((match){0, 0, NULL, 0, 0, 0, 0, 0})
+static match tok_of(size_t n) { return (match){n, n, NULL, 0, 0, 0, 0, 0}; }
+static match ctx_of(size_t total, size_t n) { return (match){total, n, NULL, 0, 0, 0, 0, 0}; }
+static match dropped(size_t n) { return (match){n, n, NULL, 1, 0, 0, 0, 0}; }
+static match text_of(size_t n, const char *t) { return (match){n, n, t, 0, 0, 0, 0, 0}; }
 
 /* WORD = LETTER (LETTER|DIGIT)* ([.!?] LETTER (LETTER|DIGIT)*)* */
 static size_t word_len(const char *s, size_t n) {
@@ -120,6 +121,8 @@ static match r_entity(const char *s, size_t n) {
         {"&cdq;", NULL, 0},
     };
     if (s[0] != '&') return NO_MATCH;
+    size_t nb = lit(s, n, "&nbsp;"); /* a blank to the lexer (caseless literal) */
+    if (nb) return dropped(nb);
     for (size_t k = 0; k < sizeof ents / sizeof ents[0]; k++) {
         size_t l = lit(s, n, ents[k].ent);
         if (!l) continue;
@@ -280,8 +283,8 @@ static int twitter_char(int c) { return is_alnum(c) || c == '_'; }
 static match r_twitter(const char *s, size_t n) {
     if (s[0] == '@' && n > 1 && (is_alpha((unsigned char)s[1]) || s[1] == '_'))
         return tok_of(1 + run(s + 1, n - 1, twitter_char));
-    if (s[0] == '#' && n > 1) {
-        size_t w = word_len(s + 1, n - 1);
+    if (s[0] == '#' && n > 1) { /* 3.4.1: # then letters only ("#x26" is "#x" "26") */
+        size_t w = run(s + 1, n - 1, is_alpha);
         if (w) return tok_of(1 + w);
     }
     return NO_MATCH;
@@ -360,7 +363,10 @@ static match r_tbspec(const char *s, size_t n) {
     if (!strchr("-CcPpAaSs", s[0])) return NO_MATCH;
     for (size_t k = 0; k < sizeof lits / sizeof lits[0]; k++)
         if ((l = lit(s, n, lits[k])) > best) best = l;
-    return best ? tok_of(best) : NO_MATCH;
+    if (!best) return NO_MATCH;
+    match m = tok_of(best);
+    m.amp = 1;
+    return m;
 }
 
 /* alnum+ (-alpha+){0,2} */
@@ -407,14 +413,53 @@ static const char *const abbrev_words[] = {
     "!Miss", "Mo", "Mont", "Neb", "Nev", "Okla", "!Ore", "!Pa", "Penn", "Tenn", "!Tex", "Va", "Vt",
     "!Wash", "Wis", "Wisc", "Wyo", "Inc", "Co", "Cos", "Corp", "Pty", "Ptys", "Pte", "Ptes", "Ppty",
     "Pptys", "Ppte", "Pptes", "Ltd", "Plc", "Rt", "Bancorp", "Dept", "Bhd", "Assn", "Univ", "Intl", "Sys",
-    "No", "Nos", "Prop", "Ph", "tel", "est", "ext", "sq", "Jr", "Sr", "Bros", "Ed.D", "Ph.D", "Blvd", "Rd",
+    "Ph", "tel", "est", "ext", "sq", "Jr", "Sr", "Bros", "Ed.D", "Ph.D", "Blvd", "Rd",
     "Esq", "etc", "al", "seq",
     /* ABBREV2: titles and company words */
     "Mr", "Mrs", "Ms", "Dr", "Drs", "Prof", "Profs", "Sen", "Sens", "Rep", "Reps", "Atty", "Attys", "Lt",
     "Col", "Gen", "Messrs", "Gov", "Govs", "Adm", "Rev", "Maj", "Sgt", "Cpl", "Pvt", "Mt", "Capt", "St",
     "Ste", "Ave", "Pres", "Lieut", "Hon", "Brig", "Cmdr", "Comdr", "Pfc", "Spc", "Supt", "Supts", "Det",
-    "Mf", "Insp", "S", "Invt", "Elec", "Natl", "Mfg", "Mtg", "vs",
+    "Mf", "Insp", "S", "Invt", "Elec", "Natl", "Mfg", "Mtg", "vs", "Ft", "Adj", "Adv", "Asst", "Assoc",
+    "Ens", "Mlle", "Mme", "Msgr", "Sfc", "Alex", "Wm", "Jos", "Cie", "cf", "Treas", "Bldg",
 };
+
+/* ABBREV3: keeps its period only before a number ("no. 5", "fig.2"); elsewhere
+ * the word and the period are two tokens. */
+static const char *const abbrev3_words[] = {"No", "Nos", "Prop", "Ca", "Fig", "Figs", "Pp", "Art", "Op"};
+
+static match r_abbrev3(const char *s, size_t n) {
+    size_t a = run(s, n, is_alpha);
+    if (a == 0 || a + 1 >= n || s[a] != '.') return NO_MATCH;
+    size_t j = a + 1;
+    if (s[j] == ' ') j++;
+    if (j >= n || !is_digit((unsigned char)s[j])) return NO_MATCH;
+    for (size_t k = 0; k < sizeof abbrev3_words / sizeof abbrev3_words[0]; k++)
+        if (strlen(abbrev3_words[k]) == a && lit(s, n, abbrev3_words[k]) == a) return ctx_of(j + 1, a + 1);
+    return NO_MATCH;
+}
+
+/* "cap'n" is one token (caseless literal). */
+static match r_capn(const char *s, size_t n) {
+    size_t l = lit(s, n, "cap'n");
+    return l ? tok_of(l) : NO_MATCH;
+}
+
+/* ASIANSMILEY: C_C or (C_?C) over C = [-^x=~<>'] ("^_^", "-_-", "(^^)"). */
+static int asian_char(int c) { return c && strchr("-^x=~<>'", c) != NULL; }
+
+static match r_asian_smiley(const char *s, size_t n) {
+    if (n >= 3 && asian_char((unsigned char)s[0]) && s[1] == '_' && asian_char((unsigned char)s[2])) return tok_of(3);
+    if (s[0] == '(' && n >= 4 && asian_char((unsigned char)s[1])) {
+        size_t i = 2;
+        if (s[i] == '_') i++;
+        if (i + 1 < n && asian_char((unsigned char)s[i]) && s[i + 1] == ')') {
+            match m = tok_of(i + 2);
+            m.parens = 1;
+            return m;
+        }
+    }
+    return NO_MATCH;
+}
 
 static size_t abbrev_match(const char *s, size_t n) {
     size_t best = 0, a = run(s, n, is_alpha);
@@ -538,6 +583,7 @@ static match r_phone(const char *s, size_t n) {
     if (!best) return NO_MATCH;
     match m = tok_of(best);
     m.nbsp = 1;
+    m.parens = 1; /* "(555) 123-4567" -> -lrb-555-rrb-\xa0123-4567 */
     return m;
 }
 
@@ -584,16 +630,18 @@ static match r_thinga(const char *s, size_t n) {
     if (!i) return NO_MATCH;
     int parts = 0;
     for (;;) {
-        size_t sep = 0;
-        if (i < n && (s[i] == '+' || s[i] == '&')) sep = 1;
-        if (!sep && lit(s + i, n - i, "&amp;")) sep = 5;
+        size_t sep = lit(s + i, n - i, "&amp;") ? 5 : 0;
+        if (!sep && i < n && (s[i] == '+' || s[i] == '&')) sep = 1;
         if (!sep) break;
         size_t u = run(s + i + sep, n - i - sep, is_upper);
         if (!u) break;
         i += sep + u;
         parts++;
     }
-    return parts ? tok_of(i) : NO_MATCH;
+    if (!parts) return NO_MATCH;
+    match m = tok_of(i);
+    m.amp = 1;
+    return m;
 }
 
 static int hthing_char(int c) { return is_alnum(c) || c == '.' || c == ','; }
@@ -691,7 +739,8 @@ static const rule_fn rules[] = {
     r_apoword,    r_apoword2, r_fullurl,      r_likelyurl, r_email,       r_twitter,       r_redaux,
     r_sredaux,    r_date,     r_number,       r_frac,      r_tbspec,      r_thing3,        r_dolsign,
     r_abbrev,     r_tbspec2,  r_word_dot_insentp, r_phone, r_smiley,      r_quotes,        r_duckfeet,
-    r_thing,      r_thinga,   r_hthing,       r_runs,      r_punct,
+    r_thing,      r_thinga,   r_hthing,       r_runs,      r_punct,    r_abbrev3,   r_capn,
+    r_asian_smiley,
 };
 
 static const char *const dropped_tokens[] = {"''", "'", "``", "`", ".", "?", "!", ",", ":", "-", "--", "...", ";"};
@@ -713,6 +762,9 @@ static void emit(ptb_buf *out, const char *t, size_t n, const match *m) {
         } else if (m->nbsp && c == ' ') {
             out->data[out->len++] = (char)0xC2;
             out->data[out->len++] = (char)0xA0;
+        } else if (m->amp && c == '&' && lit(t + i, n - i, "&amp;")) {
+            out->data[out->len++] = '&';
+            i += 4;
         } else if (m->parens && (c == '(' || c == ')')) {
             memcpy(out->data + out->len, c == '(' ? "-lrb-" : "-rrb-", 5);
             out->len += 5;
@@ -737,7 +789,8 @@ int ptb_follow_splits_acronym(const char *text, size_t len, int at_end) {
     const char *s = text + i;
     size_t n = len - i;
     if (!n) return 0;
-    if (r_sgml(s, n).total) return 1;
+    size_t tag = r_sgml(s, n).total;
+    if (tag) return tag == n ? !at_end : is_blank((unsigned char)s[tag]) || ptb_is_line_break((unsigned char)s[tag]);
     for (size_t k = 0; k < sizeof trigger_words / sizeof trigger_words[0]; k++) {
         size_t l = strlen(trigger_words[k]);
         if (l > n || memcmp(s, trigger_words[k], l) != 0) continue;

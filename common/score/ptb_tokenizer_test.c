@@ -119,7 +119,70 @@ static void context_sensitive_captions(void) {
     cJSON_Delete(cs);
 }
 
+/* Families that differed from CoreNLP 3.4.1's PTBTokenizer (issue 10); the
+ * expected strings are the Java tokenizer's output after coco's filter. */
+#define SAME(in, want) CHECK_MSG(strcmp(one(in), want) == 0, "%s -> '%s', Java '%s'", in, one(in), want)
+
+static void nbsp_is_a_blank(void) {
+    SAME("a&nbsp;b and &NBSP; c", "a b and c");
+    SAME("a &Nbsp; b f&nbsp;g", "a b f g");
+    SAME("d &nbsp e", "d & nbsp e"); /* no semicolon: not the entity */
+}
+
+static void hex_references_are_not_entities(void) {
+    SAME("x &#xa0; y &#x26; z &#38; w", "x & #xa 0 y & #x 26 z &#38; w");
+    SAME("#abc123 #a_b #123 x#y", "#abc 123 #a _ b # 123 x #y");
+    SAME("@abc123 @a_b @_x", "@abc123 @a_b @_x");
+}
+
+static void capn_is_one_token(void) {
+    SAME("cap'n Cap'n CAP'N cap'ns", "cap'n cap'n cap'n cap'n s");
+    SAME("cap'n. cap'nx xcap'n", "cap'n cap'n x xcap 'n");
+}
+
+static void asian_smileys(void) {
+    SAME("^_^ -_- >_< <_< >_> ^_~ =_= ~_~ '_'", "^_^ -_- >_< <_< >_> ^_~ =_= ~_~ '_'");
+    SAME("^^ ^-^ *_* >.< -__-", "^ ^ ^ ^ * _ * > < __");
+    SAME("(^_^) (-_-) (^^) ^_^) (o_o)", "-lrb-^_^-rrb- -lrb--_--rrb- -lrb-^^-rrb- ^_^ -rrb- -lrb- o_o -rrb-");
+}
+
+static void escaped_ampersand_in_thinga(void) {
+    SAME("S&amp;P-500 and AT&amp;T", "s&p-500 and at&t");
+    SAME("S&amp;P S&amp;Ls AT&amp;T's AT&amp;T&amp;Q at&amp;t", "s&p s&ls at&t 's at&t&q at & t");
+}
+
+static void more_abbreviations(void) {
+    SAME("Ft. Adj. Adv. Asst. Assoc. Ens. Mlle. Mme. Msgr. Sfc. Alex. Wm. Jos. Cie. cf. TREAS. Bldg.",
+         "ft. adj. adv. asst. assoc. ens. mlle. mme. msgr. sfc. alex. wm. jos. cie. cf. treas. bldg.");
+    SAME("Ft. The Adj. The Mr. The", "ft. the adj. the mr. the");
+}
+
+static void abbrev3_only_before_a_number(void) {
+    SAME("no. 5 no. nos. 3 prop. 7 ca. 5 ca. fig. 2 fig. figs. 3 pp. 4 art. 5 op. 6 op. the end",
+         "no. 5 no nos. 3 prop. 7 ca. 5 ca fig. 2 fig figs. 3 pp. 4 art. 5 op. 6 op the end");
+    SAME("no.5 no.  5 no. (5 no. the no., No.", "no. 5 no 5 no -lrb- 5 no the no. no");
+}
+
+static void acronym_before_a_tag_on_the_line(void) {
+    SAME("a T. <b>tag</b>", "a t. <b> tag </b>");
+    SAME("a T.<b> and a T. <b> x", "a t. <b> and a t <b> x");
+}
+
+static void phone_brackets(void) {
+    SAME("call (555) 123-4567 now", "call -lrb-555-rrb-\xc2\xa0" "123-4567 now");
+    SAME("(555)123-4567 (5555) 123-4567", "-lrb-555-rrb-123-4567 -lrb- 5555 -rrb- 123-4567");
+}
+
 int main(void) {
+    TEST_RUN(nbsp_is_a_blank);
+    TEST_RUN(hex_references_are_not_entities);
+    TEST_RUN(capn_is_one_token);
+    TEST_RUN(asian_smileys);
+    TEST_RUN(escaped_ampersand_in_thinga);
+    TEST_RUN(more_abbreviations);
+    TEST_RUN(abbrev3_only_before_a_number);
+    TEST_RUN(acronym_before_a_tag_on_the_line);
+    TEST_RUN(phone_brackets);
     TEST_RUN(clitics_and_punctuation);
     TEST_RUN(acronym_period_depends_on_next_caption);
     TEST_RUN(golden_file_line_for_line);

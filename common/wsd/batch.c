@@ -229,7 +229,8 @@ wsd_batcher *wsd_batcher_new(const wsd_featset *feats, const wsd_captions *caps,
     bt->feat = wsd_malloc(sizeof(*bt->feat) * (caps->n ? caps->n : 1));
     bt->duration = wsd_malloc(sizeof(double) * (caps->n ? caps->n : 1));
     bt->enc = wsd_calloc(caps->n ? caps->n : 1, sizeof(encoded *));
-    for (size_t i = 0; i < caps->n; i++) {
+    size_t n_use = opts->max_videos && opts->max_videos < caps->n ? opts->max_videos : caps->n;
+    for (size_t i = 0; i < n_use; i++) {
         const wsd_video *vid = &caps->videos[i];
         if (vid->n_events == 0) continue;
         const wsd_feat *f = wsd_featset_get(feats, vid->id);

@@ -78,6 +78,7 @@ typedef struct {
     int shuffle;            /* 1: seeded permutation per epoch */
     int drop_last;          /* 1: no final partial batch */
     uint64_t seed;
+    size_t max_videos; /* use only the first max_videos videos of the captions (0 = all) */
 } wsd_batcher_opts;
 
 typedef struct wsd_batcher wsd_batcher;

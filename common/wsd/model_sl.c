@@ -435,8 +435,8 @@ int wsd_sl_backward(wsd_sl *sl, wsd_sl_run *r, const float *d_score, const float
 }
 
 int wsd_sl_ce(const wsd_sl_run *r, const int *labels, double *loss, float *d_score) {
-    int N = r->N, A = 15;
     if (!r->score_h) return wsd_fail("localizer: cross-entropy needs the anchor model");
+    int N = r->N, A = r->score.shape[1]; /* the model's anchor count: score is (N, A) */
     double total = 0;
     for (int n = 0; n < N; n++) {
         const float *s = r->score_h + (size_t)n * A;

@@ -132,7 +132,5 @@ int wsd_sl_sup_loss(const wsd_sl *sl, const wsd_sl_run *run, const wsd_batch *b,
  * supervised mode (SL only): config from the JSON's "model_sl" object (or the
  * top level), parameters from /model_sl/. -1 + wsd_fail naming the file. */
 int wsd_sl_load(wsd_sl *sl, const char *path, nn_device dev);
-/* The vocabulary stored in a checkpoint; NULL + wsd_fail. */
-wsd_vocab *wsd_ckpt_vocab(const char *path);
 
 #endif

@@ -29,20 +29,3 @@ int wsd_sl_load(wsd_sl *sl, const char *path, nn_device dev) {
     return 0;
 }
 
-wsd_vocab *wsd_ckpt_vocab(const char *path) {
-    char **words = NULL;
-    int n = 0;
-    if (nn_ckpt_read_vocab(path, &words, &n) != 0) return NULL;
-    if (!words || n == 0) {
-        wsd_fail("%s: checkpoint has no vocabulary", path);
-        return NULL;
-    }
-    cJSON *j = cJSON_CreateObject();
-    cJSON_AddStringToObject(j, "format", "wsdec-vocab");
-    cJSON_AddNumberToObject(j, "version", 1);
-    cJSON_AddItemToObject(j, "id_to_word", cJSON_CreateStringArray((const char *const *)words, n));
-    nn_ckpt_free_vocab(words, n);
-    wsd_vocab *v = wsd_vocab_from_json(j, path);
-    cJSON_Delete(j);
-    return v;
-}

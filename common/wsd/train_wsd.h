@@ -35,8 +35,12 @@ void wsd_train_ws_free(wsd_train_ws *ws);
 int wsd_cycle_grad(wsd_sl *sl, wsd_cg *cg, wsd_train_ws *ws, const wsd_batch *b,
                    const float *noise, nn_rng *rng, double *loss_cap, double *loss_rec);
 
+/* The beam width of the captions an SL epoch labels anchors with (the
+ * beam search of the SL epochs in train_script/train_final.py of XgDuan/WSDEC). */
+#define WSD_PSEUDO_BEAM 3
+
 /* labels (N, may be NULL) receives the pseudo-labels; max_len/beam as the CG
- * decodes (20, 3). miou (may be NULL): mean IoU of the SL's test-path
+ * decodes (20, WSD_PSEUDO_BEAM). miou (may be NULL): mean IoU of the SL's test-path
  * prediction with the GT timestamps, the reference's log line. */
 int wsd_pseudo_grad(wsd_sl *sl, wsd_cg *cg, wsd_train_ws *ws, wsd_pseudo_labeler *pl,
                     const wsd_vocab *vocab, const wsd_batch *b, int beam, int max_len, nn_rng *rng,
