@@ -45,7 +45,7 @@ if ! "$BIN/caption" --version >/dev/null 2>>"$report"; then
 fi
 
 # 1. every backend entry and layer, CPU against CUDA
-for t in nn/nn_cuda_test wsd/wsd_cuda_test video/c3d_cuda_test; do
+for t in nn/nn_cuda_test wsd/wsd_cuda_test nn/nn_conv3d_test video/c3d_test; do
     [ -x "$TEST/$t" ] || { result "$t" "skipped (not built)"; continue; }
     if timeout 120 "$TEST/$t" >>"$report" 2>&1; then st=ok; else st="FAILED (exit $?)"; fi
     result "$t" "$st $(grep '^RESULT' "$report" | tail -n 1)"
@@ -63,6 +63,9 @@ done
 # 3. benchmarks (each prints CPU and CUDA figures when a GPU answers)
 if timeout 150 env WSD_BIN="$BIN" sh pipelines/bench-engine.sh >>"$report" 2>&1; then st=ok; else st="FAILED (exit $?)"; fi
 result bench "$st (figures in the report)"
+# C3D: CPU against PyTorch, then 32 clips on the GPU (unverified until run here)
+if timeout 150 sh pipelines/bench-c3d.sh >>"$report" 2>&1; then st=ok; else st="FAILED (exit $?)"; fi
+result bench-c3d "$st $(grep -E 'CUDA' "$report" | tail -n 1 | tr -s ' ')"
 
 echo "$summary" | sed '/^$/d' >>"$report"
 echo "gpu-check: report in $report"

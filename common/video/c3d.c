@@ -77,7 +77,7 @@ void wsd_c3d_free(wsd_c3d *net) {
     memset(net, 0, sizeof *net);
 }
 
-static int layer_index(const char *name) {
+int wsd_c3d_layer_index(const char *name) {
     for (int i = 0; i < WSD_C3D_LAYERS; i++)
         if (!strcmp(name, wsd_c3d_layer_names[i])) return i;
     if (!strcmp(name, "fc6-1")) return FC6;
@@ -97,7 +97,7 @@ static const char *shape_str(const int *shape, int ndim, char *buf, size_t cap) 
 
 int wsd_c3d_set_blob(wsd_c3d *net, const char *layer, int blob, const int *shape, int ndim,
                      const float *data, const char *src) {
-    int li = layer_index(layer);
+    int li = wsd_c3d_layer_index(layer);
     if (li < 0) return wsd_fail("%s: layer '%s' is not part of C3D v1.0 (conv1a..conv5b, fc6, fc7)", src, layer);
     if (blob != 0 && blob != 1)
         return wsd_fail("%s: layer %s has a blob %d; C3D layers have a weight (0) and a bias (1)",

@@ -46,6 +46,11 @@ typedef struct wsd_c3d {
 /* The layer names, in order: "conv1a" … "conv5b", "fc6", "fc7". */
 extern const char *const wsd_c3d_layer_names[WSD_C3D_LAYERS];
 
+/* Index 0..9 of a layer name ("fc6-1"/"fc7-1", Caffe's names, included), or
+ * -1 for a layer the network does not hold (data, relu*, pool*, fc8-1, …):
+ * a model reader skips those. */
+int wsd_c3d_layer_index(const char *name);
+
 /* 0, or -1 + wsd_fail when width_div does not divide 64. */
 int wsd_c3d_init(wsd_c3d *net, int width_div);
 void wsd_c3d_free(wsd_c3d *net);

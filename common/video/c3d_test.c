@@ -86,6 +86,8 @@ static void test_blobs(void) {
     int b3[1] = {3};
     CHECK(wsd_c3d_set_blob(&net, "conv1a", 1, b3, 1, w, "m.caffemodel") == -1);
     CHECK(wsd_c3d_set_blob(&net, "conv1a", 2, bias, 5, w, "m.caffemodel") == -1);
+    CHECK(wsd_c3d_layer_index("conv5b") == 7 && wsd_c3d_layer_index("fc7-1") == 9);
+    CHECK(wsd_c3d_layer_index("fc8-1") == -1 && wsd_c3d_layer_index("pool5") == -1);
     CHECK(wsd_c3d_set_blob(&net, "fc8", 0, bias, 5, w, "m.caffemodel") == -1);
     CHECK(strstr(wsd_error(), "fc8") != NULL);
     /* fc6: (256, 512) at width / 16; Caffe calls it fc6-1 */
