@@ -279,8 +279,11 @@ static void train_epoch(const options *o, wsd_cg *cg, nn_optim *opt, wsd_batcher
         wsd_cg_seed_dropout(
             cg, wsd_batch_hash((uint64_t)o->seed, 1000003u + (uint64_t)epoch, (uint64_t)i));
         double loss = batch_loss(o, cg, &b, &seg, opt);
-        if (!isfinite(loss))
-            wsd_die_internal("epoch %d batch %d: the loss is not finite", epoch, i);
+        if (!isfinite(loss)) {
+            char ids[1024];
+            wsd_die("epoch %d batch %d: the loss is %g, not finite (diverged: a lower --lr, or bad "
+                    "features) on the videos %s", epoch, i, loss, wsd_batch_ids(&b, ids, sizeof ids));
+        }
         sum += loss;
         if (!o->quiet && ((i + 1) % o->log_every == 0 || i + 1 == n_batches)) {
             fprintf(stderr, "%sepoch %d batch %d/%d loss %.4f lr %.3g %.1fs%s", tty ? "\r" : "",

@@ -13,6 +13,7 @@
 
 #include "io/captions.h"
 #include "io/h5feat.h"
+#include "io/idmap.h"
 #include "io/npy.h"
 #include "io/tsr.h"
 #include "base/opt.h"
@@ -60,6 +61,7 @@ typedef struct {
     int level;
     const wsd_captions *ids;
     char *found;        /* per id in ids: seen in the input */
+    wsd_idmap *seen;    /* keys written: a video is written once */
     double rps;         /* NAN when not given */
     long written;
     int quiet, tty;     /* progress: a counter on a terminal, else a line per 1000 videos */
@@ -89,6 +91,10 @@ static void emit(sink *s, wsd_tsr *t) {
         s->found[i] = 1;
         double d = s->ids->videos[i].duration;
         if (!isnan(d)) set_number(t->meta, "duration", d);
+    }
+    if (wsd_idmap_put(s->seen, t->key, s->written) != 0) {
+        sink_abort(s);
+        wsd_die("video id '%s' occurs twice in the input", t->key);
     }
     if (!isnan(s->rps))
         set_number(t->meta, "rows_per_second", s->rps);
@@ -374,7 +380,7 @@ int main(int argc, char **argv) {
         wsd_die("expected exactly one input (INPUT, --hdf5, --npy, --video or --videos)");
     }
     if (hdf5_out && strcmp(output, "-") == 0) wsd_die("--format hdf5 needs a named output file (-o FILE.hdf5)");
-    sink s = {.level = compress ? 6 : 0, .rps = rps, .quiet = quiet, .tty = isatty(2)};
+    sink s = {.level = compress ? 6 : 0, .rps = rps, .quiet = quiet, .tty = isatty(2), .seen = wsd_idmap_new()};
     wsd_captions *ids = NULL;
     if (ids_path) {
         if (!(ids = wsd_captions_load(ids_path))) wsd_die("%s", wsd_error());
@@ -453,6 +459,7 @@ int main(int argc, char **argv) {
     if (video_mode) video_done(&vctx, quiet);
     if (!quiet) fprintf(stderr, "feat-extract: %ld videos -> %s\n", s.written, strcmp(output, "-") ? output : "<stdout>");
     free(s.found);
+    wsd_idmap_free(s.seen);
     wsd_captions_free(ids);
     return 0;
 }

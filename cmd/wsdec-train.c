@@ -450,8 +450,11 @@ static void train_epoch(trainer *T, wsd_batcher *bt_sl, wsd_batcher *bt_cycle, i
         int rc = sl_epoch ? sl_batch(T, &b, &rng, &loss, &aux, hist)
                           : cycle_batch(T, &b, epoch, i, &rng, &noise_rng, &loss, &aux);
         if (rc) wsd_die_internal("epoch %d batch %d: %s", epoch, i, wsd_error());
-        if (!isfinite(loss))
-            wsd_die_internal("epoch %d batch %d: the loss is not finite", epoch, i);
+        if (!isfinite(loss)) {
+            char ids[1024];
+            wsd_die("epoch %d batch %d: the loss is %g, not finite (diverged: a lower --lr, or bad "
+                    "features) on the videos %s", epoch, i, loss, wsd_batch_ids(&b, ids, sizeof ids));
+        }
         sum += loss, sum2 += aux;
         if (!o->quiet && ((i + 1) % o->log_every == 0 || i + 1 == n_batches)) {
             fprintf(stderr, "%sepoch %d %s batch %d/%d loss %.4f %s %.4g %.1fs%s", tty ? "\r" : "",

@@ -14,10 +14,14 @@ static char error_message[1024];
 static const char *progname = "wsdec";
 
 int wsd_fail(const char *fmt, ...) {
+    /* formatted apart first: callers may pass wsd_error() itself as an
+     * argument ("%s: %s", path, wsd_error()) */
+    char msg[sizeof error_message];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(error_message, sizeof error_message, fmt, ap);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    memcpy(error_message, msg, sizeof msg);
     return -1;
 }
 

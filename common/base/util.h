@@ -13,7 +13,8 @@
 
 enum { WSD_EXIT_OK = 0, WSD_EXIT_INPUT = 1, WSD_EXIT_INTERNAL = 2 };
 
-/* Records a printf-style message as the current error; always returns -1. */
+/* Records a printf-style message as the current error; always returns -1.
+ * The arguments may include wsd_error() (to prefix the current message). */
 int wsd_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* The last recorded error message ("" when none). */
 const char *wsd_error(void);

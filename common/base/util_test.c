@@ -84,7 +84,18 @@ static void read_file_names_missing_file(void) {
     CHECK(strstr(wsd_error(), "/nonexistent/wsd.json") != NULL);
 }
 
+/* wsd_fail("%s: %s", path, wsd_error()) used to format into the buffer it
+ * read from: "g.h5: g.h5: bject" instead of "g.h5: no object". */
+static void fail_may_prefix_the_current_error(void) {
+    wsd_fail("no such object '%s'", "model_cg");
+    wsd_fail("%s: %s", "g.h5", wsd_error());
+    CHECK_MSG(strcmp(wsd_error(), "g.h5: no such object 'model_cg'") == 0, "%s", wsd_error());
+    wsd_fail("--beam: %s", wsd_error());
+    CHECK_MSG(strcmp(wsd_error(), "--beam: g.h5: no such object 'model_cg'") == 0, "%s", wsd_error());
+}
+
 int main(void) {
+    TEST_RUN(fail_may_prefix_the_current_error);
     TEST_RUN(parse_long_rejects_trailing_junk);
     TEST_RUN(parse_double_accepts_exponent);
     TEST_RUN(atomic_output_leaves_nothing_on_abort);

@@ -37,10 +37,15 @@ static int check_text(const char *s, const char *where, const char *what) {
     return 0;
 }
 
+static int seconds(const cJSON *v, double *out) {
+    return finite_number(v, out) != 0 || fabs(*out) > WSD_MAX_SECONDS ? -1 : 0;
+}
+
 static int parse_timestamp(const cJSON *ts, wsd_event *e, const char *where, size_t k) {
-    if (!cJSON_IsArray(ts) || cJSON_GetArraySize(ts) != 2 || finite_number(ts->child, &e->start) != 0 ||
-        finite_number(ts->child->next, &e->end) != 0)
-        return wsd_fail("%s: event %zu: timestamp must be [start, end] in seconds (two numbers)", where, k);
+    if (!cJSON_IsArray(ts) || cJSON_GetArraySize(ts) != 2 || seconds(ts->child, &e->start) != 0 ||
+        seconds(ts->child->next, &e->end) != 0)
+        return wsd_fail("%s: event %zu: timestamp must be [start, end] in seconds (two numbers of at most %g)",
+                        where, k, WSD_MAX_SECONDS);
     return 0;
 }
 
@@ -52,8 +57,9 @@ int wsd_video_from_json(const cJSON *obj, const char *where, wsd_video *v) {
     const cJSON *events = cJSON_GetObjectItemCaseSensitive(obj, "events");
     if (!cJSON_IsString(id) || !id->valuestring[0]) return wsd_fail("%s: expected a non-empty string \"video_id\"", where);
     if (check_text(id->valuestring, where, "video_id") != 0) return -1;
-    if (dur && !cJSON_IsNull(dur) && (finite_number(dur, &v->duration) != 0 || v->duration < 0))
-        return wsd_fail("%s: video '%s': \"duration\" must be a non-negative number of seconds", where, id->valuestring);
+    if (dur && !cJSON_IsNull(dur) && (seconds(dur, &v->duration) != 0 || v->duration < 0))
+        return wsd_fail("%s: video '%s': \"duration\" must be a non-negative number of seconds (at most %g)", where,
+                        id->valuestring, WSD_MAX_SECONDS);
     if (events && !cJSON_IsArray(events))
         return wsd_fail("%s: video '%s': \"events\" must be an array", where, id->valuestring);
     v->id = wsd_strdup(id->valuestring);
@@ -178,8 +184,9 @@ static int parse_official_video(const cJSON *rec, const char *file, wsd_video *v
     const cJSON *dur = cJSON_GetObjectItemCaseSensitive(rec, "duration");
     const cJSON *ts = cJSON_GetObjectItemCaseSensitive(rec, "timestamps");
     const cJSON *ss = cJSON_GetObjectItemCaseSensitive(rec, "sentences");
-    if (finite_number(dur, &v->duration) != 0 || v->duration < 0)
-        return wsd_fail("%s: \"duration\" must be a non-negative number of seconds", where);
+    if (seconds(dur, &v->duration) != 0 || v->duration < 0)
+        return wsd_fail("%s: \"duration\" must be a non-negative number of seconds (at most %g)", where,
+                        WSD_MAX_SECONDS);
     if (!cJSON_IsArray(ts) || !cJSON_IsArray(ss))
         return wsd_fail("%s: expected arrays \"timestamps\" and \"sentences\"", where);
     size_t n = (size_t)cJSON_GetArraySize(ts);
@@ -310,6 +317,13 @@ wsd_captions *wsd_captions_parse(const char *text, size_t len, const char *name)
     int is_jsonl = cJSON_IsObject(head) && cJSON_GetObjectItemCaseSensitive(head, "video_id");
     cJSON_Delete(head);
     if (is_jsonl) return parse_jsonl(text, len, name);
+    long nul = wsd_json_nul_escape_at(text, len);
+    if (nul >= 0) {
+        long line = 1;
+        for (long k = 0; k < nul; k++) line += text[k] == '\n';
+        wsd_fail("%s:%ld: a string contains \\u0000 (NUL), which captions text must not", name, line);
+        return NULL;
+    }
     const char *end = NULL;
     cJSON *root = cJSON_ParseWithLengthOpts(text + i, len - i, &end, 0);
     if (!root) {

@@ -13,6 +13,11 @@
 
 #include "io/idmap.h"
 
+/* Durations and timestamps beyond 1e7 s (116 days) are taken as corrupt
+ * input: with them every computation on seconds stays finite and exact
+ * enough, and no output holds a null or an inf. */
+#define WSD_MAX_SECONDS 1e7
+
 typedef struct {
     double start, end;  /* seconds */
     char *sentence;     /* NULL when the event has none (e.g. proposals) */

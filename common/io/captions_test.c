@@ -50,6 +50,22 @@ static void bad_input_names_file_and_place(void) {
           strstr(wsd_error(), "t.json:2"));
     CHECK(parse("v_1\nv 2\n") == NULL && strstr(wsd_error(), "t.json:2"));
     CHECK(parse("[1, 2]") == NULL && strstr(wsd_error(), "array"));
+    /* absurd numbers and NUL escapes are refused at the edge (issue 12) */
+    CHECK(parse("{\"video_id\": \"v\", \"duration\": 1e308}\n") == NULL && strstr(wsd_error(), "duration"));
+    CHECK(parse("{\"v\": {\"duration\": 1e300, \"timestamps\": [], \"sentences\": []}}") == NULL &&
+          strstr(wsd_error(), "duration"));
+    CHECK(parse("{\"v\": {\"duration\": 9, \"timestamps\": [[1, 1e999]], \"sentences\": [\"x\"]}}") == NULL &&
+          strstr(wsd_error(), "timestamp"));
+    CHECK(parse("{\"v\": {\"duration\": 9, \"timestamps\": [[1, 2e7]], \"sentences\": [\"x\"]}}") == NULL &&
+          strstr(wsd_error(), "timestamp"));
+    CHECK(parse("{\"video_id\": \"v\", \"events\": [{\"timestamp\": [0, 1], \"sentence\": \"a\\u0000b\"}]}\n") ==
+              NULL && strstr(wsd_error(), "u0000"));
+    CHECK(parse("{\"v\\u0000w\": {\"duration\": 9, \"timestamps\": [], \"sentences\": []}}") == NULL &&
+          strstr(wsd_error(), "u0000"));
+    /* an escaped backslash before u0000 is text, not a NUL */
+    wsd_captions *c = parse("{\"video_id\": \"v\", \"events\": [{\"timestamp\": [0, 1], \"sentence\": \"a\\\\u0000\"}]}\n");
+    CHECK(c && !strcmp(c->videos[0].events[0].sentence, "a\\u0000"));
+    wsd_captions_free(c);
 }
 
 static void jsonl_reader_reports_line_numbers(void) {

@@ -52,8 +52,7 @@ static int add(wsd_featset *fs, const wsd_tsr *t, int k, const char *where) {
     if (fs->dim && dim != fs->dim)
         return wsd_fail("%s (key '%s'): feature dimension %lld differs from the %d of earlier videos", where, t->key,
                         (long long)dim, fs->dim);
-    if (wsd_idmap_put(fs->index, t->key, (long)fs->n) != 0) return wsd_fail("%s: duplicate video id '%s'", where, t->key);
-    fs->dim = (int)dim;
+    if (wsd_idmap_get(fs->index, t->key) >= 0) return wsd_fail("%s: duplicate video id '%s'", where, t->key);
     int64_t rows = (raw + k - 1) / k;
     float *x = wsd_malloc((size_t)(rows * dim) * sizeof *x);
     for (int64_t r = 0; r < rows; r++) {
@@ -63,7 +62,22 @@ static int add(wsd_featset *fs, const wsd_tsr *t, int k, const char *where) {
             const double *src = (const double *)t->data + r * k * dim;
             for (int64_t j = 0; j < dim; j++) x[r * dim + j] = (float)src[j];
         }
+        /* one NaN would reach every weight through training, or every
+         * caption and segment at test time, without a word: refuse it here */
+        for (int64_t j = 0; j < dim; j++)
+            if (!isfinite(x[r * dim + j])) {
+                double v = x[r * dim + j];
+                free(x);
+                return wsd_fail("%s: video '%s': row %lld (of %lld), column %lld is %s, not a finite number%s", where,
+                                t->key, (long long)(r * k), (long long)raw, (long long)j,
+                                isnan(v) ? "NaN" : v > 0 ? "+Inf" : "-Inf",
+                                t->dtype == WSD_F64 && isfinite(((const double *)t->data)[(r * k) * dim + j])
+                                    ? " as float32"
+                                    : "");
+            }
     }
+    wsd_idmap_put(fs->index, t->key, (long)fs->n);
+    fs->dim = (int)dim;
     if (fs->n == fs->cap) fs->feats = wsd_realloc(fs->feats, (fs->cap = fs->cap ? fs->cap * 2 : 256) * sizeof *fs->feats);
     wsd_feat *f = &fs->feats[fs->n++];
     f->id = wsd_strdup(t->key);

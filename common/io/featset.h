@@ -23,7 +23,8 @@ typedef struct wsd_featset wsd_featset;
 
 /* Loads path (format detected from its first bytes). When ids is not NULL,
  * only those n_ids videos are kept (the others are skipped without
- * conversion) and a missing one is an error. NULL + wsd_error() on failure. */
+ * conversion) and a missing one is an error. NULL + wsd_error() on failure,
+ * including a value that is not finite (the message names video, row, column). */
 wsd_featset *wsd_featset_load(const char *path, int sample_rate, const char *const *ids, size_t n_ids);
 /* The video with this id, or NULL with wsd_error()
  * "FILE: unknown video id 'v_x' (N videos)". */

@@ -70,7 +70,51 @@ static void hdf5_roundtrip(void) {
     wsd_tsr_free(&b);
 }
 
+/* NaN/Inf never enter a model: the load fails naming the video, row and column. */
+static void non_finite_values_are_refused_on_load(void) {
+    const float bad[3] = {NAN, INFINITY, -INFINITY};
+    for (int i = 0; i < 3; i++) {
+        char path[] = "/tmp/wsd_featset_testXXXXXX";
+        FILE *fp = fdopen(mkstemp(path), "wb");
+        wsd_tsr a, b;
+        make(&a, "v_a", 5, 3, 10);
+        make(&b, "v_b", 4, 3, 20);
+        ((float *)b.data)[2 * 3 + 1] = bad[i]; /* row 2, column 1 */
+        wsd_tsr_write(fp, &a, 0);
+        wsd_tsr_write(fp, &b, 1);
+        fclose(fp);
+        wsd_tsr_free(&a);
+        wsd_tsr_free(&b);
+        wsd_featset *fs = wsd_featset_load(path, 1, NULL, 0);
+        CHECK_MSG(!fs && strstr(wsd_error(), path) && strstr(wsd_error(), "video 'v_b'") &&
+                      strstr(wsd_error(), "row 2 (of 4), column 1"),
+                  "%s", wsd_error());
+        wsd_featset_free(fs);
+        /* a row the sample rate skips is never used: no error */
+        fs = wsd_featset_load(path, 2, NULL, 0);
+        CHECK(!fs); /* row 2 is kept at rate 2 (rows 0, 2) */
+        wsd_featset_free(fs);
+        fs = wsd_featset_load(path, 3, NULL, 0);
+        CHECK(fs != NULL); /* rows 0, 3 */
+        wsd_featset_free(fs);
+        unlink(path);
+    }
+}
+
+/* An HDF5 file without video groups is an error, not an empty feature set. */
+static void hdf5_without_videos_is_refused(void) {
+    char path[] = "/tmp/wsd_featset_h5XXXXXX";
+    close(mkstemp(path));
+    wsd_h5feat_writer *w = wsd_h5feat_create(path);
+    CHECK(w && wsd_h5feat_finish(w) == 0);
+    CHECK(wsd_h5feat_open(path) == NULL && strstr(wsd_error(), "no video groups"));
+    CHECK(wsd_featset_load(path, 1, NULL, 0) == NULL && strstr(wsd_error(), path));
+    unlink(path);
+}
+
 int main(void) {
+    TEST_RUN(hdf5_without_videos_is_refused);
+    TEST_RUN(non_finite_values_are_refused_on_load);
     TEST_RUN(stream_subsamples_every_kth_row_from_zero);
     TEST_RUN(hdf5_roundtrip);
     return test_finish();

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/text.h"
 #include "base/tmpfile.h"
 #include "base/util.h"
 
@@ -49,6 +50,19 @@ wsd_h5feat *wsd_h5feat_open(const char *path) {
         wsd_fail("%s: cannot list the video groups", path);
         wsd_h5feat_close(h);
         return NULL;
+    }
+    if (h->n == 0) {
+        wsd_fail("%s: no video groups (expected one group per video id holding a dataset c3d_features)", path);
+        wsd_h5feat_close(h);
+        return NULL;
+    }
+    for (size_t i = 0; i < h->n; i++) {
+        long at = wsd_utf8_invalid_at(h->ids[i], strlen(h->ids[i]));
+        if (at >= 0) {
+            wsd_fail("%s: video group %zu: its name is not valid UTF-8 (byte %ld)", path, i, at);
+            wsd_h5feat_close(h);
+            return NULL;
+        }
     }
     return h;
 }

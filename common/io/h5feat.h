@@ -12,7 +12,8 @@ int wsd_h5_sniff(const void *head, size_t len);
 
 typedef struct wsd_h5feat wsd_h5feat;
 
-/* Opens for reading and lists the video groups. NULL + wsd_error(). */
+/* Opens for reading and lists the video groups. NULL + wsd_error(), also
+ * when there is no group or a group name is not valid UTF-8. */
 wsd_h5feat *wsd_h5feat_open(const char *path);
 size_t wsd_h5feat_count(const wsd_h5feat *h);
 const char *wsd_h5feat_id(const wsd_h5feat *h, size_t i);   /* HDF5 name order */

@@ -25,8 +25,13 @@ const char *wsd_jsonl_path(const wsd_jsonl_reader *r);
 void wsd_jsonl_close(wsd_jsonl_reader *r);
 
 /* Parses one line (len bytes, need not be NUL-terminated) as a JSON object.
- * NULL + wsd_error() "WHERE: ..." otherwise. */
+ * NULL + wsd_error() "WHERE: ..." otherwise (including a \u0000 in a string). */
 cJSON *wsd_jsonl_parse(const char *line, size_t len, const char *where);
+
+/* Byte offset of the first \u0000 escape inside a JSON string of text, or -1.
+ * cJSON keeps strings NUL-terminated, so such a string would be cut short
+ * silently: the readers refuse it instead. */
+long wsd_json_nul_escape_at(const char *text, size_t len);
 
 /* Sets obj[key] = value: an existing member is replaced where it stands,
  * otherwise value is appended. Takes ownership of value. */

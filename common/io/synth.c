@@ -64,7 +64,7 @@ void wsd_synth_defaults(wsd_synth_opts *o) {
 
 int64_t wsd_synth_rows(const wsd_synth_opts *o, double duration) {
     double t = round(duration * o->rows_per_second);
-    return t < 1 ? 1 : (int64_t)t;
+    return !(t <= WSD_SYNTH_MAX_VALUES) ? -1 : t < 1 ? 1 : (int64_t)t;
 }
 
 /* Distinct stream constants keep word signatures, backgrounds and noise apart. */
@@ -79,10 +79,14 @@ void wsd_synth_signature(const char *word, const wsd_synth_opts *o, float *out) 
 static double sigmoid(double x) { return 1.0 / (1.0 + exp(-x)); }
 
 int wsd_synth_video(const wsd_video *v, const wsd_synth_opts *o, wsd_tsr *out) {
-    if (isnan(v->duration) || v->duration <= 0)
+    if (!isfinite(v->duration) || v->duration <= 0)
         return wsd_fail("video '%s': feat-synth needs a positive duration", v->id);
     int D = o->dim;
     int64_t T = wsd_synth_rows(o, v->duration);
+    if (T < 0 || (double)T * D > WSD_SYNTH_MAX_VALUES)
+        return wsd_fail("video '%s': duration %g s at %g rows per second gives %.4g rows of %d values, more "
+                        "than %.0f values per video", v->id, v->duration, o->rows_per_second,
+                        round(v->duration * o->rows_per_second), D, WSD_SYNTH_MAX_VALUES);
     size_t K = v->n_events;
     float *ev = wsd_calloc(K ? K * (size_t)D : 1, sizeof *ev), *sig = wsd_malloc((size_t)D * sizeof *sig);
     for (size_t k = 0; k < K; k++) {

@@ -40,13 +40,16 @@ typedef struct {
 } wsd_synth_opts;
 
 void wsd_synth_defaults(wsd_synth_opts *o);
-/* Rows for a video of this duration: max(1, round(duration * rows_per_second)). */
+/* At most 2^31 feature values (8 GiB) per synthetic video. */
+#define WSD_SYNTH_MAX_VALUES 2147483648.0
+/* Rows for a video of this duration: max(1, round(duration * rows_per_second)),
+ * -1 when more than WSD_SYNTH_MAX_VALUES (or not a number). */
 int64_t wsd_synth_rows(const wsd_synth_opts *o, double duration);
 /* The unit-variance signature of one word (dim floats). */
 void wsd_synth_signature(const char *word, const wsd_synth_opts *o, float *out);
 /* Features of one video as a float32 [T, dim] tensor with meta duration,
  * rows_per_second, synthetic_seed. -1 + wsd_error() when the video has no
- * duration or a sentence is not valid UTF-8. */
+ * duration, would exceed WSD_SYNTH_MAX_VALUES or a sentence is not valid UTF-8. */
 int wsd_synth_video(const wsd_video *v, const wsd_synth_opts *o, wsd_tsr *out);
 
 /* A small caption set from a fixed grammar (subjects, actions, objects,

@@ -74,7 +74,25 @@ static void missing_duration_is_an_error(void) {
     wsd_captions_free(c);
 }
 
+/* A huge duration used to overflow the size computation and write past the
+ * buffer (SIGSEGV); now it is refused naming the video. */
+static void absurd_duration_is_refused_not_overflowed(void) {
+    wsd_synth_opts o;
+    wsd_synth_defaults(&o);
+    o.dim = 8;
+    wsd_event e = {1, 2, "a man", NAN};
+    const double durations[] = {5.764607523034236e+17, 1e300, INFINITY, 3e8};
+    for (int i = 0; i < 4; i++) {
+        wsd_video v = {"v_big", durations[i], 1, &e};
+        wsd_tsr t;
+        CHECK_MSG(wsd_synth_video(&v, &o, &t) == -1 && strstr(wsd_error(), "v_big"), "duration %g: %s",
+                  durations[i], wsd_error());
+    }
+    CHECK(wsd_synth_rows(&o, 1e300) == -1 && wsd_synth_rows(&o, 10) == 10);
+}
+
 int main(void) {
+    TEST_RUN(absurd_duration_is_refused_not_overflowed);
     TEST_RUN(events_leave_their_sentence_trace_inside_their_span);
     TEST_RUN(generator_is_deterministic_and_well_formed);
     TEST_RUN(missing_duration_is_an_error);

@@ -6,7 +6,9 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "base/text.h"
 #include "base/util.h"
+#include "io/jsonl.h"
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "tensor payloads are little-endian and wsdec reads them in place: big-endian hosts are unsupported"
@@ -155,6 +157,8 @@ static int parse_header(wsd_tsr_reader *r, const char *text, size_t len, wsd_tsr
                         int *zlib_encoded, size_t *stored) {
     const char *file = r->name;
     long idx = r->index;
+    long nul = wsd_json_nul_escape_at(text, len);
+    if (nul >= 0) return RFAIL("%s: record %ld: header has a \\u0000 (NUL) in a string at byte %ld", file, idx, nul);
     cJSON *h = cJSON_ParseWithLength(text, len);
     if (!cJSON_IsObject(h)) {
         cJSON_Delete(h);
@@ -164,6 +168,11 @@ static int parse_header(wsd_tsr_reader *r, const char *text, size_t len, wsd_tsr
     if (!cJSON_IsString(key) || !key->valuestring[0]) {
         cJSON_Delete(h);
         return RFAIL("%s: record %ld: header lacks a non-empty string \"key\"", file, idx);
+    }
+    long bad_at = wsd_utf8_invalid_at(key->valuestring, strlen(key->valuestring));
+    if (bad_at >= 0) {
+        cJSON_Delete(h);
+        return RFAIL("%s: record %ld: \"key\" is not valid UTF-8 (byte %ld)", file, idx, bad_at);
     }
     t->key = wsd_strdup(key->valuestring);
     const char *k = t->key;

@@ -2,15 +2,19 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "base/text.h"
 #include "base/util.h"
 #include "io/captions.h"
+#include "io/idmap.h"
 #include "io/jsonl.h"
 
 struct wsd_vqueue {
     const char *input;
     wsd_jsonl_reader *in; /* JSON Lines input, or */
     wsd_captions *caps;   /* the --videos file */
+    wsd_idmap *seen;      /* video ids read from JSON Lines (unique per stream) */
     wsd_vqueue_videos how;
     size_t next_video;
     wsd_vrecord *recs;
@@ -29,10 +33,12 @@ wsd_vqueue *wsd_vqueue_open(const char *input, const char *videos, wsd_vqueue_vi
     q->how = how;
     q->batch = batch;
     q->recs = wsd_calloc((size_t)batch, sizeof *q->recs);
+    q->seen = wsd_idmap_new();
     if (videos ? !(q->caps = wsd_captions_load(videos)) : !(q->in = wsd_jsonl_open(input))) {
         wsd_vqueue_close(q);
         return NULL;
     }
+    if (q->in) q->input = wsd_jsonl_path(q->in); /* "<stdin>" for "-", as the reader's messages */
     return q;
 }
 
@@ -52,6 +58,57 @@ static cJSON *video_record(const wsd_video *v, wsd_vqueue_videos how) {
     return obj;
 }
 
+static int valid_text(const cJSON *s) { return wsd_utf8_invalid_at(s->valuestring, strlen(s->valuestring)) < 0; }
+
+static int seconds_ok(const cJSON *v) {
+    return cJSON_IsNumber(v) && isfinite(v->valuedouble) && fabs(v->valuedouble) <= WSD_MAX_SECONDS;
+}
+
+/* What wsdec-jsonl(5) calls an error in a record's own members, as a message
+ * in msg (returns 1), or 0. Members the programs do not know pass through. */
+static int check_record(const cJSON *obj, char *msg, size_t cap) {
+    const cJSON *id = cJSON_GetObjectItemCaseSensitive(obj, "video_id");
+    const cJSON *dur = cJSON_GetObjectItemCaseSensitive(obj, "duration");
+    const cJSON *events = cJSON_GetObjectItemCaseSensitive(obj, "events");
+    if (!cJSON_IsString(id) || !id->valuestring[0])
+        return snprintf(msg, cap, "expected a string \"video_id\""), 1;
+    if (!valid_text(id)) return snprintf(msg, cap, "\"video_id\" is not valid UTF-8"), 1;
+    const char *v = id->valuestring;
+    if (dur && !cJSON_IsNull(dur) && (!seconds_ok(dur) || dur->valuedouble < 0))
+        return snprintf(msg, cap, "video '%.64s': \"duration\" must be a non-negative number of seconds (at most %g)",
+                        v, WSD_MAX_SECONDS), 1;
+    if (events && !cJSON_IsArray(events))
+        return snprintf(msg, cap, "video '%.64s': \"events\" must be an array", v), 1;
+    const cJSON *ev;
+    int k = 0;
+    if (events) cJSON_ArrayForEach(ev, events) {
+        const cJSON *ts = cJSON_GetObjectItemCaseSensitive(ev, "timestamp");
+        const cJSON *sent = cJSON_GetObjectItemCaseSensitive(ev, "sentence");
+        const cJSON *score = cJSON_GetObjectItemCaseSensitive(ev, "score");
+        if (!cJSON_IsObject(ev)) return snprintf(msg, cap, "video '%.64s': event %d must be an object", v, k), 1;
+        if (ts && !cJSON_IsNull(ts) &&
+            (!cJSON_IsArray(ts) || cJSON_GetArraySize(ts) != 2 || !seconds_ok(ts->child) || !seconds_ok(ts->child->next)))
+            return snprintf(msg, cap, "video '%.64s': event %d: \"timestamp\" must be [start, end], two numbers of "
+                            "seconds (at most %g)", v, k, WSD_MAX_SECONDS), 1;
+        if (sent && !cJSON_IsNull(sent) && !cJSON_IsString(sent))
+            return snprintf(msg, cap, "video '%.64s': event %d: \"sentence\" must be a string", v, k), 1;
+        if (cJSON_IsString(sent) && !valid_text(sent))
+            return snprintf(msg, cap, "video '%.64s': event %d: \"sentence\" is not valid UTF-8", v, k), 1;
+        if (score && !cJSON_IsNull(score) && !(cJSON_IsNumber(score) && isfinite(score->valuedouble)))
+            return snprintf(msg, cap, "video '%.64s': event %d: \"score\" must be a number", v, k), 1;
+        k++;
+    }
+    return 0;
+}
+
+static int check_unique(wsd_vqueue *q, const cJSON *obj, char *msg, size_t cap) {
+    const char *id = cJSON_GetObjectItemCaseSensitive(obj, "video_id")->valuestring;
+    long first = wsd_idmap_get(q->seen, id);
+    if (first >= 0) return snprintf(msg, cap, "duplicate video_id '%.64s' (first on line %ld)", id, first), 1;
+    wsd_idmap_put(q->seen, id, wsd_jsonl_line(q->in));
+    return 0;
+}
+
 /* The next record: 1, 0 at the end, -1 on error. */
 static int read_record(wsd_vqueue *q, wsd_vrecord *r) {
     if (q->caps) {
@@ -63,12 +120,8 @@ static int read_record(wsd_vqueue *q, wsd_vrecord *r) {
     int rc = wsd_jsonl_next(q->in, &r->obj);
     if (rc != 1) return rc;
     r->line = wsd_jsonl_line(q->in);
-    const cJSON *id = cJSON_GetObjectItemCaseSensitive(r->obj, "video_id");
-    const cJSON *events = cJSON_GetObjectItemCaseSensitive(r->obj, "events");
-    const char *bad = !cJSON_IsString(id) || !id->valuestring[0] ? "expected a string \"video_id\""
-                      : events && !cJSON_IsArray(events)         ? "\"events\" must be an array"
-                                                                 : NULL;
-    if (!bad) return 1;
+    char bad[256];
+    if (!check_record(r->obj, bad, sizeof bad) && !check_unique(q, r->obj, bad, sizeof bad)) return 1;
     cJSON_Delete(r->obj);
     r->obj = NULL;
     return wsd_fail("%s:%ld: %s", q->input, r->line, bad);
@@ -91,9 +144,9 @@ int wsd_vqueue_video(const wsd_vqueue *q, const wsd_featset *fs, const wsd_vreco
     if (!f) return wsd_fail("%s:%ld: %s", q->input, r->line, wsd_error());
     const cJSON *d = cJSON_GetObjectItemCaseSensitive(r->obj, "duration");
     double dur = cJSON_IsNumber(d) ? d->valuedouble : f->duration;
-    if (!(dur > 0))
-        return wsd_fail("%s:%ld: video '%s' needs a positive \"duration\" (seconds)", q->input,
-                        r->line, id->valuestring);
+    if (!(dur > 0) || !(dur <= WSD_MAX_SECONDS)) /* also the features' duration */
+        return wsd_fail("%s:%ld: video '%s' needs a positive \"duration\" of at most %g seconds", q->input,
+                        r->line, id->valuestring, WSD_MAX_SECONDS);
     *feat = f;
     *duration = dur;
     return 0;
@@ -122,6 +175,7 @@ void wsd_vqueue_close(wsd_vqueue *q) {
     wsd_vqueue_write(q, NULL);
     if (q->in) wsd_jsonl_close(q->in);
     wsd_captions_free(q->caps);
+    wsd_idmap_free(q->seen);
     free(q->recs);
     free(q);
 }

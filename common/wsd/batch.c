@@ -10,6 +10,21 @@
 
 void wsd_batch_init(wsd_batch *b) { memset(b, 0, sizeof *b); }
 
+const char *wsd_batch_ids(const wsd_batch *b, char *buf, size_t cap) {
+    size_t n = 0;
+    if (cap) buf[0] = '\0';
+    for (int i = 0; i < b->B && cap > 8; i++) {
+        const char *id = b->keys && b->keys[i] ? b->keys[i] : "?";
+        size_t need = strlen(id) + (i ? 2 : 0);
+        if (n + need + 4 >= cap) {
+            snprintf(buf + n, cap - n, "%s...", i ? ", " : "");
+            break;
+        }
+        n += (size_t)snprintf(buf + n, cap - n, "%s%s", i ? ", " : "", id);
+    }
+    return buf;
+}
+
 void wsd_batch_free(wsd_batch *b) {
     free(b->video);
     free(b->video_len);

@@ -69,6 +69,9 @@ int wsd_batch_finish_captions(wsd_batch *b);
 /* Normalised cw of sentence n's GT segment as the supervised captioning
  * trainer builds it (§3.6): se→cw(ts_featidx) / T_n. */
 void wsd_batch_featidx_cw(const wsd_batch *b, int n, float *c, float *w);
+/* The batch's video ids for a message, "v_a, v_b, ..." (cut with "..." to
+ * fit cap); returns buf. */
+const char *wsd_batch_ids(const wsd_batch *b, char *buf, size_t cap);
 
 typedef enum { WSD_BATCH_SAMPLE = 0, WSD_BATCH_FULL = 1 } wsd_batch_mode;
 

@@ -52,7 +52,7 @@ expect_exit 1 "no features for video id\|unknown video id" cap <<'X'
 {"video_id": "v_none", "duration": 3, "events": [{"timestamp": [0, 1]}]}
 X
 echo '{"video_id": "'"$ID"'", "duration": 3, "events": [{"timestamp": "x"}]}' >"$TMP/bad.jsonl"
-expect_exit 1 "bad.jsonl:1: event 0 needs \"timestamp\"" cap "$TMP/bad.jsonl"
+expect_exit 1 "bad.jsonl:1: video '$ID': event 0: \"timestamp\" must be" cap "$TMP/bad.jsonl"
 expect_exit 1 "in.jsonl:1\|<stdin>:1\|-:1\|stdin:1" cap -o "$TMP/partial.jsonl" <<'X'
 {"video_id": 
 X
