@@ -59,8 +59,8 @@ ifeq ($(CUDA),1)
   endif
 endif
 
-.PHONY: all deps check-deps test test-bins bench demo install clean man-check gpu-check gpu-bundle
-all: check-deps $(PROG_BIN)
+.PHONY: all deps check-deps test test-bins bench demo install clean man-check gpu-check gpu-bundle format format-check
+all: check-deps $(PROG_BIN) $(BENCH_BIN)
 
 # As root a missing dependency is installed on the spot; otherwise we say exactly what to run.
 check-deps:
