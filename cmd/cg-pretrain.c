@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include "base/opt.h"
+#include "base/samefile.h"
+#include "base/tmpfile.h"
 #include "base/util.h"
 #include "io/vocab.h"
 #include "wsd/batch.h"
@@ -329,6 +331,10 @@ int main(int argc, char **argv) {
     wsd_set_progname(argv[0]);
     options o;
     parse_options(argc, argv, &o);
+    /* before any work: the output is no input, and its folder is writable */
+    const char *ins[] = {"--feats", o.feats, "--captions", o.captions, "--vocab", o.vocab,
+                         "--val-captions", o.val_captions, "--val-feats", o.val_feats};
+    if (wsd_out_distinct(o.out, ins, 5) || wsd_tmp_probe(o.out)) wsd_die("%s", wsd_error());
     nn_device dev;
     if (nn_device_parse(o.device, &dev)) wsd_die("--device: %s", wsd_error());
     nn_set_threads(o.threads);
@@ -363,6 +369,10 @@ int main(int argc, char **argv) {
         if (wsd_trainset_load(&val, o.val_captions, o.val_feats ? o.val_feats : o.feats,
                               o.sample_rate, 0))
             wsd_die("%s", wsd_error());
+        if (wsd_featset_dim(val.fs) != wsd_cg_cfg(cg)->feat_dim)
+            wsd_die("%s: validation features have %d dims, the model expects %d (as %s)",
+                    o.val_feats ? o.val_feats : o.feats, wsd_featset_dim(val.fs), wsd_cg_cfg(cg)->feat_dim,
+                    o.feats);
         wsd_batcher_opts vo = {.batch_size = o.batch, .mode = WSD_BATCH_FULL};
         if (!(bt_val = wsd_trainset_batcher(&val, vocab, vo))) wsd_die("%s", wsd_error());
     }

@@ -17,6 +17,7 @@
 #include "io/npy.h"
 #include "io/tsr.h"
 #include "base/opt.h"
+#include "base/samefile.h"
 #include "base/util.h"
 #include "nn/nn_tensor.h"
 #include "video/c3d_caffe.h"
@@ -109,8 +110,7 @@ static void emit(sink *s, wsd_tsr *t) {
             wsd_die("%s", wsd_error());
         }
     } else if (wsd_tsr_write(s->out.fp, t, s->level) != 0) {
-        sink_abort(s);
-        wsd_die_internal("%s", wsd_error());
+        wsd_die_internal("%s: %s", s->out.final_path ? s->out.final_path : "<stdout>", wsd_error());
     }
     s->written++;
     if (!s->quiet && s->tty && s->written % 100 == 0) fprintf(stderr, "\rfeat-extract: %ld videos", s->written);
@@ -380,6 +380,9 @@ int main(int argc, char **argv) {
         wsd_die("expected exactly one input (INPUT, --hdf5, --npy, --video or --videos)");
     }
     if (hdf5_out && strcmp(output, "-") == 0) wsd_die("--format hdf5 needs a named output file (-o FILE.hdf5)");
+    const char *ins[] = {"INPUT", input, "--ids", ids_path, "--video", video, "--videos", videos,
+                         "--weights", vo.weights, "--mean", vo.mean, "--pca", vo.pca};
+    if (wsd_out_distinct(output, ins, 7)) wsd_die("%s", wsd_error());
     sink s = {.level = compress ? 6 : 0, .rps = rps, .quiet = quiet, .tty = isatty(2), .seen = wsd_idmap_new()};
     wsd_captions *ids = NULL;
     if (ids_path) {

@@ -11,6 +11,7 @@
 #include "io/synth.h"
 #include "io/tsr.h"
 #include "base/opt.h"
+#include "base/samefile.h"
 #include "base/util.h"
 
 static const char usage[] =
@@ -103,6 +104,10 @@ int main(int argc, char **argv) {
         wsd_die("expected exactly one CAPTIONS file");
     }
     if (!output && !hdf5) output = "-";
+    /* neither output replaces the captions, nor each other */
+    const char *ins[] = {"CAPTIONS", argv[optind], "--hdf5", hdf5};
+    if (wsd_out_distinct(output, ins, 2) || wsd_out_distinct(hdf5, ins, 1)) wsd_die("%s", wsd_error());
+    if (output && hdf5 && !strcmp(output, hdf5)) wsd_die("-o and --hdf5 name the same file %s", hdf5);
     wsd_captions *caps = wsd_captions_load(argv[optind]);
     if (!caps) wsd_die("%s", wsd_error());
     if (caps->format == WSD_CAPTIONS_IDS)
@@ -120,7 +125,10 @@ int main(int argc, char **argv) {
             status = WSD_EXIT_INPUT;
             break;
         }
-        if ((output && wsd_tsr_write(out.fp, &t, compress ? 6 : 0) != 0) || (h5 && wsd_h5feat_write(h5, &t) != 0)) {
+        if (output && wsd_tsr_write(out.fp, &t, compress ? 6 : 0) != 0) {
+            wsd_warn("%s: %s", strcmp(output, "-") ? output : "<stdout>", wsd_error()); /* name the file */
+            status = WSD_EXIT_INTERNAL;
+        } else if (h5 && wsd_h5feat_write(h5, &t) != 0) {
             wsd_warn("%s", wsd_error());
             status = WSD_EXIT_INTERNAL;
         }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "base/opt.h"
+#include "base/samefile.h"
 #include "base/util.h"
 #include "io/featset.h"
 #include "io/jsonl.h"
@@ -277,6 +278,9 @@ int main(int argc, char **argv) {
         wsd_die("--model and --feats are required");
     }
     if (videos && optind < argc) wsd_die("give either --videos or an INPUT file, not both");
+    const char *ins[] = {"--model", model, "--feats", feats, "--videos", videos, "INPUT",
+                         optind < argc ? argv[optind] : NULL};
+    if (wsd_out_distinct(output, ins, 4)) wsd_die("%s", wsd_error());
     nn_device dev;
     if (nn_device_parse(device, &dev) != 0) wsd_die("--device: %s", wsd_error());
     if (threads > 0) nn_set_threads((int)threads);

@@ -6,6 +6,7 @@
 
 #include "io/captions.h"
 #include "base/opt.h"
+#include "base/samefile.h"
 #include "base/util.h"
 #include "io/vocab.h"
 
@@ -48,6 +49,8 @@ int main(int argc, char **argv) {
         fputs(usage, stderr);
         wsd_die("expected exactly one CAPTIONS file");
     }
+    const char *ins[] = {"CAPTIONS", argv[optind]};
+    if (wsd_out_distinct(output, ins, 1)) wsd_die("%s", wsd_error());
     wsd_captions *caps = wsd_captions_load(argv[optind]);
     if (!caps) wsd_die("%s", wsd_error());
     if (caps->format == WSD_CAPTIONS_IDS) wsd_die("%s: is a list of video ids; a vocabulary needs sentences", caps->path);

@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include "base/opt.h"
+#include "base/samefile.h"
+#include "base/tmpfile.h"
 #include "base/util.h"
 #include "io/vocab.h"
 #include "wsd/batch.h"
@@ -326,6 +328,10 @@ static void build_localizer(trainer *T, int feat_dim, int sample_rate) {
         if (wsd_sl_init(&T->sl, &cfg, (uint64_t)o->seed, T->dev))
             wsd_die_internal("%s", wsd_error());
     }
+    /* the caption generator reads the same features: found now, not in batch 0 */
+    if (cg && cg->feat_dim != feat_dim)
+        wsd_die("%s: features have %d dims, the caption generator of %s expects %d", o->feats, feat_dim,
+                o->resume ? o->resume : o->cg, cg->feat_dim);
     if (T->sl.cfg.feat_dim != feat_dim)
         wsd_die("%s: features have %d dims, the model expects %d", o->feats, feat_dim,
                 T->sl.cfg.feat_dim);
@@ -481,6 +487,11 @@ int main(int argc, char **argv) {
     memset(&T, 0, sizeof T);
     options *o = &T.o;
     parse_options(argc, argv, o);
+    /* before any work: the output is no input (--resume may be --out itself,
+     * to continue in place), and its folder is writable */
+    const char *ins[] = {"--feats", o->feats, "--captions", o->captions, "--cg", o->cg,
+                         "--vocab", o->vocab};
+    if (wsd_out_distinct(o->out, ins, 4) || wsd_tmp_probe(o->out)) wsd_die("%s", wsd_error());
     if (nn_device_parse(o->device, &T.dev)) wsd_die("--device: %s", wsd_error());
     nn_set_threads(o->threads);
 
@@ -500,10 +511,13 @@ int main(int argc, char **argv) {
     bo.batch_size = o->sl_batch;
     wsd_batcher *bt_sl = o->mode == MODE_FINAL ? wsd_trainset_batcher(&ts, T.vocab, bo) : NULL;
     if (!bt_cycle || (o->mode == MODE_FINAL && !bt_sl)) wsd_die("%s", wsd_error());
-    if (wsd_batcher_count(bt_cycle) == 0 || (bt_sl && wsd_batcher_count(bt_sl) == 0))
-        wsd_die("%s: %d videos with sentences, fewer than one batch of %d (batches drop the last "
+    /* name the batch that does not fit: --batch (cycle) or --sl-batch (SL epochs) */
+    int short_sl = bt_sl && wsd_batcher_count(bt_sl) == 0 && wsd_batcher_count(bt_cycle) > 0;
+    if (wsd_batcher_count(bt_cycle) == 0 || short_sl)
+        wsd_die("%s: %d videos with sentences, fewer than one batch of %d (%s; batches drop the last "
                 "partial one)",
-                o->captions, wsd_batcher_videos(bt_cycle), o->batch);
+                o->captions, wsd_batcher_videos(bt_cycle), short_sl ? o->sl_batch : o->batch,
+                short_sl ? "--sl-batch" : "--batch");
     build_localizer(&T, wsd_featset_dim(ts.fs), sample_rate);
     build_optimisers(&T);
     open_labeler(&T, start_epoch);

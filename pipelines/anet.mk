@@ -63,6 +63,8 @@ $(OUT)/vocab.json: $(TRAIN) | $(OUT)/.dir
 	$(BIN)/vocab-build $(TRAIN) -o $@
 
 # §3.1: caption generator on whole-video segments, validation loss per epoch.
+# The training loss may climb within the first epoch: the reference's recipe
+# (lr 0.01, momentum 0.8, no clipping) does so in PyTorch too (cg-pretrain(1)).
 $(OUT)/cg.h5: $(OUT)/train.tsr $(OUT)/val.tsr $(OUT)/vocab.json
 	$(BIN)/cg-pretrain --feats $(OUT)/train.tsr --captions $(TRAIN) --vocab $(OUT)/vocab.json \
 	    --val-captions $(VAL1) --val-feats $(OUT)/val.tsr --epochs $(CG_EPOCHS) --keep-every 5 \

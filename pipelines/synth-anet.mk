@@ -8,7 +8,9 @@
 #        [NTRAIN=1000] [NVAL=200] [OUT=runs/synth-anet] [THREADS=0]
 #
 # It prints, each with the command behind it:
-#   - the caption loss of cg-pretrain and wsdec-train per epoch (falls);
+#   - the caption loss of cg-pretrain and wsdec-train per epoch (falls; within
+#     cg-pretrain's epoch 0 it can climb after a dozen batches, and the PyTorch
+#     reference does the same on the same batches: cg-pretrain(1) NOTES);
 #   - CIDEr on the ground-truth validation segments: the caption generator
 #     trained on ground-truth segments (§3.6), the pretrained one (§3.1), and
 #     the most frequent training sentence everywhere (the floor);

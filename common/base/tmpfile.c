@@ -152,3 +152,12 @@ void wsd_tmp_discard(const char *tmp) {
     unlink(tmp);
     untrack(tmp);
 }
+
+int wsd_tmp_probe(const char *path) {
+    if (!strcmp(path, "-")) return 0;
+    char *tmp = wsd_tmp_create(path, NULL);
+    if (!tmp) return -1;
+    wsd_tmp_discard(tmp);
+    free(tmp);
+    return 0;
+}

@@ -20,6 +20,11 @@ char *wsd_tmp_create(const char *path, int *fd);
 int wsd_tmp_commit(const char *tmp, const char *path);
 /* Removes and unregisters tmp (not freed). */
 void wsd_tmp_discard(const char *tmp);
+/* Whether PATH could be written: makes and removes a temporary file beside
+ * it, so a missing or unwritable folder is reported before hours of work.
+ * 0, or -1 + wsd_error() "PATH: cannot create a temporary file beside it:
+ * REASON". "-" is always fine. */
+int wsd_tmp_probe(const char *path);
 /* Temporary files registered now (for tests). */
 int wsd_tmp_count(void);
 

@@ -153,6 +153,8 @@ static void discard_unregisters(void) {
     free(tmp);
     CHECK(wsd_tmp_count() == 0 && count_files() == 0);
     CHECK(wsd_tmp_create("/nonexistent/dir/x", NULL) == NULL && strstr(wsd_error(), "/nonexistent/dir/x"));
+    CHECK(wsd_tmp_probe("/nonexistent/dir/x") == -1 && strstr(wsd_error(), "No such file or directory"));
+    CHECK(wsd_tmp_probe(path) == 0 && count_files() == 0 && wsd_tmp_probe("-") == 0);
     clean_dir();
 }
 

@@ -145,8 +145,10 @@ typedef struct nn_backend {
 
 extern const nn_backend nn_cpu_backend;
 /* The CPU video kernels (common/nn/nn_vol_cpu.c), entries of nn_cpu_backend.
- * nn_cpu_col_floats bounds the im2col scratch of one chunk (default 24 Mi
- * floats); tests lower it to cover the frame-chunked path. */
+ * nn_cpu_col_floats bounds the im2col / Winograd scratch of one chunk
+ * (default 24 Mi floats); tests lower it to cover the frame-chunked paths.
+ * The scratch is kept per calling thread between calls and only grows (about
+ * 150 MiB for C3D at full width). */
 extern size_t nn_cpu_col_floats;
 /* 0: pick per layer (Winograd F(4,3) when C >= 16), 1: im2col, 2: Winograd;
  * tests and benchmarks force one. */

@@ -146,15 +146,33 @@ static int write_optim(hid_t file, const char *name, const nn_optim *o) {
     return rc ? -1 : 0;
 }
 
+/* Writes len bytes to fd; 0 or -1 with errno. */
+static int write_all(int fd, const unsigned char *p, size_t len) {
+    while (len > 0) {
+        ssize_t k = write(fd, p, len);
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0) return -1;
+        p += k;
+        len -= (size_t)k;
+    }
+    return 0;
+}
+
+/* The file is built in memory (HDF5's core driver, no backing store) and
+ * written with plain write(2) into the temporary file: a full disk or a
+ * `ulimit -f` is then an ordinary error naming the file and the reason, and
+ * never reaches HDF5's own I/O (whose exit handler crashes on a file it
+ * failed to close). */
 int nn_ckpt_save(const char *path, const nn_ckpt_contents *c) {
     quiet();
-    char *tmp = wsd_tmp_create(path, NULL);
-    if (!tmp) return -1;
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    H5Pset_fapl_core(fapl, (size_t)1 << 20, 0);
     hid_t fcpl = H5Pcreate(H5P_FILE_CREATE);
     H5Pset_obj_track_times(fcpl, 0); /* the root group's times */
-    hid_t f = H5Fcreate(tmp, H5F_ACC_TRUNC, fcpl, H5P_DEFAULT);
+    hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, fcpl, fapl);
     H5Pclose(fcpl);
-    int rc = f < 0 ? wsd_fail("cannot create HDF5 file: %s", strerror(errno)) : 0;
+    H5Pclose(fapl);
+    int rc = f < 0 ? wsd_fail("cannot create an HDF5 image in memory") : 0;
     char name[1024];
     for (int m = 0; !rc && m < c->n_models; m++) {
         const nn_params *ps = c->models[m];
@@ -167,14 +185,36 @@ int nn_ckpt_save(const char *path, const nn_ckpt_contents *c) {
     for (int k = 0; !rc && k < c->n_optims; k++) rc = write_optim(f, c->optim_names[k], c->optims[k]);
     if (!rc && c->config_json) rc = write_strings(f, "/config", &c->config_json, 1, 1);
     if (!rc && c->vocab) rc = write_strings(f, "/vocab", c->vocab, c->n_vocab, 0);
-    errno = 0;
-    if (f >= 0 && H5Fclose(f) < 0 && !rc) rc = write_failed("the HDF5 file", errno);
+    unsigned char *image = NULL;
+    ssize_t size = 0;
+    if (!rc && (H5Fflush(f, H5F_SCOPE_GLOBAL) < 0 || (size = H5Fget_file_image(f, NULL, 0)) <= 0))
+        rc = wsd_fail("cannot finish the HDF5 image");
+    if (!rc) {
+        image = wsd_malloc((size_t)size);
+        if (H5Fget_file_image(f, image, (size_t)size) != size) rc = wsd_fail("cannot finish the HDF5 image");
+    }
+    if (f >= 0 && H5Fclose(f) < 0 && !rc) rc = wsd_fail("cannot finish the HDF5 image");
     if (rc) {
         /* name the file the message was about */
         char msg[1024];
         snprintf(msg, sizeof msg, "%s", wsd_error());
         wsd_fail("%s: %s", path, msg);
+        free(image);
+        return -1;
+    }
+    int fd = -1;
+    char *tmp = wsd_tmp_create(path, &fd);
+    if (!tmp) {
+        free(image);
+        return -1;
+    }
+    int bad = write_all(fd, image, (size_t)size) != 0;
+    int e = errno;
+    if (close(fd) != 0 && !bad) bad = 1, e = errno;
+    free(image);
+    if (bad) {
         wsd_tmp_discard(tmp);
+        rc = wsd_fail("%s: cannot write: %s", path, strerror(e));
     } else {
         rc = wsd_tmp_commit(tmp, path);
     }
@@ -403,6 +443,59 @@ int nn_ckpt_read_vocab(const char *path, char ***words, int *n) {
 void nn_ckpt_free_vocab(char **words, int n) {
     for (int i = 0; i < n; i++) free(words[i]);
     free(words);
+}
+
+static void add_dataset_numel(hid_t obj, const char *name, long long *total) {
+    hid_t d = H5Dopen2(obj, name, H5P_DEFAULT);
+    if (d < 0) return;
+    hid_t sp = H5Dget_space(d);
+    hssize_t n = H5Sget_simple_extent_npoints(sp);
+    if (n > 0) *total += (long long)n;
+    H5Sclose(sp);
+    H5Dclose(d);
+}
+
+#if H5_VERSION_GE(1, 12, 0)
+static herr_t add_numel(hid_t obj, const char *name, const H5O_info2_t *info, void *data) {
+    if (info->type == H5O_TYPE_DATASET) add_dataset_numel(obj, name, data);
+    return 0;
+}
+#else
+static herr_t add_numel(hid_t obj, const char *name, const H5O_info_t *info, void *data) {
+    if (info->type == H5O_TYPE_DATASET) add_dataset_numel(obj, name, data);
+    return 0;
+}
+#endif
+
+long long nn_ckpt_section_numel(const char *path, const char *section) {
+    hid_t f = open_file(path);
+    if (f < 0) return -1;
+    char name[1024];
+    snprintf(name, sizeof name, "/%s", section);
+    long long total = 0;
+    hid_t g = H5Lexists(f, name, H5P_DEFAULT) > 0 ? H5Gopen2(f, name, H5P_DEFAULT) : -1;
+    if (g >= 0) {
+#if H5_VERSION_GE(1, 12, 0)
+        H5Ovisit3(g, H5_INDEX_NAME, H5_ITER_INC, add_numel, &total, H5O_INFO_BASIC);
+#else
+        H5Ovisit2(g, H5_INDEX_NAME, H5_ITER_INC, add_numel, &total, H5O_INFO_BASIC);
+#endif
+        H5Gclose(g);
+    }
+    H5Fclose(f);
+    return total;
+}
+
+int nn_ckpt_check_dims(const char *path, const char *section, long long numel, const long long *dims,
+                       const char *const *what, int n) {
+    for (int i = 0; i < n; i++) {
+        long long a = dims[2 * i], b = dims[2 * i + 1];
+        if (a < 1 || b < 1 || a > numel || b > numel || (double)a * (double)b > (double)numel)
+            return wsd_fail("%s: the configuration's %s %lld x %s %lld does not fit the %lld values stored "
+                            "under /%s (a corrupt or foreign configuration)",
+                            path, what[2 * i], a, what[2 * i + 1], b, numel, section);
+    }
+    return 0;
 }
 
 int nn_ckpt_has_section(const char *path, const char *section) {

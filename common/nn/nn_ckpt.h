@@ -46,6 +46,18 @@ int nn_ckpt_read_config(const char *path, char **json);
 /* *words = malloc'ed array of malloc'ed strings; free with nn_ckpt_free_vocab. */
 int nn_ckpt_read_vocab(const char *path, char ***words, int *n);
 void nn_ckpt_free_vocab(char **words, int n);
+/* Float values stored under /<section>/ (every dataset, any depth); -1 +
+ * wsd_error() when the file cannot be read. A model's configuration is
+ * checked against it before anything is allocated (see
+ * nn_ckpt_check_dims): a corrupt or hostile config cannot ask for more
+ * memory than the file holds. */
+long long nn_ckpt_section_numel(const char *path, const char *section);
+/* -1 + wsd_error() "PATH: the configuration's WHAT x WHAT2 ... exceeds the N
+ * values stored under /SECTION" when a product a*b of two configured sizes
+ * (pairs in dims, n pairs, names in what) exceeds numel, or a size is not
+ * in [1, numel]. */
+int nn_ckpt_check_dims(const char *path, const char *section, long long numel, const long long *dims,
+                       const char *const *what, int n);
 /* 1 if the file has the section group (e.g. to tell two-model checkpoints). */
 int nn_ckpt_has_section(const char *path, const char *section);
 

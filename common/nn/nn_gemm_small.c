@@ -1,7 +1,9 @@
 #include "nn/nn_gemm_small.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #define HAVE_X86 1
@@ -163,16 +165,118 @@ void nn_gemm_small_pack(int K, int N, const float *B, int ldb, int trans, float 
     }
 }
 
+/* ---- the columns split over threads ----
+ * Panels [j0, j1) per thread; every element is computed the same way
+ * whatever the split, so the result does not depend on the thread count. */
+
+typedef struct {
+    int M, N, K, lda, ldc;
+    const float *A, *P;
+    float beta, *C;
+} job;
+
+static void run_cols(const job *j, int j0, int j1) {
+    if (j1 <= j0) return;
+    const float *P = j->P + (size_t)j0 * j->K;
+    float *C = j->C + j0;
+#if HAVE_X86
+    if (nn_gemm_small_isa() == 2)
+        gemm512(j->M, j1 - j0, j->K, j->A, j->lda, P, j->beta, C, j->ldc);
+    else
+        gemm256(j->M, j1 - j0, j->K, j->A, j->lda, P, j->beta, C, j->ldc);
+#else
+    (void)P, (void)C;
+#endif
+}
+
+#define MAX_THREADS 8
+static int g_threads = 0; /* 0: not set yet (online processors) */
+static pthread_mutex_t pool_mu = PTHREAD_MUTEX_INITIALIZER, busy_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t pool_go = PTHREAD_COND_INITIALIZER, pool_done = PTHREAD_COND_INITIALIZER;
+static int pool_started, pool_pending;
+static unsigned pool_gen;
+static job pool_job;
+static int pool_cols[MAX_THREADS + 1];
+
+/* arg: the worker's index | the generation it was started in << 8 (it must
+ * run that one's job even if it first gets the lock after the broadcast) */
+static void *worker(void *arg) {
+    int me = (int)((size_t)arg & 0xFF);
+    unsigned seen = (unsigned)((size_t)arg >> 8);
+    pthread_mutex_lock(&pool_mu);
+    for (;;) {
+        while (pool_gen == seen) pthread_cond_wait(&pool_go, &pool_mu);
+        seen = pool_gen;
+        job j = pool_job;
+        int j0 = pool_cols[me], j1 = pool_cols[me + 1];
+        pthread_mutex_unlock(&pool_mu);
+        run_cols(&j, j0, j1);
+        pthread_mutex_lock(&pool_mu);
+        if (--pool_pending == 0) pthread_cond_signal(&pool_done);
+    }
+    return NULL;
+}
+
+void nn_gemm_small_set_threads(int n) {
+    if (n <= 0) {
+        long p = sysconf(_SC_NPROCESSORS_ONLN);
+        n = p > 0 ? (int)p : 1;
+    }
+    g_threads = n > MAX_THREADS ? MAX_THREADS : n;
+}
+
+/* Threads for a product: 1 below ~4 MFLOP or with fewer than two panels a thread. */
+static int threads_for(int M, int N, int K) {
+    if (!g_threads) nn_gemm_small_set_threads(0);
+    int t = g_threads, panels = (N + NP - 1) / NP;
+    if (t > panels / 2) t = panels / 2;
+    if (2.0 * M * N * K < 4e6 || t < 2) return 1;
+    return t;
+}
+
+static void run_split(const job *j, int t) {
+    /* one caller at a time uses the pool; a concurrent one computes alone */
+    if (pthread_mutex_trylock(&busy_mu) != 0) return run_cols(j, 0, j->N);
+    pthread_mutex_lock(&pool_mu);
+    while (pool_started < t - 1) {
+        pthread_t th;
+        size_t arg = (size_t)(pool_started + 1) | (size_t)pool_gen << 8;
+        if (pthread_create(&th, NULL, worker, (void *)arg) != 0) break;
+        pthread_detach(th);
+        pool_started++;
+    }
+    if (t > pool_started + 1) t = pool_started + 1;
+    int panels = (j->N + NP - 1) / NP;
+    for (int i = 0; i <= MAX_THREADS; i++) {
+        int c = (int)((long)panels * (i < t ? i : t) / t) * NP;
+        pool_cols[i] = c < j->N ? c : j->N;
+    }
+    pool_job = *j;
+    pool_pending = t - 1;
+    pool_gen++;
+    pthread_cond_broadcast(&pool_go);
+    pthread_mutex_unlock(&pool_mu);
+    run_cols(j, pool_cols[0], pool_cols[1]);
+    pthread_mutex_lock(&pool_mu);
+    while (pool_pending > 0) pthread_cond_wait(&pool_done, &pool_mu);
+    pthread_mutex_unlock(&pool_mu);
+    pthread_mutex_unlock(&busy_mu);
+}
+
 int nn_sgemm_small_packed(int M, int N, int K, const float *A, int lda, const float *P, float beta,
                           float *C, int ldc) {
     if (M <= 0 || N <= 0) return 0;
 #if HAVE_X86
-    switch (nn_gemm_small_isa()) {
-    case 2: gemm512(M, N, K, A, lda, P, beta, C, ldc); return 0;
-    case 1: gemm256(M, N, K, A, lda, P, beta, C, ldc); return 0;
-    default: break;
-    }
-#endif
+    if (nn_gemm_small_isa() == 0) return -1;
+    job j = {M, N, K, lda, ldc, A, P, beta, C};
+    int t = threads_for(M, N, K);
+    if (t > 1)
+        run_split(&j, t);
+    else
+        run_cols(&j, 0, N);
+    return 0;
+#else
     (void)A, (void)lda, (void)P, (void)beta, (void)C, (void)ldc, (void)K;
     return -1;
+#endif
 }

@@ -9,7 +9,8 @@
  *
  * Every element of C is one chain of fused multiply-adds over k = 0 … K−1 in
  * order, so its value does not depend on M, N, the blocking or the thread
- * count; it differs from OpenBLAS's (which splits k into blocks) by rounding
+ * count (products of ≥ 4 MFLOP are split by columns over the threads of
+ * nn_gemm_small_set_threads, one pool, woken per product); it differs from OpenBLAS's (which splits k into blocks) by rounding
  * only: |ours − exact| ≤ K·u·Σ_k |a_ik b_kj| with u = 2⁻²⁴, the classical
  * bound of a recursive dot product (nn_gemm_small_test checks against a
  * double product with this bound). */
@@ -36,5 +37,9 @@ void nn_gemm_small_pack(int K, int N, const float *B, int ldb, int trans, float 
  * or −1 without touching C when no kernel is available. */
 int nn_sgemm_small_packed(int M, int N, int K, const float *A, int lda, const float *P, float beta,
                           float *C, int ldc);
+
+/* Threads a large enough product is split over (columns); n ≤ 0: the online
+ * processors (the default). The result does not depend on it. */
+void nn_gemm_small_set_threads(int n);
 
 #endif

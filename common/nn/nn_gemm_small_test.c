@@ -93,6 +93,29 @@ static void test_rows_do_not_depend_on_the_batch(void) {
     free(A), free(B), free(C), free(r), free(P);
 }
 
+/* The same bits with 1, 2 and 3 threads (columns split differently). */
+static void test_threads_do_not_change_the_result(void) {
+    if (nn_gemm_small_isa() == 0) TEST_SKIP("no vector kernel on this machine");
+    nn_rng rng;
+    nn_rng_seed(&rng, 9);
+    int M = 36, N = 1536 + 40, K = 300;
+    float *A = malloc(sizeof(float) * M * K), *B = malloc(sizeof(float) * K * N);
+    float *C[3];
+    for (int i = 0; i < M * K; i++) A[i] = nn_rng_normal(&rng);
+    for (int i = 0; i < K * N; i++) B[i] = nn_rng_normal(&rng);
+    float *P = malloc(sizeof(float) * nn_gemm_small_packed_size(K, N));
+    nn_gemm_small_pack(K, N, B, N, 0, P);
+    for (int t = 0; t < 3; t++) {
+        C[t] = malloc(sizeof(float) * M * N);
+        nn_gemm_small_set_threads(t + 1);
+        CHECK(nn_sgemm_small_packed(M, N, K, A, K, P, 0, C[t], N) == 0);
+    }
+    CHECK(memcmp(C[0], C[1], sizeof(float) * M * N) == 0);
+    CHECK(memcmp(C[0], C[2], sizeof(float) * M * N) == 0);
+    nn_gemm_small_set_threads(0);
+    free(A), free(B), free(P), free(C[0]), free(C[1]), free(C[2]);
+}
+
 /* The lower levels this machine also runs (AVX2 on an AVX-512 machine, and
  * none), each in a child process: the level is read once per process. */
 static const char *self;
@@ -109,6 +132,7 @@ int main(int argc, char **argv) {
     self = argv[0];
     TEST_RUN(test_products_within_the_bound);
     TEST_RUN(test_rows_do_not_depend_on_the_batch);
+    TEST_RUN(test_threads_do_not_change_the_result);
     if (argc < 2) TEST_RUN(test_lower_levels);
     return test_finish();
 }

@@ -5,6 +5,7 @@
 
 #include "nn/nn.h"
 #include "nn/nn_backend.h"
+#include "nn/nn_gemm_small.h"
 #include "base/util.h"
 
 #define BE(t) nn_backend_for((t)->device)
@@ -218,4 +219,5 @@ int nn_argmax_rows(const nn_tensor *x, int *out) {
 
 void nn_set_threads(int n) {
     if (n > 0) openblas_set_num_threads(n);
+    nn_gemm_small_set_threads(n);
 }

@@ -13,7 +13,8 @@
 
 #include "nn/nn_tensor.h"
 
-/* Threads for CPU matrix products (OpenBLAS); 0 = library default. */
+/* Threads for CPU matrix products (OpenBLAS and the recurrent-step kernel,
+ * nn_gemm_small.h); 0 = library default (all cores). */
 void nn_set_threads(int n);
 
 /* C = alpha·op(A)·op(B) + beta·C for 2-d tensors; op = transpose when trans_*. */

@@ -10,6 +10,7 @@
 
 #include "base/util.h"
 #include "nn/nn_gemm_small.h"
+#include "nn/nn_vmath.h"
 
 #define DELTA 1e-4f
 
@@ -75,12 +76,8 @@ static inline float sigmoidf(float x) { return 1.0f / (1.0f + expf(-x)); }
 
 static void cpu_act(nn_act f, size_t n, const float *x, float *y) {
     switch (f) {
-    case NN_ACT_SIGMOID:
-        for (size_t i = 0; i < n; i++) y[i] = sigmoidf(x[i]);
-        break;
-    case NN_ACT_TANH:
-        for (size_t i = 0; i < n; i++) y[i] = tanhf(x[i]);
-        break;
+    case NN_ACT_SIGMOID: nn_vsigmoidf(n, x, y); break;
+    case NN_ACT_TANH: nn_vtanhf(n, x, y); break;
     case NN_ACT_RELU:
         for (size_t i = 0; i < n; i++) y[i] = x[i] > 0 ? x[i] : 0;
         break;
@@ -145,26 +142,10 @@ static void cpu_argmax_rows(int rows, int cols, const float *x, int *out) {
 
 /* ---- recurrent cells ---- */
 
+/* vectorised exp/tanh/sigmoid (nn_vmath.h states their error bounds) */
 static void cpu_gru_cell_forward(int B, int H, const float *gi, int ldgi, const float *gh,
                                  const float *h_prev, float *h_next, float *gates) {
-    for (int b = 0; b < B; b++) {
-        const float *xi = gi + (size_t)b * ldgi, *hh = gh + (size_t)b * 3 * H;
-        const float *hp = h_prev + (size_t)b * H;
-        float *hn = h_next + (size_t)b * H;
-        float *g = gates ? gates + (size_t)b * 4 * H : NULL;
-        for (int j = 0; j < H; j++) {
-            float r = sigmoidf(xi[j] + hh[j]);
-            float z = sigmoidf(xi[H + j] + hh[H + j]);
-            float n = tanhf(xi[2 * H + j] + r * hh[2 * H + j]);
-            hn[j] = (1 - z) * n + z * hp[j];
-            if (g) {
-                g[j] = r;
-                g[H + j] = z;
-                g[2 * H + j] = n;
-                g[3 * H + j] = hh[2 * H + j];
-            }
-        }
-    }
+    nn_vgru_cell_forward(B, H, gi, ldgi, gh, h_prev, h_next, gates);
 }
 
 static void cpu_gru_cell_backward(int B, int H, const float *gates, const float *h_prev,
@@ -244,8 +225,7 @@ static void cpu_log_softmax(int N, int V, const float *x, float *y) {
         float mx = -INFINITY;
         for (int j = 0; j < V; j++)
             if (xr[j] > mx) mx = xr[j];
-        double s = 0;
-        for (int j = 0; j < V; j++) s += exp((double)xr[j] - mx);
+        double s = nn_sum_exp_shift((size_t)V, xr, mx);  /* Σ exp in double */
         float lse = mx + (float)log(s);
         for (int j = 0; j < V; j++) yr[j] = xr[j] - lse;
     }
@@ -278,15 +258,17 @@ static void cpu_nll_backward(int N, int V, const int *target, const float *w, fl
 }
 static void cpu_softmax_nll_backward(int N, int V, const float *logp, const int *target,
                                      const float *w, float coef, float *dlogits) {
+    float *p = wsd_malloc(sizeof(float) * (V ? V : 1));
     for (int n = 0; n < N; n++) {
         float wn = w ? w[n] : 1.0f;
         if (wn == 0) continue;
-        const float *lr = logp + (size_t)n * V;
         float *dr = dlogits + (size_t)n * V;
         float c = coef * wn;
-        for (int j = 0; j < V; j++) dr[j] += c * expf(lr[j]);
+        nn_vexpf((size_t)V, logp + (size_t)n * V, p);
+        for (int j = 0; j < V; j++) dr[j] += c * p[j];
         dr[target[n]] -= c;
     }
+    free(p);
 }
 static double cpu_diff_loss(int l1, size_t n, const float *a, const float *b, float coef,
                             float *da) {

@@ -52,6 +52,23 @@ static void par_range(int n, range_fn fn, void *ctx) {
 
 size_t nn_cpu_col_floats = (size_t)24 << 20; /* 96 MiB of column scratch */
 
+/* Scratch that outlives a call: first touching fresh pages costs about as
+ * much as the transforms themselves (tens of MiB per layer), so each thread
+ * keeps its buffers (weights, columns, products) and only grows them. */
+static _Thread_local struct {
+    float *p;
+    size_t n;
+} scratch_slot[3];
+
+static float *scratch(int slot, size_t n) {
+    if (scratch_slot[slot].n < n) {
+        free(scratch_slot[slot].p);
+        scratch_slot[slot].p = wsd_malloc((n ? n : 1) * sizeof(float));
+        scratch_slot[slot].n = n;
+    }
+    return scratch_slot[slot].p;
+}
+
 /* 2-d columns of one frame (xf: C planes of H×W at stride T·H·W) into col:
  * row (c, dh, dw) holds the frame of channel c shifted by (dh−1, dw−1). */
 static void im2col_frame(int C, size_t plane_stride, int H, int W, const float *xf, float *col,
@@ -145,7 +162,7 @@ static void im2col_frames(void *vctx, int f0, int f1) {
 static void conv_im2col(int N, int C, int T, int H, int W, int K, const float *x, const float *w,
                         const float *b, int relu, float *y) {
     size_t hw = (size_t)H * W, thw = (size_t)T * hw, rows = (size_t)C * 9;
-    float *wd = wsd_malloc(3 * (size_t)K * rows * sizeof(float));
+    float *wd = scratch(0, 3 * (size_t)K * rows);
     for (int dt = 0; dt < 3; dt++)
         for (size_t k = 0; k < (size_t)K; k++)
             for (int c = 0; c < C; c++)
@@ -155,7 +172,7 @@ static void conv_im2col(int N, int C, int T, int H, int W, int K, const float *x
     int per = fit > 2 ? (int)(fit - 2) : 1;
     if (per > T) per = T;
     int most = per + 2 < T ? per + 2 : T;
-    float *col = wsd_malloc(rows * (size_t)most * hw * sizeof(float));
+    float *col = scratch(1, rows * (size_t)most * hw);
     for (int n = 0; n < N; n++) {
         const float *xn = x + (size_t)n * C * thw;
         float *yn = y + (size_t)n * K * thw;
@@ -182,8 +199,6 @@ static void conv_im2col(int N, int C, int T, int H, int W, int K, const float *x
             bias_relu(K, (size_t)nt * hw, yc, thw, b, relu);
         }
     }
-    free(col);
-    free(wd);
 }
 
 /* Winograd F(4, 3) along the width (Lavin & Gray 2016): four outputs
@@ -293,7 +308,7 @@ static void conv_winograd(int N, int C, int T, int H, int W, int K, const float 
     size_t frame_cols = (size_t)H * tiles;
     /* v[i] (K, C·9): the transformed width taps Gg of w (K, C, 3, 3, 3) */
     size_t vc = (size_t)K * rows;
-    float *v = wsd_malloc(WINO_A * vc * sizeof(float));
+    float *v = scratch(0, WINO_A * vc);
     for (size_t kr = 0; kr < vc; kr++) {
         const float *g = w + kr * 3;
         v[kr] = g[0] / 4;
@@ -309,8 +324,8 @@ static void conv_winograd(int N, int C, int T, int H, int W, int K, const float 
     if (per < 1) per = 1;
     if (per > T) per = T;
     size_t maxcols = (size_t)per * frame_cols;
-    float *u = wsd_malloc(WINO_A * rows * maxcols * sizeof(float));
-    float *m = wsd_malloc(WINO_A * (size_t)K * maxcols * sizeof(float));
+    float *u = scratch(1, WINO_A * rows * maxcols);
+    float *m = scratch(2, WINO_A * (size_t)K * maxcols);
     for (int n = 0; n < N; n++) {
         const float *xn = x + (size_t)n * C * thw;
         float *yn = y + (size_t)n * K * thw;
@@ -326,9 +341,6 @@ static void conv_winograd(int N, int C, int T, int H, int W, int K, const float 
             par_range(K, wino_output, &oc);
         }
     }
-    free(u);
-    free(m);
-    free(v);
 }
 
 int nn_cpu_conv3d_algo = 0;

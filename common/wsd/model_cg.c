@@ -62,7 +62,8 @@ wsd_cg *wsd_cg_new(const wsd_cg_config *cfg, uint64_t seed, nn_device dev) {
 static void free_forward_state(wsd_cg *cg) {
     nn_tensor *ts[] = {&cg->video, &cg->valid_b, &cg->valid, &cg->tn2, &cg->seg_feat, &cg->Y,
                        &cg->hs, &cg->enc_out, &cg->context, &cg->emb_all, &cg->h0,
-                       &cg->logits, &cg->dlogits};
+                       &cg->logits, &cg->dlogits, &cg->g_dtops, &cg->g_dh, &cg->g_demb,
+                       &cg->g_dctx, &cg->g_dY, &cg->g_dhs, &cg->g_dsegf};
     for (size_t i = 0; i < sizeof ts / sizeof *ts; i++) nn_tensor_free(ts[i]);
     nn_gru_seq_cache_free(&cg->enc_cache);
     nn_gru_seq_cache_free(&cg->dec_cache);
@@ -266,10 +267,18 @@ int wsd_cg_backward(wsd_cg *cg, float scale, nn_tensor *dseg) {
     nn_device dev = cg->dev;
     if (dseg && nn_check_shape(dseg, "caption generator dseg", 2, N, 2)) return -1;
     int rc = -1;
-    nn_tensor dtops = nn_zeros2(dev, rows, H), dh = nn_zeros3(dev, layers, N, H);
-    nn_tensor demb = nn_zeros2(dev, rows, E), dctx = nn_zeros2(dev, N, C);
-    nn_tensor dY = nn_zeros3(dev, B, T, H), dhs = nn_zeros4(dev, layers, B, T, H);
-    nn_tensor dsegf = nn_zeros2(dev, N, 2);
+    /* gradient buffers kept across batches (nn_tensor_ensure zeroes them):
+     * no fresh pages to fault in every step */
+    int s_dh[3] = {layers, N, H}, s_dY[3] = {B, T, H}, s_dhs[4] = {layers, B, T, H};
+    nn_tensor_ensure2(&cg->g_dtops, dev, rows, H);
+    nn_tensor_ensure(&cg->g_dh, dev, 3, s_dh);
+    nn_tensor_ensure2(&cg->g_demb, dev, rows, E);
+    nn_tensor_ensure2(&cg->g_dctx, dev, N, C);
+    nn_tensor_ensure(&cg->g_dY, dev, 3, s_dY);
+    nn_tensor_ensure(&cg->g_dhs, dev, 4, s_dhs);
+    nn_tensor_ensure2(&cg->g_dsegf, dev, N, 2);
+    nn_tensor dtops = cg->g_dtops, dh = cg->g_dh, demb = cg->g_demb, dctx = cg->g_dctx;
+    nn_tensor dY = cg->g_dY, dhs = cg->g_dhs, dsegf = cg->g_dsegf;
     nn_tensor tops = nn_view2(&cg->dec_cache.h[layers - 1], (size_t)N * H, rows, H);
     nn_tensor dout = nn_view3(&dtops, 0, steps, N, H), dx = nn_view3(&demb, 0, steps, N, E);
     if (scale != 1.0f && nn_scale(&cg->dlogits, scale)) goto done;
@@ -289,9 +298,6 @@ int wsd_cg_backward(wsd_cg *cg, float scale, nn_tensor *dseg) {
     }
     if (nn_gru_seq_backward(&cg->enc, &cg->enc_cache, &dY, &dhs, NULL, NULL)) goto done;
     rc = 0;
-done : {
-    nn_tensor *fr[] = {&dtops, &dh, &demb, &dctx, &dY, &dhs, &dsegf};
-    for (size_t i = 0; i < sizeof fr / sizeof *fr; i++) nn_tensor_free(fr[i]);
-}
+done:
     return rc;
 }

@@ -112,6 +112,19 @@ wsd_cg *wsd_cg_load(const char *path, nn_device dev) {
         wsd_fail("%s: no caption generator (group /model_cg) in this checkpoint", path);
         return NULL;
     }
+    /* sizes a hostile or corrupt config could blow up to exhaust memory */
+    long long numel = nn_ckpt_section_numel(path, "model_cg");
+    const long long dims[] = {cfg.hidden, cfg.hidden, cfg.feat_dim, cfg.hidden,
+                              cfg.vocab,  cfg.embed,  cfg.vocab,    cfg.hidden};
+    static const char *const what[] = {"hidden_dim", "hidden_dim", "feat_dim",   "hidden_dim",
+                                       "vocab_size", "embed_dim",  "vocab_size", "hidden_dim"};
+    if (numel < 0 || nn_ckpt_check_dims(path, "model_cg", numel, dims, what, 4)) return NULL;
+    if (cfg.layers < 1 || cfg.layers > 16 || cfg.max_cap_length < 1 || cfg.max_cap_length > 1000 ||
+        cfg.sample_rate < 1 || cfg.sample_rate > 1000) {
+        wsd_fail("%s: configuration out of range (rnn_layer %d in [1, 16], max_cap_length %d in [1, 1000], "
+                 "video_sample_rate %d in [1, 1000])", path, cfg.layers, cfg.max_cap_length, cfg.sample_rate);
+        return NULL;
+    }
     wsd_cg *cg = wsd_cg_new(&cfg, 0, dev);
     if (!cg) return NULL;
     if (nn_ckpt_load_params(path, &cg->ps, "model_cg", 1)) {

@@ -40,6 +40,9 @@ struct wsd_cg {
     nn_tensor logits;       /* (rows, V), log-probabilities after the forward */
     nn_tensor dlogits;      /* (rows, V) d loss / d logits */
     nn_gru_seq_cache dec_cache; /* the decoder over all steps; its top layer is the (rows, H) output */
+    /* backward buffers, kept: (rows, H) (layers, N, H) (rows, E) (N, n_ctx·H)
+     * (B, T, H) (layers, B, T, H) (N, 2) */
+    nn_tensor g_dtops, g_dh, g_demb, g_dctx, g_dY, g_dhs, g_dsegf;
     int have_grad_state;
 };
 

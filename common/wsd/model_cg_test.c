@@ -347,7 +347,40 @@ static void checkpoint_roundtrip(void) {
     wsd_cg_free(b);
 }
 
+/* A checkpoint whose config asks for absurd sizes is refused before any
+ * allocation (it used to end in an out-of-memory exit 2). */
+static void absurd_config_is_refused_before_allocating(void) {
+    wsd_cg_config cfg;
+    wsd_cg_config_default(&cfg);
+    cfg.feat_dim = 5, cfg.hidden = 4, cfg.embed = 3, cfg.vocab = 7;
+    wsd_cg *a = wsd_cg_new(&cfg, 11, NN_CPU);
+    const nn_params *models[1] = {wsd_cg_params(a)};
+    const char *bad[] = {"{\"hidden_dim\": 1000000000}", "{\"vocab_size\": 100000000, \"embed_dim\": 100000}",
+                         "{\"feat_dim\": 2000000000}", "{\"max_cap_length\": 100000000}", "{\"rnn_layer\": 0}"};
+    for (int i = 0; i < 5; i++) {
+        char path[] = "/tmp/wsd_cg_ckptXXXXXX";
+        close(mkstemp(path));
+        cJSON *j = wsd_cg_config_to_json(&cfg), *patch = cJSON_Parse(bad[i]);
+        for (cJSON *m = patch->child; m; m = m->next)
+            cJSON_ReplaceItemInObject(j, m->string, cJSON_CreateNumber(m->valuedouble));
+        char *json = cJSON_PrintUnformatted(j);
+        nn_ckpt_contents c = {.models = models, .n_models = 1, .config_json = json};
+        CHECK(nn_ckpt_save(path, &c) == 0);
+        wsd_cg *b = wsd_cg_load(path, NN_CPU);
+        CHECK_MSG(b == NULL && strstr(wsd_error(), path) &&
+                      (strstr(wsd_error(), "does not fit") || strstr(wsd_error(), "out of range")),
+                  "%s: %s", bad[i], wsd_error());
+        wsd_cg_free(b);
+        unlink(path);
+        free(json);
+        cJSON_Delete(j);
+        cJSON_Delete(patch);
+    }
+    wsd_cg_free(a);
+}
+
 int main(void) {
+    TEST_RUN(absurd_config_is_refused_before_allocating);
     TEST_RUN(names_equal_reference_state_dict);
     TEST_RUN(config_json_roundtrip);
     TEST_RUN(teacher_forcing_matches_pytorch);

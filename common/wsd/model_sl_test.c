@@ -5,6 +5,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "testing/test.h"
 #include "io/tsr.h"
@@ -367,7 +368,38 @@ static void test_param_count(void) {
     wsd_sl_free(&sl);
 }
 
+/* An absurd localizer config is refused before allocating (not an OOM). */
+static void test_absurd_config_refused(void) {
+    wsd_sl_config c;
+    wsd_sl_config_default(&c);
+    c.feat_dim = 6, c.hidden = 4, c.embed = 3, c.vocab = 9;
+    wsd_sl sl;
+    CHECK(wsd_sl_init(&sl, &c, 1, NN_CPU) == 0);
+    const nn_params *models[1] = {&sl.params};
+    for (int i = 0; i < 2; i++) {
+        wsd_sl_config big = c;
+        if (i == 0) big.hidden = 1000000000;
+        else big.feat_dim = 300000, big.hidden = 300000;
+        cJSON *o = cJSON_CreateObject(), *j = cJSON_CreateObject();
+        wsd_sl_config_to_json(&big, o);
+        cJSON_AddItemToObject(j, "model_sl", o);
+        char *json = cJSON_PrintUnformatted(j);
+        char path[] = "/tmp/wsd_sl_ckptXXXXXX";
+        close(mkstemp(path));
+        nn_ckpt_contents k = {.models = models, .n_models = 1, .config_json = json};
+        CHECK(nn_ckpt_save(path, &k) == 0);
+        wsd_sl loaded;
+        CHECK_MSG(wsd_sl_load(&loaded, path, NN_CPU) == -1 && strstr(wsd_error(), "does not fit"), "%s",
+                  wsd_error());
+        unlink(path);
+        free(json);
+        cJSON_Delete(j);
+    }
+    wsd_sl_free(&sl);
+}
+
 int main(void) {
+    TEST_RUN(test_absurd_config_refused);
     TEST_RUN(test_anchor_golden);
     TEST_RUN(test_regress_golden);
     TEST_RUN(test_finite_differences);

@@ -88,4 +88,24 @@ record 'v_a\u0000b' 2 "$NAN" >nulkey.tsr
 expect_exit 1 'u0000' "$B/feat-extract" nulkey.tsr -o x.tsr
 [ -e x.tsr ] && fail "feat-extract left an output"
 no_leftovers
+
+# 15: a feature size the model cannot take is found before training
+"$B/feat-synth" --dim 6 --rows-per-second 0.5 tr.json -o d6.tsr || fail "feat-synth --dim 6"
+expect_exit 1 "the caption generator of cg.h5 expects 12" "$B/wsdec-train" --feats d6.tsr --captions tr.json \
+    --cg cg.h5 --batch 4 --epochs 1 --baseline no-class --out x.h5
+expect_exit 1 "validation features have 6 dims" "$B/cg-pretrain" --feats tr.tsr --captions tr.json \
+    --vocab vocab.json --hidden 8 --embed 8 --batch 4 --sample-rate 1 --epochs 1 --val-captions tr.json \
+    --val-feats d6.tsr --out x.h5
+grep -q "epoch 0" "$TMP/err" && fail "cg-pretrain trained an epoch before checking --val-feats"
+no_leftovers
+
+# 15, 16: a full disk (here `ulimit -f`) names the file and the reason, and
+# leaves no temporary file (the checkpoint write used to crash in HDF5's exit)
+(ulimit -f 40; exec "$B/cg-pretrain" -q --feats tr.tsr --captions tr.json --vocab vocab.json --hidden 12 \
+    --embed 8 --batch 4 --sample-rate 1 --epochs 1 --out lim.h5) 2>"$TMP/err" && fail "cg-pretrain ignored ulimit -f"
+grep -q "lim.h5: cannot write: File too large" "$TMP/err" || { cat "$TMP/err"; fail "cg-pretrain's write error"; }
+(ulimit -f 20; exec "$B/feat-synth" --dim 64 tr.json -o lim.tsr) 2>"$TMP/err" && fail "feat-synth ignored ulimit -f"
+grep -q "lim.tsr: .*File too large" "$TMP/err" || { cat "$TMP/err"; fail "feat-synth's write error"; }
+[ -e lim.h5 ] || [ -e lim.tsr ] && fail "a partial output was left"
+no_leftovers
 exit 0

@@ -51,6 +51,7 @@ expect_exit 1 "required" "$B/wsdec-train" --feats "$TMP/tr.tsr"
 expect_exit 1 "--baseline" run --cg "$TMP/cg.h5" --out "$TMP/x.h5" --baseline other
 expect_exit 1 "pseudo-label-metric" run --cg "$TMP/cg.h5" --out "$TMP/x.h5" --pseudo-label-metric bleu
 expect_exit 1 "fewer than one batch" run --cg "$TMP/cg.h5" --out "$TMP/x.h5" --batch 100 --baseline no-class
+expect_exit 1 "batch of 1000 (--sl-batch" run --cg "$TMP/cg.h5" --out "$TMP/x.h5" --sl-batch 1000 --pseudo-label-metric unigram-f
 expect_exit 0 "wsdec-train (wsdec)" sh -c "\"$B/wsdec-train\" --version >&2"
 "$B/wsdec-train" --help | grep -q -- "--regressor-scale" || fail "--help lacks --regressor-scale"
 exit 0

@@ -9,7 +9,7 @@ command -v clang >/dev/null || { echo "run-score-fuzz: clang not found (apt-get 
 out=bin/fuzz
 mkdir -p "$out/score-corpus"
 cp testdata/score/*.json testdata/score/*.jsonl "$out/score-corpus/" 2>/dev/null || true
-src="common/base/util.c common/score/ptb_tokenizer.c common/score/ptb_batch.c common/score/score_data.c
+src="common/base/util.c common/base/tmpfile.c common/score/ptb_tokenizer.c common/score/ptb_batch.c common/score/score_data.c
      common/score/score_eval.c common/score/score_metrics.c common/score/score_words.c"
 # shellcheck disable=SC2086
 clang -std=c11 -D_GNU_SOURCE -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \

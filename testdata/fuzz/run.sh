@@ -13,7 +13,7 @@ out=bin/fuzz
 mkdir -p "$out"
 flags="-std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Icommon $(pkg-config --cflags libcjson zlib)"
 libs="$(pkg-config --libs libcjson zlib) -lm"
-src="common/base/util.c common/base/text.c common/io/idmap.c common/io/tsr.c common/io/jsonl.c common/io/captions.c common/io/vocab.c common/io/npy.c common/video/pbwire.c common/video/caffe.c"
+src="common/base/util.c common/base/tmpfile.c common/base/text.c common/io/idmap.c common/io/tsr.c common/io/jsonl.c common/io/captions.c common/io/vocab.c common/io/npy.c common/video/pbwire.c common/video/caffe.c"
 for t in tsr captions npy caffe; do
     clang $flags -o "$out/fuzz_$t" "testdata/fuzz/fuzz_$t.c" $src $libs
     mkdir -p "$out/corpus_$t"

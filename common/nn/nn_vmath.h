@@ -1,0 +1,38 @@
+/* Vectorised exp, sigmoid and tanh for the CPU kernels (engine-internal),
+ * AVX-512 when the machine has it, libm otherwise (WSD_GEMM_ISA=0|1 forces
+ * libm, as for nn_gemm_small).
+ *
+ * Error bounds (checked by nn_vmath_test over dense sweeps of the domain,
+ * against a double-precision reference; u = 2⁻²⁴ for float, 2⁻⁵³ for double):
+ *   nn_vexpf      |rel. error| ≤ 2u on [−87, 88]; 0 below −103.9, +inf above 88.7
+ *   nn_vsigmoidf  |rel. error| ≤ 4u for x ≥ −87 (1/(1 + e^−x)); 0 below −88.7
+ *                 (e^−x overflows), as libm gives with this formula
+ *   nn_vtanhf     |rel. error| ≤ 4u everywhere (odd polynomial for
+ *                 |x| < 0.625, 1 − 2/(e^{2|x|} + 1) above, the Cephes split)
+ *   nn_sum_exp_shift  each term e^{x_i − m} to ≤ 2u (double), summed in
+ *                 double in 8 lanes; the float log-sum-exp built from it is
+ *                 the scalar double-exp one's in practice (the test checks
+ *                 equality of log_softmax outputs to 1 float ulp).
+ * libm's expf/tanhf are within 1u, so results move by a few float ulps. */
+#ifndef WSD_NN_VMATH_H
+#define WSD_NN_VMATH_H
+
+#include <stddef.h>
+
+/* y[i] = f(x[i]); y may alias x. */
+void nn_vexpf(size_t n, const float *x, float *y);
+void nn_vsigmoidf(size_t n, const float *x, float *y);
+void nn_vtanhf(size_t n, const float *x, float *y);
+
+/* Σ_i exp((double)x[i] − m) in double, m ≥ max x (terms ≤ 1). */
+double nn_sum_exp_shift(size_t n, const float *x, double m);
+
+/* The GRU cell of nn_backend.h (gru_cell_forward) with the vector functions;
+ * gates may be NULL. */
+void nn_vgru_cell_forward(int B, int H, const float *gi, int ldgi, const float *gh,
+                          const float *h_prev, float *h_next, float *gates);
+
+/* 1 when the AVX-512 paths run on this machine. */
+int nn_vmath_vectorised(void);
+
+#endif
