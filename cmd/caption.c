@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "base/opt.h"
+#include "base/progress.h"
 #include "base/samefile.h"
 #include "base/util.h"
 #include "io/featset.h"
@@ -301,11 +302,15 @@ int main(int argc, char **argv) {
         wsd_die("%s: no events to caption: add --proposals full|anchors|random:N", videos);
     wsd_vrecord *recs;
     int n;
+    wsd_progress progress;
+    wsd_progress_start(&progress, "caption", 0, quiet);
     while ((n = wsd_vqueue_next(c.q, &recs)) > 0) {
         caption_batch(&c, recs, n);
         if (wsd_vqueue_write(c.q, out.fp) != 0) wsd_die_internal("%s", wsd_error());
+        wsd_progress_step(&progress, n);
     }
     if (n < 0) wsd_die("%s", wsd_error());
+    wsd_progress_end(&progress);
     if (wsd_out_commit(&out) != 0) wsd_die_internal("%s", wsd_error());
     if (!quiet)
         fprintf(stderr, "caption: %ld videos, %ld segments captioned\n", wsd_vqueue_count(c.q),

@@ -8,9 +8,11 @@
 #include <unistd.h>
 
 #include "base/opt.h"
+#include "base/progress.h"
 #include "base/samefile.h"
 #include "base/tmpfile.h"
 #include "base/util.h"
+#include "io/trainlog.h"
 #include "io/vocab.h"
 #include "wsd/batch.h"
 #include "wsd/ckpt.h"
@@ -41,14 +43,15 @@ static const char usage[] =
     "  --seed N            initialisation, shuffles, sentence draws, dropout (233)\n"
     "  --resume CKPT       continue from a cg-pretrain checkpoint\n"
     "  --keep-every N      also keep CKPT's numbered copy every N epochs\n"
-    "  --log-every N       progress line every N batches (10)\n"
+    "  --log-every N       progress line every N batches when stderr is no terminal (10)\n"
+    "  --log FILE          training log, JSON Lines: losses and lr per batch and epoch\n"
     "  --threads N         CPU threads for matrix products (0 = library default)\n"
     "  --device auto|cpu|cuda   (auto)\n"
     "  -q, --quiet   -h, --help   --version\n"
     "See cg-pretrain(1).\n";
 
 typedef struct {
-    const char *feats, *captions, *vocab, *out, *resume, *device, *val_captions, *val_feats;
+    const char *feats, *captions, *vocab, *out, *resume, *device, *val_captions, *val_feats, *log;
     int gt, epochs, batch, sample_rate, hidden, embed, max_videos, keep_every, log_every;
     int threads, quiet;
     double lr, momentum, weight_decay, gamma, dropout;
@@ -82,7 +85,8 @@ enum {
     O_DEVICE,
     O_VERSION,
     O_VALC,
-    O_VALF
+    O_VALF,
+    O_TLOG
 };
 static const struct option opts[] = {{"feats", 1, 0, O_FEATS},
                                      {"captions", 1, 0, O_CAPS},
@@ -112,6 +116,7 @@ static const struct option opts[] = {{"feats", 1, 0, O_FEATS},
                                      {"version", 0, 0, O_VERSION},
                                      {"val-captions", 1, 0, O_VALC},
                                      {"val-feats", 1, 0, O_VALF},
+                                     {"log", 1, 0, O_TLOG},
                                      {0, 0, 0, 0}};
 
 static void parse_options(int argc, char **argv, options *o) {
@@ -159,6 +164,7 @@ static void parse_options(int argc, char **argv, options *o) {
         case O_DEVICE: o->device = optarg; break;
         case O_VALC: o->val_captions = optarg; break;
         case O_VALF: o->val_feats = optarg; break;
+        case O_TLOG: o->log = optarg; break;
         case 'q': o->quiet = 1; break;
         case 'h': wsd_opt_usage(usage, 1);
         case O_VERSION: wsd_opt_version();
@@ -262,18 +268,25 @@ static void val_loss(wsd_batcher *bt, const options *o, wsd_cg *cg, double *per_
     wsd_batch_free(&b);
 }
 
-/* One epoch of SGD over the shuffled batches. */
-static void train_epoch(const options *o, wsd_cg *cg, nn_optim *opt, wsd_batcher *bt, int epoch,
-                        double t0) {
+/* One epoch of SGD over the shuffled batches: progress on stderr, a log record
+ * per batch; returns the epoch's log record (NULL without a log) for the caller
+ * to complete and write. */
+static cJSON *train_epoch(const options *o, wsd_cg *cg, nn_optim *opt, wsd_batcher *bt, int epoch,
+                          double t0, wsd_trainlog *tlog) {
     /* MultiStepLR stepped at the start of every epoch */
     nn_optim_set_lr_scale(opt, nn_lr_multistep(epoch, o->milestones, o->n_milestones, o->gamma));
     wsd_batcher_epoch(bt, epoch);
-    int n_batches = wsd_batcher_count(bt), tty = isatty(2);
+    int n_batches = wsd_batcher_count(bt);
     wsd_batch b;
     wsd_batch_init(&b);
     nn_tensor seg = {0};
     double sum = 0, te = wsd_now();
     long words = 0;
+    char label[32];
+    snprintf(label, sizeof label, "epoch %d", epoch);
+    wsd_progress pg;
+    wsd_progress_start(&pg, label, n_batches, o->quiet);
+    pg.every_n = o->log_every;
     for (int i = 0; i < n_batches; i++) {
         if (wsd_batcher_get(bt, i, &b)) wsd_die("%s", wsd_error());
         for (int n = 0; n < b.N; n++) words += b.caption_len[n] - 1;
@@ -287,19 +300,30 @@ static void train_epoch(const options *o, wsd_cg *cg, nn_optim *opt, wsd_batcher
                     "features) on the videos %s", epoch, i, loss, wsd_batch_ids(&b, ids, sizeof ids));
         }
         sum += loss;
-        if (!o->quiet && ((i + 1) % o->log_every == 0 || i + 1 == n_batches)) {
-            fprintf(stderr, "%sepoch %d batch %d/%d loss %.4f lr %.3g %.1fs%s", tty ? "\r" : "",
-                    epoch, i + 1, n_batches, loss, opt->groups[0].lr, wsd_now() - t0,
-                    tty ? "   " : "\n");
-            fflush(stderr);
-        }
+        wsd_progress_note(&pg, "loss %.4f lr %.3g %.1fs", loss, opt->groups[0].lr, wsd_now() - t0);
+        wsd_progress_step(&pg, 1);
+        cJSON *rec = wsd_trainlog_record(tlog, "batch", epoch);
+        wsd_trainlog_set(rec, NULL, "batch", i + 1);
+        wsd_trainlog_set(rec, NULL, "batches", n_batches);
+        wsd_trainlog_set(rec, "loss", "caption", loss);
+        wsd_trainlog_set(rec, "lr", "cg", opt->groups[0].lr);
+        wsd_trainlog_set(rec, NULL, "seconds", wsd_now() - t0);
+        if (wsd_trainlog_write(tlog, rec)) wsd_die_internal("%s", wsd_error());
     }
+    wsd_progress_end(&pg);
+    double per_word = sum * b.N / (double)(words ? words : 1);
     if (!o->quiet)
-        fprintf(stderr, "%sepoch %d done: mean loss %.4f (per word %.4f) lr %.3g %.1fs\n",
-                tty ? "\n" : "", epoch, sum / n_batches, sum * b.N / (double)(words ? words : 1),
-                opt->groups[0].lr, wsd_now() - te);
+        fprintf(stderr, "epoch %d done: mean loss %.4f (per word %.4f) lr %.3g %.1fs\n", epoch,
+                sum / n_batches, per_word, opt->groups[0].lr, wsd_now() - te);
+    cJSON *rec = wsd_trainlog_record(tlog, "epoch", epoch);
+    wsd_trainlog_set(rec, NULL, "batches", n_batches);
+    wsd_trainlog_set(rec, "loss", "caption", sum / n_batches);
+    wsd_trainlog_set(rec, "loss", "caption per word", per_word);
+    wsd_trainlog_set(rec, "lr", "cg", opt->groups[0].lr);
+    wsd_trainlog_set(rec, NULL, "seconds", wsd_now() - te);
     nn_tensor_free(&seg);
     wsd_batch_free(&b);
+    return rec;
 }
 
 /* The generator to train: resumed from a checkpoint or new. */
@@ -385,20 +409,27 @@ int main(int argc, char **argv) {
                 nn_params_count(wsd_cg_params(cg), 0), nn_device_name(dev), start_epoch,
                 o.epochs - 1);
 
+    wsd_trainlog *tlog = NULL;
+    if (o.log && !(tlog = wsd_trainlog_open(o.log, "cg-pretrain", o.resume != NULL)))
+        wsd_die("%s", wsd_error());
     double t0 = wsd_now();
     for (int epoch = start_epoch; epoch < o.epochs; epoch++) {
-        train_epoch(&o, cg, &opt, bt, epoch, t0);
+        cJSON *rec = train_epoch(&o, cg, &opt, bt, epoch, t0, tlog);
         if (bt_val) {
             double vs, vw;
             val_loss(bt_val, &o, cg, &vs, &vw);
             fprintf(stderr, "epoch %d validation: loss %.4f (per word %.4f) over %d videos\n",
                     epoch, vs, vw, wsd_batcher_videos(bt_val));
+            wsd_trainlog_set(rec, "loss", "validation", vs);
+            wsd_trainlog_set(rec, "loss", "validation per word", vw);
         }
+        if (wsd_trainlog_write(tlog, rec)) wsd_die_internal("%s", wsd_error());
         save(&o, cg, &opt, vocab, epoch + 1);
     }
     if (start_epoch >= o.epochs && !o.quiet)
         fprintf(stderr, "cg-pretrain: %s already has %d epochs; nothing to do\n", o.resume,
                 start_epoch);
+    if (wsd_trainlog_close(tlog)) wsd_die_internal("%s", wsd_error());
     if (bt_val) wsd_batcher_free(bt_val);
     wsd_trainset_free(&val);
     nn_optim_free(&opt);

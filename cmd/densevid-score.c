@@ -5,6 +5,8 @@
 #include "score/meteor/meteor_data.h"
 #include "score/score_data.h"
 #include "score/score_eval.h"
+#include "score/score_localization.h"
+#include "score/score_per_video.h"
 #include "score/score_meteor.h"
 #include "score/score_report.h"
 #include "score/soda.h"
@@ -23,7 +25,8 @@ static void usage(FILE *fp) {
           "  -s, --submission FILE   official submission JSON or wsdec JSON Lines (default -,\n"
           "                          stdin); a lone FILE argument means the same\n"
           "  -r, --refs FILE...      reference files, e.g. val_1.json val_2.json (required)\n"
-          "      --tious T...        tIoU thresholds (default 0.3 0.5 0.7 0.9)\n"
+          "      --tious T...        tIoU thresholds (default 0.3 0.5 0.7 0.9; with\n"
+          "                          --localization 0.1 0.3 0.5 0.7 0.9)\n"
           "      --max-proposals N   proposals kept per video, first N (default 1000; -ppv)\n"
           "      --eval-version V    2018 (default; deba7d7, garbage reference abc123!@#)\n"
           "                          or 2019 (9d4045a, random garbage words)\n"
@@ -31,6 +34,8 @@ static void usage(FILE *fp) {
           "      --format F          auto (default), json or jsonl\n"
           "      --json              print JSON (raw values, not x100) instead of the table\n"
           "      --no-meteor         leave METEOR out of the table\n"
+          "      --per-video FILE    also write every metric per video (JSON Lines; their mean\n"
+          "                          over the reference videos is the table)\n"
           "      --meteor-jar FILE   Meteor 1.5 data from meteor-1.5.jar (pycocoevalcap or\n"
           "                          coco-caption's pycocoevalcap/meteor/), paraphrase table\n"
           "                          from data/paraphrase-en.gz beside it\n"
@@ -41,6 +46,9 @@ static void usage(FILE *fp) {
           "      --meteor-synonyms DIR  single Meteor files instead\n"
           "      --wordnet DIR       Debian WordNet for --meteor-approximate (/usr/share/wordnet)\n"
           "      --meteor-approximate  print METEOR even when a Meteor data file is missing\n"
+          "      --localization      also sentence localization as WSDEC reports it: each\n"
+          "                          sentence's timestamp against its own gt_timestamp\n"
+          "                          (localize --videos), R@1 per tIoU and mIoU; one REF\n"
           "      --soda              also SODA_c (needs METEOR): per reference file and the mean\n"
           "  -h, --help              this help; --version  the version\n",
           fp);
@@ -56,8 +64,9 @@ typedef struct {
     long semantics;
     long seed;
     score_format format;
-    int json, no_meteor, meteor_approx, soda;
+    int json, no_meteor, meteor_approx, soda, localization;
     const char *meteor_dir, *meteor_jar, *fw, *prefixes, *paraphrase, *synonyms, *wordnet;
+    const char *per_video;
 } options;
 
 static int is_option(const char *a) { return a[0] == '-' && a[1] != '\0'; }
@@ -76,13 +85,15 @@ static const char *need_arg(int argc, char **argv, int *i) {
 
 static void parse_args(int argc, char **argv, options *o) {
     static double default_tious[] = {0.3, 0.5, 0.7, 0.9};
+    /* scripts/densevid_eval_localization.py's defaults */
+    static double localization_tious[] = {0.1, 0.3, 0.5, 0.7, 0.9};
     memset(o, 0, sizeof *o);
     o->max_proposals = 1000;
     o->semantics = 2018;
     o->seed = 1;
     o->refs = wsd_calloc((size_t)argc, sizeof *o->refs);
     /* room for every argument or the defaults, whichever is more */
-    o->tious = wsd_calloc((size_t)argc + sizeof default_tious / sizeof *default_tious, sizeof *o->tious);
+    o->tious = wsd_calloc((size_t)argc + sizeof localization_tious / sizeof *localization_tious, sizeof *o->tious);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
@@ -118,8 +129,12 @@ static void parse_args(int argc, char **argv, options *o) {
             else wsd_die("--format: expected auto, json or jsonl, got '%s'", f);
         } else if (!strcmp(a, "--json")) {
             o->json = 1;
+        } else if (!strcmp(a, "--per-video")) {
+            o->per_video = need_arg(argc, argv, &i);
         } else if (!strcmp(a, "--no-meteor")) {
             o->no_meteor = 1;
+        } else if (!strcmp(a, "--localization")) {
+            o->localization = 1;
         } else if (!strcmp(a, "--soda")) {
             o->soda = 1;
         } else if (!strcmp(a, "--meteor-approximate")) {
@@ -148,9 +163,12 @@ static void parse_args(int argc, char **argv, options *o) {
     }
     if (!o->n_refs) wsd_die("no reference files: give --refs val_1.json [val_2.json ...]");
     if (!o->submission) o->submission = "-";
-    if (!o->n_tious) {
+    if (!o->n_tious && o->localization) {
+        memcpy(o->tious, localization_tious, sizeof localization_tious);
+        o->n_tious = sizeof localization_tious / sizeof *localization_tious;
+    } else if (!o->n_tious) {
         memcpy(o->tious, default_tious, sizeof default_tious);
-        o->n_tious = 4;
+        o->n_tious = sizeof default_tious / sizeof *default_tious;
     }
 }
 
@@ -199,6 +217,15 @@ int main(int argc, char **argv) {
         if (score_load_references(o.refs[f], &refs[f])) wsd_die("%s", wsd_error());
     score_set sub;
     if (score_load_submission(o.submission, o.format, &sub)) wsd_die("%s", wsd_error());
+    score_loc_result loc = {0};
+    if (o.localization) {
+        if (score_localization(&sub, refs, o.n_refs, o.tious, o.n_tious, (size_t)o.max_proposals, &loc))
+            wsd_die("%s", wsd_error());
+        if (loc.n_empty)
+            wsd_warn("localization: %zu video(s) have an empty list and add nothing to R@1 (the reference script "
+                     "adds the previous video's sentence count to the denominator there, or prints no R@1 at all)",
+                     loc.n_empty);
+    }
 
     char note[512] = "";
     wsd_meteor *meteor = NULL;
@@ -217,6 +244,7 @@ int main(int argc, char **argv) {
     so.seed = (uint64_t)o.seed;
     so.meteor = meteor && !o.no_meteor ? score_meteor_video : NULL;
     so.meteor_ctx = meteor;
+    so.keep_per_video = o.per_video != NULL;
     score_result r;
     if (score_evaluate(&sub, refs, o.n_refs, &so, &r)) wsd_die_internal("%s", wsd_error());
     if (r.n_ignored) wsd_warn("%zu submitted video(s) are in no reference file and were ignored", r.n_ignored);
@@ -235,6 +263,16 @@ int main(int argc, char **argv) {
             if (soda_c(&sub, &refs[f], score_meteor_sentence, meteor, &soda[f])) wsd_die_internal("%s", wsd_error());
     }
 
+    if (o.per_video) {
+        wsd_out pv;
+        if (wsd_out_open(&pv, o.per_video)) wsd_die("--per-video: %s", wsd_error());
+        if (score_write_per_video(pv.fp, &r, &sub)) {
+            wsd_out_abort(&pv);
+            wsd_die_internal("%s", wsd_error());
+        }
+        if (wsd_out_commit(&pv)) wsd_die_internal("%s", wsd_error());
+    }
+
     if (meteor && wsd_meteor_cut_count(meteor))
         wsd_warn("METEOR: %zu caption(s) longer than %d words were cut to their first %d words (the alignment's "
                  "memory grows with the square of the length)",
@@ -249,11 +287,13 @@ int main(int argc, char **argv) {
     ro.meteor_note = note;
     ro.meteor_source = meteor ? wsd_meteor_source(meteor) : NULL;
     ro.semantics = (int)o.semantics;
+    ro.loc = o.localization ? &loc : NULL;
     if (o.json) score_print_json(stdout, &r, &ro);
     else score_print_table(stdout, &r, &ro);
     if (fflush(stdout) != 0 || ferror(stdout)) wsd_die_internal("write error on standard output");
 
     score_result_free(&r);
+    score_loc_result_free(&loc);
     free(soda);
     if (meteor) wsd_meteor_close(meteor);
     score_set_free(&sub);

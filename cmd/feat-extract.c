@@ -17,6 +17,7 @@
 #include "io/npy.h"
 #include "io/tsr.h"
 #include "base/opt.h"
+#include "base/progress.h"
 #include "base/samefile.h"
 #include "base/util.h"
 #include "nn/nn_tensor.h"
@@ -65,7 +66,7 @@ typedef struct {
     wsd_idmap *seen;    /* keys written: a video is written once */
     double rps;         /* NAN when not given */
     long written;
-    int quiet, tty;     /* progress: a counter on a terminal, else a line per 1000 videos */
+    wsd_progress progress; /* a bar on a terminal, else a line every 10 s */
 } sink;
 
 static void sink_abort(sink *s) {
@@ -113,8 +114,7 @@ static void emit(sink *s, wsd_tsr *t) {
         wsd_die_internal("%s: %s", s->out.final_path ? s->out.final_path : "<stdout>", wsd_error());
     }
     s->written++;
-    if (!s->quiet && s->tty && s->written % 100 == 0) fprintf(stderr, "\rfeat-extract: %ld videos", s->written);
-    if (!s->quiet && !s->tty && s->written % 1000 == 0) fprintf(stderr, "feat-extract: %ld videos\n", s->written);
+    wsd_progress_step(&s->progress, 1);
 }
 
 static void fail_input(sink *s) {
@@ -383,13 +383,15 @@ int main(int argc, char **argv) {
     const char *ins[] = {"INPUT", input, "--ids", ids_path, "--video", video, "--videos", videos,
                          "--weights", vo.weights, "--mean", vo.mean, "--pca", vo.pca};
     if (wsd_out_distinct(output, ins, 7)) wsd_die("%s", wsd_error());
-    sink s = {.level = compress ? 6 : 0, .rps = rps, .quiet = quiet, .tty = isatty(2), .seen = wsd_idmap_new()};
+    sink s = {.level = compress ? 6 : 0, .rps = rps, .seen = wsd_idmap_new()};
+    wsd_progress_start(&s.progress, "feat-extract", 0, quiet);
     wsd_captions *ids = NULL;
     if (ids_path) {
         if (!(ids = wsd_captions_load(ids_path))) wsd_die("%s", wsd_error());
         if (ids->n == 0) wsd_die("%s: no video ids", ids->path);
         s.ids = ids;
         s.found = wsd_calloc(ids->n, 1);
+        s.progress.total = (long)ids->n;
     }
     /* sniff the input before creating the output, so a wrong input leaves no file */
     struct stat st;
@@ -458,7 +460,7 @@ int main(int argc, char **argv) {
     } else if (wsd_out_commit(&s.out) != 0) {
         wsd_die_internal("%s", wsd_error());
     }
-    if (!quiet && s.tty && s.written >= 100) fputc('\n', stderr);
+    wsd_progress_end(&s.progress);
     if (video_mode) video_done(&vctx, quiet);
     if (!quiet) fprintf(stderr, "feat-extract: %ld videos -> %s\n", s.written, strcmp(output, "-") ? output : "<stdout>");
     free(s.found);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "base/opt.h"
+#include "base/progress.h"
 #include "base/samefile.h"
 #include "base/util.h"
 #include "io/featset.h"
@@ -298,11 +299,15 @@ int main(int argc, char **argv) {
     if (wsd_out_open(&out, output) != 0) wsd_die("%s", wsd_error());
     wsd_vrecord *recs;
     int n;
+    wsd_progress progress;
+    wsd_progress_start(&progress, "localize", 0, quiet);
     while ((n = wsd_vqueue_next(c.q, &recs)) > 0) {
         localize_batch(&c, recs, n);
         if (wsd_vqueue_write(c.q, out.fp) != 0) wsd_die_internal("%s", wsd_error());
+        wsd_progress_step(&progress, n);
     }
     if (n < 0) wsd_die("%s", wsd_error());
+    wsd_progress_end(&progress);
     if (wsd_out_commit(&out) != 0) wsd_die_internal("%s", wsd_error());
     if (!quiet) {
         fprintf(stderr, "localize: %ld videos, %ld sentences localized", wsd_vqueue_count(c.q),

@@ -9,9 +9,11 @@
 #include <unistd.h>
 
 #include "base/opt.h"
+#include "base/progress.h"
 #include "base/samefile.h"
 #include "base/tmpfile.h"
 #include "base/util.h"
+#include "io/trainlog.h"
 #include "io/vocab.h"
 #include "wsd/batch.h"
 #include "wsd/ckpt.h"
@@ -49,13 +51,14 @@ static const char usage[] =
     "  --sample-rate N       feature sub-sampling (default: the CG's)\n"
     "  --max-videos N        use the first N videos only   --max-batches N  per epoch\n"
     "  --seed N (233)  --resume CKPT  --keep-every N  --log-every N (10)\n"
+    "  --log FILE   training log, JSON Lines: losses, lr, pseudo-labels per batch and epoch\n"
     "  --threads N  --device auto|cpu|cuda   -q, --quiet  -h, --help  --version\n"
     "See wsdec-train(1).\n";
 
 enum { MODE_FINAL = 0, MODE_NOCLASS = 1, MODE_SUPERVISED = 2 };
 
 typedef struct {
-    const char *feats, *captions, *cg, *out, *resume, *device, *vocab, *meteor_dir;
+    const char *feats, *captions, *cg, *out, *resume, *device, *vocab, *meteor_dir, *log;
     int mode, epochs, batch, sl_batch, alter, sample_rate, hidden, embed, max_videos, max_batches;
     int keep_every, log_every, threads, quiet;
     double lr, momentum, weight_decay, gamma, scale, clip;
@@ -96,7 +99,8 @@ enum {
     O_LOG,
     O_THREADS,
     O_DEVICE,
-    O_VERSION
+    O_VERSION,
+    O_TLOG
 };
 static const struct option opts[] = {{"feats", 1, 0, O_FEATS},
                                      {"captions", 1, 0, O_CAPS},
@@ -133,6 +137,7 @@ static const struct option opts[] = {{"feats", 1, 0, O_FEATS},
                                      {"quiet", 0, 0, 'q'},
                                      {"help", 0, 0, 'h'},
                                      {"version", 0, 0, O_VERSION},
+                                     {"log", 1, 0, O_TLOG},
                                      {0, 0, 0, 0}};
 
 static void parse_options(int argc, char **argv, options *o) {
@@ -193,6 +198,7 @@ static void parse_options(int argc, char **argv, options *o) {
         case O_RESUME: o->resume = optarg; break;
         case O_KEEP: o->keep_every = wsd_opt_int(optarg, "--keep-every", 0, 100000); break;
         case O_LOG: o->log_every = wsd_opt_int(optarg, "--log-every", 1, WSD_OPT_MAX_COUNT); break;
+        case O_TLOG: o->log = optarg; break;
         case O_THREADS:
             o->threads = wsd_opt_int(optarg, "--threads", 0, WSD_OPT_MAX_THREADS);
             break;
@@ -234,6 +240,7 @@ typedef struct {
     int has_opt_sl, has_opt_cycle;
     wsd_pseudo_labeler *pl;
     wsd_train_ws ws;
+    wsd_trainlog *log; /* --log, or NULL */
     double t0;
 } trainer;
 
@@ -436,7 +443,7 @@ static void train_epoch(trainer *T, wsd_batcher *bt_sl, wsd_batcher *bt_cycle, i
     double lr_scale = nn_lr_multistep(epoch, o->milestones, o->n_milestones, o->gamma);
     if (T->has_opt_sl) nn_optim_set_lr_scale(&T->opt_sl, lr_scale);
     if (T->has_opt_cycle) nn_optim_set_lr_scale(&T->opt_cycle, lr_scale);
-    int sl_epoch = is_sl_epoch(o, epoch), sup = o->mode == MODE_SUPERVISED, tty = isatty(2);
+    int sl_epoch = is_sl_epoch(o, epoch), sup = o->mode == MODE_SUPERVISED;
     wsd_batcher *bt = sl_epoch && bt_sl ? bt_sl : bt_cycle;
     wsd_batcher_epoch(bt, epoch);
     int n_batches = wsd_batcher_count(bt);
@@ -448,6 +455,15 @@ static void train_epoch(trainer *T, wsd_batcher *bt_sl, wsd_batcher *bt_cycle, i
     double sum = 0, sum2 = 0, te = wsd_now();
     long hist[WSD_NUM_ANCHORS] = {0};
     const char *phase = sup ? "supervised" : sl_epoch ? "SL" : "cycle";
+    const char *aux_name = sl_epoch ? "miou" : "rec";
+    const nn_optim *opt_now = sl_epoch ? (T->has_opt_sl ? &T->opt_sl : NULL)
+                                       : (T->has_opt_cycle ? &T->opt_cycle : NULL);
+    double lr_now = opt_now && opt_now->n_groups ? opt_now->groups[0].lr : 0;
+    char label[48];
+    snprintf(label, sizeof label, "epoch %d %s", epoch, phase);
+    wsd_progress pg;
+    wsd_progress_start(&pg, label, n_batches, o->quiet);
+    pg.every_n = o->log_every;
     wsd_batch b;
     wsd_batch_init(&b);
     for (int i = 0; i < n_batches; i++) {
@@ -462,17 +478,41 @@ static void train_epoch(trainer *T, wsd_batcher *bt_sl, wsd_batcher *bt_cycle, i
                     "features) on the videos %s", epoch, i, loss, wsd_batch_ids(&b, ids, sizeof ids));
         }
         sum += loss, sum2 += aux;
-        if (!o->quiet && ((i + 1) % o->log_every == 0 || i + 1 == n_batches)) {
-            fprintf(stderr, "%sepoch %d %s batch %d/%d loss %.4f %s %.4g %.1fs%s", tty ? "\r" : "",
-                    epoch, phase, i + 1, n_batches, loss, sl_epoch ? "miou" : "rec", aux,
-                    wsd_now() - T->t0, tty ? "   " : "\n");
-            fflush(stderr);
-        }
+        wsd_progress_note(&pg, "loss %.4f %s %.4g %.1fs", loss, aux_name, aux, wsd_now() - T->t0);
+        wsd_progress_step(&pg, 1);
+        cJSON *rec = wsd_trainlog_record(T->log, "batch", epoch);
+        wsd_trainlog_set(rec, NULL, "batch", i + 1);
+        wsd_trainlog_set(rec, NULL, "batches", n_batches);
+        if (rec) cJSON_AddStringToObject(rec, "phase", phase);
+        wsd_trainlog_set(rec, "loss", phase, loss);
+        wsd_trainlog_set(rec, "loss", aux_name, aux);
+        wsd_trainlog_set(rec, "lr", phase, lr_now);
+        wsd_trainlog_set(rec, NULL, "seconds", wsd_now() - T->t0);
+        if (wsd_trainlog_write(T->log, rec)) wsd_die_internal("%s", wsd_error());
     }
     wsd_batch_free(&b);
+    wsd_progress_end(&pg);
+    cJSON *rec = wsd_trainlog_record(T->log, "epoch", epoch);
+    wsd_trainlog_set(rec, NULL, "batches", n_batches);
+    if (rec) cJSON_AddStringToObject(rec, "phase", phase);
+    wsd_trainlog_set(rec, "loss", phase, sum / n_batches);
+    wsd_trainlog_set(rec, "loss", aux_name, sum2 / n_batches);
+    wsd_trainlog_set(rec, "lr", phase, lr_now);
+    wsd_trainlog_set(rec, NULL, "lr_scale", lr_scale);
+    wsd_trainlog_set(rec, NULL, "seconds", wsd_now() - te);
+    if (rec && sl_epoch && !sup) {
+        cJSON *pls = cJSON_AddObjectToObject(rec, "pseudo_labels");
+        cJSON *per_anchor = cJSON_AddArrayToObject(pls, "per_anchor");
+        long n_labels = 0;
+        for (int k = 0; k < WSD_NUM_ANCHORS; k++) {
+            cJSON_AddItemToArray(per_anchor, cJSON_CreateNumber((double)hist[k]));
+            n_labels += hist[k];
+        }
+        cJSON_AddNumberToObject(pls, "n", (double)n_labels);
+    }
+    if (wsd_trainlog_write(T->log, rec)) wsd_die_internal("%s", wsd_error());
     if (o->quiet) return;
-    fprintf(stderr, "%sepoch %d %s done: mean loss %.4f mean %s %.4g lr x%.3g %.1fs",
-            tty ? "\n" : "", epoch, phase, sum / n_batches, sl_epoch ? "miou" : "rec",
+    fprintf(stderr, "epoch %d %s done: mean loss %.4f mean %s %.4g lr x%.3g %.1fs", epoch, phase, sum / n_batches, sl_epoch ? "miou" : "rec",
             sum2 / n_batches, lr_scale, wsd_now() - te);
     if (sl_epoch && !sup) {
         fprintf(stderr, "; pseudo-labels per anchor:");
@@ -532,6 +572,8 @@ int main(int argc, char **argv) {
                 nn_device_name(T.dev), start_epoch, o->epochs - 1);
     }
 
+    if (o->log && !(T.log = wsd_trainlog_open(o->log, "wsdec-train", o->resume != NULL)))
+        wsd_die("%s", wsd_error());
     T.t0 = wsd_now();
     for (int epoch = start_epoch; epoch < o->epochs; epoch++) {
         train_epoch(&T, bt_sl, bt_cycle, epoch);
@@ -540,6 +582,7 @@ int main(int argc, char **argv) {
     if (start_epoch >= o->epochs && !o->quiet)
         fprintf(stderr, "wsdec-train: %s already has %d epochs; nothing to do\n", o->resume,
                 start_epoch);
+    if (wsd_trainlog_close(T.log)) wsd_die_internal("%s", wsd_error());
     wsd_train_ws_free(&T.ws);
     wsd_pl_close(T.pl);
     if (T.has_opt_sl) nn_optim_free(&T.opt_sl);

@@ -68,19 +68,19 @@ $(OUT)/vocab.json: $(TRAIN) | $(OUT)/.dir
 $(OUT)/cg.h5: $(OUT)/train.tsr $(OUT)/val.tsr $(OUT)/vocab.json
 	$(BIN)/cg-pretrain --feats $(OUT)/train.tsr --captions $(TRAIN) --vocab $(OUT)/vocab.json \
 	    --val-captions $(VAL1) --val-feats $(OUT)/val.tsr --epochs $(CG_EPOCHS) --keep-every 5 \
-	    $(RUN) $(CG_OPTS) $(RESUMABLE) && $(FINISH)
+	    $(RUN) $(CG_OPTS) --log $(@:.h5=.log.jsonl) $(RESUMABLE) && $(FINISH)
 pretrain: $(OUT)/cg.h5
 
 # §3.2 final model; §3.3 no-classification baseline; §3.4 no-regression baseline.
 $(OUT)/final.h5: $(OUT)/cg.h5
 	$(BIN)/wsdec-train --feats $(OUT)/train.tsr --captions $(TRAIN) --cg $(OUT)/cg.h5 $(METEOR) \
-	    $(RUN) $(WSD_OPTS) --keep-every 5 $(RESUMABLE) && $(FINISH)
+	    $(RUN) $(WSD_OPTS) --keep-every 5 --log $(@:.h5=.log.jsonl) $(RESUMABLE) && $(FINISH)
 $(OUT)/noclass.h5: $(OUT)/cg.h5
 	$(BIN)/wsdec-train --feats $(OUT)/train.tsr --captions $(TRAIN) --cg $(OUT)/cg.h5 \
-	    --baseline no-class $(RUN) $(WSD_OPTS) --keep-every 10 $(RESUMABLE) && $(FINISH)
+	    --baseline no-class $(RUN) $(WSD_OPTS) --keep-every 10 --log $(@:.h5=.log.jsonl) $(RESUMABLE) && $(FINISH)
 $(OUT)/noregress.h5: $(OUT)/cg.h5
 	$(BIN)/wsdec-train --feats $(OUT)/train.tsr --captions $(TRAIN) --cg $(OUT)/cg.h5 $(METEOR) \
-	    --regressor-scale 0 $(RUN) $(WSD_OPTS) --keep-every 5 $(RESUMABLE) && $(FINISH)
+	    --regressor-scale 0 $(RUN) $(WSD_OPTS) --keep-every 5 --log $(@:.h5=.log.jsonl) $(RESUMABLE) && $(FINISH)
 final: $(OUT)/final.h5
 baselines: $(OUT)/noclass.h5 $(OUT)/noregress.h5
 
@@ -97,20 +97,36 @@ $(OUT)/eval/pretrain-random.jsonl: $(OUT)/cg.h5 $(OUT)/val.tsr | $(OUT)/.dir
 	$(BIN)/caption --model $< --feats $(OUT)/val.tsr --videos $(VAL1) --proposals random:1 --share 1 \
 	    --seed $(SEED) -o $@
 
-# §4.2 evaluate_localization.py: every ground-truth sentence of val_1
-# localized (no filter), scored as proposals against val_1 (§4.5 protocol
-# thresholds 0.1-0.9).
+# §4.2 evaluate_localization.py: every ground-truth sentence of val_1 (and of
+# val_2, whose videos are val_1's) localized on its own, no filter, each
+# keeping its reference segment as gt_timestamp; scored as WSDEC's
+# scripts/densevid_eval_localization.py does (§4.5): R@1 at tIoU 0.1-0.9 and
+# mIoU, against that one reference file. METEOR of the ground-truth sentences
+# themselves would only cost time.
 $(OUT)/eval/localization.jsonl: $(OUT)/final.h5 $(OUT)/val.tsr | $(OUT)/.dir
 	$(BIN)/localize --model $< --feats $(OUT)/val.tsr --videos $(VAL1) --no-filter -o $@
+$(OUT)/eval/localization-val2.jsonl: $(OUT)/final.h5 $(OUT)/val.tsr | $(OUT)/.dir
+	$(BIN)/localize --model $< --feats $(OUT)/val.tsr --videos $(VAL2) --no-filter -o $@
 
 $(OUT)/eval/%.txt: $(OUT)/eval/%.jsonl
-	$(SCORE) -s $< >$@
+	$(SCORE) -s $< --per-video $(@:.txt=.per-video.jsonl) >$@
 	cat $@
 $(OUT)/eval/localization.txt: $(OUT)/eval/localization.jsonl
-	$(BIN)/densevid-score --no-meteor --tious 0.1 0.3 0.5 0.7 0.9 -r $(VAL1) -s $< >$@
+	$(BIN)/densevid-score --localization --no-meteor -r $(VAL1) -s $< >$@
+	cat $@
+$(OUT)/eval/localization-val2.txt: $(OUT)/eval/localization-val2.jsonl
+	$(BIN)/densevid-score --localization --no-meteor -r $(VAL2) -s $< >$@
 	cat $@
 
-eval: $(foreach e,final noclass noregress pretrain-random localization,$(OUT)/eval/$(e).txt)
+# The final model's predictions against val_1/val_2 (timelines, its scores)
+# and the training curves of the pretraining and of the three models.
+$(OUT)/report.html: $(OUT)/eval/final.txt
+	$(BIN)/densevid-report -q -s $(OUT)/eval/final.jsonl -r $(REFS) --scores $(OUT)/eval/final.per-video.jsonl \
+	    $(foreach l,cg final noclass noregress,$(if $(wildcard $(OUT)/$(l).log.jsonl),--log $(l)=$(OUT)/$(l).log.jsonl)) \
+	    --title "WSDEC on ActivityNet Captions val_1: the final model" -o $@
+	@echo "report: $@"
+
+eval: $(foreach e,final noclass noregress pretrain-random localization localization-val2,$(OUT)/eval/$(e).txt) $(OUT)/report.html
 
 # The author's scripts/run_random_test.sh: n_rand 10/15/20 x 5 seeds.
 SWEEP := $(foreach n,$(SWEEP_N),$(foreach s,$(SWEEP_SEEDS),$(OUT)/sweep/final-n$(n)-s$(s).txt))

@@ -9,6 +9,8 @@
 # Debian ships no Meteor 1.5 data, so the pseudo-labels of the SL epochs use
 # the unigram-F stand-in (wsdec-train says so on stderr) and the score table
 # leaves METEOR out unless WSD_METEOR_DIR names a Meteor data tree.
+# It ends by writing $(DEMO)/report.html (densevid-report: score table,
+# timelines of every validation video, both training curves) and printing its path.
 
 BIN     ?= bin
 DEMO    ?= runs/demo
@@ -23,8 +25,8 @@ RUN     := --seed $(SEED) --threads $(THREADS) --device $(DEVICE)
 
 include pipelines/recipe.mk
 
-.PHONY: all scores
-all: scores
+.PHONY: all scores report
+all: report
 
 $(DEMO)/.dir:
 	@mkdir -p $(DEMO) && touch $@
@@ -39,13 +41,13 @@ $(DEMO)/vocab.json: $(DATA)/captions_train.json | $(DEMO)/.dir
 $(DEMO)/cg.h5: $(DEMO)/train.tsr $(DEMO)/vocab.json
 	$(BIN)/cg-pretrain --feats $(DEMO)/train.tsr --captions $(DATA)/captions_train.json \
 	    --vocab $(DEMO)/vocab.json $(MODEL) $(RUN) --batch 20 --epochs $(CG_EPOCHS) --milestones 20 \
-	    --log-every 100 $(RESUMABLE) && $(FINISH)
+	    --log-every 100 --log $(DEMO)/cg.log.jsonl $(RESUMABLE) && $(FINISH)
 
 # The final model: SL epochs 0 and 5 (pseudo-labels), cycle epochs between.
 $(DEMO)/final.h5: $(DEMO)/cg.h5 $(DEMO)/train.tsr
 	$(BIN)/wsdec-train --feats $(DEMO)/train.tsr --captions $(DATA)/captions_train.json \
 	    --cg $(DEMO)/cg.h5 $(RUN) --pseudo-label-metric unigram-f --epochs $(WSD_EPOCHS) --batch 20 \
-	    --milestones 6 --log-every 100 $(RESUMABLE) && $(FINISH)
+	    --milestones 6 --log-every 100 --log $(DEMO)/wsdec.log.jsonl $(RESUMABLE) && $(FINISH)
 
 # The test-time cycle as a pipeline: random proposals -> captions -> segments
 # (filtered, merged) -> captions of the kept segments.
@@ -56,4 +58,12 @@ $(DEMO)/pred.jsonl: $(DEMO)/final.h5 $(DEMO)/val.tsr
 	  | $(BIN)/caption --model $(DEMO)/final.h5 --feats $(DEMO)/val.tsr --threads $(THREADS) --device $(DEVICE) -o $@
 
 scores: $(DEMO)/pred.jsonl
-	$(BIN)/densevid-score $(if $(WSD_METEOR_DIR),,--no-meteor) -s $< -r $(DATA)/captions_val.json
+	$(BIN)/densevid-score $(if $(WSD_METEOR_DIR),,--no-meteor) -s $< -r $(DATA)/captions_val.json \
+	    --per-video $(DEMO)/per-video.jsonl
+
+# Everything on one page; the training logs of earlier runs may be absent.
+report: scores
+	$(BIN)/densevid-report -q -s $(DEMO)/pred.jsonl -r $(DATA)/captions_val.json --scores $(DEMO)/per-video.jsonl \
+	    $(foreach l,cg wsdec,$(if $(wildcard $(DEMO)/$(l).log.jsonl),--log $(l)=$(DEMO)/$(l).log.jsonl)) \
+	    --title "wsdec demo" -o $(DEMO)/report.html
+	@echo "report: $(DEMO)/report.html"

@@ -17,7 +17,10 @@
 #   - recall/precision at tIoU 0.5: the pretrained generator with one random
 #     segment per video (evaluate_pretrain.py, §4.2) and with 15 (no
 #     localizer) against the final model's test-time cycle (§4.1), which keeps
-#     about one segment per video.
+#     about one segment per video;
+#   - sentence localization of the final model (evaluate_localization.py,
+#     §4.2/§4.5): every ground-truth sentence of val and val_2 localized on its
+#     own, R@1 at tIoU 0.1/0.3/0.5/0.7 and mIoU (densevid-score --localization).
 # Needs python3 only to cut the first NTRAIN/NVAL videos out of the JSON files
 # and to write the most-frequent-sentence baseline.
 
@@ -62,17 +65,17 @@ $(OUT)/vocab.json: $(OUT)/train.json
 $(OUT)/cg.h5: $(OUT)/train.tsr $(OUT)/vocab.json
 	[ -e $(PART) ] || rm -f $(OUT)/cg.log
 	$(BIN)/cg-pretrain --feats $(OUT)/train.tsr --captions $(OUT)/train.json --vocab $(OUT)/vocab.json \
-	    $(MODEL) $(RUN) --batch 36 --epochs 25 --milestones 20 $(RESUMABLE) 2>>$(OUT)/cg.log && $(FINISH)
+	    $(MODEL) $(RUN) --batch 36 --epochs 25 --milestones 20 --log $(OUT)/cg.log.jsonl $(RESUMABLE) 2>>$(OUT)/cg.log && $(FINISH)
 
 $(OUT)/cg_gt.h5: $(OUT)/train.tsr $(OUT)/vocab.json
 	[ -e $(PART) ] || rm -f $(OUT)/cg_gt.log
 	$(BIN)/cg-pretrain --feats $(OUT)/train.tsr --captions $(OUT)/train.json --vocab $(OUT)/vocab.json \
-	    --segments gt $(MODEL) $(RUN) --batch 36 --epochs 25 --milestones 20 $(RESUMABLE) 2>>$(OUT)/cg_gt.log && $(FINISH)
+	    --segments gt $(MODEL) $(RUN) --batch 36 --epochs 25 --milestones 20 --log $(OUT)/cg_gt.log.jsonl $(RESUMABLE) 2>>$(OUT)/cg_gt.log && $(FINISH)
 
 $(OUT)/final.h5: $(OUT)/cg.h5
 	[ -e $(PART) ] || rm -f $(OUT)/final.log
 	$(BIN)/wsdec-train --feats $(OUT)/train.tsr --captions $(OUT)/train.json --cg $(OUT)/cg.h5 \
-	    $(RUN) --pseudo-label-metric unigram-f --epochs 8 $(RESUMABLE) 2>>$(OUT)/final.log && $(FINISH)
+	    $(RUN) --pseudo-label-metric unigram-f --epochs 8 --log $(OUT)/final.log.jsonl $(RESUMABLE) 2>>$(OUT)/final.log && $(FINISH)
 
 # Ground-truth segments captioned by each generator, and the floor.
 $(OUT)/gt_cg_gt.jsonl: $(OUT)/cg_gt.h5 $(OUT)/val.tsr
@@ -100,9 +103,13 @@ $(OUT)/cycle.jsonl: $(OUT)/final.h5 $(OUT)/val.tsr
 	  | $(BIN)/localize -q --model $< --feats $(OUT)/val.tsr \
 	  | $(BIN)/caption -q --model $< --feats $(OUT)/val.tsr -o $@
 
+# Every ground-truth sentence localized on its own, keeping its gt_timestamp.
+$(OUT)/localization-%.jsonl: $(OUT)/final.h5 $(OUT)/val.tsr $(OUT)/%.json
+	$(BIN)/localize -q --model $< --feats $(OUT)/val.tsr --videos $(OUT)/$*.json --no-filter -o $@
+
 SCORE = $(BIN)/densevid-score --no-meteor --json -r $(REFS) -s
 RESULTS := gt_cg_gt gt_cg gt_frequent random_cg random15_cg cycle
-report: $(RESULTS:%=$(OUT)/%.jsonl)
+report: $(RESULTS:%=$(OUT)/%.jsonl) $(OUT)/localization-val.jsonl $(OUT)/localization-val_2.jsonl
 	@echo "== caption loss per epoch (cg-pretrain full, cg-pretrain gt, wsdec-train cycle)"
 	@grep -h "done" $(OUT)/cg.log | sed 's/^/  cg full: /'
 	@grep -h "done" $(OUT)/cg_gt.log | sed 's/^/  cg gt:   /'
@@ -117,3 +124,15 @@ report: $(RESULTS:%=$(OUT)/%.jsonl)
 	done
 	@python3 -c 'import json, sys; n = [len(json.loads(l)["events"]) for l in open(sys.argv[1])]; \
 	  print("  cycle keeps %.2f segments per video (of 15 proposals)" % (sum(n) / len(n)))' $(OUT)/cycle.jsonl
+	@echo "== sentence localization of the final model (x100; R@1 = hits / sentences, tIoU > t; mIoU)"
+	@for v in val val_2; do \
+	  $(BIN)/densevid-score --localization --no-meteor --json -r $(OUT)/$$v.json -s $(OUT)/localization-$$v.jsonl \
+	    >$(OUT)/localization-$$v.score.json || exit 1; \
+	  python3 -c 'import json, sys; d = json.load(open(sys.argv[1]))["localization"]; r = d["R@1 score"]["per_tiou"]; \
+	    print("  %-6s" % sys.argv[2], "  ".join("R@1@%s %.2f" % (t, 100 * r[t]) for t in ("0.1", "0.3", "0.5", "0.7")), \
+	      " mIoU %.2f (%d sentences)" % (100 * d["mIoU"], d["sentences"]))' $(OUT)/localization-$$v.score.json $$v; \
+	done
+	@$(BIN)/densevid-report -q -s $(OUT)/cycle.jsonl -r $(REFS) \
+	    $(foreach l,cg cg_gt final,$(if $(wildcard $(OUT)/$(l).log.jsonl),--log $(l)=$(OUT)/$(l).log.jsonl)) \
+	    --title "WSDEC on synthetic ActivityNet features: the final model's cycle" -o $(OUT)/report.html
+	@echo "report: $(OUT)/report.html"

@@ -96,6 +96,12 @@ const score_video *score_find(const score_set *s, const char *id) {
     return NULL;
 }
 
+/* A video's "duration" when it is a positive number, else 0 (the metrics never use it). */
+static double json_duration(const cJSON *obj) {
+    const cJSON *d = cJSON_GetObjectItemCaseSensitive(obj, "duration");
+    return cJSON_IsNumber(d) && d->valuedouble > 0 ? d->valuedouble : 0;
+}
+
 /* A timestamp pair [start, end] of JSON numbers. */
 static int parse_pair(const cJSON *ts, double *s, double *e) {
     if (!cJSON_IsArray(ts) || cJSON_GetArraySize(ts) != 2) return -1;
@@ -171,6 +177,8 @@ static int parse_events(const cJSON *arr, const char *path, const char *where, s
                             where, i);
         if (!se) return wsd_fail("%s: %s, event %zu: missing \"sentence\"", path, where, i);
         if (!cJSON_IsString(se)) return wsd_fail("%s: %s, event %zu: \"sentence\": expected a string", path, where, i);
+        const cJSON *gt = cJSON_GetObjectItemCaseSensitive(ev, "gt_timestamp");
+        if (gt) v->events[i].has_gt = parse_pair(gt, &v->events[i].gt_start, &v->events[i].gt_end) ? -1 : 1;
         v->events[i].sentence = wsd_strdup(se->valuestring);
         v->n_events = ++i;
     }
@@ -249,6 +257,8 @@ static int parse_jsonl(const char *text, size_t len, const char *path, score_set
             }
             score_video v = {0};
             v.id = wsd_strdup(id->valuestring);
+            v.duration = json_duration(obj);
+            v.line = line;
             char where[320];
             snprintf(where, sizeof where, "line %zu, video %.256s", line, v.id);
             rc = parse_events(events, path, where, &v);
@@ -323,6 +333,7 @@ int score_parse_references(const char *text, size_t len, const char *path, score
         }
         score_video v = {0};
         v.id = wsd_strdup(id);
+        v.duration = json_duration(vid);
         v.events = wsd_calloc(n ? (size_t)n : 1, sizeof *v.events);
         const cJSON *t = ts->child, *s = se->child;
         for (int i = 0; i < n; i++, t = t->next, s = s->next) {

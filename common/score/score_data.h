@@ -12,12 +12,19 @@
 typedef struct {
     double start, end;
     char *sentence;
+    /* A submission event's "gt_timestamp" (localize --videos, WSDEC's
+     * evaluate_localization.py): 1 read into gt_start/gt_end, 0 absent,
+     * -1 present but not [start, end] (an error only where it is used). */
+    int has_gt;
+    double gt_start, gt_end;
 } score_event;
 
 typedef struct {
     char *id;
     score_event *events;
     size_t n_events;
+    double duration; /* seconds, from "duration" when the file has it (unused by the metrics); else 0 */
+    size_t line; /* JSON Lines: the video's line (for messages); 0 otherwise */
 } score_video;
 
 typedef struct {

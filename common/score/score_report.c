@@ -42,6 +42,12 @@ static void metric_lines(FILE *fp, const double *v, const score_result *r, const
     }
 }
 
+/* The localization script's extra line, after the metrics of block ti
+ * (ti == n_tious: the average block). */
+static void loc_line(FILE *fp, const score_report_options *o, size_t ti) {
+    if (o->loc) score_loc_print_r1(fp, o->loc, ti);
+}
+
 void score_print_table(FILE *fp, const score_result *r, const score_report_options *o) {
     char t[64];
     for (size_t i = 0; i < r->n_tious; i++) {
@@ -50,11 +56,14 @@ void score_print_table(FILE *fp, const score_result *r, const score_report_optio
         fprintf(fp, "tIoU:  %s\n", t);
         dashes(fp);
         metric_lines(fp, r->per_tiou[i], r, o);
+        loc_line(fp, o, i);
     }
     dashes(fp);
     fprintf(fp, "Average across all tIoUs\n");
     dashes(fp);
     metric_lines(fp, r->mean, r, o);
+    loc_line(fp, o, r->n_tious);
+    if (o->loc) score_loc_print_table(fp, o->loc);
     if (!o->want_soda) return;
     dashes(fp);
     fprintf(fp, "SODA_c (F, per reference file, then their mean as PDVC reports it)\n");
@@ -124,6 +133,10 @@ void score_print_json(FILE *fp, const score_result *r, const score_report_option
     fputs(", \"source\": ", fp);
     json_string(fp, o->meteor_source ? o->meteor_source : "");
     fputc('}', fp);
+    if (o->loc) {
+        fputs(",\n \"localization\": ", fp);
+        score_loc_print_json(fp, o->loc);
+    }
     if (o->want_soda) {
         fputs(",\n \"soda_c\": ", fp);
         if (!o->soda) {

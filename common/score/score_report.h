@@ -5,6 +5,7 @@
 #define WSD_SCORE_REPORT_H
 
 #include "score/score_eval.h"
+#include "score/score_localization.h"
 #include "score/soda.h"
 
 #include <stdio.h>
@@ -19,6 +20,7 @@ typedef struct {
     const char *const *soda_files;
     size_t n_soda;
     const char *soda_note;    /* why SODA_c is unavailable */
+    const score_loc_result *loc; /* --localization: R@1 lines, mIoU block, or NULL */
 } score_report_options;
 
 /* Python's repr() of a float: the shortest text that reads back exactly. */

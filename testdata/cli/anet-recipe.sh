@@ -14,13 +14,25 @@ make --no-print-directory -f pipelines/anet.mk BIN="$WSD_BIN" ANET="$A" OUT="$TM
     CG_EPOCHS=2 CG_OPTS="--hidden 8 --embed 8 --batch 4 --sample-rate 1" \
     WSD_OPTS="--epochs 2 --batch 4 --sl-batch 4 --pseudo-label-metric unigram-f" \
     SWEEP_N="2 3" SWEEP_SEEDS=5 eval sweep >"$TMP/out" 2>"$TMP/err" || { tail -n 30 "$TMP/err"; fail "anet recipe failed"; }
-for e in final noclass noregress pretrain-random localization; do
+for e in final noclass noregress pretrain-random localization localization-val2; do
     grep -q "Average across all tIoUs" "$TMP/run/eval/$e.txt" || fail "evaluation $e has no score table"
 done
-grep -q "tIoU:  0.1" "$TMP/run/eval/localization.txt" || fail "localization is scored at tIoU 0.1 too"
-grep -q '"gt_timestamp"' "$TMP/run/eval/localization.jsonl" || fail "localization keeps no gt_timestamp"
+for e in localization localization-val2; do
+    grep -q "tIoU:  0.1" "$TMP/run/eval/$e.txt" || fail "$e is scored at tIoU 0.1 too"
+    [ "$(grep -c '^| R@1 score: ' "$TMP/run/eval/$e.txt")" = 6 ] || fail "$e: no R@1 per tIoU (5) and average"
+    grep -q '^| mIoU: ' "$TMP/run/eval/$e.txt" || fail "$e: no mIoU"
+    grep -q '"gt_timestamp"' "$TMP/run/eval/$e.jsonl" || fail "$e keeps no gt_timestamp"
+done
+grep -q '^| R@1 score: ' "$TMP/run/eval/final.txt" && fail "dense captioning scored with R@1"
 for e in final noclass noregress pretrain-random; do
     [ -s "$TMP/run/eval/$e.jsonl" ] || fail "the predictions of $e were not kept"
+done
+# the report: the final model's timelines (12 videos) and the curves of all four trainings
+grep -q "^report: $TMP/run/report.html" "$TMP/out" || fail "the report's path was not printed"
+"$WSD_BIN/densevid-report" --check "$TMP/run/report.html" 2>"$TMP/check" || { cat "$TMP/check"; fail "report check"; }
+grep -q "12 videos, 12 timelines" "$TMP/check" || { cat "$TMP/check"; fail "expected 12 timelines"; }
+for l in cg final noclass noregress; do
+    grep -q "data-run=\"$l\"" "$TMP/run/report.html" || fail "no curve of the $l training in the report"
 done
 [ "$(grep -c '^final-n' "$TMP/out")" = 2 ] || { cat "$TMP/out"; fail "the sweep should report 2 runs"; }
 exit 0

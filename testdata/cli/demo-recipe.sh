@@ -11,6 +11,16 @@ done
 grep -q "NOT METEOR" "$TMP/err" || fail "the pseudo-label stand-in was not announced"
 grep -q "epoch 1 cycle done" "$TMP/err" || fail "no cycle epoch ran"
 [ -s "$TMP/d/final.h5" ] && [ -s "$TMP/d/pred.jsonl" ] || fail "checkpoint or predictions missing"
+# the report: written, its path printed, well formed, a timeline per validation video, both training curves
+grep -qx "report: $TMP/d/report.html" "$TMP/out" || fail "the report's path was not printed"
+"$WSD_BIN/densevid-report" --check "$TMP/d/report.html" 2>"$TMP/check" || { cat "$TMP/check"; fail "report check"; }
+grep -q "well formed; 50 videos, 50 timelines" "$TMP/check" || { cat "$TMP/check"; fail "expected 50 timelines"; }
+grep -q 'data-name="batch loss: caption"' "$TMP/d/report.html" || fail "no cg-pretrain curve in the report"
+grep -q 'data-name="batch loss: cycle"' "$TMP/d/report.html" || fail "no wsdec-train curve in the report"
+grep -q 'pseudo-labels per anchor' "$TMP/d/report.html" || fail "no pseudo-label statistics in the report"
+# ...and opened as a person would (a message instead when Chromium is absent)
+. "$WSD_ROOT/testdata/render-check.sh"
+render_check "$TMP/d/report.html" "$TMP/report.png" || echo "demo report not rendered"
 # a broken stage stops the recipe (the pipeline's first program here)
 rm -f "$TMP/d/pred.jsonl"
 $M SEED=x >"$TMP/out2" 2>"$TMP/err2" && fail "a bad --seed did not fail the recipe"
