@@ -1,5 +1,5 @@
 /* caption: JSONL segments (or generated proposals) -> JSONL sentences with the
- * caption generator (wsdec-spec.md §2.5 beam search; §4.1 steps 1-2 and 5-6). */
+ * caption generator (WSDEC seq_decoder.py forward_bmsearch; eval_script/evaluate.py eval). */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -204,8 +204,10 @@ static void parse_proposals(ctx *c, const char *s) {
 /* Loads the model, its vocabulary and the features; checks they fit. */
 static void load(ctx *c, const char *model, const char *feats, long sample_rate, long max_len,
                  nn_device dev) {
-    if (!(c->cg = wsd_cg_load(model, dev))) wsd_die("%s", wsd_error());
-    if (!(c->vocab = wsd_ckpt_vocab(model))) wsd_die("%s", wsd_error());
+    nn_ckpt *ck = nn_ckpt_open(model);
+    if (!ck || !(c->cg = wsd_cg_load(ck, dev)) || !(c->vocab = wsd_ckpt_vocab(ck)))
+        wsd_die("%s", wsd_error());
+    nn_ckpt_close(ck);
     const wsd_cg_config *cfg = wsd_cg_cfg(c->cg);
     if (c->vocab->n != cfg->vocab)
         wsd_die("%s: the vocabulary has %d entries but the model %d", model, c->vocab->n,

@@ -1,5 +1,6 @@
-/* cg-pretrain: train the caption generator (wsdec-spec.md §3.1 pretraining
- * with the full-video segment; §3.6 supervised captioning with GT segments). */
+/* cg-pretrain: train the caption generator (WSDEC
+ * train_script/train_cg_pretrain.py with the full-video segment;
+ * train_script/train_cg.py with GT segments). */
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -9,6 +10,7 @@
 
 #include "base/opt.h"
 #include "base/progress.h"
+#include "base/rng.h"
 #include "base/samefile.h"
 #include "base/tmpfile.h"
 #include "base/util.h"
@@ -22,8 +24,8 @@
 static const char usage[] =
     "usage: cg-pretrain --feats FILE --captions FILE --vocab FILE --out CKPT [OPTIONS]\n"
     "Train the caption generator: every training sentence paired with the whole\n"
-    "video (cw = 0.5, 1; --segments full, §3.1) or with its ground-truth segment\n"
-    "(--segments gt, §3.6). One random sentence per video per epoch, shuffled,\n"
+    "video (cw = 0.5, 1; --segments full) or with its ground-truth segment\n"
+    "(--segments gt). One random sentence per video per epoch, shuffled,\n"
     "last partial batch dropped; SGD with momentum, multi-step lr schedule.\n"
     "  --feats FILE        features: tensor stream or C3D HDF5\n"
     "  --captions FILE     training captions (official JSON or JSONL)\n"
@@ -292,7 +294,7 @@ static cJSON *train_epoch(const options *o, wsd_cg *cg, nn_optim *opt, wsd_batch
         for (int n = 0; n < b.N; n++) words += b.caption_len[n] - 1;
         /* dropout masks are a function of (seed, epoch, batch): resumable */
         wsd_cg_seed_dropout(
-            cg, wsd_batch_hash((uint64_t)o->seed, 1000003u + (uint64_t)epoch, (uint64_t)i));
+            cg, wsd_rng_hash((uint64_t)o->seed, 1000003u + (uint64_t)epoch, (uint64_t)i));
         double loss = batch_loss(o, cg, &b, &seg, opt);
         if (!isfinite(loss)) {
             char ids[1024];
@@ -327,10 +329,11 @@ static cJSON *train_epoch(const options *o, wsd_cg *cg, nn_optim *opt, wsd_batch
 }
 
 /* The generator to train: resumed from a checkpoint or new. */
-static wsd_cg *model(const options *o, const wsd_vocab *vocab, int feat_dim, nn_device dev) {
+static wsd_cg *model(const options *o, nn_ckpt *resume, const wsd_vocab *vocab, int feat_dim,
+                     nn_device dev) {
     wsd_cg *cg;
-    if (o->resume) {
-        if (!(cg = wsd_cg_load(o->resume, dev))) wsd_die("%s", wsd_error());
+    if (resume) {
+        if (!(cg = wsd_cg_load(resume, dev))) wsd_die("%s", wsd_error());
         if (wsd_cg_cfg(cg)->vocab != vocab->n)
             wsd_die("%s: model vocabulary %d, --vocab has %d entries", o->resume,
                     wsd_cg_cfg(cg)->vocab, vocab->n);
@@ -382,13 +385,16 @@ int main(int argc, char **argv) {
                 o.captions, wsd_batcher_videos(bt), o.batch);
 
     int start_epoch = 0;
-    if (o.resume && wsd_ckpt_resume_epoch(o.resume, "cg-pretrain", &start_epoch))
+    nn_ckpt *resume = NULL;
+    if (o.resume && !(resume = nn_ckpt_open(o.resume))) wsd_die("%s", wsd_error());
+    if (resume && wsd_ckpt_resume_epoch(resume, "cg-pretrain", &start_epoch))
         wsd_die("%s", wsd_error());
-    wsd_cg *cg = model(&o, vocab, wsd_featset_dim(ts.fs), dev);
+    wsd_cg *cg = model(&o, resume, vocab, wsd_featset_dim(ts.fs), dev);
     nn_optim opt;
     nn_sgd_init(&opt, o.momentum, o.weight_decay);
     nn_optim_add_group(&opt, wsd_cg_params(cg), o.lr);
-    if (o.resume && nn_ckpt_load_optim(o.resume, "model_cg", &opt)) wsd_die("%s", wsd_error());
+    if (resume && nn_ckpt_load_optim(resume, "model_cg", &opt)) wsd_die("%s", wsd_error());
+    nn_ckpt_close(resume);
     if (o.val_captions) {
         if (wsd_trainset_load(&val, o.val_captions, o.val_feats ? o.val_feats : o.feats,
                               o.sample_rate, 0))

@@ -97,7 +97,11 @@ int main(int argc, char **argv) {
     wsd_set_progname(argv[0]);
     options o;
     parse(argc, argv, &o);
-    if (o.check) return check(o.check, o.quiet);
+    if (o.check) {
+        int rc = check(o.check, o.quiet);
+        free(o.refs), free(o.logs), free(o.tious);
+        return rc;
+    }
     score_set *refs = wsd_calloc(o.n_refs + 1, sizeof *refs), pred = {0};
     for (size_t f = 0; f < o.n_refs; f++)
         if (score_load_references(o.refs[f], &refs[f])) wsd_die("%s", wsd_error());

@@ -1,5 +1,6 @@
 /* localize: JSONL sentences -> JSONL segments with the sentence localizer
- * (wsdec-spec.md §2.6 test path; §4.1 step 3-4 when events carry "seed_cw"). */
+ * (WSDEC model/sentence_localizer.py forward_eval; eval_script/evaluate.py
+ * eval when events carry "seed_cw"). */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -212,8 +213,10 @@ static void localize_batch(ctx *c, wsd_vrecord *recs, int n) {
 
 /* Loads the model, its vocabulary and the features; checks they fit. */
 static void load(ctx *c, const char *model, const char *feats, long sample_rate, nn_device dev) {
-    if (wsd_sl_load(&c->sl, model, dev) != 0) wsd_die("%s", wsd_error());
-    if (!(c->vocab = wsd_ckpt_vocab(model))) wsd_die("%s", wsd_error());
+    nn_ckpt *ck = nn_ckpt_open(model);
+    if (!ck || wsd_sl_load(&c->sl, ck, dev) != 0 || !(c->vocab = wsd_ckpt_vocab(ck)))
+        wsd_die("%s", wsd_error());
+    nn_ckpt_close(ck);
     if (c->vocab->n > c->sl.cfg.vocab)
         wsd_die("%s: the vocabulary has %d entries but the model only %d", model, c->vocab->n,
                 c->sl.cfg.vocab);

@@ -1,4 +1,5 @@
-/* vocab-build: captions (official JSON or JSONL) -> vocabulary JSON (wsdec-spec.md §1.3). */
+/* vocab-build: captions (official JSON or JSONL) -> vocabulary JSON (WSDEC
+ * scripts/captioning_preprocess.py build_vocab). */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>

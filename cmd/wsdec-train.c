@@ -1,6 +1,7 @@
-/* wsdec-train: the weakly supervised training of wsdec-spec.md §3.2 (final
- * model), its baselines (§3.3 no classification, §3.4 --regressor-scale 0)
- * and the supervised sentence localizer (§3.5). */
+/* wsdec-train: the weakly supervised training of WSDEC
+ * train_script/train_final.py (final model), its baselines
+ * (train_baseline_regressor.py no classification; train_final.py
+ * --regressor_scale 0, here --regressor-scale 0) and the supervised localizer (train_sl.py). */
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 
 #include "base/opt.h"
 #include "base/progress.h"
+#include "base/rng.h"
 #include "base/samefile.h"
 #include "base/tmpfile.h"
 #include "base/util.h"
@@ -36,7 +38,7 @@ static const char usage[] =
     "                        vocabulary and dimensions are used\n"
     "  --out CKPT            two-model checkpoint written after every epoch\n"
     "  --mode final|supervised-sl   (final); supervised-sl needs --vocab, not --cg\n"
-    "  --baseline no-class   regression-only localizer, cycle epochs only (§3.3)\n"
+    "  --baseline no-class   regression-only localizer, cycle epochs only\n"
     "  --regressor-scale X   (0.3; 0.1 supervised-sl; 0 = no-regression baseline)\n"
     "  --vocab FILE          vocabulary JSON (supervised-sl only)\n"
     "  --epochs N            (25; 100 no-class and supervised-sl)\n"
@@ -236,6 +238,7 @@ typedef struct {
     wsd_sl sl;
     wsd_cg *cg;
     wsd_vocab *vocab;
+    nn_ckpt *resume; /* --resume, open until the optimisers are restored */
     nn_optim opt_sl, opt_cycle;
     int has_opt_sl, has_opt_cycle;
     wsd_pseudo_labeler *pl;
@@ -300,15 +303,16 @@ static int is_sl_epoch(const options *o, int epoch) {
  * the vocabulary only) and, when resuming, the localizer. Returns the sample rate. */
 static int load_models(trainer *T) {
     const options *o = &T->o;
-    const char *model_src = o->resume ? o->resume : o->cg;
     if (o->mode != MODE_SUPERVISED) {
-        if (!(T->cg = wsd_cg_load(model_src, T->dev))) wsd_die("%s", wsd_error());
-        if (!(T->vocab = wsd_ckpt_vocab(model_src))) wsd_die("%s", wsd_error());
+        nn_ckpt *src = T->resume ? T->resume : nn_ckpt_open(o->cg);
+        if (!src || !(T->cg = wsd_cg_load(src, T->dev))) wsd_die("%s", wsd_error());
+        if (!(T->vocab = wsd_ckpt_vocab(src))) wsd_die("%s", wsd_error());
+        if (src != T->resume) nn_ckpt_close(src);
     } else {
-        T->vocab = o->resume ? wsd_ckpt_vocab(o->resume) : wsd_vocab_load(o->vocab);
+        T->vocab = T->resume ? wsd_ckpt_vocab(T->resume) : wsd_vocab_load(o->vocab);
         if (!T->vocab) wsd_die("%s", wsd_error());
     }
-    if (o->resume && wsd_sl_load(&T->sl, o->resume, T->dev)) wsd_die("%s", wsd_error());
+    if (T->resume && wsd_sl_load(&T->sl, T->resume, T->dev)) wsd_die("%s", wsd_error());
     wsd_sl_config fresh;
     wsd_sl_config_default(&fresh);
     return o->sample_rate ? o->sample_rate
@@ -370,10 +374,12 @@ static void build_optimisers(trainer *T) {
         nn_optim_add_group(&T->opt_cycle, wsd_cg_params(T->cg), o->lr);
         T->has_opt_cycle = 1;
     }
-    if (o->resume && T->has_opt_sl && nn_ckpt_load_optim(o->resume, "sl", &T->opt_sl))
+    if (T->resume && T->has_opt_sl && nn_ckpt_load_optim(T->resume, "sl", &T->opt_sl))
         wsd_die("%s", wsd_error());
-    if (o->resume && T->has_opt_cycle && nn_ckpt_load_optim(o->resume, "cycle", &T->opt_cycle))
+    if (T->resume && T->has_opt_cycle && nn_ckpt_load_optim(T->resume, "cycle", &T->opt_cycle))
         wsd_die("%s", wsd_error());
+    nn_ckpt_close(T->resume);
+    T->resume = NULL;
 }
 
 /* Pseudo-labels: METEOR or an explicitly chosen stand-in, never silently;
@@ -426,7 +432,7 @@ static int cycle_batch(trainer *T, const wsd_batch *b, int epoch, int i, nn_rng 
     float *noise = wsd_malloc(sizeof *noise * 2 * (size_t)b->N);
     for (int k = 0; k < 2 * b->N; k++) noise[k] = (nn_rng_uniformf(noise_rng) - 0.5f) / 50.0f;
     wsd_cg_seed_dropout(T->cg,
-                        wsd_batch_hash((uint64_t)o->seed, 3000017u + (uint64_t)epoch, (uint64_t)i));
+                        wsd_rng_hash((uint64_t)o->seed, 3000017u + (uint64_t)epoch, (uint64_t)i));
     nn_params_zero_grad(&T->sl.params);
     nn_params_zero_grad(wsd_cg_params(T->cg));
     int rc = wsd_cycle_grad(&T->sl, T->cg, &T->ws, b, noise, rng, loss, aux);
@@ -449,8 +455,8 @@ static void train_epoch(trainer *T, wsd_batcher *bt_sl, wsd_batcher *bt_cycle, i
     int n_batches = wsd_batcher_count(bt);
     if (o->max_batches > 0 && n_batches > o->max_batches) n_batches = o->max_batches;
     nn_rng rng, noise_rng;
-    nn_rng_seed(&rng, wsd_batch_hash((uint64_t)o->seed, 2000003u + (uint64_t)epoch, 1));
-    nn_rng_seed(&noise_rng, wsd_batch_hash((uint64_t)o->seed, 2000003u + (uint64_t)epoch, 2));
+    nn_rng_seed(&rng, wsd_rng_hash((uint64_t)o->seed, 2000003u + (uint64_t)epoch, 1));
+    nn_rng_seed(&noise_rng, wsd_rng_hash((uint64_t)o->seed, 2000003u + (uint64_t)epoch, 2));
     if (T->cg) wsd_cg_set_training(T->cg, !sl_epoch);
     double sum = 0, sum2 = 0, te = wsd_now();
     long hist[WSD_NUM_ANCHORS] = {0};
@@ -536,7 +542,8 @@ int main(int argc, char **argv) {
     nn_set_threads(o->threads);
 
     int start_epoch = 0;
-    if (o->resume && wsd_ckpt_resume_epoch(o->resume, "wsdec-train", &start_epoch))
+    if (o->resume && !(T.resume = nn_ckpt_open(o->resume))) wsd_die("%s", wsd_error());
+    if (T.resume && wsd_ckpt_resume_epoch(T.resume, "wsdec-train", &start_epoch))
         wsd_die("%s", wsd_error());
     int sample_rate = load_models(&T);
     wsd_trainset ts;

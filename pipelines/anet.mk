@@ -1,4 +1,4 @@
-# The full WSDEC reproduction on ActivityNet Captions (wsdec-spec.md §3, §4):
+# The full WSDEC reproduction on ActivityNet Captions (XgDuan/WSDEC train_script/, eval_script/):
 # pretraining, the final model, both baselines, the three evaluations and the
 # author's random-seed sweep. The data are downloaded by data/download.sh.
 #
@@ -26,7 +26,7 @@ BIN        ?= bin
 DEVICE     ?= auto
 METEOR_DIR ?= $(WSD_METEOR_DIR)
 SEED       ?= 233
-# Checkpoint selection (spec §3.1, GitHub issue #7): the author's advice is
+# Checkpoint selection (train_cg_pretrain.py, GitHub issue #7): the author's advice is
 # the pretraining epoch near 20, not the last of 100.
 CG_EPOCHS  ?= 20
 # Extra options for every cg-pretrain / wsdec-train run (model sizes, batch
@@ -62,7 +62,7 @@ features: $(OUT)/train.tsr $(OUT)/val.tsr
 $(OUT)/vocab.json: $(TRAIN) | $(OUT)/.dir
 	$(BIN)/vocab-build $(TRAIN) -o $@
 
-# §3.1: caption generator on whole-video segments, validation loss per epoch.
+# train_cg_pretrain.py: caption generator on whole-video segments, validation loss per epoch.
 # The training loss may climb within the first epoch: the reference's recipe
 # (lr 0.01, momentum 0.8, no clipping) does so in PyTorch too (cg-pretrain(1)).
 $(OUT)/cg.h5: $(OUT)/train.tsr $(OUT)/val.tsr $(OUT)/vocab.json
@@ -71,7 +71,8 @@ $(OUT)/cg.h5: $(OUT)/train.tsr $(OUT)/val.tsr $(OUT)/vocab.json
 	    $(RUN) $(CG_OPTS) --log $(@:.h5=.log.jsonl) $(RESUMABLE) && $(FINISH)
 pretrain: $(OUT)/cg.h5
 
-# §3.2 final model; §3.3 no-classification baseline; §3.4 no-regression baseline.
+# train_final.py final model; train_baseline_regressor.py no-classification
+# baseline; train_final.py --regressor_scale 0 no-regression baseline.
 $(OUT)/final.h5: $(OUT)/cg.h5
 	$(BIN)/wsdec-train --feats $(OUT)/train.tsr --captions $(TRAIN) --cg $(OUT)/cg.h5 $(METEOR) \
 	    $(RUN) $(WSD_OPTS) --keep-every 5 --log $(@:.h5=.log.jsonl) $(RESUMABLE) && $(FINISH)
@@ -84,23 +85,23 @@ $(OUT)/noregress.h5: $(OUT)/cg.h5
 final: $(OUT)/final.h5
 baselines: $(OUT)/noclass.h5 $(OUT)/noregress.h5
 
-# §4.1 dense captioning: random proposals -> caption -> localize (filter,
+# eval_script/evaluate.py dense captioning: random proposals -> caption -> localize (filter,
 # merge) -> caption, for the final model and each baseline.
 $(OUT)/eval/%.jsonl: $(OUT)/%.h5 $(OUT)/val.tsr | $(OUT)/.dir
 	$(BIN)/caption --model $< --feats $(OUT)/val.tsr --videos $(VAL1) --proposals random:15 --seed $(SEED) \
 	  | $(BIN)/localize --model $< --feats $(OUT)/val.tsr \
 	  | $(BIN)/caption --model $< --feats $(OUT)/val.tsr -o $@
 
-# §4.2 evaluate_pretrain.py: the pretrained generator alone, one random
+# eval_script/evaluate_pretrain.py: the pretrained generator alone, one random
 # segment per video.
 $(OUT)/eval/pretrain-random.jsonl: $(OUT)/cg.h5 $(OUT)/val.tsr | $(OUT)/.dir
 	$(BIN)/caption --model $< --feats $(OUT)/val.tsr --videos $(VAL1) --proposals random:1 --share 1 \
 	    --seed $(SEED) -o $@
 
-# §4.2 evaluate_localization.py: every ground-truth sentence of val_1 (and of
+# eval_script/evaluate_localization.py: every ground-truth sentence of val_1 (and of
 # val_2, whose videos are val_1's) localized on its own, no filter, each
 # keeping its reference segment as gt_timestamp; scored as WSDEC's
-# scripts/densevid_eval_localization.py does (§4.5): R@1 at tIoU 0.1-0.9 and
+# scripts/densevid_eval_localization.py does (ANETcaptions.evaluate_new_detection): R@1 at tIoU 0.1-0.9 and
 # mIoU, against that one reference file. METEOR of the ground-truth sentences
 # themselves would only cost time.
 $(OUT)/eval/localization.jsonl: $(OUT)/final.h5 $(OUT)/val.tsr | $(OUT)/.dir

@@ -37,7 +37,7 @@ $(DEMO)/%.tsr: $(DATA)/captions_%.json | $(DEMO)/.dir
 $(DEMO)/vocab.json: $(DATA)/captions_train.json | $(DEMO)/.dir
 	$(BIN)/vocab-build -q $< -o $@
 
-# Caption generator pretrained on whole-video segments (§3.1).
+# Caption generator pretrained on whole-video segments (train_cg_pretrain.py).
 $(DEMO)/cg.h5: $(DEMO)/train.tsr $(DEMO)/vocab.json
 	$(BIN)/cg-pretrain --feats $(DEMO)/train.tsr --captions $(DATA)/captions_train.json \
 	    --vocab $(DEMO)/vocab.json $(MODEL) $(RUN) --batch 20 --epochs $(CG_EPOCHS) --milestones 20 \

@@ -12,14 +12,14 @@
 #     cg-pretrain's epoch 0 it can climb after a dozen batches, and the PyTorch
 #     reference does the same on the same batches: cg-pretrain(1) NOTES);
 #   - CIDEr on the ground-truth validation segments: the caption generator
-#     trained on ground-truth segments (§3.6), the pretrained one (§3.1), and
+#     trained on ground-truth segments (train_cg.py), the pretrained one (train_cg_pretrain.py), and
 #     the most frequent training sentence everywhere (the floor);
 #   - recall/precision at tIoU 0.5: the pretrained generator with one random
-#     segment per video (evaluate_pretrain.py, §4.2) and with 15 (no
-#     localizer) against the final model's test-time cycle (§4.1), which keeps
+#     segment per video (eval_script/evaluate_pretrain.py) and with 15 (no
+#     localizer) against the final model's test-time cycle (eval_script/evaluate.py), which keeps
 #     about one segment per video;
 #   - sentence localization of the final model (evaluate_localization.py,
-#     §4.2/§4.5): every ground-truth sentence of val and val_2 localized on its
+#     densevid_eval_localization.py): every ground-truth sentence of val and val_2 localized on its
 #     own, R@1 at tIoU 0.1/0.3/0.5/0.7 and mIoU (densevid-score --localization).
 # Needs python3 only to cut the first NTRAIN/NVAL videos out of the JSON files
 # and to write the most-frequent-sentence baseline.

@@ -1,4 +1,5 @@
-/* Sentence tokenisation of wsdec-spec.md §1.3 step 2: '.' -> " . ",
+/* Sentence tokenisation of WSDEC scripts/captioning_preprocess.py
+ * build_vocab: '.' -> " . ",
  * ',' -> " , ", lowercase, split on whitespace. Nothing else is touched
  * (apostrophes, quotes, '!', '?', '-' stay attached to their words).
  *

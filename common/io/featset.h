@@ -1,7 +1,7 @@
 /* Random-access feature sets for trainers: a whole tensor stream or an
  * official C3D HDF5 file (one group per video id holding c3d_features
  * [T,500]) loaded into memory and indexed by video id. Rows are sub-sampled
- * as in wsdec-spec.md §1.2: every sample_rate-th row starting at row 0, so
+ * as WSDEC dataset.py ANetData.__init__ does: every sample_rate-th row starting at row 0, so
  * T = ceil(T_raw / sample_rate). Features are float32 in memory whatever the
  * stored dtype (float32/float64). */
 #ifndef WSD_FEATSET_H

@@ -7,32 +7,12 @@
 #include "base/text.h"
 #include "base/util.h"
 
-static uint64_t splitmix64(uint64_t *x) {
-    uint64_t z = (*x += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
-
 void wsd_synth_rng_seed(wsd_synth_rng *r, uint64_t seed) {
-    for (int i = 0; i < 4; i++) r->s[i] = splitmix64(&seed);
+    wsd_rng_seed(&r->g, seed);
     r->has_spare = 0;
 }
 
-static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-
-uint64_t wsd_synth_rng_next(wsd_synth_rng *r) {
-    uint64_t *s = r->s, result = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rotl(s[3], 45);
-    return result;
-}
-
-double wsd_synth_uniform(wsd_synth_rng *r) { return (double)(wsd_synth_rng_next(r) >> 11) * 0x1.0p-53; }
+double wsd_synth_uniform(wsd_synth_rng *r) { return wsd_rng_uniform(&r->g); }
 
 double wsd_synth_normal(wsd_synth_rng *r) {
     if (r->has_spare) {
@@ -44,12 +24,6 @@ double wsd_synth_normal(wsd_synth_rng *r) {
     r->spare = rad * sin(2 * M_PI * u2);
     r->has_spare = 1;
     return rad * cos(2 * M_PI * u2);
-}
-
-uint64_t wsd_synth_hash(const char *s, uint64_t seed) {
-    uint64_t h = 1469598103934665603ull ^ (seed * 0x9E3779B97F4A7C15ull);
-    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ull;
-    return splitmix64(&h);
 }
 
 void wsd_synth_defaults(wsd_synth_opts *o) {
@@ -72,7 +46,7 @@ enum { SALT_WORD = 1, SALT_VIDEO = 2 };
 
 void wsd_synth_signature(const char *word, const wsd_synth_opts *o, float *out) {
     wsd_synth_rng r;
-    wsd_synth_rng_seed(&r, wsd_synth_hash(word, o->seed * 4 + SALT_WORD));
+    wsd_synth_rng_seed(&r, wsd_rng_named(o->seed * 4 + SALT_WORD, word));
     for (int j = 0; j < o->dim; j++) out[j] = (float)wsd_synth_normal(&r);
 }
 
@@ -115,7 +89,7 @@ int wsd_synth_video(const wsd_video *v, const wsd_synth_opts *o, wsd_tsr *out) {
     cJSON_AddNumberToObject(out->meta, "synthetic_seed", (double)o->seed);
     float *x = out->data;
     wsd_synth_rng r;
-    wsd_synth_rng_seed(&r, wsd_synth_hash(v->id, o->seed * 4 + SALT_VIDEO));
+    wsd_synth_rng_seed(&r, wsd_rng_named(o->seed * 4 + SALT_VIDEO, v->id));
     for (int j = 0; j < D; j++) sig[j] = (float)(o->background * wsd_synth_normal(&r));
     double edge = o->edge > 1e-9 ? o->edge : 1e-9;
     for (int64_t t = 0; t < T; t++) {

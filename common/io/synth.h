@@ -3,7 +3,7 @@
  * Features: every vocabulary word w has a fixed signature s_w in R^D whose
  * entries are N(0,1) draws from a generator seeded by hash(w) and --seed.
  * An event's vector is e = (sum of s_w over its sentence's word tokens, per
- * the §1.3 tokeniser, '.' and ',' excluded) / sqrt(number of such tokens),
+ * the base/text.h tokeniser, '.' and ',' excluded) / sqrt(number of such tokens),
  * so every entry has unit variance. Row t of a video of duration d with T rows
  * stands for time tau = (t + 0.5) d / T and is
  *     x_t = background_v + signal * sum_k g_k(tau) e_k + noise * N(0, I)
@@ -16,21 +16,22 @@
 
 #include <stdint.h>
 
+#include "base/rng.h"
 #include "io/captions.h"
 #include "io/tsr.h"
 
-/* xoshiro256** seeded through splitmix64: fast, portable, reproducible. */
+/* The project's generator (base/rng.h) with the synthetic data's normal
+ * draws: Box-Muller pairs, the second value kept for the next call. Streams
+ * are named: one per word and one per video id (wsd_rng_named). */
 typedef struct {
-    uint64_t s[4];
+    wsd_rng g;
     double spare;       /* second Box-Muller value */
     int has_spare;
 } wsd_synth_rng;
 
 void wsd_synth_rng_seed(wsd_synth_rng *r, uint64_t seed);
-uint64_t wsd_synth_rng_next(wsd_synth_rng *r);
 double wsd_synth_uniform(wsd_synth_rng *r);   /* [0, 1) */
 double wsd_synth_normal(wsd_synth_rng *r);    /* N(0, 1) */
-uint64_t wsd_synth_hash(const char *s, uint64_t seed);
 
 typedef struct {
     int dim;                    /* 500, as the C3D PCA features */

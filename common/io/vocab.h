@@ -1,4 +1,5 @@
-/* Vocabulary (wsdec-spec.md §1.3-1.4) and its JSON file (vocab-build(1)):
+/* Vocabulary (WSDEC scripts/captioning_preprocess.py
+ * build_vocab; dataset.py ANetData.translate/rtranslate) and its JSON file (vocab-build(1)):
  *   {"format": "wsdec-vocab", "version": 1, "min_count": 2, "size": 6000,
  *    "id_to_word": ["<bos>", "<eos>", "a", ..., "<oov>"], "counts": [...]}
  * Ids: <bos>=0, <eos>=1, kept words from 2 sorted by (-count, word bytes),
@@ -40,10 +41,10 @@ static inline int wsd_vocab_oov(const wsd_vocab *v) { return v->n - 1; }
 /* Id of a token, <oov> when unknown. */
 int wsd_vocab_id(const wsd_vocab *v, const char *word);
 
-/* §1.4 encode: <bos> tokens <eos>; *ids is malloc'd, *n its length.
+/* ANetData.translate: <bos> tokens <eos>; *ids is malloc'd, *n its length.
  * -1 + wsd_error() on invalid UTF-8. */
 int wsd_vocab_encode(const wsd_vocab *v, const char *sentence, int32_t **ids, size_t *n);
-/* §1.4 decode: ids[0] must be <bos>; stops at the first <eos>; words joined
+/* ANetData.rtranslate: ids[0] must be <bos>; stops at the first <eos>; words joined
  * by single spaces (so " . ", " , " and "<oov>" appear literally). Returns a
  * malloc'd string, or NULL + wsd_error() when ids[0] is not <bos> or an id is
  * out of range. */

@@ -15,6 +15,7 @@
 #include "nn/nn_optim.h"
 #include "nn/nn_param.h"
 #include "nn/nn_rng.h"
+#include "nn/nn_rnn.h"
 #include "nn/nn_tensor.h"
 
 #endif

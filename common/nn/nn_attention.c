@@ -39,7 +39,7 @@ int nn_attention_init(nn_attention *a, nn_params *ps, const char *prefix, const 
         int pe[2] = {pe_size, feat_dim};
         snprintf(name, sizeof name, "%s.weight", pe_prefix);
         if (!(a->pe = nn_params_new(ps, dev, name, 0, 2, pe))) return -1;
-        /* identity initialisation (spec §2.3) */
+        /* identity initialisation (attention.py AttentionType2.__init__: nn.init.eye) */
         float *h = wsd_calloc((size_t)pe_size * feat_dim, sizeof(float));
         for (int i = 0; i < pe_size && i < feat_dim; i++) h[(size_t)i * feat_dim + i] = 1.0f;
         nn_tensor_from_host(&a->pe->value, h, (size_t)pe_size * feat_dim);

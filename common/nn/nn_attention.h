@@ -1,5 +1,7 @@
-/* Attention over a feature sequence (spec §2.3) and the soft-masked,
- * segment-conditioned contexts of the caption generator (§2.4).
+/* Attention over a feature sequence (WSDEC
+ * model/networks/attention.py: AttentionMean, AttentionType0/1/2) and the soft-masked,
+ * segment-conditioned contexts of the caption generator (attention.py AttentionMask,
+ * ContextMaskC/L/R).
  *
  * Features are (B, T, D) per video; the N attention rows may each pick a video
  * through `gather` (row n attends over feats[gather[n]]; NULL = identity,
@@ -58,7 +60,7 @@ int nn_attention_backward(const nn_attention *a, const nn_attention_cache *cache
                           const nn_tensor *query, const nn_tensor *dctx, nn_tensor *dfeats,
                           nn_tensor *dmask, nn_tensor *dquery);
 
-/* ---- soft masks (§2.4) ---- */
+/* ---- soft masks (attention.py ContextMaskC/L/R) ---- */
 
 typedef enum { NN_MASK_C = 0, NN_MASK_L = 1, NN_MASK_R = 2 } nn_softmask_kind;
 

@@ -1,4 +1,5 @@
-/* BatchNorm1d over (N, C) as the sentence localizer uses it (spec §2.6, §2.1):
+/* BatchNorm1d over (N, C) as the sentence localizer uses it (WSDEC
+ * model/sentence_localizer.py, FeatureMixerType0.__init__):
  * training normalises with the batch mean and biased variance and updates
  * running_mean / running_var (unbiased) with momentum 0.1; evaluation uses the
  * running statistics. PyTorch 0.3 init: weight U(0,1), bias 0, running mean 0,

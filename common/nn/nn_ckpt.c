@@ -277,16 +277,36 @@ static herr_t find_extra(hid_t g, const char *name, const H5L_info_t *info, void
     return 0;
 }
 
-static hid_t open_file(const char *path) {
+struct nn_ckpt {
+    hid_t file;
+    char *path;
+};
+
+nn_ckpt *nn_ckpt_open(const char *path) {
     quiet();
     hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    if (f < 0) wsd_fail("%s: cannot open as an HDF5 checkpoint", path);
-    return f;
+    if (f < 0) {
+        wsd_fail("%s: cannot open as an HDF5 checkpoint", path);
+        return NULL;
+    }
+    nn_ckpt *ck = wsd_malloc(sizeof *ck);
+    ck->file = f;
+    ck->path = wsd_strdup(path);
+    return ck;
 }
 
-int nn_ckpt_load_params(const char *path, nn_params *ps, const char *from_section, int strict) {
-    hid_t f = open_file(path);
-    if (f < 0) return -1;
+void nn_ckpt_close(nn_ckpt *ck) {
+    if (!ck) return;
+    H5Fclose(ck->file);
+    free(ck->path);
+    free(ck);
+}
+
+const char *nn_ckpt_path(const nn_ckpt *ck) { return ck->path; }
+
+int nn_ckpt_load_params(nn_ckpt *ck, nn_params *ps, const char *from_section, int strict) {
+    hid_t f = ck->file;
+    const char *path = ck->path;
     const char *sec = from_section ? from_section : ps->section ? ps->section : "model";
     char name[1024];
     int rc = 0;
@@ -309,7 +329,6 @@ int nn_ckpt_load_params(const char *path, nn_params *ps, const char *from_sectio
             free((char *)e.extra);
         }
     }
-    H5Fclose(f);
     return rc ? -1 : 0;
 }
 
@@ -325,19 +344,16 @@ static int read_attr_double(hid_t obj, const char *name, double *v, int n) {
     return rc;
 }
 
-int nn_ckpt_load_optim(const char *path, const char *name, nn_optim *o) {
-    hid_t f = open_file(path);
-    if (f < 0) return -1;
+int nn_ckpt_load_optim(nn_ckpt *ck, const char *name, nn_optim *o) {
+    hid_t f = ck->file;
+    const char *path = ck->path;
     char p[1024];
     int rc = 0;
     snprintf(p, sizeof p, "/optim/%s", name);
     hid_t g = H5Lexists(f, "/optim", H5P_DEFAULT) > 0 && H5Lexists(f, p, H5P_DEFAULT) > 0
                   ? H5Gopen2(f, p, H5P_DEFAULT)
                   : -1;
-    if (g < 0) {
-        H5Fclose(f);
-        return wsd_fail("%s: no optimiser state '%s'", path, name);
-    }
+    if (g < 0) return wsd_fail("%s: no optimiser state '%s'", path, name);
     double kind = -1;
     int ng = o->n_groups ? o->n_groups : 1;
     double *lr = wsd_calloc((size_t)ng, sizeof(double));
@@ -374,27 +390,22 @@ int nn_ckpt_load_optim(const char *path, const char *name, nn_optim *o) {
             gr->steps[i] = (long)step;
             /* A stepped parameter had a gradient, and PyTorch keeps .grad
              * (zeroed, not None) between steps: later steps still give it
-             * weight decay and momentum when nothing reaches it (§3.2's
+             * weight decay and momentum when nothing reaches it (train_final.py's
              * predictor in cycle epochs), so a resumed run must too. */
             if (gr->steps[i] > 0) nn_param_grad(gr->params.items[i]);
         }
     }
     free(lr);
     H5Gclose(g);
-    H5Fclose(f);
     return rc ? -1 : 0;
 }
 
 /* Reads a scalar or 1-d dataset of variable-length strings. */
-static int read_strings(const char *path, const char *dpath, char ***out, int *n_out) {
+static int read_strings(nn_ckpt *ck, const char *dpath, char ***out, int *n_out) {
     *out = NULL;
     *n_out = 0;
-    hid_t f = open_file(path);
-    if (f < 0) return -1;
-    if (H5Lexists(f, dpath, H5P_DEFAULT) <= 0) {
-        H5Fclose(f);
-        return 1;
-    }
+    hid_t f = ck->file;
+    if (H5Lexists(f, dpath, H5P_DEFAULT) <= 0) return 1;
     hid_t d = H5Dopen2(f, dpath, H5P_DEFAULT);
     hid_t s = H5Dget_space(d);
     hssize_t n = H5Sget_simple_extent_npoints(s);
@@ -404,7 +415,7 @@ static int read_strings(const char *path, const char *dpath, char ***out, int *n
     char **raw = wsd_calloc(n > 0 ? (size_t)n : 1, sizeof(char *));
     int rc = 0;
     if (n > 0 && H5Dread(d, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, raw) < 0) {
-        rc = wsd_fail("%s: cannot read %s as strings", path, dpath);
+        rc = wsd_fail("%s: cannot read %s as strings", ck->path, dpath);
     } else {
         char **words = wsd_calloc(n > 0 ? (size_t)n : 1, sizeof(char *));
         for (hssize_t i = 0; i < n; i++) words[i] = wsd_strdup(raw[i] ? raw[i] : "");
@@ -416,15 +427,14 @@ static int read_strings(const char *path, const char *dpath, char ***out, int *n
     H5Tclose(type);
     H5Sclose(s);
     H5Dclose(d);
-    H5Fclose(f);
     return rc;
 }
 
-int nn_ckpt_read_config(const char *path, char **json) {
+int nn_ckpt_read_config(nn_ckpt *ck, char **json) {
     char **strs;
     int n;
     *json = NULL;
-    int rc = read_strings(path, "/config", &strs, &n);
+    int rc = read_strings(ck, "/config", &strs, &n);
     if (rc < 0) return -1;
     if (rc == 0 && n >= 1) {
         *json = strs[0];
@@ -434,9 +444,9 @@ int nn_ckpt_read_config(const char *path, char **json) {
     return 0;
 }
 
-int nn_ckpt_read_vocab(const char *path, char ***words, int *n) {
-    int rc = read_strings(path, "/vocab", words, n);
-    if (rc > 0) return wsd_fail("%s: the checkpoint has no vocabulary", path);
+int nn_ckpt_read_vocab(nn_ckpt *ck, char ***words, int *n) {
+    int rc = read_strings(ck, "/vocab", words, n);
+    if (rc > 0) return wsd_fail("%s: the checkpoint has no vocabulary", ck->path);
     return rc;
 }
 
@@ -467,9 +477,8 @@ static herr_t add_numel(hid_t obj, const char *name, const H5O_info_t *info, voi
 }
 #endif
 
-long long nn_ckpt_section_numel(const char *path, const char *section) {
-    hid_t f = open_file(path);
-    if (f < 0) return -1;
+long long nn_ckpt_section_numel(nn_ckpt *ck, const char *section) {
+    hid_t f = ck->file;
     char name[1024];
     snprintf(name, sizeof name, "/%s", section);
     long long total = 0;
@@ -482,7 +491,6 @@ long long nn_ckpt_section_numel(const char *path, const char *section) {
 #endif
         H5Gclose(g);
     }
-    H5Fclose(f);
     return total;
 }
 
@@ -498,12 +506,8 @@ int nn_ckpt_check_dims(const char *path, const char *section, long long numel, c
     return 0;
 }
 
-int nn_ckpt_has_section(const char *path, const char *section) {
-    hid_t f = open_file(path);
-    if (f < 0) return 0;
+int nn_ckpt_has_section(nn_ckpt *ck, const char *section) {
     char name[1024];
     snprintf(name, sizeof name, "/%s", section);
-    int has = H5Lexists(f, name, H5P_DEFAULT) > 0;
-    H5Fclose(f);
-    return has;
+    return H5Lexists(ck->file, name, H5P_DEFAULT) > 0;
 }

@@ -31,27 +31,35 @@ typedef struct {
 
 int nn_ckpt_save(const char *path, const nn_ckpt_contents *c);
 
+/* Reading: a checkpoint is opened once, every part read from the one handle
+ * (errors name its path), then closed. NULL + wsd_fail when PATH is not an
+ * HDF5 file. */
+typedef struct nn_ckpt nn_ckpt;
+nn_ckpt *nn_ckpt_open(const char *path);
+void nn_ckpt_close(nn_ckpt *ck);
+const char *nn_ckpt_path(const nn_ckpt *ck);
+
 /* Loads every parameter and buffer of ps from /<section or from_section>/…
  * (from_section NULL = ps->section). strict: keys in the file that ps lacks are
  * an error too. */
-int nn_ckpt_load_params(const char *path, nn_params *ps, const char *from_section, int strict);
+int nn_ckpt_load_params(nn_ckpt *ck, nn_params *ps, const char *from_section, int strict);
 /* Restores optimiser state saved under `name`; the optimiser must have been
  * built with the same groups (lr values are restored too). A parameter with
  * saved state gets a present (zero) gradient, as it had when it was stepped,
  * so resuming equals never stopping (see nn_optim.h on absent gradients).
  * Checkpoints carry no HDF5 modification times: same state, same bytes. */
-int nn_ckpt_load_optim(const char *path, const char *name, nn_optim *o);
+int nn_ckpt_load_optim(nn_ckpt *ck, const char *name, nn_optim *o);
 /* *json = malloc'ed config string (NULL when the file has none). */
-int nn_ckpt_read_config(const char *path, char **json);
+int nn_ckpt_read_config(nn_ckpt *ck, char **json);
 /* *words = malloc'ed array of malloc'ed strings; free with nn_ckpt_free_vocab. */
-int nn_ckpt_read_vocab(const char *path, char ***words, int *n);
+int nn_ckpt_read_vocab(nn_ckpt *ck, char ***words, int *n);
 void nn_ckpt_free_vocab(char **words, int n);
 /* Float values stored under /<section>/ (every dataset, any depth); -1 +
- * wsd_error() when the file cannot be read. A model's configuration is
+ * wsd_error() when it cannot be read. A model's configuration is
  * checked against it before anything is allocated (see
  * nn_ckpt_check_dims): a corrupt or hostile config cannot ask for more
  * memory than the file holds. */
-long long nn_ckpt_section_numel(const char *path, const char *section);
+long long nn_ckpt_section_numel(nn_ckpt *ck, const char *section);
 /* -1 + wsd_error() "PATH: the configuration's WHAT x WHAT2 ... exceeds the N
  * values stored under /SECTION" when a product a*b of two configured sizes
  * (pairs in dims, n pairs, names in what) exceeds numel, or a size is not
@@ -59,6 +67,6 @@ long long nn_ckpt_section_numel(const char *path, const char *section);
 int nn_ckpt_check_dims(const char *path, const char *section, long long numel, const long long *dims,
                        const char *const *what, int n);
 /* 1 if the file has the section group (e.g. to tell two-model checkpoints). */
-int nn_ckpt_has_section(const char *path, const char *section);
+int nn_ckpt_has_section(nn_ckpt *ck, const char *section);
 
 #endif

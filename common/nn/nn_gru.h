@@ -1,5 +1,5 @@
 /* Multi-layer unidirectional GRU with PyTorch's gate equations and layout
- * (spec §2.1): weight_ih_l{k} (3H, in_k), weight_hh_l{k} (3H, H), bias_ih_l{k},
+ * (WSDEC model/networks/seq_encoder.py, RNNSeqEncoder): weight_ih_l{k} (3H, in_k), weight_hh_l{k} (3H, H), bias_ih_l{k},
  * bias_hh_l{k} (3H), gate order r, z, n;
  *   n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn)),  h' = (1−z) ⊙ n + z ⊙ h.
  * Inter-layer dropout p on the output of layer k before it enters layer k+1,
@@ -17,8 +17,7 @@
 #define WSD_NN_GRU_H
 
 #include "nn/nn_param.h"
-
-#define NN_RNN_MAX_LAYERS 4
+#include "nn/nn_rnn.h"
 
 typedef struct {
     int in, hidden, layers;
@@ -28,7 +27,7 @@ typedef struct {
 } nn_gru;
 
 /* Registers "<prefix>.weight_ih_l0" … "<prefix>.bias_hh_l{L-1}" (prefix e.g.
- * "video_encoder.rnn"), all U(−1/√H, 1/√H). */
+ * "video_encoder.rnn"), all U(−1/√H, 1/√H) (nn_rnn_params_init, G = 3). */
 int nn_gru_init(nn_gru *g, nn_params *ps, const char *prefix, int in, int hidden, int layers,
                 float dropout, nn_rng *rng, nn_device dev);
 
@@ -102,7 +101,7 @@ void nn_gru_seq_cache_free(nn_gru_seq_cache *c);
 
 /* x (B, T, in); h0 (layers, B, H) or NULL for zeros. Outputs (either may be
  * NULL): out (B, T, H) top-layer outputs; hs (layers, B, T, H) every hidden
- * state of every layer. Padding is not skipped (spec §2.2). cache may be NULL
+ * state of every layer. Padding is not skipped (seq_encoder.py RNNSeqEncoder._forward). cache may be NULL
  * (inference). */
 int nn_gru_seq_forward(const nn_gru *g, const nn_tensor *x, const nn_tensor *h0, nn_tensor *out,
                        nn_tensor *hs, int training, nn_rng *rng, nn_gru_seq_cache *cache);

@@ -1,5 +1,6 @@
 /* Log-softmax and the losses of the spec: masked sequence NLL (caption loss,
- * §2.5), cross-entropy (§2.6, §3.2), MSE (§3.2) and L1 (§2.6). Loss values
+ * CaptionGenerator.build_loss), cross-entropy and L1 (SentenceLocalizer.build_loss),
+ * MSE (train_script/train_final.py train_cg). Loss values
  * are returned on the host as double; gradients are ADDED into d* tensors. */
 #ifndef WSD_NN_LOSS_H
 #define WSD_NN_LOSS_H

@@ -12,31 +12,13 @@
 
 int nn_lstm_init(nn_lstm *g, nn_params *ps, const char *prefix, int in, int hidden, int layers,
                  float dropout, nn_rng *rng, nn_device dev) {
-    if (layers < 1 || layers > NN_RNN_MAX_LAYERS)
-        return wsd_fail("LSTM: %d layers (1..%d supported)", layers, NN_RNN_MAX_LAYERS);
     memset(g, 0, sizeof *g);
     g->in = in;
     g->hidden = hidden;
     g->layers = layers;
     g->dropout = dropout;
-    float bound = 1.0f / sqrtf((float)hidden);
-    for (int l = 0; l < layers; l++) {
-        char name[512];
-        int wi[2] = {4 * hidden, l ? hidden : in}, wh[2] = {4 * hidden, hidden}, b = 4 * hidden;
-        snprintf(name, sizeof name, "%s.weight_ih_l%d", prefix, l);
-        if (!(g->w_ih[l] = nn_params_new(ps, dev, name, 0, 2, wi))) return -1;
-        snprintf(name, sizeof name, "%s.weight_hh_l%d", prefix, l);
-        if (!(g->w_hh[l] = nn_params_new(ps, dev, name, 0, 2, wh))) return -1;
-        snprintf(name, sizeof name, "%s.bias_ih_l%d", prefix, l);
-        if (!(g->b_ih[l] = nn_params_new(ps, dev, name, 0, 1, &b))) return -1;
-        snprintf(name, sizeof name, "%s.bias_hh_l%d", prefix, l);
-        if (!(g->b_hh[l] = nn_params_new(ps, dev, name, 0, 1, &b))) return -1;
-        nn_init_uniform(&g->w_ih[l]->value, rng, -bound, bound);
-        nn_init_uniform(&g->w_hh[l]->value, rng, -bound, bound);
-        nn_init_uniform(&g->b_ih[l]->value, rng, -bound, bound);
-        nn_init_uniform(&g->b_hh[l]->value, rng, -bound, bound);
-    }
-    return 0;
+    return nn_rnn_params_init("LSTM", 4, ps, prefix, in, hidden, layers, rng, dev, g->w_ih, g->w_hh,
+                              g->b_ih, g->b_hh);
 }
 
 void nn_lstm_step_cache_free(nn_lstm_step_cache *c) {

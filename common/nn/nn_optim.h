@@ -1,9 +1,12 @@
-/* Optimisers, gradient clipping and learning-rate schedules (spec §3.0).
+/* Optimisers, gradient clipping and learning-rate schedules, as the
+ * reference's train_script/train_final.py main builds them (torch.optim.SGD,
+ * MultiStepLR, clip_grad_norm in train_cg).
  *
  * SGD is PyTorch 0.3's: d = g + wd·p; b = μ·b + d (b = d on the first step,
  * no dampening, no Nesterov); p −= lr·b. Parameters whose gradient is absent
  * are skipped entirely; present-but-zero gradients still get weight decay and
- * momentum (the quirk of §3.0 / §3.2). Adam is PyTorch's (L2 weight decay
+ * momentum (PyTorch 0.3 zeroes gradients in
+ * optimizer.zero_grad() instead of freeing them). Adam is PyTorch's (L2 weight decay
  * added to the gradient, bias-corrected moments, per-parameter step count).
  * Each optimiser holds parameter groups with their own base lr and lr. */
 #ifndef WSD_NN_OPTIM_H

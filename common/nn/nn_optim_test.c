@@ -1,7 +1,7 @@
 #include "testing/nn_testutil.h"
 
 /* Three parameters in two groups (lr 0.01 and 0.001); p2's gradient is absent
- * for two steps and p1's is present but zero at step 1 (the §3.0 quirk). */
+ * for two steps and p1's is present but zero at step 1 (PyTorch 0.3's zero_grad keeps it present). */
 static void run_optimiser(int adam, const tu_goldens *gs) {
     nn_params ps;
     nn_params_init(&ps, "m");
@@ -104,7 +104,7 @@ static void test_lr_schedules(void) {
     CHECK_NEAR(1e-2 * nn_lr_multistep(49, pre, 3, 0.1), 1e-3, 1e-15);
     CHECK_NEAR(1e-2 * nn_lr_multistep(70, pre, 3, 0.1), 1e-5, 1e-15);
     CHECK_NEAR(nn_lr_step(25, 10, 0.5), 0.25, 0);
-    /* groups keep their own base lr (§3.2: refiner 1e-2, other SL 1e-3, CG 1e-2) */
+    /* groups keep their own base lr (train_final.py main: refiner 1e-2, other SL 1e-3, CG 1e-2) */
     nn_params a, b;
     nn_params_init_view(&a);
     nn_params_init_view(&b);

@@ -2,7 +2,8 @@
  * state-dict keys, collected in a registry that optimisers, gradient clipping
  * and checkpoints iterate over.
  *
- * Gradients follow PyTorch 0.3 exactly (spec §3.0): a gradient is *absent*
+ * Gradients follow PyTorch 0.3 exactly (the reference's
+ * torch.optim.SGD and zero_grad): a gradient is *absent*
  * (None) until some backward writes it; nn_params_zero_grad() zeroes present
  * gradients but keeps them present, so SGD still applies weight decay and
  * momentum to them; absent ones are skipped. Layer backward functions obtain

@@ -235,7 +235,7 @@ int report_check_html(const char *text, size_t len, report_check_stats *st) {
                 else strcpy(stack[depth++], name);
                 if (rc == 0 && (!strcmp(name, "script") || !strcmp(name, "style"))) {
                     /* raw text up to the closing tag */
-                    char close[16];
+                    char close[NAME_MAX_LEN + 4];
                     snprintf(close, sizeof close, "</%s>", name);
                     const char *e = strstr(q, close);
                     if (!e || e > end) rc = wsd_fail("line %zu: <%s> never closed", line_of(text, p), name);

@@ -1,4 +1,6 @@
-/* Sentence localization as WSDEC reports it (wsdec-spec.md §4.2, §4.5): every
+/* Sentence localization as WSDEC reports it (WSDEC
+ * eval_script/evaluate_localization.py eval, scored by
+ * scripts/densevid_eval_localization.py ANETcaptions.evaluate_new_detection): every
  * ground-truth sentence localized on its own, the submission carrying each
  * sentence's predicted "timestamp" and its own reference "gt_timestamp".
  *
@@ -9,8 +11,8 @@
  * [quirk] evaluate_new_detection returns (hits / sentences, mean over all
  * reference videos of per-video hits / sentences) and the caller keeps the
  * FIRST value, so R@1 is per sentence and videos without predictions are not
- * in its denominator (wsdec-spec.md §4.5 reads it as the per-video mean; the
- * script computes that one and discards it). The mean over thresholds is the
+ * in its denominator (not the per-video mean, which the script computes
+ * and discards). The mean over thresholds is the
  * script's "Average" line.
  *
  * mIoU is eval_script/evaluate_localization.py's: the model's IoU

@@ -1,6 +1,7 @@
 /* Helpers shared by the nn_*_test.c unit tests: random tensors, projections
  * that turn any output into a scalar loss, central finite differences, and a
- * reader for the PyTorch golden files in testdata/goldens/. */
+ * reader for the text PyTorch goldens in testdata/goldens/ (path rule and the
+ * .tsr goldens: testing/golden.h). */
 #ifndef WSD_NN_TESTUTIL_H
 #define WSD_NN_TESTUTIL_H
 
@@ -10,6 +11,7 @@
 #include <string.h>
 
 #include "nn/nn.h"
+#include "testing/golden.h"
 #include "testing/test.h"
 #include "base/util.h"
 
@@ -73,8 +75,7 @@ typedef struct {
 
 static inline int tu_goldens_load(tu_goldens *gs, const char *file) {
     char path[4096];
-    const char *root = getenv("WSD_ROOT");
-    snprintf(path, sizeof path, "%s/testdata/goldens/%s", root ? root : ".", file);
+    tu_golden_path(path, sizeof path, file);
     FILE *fp = fopen(path, "r");
     memset(gs, 0, sizeof *gs);
     if (!fp) {

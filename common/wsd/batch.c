@@ -1,4 +1,5 @@
-/* Collation of §1.6 and the Sample/Full dataset variants of §1.5. */
+/* Collation (WSDEC dataset.py collate_fn) and the Sample/Full dataset variants
+ * (ANetDataSample, ANetDataFull). */
 #include "wsd/batch.h"
 
 #include <math.h>
@@ -6,6 +7,7 @@
 #include <string.h>
 
 #include "wsd/segment.h"
+#include "base/rng.h"
 #include "base/util.h"
 
 void wsd_batch_init(wsd_batch *b) { memset(b, 0, sizeof *b); }
@@ -126,7 +128,8 @@ static int batch_add_ids(wsd_batch *b, int v, const int32_t *ids, int n_ids, dou
     int T = (int)b->video_len[2 * v];
     double duration = b->video_len[2 * v + 1];
     /* The reference computes these with the JSON duration (double) and the
-     * sub-sampled length; the start index is not clamped (§1.2). */
+     * sub-sampled length; the start index is not clamped (dataset.py
+     * ANetData.process_time_step). */
     b->ts_featidx[2 * n] = (float)wsd_time_to_step(start, duration, T, 0);
     b->ts_featidx[2 * n + 1] = (float)wsd_time_to_step(end, duration, T, 1);
     b->N = n + 1;
@@ -178,17 +181,6 @@ void wsd_batch_featidx_cw(const wsd_batch *b, int n, float *c, float *w) {
 }
 
 /* ---- the batcher ---- */
-
-uint64_t wsd_batch_hash(uint64_t seed, uint64_t a, uint64_t b) {
-    uint64_t z = seed + 0x9e3779b97f4a7c15ULL * (a + 1) + 0xbf58476d1ce4e5b9ULL * (b + 1);
-    for (int i = 0; i < 2; i++) {
-        z += 0x9e3779b97f4a7c15ULL;
-        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-        z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-        z ^= z >> 31;
-    }
-    return z;
-}
 
 typedef struct {
     int32_t *ids;
@@ -301,18 +293,18 @@ int wsd_batcher_epoch(wsd_batcher *bt, int epoch) {
     uint64_t seed = bt->opts.seed;
     for (int i = 0; i < n; i++) bt->order[i] = i;
     if (bt->opts.shuffle) {
-        uint64_t s = wsd_batch_hash(seed, DRAW_SHUFFLE, (uint64_t)epoch);
+        uint64_t s = wsd_rng_hash(seed, DRAW_SHUFFLE, (uint64_t)epoch);
         for (int i = n - 1; i > 0; i--) {
-            int j = (int)(wsd_batch_hash(s, (uint64_t)i, 0) % (uint64_t)(i + 1));
+            int j = (int)(wsd_rng_hash(s, (uint64_t)i, 0) % (uint64_t)(i + 1));
             int t = bt->order[i];
             bt->order[i] = bt->order[j];
             bt->order[j] = t;
         }
     }
-    uint64_t s = wsd_batch_hash(seed, DRAW_PICK, (uint64_t)epoch);
+    uint64_t s = wsd_rng_hash(seed, DRAW_PICK, (uint64_t)epoch);
     for (int v = 0; v < n; v++) {
         size_t k = bt->caps->videos[bt->pos[v]].n_events;
-        bt->pick[v] = (int)(wsd_batch_hash(s, (uint64_t)bt->pos[v], 0) % k);
+        bt->pick[v] = (int)(wsd_rng_hash(s, (uint64_t)bt->pos[v], 0) % k);
     }
     int bs = bt->opts.batch_size;
     bt->count = bt->opts.drop_last ? n / bs : (n + bs - 1) / bs;

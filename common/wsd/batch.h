@@ -1,11 +1,11 @@
 /* Batches of videos and sentences as the reference's collate builds them
- * (wsdec-spec.md §1.5, §1.6), in host memory; models copy what they need to
+ * (WSDEC dataset.py: collate_fn, ANetDataSample, ANetDataFull), in host memory; models copy what they need to
  * their device.
  *
  * A batch holds B videos (zero padded to the longest, T steps) and N
  * sentences grouped video by video in batch order (gather[n] = the video of
  * sentence n). Captions are <bos> … <eos>, padded with <eos> (= 1) to the
- * longest, L; never truncated (§5.2 item 15).
+ * longest, L; never truncated (dataset.py collate_fn).
  *
  * Two dataset variants:
  *   WSD_BATCH_SAMPLE  one sentence per video drawn uniformly at random (all
@@ -16,7 +16,8 @@
  *
  * Every epoch visits the videos in a fresh seeded permutation (shuffle) or in
  * caption-file order; `drop_last` leaves out the final partial batch as every
- * reference loader does (§1.6 [quirk]). Trainers (cg-pretrain, wsdec-train)
+ * reference loader does ([quirk] DataLoader(drop_last=True) in the main of every
+ * train_script/ trainer). Trainers (cg-pretrain, wsdec-train)
  * use shuffle + drop_last; evaluation programs that must predict every video
  * keep the last partial batch. */
 #ifndef WSD_BATCH_H
@@ -39,7 +40,7 @@ typedef struct {
     float *caption_mask;    /* (N, L) 1 for positions < caption_len */
     int *gather;            /* (N) video (0..B-1) of each sentence */
     float *ts_seconds;      /* (N, 2) [start, end] seconds */
-    float *ts_featidx;      /* (N, 2) [start_idx, end_idx] (§1.2) */
+    float *ts_featidx;      /* (N, 2) [start_idx, end_idx] (process_time_step) */
     const char **keys;      /* (B) video ids (borrowed from the caption set) */
     int *video_pos;         /* (B) position of each video in the caption set */
     int *event_pos;         /* (N) index of each sentence among its video's events */
@@ -67,7 +68,7 @@ int wsd_batch_add_sentence(wsd_batch *b, const wsd_vocab *vocab, int v, const ch
 int wsd_batch_finish_captions(wsd_batch *b);
 
 /* Normalised cw of sentence n's GT segment as the supervised captioning
- * trainer builds it (§3.6): se→cw(ts_featidx) / T_n. */
+ * trainer builds it (train_script/train_cg.py train): se→cw(ts_featidx) / T_n. */
 void wsd_batch_featidx_cw(const wsd_batch *b, int n, float *c, float *w);
 /* The batch's video ids for a message, "v_a, v_b, ..." (cut with "..." to
  * fit cap); returns buf. */
@@ -102,8 +103,5 @@ int wsd_batcher_count(const wsd_batcher *bt);
  * its memory). 0 or -1. */
 int wsd_batcher_get(wsd_batcher *bt, int i, wsd_batch *out);
 
-/* splitmix64 of (seed, a, b): the counter-based draws used above, exposed for
- * programs that need the same kind of reproducible choices. */
-uint64_t wsd_batch_hash(uint64_t seed, uint64_t a, uint64_t b);
 
 #endif

@@ -1,5 +1,6 @@
 /* Beam search exactly as the reference caption generator runs it
- * (wsdec-spec.md §2.5): beam K, Lmax steps, raw cumulative log-probabilities
+ * (WSDEC model/networks/seq_decoder.py,
+ * RNNSeqDecoder.forward_bmsearch): beam K, Lmax steps, raw cumulative log-probabilities
  * (no length normalisation), a beam slot dies when it emits <eos>, and the
  * answer is the best among every finished hypothesis and the best open one.
  *

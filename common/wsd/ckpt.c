@@ -13,9 +13,10 @@ cJSON *wsd_ckpt_config_new(const char *trainer, int epoch) {
     return j;
 }
 
-int wsd_ckpt_resume_epoch(const char *path, const char *trainer, int *epoch) {
+int wsd_ckpt_resume_epoch(nn_ckpt *ck, const char *trainer, int *epoch) {
+    const char *path = nn_ckpt_path(ck);
     char *json = NULL;
-    if (nn_ckpt_read_config(path, &json) || !json)
+    if (nn_ckpt_read_config(ck, &json) || !json)
         return wsd_fail("%s: no configuration in checkpoint", path);
     cJSON *j = cJSON_Parse(json);
     free(json);
@@ -51,10 +52,11 @@ int wsd_ckpt_save_epoch(const char *path, int epoch, int keep_every, nn_ckpt_con
     return rc;
 }
 
-wsd_vocab *wsd_ckpt_vocab(const char *path) {
+wsd_vocab *wsd_ckpt_vocab(nn_ckpt *ck) {
+    const char *path = nn_ckpt_path(ck);
     char **words = NULL;
     int n = 0;
-    if (nn_ckpt_read_vocab(path, &words, &n) != 0) return NULL;
+    if (nn_ckpt_read_vocab(ck, &words, &n) != 0) return NULL;
     if (!words || n == 0) {
         wsd_fail("%s: checkpoint has no vocabulary", path);
         return NULL;
@@ -67,4 +69,82 @@ wsd_vocab *wsd_ckpt_vocab(const char *path) {
     wsd_vocab *v = wsd_vocab_from_json(j, path);
     cJSON_Delete(j);
     return v;
+}
+
+/* The /config object of a checkpoint; NULL + wsd_fail naming the file. */
+static cJSON *read_config(nn_ckpt *ck) {
+    char *json = NULL;
+    if (nn_ckpt_read_config(ck, &json)) return NULL;
+    cJSON *j = json ? cJSON_Parse(json) : NULL;
+    free(json);
+    if (!j) wsd_fail("%s: checkpoint has no readable /config", nn_ckpt_path(ck));
+    return j;
+}
+
+wsd_cg *wsd_cg_load(nn_ckpt *ck, nn_device dev) {
+    const char *path = nn_ckpt_path(ck);
+    cJSON *j = read_config(ck);
+    if (!j) return NULL;
+    wsd_cg_config cfg;
+    wsd_cg_config_default(&cfg);
+    int rc = wsd_cg_config_from_json(j, &cfg);
+    cJSON_Delete(j);
+    if (rc) {
+        wsd_fail("%s: %s", path, wsd_error());
+        return NULL;
+    }
+    if (!nn_ckpt_has_section(ck, "model_cg")) {
+        wsd_fail("%s: no caption generator (group /model_cg) in this checkpoint", path);
+        return NULL;
+    }
+    /* sizes a hostile or corrupt config could blow up to exhaust memory */
+    long long numel = nn_ckpt_section_numel(ck, "model_cg");
+    const long long dims[] = {cfg.hidden, cfg.hidden, cfg.feat_dim, cfg.hidden,
+                              cfg.vocab,  cfg.embed,  cfg.vocab,    cfg.hidden};
+    static const char *const what[] = {"hidden_dim", "hidden_dim", "feat_dim",   "hidden_dim",
+                                       "vocab_size", "embed_dim",  "vocab_size", "hidden_dim"};
+    if (numel < 0 || nn_ckpt_check_dims(path, "model_cg", numel, dims, what, 4)) return NULL;
+    if (cfg.layers < 1 || cfg.layers > 16 || cfg.max_cap_length < 1 || cfg.max_cap_length > 1000 ||
+        cfg.sample_rate < 1 || cfg.sample_rate > 1000) {
+        wsd_fail("%s: configuration out of range (rnn_layer %d in [1, 16], max_cap_length %d in [1, 1000], "
+                 "video_sample_rate %d in [1, 1000])", path, cfg.layers, cfg.max_cap_length, cfg.sample_rate);
+        return NULL;
+    }
+    wsd_cg *cg = wsd_cg_new(&cfg, 0, dev);
+    if (!cg) return NULL;
+    if (nn_ckpt_load_params(ck, wsd_cg_params(cg), "model_cg", 1)) {
+        wsd_cg_free(cg);
+        return NULL;
+    }
+    return cg;
+}
+
+int wsd_sl_load(wsd_sl *sl, nn_ckpt *ck, nn_device dev) {
+    const char *path = nn_ckpt_path(ck);
+    cJSON *j = read_config(ck);
+    if (!j) return -1;
+    const cJSON *o = cJSON_GetObjectItemCaseSensitive(j, "model_sl");
+    wsd_sl_config cfg;
+    wsd_sl_config_default(&cfg);
+    int rc = wsd_sl_config_from_json(cJSON_IsObject(o) ? o : j, &cfg);
+    cJSON_Delete(j);
+    if (rc != 0) return wsd_fail("%s: %s", path, wsd_error());
+    if (!nn_ckpt_has_section(ck, "model_sl"))
+        return wsd_fail("%s: no sentence localizer in this checkpoint (no /model_sl group); "
+                        "expected a wsdec-train checkpoint", path);
+    /* sizes a hostile or corrupt config could blow up to exhaust memory */
+    long long numel = nn_ckpt_section_numel(ck, "model_sl");
+    const long long dims[] = {cfg.hidden, cfg.hidden, cfg.feat_dim, cfg.hidden, cfg.vocab, cfg.embed};
+    static const char *const what[] = {"hidden_dim", "hidden_dim", "video_feature_dim", "hidden_dim",
+                                       "vocab_size", "sent_embedding_dim"};
+    if (numel < 0 || nn_ckpt_check_dims(path, "model_sl", numel, dims, what, 3)) return -1;
+    if (cfg.layers < 1 || cfg.layers > 16 || cfg.sample_rate < 1 || cfg.sample_rate > 1000)
+        return wsd_fail("%s: configuration out of range (rnn_layer %d in [1, 16], video_sample_rate %d in "
+                        "[1, 1000])", path, cfg.layers, cfg.sample_rate);
+    TRY(wsd_sl_init(sl, &cfg, 0, dev));
+    if (nn_ckpt_load_params(ck, &sl->params, "model_sl", 1) != 0) {
+        wsd_sl_free(sl);
+        return -1;
+    }
+    return 0;
 }

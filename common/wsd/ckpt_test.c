@@ -29,10 +29,19 @@ static void save_resume_and_vocabulary(void) {
         cJSON_Delete(cfg);
     }
     int epoch = -1;
-    CHECK(wsd_ckpt_resume_epoch(path, "cg-pretrain", &epoch) == 0 && epoch == 4);
-    CHECK(wsd_ckpt_resume_epoch(path, "wsdec-train", &epoch) == -1);
+    nn_ckpt *ck = nn_ckpt_open(path), *ck_copy = nn_ckpt_open(copy);
+    CHECK(ck && ck_copy);
+    if (!ck || !ck_copy) return;
+    CHECK(wsd_ckpt_resume_epoch(ck, "cg-pretrain", &epoch) == 0 && epoch == 4);
+    CHECK(wsd_ckpt_resume_epoch(ck, "wsdec-train", &epoch) == -1);
     CHECK(strstr(wsd_error(), "not a wsdec-train checkpoint") != NULL);
-    wsd_vocab *v = wsd_ckpt_vocab(copy);
+    /* a checkpoint without a localizer: wsd_sl_load names the file and the group */
+    wsd_sl sl;
+    CHECK(wsd_sl_load(&sl, ck, NN_CPU) == -1);
+    CHECK(strstr(wsd_error(), path) && strstr(wsd_error(), "/model_sl"));
+    nn_ckpt_close(ck);
+    wsd_vocab *v = wsd_ckpt_vocab(ck_copy);
+    nn_ckpt_close(ck_copy);
     CHECK(v && v->n == 5 && !strcmp(v->words[2], "man"));
     wsd_vocab_free(v);
     unlink(path);

@@ -1,4 +1,5 @@
-/* The caption generator of wsdec-spec.md §2.5: model construction, the
+/* The caption generator (WSDEC model/caption_generator.py,
+ * CaptionGenerator.forward): model construction, the
  * teacher-forced forward and its backward (parameters and segments). Decoding
  * lives in model_cg_decode.c, configuration and checkpoints in
  * model_cg_config.c. */
@@ -26,7 +27,8 @@ wsd_cg *wsd_cg_new(const wsd_cg_config *cfg, uint64_t seed, nn_device dev) {
     }
     if (cfg->attention != NN_ATT_MEAN) {
         /* type0/1 would need the context recomputed from the decoder state at
-         * every step; the reference's CG always uses mean (§3.7). */
+         * every step; the reference's CG always uses mean (the attention_type
+         * default of train_script/train_final.py). */
         wsd_fail("caption generator: only 'mean' attention is supported");
         return NULL;
     }
@@ -62,8 +64,8 @@ wsd_cg *wsd_cg_new(const wsd_cg_config *cfg, uint64_t seed, nn_device dev) {
 static void free_forward_state(wsd_cg *cg) {
     nn_tensor *ts[] = {&cg->video, &cg->valid_b, &cg->valid, &cg->tn2, &cg->seg_feat, &cg->Y,
                        &cg->hs, &cg->enc_out, &cg->context, &cg->emb_all, &cg->h0,
-                       &cg->logits, &cg->dlogits, &cg->g_dtops, &cg->g_dh, &cg->g_demb,
-                       &cg->g_dctx, &cg->g_dY, &cg->g_dhs, &cg->g_dsegf};
+                       &cg->logits, &cg->dlogits, &cg->d_tops, &cg->d_h0, &cg->d_emb_all,
+                       &cg->d_context, &cg->d_Y, &cg->d_hs, &cg->d_seg_feat};
     for (size_t i = 0; i < sizeof ts / sizeof *ts; i++) nn_tensor_free(ts[i]);
     nn_gru_seq_cache_free(&cg->enc_cache);
     nn_gru_seq_cache_free(&cg->dec_cache);
@@ -109,7 +111,7 @@ int cg_encode(wsd_cg *cg, const wsd_batch *b, int training, int keep_cache) {
     if (nn_gru_seq_forward(&cg->enc, &cg->video, NULL, &cg->enc_out, &cg->hs, training, &cg->rng,
                            keep_cache ? &cg->enc_cache : NULL))
         return -1;
-    /* residual (§2.2): Y = o + R x (identity when F == H) */
+    /* residual (seq_encoder.py RNNSeqEncoder._forward_residual): Y = o + R x (identity when F == H) */
     nn_tensor x2 = nn_view2(&cg->video, 0, B * T, F), y2 = nn_view2(&cg->Y, 0, B * T, H);
     if (cg->has_residual) {
         if (nn_linear_forward(&cg->residual, &x2, &y2)) return -1;
@@ -149,7 +151,7 @@ int cg_segments(wsd_cg *cg, const wsd_batch *b, const float *seg_host, const nn_
     }
     free(tn);
     if (rc) return -1;
-    /* the masks consume the segment in feature units: (c, w) · T_n (§2.4) */
+    /* the masks consume the segment in feature units: (c, w) · T_n (AttentionMask.forward) */
     if (nn_mul(seg, &cg->tn2, &cg->seg_feat) ||
         nn_gather_rows(&cg->valid, &cg->valid_b, cg->gather, n) ||
         nn_softctx_forward(&cg->ctx, &cg->Y, cg->gather, &cg->seg_feat, &cg->valid, NULL,
@@ -270,15 +272,15 @@ int wsd_cg_backward(wsd_cg *cg, float scale, nn_tensor *dseg) {
     /* gradient buffers kept across batches (nn_tensor_ensure zeroes them):
      * no fresh pages to fault in every step */
     int s_dh[3] = {layers, N, H}, s_dY[3] = {B, T, H}, s_dhs[4] = {layers, B, T, H};
-    nn_tensor_ensure2(&cg->g_dtops, dev, rows, H);
-    nn_tensor_ensure(&cg->g_dh, dev, 3, s_dh);
-    nn_tensor_ensure2(&cg->g_demb, dev, rows, E);
-    nn_tensor_ensure2(&cg->g_dctx, dev, N, C);
-    nn_tensor_ensure(&cg->g_dY, dev, 3, s_dY);
-    nn_tensor_ensure(&cg->g_dhs, dev, 4, s_dhs);
-    nn_tensor_ensure2(&cg->g_dsegf, dev, N, 2);
-    nn_tensor dtops = cg->g_dtops, dh = cg->g_dh, demb = cg->g_demb, dctx = cg->g_dctx;
-    nn_tensor dY = cg->g_dY, dhs = cg->g_dhs, dsegf = cg->g_dsegf;
+    nn_tensor_ensure2(&cg->d_tops, dev, rows, H);
+    nn_tensor_ensure(&cg->d_h0, dev, 3, s_dh);
+    nn_tensor_ensure2(&cg->d_emb_all, dev, rows, E);
+    nn_tensor_ensure2(&cg->d_context, dev, N, C);
+    nn_tensor_ensure(&cg->d_Y, dev, 3, s_dY);
+    nn_tensor_ensure(&cg->d_hs, dev, 4, s_dhs);
+    nn_tensor_ensure2(&cg->d_seg_feat, dev, N, 2);
+    nn_tensor dtops = cg->d_tops, dh = cg->d_h0, demb = cg->d_emb_all, dctx = cg->d_context;
+    nn_tensor dY = cg->d_Y, dhs = cg->d_hs, dsegf = cg->d_seg_feat;
     nn_tensor tops = nn_view2(&cg->dec_cache.h[layers - 1], (size_t)N * H, rows, H);
     nn_tensor dout = nn_view3(&dtops, 0, steps, N, H), dx = nn_view3(&demb, 0, steps, N, E);
     if (scale != 1.0f && nn_scale(&cg->dlogits, scale)) goto done;

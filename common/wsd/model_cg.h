@@ -1,4 +1,5 @@
-/* The caption generator (wsdec-spec.md §2.5) on the nn engine.
+/* The caption generator (WSDEC model/caption_generator.py,
+ * CaptionGenerator; model/networks/seq_decoder.py, RNNSeqDecoder) on the nn engine.
  *
  * Parameters carry the reference's state-dict keys (model/caption_generator.py):
  *   video_encoder.rnn_cell.{weight,bias}_{ih,hh}_l{0,1}   GRU2, input F
@@ -61,10 +62,7 @@ nn_device wsd_cg_device(const wsd_cg *cg);
 void wsd_cg_set_training(wsd_cg *cg, int training);
 void wsd_cg_seed_dropout(wsd_cg *cg, uint64_t seed);
 
-/* Loads a CG from a checkpoint: the config (JSON, top level or under
- * "model_cg"), then /model_cg/… parameters. Works on CG checkpoints and on
- * two-model (SL + CG) checkpoints. NULL + wsd_error() naming the file. */
-wsd_cg *wsd_cg_load(const char *path, nn_device dev);
+/* Loading from a checkpoint: wsd_cg_load() in wsd/ckpt.h. */
 
 /* ---- teacher forcing (training, and the weakly supervised cycle) ---- */
 
@@ -81,7 +79,8 @@ int wsd_cg_forward(wsd_cg *cg, const wsd_batch *b, const nn_tensor *seg, int nee
 /* Back-propagates scale · d loss (scale 1: the loss itself) of the last
  * need_grad forward: parameter gradients accumulate (nn_param_grad), and
  * dseg (N, 2) on the device, when not NULL, += scale · d loss / d seg — the
- * path by which the caption loss trains the localizer (§2.4). 0 or -1. */
+ * path by which the caption loss trains the localizer (attention.py
+ * ContextMaskC/L/R are differentiable in c and w). 0 or -1. */
 int wsd_cg_backward(wsd_cg *cg, float scale, nn_tensor *dseg);
 /* Log-probabilities of the last forward as the reference returns them:
  * out (N × L × V, host), position 0 all zeros. */

@@ -1,6 +1,6 @@
 /* Caption generator decoding: the reference's beam search (beam.h drives it
  * through the step/reorder callbacks below) and greedy decoding. With mean
- * attention the contexts are per-segment constants (§2.4), computed once
+ * attention the contexts are per-segment constants (attention.py AttentionMask), computed once
  * per segment and shared by its beams. */
 #include <stdlib.h>
 #include <string.h>

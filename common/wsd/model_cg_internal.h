@@ -40,9 +40,14 @@ struct wsd_cg {
     nn_tensor logits;       /* (rows, V), log-probabilities after the forward */
     nn_tensor dlogits;      /* (rows, V) d loss / d logits */
     nn_gru_seq_cache dec_cache; /* the decoder over all steps; its top layer is the (rows, H) output */
-    /* backward buffers, kept: (rows, H) (layers, N, H) (rows, E) (N, n_ctx·H)
-     * (B, T, H) (layers, B, T, H) (N, 2) */
-    nn_tensor g_dtops, g_dh, g_demb, g_dctx, g_dY, g_dhs, g_dsegf;
+    /* backward buffers, kept: d loss / d the activation of the same name */
+    nn_tensor d_tops;       /* (rows, H) the decoder's top-layer outputs */
+    nn_tensor d_h0;         /* (layers, N, H) */
+    nn_tensor d_emb_all;    /* (rows, E) */
+    nn_tensor d_context;    /* (N, n_ctx·H) */
+    nn_tensor d_Y;          /* (B, T, H) */
+    nn_tensor d_hs;         /* (layers, B, T, H) */
+    nn_tensor d_seg_feat;   /* (N, 2) */
     int have_grad_state;
 };
 

@@ -3,61 +3,19 @@
  * d loss/d seg, beam search, greedy decoding) and finite differences of
  * d loss/d seg and of parameters with dropout on. */
 #include "wsd/model_cg.h"
+#include "wsd/ckpt.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "testing/nn_testutil.h"
+#include "testing/golden.h"
 #include "testing/test.h"
 #include "io/tsr.h"
 #include "base/util.h"
 
 #define TOL 1e-5
-
-typedef struct {
-    int n;
-    wsd_tsr *t;
-} golden;
-
-static int golden_load(golden *g, const char *name) {
-    char path[512];
-    const char *root = getenv("WSD_ROOT");
-    snprintf(path, sizeof path, "%s/testdata/goldens/%s", root ? root : ".", name);
-    wsd_tsr_reader *r = wsd_tsr_open(path);
-    g->n = 0;
-    g->t = NULL;
-    if (!r) return -1;
-    for (;;) {
-        g->t = wsd_realloc(g->t, sizeof *g->t * (size_t)(g->n + 1));
-        if (wsd_tsr_read(r, &g->t[g->n]) <= 0) break;
-        g->n++;
-    }
-    wsd_tsr_close(r);
-    return 0;
-}
-
-static void golden_free(golden *g) {
-    for (int i = 0; i < g->n; i++) wsd_tsr_free(&g->t[i]);
-    free(g->t);
-}
-
-static const wsd_tsr *gget(const golden *g, const char *key) {
-    for (int i = 0; i < g->n; i++)
-        if (strcmp(g->t[i].key, key) == 0) return &g->t[i];
-    fprintf(stderr, "  golden lacks %s\n", key);
-    return NULL;
-}
-
-static const float *gf(const golden *g, const char *key) {
-    const wsd_tsr *t = gget(g, key);
-    return t && t->dtype == WSD_F32 ? t->data : NULL;
-}
-
-static const int64_t *gi(const golden *g, const char *key) {
-    const wsd_tsr *t = gget(g, key);
-    return t && t->dtype == WSD_I64 ? t->data : NULL;
-}
 
 static double worst;
 
@@ -75,7 +33,7 @@ static void expect(const char *what, const float *got, const float *want, size_t
 
 /* The golden's batch: B=2 videos (T=7, F=6), N=3 sentences (L=5). */
 static void golden_batch(const golden *g, wsd_batch *b) {
-    const wsd_tsr *video = gget(g, "in/video"), *cap = gget(g, "in/caption");
+    const wsd_tsr *video = golden_get(g, "in/video"), *cap = golden_get(g, "in/caption");
     int B = (int)video->shape[0], T = (int)video->shape[1], F = (int)video->shape[2];
     int N = (int)cap->shape[0], L = (int)cap->shape[1];
     wsd_batch_init(b);
@@ -83,21 +41,21 @@ static void golden_batch(const golden *g, wsd_batch *b) {
     b->video = wsd_malloc(sizeof(float) * B * T * F);
     memcpy(b->video, video->data, sizeof(float) * B * T * F);
     b->video_len = wsd_malloc(sizeof(float) * 2 * B);
-    memcpy(b->video_len, gf(g, "in/video_len"), sizeof(float) * 2 * B);
+    memcpy(b->video_len, golden_f32(g, "in/video_len"), sizeof(float) * 2 * B);
     b->video_mask = wsd_malloc(sizeof(float) * B * T);
-    memcpy(b->video_mask, gf(g, "in/video_mask"), sizeof(float) * B * T);
+    memcpy(b->video_mask, golden_f32(g, "in/video_mask"), sizeof(float) * B * T);
     b->caption = wsd_malloc(sizeof(int) * N * L);
     b->caption_mask = wsd_malloc(sizeof(float) * N * L);
     b->caption_len = wsd_calloc(N, sizeof(int));
     const int64_t *c = cap->data;
-    const float *cm = gf(g, "in/caption_mask");
+    const float *cm = golden_f32(g, "in/caption_mask");
     for (int i = 0; i < N * L; i++) {
         b->caption[i] = (int)c[i];
         b->caption_mask[i] = cm[i];
         b->caption_len[i / L] += cm[i] > 0;
     }
     b->gather = wsd_malloc(sizeof(int) * N);
-    const int64_t *ga = gi(g, "in/gather");
+    const int64_t *ga = golden_i64(g, "in/gather");
     for (int n = 0; n < N; n++) b->gather[n] = (int)ga[n];
 }
 
@@ -132,25 +90,25 @@ static void teacher_forcing_matches_pytorch(void) {
     wsd_cg_set_training(cg, 1);
     int N = b.N, L = b.L, V = 12;
     nn_tensor seg = nn_zeros2(NN_CPU, N, 2), dseg = nn_zeros2(NN_CPU, N, 2);
-    nn_tensor_from_host(&seg, gf(&g, "in/seg"), (size_t)2 * N);
+    nn_tensor_from_host(&seg, golden_f32(&g, "in/seg"), (size_t)2 * N);
     double loss = 0;
     int pred[15];
     CHECK(wsd_cg_forward(cg, &b, &seg, 1, &loss, pred) == 0);
-    float want_loss = gf(&g, "out/loss")[0], got_loss = (float)loss;
+    float want_loss = golden_f32(&g, "out/loss")[0], got_loss = (float)loss;
     expect("loss", &got_loss, &want_loss, 1);
     float *logp = wsd_malloc(sizeof(float) * N * L * V);
     CHECK(wsd_cg_logp_to_host(cg, logp) == 0);
-    expect("logp", logp, gf(&g, "out/logp"), (size_t)N * L * V);
-    const int64_t *wp = gi(&g, "out/pred");
+    expect("logp", logp, golden_f32(&g, "out/logp"), (size_t)N * L * V);
+    const int64_t *wp = golden_i64(&g, "out/pred");
     for (int i = 0; i < N * L; i++) CHECK_MSG(pred[i] == wp[i], "pred[%d] %d vs %d", i, pred[i], (int)wp[i]);
     CHECK(wsd_cg_backward(cg, 1.0f, &dseg) == 0);
-    expect("dseg", dseg.data, gf(&g, "out/dseg"), (size_t)2 * N);
+    expect("dseg", dseg.data, golden_f32(&g, "out/dseg"), (size_t)2 * N);
     nn_params *ps = wsd_cg_params(cg);
     for (int i = 0; i < ps->n; i++) {
         char key[256];
         snprintf(key, sizeof key, "grad/%s", ps->items[i]->name);
         CHECK_MSG(ps->items[i]->has_grad, "%s has no gradient", ps->items[i]->name);
-        expect(key, ps->items[i]->grad.data, gf(&g, key), ps->items[i]->grad.size);
+        expect(key, ps->items[i]->grad.data, golden_f32(&g, key), ps->items[i]->grad.size);
     }
     fprintf(stderr, "  teacher forcing: max |diff| vs PyTorch %.3g\n", worst);
     free(logp);
@@ -167,10 +125,10 @@ static void decoding_matches_pytorch(void) {
     wsd_batch b;
     golden_batch(&g, &b);
     wsd_cg *cg = golden_model(&g, 0.0f);
-    const wsd_tsr *bs = gget(&g, "in/beam_seg");
+    const wsd_tsr *bs = golden_get(&g, "in/beam_seg");
     int M = (int)bs->shape[0], max_len = 6, W = max_len + 2;
     int gather[8], ids[64], len[8];
-    const int64_t *bg = gi(&g, "in/beam_gather");
+    const int64_t *bg = golden_i64(&g, "in/beam_gather");
     for (int i = 0; i < M; i++) gather[i] = (int)bg[i];
     const char *kinds[2] = {"beam", "greedy"};
     for (int k = 0; k < 2; k++) {
@@ -178,9 +136,9 @@ static void decoding_matches_pytorch(void) {
         CHECK(wsd_cg_decode(cg, &b, bs->data, gather, M, k == 0 ? 3 : 1, max_len, 3, ids, len) == 0);
         char key[64];
         snprintf(key, sizeof key, "%s/ids", kinds[k]);
-        const int64_t *wi = gi(&g, key);
+        const int64_t *wi = golden_i64(&g, key);
         snprintf(key, sizeof key, "%s/len", kinds[k]);
-        const int64_t *wl = gi(&g, key);
+        const int64_t *wl = golden_i64(&g, key);
         for (int i = 0; i < M; i++) {
             CHECK_MSG(len[i] == wl[i], "%s len[%d] %d vs %d", kinds[k], i, len[i], (int)wl[i]);
             for (int t = 0; t < W; t++)
@@ -330,8 +288,10 @@ static void checkpoint_roundtrip(void) {
     const nn_params *models[1] = {wsd_cg_params(a)};
     nn_ckpt_contents c = {.models = models, .n_models = 1, .config_json = json};
     CHECK(nn_ckpt_save(path, &c) == 0);
-    wsd_cg *b = wsd_cg_load(path, NN_CPU);
+    nn_ckpt *ck = nn_ckpt_open(path);
+    wsd_cg *b = ck ? wsd_cg_load(ck, NN_CPU) : NULL;
     CHECK_MSG(b != NULL, "%s", wsd_error());
+    nn_ckpt_close(ck);
     if (b) {
         nn_params *pa = wsd_cg_params(a), *pb = wsd_cg_params(b);
         CHECK(pa->n == pb->n);
@@ -366,7 +326,9 @@ static void absurd_config_is_refused_before_allocating(void) {
         char *json = cJSON_PrintUnformatted(j);
         nn_ckpt_contents c = {.models = models, .n_models = 1, .config_json = json};
         CHECK(nn_ckpt_save(path, &c) == 0);
-        wsd_cg *b = wsd_cg_load(path, NN_CPU);
+        nn_ckpt *ck = nn_ckpt_open(path);
+        wsd_cg *b = ck ? wsd_cg_load(ck, NN_CPU) : NULL;
+        nn_ckpt_close(ck);
         CHECK_MSG(b == NULL && strstr(wsd_error(), path) &&
                       (strstr(wsd_error(), "does not fit") || strstr(wsd_error(), "out of range")),
                   "%s: %s", bad[i], wsd_error());

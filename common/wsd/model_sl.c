@@ -1,4 +1,5 @@
-/* Sentence localizer forward/backward (wsdec-spec.md §2.6, §2.7). */
+/* Sentence localizer forward/backward (WSDEC model/sentence_localizer.py,
+ * sentence_localizer_regressor.py: SentenceLocalizer.forward). */
 #include "wsd/model_sl.h"
 
 #include <math.h>
@@ -7,11 +8,6 @@
 #include <string.h>
 
 #include "base/util.h"
-
-#define TRY(x)                     \
-    do {                           \
-        if ((x) != 0) return -1;   \
-    } while (0)
 
 void wsd_sl_config_default(wsd_sl_config *c) {
     c->feat_dim = 500;
@@ -159,10 +155,10 @@ void wsd_sl_run_free(wsd_sl_run *r) {
                        &r->Hs, &r->E, &r->hv, &r->hs, &r->tctx, &r->vctx, &r->t, &r->v,
                        &r->tv_cat, &r->f, &r->tv, &r->tpv, &r->mix, &r->h0, &r->h1, &r->h2,
                        &r->h3, &r->h4, &r->h5, &r->z, &r->drop_mask, &r->score, &r->rpre,
-                       &r->rsig, &r->g0, &r->g1, &r->g2, &r->g3, &r->g4, &r->g5, &r->gcat,
-                       &r->gmix, &r->gf, &r->gtv, &r->gtpv, &r->gt, &r->gv, &r->gtc, &r->gvc,
-                       &r->ghv, &r->ghs, &r->gY, &r->gS, &r->gHv, &r->gHs, &r->gE, &r->gz,
-                       &r->gr, &r->grp, &r->gs};
+                       &r->rsig, &r->d_h0, &r->d_h1, &r->d_h2, &r->d_h3, &r->d_h4, &r->d_h5, &r->d_tv_cat,
+                       &r->d_mix, &r->d_f, &r->d_tv, &r->d_tpv, &r->d_t, &r->d_v, &r->d_tctx, &r->d_vctx,
+                       &r->d_hv, &r->d_hs, &r->d_Y, &r->d_S, &r->d_Hv, &r->d_Hs, &r->d_E, &r->d_z,
+                       &r->d_rsig, &r->d_rpre, &r->d_score};
     for (size_t i = 0; i < sizeof ts / sizeof *ts; i++) nn_tensor_free(ts[i]);
     nn_gru_seq_cache_free(&r->vcache);
     nn_gru_seq_cache_free(&r->tcache);
@@ -223,7 +219,8 @@ int wsd_sl_forward(wsd_sl *sl, wsd_sl_run *r, const wsd_batch *b, const int *ids
     ens(&r->smask, dev, 2, N, L);
     TRY(nn_tensor_from_host(&r->smask, b->caption_mask, (size_t)N * L));
 
-    /* video encoder with the residual projection (§2.2) */
+    /* video encoder with the residual projection (WSDEC
+     * model/networks/seq_encoder.py, RNNSeqEncoder._forward_residual) */
     ens(&r->Y, dev, 3, B, T, H);
     ens(&r->Hv, dev, 4, c->layers, B, T, H);
     TRY(nn_gru_seq_forward(&sl->venc, &r->video, NULL, &r->Y, &r->Hv, training, rng,
@@ -379,57 +376,57 @@ int wsd_sl_backward(wsd_sl *sl, wsd_sl_run *r, const float *d_score, const float
     if (!r->training) return wsd_fail("localizer: backward needs a training-mode forward");
     if (d_score && c->regress_only) return wsd_fail("localizer: the regression-only model has no score");
     if (!d_score && !d_r) return 0;
-    nn_tensor *gz = zlike(&r->gz, &r->z);
+    nn_tensor *gz = zlike(&r->d_z, &r->z);
     if (d_score) {
-        ens(&r->gs, sl->dev, 2, N, sl->n_anchors);
-        TRY(nn_tensor_from_host(&r->gs, d_score, (size_t)N * sl->n_anchors));
-        TRY(nn_linear_backward(&sl->predictor, &r->z, &r->gs, gz));
+        ens(&r->d_score, sl->dev, 2, N, sl->n_anchors);
+        TRY(nn_tensor_from_host(&r->d_score, d_score, (size_t)N * sl->n_anchors));
+        TRY(nn_linear_backward(&sl->predictor, &r->z, &r->d_score, gz));
     }
     if (d_r) {
-        ens(&r->gr, sl->dev, 2, N, R);
-        TRY(nn_tensor_from_host(&r->gr, d_r, (size_t)N * R));
-        if (!c->regress_only) TRY(nn_scale(&r->gr, c->scale));
-        nn_tensor *grp = zlike(&r->grp, &r->rpre);
-        TRY(nn_sigmoid_backward(&r->rsig, &r->gr, grp));
+        ens(&r->d_rsig, sl->dev, 2, N, R);
+        TRY(nn_tensor_from_host(&r->d_rsig, d_r, (size_t)N * R));
+        if (!c->regress_only) TRY(nn_scale(&r->d_rsig, c->scale));
+        nn_tensor *grp = zlike(&r->d_rpre, &r->rpre);
+        TRY(nn_sigmoid_backward(&r->rsig, &r->d_rsig, grp));
         TRY(nn_linear_backward(&sl->refiner, &r->z, grp, gz));
     }
     /* combiner, last stage first */
-    TRY(nn_relu_backward(&r->z, gz, zlike(&r->g5, &r->h5)));
-    TRY(nn_batchnorm_backward(&sl->bn5, &r->bn5_c, &r->g5, zlike(&r->g4, &r->h4)));
-    TRY(nn_linear_backward(&sl->comb4, &r->h3, &r->g4, zlike(&r->g3, &r->h3)));
-    TRY(nn_dropout_backward(&r->drop_mask, &r->g3, zlike(&r->g2, &r->h2)));
-    TRY(nn_relu_backward(&r->h2, &r->g2, zlike(&r->g1, &r->h1)));
-    TRY(nn_batchnorm_backward(&sl->bn1, &r->bn1_c, &r->g1, zlike(&r->g0, &r->h0)));
-    TRY(nn_linear_backward(&sl->comb0, &r->mix, &r->g0, zlike(&r->gmix, &r->mix)));
-    nn_tensor *parts[3] = {zlike(&r->gf, &r->f), zlike(&r->gtv, &r->tv), zlike(&r->gtpv, &r->tpv)};
-    TRY(nn_split_cols_acc(&r->gmix, parts, 3));
+    TRY(nn_relu_backward(&r->z, gz, zlike(&r->d_h5, &r->h5)));
+    TRY(nn_batchnorm_backward(&sl->bn5, &r->bn5_c, &r->d_h5, zlike(&r->d_h4, &r->h4)));
+    TRY(nn_linear_backward(&sl->comb4, &r->h3, &r->d_h4, zlike(&r->d_h3, &r->h3)));
+    TRY(nn_dropout_backward(&r->drop_mask, &r->d_h3, zlike(&r->d_h2, &r->h2)));
+    TRY(nn_relu_backward(&r->h2, &r->d_h2, zlike(&r->d_h1, &r->h1)));
+    TRY(nn_batchnorm_backward(&sl->bn1, &r->bn1_c, &r->d_h1, zlike(&r->d_h0, &r->h0)));
+    TRY(nn_linear_backward(&sl->comb0, &r->mix, &r->d_h0, zlike(&r->d_mix, &r->mix)));
+    nn_tensor *parts[3] = {zlike(&r->d_f, &r->f), zlike(&r->d_tv, &r->tv), zlike(&r->d_tpv, &r->tpv)};
+    TRY(nn_split_cols_acc(&r->d_mix, parts, 3));
     /* t⊙v and t+v */
-    nn_tensor *gt = zlike(&r->gt, &r->t), *gv = zlike(&r->gv, &r->v);
-    TRY(nn_axpy(1.0f, &r->gtpv, gt));
-    TRY(nn_axpy(1.0f, &r->gtpv, gv));
-    TRY(nn_mul_acc(&r->gtv, &r->v, gt));
-    TRY(nn_mul_acc(&r->gtv, &r->t, gv));
-    TRY(nn_linear_backward(&sl->fc, &r->tv_cat, &r->gf, zlike(&r->gcat, &r->tv_cat)));
+    nn_tensor *gt = zlike(&r->d_t, &r->t), *gv = zlike(&r->d_v, &r->v);
+    TRY(nn_axpy(1.0f, &r->d_tpv, gt));
+    TRY(nn_axpy(1.0f, &r->d_tpv, gv));
+    TRY(nn_mul_acc(&r->d_tv, &r->v, gt));
+    TRY(nn_mul_acc(&r->d_tv, &r->t, gv));
+    TRY(nn_linear_backward(&sl->fc, &r->tv_cat, &r->d_f, zlike(&r->d_tv_cat, &r->tv_cat)));
     nn_tensor *tvp[2] = {gt, gv};
-    TRY(nn_split_cols_acc(&r->gcat, tvp, 2));
-    TRY(nn_batchnorm_backward(&sl->bn_t, &r->bn_t_c, gt, zlike(&r->gtc, &r->tctx)));
-    TRY(nn_batchnorm_backward(&sl->bn_v, &r->bn_v_c, gv, zlike(&r->gvc, &r->vctx)));
+    TRY(nn_split_cols_acc(&r->d_tv_cat, tvp, 2));
+    TRY(nn_batchnorm_backward(&sl->bn_t, &r->bn_t_c, gt, zlike(&r->d_tctx, &r->tctx)));
+    TRY(nn_batchnorm_backward(&sl->bn_v, &r->bn_v_c, gv, zlike(&r->d_vctx, &r->vctx)));
     /* attentions: the masks are binary here, no gradient through them */
-    TRY(nn_attention_backward(&sl->tatt, &r->tatt_c, &r->S, NULL, &r->smask, &r->hv, &r->gtc,
-                              zlike(&r->gS, &r->S), NULL, zlike(&r->ghv, &r->hv)));
-    TRY(nn_attention_backward(&sl->vatt, &r->vatt_c, &r->Y, r->gather, &r->vmask, &r->hs, &r->gvc,
-                              zlike(&r->gY, &r->Y), NULL, zlike(&r->ghs, &r->hs)));
-    TRY(nn_hidden_scatter_acc(zlike(&r->gHv, &r->Hv), &r->ghv, r->gather, r->vlen_m1, N,
+    TRY(nn_attention_backward(&sl->tatt, &r->tatt_c, &r->S, NULL, &r->smask, &r->hv, &r->d_tctx,
+                              zlike(&r->d_S, &r->S), NULL, zlike(&r->d_hv, &r->hv)));
+    TRY(nn_attention_backward(&sl->vatt, &r->vatt_c, &r->Y, r->gather, &r->vmask, &r->hs, &r->d_vctx,
+                              zlike(&r->d_Y, &r->Y), NULL, zlike(&r->d_hs, &r->hs)));
+    TRY(nn_hidden_scatter_acc(zlike(&r->d_Hv, &r->Hv), &r->d_hv, r->gather, r->vlen_m1, N,
                               NN_HID_NLH));
-    TRY(nn_hidden_scatter_acc(zlike(&r->gHs, &r->Hs), &r->ghs, r->iota, r->len, N, NN_HID_NLH));
+    TRY(nn_hidden_scatter_acc(zlike(&r->d_Hs, &r->Hs), &r->d_hs, r->iota, r->len, N, NN_HID_NLH));
     /* encoders */
     if (F != H) {
-        nn_tensor x2 = nn_view2(&r->video, 0, B * T, F), g2 = nn_view2(&r->gY, 0, B * T, H);
+        nn_tensor x2 = nn_view2(&r->video, 0, B * T, F), g2 = nn_view2(&r->d_Y, 0, B * T, H);
         TRY(nn_linear_backward(&sl->vres, &x2, &g2, NULL));
     }
-    TRY(nn_gru_seq_backward(&sl->venc, &r->vcache, &r->gY, &r->gHv, NULL, NULL));
-    TRY(nn_gru_seq_backward(&sl->tenc, &r->tcache, &r->gS, &r->gHs, zlike(&r->gE, &r->E), NULL));
-    nn_tensor ge2 = nn_view2(&r->gE, 0, N * L, c->embed);
+    TRY(nn_gru_seq_backward(&sl->venc, &r->vcache, &r->d_Y, &r->d_Hv, NULL, NULL));
+    TRY(nn_gru_seq_backward(&sl->tenc, &r->tcache, &r->d_S, &r->d_Hs, zlike(&r->d_E, &r->E), NULL));
+    nn_tensor ge2 = nn_view2(&r->d_E, 0, N * L, c->embed);
     TRY(nn_embedding_backward(&sl->emb, r->ids, N * L, &ge2));
     return 0;
 }

@@ -1,5 +1,5 @@
-/* The sentence localizers (wsdec-spec.md §2.6 anchor based, §2.7
- * regression-only): sentence + video → segment.
+/* The sentence localizers (WSDEC model/sentence_localizer.py anchor based,
+ * model/sentence_localizer_regressor.py regression-only): sentence + video → segment.
  *
  * Parameters carry the reference's state-dict keys (video_encoder.rnn_cell.*,
  * video_encoder.linear.weight, sent_embedding.weight, text_encoder.rnn_cell.*,
@@ -10,7 +10,8 @@
  *
  * One forward computes the anchor logits `score` (N, A) and the offsets
  * r = σ(refiner(z))·scale (N, A, 2) (regression-only: r = σ(refiner(z)),
- * (N, 2), no score). The three output paths of §2.6 are read from it:
+ * (N, 2), no score). The three output paths (SentenceLocalizer.forward, forward_eval,
+ * forward_diff) are read from it:
  *   test   anchor[k] + (r_c − scale/2, r_w), resolved to [0, 1−δ] × duration
  *   eval   the test path as normalised cw
  *   diff   anchor[k] + (r_c, r_w), unclamped ([quirk] no −scale/2 shift); the
@@ -33,7 +34,7 @@ typedef struct {
     int layers;                          /* 2 */
     float rnn_dropout, fc_dropout;       /* 0.3, 0.3 */
     float scale;                         /* regressor_scale: 0.3 final, 0.1 supervised */
-    int regress_only;                    /* 1: §2.7 localizer (no anchors) */
+    int regress_only;                    /* 1: sentence_localizer_regressor.py */
     int sample_rate;                     /* video_sample_rate, for the programs */
 } wsd_sl_config;
 
@@ -58,7 +59,7 @@ typedef struct {
     nn_attention vatt, tatt;
     nn_batchnorm bn_t, bn_v, bn1, bn5;
     nn_linear fc, comb0, comb4, predictor, refiner;
-    nn_params refiner_group;   /* views: optimiser groups of §3.2 */
+    nn_params refiner_group;   /* views: get_parameter_group(_c) */
     nn_params other_group;     /* everything but the refiner */
 } wsd_sl;
 
@@ -66,33 +67,61 @@ typedef struct {
 int wsd_sl_init(wsd_sl *sl, const wsd_sl_config *cfg, uint64_t seed, nn_device dev);
 void wsd_sl_free(wsd_sl *sl);
 
-/* Activations of one forward; zero-initialise ({0}) and reuse across batches. */
+/* Activations of one forward and the gradients of its backward; zero-initialise
+ * ({0}) and reuse across batches. B videos of T steps and F features, N
+ * sentences of L tokens, D = embed, H = hidden, Q = layers·H, A anchors, R =
+ * 2A (2 with regress_only); d_X is d loss / d X, X's shape. */
 typedef struct {
     int B, T, N, L, training;
-    int *ids, *len, *vlen_m1, *gather, *iota;    /* host copies */
-    nn_tensor video, vmask, smask;               /* (B,T,F) (N,T) (N,L) */
-    nn_tensor vres_out, Y, Hv, S, Hs, E;         /* encoders */
+    int *ids, *len, *vlen_m1, *gather, *iota; /* host copies, (N·L) and (N) */
+    nn_tensor video;     /* (B, T, F) */
+    nn_tensor vmask;     /* (N, T) video mask of each sentence's video */
+    nn_tensor smask;     /* (N, L) sentence mask */
+    nn_tensor vres_out;  /* (B·T, H) residual projection of the video (F != H) */
+    nn_tensor Y;         /* (B, T, H) video encoder outputs with the residual */
+    nn_tensor Hv;        /* (layers, B, T, H) every video encoder hidden state */
+    nn_tensor E;         /* (N, L, D) word embeddings */
+    nn_tensor S;         /* (N, L, H) text encoder outputs */
+    nn_tensor Hs;        /* (layers, N, L, H) every text encoder hidden state */
     nn_gru_seq_cache vcache, tcache;
-    nn_tensor hv, hs;                            /* (N, 2H) last hidden states */
+    nn_tensor hv, hs;    /* (N, Q) last valid hidden states, video and text */
     nn_attention_cache vatt_c, tatt_c;
-    nn_tensor tctx, vctx, t, v;                  /* (N, H) */
+    nn_tensor tctx;      /* (N, H) attention of hv over S */
+    nn_tensor vctx;      /* (N, H) attention of hs over Y */
+    nn_tensor t, v;      /* (N, H) BatchNorm of tctx, vctx */
     nn_batchnorm_cache bn_t_c, bn_v_c, bn1_c, bn5_c;
-    nn_tensor tv_cat, f, tv, tpv, mix;           /* (N,2H) (N,H)x3 (N,3H) */
-    nn_tensor h0, h1, h2, h3, h4, h5, z;         /* combiner stages (N, 3H) */
-    nn_tensor drop_mask;
-    nn_tensor score, rpre, rsig;                 /* (N, A), (N, 2A) refiner, σ(refiner) */
-    float *score_h, *r_h;                        /* host: score, r = σ·scale */
-    int *k;                                      /* (N) argmax anchor */
-    /* backward scratch */
-    nn_tensor g0, g1, g2, g3, g4, g5, gcat, gmix, gf, gtv, gtpv, gt, gv, gtc, gvc, ghv, ghs,
-        gY, gS, gHv, gHs, gE, gz, gr, grp, gs;
+    nn_tensor tv_cat;    /* (N, 2H) [t, v] */
+    nn_tensor f, tv, tpv; /* (N, H) fc([t, v]), t ⊙ v, t + v */
+    nn_tensor mix;       /* (N, 3H) [f, tv, tpv] */
+    nn_tensor h0, h1, h2, h3, h4, h5; /* (N, 3H) combiner: linear, BN, ReLU, dropout, linear, BN */
+    nn_tensor z;         /* (N, 3H) ReLU(h5), input of both heads */
+    nn_tensor drop_mask; /* (N, 3H) */
+    nn_tensor score;     /* (N, A) anchor scores */
+    nn_tensor rpre;      /* (N, R) refiner before the sigmoid */
+    nn_tensor rsig;      /* (N, R) σ(rpre) */
+    float *score_h, *r_h; /* host (N, A) score, (N, R) r = σ·scale */
+    int *k;              /* (N) argmax anchor */
+    /* backward: d loss / d of the activation of the same name */
+    nn_tensor d_score;                  /* (N, A) */
+    nn_tensor d_rsig, d_rpre;           /* (N, R) */
+    nn_tensor d_z, d_h5, d_h4, d_h3;    /* (N, 3H) */
+    nn_tensor d_h2, d_h1, d_h0, d_mix;  /* (N, 3H) */
+    nn_tensor d_f, d_tv, d_tpv;         /* (N, H) */
+    nn_tensor d_tv_cat;                 /* (N, 2H) */
+    nn_tensor d_t, d_v, d_tctx, d_vctx; /* (N, H) */
+    nn_tensor d_hv, d_hs;               /* (N, Q) */
+    nn_tensor d_Y;                      /* (B, T, H) */
+    nn_tensor d_Hv;                     /* (layers, B, T, H) */
+    nn_tensor d_S;                      /* (N, L, H) */
+    nn_tensor d_Hs;                     /* (layers, N, L, H) */
+    nn_tensor d_E;                      /* (N, L, D) */
 } wsd_sl_run;
 
 void wsd_sl_run_free(wsd_sl_run *run);
 
 /* Forward over batch b. `ids` (N×L, host) replaces b->caption when not NULL
  * (the cycle's teacher-forced argmax tokens, read with the GT lengths and
- * mask: §3.2 step 4). Training mode uses dropout (rng) and BatchNorm batch
+ * mask: train_final.py train_cg). Training mode uses dropout (rng) and BatchNorm batch
  * statistics (updating the running ones) and keeps what backward needs. */
 int wsd_sl_forward(wsd_sl *sl, wsd_sl_run *run, const wsd_batch *b, const int *ids, int training,
                    nn_rng *rng);
@@ -117,7 +146,7 @@ void wsd_sl_diff_grad(const wsd_sl *sl, const wsd_sl_run *run, const float *d_cw
  * NULL) receives its gradient. */
 int wsd_sl_ce(const wsd_sl_run *run, const int *labels, double *loss, float *d_score);
 
-/* §2.6 supervised target of a GT segment (normalised se): the anchor of
+/* SentenceLocalizer._construct_label: supervised target of a GT segment (normalised se): the anchor of
  * highest model IoU (first on ties) and the regression target anchor − GT in
  * cw ([quirk] the sign the reference uses). */
 int wsd_sl_sup_target(wsd_seg gt_se, float *target_cw);
@@ -126,11 +155,6 @@ int wsd_sl_sup_target(wsd_seg gt_se, float *target_cw);
 int wsd_sl_sup_loss(const wsd_sl *sl, const wsd_sl_run *run, const wsd_batch *b, float lambda,
                     double *loss, float *d_score, float *d_r);
 
-/* ---- checkpoints (model_sl_io.c) ---- */
-
-/* Loads an SL from a checkpoint written by wsdec-train (two-model) or its
- * supervised mode (SL only): config from the JSON's "model_sl" object (or the
- * top level), parameters from /model_sl/. -1 + wsd_fail naming the file. */
-int wsd_sl_load(wsd_sl *sl, const char *path, nn_device dev);
+/* Loading from a checkpoint: wsd_sl_load() in wsd/ckpt.h. */
 
 #endif

@@ -1,4 +1,5 @@
-/* Pseudo-labels for the localizer's SL epochs (wsdec-spec.md §3.2): the CG
+/* Pseudo-labels for the localizer's SL epochs (WSDEC train_script/train_final.py,
+ * train_sl and CaptionEvaluator): the CG
  * captions each of the 15 anchors of a video; the anchor whose caption scores
  * best against the video's ground-truth sentence is the label (first index on
  * ties).

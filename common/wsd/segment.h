@@ -1,4 +1,6 @@
-/* Temporal segment geometry of WSDEC (wsdec-spec.md §0, §1.2, §2.5, §2.8, §4.1):
+/* Temporal segment geometry of WSDEC (WSDEC
+ * utils/helper_function.py se2cw/cw2se/compute_iou, global_config.py
+ * ANCHOR_LIST, eval_script/evaluate.py eval):
  * format conversions, the model's IoU, the 15 anchors, the decoder's initial
  * index and the test-time filter/merge of localized proposals. */
 #ifndef WSD_SEGMENT_H
@@ -12,27 +14,31 @@ typedef struct {
 } wsd_seg;
 
 wsd_seg wsd_se_to_cw(wsd_seg se);
-/* cw -> se with the clamp to [0, 1] (the "clamped cw2se" of §0). */
+/* cw -> se with the clamp to [0, 1] (utils/helper_function.py cw2se). */
 wsd_seg wsd_cw_to_se_clamped(wsd_seg cw);
-/* The localizer's segment resolver: end clamped to 1 - δ instead of 1 (§0).
+/* The localizer's segment resolver: end clamped to 1 - δ instead of 1
+ * (model/sentence_localizer.py SentenceLocalizer.segment_resolver).
  * [quirk] two different upper clamps coexist in the reference; both kept. */
 wsd_seg wsd_cw_to_se_resolved(wsd_seg cw);
 /* IoU used inside the model code: intersection over hull + δ. */
 float wsd_model_iou(wsd_seg se1, wsd_seg se2);
 
-/* Anchor k in normalised cw, in the reference's order (§2.8). */
+/* Anchor k in normalised cw, in the reference's order (global_config.py ANCHOR_LIST). */
 wsd_seg wsd_anchor_cw(int k);
 
 /* Decoder initial step: floor(min(c + w/2, 1 - δ) · T_n), no lower clamp
- * (§2.5 step 3) except that a negative index would read outside the video, so
+ * (model/caption_generator.py
+ * CaptionGenerator.end_index_extractor) except that a negative index would read outside the video, so
  * it is clamped to 0 (the reference never produces one in practice). */
 int wsd_decoder_init_index(wsd_seg cw, int true_len);
 
-/* Seconds -> feature step, proportional to the annotated duration (§1.2):
+/* Seconds -> feature step, proportional to the annotated duration
+ * (dataset.py ANetData.process_time_step):
  * floor(T·t/duration); an end index is clamped to T-1. */
 int wsd_time_to_step(double seconds, double duration, int T, int is_end);
 
-/* Test-time filter and merge for one batch (§4.1 step 4), rows video-major.
+/* Test-time filter and merge for one batch (eval_script/evaluate.py eval,
+ * utils/helper_function.py refine_temporal_segment), rows video-major.
  * rows: n_rows proposals, video[i] gives the video of row i (non-decreasing),
  * seed_cw the initial segment and new_cw the localized one. A row whose new
  * segment overlaps its seed with IoU > drop_iou (0.2) is dropped ([quirk]:

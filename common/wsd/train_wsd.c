@@ -7,16 +7,11 @@
 
 #include "base/util.h"
 
-#define TRY(x)                     \
-    do {                           \
-        if ((x) != 0) return -1;   \
-    } while (0)
-
 void wsd_train_ws_free(wsd_train_ws *ws) {
     wsd_sl_run_free(&ws->run1);
     wsd_sl_run_free(&ws->run2);
     nn_tensor_free(&ws->seg);
-    nn_tensor_free(&ws->dseg);
+    nn_tensor_free(&ws->d_seg);
     free(ws->pred);
     free(ws->h);
     free(ws->ids);
@@ -63,10 +58,10 @@ int wsd_cycle_grad(wsd_sl *sl, wsd_cg *cg, wsd_train_ws *ws, const wsd_batch *b,
     }
     *loss_rec = rec / (2.0 * N) / 100.0;
     /* 6: back-propagate; the caption loss reaches the SL through d loss/d seg */
-    nn_tensor_ensure2(&ws->dseg, dev, N, 2);
-    nn_tensor_zero(&ws->dseg);
-    TRY(wsd_cg_backward(cg, 1.0f, &ws->dseg));
-    TRY(nn_tensor_to_host(&ws->dseg, dseg, (size_t)2 * N));
+    nn_tensor_ensure2(&ws->d_seg, dev, N, 2);
+    nn_tensor_zero(&ws->d_seg);
+    TRY(wsd_cg_backward(cg, 1.0f, &ws->d_seg));
+    TRY(nn_tensor_to_host(&ws->d_seg, dseg, (size_t)2 * N));
     wsd_sl_diff_grad(sl, &ws->run1, dseg, d_r);
     for (int i = 0; i < 2 * N; i++) dseg[i] = (float)(2.0 * ((double)seg2[i] - seg[i]) / (2.0 * N) / 100.0);
     wsd_sl_diff_grad(sl, &ws->run2, dseg, d_r2);

@@ -1,16 +1,17 @@
-/* One batch of the weakly supervised trainers (wsdec-spec.md §3.2-§3.5):
+/* One batch of the weakly supervised trainers (WSDEC train_script/train_final.py,
+ * train_baseline_regressor.py, train_sl.py):
  * gradients only; the caller zeroes, clips and steps the optimisers.
  *
- *   cycle step (§3.2 "train_cg", §3.3): seg = SL.diff(S) + noise; CG teacher
+ *   cycle step (train_final.py train_cg; train_baseline_regressor.py train_cg): seg = SL.diff(S) + noise; CG teacher
  *     forced on S given seg; seg' = SL.diff(argmax tokens, GT lengths/mask);
  *     loss = cap + mean((seg' − stopgrad(seg))²)/100, back-propagated into
  *     both models (the predictor gets nothing: its gradient stays as it was,
- *     absent or zero — the §3.2 [quirk]).
- *   pseudo-label step (§3.2 "train_sl"): the CG (eval) beam-searches a
+ *     absent or zero — PyTorch 0.3's zero_grad [quirk]).
+ *   pseudo-label step (train_final.py train_sl): the CG (eval) beam-searches a
  *     caption for each of the 15 anchors of every video; the anchor whose
  *     caption scores best against the sentence is its label; CE on the SL's
  *     anchor logits (the refiner gets nothing).
- *   supervised step (§3.5): CE + 0.1·L1 against GT timestamps. */
+ *   supervised step (train_script/train_sl.py train): CE + 0.1·L1 against GT timestamps. */
 #ifndef WSD_TRAIN_WSD_H
 #define WSD_TRAIN_WSD_H
 
@@ -20,9 +21,10 @@
 
 typedef struct {
     wsd_sl_run run1, run2;   /* SL on S, SL on the argmax tokens */
-    nn_tensor seg, dseg;     /* (N, 2) on the device */
-    int *pred;
-    float *h;                /* host scratch */
+    nn_tensor seg;           /* (N, 2) normalised (c, w) the CG is given, + noise */
+    nn_tensor d_seg;         /* (N, 2) d loss / d seg from the CG */
+    int *pred;               /* (N·L) teacher-forced argmax tokens */
+    float *h;                /* host scratch, h_cap floats */
     size_t h_cap;
     int *ids, *len;          /* pseudo-label decoding */
     size_t ids_cap;

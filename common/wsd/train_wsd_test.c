@@ -1,4 +1,4 @@
-/* One step of the weakly supervised cycle (§3.2 steps 1-8: both models'
+/* One step of the weakly supervised cycle (WSDEC train_final.py train_cg: both models'
  * forwards, cap + rec loss, every gradient, SL-only clipping, the three SGD
  * groups) against testdata/goldens/sl_cycle.tsr (testdata/torch/sl_ref.py),
  * and the pseudo-label stand-in. */
@@ -7,48 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "testing/golden.h"
 #include "testing/test.h"
 #include "io/tsr.h"
 #include "base/util.h"
-
-typedef struct {
-    int n;
-    wsd_tsr *t;
-} golden;
-
-static int golden_load(golden *g, const char *name) {
-    char path[512];
-    const char *root = getenv("WSD_ROOT");
-    snprintf(path, sizeof path, "%s/testdata/goldens/%s", root ? root : ".", name);
-    wsd_tsr_reader *r = wsd_tsr_open(path);
-    if (!r) return -1;
-    g->n = 0;
-    g->t = NULL;
-    for (;;) {
-        g->t = wsd_realloc(g->t, sizeof *g->t * (size_t)(g->n + 1));
-        if (wsd_tsr_read(r, &g->t[g->n]) <= 0) break;
-        g->n++;
-    }
-    wsd_tsr_close(r);
-    return 0;
-}
-
-static void golden_free(golden *g) {
-    for (int i = 0; i < g->n; i++) wsd_tsr_free(&g->t[i]);
-    free(g->t);
-}
-
-static const wsd_tsr *gget(const golden *g, const char *key) {
-    for (int i = 0; i < g->n; i++)
-        if (strcmp(g->t[i].key, key) == 0) return &g->t[i];
-    fprintf(stderr, "  golden lacks %s\n", key);
-    return NULL;
-}
-
-static const float *gf(const golden *g, const char *key) {
-    const wsd_tsr *t = gget(g, key);
-    return t && t->dtype == WSD_F32 ? t->data : NULL;
-}
 
 static double worst_abs, worst_rel;
 
@@ -75,7 +37,7 @@ static void load_into(nn_params *ps, const golden *g, const char *prefix) {
     for (int i = 0; i < ps->n; i++) {
         nn_param *p = ps->items[i];
         snprintf(key, sizeof key, "%s/%s", prefix, p->name);
-        const wsd_tsr *t = gget(g, key);
+        const wsd_tsr *t = golden_get(g, key);
         CHECK(t && wsd_tsr_numel(t) == p->value.size);
         if (t && wsd_tsr_numel(t) == p->value.size) nn_tensor_from_host(&p->value, t->data, p->value.size);
     }
@@ -90,7 +52,7 @@ static void expect_grads(nn_params *ps, const golden *g, const char *prefix) {
         snprintf(key, sizeof key, "%s/%s", prefix, p->name);
         float *got = wsd_calloc(p->value.size, sizeof *got);
         if (p->has_grad) nn_tensor_to_host(&p->grad, got, p->value.size);
-        expect(key, got, gf(g, key), p->value.size);
+        expect(key, got, golden_f32(g, key), p->value.size);
         free(got);
     }
 }
@@ -102,21 +64,21 @@ static void test_cycle_step(void) {
         return;
     }
     /* the batch */
-    const wsd_tsr *video = gget(&g, "in/video"), *sent = gget(&g, "in/sent");
+    const wsd_tsr *video = golden_get(&g, "in/video"), *sent = golden_get(&g, "in/sent");
     wsd_batch b;
     memset(&b, 0, sizeof b);
     b.B = (int)video->shape[0], b.T = (int)video->shape[1], b.F = (int)video->shape[2];
     b.N = (int)sent->shape[0], b.L = (int)sent->shape[1];
     int N = b.N, L = b.L;
     int ids[64], len[8], gather[8];
-    const int64_t *si = sent->data, *sl_ = gget(&g, "in/sent_len")->data, *ga = gget(&g, "in/gather")->data;
+    const int64_t *si = sent->data, *sl_ = golden_get(&g, "in/sent_len")->data, *ga = golden_get(&g, "in/gather")->data;
     for (int i = 0; i < N * L; i++) ids[i] = (int)si[i];
     for (int n = 0; n < N; n++) len[n] = (int)sl_[n], gather[n] = (int)ga[n];
     b.video = (float *)video->data;
-    b.video_len = (float *)gf(&g, "in/video_len");
-    b.video_mask = (float *)gf(&g, "in/video_mask");
-    b.caption = ids, b.caption_len = len, b.caption_mask = (float *)gf(&g, "in/sent_mask");
-    b.gather = gather, b.ts_seconds = (float *)gf(&g, "in/ts_seconds");
+    b.video_len = (float *)golden_f32(&g, "in/video_len");
+    b.video_mask = (float *)golden_f32(&g, "in/video_mask");
+    b.caption = ids, b.caption_len = len, b.caption_mask = (float *)golden_f32(&g, "in/sent_mask");
+    b.gather = gather, b.ts_seconds = (float *)golden_f32(&g, "in/ts_seconds");
 
     /* the models */
     wsd_sl_config sc;
@@ -139,29 +101,29 @@ static void test_cycle_step(void) {
     nn_rng rng;
     nn_rng_seed(&rng, 3);
     double cap, rec;
-    CHECK(wsd_cycle_grad(&sl, cg, &ws, &b, gf(&g, "in/noise"), &rng, &cap, &rec) == 0);
+    CHECK(wsd_cycle_grad(&sl, cg, &ws, &b, golden_f32(&g, "in/noise"), &rng, &cap, &rec) == 0);
     float lc = (float)cap, lr = (float)rec;
-    expect("loss/cap", &lc, gf(&g, "loss/cap"), 1);
-    CHECK_NEAR(rec, gf(&g, "loss/rec")[0], 1e-6 * fabs(gf(&g, "loss/rec")[0]) + 1e-9);
+    expect("loss/cap", &lc, golden_f32(&g, "loss/cap"), 1);
+    CHECK_NEAR(rec, golden_f32(&g, "loss/rec")[0], 1e-6 * fabs(golden_f32(&g, "loss/rec")[0]) + 1e-9);
     (void)lr;
-    const int64_t *pred = gget(&g, "out/pred")->data;
+    const int64_t *pred = golden_get(&g, "out/pred")->data;
     int same = 1;
     for (int i = 0; i < N * L; i++) same &= ws.pred[i] == (int)pred[i];
     CHECK_MSG(same, "teacher-forced argmax tokens differ from the golden");
     float seg[16], seg2[16];
     wsd_sl_diff(&sl, &ws.run1, seg);
-    for (int i = 0; i < 2 * N; i++) seg[i] += gf(&g, "in/noise")[i];
+    for (int i = 0; i < 2 * N; i++) seg[i] += golden_f32(&g, "in/noise")[i];
     wsd_sl_diff(&sl, &ws.run2, seg2);
-    expect("out/seg", seg, gf(&g, "out/seg"), (size_t)2 * N);
-    expect("out/seg2", seg2, gf(&g, "out/seg2"), (size_t)2 * N);
+    expect("out/seg", seg, golden_f32(&g, "out/seg"), (size_t)2 * N);
+    expect("out/seg2", seg2, golden_f32(&g, "out/seg2"), (size_t)2 * N);
     expect_grads(&sl.params, &g, "grad_sl");
     expect_grads(wsd_cg_params(cg), &g, "grad_cg");
     /* the classifier gets nothing from the cycle: its gradient stays absent */
     CHECK(!nn_params_find(&sl.params, "predictor.weight")->has_grad);
 
     /* step 7: clip the SL only; step 8: the three SGD groups */
-    double norm = nn_clip_grad_norm(&sl.params, gf(&g, "clip/max_norm")[0]);
-    CHECK_NEAR(norm, gf(&g, "clip/norm")[0], 1e-4 * gf(&g, "clip/norm")[0]);
+    double norm = nn_clip_grad_norm(&sl.params, golden_f32(&g, "clip/max_norm")[0]);
+    CHECK_NEAR(norm, golden_f32(&g, "clip/norm")[0], 1e-4 * golden_f32(&g, "clip/norm")[0]);
     nn_optim opt;
     nn_sgd_init(&opt, 0.8, 1e-4);
     nn_optim_add_group(&opt, &sl.refiner_group, 1e-2);
@@ -178,7 +140,7 @@ static void test_cycle_step(void) {
         snprintf(key, sizeof key, "after/%s/%s", after[i][0], after[i][1]);
         float *got = wsd_malloc(sizeof *got * p->value.size);
         nn_tensor_to_host(&p->value, got, p->value.size);
-        expect(key, got, gf(&g, key), p->value.size);
+        expect(key, got, golden_f32(&g, key), p->value.size);
         free(got);
     }
     fprintf(stderr, "  cycle step vs PyTorch: largest deviation %.3g absolute, %.3g relative to each tensor's scale\n",
@@ -197,7 +159,7 @@ static float *host(nn_param *p) {
     return h;
 }
 
-/* §3.0/§3.2 [quirk]: a gradient that was zeroed still gets weight decay and
+/* [quirk] of PyTorch 0.3's zero_grad in train_final.py: a gradient that was zeroed still gets weight decay and
  * momentum, an absent one is skipped. SL epoch first: the refiner has no
  * gradient and opt_sl leaves it alone; the next cycle step leaves the
  * predictor's gradient present but zero, so the cycle optimiser decays it;
@@ -208,20 +170,20 @@ static void test_zero_vs_absent(void) {
         CHECK_MSG(0, "%s", wsd_error());
         return;
     }
-    const wsd_tsr *video = gget(&g, "in/video"), *sent = gget(&g, "in/sent");
+    const wsd_tsr *video = golden_get(&g, "in/video"), *sent = golden_get(&g, "in/sent");
     wsd_batch b;
     memset(&b, 0, sizeof b);
     b.B = (int)video->shape[0], b.T = (int)video->shape[1], b.F = (int)video->shape[2];
     b.N = (int)sent->shape[0], b.L = (int)sent->shape[1];
     int ids[64], len[8], gather[8];
-    const int64_t *si = sent->data, *sl_ = gget(&g, "in/sent_len")->data, *ga = gget(&g, "in/gather")->data;
+    const int64_t *si = sent->data, *sl_ = golden_get(&g, "in/sent_len")->data, *ga = golden_get(&g, "in/gather")->data;
     for (int i = 0; i < b.N * b.L; i++) ids[i] = (int)si[i];
     for (int n = 0; n < b.N; n++) len[n] = (int)sl_[n], gather[n] = (int)ga[n];
     b.video = (float *)video->data;
-    b.video_len = (float *)gf(&g, "in/video_len");
-    b.video_mask = (float *)gf(&g, "in/video_mask");
-    b.caption = ids, b.caption_len = len, b.caption_mask = (float *)gf(&g, "in/sent_mask");
-    b.gather = gather, b.ts_seconds = (float *)gf(&g, "in/ts_seconds");
+    b.video_len = (float *)golden_f32(&g, "in/video_len");
+    b.video_mask = (float *)golden_f32(&g, "in/video_mask");
+    b.caption = ids, b.caption_len = len, b.caption_mask = (float *)golden_f32(&g, "in/sent_mask");
+    b.gather = gather, b.ts_seconds = (float *)golden_f32(&g, "in/ts_seconds");
     wsd_sl_config sc;
     wsd_sl_config_default(&sc);
     sc.feat_dim = 6, sc.hidden = 8, sc.embed = 8, sc.vocab = 12;

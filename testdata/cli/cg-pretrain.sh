@@ -25,7 +25,7 @@ for m in r a.epoch006; do
         --greedy >"$TMP/$m.jsonl" || fail "caption with $m.h5 failed"
 done
 cmp -s "$TMP/r.jsonl" "$TMP/a.epoch006.jsonl" || fail "resumed run differs from the uninterrupted one"
-# GT segments (§3.6), with a validation loss
+# GT segments (WSDEC train_script/train_cg.py), with a validation loss
 run --out "$TMP/g.h5" --epochs 1 --segments gt --val-captions "$TMP/tr.json" 2>"$TMP/glog" || fail "--segments gt failed"
 grep -q 'epoch 0 validation: loss [0-9.]* (per word [0-9.]*) over 24 videos' "$TMP/glog" || fail "no validation line"
 expect_exit 1 "--segments" run --out "$TMP/x.h5" --segments middle

@@ -1,4 +1,5 @@
-# The ActivityNet Captions training set gives exactly 6000 entries (spec §1.3).
+# The ActivityNet Captions training set gives exactly 6000 entries (WSDEC
+# scripts/captioning_preprocess.py build_vocab).
 . "$WSD_ROOT/testdata/cli-lib.sh"
 F="$WSD_SHARED/data/activitynet-captions/train_modified.json"
 [ -r "$F" ] || skip "$F absent (../shared not mounted): skipping the ActivityNet vocabulary check"

@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""Reference caption generator (wsdec-spec.md §2.4, §2.5) in PyTorch, used
+"""Reference caption generator (WSDEC model/caption_generator.py
+CaptionGenerator, model/networks/attention.py AttentionMask) in PyTorch, used
 only to write the goldens that common/wsd/model_cg_test.c checks. Run with
 Debian's python3-torch (1.13):  /usr/bin/python3 testdata/torch/cg_ref.py
 
@@ -44,7 +45,7 @@ EOS_BIAS = float(os.environ.get('EOS_BIAS', 1.2))
 
 
 class RNNSeqEncoder(nn.Module):
-    """GRU2 run one step per call over the padded length, residual (§2.2)."""
+    """GRU2 run one step per call over the padded length, residual (seq_encoder.py _forward_residual)."""
 
     def __init__(self, d_in, hidden):
         super().__init__()
@@ -62,7 +63,7 @@ class RNNSeqEncoder(nn.Module):
 
 
 def soft_masks(seg_feat, T, K=0.1):
-    """(l, c, r) masks (N, T) of §2.4 for segments in feature units."""
+    """(l, c, r) masks (N, T) of attention.py ContextMaskL/C/R for segments in feature units."""
     i = torch.arange(T, dtype=seg_feat.dtype).unsqueeze(0)
     c, w = seg_feat[:, 0:1], seg_feat[:, 1:2]
     left = torch.sigmoid(-K * (i - c + w / 2))
@@ -122,7 +123,7 @@ class CaptionGenerator(nn.Module):
         return logp, pred, loss
 
     def beam_search(self, video, video_len, video_mask, seg, gather):
-        """§2.5's beam search, one item at a time, written from the spec."""
+        """seq_decoder.py RNNSeqDecoder.forward_bmsearch, one item at a time."""
         ctx_all, h_all = self.prepare(video, video_len, video_mask, seg, gather)
         V = self.decoder.output_layer.out_features
         ids, lens = [], []

@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""Reference sentence localizers (wsdec-spec.md §2.6, §2.7) in PyTorch, used
+"""Reference sentence localizers (WSDEC model/sentence_localizer.py,
+sentence_localizer_regressor.py) in PyTorch, used
 only to write the goldens that common/wsd/model_sl_test.c checks. Run with
 Debian's python3-torch (1.13):  /usr/bin/python3 testdata/torch/sl_ref.py
 
@@ -25,7 +26,7 @@ Output: testdata/goldens/sl_anchor.tsr and sl_regress.tsr, tensor streams
   bn_after/<key>    BN running statistics after one train-mode forward
 
 and testdata/goldens/sl_cycle.tsr: one step of the weakly supervised cycle
-(§3.2 steps 1-8) with the caption generator of cg_ref.py:
+(train_script/train_final.py train_cg) with the caption generator of cg_ref.py:
   sl/<key>, cg/<key>  parameters;  in/...  as above plus in/noise
   out/seg, out/pred, out/seg2, loss/cap, loss/rec
   grad_sl/<key>, grad_cg/<key>   gradients of cap + rec
@@ -52,7 +53,7 @@ ANCHORS = ([[0.25, 0.5], [0.5, 0.5], [0.75, 0.5],
 
 
 class SeqEncoder(nn.Module):
-    """GRU2 run one step per call over the padded length (§2.2)."""
+    """GRU2 run one step per call over the padded length (seq_encoder.py RNNSeqEncoder)."""
 
     def __init__(self, d_in, hidden, residual, dropout):
         super().__init__()
@@ -74,7 +75,7 @@ class SeqEncoder(nn.Module):
 
 
 class Type0(nn.Module):
-    """Scaled bilinear attention; mask only as a binary validity test (§2.3)."""
+    """Scaled bilinear attention; mask only as a binary validity test (attention.py AttentionType0)."""
 
     def __init__(self, feat, query):
         super().__init__()
@@ -163,7 +164,7 @@ class SL(nn.Module):
         return dict(score=score, refining=r, seconds=seconds, eval_cw=eval_cw, diff=diff)
 
     def sup_loss(self, score, r, ts_seconds, dur):
-        """§2.6 supervised loss: CE on the best-IoU anchor + 0.1 * L1 to anchor - GT."""
+        """SentenceLocalizer.build_loss: CE on the best-IoU anchor + 0.1 * L1 to anchor - GT."""
         g = ts_seconds / dur.unsqueeze(1)
         a = self.anchor
         ase = torch.stack([a[:, 0] - a[:, 1] / 2, a[:, 0] + a[:, 1] / 2], 1)

@@ -1,0 +1,40 @@
+/* The project's one random module. A generator is xoshiro256** seeded through
+ * splitmix64: the same seed gives the same stream on every machine. PyTorch's
+ * generator streams cannot be reproduced, so runs are comparable with the
+ * reference only in distribution.
+ *
+ * A program derives every stream from its one --seed, in one of two ways:
+ *  - by name: wsd_rng_named(seed, "word") seeds an independent stream per
+ *    name (the synthetic data set draws one per word and per video id);
+ *  - by counter: wsd_rng_hash(seed, a, b) is a pure function of (seed, a, b),
+ *    for draws that must not depend on what ran before (batch order and
+ *    sentence draws of epoch e, the dropout and noise of epoch e, batch i).
+ * The engine calls the generator nn_rng (nn/nn_rng.h, the same type). */
+#ifndef WSD_RNG_H
+#define WSD_RNG_H
+
+#include <stdint.h>
+
+typedef struct {
+    uint64_t s[4];
+} wsd_rng;
+
+void wsd_rng_seed(wsd_rng *rng, uint64_t seed);
+uint64_t wsd_rng_u64(wsd_rng *rng);
+/* Uniform in [0,1) with 53 (double) or 24 (float) random bits. */
+double wsd_rng_uniform(wsd_rng *rng);
+float wsd_rng_uniformf(wsd_rng *rng);
+/* Uniform in [lo,hi). */
+float wsd_rng_range(wsd_rng *rng, float lo, float hi);
+/* Standard normal (Box-Muller, one value per call). */
+float wsd_rng_normal(wsd_rng *rng);
+/* Uniform integer in [0,n), n > 0, without modulo bias. */
+uint64_t wsd_rng_below(wsd_rng *rng, uint64_t n);
+
+/* The seed of the stream called `name` under `seed` (FNV-1a of the name mixed
+ * with the seed, then splitmix64). */
+uint64_t wsd_rng_named(uint64_t seed, const char *name);
+/* splitmix64 of (seed, a, b): counter-based draws. */
+uint64_t wsd_rng_hash(uint64_t seed, uint64_t a, uint64_t b);
+
+#endif

@@ -1,0 +1,18 @@
+/* The parameter set-up GRU and LSTM share: PyTorch's names and layout
+ * "<prefix>.weight_ih_l{k}" (G·H, in_k), "weight_hh_l{k}" (G·H, H),
+ * "bias_ih_l{k}", "bias_hh_l{k}" (G·H) for G gates (GRU 3, LSTM 4), created
+ * layer by layer and each drawn from U(−1/√H, 1/√H) in that order. */
+#ifndef WSD_NN_RNN_H
+#define WSD_NN_RNN_H
+
+#include "nn/nn_param.h"
+
+#define NN_RNN_MAX_LAYERS 4
+
+/* Fills w_ih, w_hh, b_ih, b_hh [0, layers); `what` ("GRU", "LSTM") names the
+ * layer in the error when layers is outside 1..NN_RNN_MAX_LAYERS. */
+int nn_rnn_params_init(const char *what, int gates, nn_params *ps, const char *prefix, int in,
+                       int hidden, int layers, nn_rng *rng, nn_device dev, nn_param **w_ih,
+                       nn_param **w_hh, nn_param **b_ih, nn_param **b_hh);
+
+#endif
