@@ -82,6 +82,9 @@ for i in $(seq $(( (TRIALS + 1) / 2 ))); do
     sleep "$(awk -v m="$ms" 'BEGIN { printf "%.3f", m / 1000 }')"
     kill -TERM "-$pid" 2>/dev/null
     wait "$pid" 2>/dev/null
+    # make may exit as soon as the recipe's shell dies, while the trainer (a
+    # grandchild) is still removing its temporary file: wait for the whole group
+    n=0; while kill -0 "-$pid" 2>/dev/null && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
     ls "$d" 2>/dev/null | grep -q '\.tmp\.' && fail "recipe killed at ${ms}ms left a temporary file: $(ls "$d")"
     # nothing done is lost: once a trainer reports its second epoch, the
     # first one's checkpoint is on disk and must survive the kill
