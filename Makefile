@@ -11,7 +11,7 @@ CUDA ?= $(if $(NVCC),1,0)
 NVCC_ARCH ?= -gencode arch=compute_90,code=sm_90 -gencode arch=compute_75,code=compute_75
 
 PKGS := hdf5 libcjson openblas zlib
-DEB_PKGS := build-essential pkg-config libhdf5-dev libopenblas-dev libcjson-dev zlib1g-dev wordnet-base
+DEB_PKGS := build-essential pkg-config libhdf5-dev libopenblas-dev libcjson-dev zlib1g-dev wordnet-base ffmpeg python3-opencv python3-h5py
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 

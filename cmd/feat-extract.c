@@ -1,6 +1,7 @@
-/* feat-extract: one feature matrix per video, as a tensor stream, from the
- * official C3D HDF5 file, a folder of VIDEO_ID.npy files, or a tensor stream
- * (feat-extract(1)). Raw-video C3D extraction is not in this version. */
+/* feat-extract: one feature matrix per video, as a tensor stream or the
+ * official HDF5 layout, from raw video (the ActivityNet C3D recipe, see
+ * common/video/), the official C3D HDF5 file, a folder of VIDEO_ID.npy files,
+ * or a tensor stream (feat-extract(1)). */
 #include <dirent.h>
 #include <getopt.h>
 #include <math.h>
@@ -19,32 +20,46 @@
 #include "base/progress.h"
 #include "base/samefile.h"
 #include "base/util.h"
+#include "nn/nn_tensor.h"
+#include "video/c3d_caffe.h"
+#include "video/caffe.h"
+#include "video/clips.h"
+#include "video/extract.h"
+#include "video/frames.h"
+#include "video/pca.h"
 
 static const char usage[] =
     "usage: feat-extract [OPTIONS] INPUT\n"
     "       feat-extract [OPTIONS] --hdf5 FILE | --npy DIR\n"
-    "Write one feature matrix per video as a tensor stream. INPUT is the official\n"
-    "C3D HDF5 file (group per video id, dataset c3d_features [T, 500]), a folder\n"
-    "of VIDEO_ID.npy files ('<f4'/'<f8', 2-D, C order), one .npy file, or a\n"
-    "tensor stream ('-' = stdin).\n"
+    "       feat-extract [OPTIONS] --weights M --mean B (--pca P | --no-pca) --video FILE | --videos LIST | -\n"
+    "Write one feature matrix per video as a tensor stream (or --format hdf5).\n"
+    "INPUT is the official C3D HDF5 file (group per video id, dataset\n"
+    "c3d_features [T, 500]), a folder of VIDEO_ID.npy files ('<f4'/'<f8', 2-D,\n"
+    "C order), one .npy file, a tensor stream, or YUV4MPEG2 frames ('-' = stdin).\n"
+    "Raw video: C3D fc7 of 16-frame clips every 8 frames, PCA to 500 dims.\n"
     "  -o, --output FILE          tensor stream (default '-': stdout)\n"
     "      --hdf5 FILE, --npy DIR name the input explicitly (instead of INPUT)\n"
     "      --ids FILE             videos to keep, from a captions JSON, JSON Lines\n"
     "                             or a list of ids; durations are taken from it\n"
     "      --rows-per-second R    record rows_per_second = R in each header\n"
     "      --compress             zlib-compress the payloads\n"
-    "      --video FILE           raw video (YUV4MPEG2): not available in this version\n"
+    "      --format tsr|hdf5      output format (hdf5: group per id, c3d_features)\n"
+    "      --video FILE           a video file, decoded by ffmpeg\n"
+    "      --videos LIST          lines 'ID PATH' (or 'PATH': id = file name)\n"
+    "      --id ID                video id of --video or of stdin frames\n"
+    "      --weights FILE         C3D Caffe model (conv3d_deepnetA_sport1m_iter_1900000)\n"
+    "      --mean FILE            sport1m_train16_128_mean.binaryproto\n"
+    "      --pca FILE             PCA_activitynet_v1-3.hdf5; --no-pca: raw fc7\n"
+    "      --pca-dims K           components kept (default 500)\n"
+    "      --batch N              clips per forward pass (default: the network's)\n"
+    "      --device cpu|cuda|auto where C3D runs (default cpu)\n"
     "  -q, --quiet                no summary line on stderr\n"
     "  -h, --help, --version\n"
     "See feat-extract(1) and wsdec-tensor(5).\n";
 
-static const char no_video[] =
-    "raw-video C3D extraction (YUV4MPEG2 input) is not available in this version of "
-    "feat-extract; import precomputed C3D features instead (official HDF5 file, a folder "
-    "of .npy files, or a tensor stream)";
-
 typedef struct {
     wsd_out out;
+    wsd_h5feat_writer *h5;   /* --format hdf5 */
     int level;
     const wsd_captions *ids;
     char *found;        /* per id in ids: seen in the input */
@@ -53,6 +68,12 @@ typedef struct {
     long written;
     wsd_progress progress; /* a bar on a terminal, else a line every 10 s */
 } sink;
+
+static void sink_abort(sink *s) {
+    if (s->h5) wsd_h5feat_abort(s->h5);
+    else wsd_out_abort(&s->out);
+    s->h5 = NULL;
+}
 
 /* Replaces in place, so re-extracting a stream leaves its headers unchanged. */
 static void set_number(cJSON *obj, const char *name, double v) {
@@ -65,18 +86,40 @@ static void emit(sink *s, wsd_tsr *t) {
     if (s->ids) {
         long i = wsd_idmap_get(s->ids->index, t->key);
         if (i < 0) return;
-        if (s->found[i]) wsd_die("video id '%s' occurs twice in the input", t->key);
+        if (s->found[i]) {
+            sink_abort(s);
+            wsd_die("video id '%s' occurs twice in the input", t->key);
+        }
         s->found[i] = 1;
         double d = s->ids->videos[i].duration;
         if (!isnan(d)) set_number(t->meta, "duration", d);
     }
-    if (wsd_idmap_put(s->seen, t->key, s->written) != 0) wsd_die("video id '%s' occurs twice in the input", t->key);
+    if (wsd_idmap_put(s->seen, t->key, s->written) != 0) {
+        sink_abort(s);
+        wsd_die("video id '%s' occurs twice in the input", t->key);
+    }
     if (!isnan(s->rps))
         set_number(t->meta, "rows_per_second", s->rps);
-    if (wsd_tsr_write(s->out.fp, t, s->level) != 0)
+    if (s->h5) {
+        if (t->dtype != WSD_F32 || t->ndim != 2) {
+            wsd_h5feat_abort(s->h5);
+            wsd_die("video id '%s': the HDF5 layout holds float32 [T, D] features, this record is %s %d-D", t->key,
+                    wsd_dtype_name(t->dtype), t->ndim);
+        }
+        if (wsd_h5feat_write(s->h5, t) != 0) {
+            wsd_h5feat_abort(s->h5);
+            wsd_die("%s", wsd_error());
+        }
+    } else if (wsd_tsr_write(s->out.fp, t, s->level) != 0) {
         wsd_die_internal("%s: %s", s->out.final_path ? s->out.final_path : "<stdout>", wsd_error());
+    }
     s->written++;
     wsd_progress_step(&s->progress, 1);
+}
+
+static void fail_input(sink *s) {
+    sink_abort(s);
+    wsd_die("%s", wsd_error());
 }
 
 static void from_stream(sink *s, wsd_tsr_reader *r) {
@@ -87,18 +130,18 @@ static void from_stream(sink *s, wsd_tsr_reader *r) {
         wsd_tsr_free(&t);
     }
     wsd_tsr_close(r);
-    if (rc < 0) wsd_die("%s", wsd_error());
+    if (rc < 0) fail_input(s);
 }
 
 static void from_hdf5(sink *s, const char *path) {
     wsd_h5feat *h = wsd_h5feat_open(path);
-    if (!h) wsd_die("%s", wsd_error());
+    if (!h) fail_input(s);
     size_t n = s->ids ? s->ids->n : wsd_h5feat_count(h);
     for (size_t i = 0; i < n; i++) {
         wsd_tsr t;
         if (wsd_h5feat_read(h, s->ids ? s->ids->videos[i].id : wsd_h5feat_id(h, i), &t) != 0) {
             wsd_h5feat_close(h);
-            wsd_die("%s", wsd_error());
+            fail_input(s);
         }
         emit(s, &t);
         wsd_tsr_free(&t);
@@ -118,7 +161,7 @@ static char *npy_key(const char *path) {
 static void from_npy_file(sink *s, const char *path) {
     char *key = npy_key(path);
     wsd_tsr t;
-    if (wsd_npy_load(path, key, &t) != 0) wsd_die("%s", wsd_error());
+    if (wsd_npy_load(path, key, &t) != 0) fail_input(s);
     emit(s, &t);
     wsd_tsr_free(&t);
     free(key);
@@ -139,15 +182,19 @@ static void from_npy_dir(sink *s, const char *dir) {
             if (need > cap) path = wsd_realloc(path, cap = need);
             snprintf(path, cap, "%s/%s.npy", dir, id);
             struct stat st;
-            if (stat(path, &st) != 0)
+            if (stat(path, &st) != 0) {
+                sink_abort(s);
                 wsd_die("%s: no features for video id '%s' (expected %s)", dir, id, path);
+            }
             from_npy_file(s, path);
         }
     } else {
         struct dirent **list;
         int n = scandir(dir, &list, is_npy, alphasort);
-        if (n < 0)
+        if (n < 0) {
+            sink_abort(s);
             wsd_die("%s: cannot list the folder", dir);
+        }
         for (int i = 0; i < n; i++) {
             size_t need = strlen(dir) + strlen(list[i]->d_name) + 2;
             if (need > cap) path = wsd_realloc(path, cap = need);
@@ -156,23 +203,141 @@ static void from_npy_dir(sink *s, const char *dir) {
             free(list[i]);
         }
         free(list);
-        if (n == 0)
+        if (n == 0) {
+            sink_abort(s);
             wsd_die("%s: no .npy files in the folder", dir);
+        }
     }
     free(path);
 }
 
+/* ---- raw video: the ActivityNet C3D recipe (common/video/) ---- */
+
+typedef struct {
+    const char *weights, *mean, *pca, *device;
+    int no_pca, pca_dims, batch;
+} video_opts;
+
+typedef struct {
+    wsd_c3d net;
+    float *mean;
+    wsd_pca pca;
+    wsd_extract x;
+    double t0;
+} video_ctx;
+
+static void video_setup(video_ctx *v, const video_opts *o) {
+    if (!o->weights || !o->mean) wsd_die("raw video needs --weights (the C3D Caffe model) and --mean (the .binaryproto)");
+    if (!o->pca && !o->no_pca) wsd_die("raw video needs --pca FILE (PCA_activitynet_v1-3.hdf5) or --no-pca for raw fc7");
+    if (o->pca && o->no_pca) wsd_die("give --pca or --no-pca, not both");
+    memset(v, 0, sizeof *v);
+    v->t0 = wsd_now();
+    static const int mean_shape[5] = {1, 3, WSD_CLIP_LEN, WSD_FRAME_H, WSD_FRAME_W};
+    if (wsd_caffe_mean_load(o->mean, mean_shape, &v->mean) != 0) wsd_die("%s", wsd_error());
+    if (wsd_c3d_load_caffe(&v->net, o->weights) != 0) wsd_die("%s", wsd_error());
+    nn_device dev = NN_CPU;
+    if (o->device && nn_device_parse(o->device, &dev) != 0) wsd_die("--device: %s", wsd_error());
+    if (dev != NN_CPU && wsd_c3d_to_device(&v->net, dev) != 0) wsd_die("--device %s: %s", o->device, wsd_error());
+    int dim = v->net.out[WSD_C3D_LAYERS - 1];
+    if (o->pca) {
+        if (wsd_pca_load(o->pca, dim, o->pca_dims, &v->pca) != 0) wsd_die("%s", wsd_error());
+        v->x.pca = &v->pca;
+    }
+    v->x.net = &v->net;
+    v->x.mean = v->mean;
+    v->x.batch = o->batch > 0 ? o->batch : v->net.batch;
+}
+
+static void video_done(video_ctx *v, int quiet) {
+    double wall = wsd_now() - v->t0;
+    if (!quiet && v->x.clips > 0)
+        fprintf(stderr,
+                "feat-extract: %ld frames, %ld clips, %.2f clips/s; decode %.0f%%, resize+clips %.0f%%, C3D %.0f%%, "
+                "PCA %.0f%% of %.1f s\n",
+                v->x.frames, v->x.clips, v->x.clips / (v->x.t_net > 0 ? v->x.t_net : 1e-9), 100 * v->x.t_decode / wall,
+                100 * v->x.t_prep / wall, 100 * v->x.t_net / wall, 100 * v->x.t_pca / wall, wall);
+    wsd_c3d_free(&v->net);
+    free(v->mean);
+    wsd_pca_free(&v->pca);
+}
+
+static int wanted(const sink *s, const char *id) { return !s->ids || wsd_idmap_get(s->ids->index, id) >= 0; }
+
+static void video_one(sink *s, video_ctx *v, wsd_frames *f, const char *name, const char *id) {
+    if (!f) fail_input(s);
+    wsd_tsr t;
+    int rc = wsd_extract_run(&v->x, f, name, id, &t);
+    wsd_frames_close(f);
+    if (rc != 0) fail_input(s);
+    emit(s, &t);
+    wsd_tsr_free(&t);
+}
+
+/* The id of a video file: its name without folder and extension. */
+static char *id_of(const char *path) {
+    const char *b = strrchr(path, '/');
+    char *id = wsd_strdup(b ? b + 1 : path);
+    char *dot = strrchr(id, '.');
+    if (dot && dot != id) *dot = '\0';
+    return id;
+}
+
+static void from_video_list(sink *s, video_ctx *v, const char *list) {
+    FILE *fp = wsd_open_read(list);
+    if (!fp) fail_input(s);
+    char *line = NULL;
+    size_t cap = 0;
+    long lineno = 0, n = 0;
+    ssize_t len;
+    while ((len = getline(&line, &cap, fp)) >= 0) {
+        lineno++;
+        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r' || line[len - 1] == ' ')) line[--len] = '\0';
+        char *p = line + strspn(line, " \t");
+        if (!*p || *p == '#') continue;
+        char *sep = p + strcspn(p, " \t"), *id, *path;
+        if (*sep) {
+            *sep = '\0';
+            id = wsd_strdup(p);
+            path = sep + 1 + strspn(sep + 1, " \t");
+        } else {
+            path = p;
+            id = id_of(p);
+        }
+        if (wanted(s, id)) video_one(s, v, wsd_frames_open_video(path), path, id);
+        free(id);
+        n++;
+    }
+    free(line);
+    if (fp != stdin) fclose(fp);
+    if (n == 0) {
+        sink_abort(s);
+        wsd_die("%s: no videos listed (expected lines 'ID PATH' or 'PATH')", list);
+    }
+}
+
 int main(int argc, char **argv) {
     wsd_set_progname(argv[0]);
-    const char *output = "-", *ids_path = NULL;
+    static const char *const formats[] = {"tsr", "hdf5", NULL};
+    int hdf5_out = 0;
+    const char *output = "-", *ids_path = NULL, *video = NULL, *videos = NULL, *vid_id = NULL;
     int compress = 0, quiet = 0;
     double rps = NAN;
     const char *input = NULL;
-    enum { O_IDS = 256, O_RPS, O_COMPRESS, O_VIDEO, O_VERSION, O_HDF5, O_NPY };
+    video_opts vo = {.pca_dims = 500};
+    enum { O_IDS = 256, O_RPS, O_COMPRESS, O_VIDEO, O_VERSION, O_HDF5, O_NPY, O_FORMAT, O_VIDEOS, O_ID, O_WEIGHTS,
+           O_MEAN, O_PCA, O_NOPCA, O_PCADIMS, O_BATCH, O_DEVICE };
     static const struct option opts[] = {{"output", required_argument, 0, 'o'},  {"ids", required_argument, 0, O_IDS},
                                          {"rows-per-second", required_argument, 0, O_RPS},
                                          {"compress", no_argument, 0, O_COMPRESS}, {"video", required_argument, 0, O_VIDEO},
                                          {"hdf5", required_argument, 0, O_HDF5},   {"npy", required_argument, 0, O_NPY},
+                                         {"format", required_argument, 0, O_FORMAT},
+                                         {"videos", required_argument, 0, O_VIDEOS}, {"id", required_argument, 0, O_ID},
+                                         {"weights", required_argument, 0, O_WEIGHTS},
+                                         {"mean", required_argument, 0, O_MEAN},   {"pca", required_argument, 0, O_PCA},
+                                         {"no-pca", no_argument, 0, O_NOPCA},
+                                         {"pca-dims", required_argument, 0, O_PCADIMS},
+                                         {"batch", required_argument, 0, O_BATCH},
+                                         {"device", required_argument, 0, O_DEVICE},
                                          {"quiet", no_argument, 0, 'q'},           {"help", no_argument, 0, 'h'},
                                          {"version", no_argument, 0, O_VERSION},   {0, 0, 0, 0}};
     int c;
@@ -180,9 +345,23 @@ int main(int argc, char **argv) {
         switch (c) {
         case 'o': output = optarg; break;
         case O_IDS: ids_path = optarg; break;
-        case O_RPS: rps = wsd_opt_double(optarg, "--rows-per-second", 1e-6, 1e6); break;
+        case O_RPS:
+            rps = wsd_opt_double(optarg, "--rows-per-second", 1e-6, 1e6);
+            break;
         case O_COMPRESS: compress = 1; break;
-        case O_VIDEO: wsd_die("--video %s: %s", optarg, no_video);
+        case O_FORMAT:
+            hdf5_out = wsd_opt_choice(optarg, "--format", formats);
+            break;
+        case O_VIDEO: video = optarg; break;
+        case O_VIDEOS: videos = optarg; break;
+        case O_ID: vid_id = optarg; break;
+        case O_WEIGHTS: vo.weights = optarg; break;
+        case O_MEAN: vo.mean = optarg; break;
+        case O_PCA: vo.pca = optarg; break;
+        case O_NOPCA: vo.no_pca = 1; break;
+        case O_DEVICE: vo.device = optarg; break;
+        case O_PCADIMS: vo.pca_dims = wsd_opt_int(optarg, "--pca-dims", 1, 100000); break;
+        case O_BATCH: vo.batch = wsd_opt_int(optarg, "--batch", 1, 4096); break;
         case O_HDF5:
         case O_NPY:
             if (input) wsd_die("give one input (--hdf5, --npy or INPUT)");
@@ -195,12 +374,15 @@ int main(int argc, char **argv) {
         }
     }
     if (optind == argc - 1 && !input) input = argv[optind];
-    else if (optind != argc || !input) {
+    int n_inputs = !!input + !!video + !!videos + (optind < argc - 1 || (optind == argc - 1 && input != argv[optind]));
+    if (n_inputs != 1) {
         fputs(usage, stderr);
-        wsd_die("expected exactly one INPUT");
+        wsd_die("expected exactly one input (INPUT, --hdf5, --npy, --video or --videos)");
     }
-    const char *ins[] = {"INPUT", input, "--ids", ids_path};
-    if (wsd_out_distinct(output, ins, 2)) wsd_die("%s", wsd_error());
+    if (hdf5_out && strcmp(output, "-") == 0) wsd_die("--format hdf5 needs a named output file (-o FILE.hdf5)");
+    const char *ins[] = {"INPUT", input, "--ids", ids_path, "--video", video, "--videos", videos,
+                         "--weights", vo.weights, "--mean", vo.mean, "--pca", vo.pca};
+    if (wsd_out_distinct(output, ins, 7)) wsd_die("%s", wsd_error());
     sink s = {.level = compress ? 6 : 0, .rps = rps, .seen = wsd_idmap_new()};
     wsd_progress_start(&s.progress, "feat-extract", 0, quiet);
     wsd_captions *ids = NULL;
@@ -213,37 +395,73 @@ int main(int argc, char **argv) {
     }
     /* sniff the input before creating the output, so a wrong input leaves no file */
     struct stat st;
-    int is_dir = strcmp(input, "-") != 0 && stat(input, &st) == 0 && S_ISDIR(st.st_mode);
+    int is_dir = input && strcmp(input, "-") != 0 && stat(input, &st) == 0 && S_ISDIR(st.st_mode);
     FILE *fp = NULL;
     unsigned char head[10];
     size_t got = 0;
-    if (!is_dir) {
+    int is_y4m = 0;
+    if (input && !is_dir) {
         if (!(fp = wsd_open_read(input))) wsd_die("%s", wsd_error());
         got = fread(head, 1, sizeof head, fp);
-        if (got == 0) wsd_die("%s: empty input (expected C3D HDF5, .npy or a tensor stream)", input);
-        if (got >= 9 && memcmp(head, "YUV4MPEG2", 9) == 0) wsd_die("%s: %s", input, no_video);
+        if (got == 0) wsd_die("%s: empty input (expected C3D HDF5, .npy, a tensor stream or YUV4MPEG2)", input);
+        is_y4m = got >= 9 && memcmp(head, "YUV4MPEG2", 9) == 0;
     }
-    if (wsd_out_open(&s.out, output) != 0) wsd_die("%s", wsd_error());
-    if (is_dir) {
+    video_ctx vctx;
+    int video_mode = video || videos || is_y4m;
+    if (video_mode) {
+        if (video && !wsd_frames_have_ffmpeg()) wsd_die("%s: ffmpeg and ffprobe are needed to decode video (make deps)", video);
+        if (videos && !wsd_frames_have_ffmpeg()) wsd_die("%s: ffmpeg and ffprobe are needed to decode video (make deps)", videos);
+        video_setup(&vctx, &vo);
+    }
+    if (hdf5_out) {
+        if (!(s.h5 = wsd_h5feat_create(output))) wsd_die("%s", wsd_error());
+    } else if (wsd_out_open(&s.out, output) != 0) {
+        wsd_die("%s", wsd_error());
+    }
+    if (video) {
+        char *id = vid_id ? wsd_strdup(vid_id) : id_of(video);
+        if (wanted(&s, id)) video_one(&s, &vctx, wsd_frames_open_video(video), video, id);
+        free(id);
+    } else if (videos) {
+        from_video_list(&s, &vctx, videos);
+    } else if (is_y4m) {
+        const char *name = fp == stdin ? "<stdin>" : input;
+        char *id = vid_id ? wsd_strdup(vid_id) : fp == stdin ? wsd_strdup("stdin") : id_of(input);
+        if (wanted(&s, id)) video_one(&s, &vctx, wsd_frames_open_y4m(fp, name, head, got), name, id);
+        free(id);
+        if (fp != stdin) fclose(fp);
+    } else if (is_dir) {
         from_npy_dir(&s, input);
     } else if (wsd_h5_sniff(head, got) || (got >= 6 && memcmp(head, WSD_NPY_MAGIC, 6) == 0)) {
-        if (fp == stdin)
+        if (fp == stdin) {
+            sink_abort(&s);
             wsd_die("<stdin>: HDF5 and .npy input must be a named file, not stdin");
+        }
         fclose(fp);
         if (head[0] == 0x93) from_npy_file(&s, input);
         else from_hdf5(&s, input);
     } else if (wsd_tsr_sniff(head, got)) {
         from_stream(&s, wsd_tsr_open_fp(fp, fp == stdin ? "<stdin>" : input, head, got));
-    } else 
-        wsd_die("%s: unrecognised input (expected C3D HDF5, a .npy file or folder, or a tensor stream "
-                "starting with \"WSDT\")", input);
+    } else {
+        sink_abort(&s);
+        wsd_die("%s: unrecognised input (expected C3D HDF5, a .npy file or folder, a tensor stream "
+                "starting with \"WSDT\", or YUV4MPEG2 frames; a video file goes with --video)", input);
+    }
+    const char *src = input ? input : video ? video : videos;
     if (ids)
         for (size_t i = 0; i < ids->n; i++)
-            if (!s.found[i])
-                wsd_die("%s: unknown video id '%s' (listed in %s; %ld of %zu found)", input, ids->videos[i].id,
+            if (!s.found[i]) {
+                sink_abort(&s);
+                wsd_die("%s: unknown video id '%s' (listed in %s; %ld of %zu found)", src, ids->videos[i].id,
                         ids->path, s.written, ids->n);
-    if (wsd_out_commit(&s.out) != 0) wsd_die_internal("%s", wsd_error());
+            }
+    if (s.h5) {
+        if (wsd_h5feat_finish(s.h5) != 0) wsd_die_internal("%s", wsd_error());
+    } else if (wsd_out_commit(&s.out) != 0) {
+        wsd_die_internal("%s", wsd_error());
+    }
     wsd_progress_end(&s.progress);
+    if (video_mode) video_done(&vctx, quiet);
     if (!quiet) fprintf(stderr, "feat-extract: %ld videos -> %s\n", s.written, strcmp(output, "-") ? output : "<stdout>");
     free(s.found);
     wsd_idmap_free(s.seen);

@@ -3,7 +3,8 @@
 # (default 60) from the seeds in seeds/TARGET/:
 #   sh testdata/fuzz/run.sh [SECONDS]
 # Not part of `make test`; the deterministic mutation tests
-# (common/io/tsr_fuzz_test.c, common/io/captions_fuzz_test.c) are.
+# (common/io/tsr_fuzz_test.c, common/io/captions_fuzz_test.c,
+# common/video/caffe_fuzz_test.c) are.
 set -eu
 cd "$(dirname "$0")/../.."
 secs=${1:-60}
@@ -12,8 +13,8 @@ out=bin/fuzz
 mkdir -p "$out"
 flags="-std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Icommon $(pkg-config --cflags libcjson zlib)"
 libs="$(pkg-config --libs libcjson zlib) -lm"
-src="common/base/util.c common/base/tmpfile.c common/base/text.c common/io/idmap.c common/io/tsr.c common/io/jsonl.c common/io/captions.c common/io/vocab.c common/io/npy.c"
-for t in tsr captions npy; do
+src="common/base/util.c common/base/tmpfile.c common/base/text.c common/io/idmap.c common/io/tsr.c common/io/jsonl.c common/io/captions.c common/io/vocab.c common/io/npy.c common/video/pbwire.c common/video/caffe.c"
+for t in tsr captions npy caffe; do
     clang $flags -o "$out/fuzz_$t" "testdata/fuzz/fuzz_$t.c" $src $libs
     mkdir -p "$out/corpus_$t"
     "$out/fuzz_$t" -max_total_time="$secs" -max_len=4096 -print_final_stats=1 \
