@@ -11,7 +11,7 @@
 
 static FILE *mem(const char *hdr, const unsigned char *planes, size_t n, int frames) {
     size_t cap = strlen(hdr) + (size_t)frames * (n + 6);
-    char *buf = malloc(cap), *p = buf;
+    char *buf = malloc(cap + 1), *p = buf; /* + 1: sprintf's closing NUL */
     p += sprintf(p, "%s", hdr);
     for (int i = 0; i < frames; i++) p += sprintf(p, "FRAME\n"), memcpy(p, planes, n), p += n;
     FILE *fp = tmpfile();
