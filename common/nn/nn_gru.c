@@ -7,6 +7,7 @@
 #include "nn/nn_backend.h"
 #include "nn/nn_linear.h"
 #include "nn/nn_ops.h"
+#include "nn/nn_rnn.h"
 #include "base/util.h"
 
 int nn_gru_init(nn_gru *g, nn_params *ps, const char *prefix, int in, int hidden, int layers,
@@ -121,17 +122,9 @@ int nn_gru_step_forward(const nn_gru *g, const nn_tensor *x, const nn_tensor *h_
         be->gru_cell_forward(B, H, gi.data, 3 * H, gh.data, h_prev->data + l * BH,
                              h_next->data + l * BH, gates);
         if (l == L - 1) break;
-        if (dropping) {
-            nn_tensor m = cache ? nn_view2(&cache->drop, l * BH, B, H) : nn_zeros2(dev, B, H);
-            float *dst = cache ? cache->upper_in.data + l * BH : upper.data;
-            nn_dropout_mask(g->dropout, rng, &m);
-            be->mul(BH, h_next->data + l * BH, m.data, dst, 0);
-            if (!cache) nn_tensor_free(&m);
-            input = dst;
-        } else {
-            if (cache) be->copy(cache->upper_in.data + l * BH, h_next->data + l * BH, BH);
-            input = h_next->data + l * BH;
-        }
+        input = nn_rnn_next_input(be, dev, g->dropout, dropping, rng, cache ? &cache->drop : NULL,
+                                  cache ? &cache->upper_in : NULL, upper.data, h_next->data + l * BH,
+                                  l, B, H);
         in_l = H;
     }
     nn_tensor_free(&gi);

@@ -8,6 +8,7 @@
 #include "nn/nn_backend.h"
 #include "nn/nn_linear.h"
 #include "nn/nn_ops.h"
+#include "nn/nn_rnn.h"
 #include "base/util.h"
 
 int nn_lstm_init(nn_lstm *g, nn_params *ps, const char *prefix, int in, int hidden, int layers,
@@ -75,17 +76,9 @@ int nn_lstm_step_forward(const nn_lstm *g, const nn_tensor *x, const nn_tensor *
                               c_next->data + l * BH,
                               cache ? cache->gates.data + (size_t)l * B * 5 * H : NULL);
         if (l == L - 1) break;
-        if (dropping) {
-            nn_tensor m = cache ? nn_view2(&cache->drop, l * BH, B, H) : nn_zeros2(dev, B, H);
-            float *dst = cache ? cache->upper_in.data + l * BH : upper.data;
-            nn_dropout_mask(g->dropout, rng, &m);
-            be->mul(BH, h_next->data + l * BH, m.data, dst, 0);
-            if (!cache) nn_tensor_free(&m);
-            input = dst;
-        } else {
-            if (cache) be->copy(cache->upper_in.data + l * BH, h_next->data + l * BH, BH);
-            input = h_next->data + l * BH;
-        }
+        input = nn_rnn_next_input(be, dev, g->dropout, dropping, rng, cache ? &cache->drop : NULL,
+                                  cache ? &cache->upper_in : NULL, upper.data, h_next->data + l * BH,
+                                  l, B, H);
         in_l = H;
     }
     nn_tensor_free(&pre);

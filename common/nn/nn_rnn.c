@@ -4,6 +4,8 @@
 #include <stdio.h>
 
 #include "base/util.h"
+#include "nn/nn_backend.h"
+#include "nn/nn_linear.h"
 
 static nn_param *new_uniform(nn_params *ps, nn_device dev, const char *prefix, const char *kind,
                              int l, int ndim, const int *shape) {
@@ -30,4 +32,20 @@ int nn_rnn_params_init(const char *what, int gates, nn_params *ps, const char *p
         nn_init_uniform(&b_hh[l]->value, rng, -bound, bound);
     }
     return 0;
+}
+
+const float *nn_rnn_next_input(const nn_backend *be, nn_device dev, float p, int dropping,
+                               nn_rng *rng, nn_tensor *drop, nn_tensor *upper_in, float *scratch,
+                               const float *h_l, int l, int B, int H) {
+    size_t BH = (size_t)B * H;
+    if (!dropping) {
+        if (upper_in) be->copy(upper_in->data + l * BH, h_l, BH);
+        return h_l;
+    }
+    nn_tensor m = drop ? nn_view2(drop, l * BH, B, H) : nn_zeros2(dev, B, H);
+    float *dst = upper_in ? upper_in->data + l * BH : scratch;
+    nn_dropout_mask(p, rng, &m);
+    be->mul(BH, h_l, m.data, dst, 0);
+    if (!drop) nn_tensor_free(&m);
+    return dst;
 }

@@ -15,4 +15,15 @@ int nn_rnn_params_init(const char *what, int gates, nn_params *ps, const char *p
                        int hidden, int layers, nn_rng *rng, nn_device dev, nn_param **w_ih,
                        nn_param **w_hh, nn_param **b_ih, nn_param **b_hh);
 
+struct nn_backend;
+
+/* The input of layer l + 1 in one stacked step: layer l's output h_l (B, H),
+ * through PyTorch's inter-layer dropout when `dropping`. With a cache (drop
+ * and upper_in not NULL) the mask is kept in drop at l·B·H and the result in
+ * upper_in at l·B·H for backward; without, the result goes to scratch (B, H).
+ * Returns the next layer's input. */
+const float *nn_rnn_next_input(const struct nn_backend *be, nn_device dev, float p, int dropping,
+                               nn_rng *rng, nn_tensor *drop, nn_tensor *upper_in, float *scratch,
+                               const float *h_l, int l, int B, int H);
+
 #endif
