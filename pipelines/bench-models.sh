@@ -23,23 +23,15 @@ threads=${WSD_THREADS:-$(nproc 2>/dev/null || echo 1)}
 reps=${WSD_BENCH_REPS:-3}
 rounds=${WSD_BENCH_ROUNDS:-2}
 items=${WSD_BENCH_ITEMS:-cg cycle caption localize}
-lib=bin/obj/libwsdec.a
-[ -f "$lib" ] || { echo "bench-models: $lib missing; run make first"; exit 1; }
-bin=$(mktemp -d)
-trap 'rm -rf "$bin"' EXIT
-PKGS="hdf5 libcjson openblas zlib"
-cuda_libs=
-if ar t "$lib" | grep -q '^nn_cuda\.o$'; then
-    nvcc=$(command -v nvcc || echo /usr/local/cuda/bin/nvcc)
-    cuda_libs="-L$(dirname "$(dirname "$nvcc")")/lib64 -lcudart -lcublas -lstdc++"
-fi
-${CC:-cc} -std=c11 -D_GNU_SOURCE -O2 -Icommon $(pkg-config --cflags $PKGS) \
-    -o "$bin/models_bench" testdata/bench/models_bench.c "$lib" $(pkg-config --libs $PKGS) $cuda_libs -lm -lpthread
+# models_bench is built by `make` (bench: all) with the library
+[ -x bin/obj/bench/models_bench ] || { echo "bench-models: bin/obj/bench/models_bench missing; run make first"; exit 1; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
 PY=${WSD_TORCH_PYTHON:-/usr/bin/python3}
 have_torch=0
 "$PY" -c 'import torch' 2>/dev/null && have_torch=1
 load() { cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo '?'; }
-ours() { OPENBLAS_NUM_THREADS=$threads "$bin/models_bench" "$1" "$threads" "$reps"; }
+ours() { OPENBLAS_NUM_THREADS=$threads bin/obj/bench/models_bench "$1" "$threads" "$reps"; }
 theirs() {
     OMP_WAIT_POLICY=PASSIVE OMP_NUM_THREADS=$threads MKL_NUM_THREADS=$threads \
         "$PY" testdata/bench/models_bench.py "$1" "$threads" "$reps"
@@ -58,8 +50,8 @@ peak=$(ours sgemm | awk '{ printf "%.1f", $3 / ($1 / 1e3) }')
 peak_cpu=$(ours sgemm | awk -v t="$threads" '{ printf "%.1f", $3 / ($2 / 1e3) * t }')
 echo "  sgemm (4320 x 512 x 1536): $peak GFLOP/s wall, $peak_cpu GFLOP/s per CPU-second x $threads (load $(load))"
 for item in $items; do
-    o=$bin/$item.ours
-    p=$bin/$item.torch
+    o=$tmp/$item.ours
+    p=$tmp/$item.torch
     : >"$o"
     : >"$p"
     r=0

@@ -10,18 +10,10 @@ set -e
 cd "$(dirname "$0")/.."
 command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null || { echo "bench-video: ffmpeg not installed (make deps)"; exit 0; }
 threads=${WSD_THREADS:-$(nproc 2>/dev/null || echo 1)}
-lib=bin/obj/libwsdec.a
-[ -f "$lib" ] || { echo "bench-video: $lib missing; run make first"; exit 1; }
+# video_bench is built by `make` (bench: all) with the library
+[ -x bin/obj/bench/video_bench ] || { echo "bench-video: bin/obj/bench/video_bench missing; run make first"; exit 1; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-PKGS="hdf5 libcjson openblas zlib"
-cuda_libs=
-if ar t "$lib" | grep -q '^nn_cuda\.o$'; then
-    nvcc=$(command -v nvcc || echo /usr/local/cuda/bin/nvcc)
-    cuda_libs="-L$(dirname "$(dirname "$nvcc")")/lib64 -lcudart -lcublas -lstdc++"
-fi
-${CC:-cc} -std=c11 -D_GNU_SOURCE -O2 -Icommon $(pkg-config --cflags $PKGS) \
-    -o "$tmp/video_bench" testdata/bench/video_bench.c "$lib" $(pkg-config --libs $PKGS) $cuda_libs -lm -lpthread
 codec=mpeg4
 ffmpeg -hide_banner -encoders 2>/dev/null | grep -q libx264 && codec=libx264
 ffmpeg -v error -f lavfi -i testsrc=size=320x240:rate=25 -t 30 -c:v $codec -pix_fmt yuv420p -y "$tmp/v.mp4"
@@ -31,8 +23,8 @@ report() {  # clips decode prep c3d
         printf " decode+preprocessing = %.1f%% of wall time\n", 100 * (d + p) / (d + p + c) }'
 }
 echo "Video to C3D clips, 320x240 $codec testsrc, 30 s at 25 fps, $threads thread(s):"
-report "CPU " $(OPENBLAS_NUM_THREADS=$threads "$tmp/video_bench" "$tmp/v.mp4" "${WSD_C3D_CLIPS:-4}" 2 cpu)
+report "CPU " $(OPENBLAS_NUM_THREADS=$threads bin/obj/bench/video_bench "$tmp/v.mp4" "${WSD_C3D_CLIPS:-4}" 2 cpu)
 if [ -n "$cuda_libs" ]; then
-    if gpu=$("$tmp/video_bench" "$tmp/v.mp4" 64 16 cuda 2>/dev/null); then report "CUDA" $gpu
+    if gpu=$(bin/obj/bench/video_bench "$tmp/v.mp4" 64 16 cuda 2>/dev/null); then report "CUDA" $gpu
     else echo "  CUDA: no GPU answered"; fi
 fi
