@@ -104,7 +104,7 @@ $(BUILD)/test/%: common/%.c $(BUILD)/libwsdec.a
 
 test-bins: $(TEST_BIN)
 
-test: check-deps $(PROG_BIN) $(TEST_BIN)
+test: check-deps $(PROG_BIN) $(BENCH_BIN) $(TEST_BIN)
 	@WSD_BIN=$(PROG_DIR) WSD_TEST_BIN=$(BUILD)/test sh testdata/run-tests.sh
 
 bench: all
