@@ -294,7 +294,7 @@ static cJSON *train_epoch(const options *o, wsd_cg *cg, nn_optim *opt, wsd_batch
         for (int n = 0; n < b.N; n++) words += b.caption_len[n] - 1;
         /* dropout masks are a function of (seed, epoch, batch): resumable */
         wsd_cg_seed_dropout(
-            cg, wsd_rng_hash((uint64_t)o->seed, 1000003u + (uint64_t)epoch, (uint64_t)i));
+            cg, wsd_rng_stream((uint64_t)o->seed, WSD_STREAM_CG_DROPOUT, epoch, (uint64_t)i));
         double loss = batch_loss(o, cg, &b, &seg, opt);
         if (!isfinite(loss)) {
             char ids[1024];

@@ -432,7 +432,7 @@ static int cycle_batch(trainer *T, const wsd_batch *b, int epoch, int i, nn_rng 
     float *noise = wsd_malloc(sizeof *noise * 2 * (size_t)b->N);
     for (int k = 0; k < 2 * b->N; k++) noise[k] = (nn_rng_uniformf(noise_rng) - 0.5f) / 50.0f;
     wsd_cg_seed_dropout(T->cg,
-                        wsd_rng_hash((uint64_t)o->seed, 3000017u + (uint64_t)epoch, (uint64_t)i));
+                        wsd_rng_stream((uint64_t)o->seed, WSD_STREAM_CYCLE_CG_DROPOUT, epoch, (uint64_t)i));
     nn_params_zero_grad(&T->sl.params);
     nn_params_zero_grad(wsd_cg_params(T->cg));
     int rc = wsd_cycle_grad(&T->sl, T->cg, &T->ws, b, noise, rng, loss, aux);
@@ -455,8 +455,8 @@ static void train_epoch(trainer *T, wsd_batcher *bt_sl, wsd_batcher *bt_cycle, i
     int n_batches = wsd_batcher_count(bt);
     if (o->max_batches > 0 && n_batches > o->max_batches) n_batches = o->max_batches;
     nn_rng rng, noise_rng;
-    nn_rng_seed(&rng, wsd_rng_hash((uint64_t)o->seed, 2000003u + (uint64_t)epoch, 1));
-    nn_rng_seed(&noise_rng, wsd_rng_hash((uint64_t)o->seed, 2000003u + (uint64_t)epoch, 2));
+    nn_rng_seed(&rng, wsd_rng_stream((uint64_t)o->seed, WSD_STREAM_CYCLE, epoch, 1));
+    nn_rng_seed(&noise_rng, wsd_rng_stream((uint64_t)o->seed, WSD_STREAM_CYCLE, epoch, 2));
     if (T->cg) wsd_cg_set_training(T->cg, !sl_epoch);
     double sum = 0, sum2 = 0, te = wsd_now();
     long hist[WSD_NUM_ANCHORS] = {0};

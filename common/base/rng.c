@@ -61,3 +61,7 @@ uint64_t wsd_rng_hash(uint64_t seed, uint64_t a, uint64_t b) {
     for (int i = 0; i < 2; i++) z = splitmix64(&z);
     return z;
 }
+
+uint64_t wsd_rng_stream(uint64_t seed, int stream, int epoch, uint64_t i) {
+    return wsd_rng_hash(seed, (uint64_t)stream + (uint64_t)epoch, i);
+}

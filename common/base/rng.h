@@ -37,4 +37,20 @@ uint64_t wsd_rng_named(uint64_t seed, const char *name);
 /* splitmix64 of (seed, a, b): counter-based draws. */
 uint64_t wsd_rng_hash(uint64_t seed, uint64_t a, uint64_t b);
 
+/* Every counter stream of the project, named once. A stream's number is part of
+ * every result drawn from it (checkpoints, the demo's score table), so these
+ * are the numbers the first runs were made with, fixed here and never reused;
+ * a new stream takes a new name and number. */
+enum {
+    WSD_STREAM_BATCH_ORDER = 1,        /* batch.c: video order of epoch e */
+    WSD_STREAM_SENTENCE_PICK = 2,      /* batch.c: the sentence drawn per video, epoch e */
+    WSD_STREAM_CG_DROPOUT = 1000003,   /* cg-pretrain: generator dropout, epoch e, batch i */
+    WSD_STREAM_CYCLE = 2000003,        /* wsdec-train: localizer dropout (i 1), noise (i 2), epoch e */
+    WSD_STREAM_CYCLE_CG_DROPOUT = 3000017, /* wsdec-train: generator dropout, epoch e, batch i */
+};
+/* The generator's dropout stream before any wsd_cg_seed_dropout: model seed ^ this. */
+#define WSD_STREAM_CG_FIRST_DROPOUT 0x5eedd20f0c57ULL
+/* wsd_rng_hash(seed, stream + epoch, i): the seed of batch i of epoch e of a stream. */
+uint64_t wsd_rng_stream(uint64_t seed, int stream, int epoch, uint64_t i);
+
 #endif

@@ -15,6 +15,11 @@ static void streams_are_pinned(void) {
     CHECK(wsd_rng_u64(&r) == 0x59ee4120961749f4ull);
     CHECK(wsd_rng_u64(&r) == 0x0b93c0faae79b33aull);
     CHECK(wsd_rng_hash(233, 1000003u + 2, 5) == 0xbc9964b5dfba89a5ull);
+    CHECK(wsd_rng_stream(233, WSD_STREAM_CG_DROPOUT, 2, 5) == 0xbc9964b5dfba89a5ull);
+    /* the pinned numbers of every stream: a change here changes every result */
+    CHECK(WSD_STREAM_BATCH_ORDER == 1 && WSD_STREAM_SENTENCE_PICK == 2);
+    CHECK(WSD_STREAM_CYCLE == 2000003 && WSD_STREAM_CYCLE_CG_DROPOUT == 3000017);
+    CHECK(WSD_STREAM_CG_FIRST_DROPOUT == 0x5eedd20f0c57ULL);
     CHECK(wsd_rng_named(233 * 4 + 2, "v_demo") == 0xdf2d7ec62b08a7a7ull);
 }
 

@@ -286,14 +286,13 @@ int wsd_batcher_videos(const wsd_batcher *bt) { return bt->n_videos; }
 int wsd_batcher_count(const wsd_batcher *bt) { return bt->count; }
 
 /* Stream ids of the counter-based draws, so shuffles and picks never share numbers. */
-enum { DRAW_SHUFFLE = 1, DRAW_PICK = 2 };
 
 int wsd_batcher_epoch(wsd_batcher *bt, int epoch) {
     int n = bt->n_videos;
     uint64_t seed = bt->opts.seed;
     for (int i = 0; i < n; i++) bt->order[i] = i;
     if (bt->opts.shuffle) {
-        uint64_t s = wsd_rng_hash(seed, DRAW_SHUFFLE, (uint64_t)epoch);
+        uint64_t s = wsd_rng_hash(seed, WSD_STREAM_BATCH_ORDER, (uint64_t)epoch);
         for (int i = n - 1; i > 0; i--) {
             int j = (int)(wsd_rng_hash(s, (uint64_t)i, 0) % (uint64_t)(i + 1));
             int t = bt->order[i];
@@ -301,7 +300,7 @@ int wsd_batcher_epoch(wsd_batcher *bt, int epoch) {
             bt->order[j] = t;
         }
     }
-    uint64_t s = wsd_rng_hash(seed, DRAW_PICK, (uint64_t)epoch);
+    uint64_t s = wsd_rng_hash(seed, WSD_STREAM_SENTENCE_PICK, (uint64_t)epoch);
     for (int v = 0; v < n; v++) {
         size_t k = bt->caps->videos[bt->pos[v]].n_events;
         bt->pick[v] = (int)(wsd_rng_hash(s, (uint64_t)bt->pos[v], 0) % k);

@@ -57,7 +57,7 @@ wsd_cg *wsd_cg_new(const wsd_cg_config *cfg, uint64_t seed, nn_device dev) {
         wsd_cg_free(cg);
         return NULL;
     }
-    nn_rng_seed(&cg->rng, seed ^ 0x5eedd20f0c57ULL);
+    nn_rng_seed(&cg->rng, seed ^ WSD_STREAM_CG_FIRST_DROPOUT);
     return cg;
 }
 
