@@ -365,7 +365,9 @@ int main(int argc, char **argv) {
                          "--val-captions", o.val_captions, "--val-feats", o.val_feats};
     if (wsd_out_distinct(o.out, ins, 5) || wsd_tmp_probe(o.out)) wsd_die("%s", wsd_error());
     nn_device dev;
-    if (nn_device_parse(o.device, &dev)) wsd_die("--device: %s", wsd_error());
+    if (nn_device_parse(o.device, &dev)) wsd_die("--device %s: %s", o.device, wsd_error());
+    if (nn_device_fallback_reason())
+        wsd_warn("--device auto: %s; running on the CPU", nn_device_fallback_reason());
     nn_set_threads(o.threads);
 
     wsd_trainset ts, val = {0};

@@ -236,7 +236,9 @@ static void video_setup(video_ctx *v, const video_opts *o) {
     if (wsd_caffe_mean_load(o->mean, mean_shape, &v->mean) != 0) wsd_die("%s", wsd_error());
     if (wsd_c3d_load_caffe(&v->net, o->weights) != 0) wsd_die("%s", wsd_error());
     nn_device dev = NN_CPU;
-    if (o->device && nn_device_parse(o->device, &dev) != 0) wsd_die("--device: %s", wsd_error());
+    if (o->device && nn_device_parse(o->device, &dev) != 0) wsd_die("--device %s: %s", o->device, wsd_error());
+    if (nn_device_fallback_reason())
+        wsd_warn("--device auto: %s; running on the CPU", nn_device_fallback_reason());
     if (dev != NN_CPU && wsd_c3d_to_device(&v->net, dev) != 0) wsd_die("--device %s: %s", o->device, wsd_error());
     int dim = v->net.out[WSD_C3D_LAYERS - 1];
     if (o->pca) {

@@ -286,7 +286,9 @@ int main(int argc, char **argv) {
                          optind < argc ? argv[optind] : NULL};
     if (wsd_out_distinct(output, ins, 4)) wsd_die("%s", wsd_error());
     nn_device dev;
-    if (nn_device_parse(device, &dev) != 0) wsd_die("--device: %s", wsd_error());
+    if (nn_device_parse(device, &dev) != 0) wsd_die("--device %s: %s", device, wsd_error());
+    if (nn_device_fallback_reason())
+        wsd_warn("--device auto: %s; running on the CPU", nn_device_fallback_reason());
     if (threads > 0) nn_set_threads((int)threads);
     load(&c, model, feats, sample_rate, dev);
     wsd_batch_init(&c.batch);

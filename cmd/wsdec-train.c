@@ -540,7 +540,9 @@ int main(int argc, char **argv) {
     const char *ins[] = {"--feats", o->feats, "--captions", o->captions, "--cg", o->cg,
                          "--vocab", o->vocab};
     if (wsd_out_distinct(o->out, ins, 4) || wsd_tmp_probe(o->out)) wsd_die("%s", wsd_error());
-    if (nn_device_parse(o->device, &T.dev)) wsd_die("--device: %s", wsd_error());
+    if (nn_device_parse(o->device, &T.dev)) wsd_die("--device %s: %s", o->device, wsd_error());
+    if (nn_device_fallback_reason())
+        wsd_warn("--device auto: %s; running on the CPU", nn_device_fallback_reason());
     nn_set_threads(o->threads);
 
     int start_epoch = 0;

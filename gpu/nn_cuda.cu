@@ -842,17 +842,23 @@ static void cu_adam(size_t n, float *p, const float *g, float *m, float *v, long
 
 static nn_backend table;
 static int probed, usable;
+static char why_not[256]; /* why no GPU answered, with the CUDA error string */
 
 extern "C" const nn_backend *nn_cuda_backend(void) {
     if (!probed) {
         probed = 1;
         int count = 0;
         cudaError_t e = cudaGetDeviceCount(&count);
-        if (e == cudaSuccess && count > 0 && cublasCreate(&blas) == CUBLAS_STATUS_SUCCESS) {
+        cublasStatus_t bs = CUBLAS_STATUS_SUCCESS;
+        if (e != cudaSuccess)
+            snprintf(why_not, sizeof why_not, "cudaGetDeviceCount: %s", cudaGetErrorString(e));
+        else if (count <= 0)
+            snprintf(why_not, sizeof why_not, "cudaGetDeviceCount: no devices");
+        else if ((bs = cublasCreate(&blas)) != CUBLAS_STATUS_SUCCESS)
+            snprintf(why_not, sizeof why_not, "cublasCreate: status %d", (int)bs);
+        else
             usable = 1;
-        } else {
-            cudaGetLastError(); // clear the sticky "no device" error
-        }
+        if (!usable) cudaGetLastError(); // clear the sticky "no device" error
         table.name = "cuda";
         table.alloc = cu_alloc;
         table.release = cu_release;
@@ -901,7 +907,7 @@ extern "C" const nn_backend *nn_cuda_backend(void) {
         table.adam_update = cu_adam;
     }
     if (!usable) {
-        wsd_fail("no usable CUDA GPU (this build has the CUDA backend, but no device answered)");
+        wsd_fail("no CUDA GPU answered (%s)", why_not);
         return NULL;
     }
     return &table;

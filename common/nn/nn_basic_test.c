@@ -42,6 +42,10 @@ static void test_tensor_views_and_copies(void) {
     nn_device d;
     CHECK(nn_device_parse("cpu", &d) == 0 && d == NN_CPU);
     CHECK(nn_device_parse("auto", &d) == 0);
+    /* auto says why it chose the CPU, and only then */
+    CHECK((d == NN_CPU) == (nn_device_fallback_reason() != NULL));
+    CHECK(d == NN_CUDA || strstr(nn_device_fallback_reason(), "CUDA") != NULL);
+    CHECK(nn_device_parse("cpu", &d) == 0 && nn_device_fallback_reason() == NULL);
     CHECK(nn_device_parse("tpu", &d) == -1);
 #ifndef WSD_HAVE_CUDA
     CHECK(nn_device_parse("cuda", &d) == -1);

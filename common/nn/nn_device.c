@@ -1,4 +1,5 @@
 /* Device names and backend dispatch. */
+#include <stdio.h>
 #include <string.h>
 
 #include "nn/nn_device.h"
@@ -31,7 +32,12 @@ int nn_device_available(nn_device dev) {
     return nn_cuda_backend() != NULL;
 }
 
+static char fallback[320]; /* why the last "auto" chose the CPU; "" when it did not */
+
+const char *nn_device_fallback_reason(void) { return fallback[0] ? fallback : NULL; }
+
 int nn_device_parse(const char *name, nn_device *out) {
+    fallback[0] = 0;
     if (!strcmp(name, "cpu")) {
         *out = NN_CPU;
         return 0;
@@ -43,6 +49,7 @@ int nn_device_parse(const char *name, nn_device *out) {
     }
     if (!strcmp(name, "auto")) {
         *out = nn_cuda_backend() ? NN_CUDA : NN_CPU;
+        if (*out == NN_CPU) snprintf(fallback, sizeof fallback, "%s", wsd_error());
         wsd_clear_error();
         return 0;
     }

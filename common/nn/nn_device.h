@@ -9,6 +9,11 @@ typedef enum { NN_CPU = 0, NN_CUDA = 1 } nn_device;
  * cpu). "cuda" in a build without the CUDA backend fails with a message that
  * says so. */
 int nn_device_parse(const char *name, nn_device *out);
+/* After nn_device_parse("auto") chose the CPU: why (e.g. "no CUDA GPU
+ * answered (cudaGetDeviceCount: ...)"); NULL when the last parse did not fall
+ * back. Programs print it as one line on stderr:
+ *   PROG: --device auto: no CUDA GPU answered (...); running on the CPU */
+const char *nn_device_fallback_reason(void);
 const char *nn_device_name(nn_device dev);
 int nn_device_available(nn_device dev);
 /* Waits for queued device work (no-op on the CPU). */
