@@ -23,6 +23,8 @@ extern "C" {
 static cublasHandle_t blas;
 
 static void check(cudaError_t e, const char *what) {
+    if (e == cudaErrorMemoryAllocation)  // bad luck, not a bug: exit 1 like any other OOM
+        wsd_die("out of cuda memory (%s): %s", what, cudaGetErrorString(e));
     if (e != cudaSuccess) wsd_die_internal("CUDA %s: %s", what, cudaGetErrorString(e));
 }
 
@@ -47,8 +49,42 @@ static size_t n_blocks, cap_blocks;
 
 static size_t bucket(size_t n) { return (n + 255) / 256 * 256; }
 
+// WSD_CUDA_MEM_LIMIT=BYTES (suffix K, M or G allowed) caps what this allocator
+// holds (blocks in use and cached), so tests can provoke an out-of-memory.
+static size_t held_bytes, mem_limit;
+static int mem_limit_read;
+
+static size_t read_mem_limit(void) {
+    if (!mem_limit_read) {
+        mem_limit_read = 1;
+        const char *e = getenv("WSD_CUDA_MEM_LIMIT");
+        if (e && *e) {
+            char *end;
+            double v = strtod(e, &end);
+            double m = *end == 'K' || *end == 'k' ? 1024.0 : *end == 'M' || *end == 'm' ? 1048576.0
+                     : *end == 'G' || *end == 'g' ? 1073741824.0 : 1.0;
+            if (v > 0) mem_limit = (size_t)(v * m);
+        }
+    }
+    return mem_limit;
+}
+
+static void drop_cached_blocks(void) {
+    size_t k = 0;
+    for (size_t i = 0; i < n_blocks; i++) {
+        if (blocks[i].in_use) blocks[k++] = blocks[i];
+        else {
+            cudaFree(blocks[i].p);
+            held_bytes -= blocks[i].n * sizeof(float);
+        }
+    }
+    n_blocks = k;
+}
+
+// NULL with wsd_fail (the CUDA error string or the limit) when out of memory;
+// nn_tensor_zeros turns that into a message naming the tensor.
 static float *cu_alloc(size_t n) {
-    size_t b = bucket(n ? n : 1);
+    size_t b = bucket(n ? n : 1), bytes = b * sizeof(float);
     float *p = NULL;
     for (size_t i = 0; i < n_blocks; i++)
         if (!blocks[i].in_use && blocks[i].n == b) {
@@ -57,17 +93,27 @@ static float *cu_alloc(size_t n) {
             break;
         }
     if (!p) {
-        if (cudaMalloc((void **)&p, b * sizeof(float)) != cudaSuccess) {
+        size_t lim = read_mem_limit();
+        if (lim && held_bytes + bytes > lim) drop_cached_blocks();
+        if (lim && held_bytes + bytes > lim) {
+            wsd_fail("WSD_CUDA_MEM_LIMIT of %zu bytes reached, %zu bytes held", lim, held_bytes);
+            return NULL;
+        }
+        cudaError_t e = cudaMalloc((void **)&p, bytes);
+        if (e != cudaSuccess) {
             cudaGetLastError();
             /* give cached blocks back and retry once before failing */
-            size_t k = 0;
-            for (size_t i = 0; i < n_blocks; i++) {
-                if (blocks[i].in_use) blocks[k++] = blocks[i];
-                else cudaFree(blocks[i].p);
+            drop_cached_blocks();
+            e = cudaMalloc((void **)&p, bytes);
+            if (e != cudaSuccess) {
+                cudaGetLastError();
+                size_t free_b = 0, total_b = 0;
+                cudaMemGetInfo(&free_b, &total_b);
+                wsd_fail("cudaMalloc: %s; %zu of %zu bytes free", cudaGetErrorString(e), free_b, total_b);
+                return NULL;
             }
-            n_blocks = k;
-            check(cudaMalloc((void **)&p, b * sizeof(float)), "allocation");
         }
+        held_bytes += bytes;
         if (n_blocks == cap_blocks) {
             cap_blocks = cap_blocks ? 2 * cap_blocks : 256;
             blocks = (block_t *)wsd_realloc(blocks, cap_blocks * sizeof *blocks);
@@ -77,7 +123,7 @@ static float *cu_alloc(size_t n) {
         blocks[n_blocks].in_use = 1;
         n_blocks++;
     }
-    check(cudaMemsetAsync(p, 0, b * sizeof(float)), "memset");
+    check(cudaMemsetAsync(p, 0, bytes), "memset");
     return p;
 }
 

@@ -63,7 +63,10 @@ extern "C" void nn_cuda_conv3d_forward(int N, int C, int T, int H, int W, int K,
     size_t per = COL_FLOATS / (rows * hw); // frames per GEMM
     if (per < 1) per = 1;
     if (per > frames) per = frames;
-    float *col = be->alloc(rows * per * hw), *tmp = be->alloc((size_t)K * per * hw);
+    float *col = be->alloc(rows * per * hw), *tmp = col ? be->alloc((size_t)K * per * hw) : NULL;
+    if (!tmp)  // an OOM with its size, never a crash (exit 1 like nn_tensor_zeros)
+        wsd_die("out of cuda memory allocating the conv3d scratch (%zu + %zu floats): %s", rows * per * hw,
+                (size_t)K * per * hw, wsd_error());
     for (size_t g0 = 0; g0 < frames; g0 += per) {
         size_t nf = frames - g0 < per ? frames - g0 : per, ncols = nf * hw;
         k_vol2col<<<grid_for(rows * ncols), THREADS>>>(C, T, H, W, x, (long)g0, ncols, col);

@@ -44,6 +44,14 @@ if ! "$BIN/caption" --version >/dev/null 2>>"$report"; then
     result load "FAILED (the programs do not start: missing libraries, see the report)"; exit 1
 fi
 
+# Does a GPU answer? Without one every check below reports "skipped" (a dry
+# run here proves the script and the bundle start; the tests skip themselves).
+probe=$("$BIN/caption" --device cuda --model /nonexistent --feats /nonexistent 2>&1)
+case "$probe" in
+*"--device cuda:"*) gpu=0; say "no GPU: $probe" ;;
+*) gpu=1 ;;
+esac
+
 # 1. every backend entry and layer, CPU against CUDA
 for t in nn/nn_cuda_test wsd/wsd_cuda_test nn/nn_conv3d_test video/c3d_test; do
     [ -x "$TEST/$t" ] || { result "$t" "skipped (not built)"; continue; }
@@ -51,8 +59,29 @@ for t in nn/nn_cuda_test wsd/wsd_cuda_test nn/nn_conv3d_test video/c3d_test; do
     result "$t" "$st $(grep '^RESULT' "$report" | tail -n 1)"
 done
 
+# 1b. out of device memory: exit 1 and a message naming the tensor and its size,
+# never a crash (the allocator's WSD_CUDA_MEM_LIMIT provokes it)
+if [ $gpu = 1 ]; then
+    o=$(mktemp -d)
+    "$BIN/feat-synth" --make-captions 8 --seed 3 -o "$o/tr.json" 2>/dev/null &&
+        "$BIN/feat-synth" --dim 500 --rows-per-second 0.5 "$o/tr.json" -o "$o/tr.tsr" &&
+        "$BIN/vocab-build" -q "$o/tr.json" -o "$o/vocab.json" 2>>"$report"
+    WSD_CUDA_MEM_LIMIT=2M timeout 60 "$BIN/cg-pretrain" -q --device cuda --feats "$o/tr.tsr" --captions "$o/tr.json" \
+        --vocab "$o/vocab.json" --hidden 512 --embed 512 --batch 4 --epochs 1 --out "$o/m.h5" 2>"$o/err"
+    rc=$?
+    cat "$o/err" >>"$report"
+    if [ $rc = 1 ] && grep -q "out of cuda memory allocating .* tensor (.*): [0-9]* bytes (WSD_CUDA_MEM_LIMIT" "$o/err"; then
+        st="ok ($(head -c 160 "$o/err"))"
+    else st="FAILED (exit $rc, expected 1 and a message naming the tensor and its bytes)"; fi
+    result "out of device memory" "$st"
+    rm -rf "$o"
+else
+    result "out of device memory" "skipped (no GPU answered)"
+fi
+
 # 2. the demo chain on each device, tables side by side
 for dev in cpu cuda; do
+    if [ $gpu = 0 ]; then result "demo --device $dev" "skipped (no GPU answered, nothing to compare)"; continue; fi
     start=$(date +%s)
     if timeout 150 make --no-print-directory -f pipelines/demo.mk BIN="$BIN" DEMO=runs/gpu-check-$dev \
         DEVICE=$dev >runs-$dev.log 2>&1; then st=ok; else st="FAILED (exit $?)"; fi

@@ -16,7 +16,8 @@ typedef enum { NN_ACT_SIGMOID = 0, NN_ACT_TANH = 1, NN_ACT_RELU = 2 } nn_act;
 typedef struct nn_backend {
     const char *name;
     /* memory */
-    float *(*alloc)(size_t n);                    /* n floats, zeroed */
+    /* n floats, zeroed; NULL with wsd_fail (the reason) when out of memory */
+    float *(*alloc)(size_t n);
     void (*release)(float *p);
     void (*fill)(float *p, size_t n, float v);
     void (*copy)(float *dst, const float *src, size_t n);            /* device → device */

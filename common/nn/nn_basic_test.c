@@ -1,5 +1,17 @@
 #include "testing/nn_testutil.h"
 
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "nn/nn_param.h"
+
+/* The out-of-memory test asks calloc for 2^60 bytes on purpose: under
+ * AddressSanitizer that must return NULL as in the C library, not abort. */
+const char *__asan_default_options(void);
+const char *__asan_default_options(void) { return "allocator_may_return_null=1"; }
+
 static void test_rng_is_reproducible_and_uniform(void) {
     nn_rng a, b;
     nn_rng_seed(&a, 233);
@@ -291,6 +303,51 @@ static void test_dropout(void) {
     for (size_t i = 0; i < sizeof ts / sizeof *ts; i++) nn_tensor_free(ts[i]);
 }
 
+/* A host tensor that cannot be allocated: an error naming what was being
+ * allocated, its shape and its size in bytes; nn_tensor_zeros exits 1 with it
+ * (never a crash), as the CUDA allocator's failures do (gpu-check provokes
+ * those with WSD_CUDA_MEM_LIMIT). */
+static void test_out_of_memory_names_the_tensor(void) {
+    int huge[2] = {1 << 30, 1 << 28}; /* 2^58 floats = 2^60 bytes */
+    nn_tensor t;
+    CHECK(nn_tensor_try_zeros(&t, NN_CPU, 2, huge) == -1);
+    CHECK(t.data == NULL && t.size == 0);
+    CHECK(strstr(wsd_error(), "out of cpu memory allocating a tensor (1073741824, 268435456): "
+                              "1152921504606846976 bytes") != NULL);
+    const char *old = nn_alloc_label("parameter 'x.w'");
+    CHECK(nn_tensor_try_zeros(&t, NN_CPU, 2, huge) == -1);
+    CHECK(strstr(wsd_error(), "allocating the parameter 'x.w' tensor (1073741824, 268435456)") != NULL);
+    nn_alloc_label(old);
+    CHECK(nn_tensor_try_zeros(&t, NN_CPU, 2, (int[]){2, 3}) == 0 && t.size == 6);
+    nn_tensor_free(&t);
+    /* the exiting forms, in a child: a parameter's name, exit status 1 */
+    int pfd[2];
+    CHECK(pipe(pfd) == 0);
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(pfd[1], 2);
+        close(pfd[0]);
+        wsd_set_progname("oomtest");
+        nn_params ps;
+        nn_params_init(&ps, "test");
+        nn_params_new(&ps, NN_CPU, "cg.big", 0, 2, huge);
+        _exit(0); /* not reached */
+    }
+    close(pfd[1]);
+    char msg[512] = {0};
+    size_t got = 0;
+    ssize_t r;
+    while (got < sizeof msg - 1 && (r = read(pfd[0], msg + got, sizeof msg - 1 - got)) > 0) got += (size_t)r;
+    close(pfd[0]);
+    int st = 0;
+    CHECK(waitpid(pid, &st, 0) == pid);
+    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 1);
+    CHECK(strstr(msg, "oomtest: out of cpu memory allocating the parameter 'cg.big' tensor "
+                      "(1073741824, 268435456): 1152921504606846976 bytes") != NULL);
+    if (!strstr(msg, "parameter 'cg.big'")) fprintf(stderr, "child said: %s\n", msg);
+}
+
 int main(void) {
     TEST_RUN(test_rng_is_reproducible_and_uniform);
     TEST_RUN(test_tensor_views_and_copies);
@@ -301,5 +358,6 @@ int main(void) {
     TEST_RUN(test_embedding_fd);
     TEST_RUN(test_init_distributions);
     TEST_RUN(test_dropout);
+    TEST_RUN(test_out_of_memory_names_the_tensor);
     return test_finish();
 }

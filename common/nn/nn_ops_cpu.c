@@ -3,6 +3,7 @@
 #include "nn/nn_backend.h"
 
 #include <cblas.h>
+#include <errno.h>
 #include <float.h>
 #include <math.h>
 #include <stdlib.h>
@@ -14,7 +15,11 @@
 
 #define DELTA 1e-4f
 
-static float *cpu_alloc(size_t n) { return wsd_calloc(n ? n : 1, sizeof(float)); }
+static float *cpu_alloc(size_t n) {
+    float *p = calloc(n ? n : 1, sizeof(float));
+    if (!p) wsd_fail("calloc: %s", strerror(errno));
+    return p;
+}
 static void cpu_release(float *p) { free(p); }
 static void cpu_fill(float *p, size_t n, float v) {
     for (size_t i = 0; i < n; i++) p[i] = v;

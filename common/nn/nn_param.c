@@ -1,6 +1,7 @@
 #include "nn/nn_param.h"
 
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "base/util.h"
@@ -49,8 +50,15 @@ nn_param *nn_params_new(nn_params *ps, nn_device dev, const char *name, int is_b
     }
     nn_param *p = wsd_calloc(1, sizeof *p);
     p->name = wsd_strdup(name);
+    char label[200];
+    snprintf(label, sizeof label, "%s '%s'", is_buffer ? "buffer" : "parameter", name);
+    const char *old = nn_alloc_label(label);
     p->value = nn_tensor_zeros(dev, ndim, shape);
-    if (!is_buffer) p->grad = nn_tensor_zeros(dev, ndim, shape);
+    if (!is_buffer) {
+        snprintf(label, sizeof label, "gradient of parameter '%s'", name);
+        p->grad = nn_tensor_zeros(dev, ndim, shape);
+    }
+    nn_alloc_label(old);
     p->is_buffer = is_buffer;
     p->section = ps->section;
     nn_params_append(ps, p);

@@ -13,9 +13,20 @@ static size_t shape_size(int ndim, const int *shape) {
     return n;
 }
 
-nn_tensor nn_tensor_zeros(nn_device dev, int ndim, const int *shape) {
+static _Thread_local const char *alloc_label;
+
+const char *nn_alloc_label(const char *label) {
+    const char *old = alloc_label;
+    alloc_label = label;
+    return old;
+}
+
+static void format_shape(char *buf, size_t cap, int ndim, const int *shape);
+
+int nn_tensor_try_zeros(nn_tensor *out, nn_device dev, int ndim, const int *shape) {
     nn_tensor t;
     memset(&t, 0, sizeof t);
+    memset(out, 0, sizeof *out);
     if (ndim < 0 || ndim > NN_MAX_DIM) wsd_die_internal("nn_tensor_zeros: %d dimensions", ndim);
     t.ndim = ndim;
     for (int i = 0; i < ndim; i++) t.shape[i] = shape[i];
@@ -23,6 +34,22 @@ nn_tensor nn_tensor_zeros(nn_device dev, int ndim, const int *shape) {
     t.device = dev;
     t.owner = 1;
     t.data = nn_backend_for(dev)->alloc(t.size);
+    if (!t.data) {
+        /* the backend recorded why (the CUDA error string, a limit, the C library) */
+        char why[256], sh[96];
+        snprintf(why, sizeof why, "%s", wsd_error());
+        format_shape(sh, sizeof sh, ndim, shape);
+        return wsd_fail("out of %s memory allocating %s%s tensor %s: %zu bytes (%s)",
+                        nn_device_name(dev), alloc_label ? "the " : "a", alloc_label ? alloc_label : "",
+                        sh, t.size * sizeof(float), why);
+    }
+    *out = t;
+    return 0;
+}
+
+nn_tensor nn_tensor_zeros(nn_device dev, int ndim, const int *shape) {
+    nn_tensor t;
+    if (nn_tensor_try_zeros(&t, dev, ndim, shape) != 0) wsd_die("%s", wsd_error());
     return t;
 }
 

@@ -25,8 +25,18 @@ typedef struct {
     int owner;         /* 1: nn_tensor_free releases data */
 } nn_tensor;
 
-/* Zero-filled tensors. Allocation failure exits (wsd_malloc semantics). */
+/* Zero-filled tensors. Running out of memory (host or device) exits 1 with
+ * the message of nn_tensor_try_zeros: like wsd_malloc, the one place the
+ * engine exits, since no caller could go on without the tensor. */
 nn_tensor nn_tensor_zeros(nn_device dev, int ndim, const int *shape);
+/* The same, but on failure returns -1 with "out of cuda memory allocating the
+ * parameter 'x' tensor (512, 6000): 12288000 bytes (cudaMalloc: out of
+ * memory)" recorded (wsd_error) and *out zeroed. */
+int nn_tensor_try_zeros(nn_tensor *out, nn_device dev, int ndim, const int *shape);
+/* Names what the calling thread is allocating (e.g. "parameter 'cg.fc.w'")
+ * for out-of-memory messages; NULL clears it. Returns the previous label so
+ * callers can restore it. */
+const char *nn_alloc_label(const char *label);
 nn_tensor nn_zeros1(nn_device dev, int n0);
 nn_tensor nn_zeros2(nn_device dev, int n0, int n1);
 nn_tensor nn_zeros3(nn_device dev, int n0, int n1, int n2);
