@@ -46,7 +46,8 @@ static const char usage[] =
 typedef enum { PROP_INPUT, PROP_FULL, PROP_ANCHORS, PROP_RANDOM } proposal_kind;
 
 typedef struct {
-    wsd_cg *cg;
+    wsd_cg cg;
+    wsd_cg_run run;
     wsd_vocab *vocab;
     wsd_featset *feats;
     wsd_vqueue *q;
@@ -175,8 +176,8 @@ static void caption_batch(ctx *c, wsd_vrecord *recs, int n) {
         if (wsd_batch_set_videos(&c->batch, feats, keys, durs, n)) wsd_die("%s", wsd_error());
         int *ids = wsd_malloc(sizeof(int) * (size_t)c->total * (c->max_len + 2));
         int *len = wsd_malloc(sizeof(int) * c->total);
-        if (wsd_cg_decode(c->cg, &c->batch, c->cw, c->gather, c->total, c->beam, c->max_len, 0, ids,
-                          len))
+        if (wsd_cg_decode(&c->cg, &c->run, &c->batch, c->cw, c->gather, c->total, c->beam,
+                          c->max_len, 0, ids, len))
             wsd_die_internal("caption generator: %s", wsd_error());
         set_sentences(c, recs, n, durs, ids, len);
         free(ids);
@@ -205,10 +206,10 @@ static void parse_proposals(ctx *c, const char *s) {
 static void load(ctx *c, const char *model, const char *feats, long sample_rate, long max_len,
                  nn_device dev) {
     nn_ckpt *ck = nn_ckpt_open(model);
-    if (!ck || !(c->cg = wsd_cg_load(ck, dev)) || !(c->vocab = wsd_ckpt_vocab(ck)))
+    if (!ck || wsd_cg_load(&c->cg, ck, dev) || !(c->vocab = wsd_ckpt_vocab(ck)))
         wsd_die("%s", wsd_error());
     nn_ckpt_close(ck);
-    const wsd_cg_config *cfg = wsd_cg_cfg(c->cg);
+    const wsd_cg_config *cfg = &c->cg.cfg;
     if (c->vocab->n != cfg->vocab)
         wsd_die("%s: the vocabulary has %d entries but the model %d", model, c->vocab->n,
                 cfg->vocab);
@@ -325,7 +326,8 @@ int main(int argc, char **argv) {
     free(c.gather);
     free(c.count);
     wsd_batch_free(&c.batch);
-    wsd_cg_free(c.cg);
+    wsd_cg_run_free(&c.run);
+    wsd_cg_free(&c.cg);
     wsd_vocab_free(c.vocab);
     wsd_featset_free(c.feats);
     return 0;

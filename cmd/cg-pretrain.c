@@ -183,7 +183,7 @@ static void parse_options(int argc, char **argv, options *o) {
  * `epoch` = epochs completed. */
 static cJSON *config_json(const wsd_cg *cg, const options *o, int epoch) {
     cJSON *j = wsd_ckpt_config_new("cg-pretrain", epoch);
-    cJSON_AddItemToObject(j, "model_cg", wsd_cg_config_to_json(wsd_cg_cfg(cg)));
+    cJSON_AddItemToObject(j, "model_cg", wsd_cg_config_to_json(&cg->cfg));
     cJSON *t = cJSON_AddObjectToObject(j, "train");
     cJSON_AddStringToObject(t, "segments", o->gt ? "gt" : "full");
     cJSON_AddNumberToObject(t, "batch", o->batch);
@@ -203,7 +203,7 @@ static cJSON *config_json(const wsd_cg *cg, const options *o, int epoch) {
 static void save(const options *o, wsd_cg *cg, const nn_optim *opt, const wsd_vocab *vocab,
                  int epoch) {
     cJSON *cfg = config_json(cg, o, epoch);
-    const nn_params *models[1] = {wsd_cg_params(cg)};
+    const nn_params *models[1] = {&cg->params};
     const nn_optim *optims[1] = {opt};
     const char *names[1] = {"model_cg"};
     nn_ckpt_contents c = {.models = models,
@@ -232,17 +232,17 @@ static void batch_segments(const options *o, const wsd_batch *b, float *seg) {
 
 /* The caption loss of batch b with its training segments: forward only, or
  * forward + backward + step when opt is given. */
-static double batch_loss(const options *o, wsd_cg *cg, const wsd_batch *b, nn_tensor *seg,
-                         nn_optim *opt) {
+static double batch_loss(const options *o, wsd_cg *cg, wsd_cg_run *run, const wsd_batch *b,
+                         nn_tensor *seg, nn_optim *opt) {
     float *host = wsd_malloc(sizeof(float) * 2 * b->N);
     batch_segments(o, b, host);
-    nn_tensor_ensure2(seg, wsd_cg_device(cg), b->N, 2);
+    nn_tensor_ensure2(seg, cg->dev, b->N, 2);
     if (nn_tensor_from_host(seg, host, (size_t)2 * b->N)) wsd_die_internal("%s", wsd_error());
     free(host);
     double loss;
-    if (opt) nn_params_zero_grad(wsd_cg_params(cg));
-    if (wsd_cg_forward(cg, b, seg, opt != NULL, &loss, NULL) ||
-        (opt && (wsd_cg_backward(cg, 1.0f, NULL) || nn_optim_step(opt))))
+    if (opt) nn_params_zero_grad(&cg->params);
+    if (wsd_cg_forward(cg, run, b, seg, opt != NULL, &loss, NULL) ||
+        (opt && (wsd_cg_backward(cg, run, 1.0f, NULL) || nn_optim_step(opt))))
         wsd_die_internal("%s", wsd_error());
     return loss;
 }
@@ -254,19 +254,21 @@ static void val_loss(wsd_batcher *bt, const options *o, wsd_cg *cg, double *per_
     wsd_batch b;
     wsd_batch_init(&b);
     nn_tensor seg = {0};
+    wsd_cg_run run = {0};
     double total = 0;
     long sentences = 0, words = 0;
-    wsd_cg_set_training(cg, 0);
+    cg->training = 0;
     for (int i = 0; i < wsd_batcher_count(bt); i++) {
         if (wsd_batcher_get(bt, i, &b)) wsd_die("%s", wsd_error());
-        total += batch_loss(o, cg, &b, &seg, NULL) * b.N;
+        total += batch_loss(o, cg, &run, &b, &seg, NULL) * b.N;
         sentences += b.N;
         for (int n = 0; n < b.N; n++) words += b.caption_len[n] - 1;
     }
-    wsd_cg_set_training(cg, 1);
+    cg->training = 1;
     *per_sentence = total / (double)(sentences ? sentences : 1);
     *per_word = total / (double)(words ? words : 1);
     nn_tensor_free(&seg);
+    wsd_cg_run_free(&run);
     wsd_batch_free(&b);
 }
 
@@ -282,6 +284,7 @@ static cJSON *train_epoch(const options *o, wsd_cg *cg, nn_optim *opt, wsd_batch
     wsd_batch b;
     wsd_batch_init(&b);
     nn_tensor seg = {0};
+    wsd_cg_run run = {0};
     double sum = 0, te = wsd_now();
     long words = 0;
     char label[32];
@@ -293,9 +296,9 @@ static cJSON *train_epoch(const options *o, wsd_cg *cg, nn_optim *opt, wsd_batch
         if (wsd_batcher_get(bt, i, &b)) wsd_die("%s", wsd_error());
         for (int n = 0; n < b.N; n++) words += b.caption_len[n] - 1;
         /* dropout masks are a function of (seed, epoch, batch): resumable */
-        wsd_cg_seed_dropout(
-            cg, wsd_rng_stream((uint64_t)o->seed, WSD_STREAM_CG_DROPOUT, epoch, (uint64_t)i));
-        double loss = batch_loss(o, cg, &b, &seg, opt);
+        nn_rng_seed(&cg->rng,
+                    wsd_rng_stream((uint64_t)o->seed, WSD_STREAM_CG_DROPOUT, epoch, (uint64_t)i));
+        double loss = batch_loss(o, cg, &run, &b, &seg, opt);
         if (!isfinite(loss)) {
             char ids[1024];
             wsd_die("epoch %d batch %d: the loss is %g, not finite (diverged: a lower --lr, or bad "
@@ -324,19 +327,19 @@ static cJSON *train_epoch(const options *o, wsd_cg *cg, nn_optim *opt, wsd_batch
     wsd_trainlog_set(rec, "lr", "cg", opt->groups[0].lr);
     wsd_trainlog_set(rec, NULL, "seconds", wsd_now() - te);
     nn_tensor_free(&seg);
+    wsd_cg_run_free(&run);
     wsd_batch_free(&b);
     return rec;
 }
 
 /* The generator to train: resumed from a checkpoint or new. */
-static wsd_cg *model(const options *o, nn_ckpt *resume, const wsd_vocab *vocab, int feat_dim,
-                     nn_device dev) {
-    wsd_cg *cg;
+static void model(wsd_cg *cg, const options *o, nn_ckpt *resume, const wsd_vocab *vocab,
+                  int feat_dim, nn_device dev) {
     if (resume) {
-        if (!(cg = wsd_cg_load(resume, dev))) wsd_die("%s", wsd_error());
-        if (wsd_cg_cfg(cg)->vocab != vocab->n)
-            wsd_die("%s: model vocabulary %d, --vocab has %d entries", o->resume,
-                    wsd_cg_cfg(cg)->vocab, vocab->n);
+        if (wsd_cg_load(cg, resume, dev)) wsd_die("%s", wsd_error());
+        if (cg->cfg.vocab != vocab->n)
+            wsd_die("%s: model vocabulary %d, --vocab has %d entries", o->resume, cg->cfg.vocab,
+                    vocab->n);
     } else {
         wsd_cg_config cfg;
         wsd_cg_config_default(&cfg);
@@ -346,12 +349,11 @@ static wsd_cg *model(const options *o, nn_ckpt *resume, const wsd_vocab *vocab, 
         cfg.vocab = vocab->n;
         cfg.dropout = (float)o->dropout;
         cfg.sample_rate = o->sample_rate;
-        if (!(cg = wsd_cg_new(&cfg, (uint64_t)o->seed, dev))) wsd_die_internal("%s", wsd_error());
+        if (wsd_cg_init(cg, &cfg, (uint64_t)o->seed, dev)) wsd_die_internal("%s", wsd_error());
     }
-    if (wsd_cg_cfg(cg)->feat_dim != feat_dim)
+    if (cg->cfg.feat_dim != feat_dim)
         wsd_die("%s: features have %d dims, the model expects %d", o->feats, feat_dim,
-                wsd_cg_cfg(cg)->feat_dim);
-    return cg;
+                cg->cfg.feat_dim);
 }
 
 int main(int argc, char **argv) {
@@ -391,30 +393,31 @@ int main(int argc, char **argv) {
     if (o.resume && !(resume = nn_ckpt_open(o.resume))) wsd_die("%s", wsd_error());
     if (resume && wsd_ckpt_resume_epoch(resume, "cg-pretrain", &start_epoch))
         wsd_die("%s", wsd_error());
-    wsd_cg *cg = model(&o, resume, vocab, wsd_featset_dim(ts.fs), dev);
+    wsd_cg cgm, *cg = &cgm;
+    model(cg, &o, resume, vocab, wsd_featset_dim(ts.fs), dev);
     nn_optim opt;
     nn_sgd_init(&opt, o.momentum, o.weight_decay);
-    nn_optim_add_group(&opt, wsd_cg_params(cg), o.lr);
+    nn_optim_add_group(&opt, &cg->params, o.lr);
     if (resume && nn_ckpt_load_optim(resume, "model_cg", &opt)) wsd_die("%s", wsd_error());
     nn_ckpt_close(resume);
     if (o.val_captions) {
         if (wsd_trainset_load(&val, o.val_captions, o.val_feats ? o.val_feats : o.feats,
                               o.sample_rate, 0))
             wsd_die("%s", wsd_error());
-        if (wsd_featset_dim(val.fs) != wsd_cg_cfg(cg)->feat_dim)
+        if (wsd_featset_dim(val.fs) != cg->cfg.feat_dim)
             wsd_die("%s: validation features have %d dims, the model expects %d (as %s)",
-                    o.val_feats ? o.val_feats : o.feats, wsd_featset_dim(val.fs), wsd_cg_cfg(cg)->feat_dim,
+                    o.val_feats ? o.val_feats : o.feats, wsd_featset_dim(val.fs), cg->cfg.feat_dim,
                     o.feats);
         wsd_batcher_opts vo = {.batch_size = o.batch, .mode = WSD_BATCH_FULL};
         if (!(bt_val = wsd_trainset_batcher(&val, vocab, vo))) wsd_die("%s", wsd_error());
     }
-    wsd_cg_set_training(cg, 1);
+    cg->training = 1;
     if (!o.quiet)
         fprintf(stderr,
                 "cg-pretrain: %d videos (of %zu), %d batches of %d per epoch, segments %s, %zu "
                 "parameters, device %s, epochs %d..%d\n",
                 wsd_batcher_videos(bt), ts.caps->n, n_batches, o.batch, o.gt ? "gt" : "full",
-                nn_params_count(wsd_cg_params(cg), 0), nn_device_name(dev), start_epoch,
+                nn_params_count(&cg->params, 0), nn_device_name(dev), start_epoch,
                 o.epochs - 1);
 
     wsd_trainlog *tlog = NULL;

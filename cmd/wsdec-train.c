@@ -236,7 +236,8 @@ typedef struct {
     options o;
     nn_device dev;
     wsd_sl sl;
-    wsd_cg *cg;
+    wsd_cg cg_model;
+    wsd_cg *cg;      /* &cg_model; NULL in supervised-sl mode */
     wsd_vocab *vocab;
     nn_ckpt *resume; /* --resume, open until the optimisers are restored */
     nn_optim opt_sl, opt_cycle;
@@ -252,7 +253,7 @@ static cJSON *config_json(const trainer *t, int epoch) {
     cJSON *j = wsd_ckpt_config_new("wsdec-train", epoch);
     cJSON *sl = cJSON_AddObjectToObject(j, "model_sl");
     wsd_sl_config_to_json(&t->sl.cfg, sl);
-    if (t->cg) cJSON_AddItemToObject(j, "model_cg", wsd_cg_config_to_json(wsd_cg_cfg(t->cg)));
+    if (t->cg) cJSON_AddItemToObject(j, "model_cg", wsd_cg_config_to_json(&t->cg->cfg));
     cJSON *tr = cJSON_AddObjectToObject(j, "train");
     static const char *modes[] = {"final", "no-class", "supervised-sl"};
     cJSON_AddStringToObject(tr, "mode", modes[o->mode]);
@@ -277,7 +278,7 @@ static cJSON *config_json(const trainer *t, int epoch) {
 
 static void save(const trainer *t, int epoch) {
     cJSON *cfg = config_json(t, epoch);
-    const nn_params *models[2] = {&t->sl.params, t->cg ? wsd_cg_params(t->cg) : NULL};
+    const nn_params *models[2] = {&t->sl.params, t->cg ? &t->cg->params : NULL};
     const nn_optim *optims[2];
     const char *names[2];
     int n_opt = 0;
@@ -305,7 +306,8 @@ static int load_models(trainer *T) {
     const options *o = &T->o;
     if (o->mode != MODE_SUPERVISED) {
         nn_ckpt *src = T->resume ? T->resume : nn_ckpt_open(o->cg);
-        if (!src || !(T->cg = wsd_cg_load(src, T->dev))) wsd_die("%s", wsd_error());
+        if (!src || wsd_cg_load(&T->cg_model, src, T->dev)) wsd_die("%s", wsd_error());
+        T->cg = &T->cg_model;
         if (!(T->vocab = wsd_ckpt_vocab(src))) wsd_die("%s", wsd_error());
         if (src != T->resume) nn_ckpt_close(src);
     } else {
@@ -317,7 +319,7 @@ static int load_models(trainer *T) {
     wsd_sl_config_default(&fresh);
     return o->sample_rate ? o->sample_rate
            : o->resume    ? T->sl.cfg.sample_rate
-           : T->cg        ? wsd_cg_cfg(T->cg)->sample_rate
+           : T->cg        ? T->cg->cfg.sample_rate
                           : fresh.sample_rate;
 }
 
@@ -325,7 +327,7 @@ static int load_models(trainer *T) {
  * against the features, the vocabulary and --baseline. */
 static void build_localizer(trainer *T, int feat_dim, int sample_rate) {
     const options *o = &T->o;
-    const wsd_cg_config *cg = T->cg ? wsd_cg_cfg(T->cg) : NULL;
+    const wsd_cg_config *cg = T->cg ? &T->cg->cfg : NULL;
     if (!o->resume) {
         wsd_sl_config cfg;
         wsd_sl_config_default(&cfg);
@@ -371,7 +373,7 @@ static void build_optimisers(trainer *T) {
         } else {
             nn_optim_add_group(&T->opt_cycle, &T->sl.params, o->lr);
         }
-        nn_optim_add_group(&T->opt_cycle, wsd_cg_params(T->cg), o->lr);
+        nn_optim_add_group(&T->opt_cycle, &T->cg->params, o->lr);
         T->has_opt_cycle = 1;
     }
     if (T->resume && T->has_opt_sl && nn_ckpt_load_optim(T->resume, "sl", &T->opt_sl))
@@ -417,7 +419,7 @@ static int sl_batch(trainer *T, const wsd_batch *b, nn_rng *rng, double *loss, d
     } else {
         int *labels = wsd_malloc(sizeof *labels * (size_t)b->N);
         rc = wsd_pseudo_grad(&T->sl, T->cg, &T->ws, T->pl, T->vocab, b, WSD_PSEUDO_BEAM,
-                             wsd_cg_cfg(T->cg)->max_cap_length, rng, loss, labels, aux);
+                             T->cg->cfg.max_cap_length, rng, loss, labels, aux);
         for (int n = 0; rc == 0 && n < b->N; n++) hist[labels[n]]++;
         free(labels);
     }
@@ -431,10 +433,10 @@ static int cycle_batch(trainer *T, const wsd_batch *b, int epoch, int i, nn_rng 
     const options *o = &T->o;
     float *noise = wsd_malloc(sizeof *noise * 2 * (size_t)b->N);
     for (int k = 0; k < 2 * b->N; k++) noise[k] = (nn_rng_uniformf(noise_rng) - 0.5f) / 50.0f;
-    wsd_cg_seed_dropout(T->cg,
-                        wsd_rng_stream((uint64_t)o->seed, WSD_STREAM_CYCLE_CG_DROPOUT, epoch, (uint64_t)i));
+    nn_rng_seed(&T->cg->rng,
+                wsd_rng_stream((uint64_t)o->seed, WSD_STREAM_CYCLE_CG_DROPOUT, epoch, (uint64_t)i));
     nn_params_zero_grad(&T->sl.params);
-    nn_params_zero_grad(wsd_cg_params(T->cg));
+    nn_params_zero_grad(&T->cg->params);
     int rc = wsd_cycle_grad(&T->sl, T->cg, &T->ws, b, noise, rng, loss, aux);
     free(noise);
     /* only the localizer's gradients are clipped (train_final.py) */
@@ -457,7 +459,7 @@ static void train_epoch(trainer *T, wsd_batcher *bt_sl, wsd_batcher *bt_cycle, i
     nn_rng rng, noise_rng;
     nn_rng_seed(&rng, wsd_rng_stream((uint64_t)o->seed, WSD_STREAM_CYCLE, epoch, 1));
     nn_rng_seed(&noise_rng, wsd_rng_stream((uint64_t)o->seed, WSD_STREAM_CYCLE, epoch, 2));
-    if (T->cg) wsd_cg_set_training(T->cg, !sl_epoch);
+    if (T->cg) T->cg->training = !sl_epoch;
     double sum = 0, sum2 = 0, te = wsd_now();
     long hist[WSD_NUM_ANCHORS] = {0};
     const char *phase = sup ? "supervised" : sl_epoch ? "SL" : "cycle";

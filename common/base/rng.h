@@ -48,7 +48,7 @@ enum {
     WSD_STREAM_CYCLE = 2000003,        /* wsdec-train: localizer dropout (i 1), noise (i 2), epoch e */
     WSD_STREAM_CYCLE_CG_DROPOUT = 3000017, /* wsdec-train: generator dropout, epoch e, batch i */
 };
-/* The generator's dropout stream before any wsd_cg_seed_dropout: model seed ^ this. */
+/* The generator's dropout stream (wsd_cg.rng) until a caller re-seeds it: model seed ^ this. */
 #define WSD_STREAM_CG_FIRST_DROPOUT 0x5eedd20f0c57ULL
 /* wsd_rng_hash(seed, stream + epoch, i): the seed of batch i of epoch e of a stream. */
 uint64_t wsd_rng_stream(uint64_t seed, int stream, int epoch, uint64_t i);

@@ -81,42 +81,37 @@ static cJSON *read_config(nn_ckpt *ck) {
     return j;
 }
 
-wsd_cg *wsd_cg_load(nn_ckpt *ck, nn_device dev) {
+int wsd_cg_load(wsd_cg *cg, nn_ckpt *ck, nn_device dev) {
+    memset(cg, 0, sizeof *cg);
     const char *path = nn_ckpt_path(ck);
     cJSON *j = read_config(ck);
-    if (!j) return NULL;
+    if (!j) return -1;
     wsd_cg_config cfg;
     wsd_cg_config_default(&cfg);
     int rc = wsd_cg_config_from_json(j, &cfg);
     cJSON_Delete(j);
-    if (rc) {
-        wsd_fail("%s: %s", path, wsd_error());
-        return NULL;
-    }
-    if (!nn_ckpt_has_section(ck, "model_cg")) {
-        wsd_fail("%s: no caption generator (group /model_cg) in this checkpoint", path);
-        return NULL;
-    }
+    if (rc) return wsd_fail("%s: %s", path, wsd_error());
+    if (!nn_ckpt_has_section(ck, "model_cg"))
+        return wsd_fail("%s: no caption generator (group /model_cg) in this checkpoint", path);
     /* sizes a hostile or corrupt config could blow up to exhaust memory */
     long long numel = nn_ckpt_section_numel(ck, "model_cg");
     const long long dims[] = {cfg.hidden, cfg.hidden, cfg.feat_dim, cfg.hidden,
                               cfg.vocab,  cfg.embed,  cfg.vocab,    cfg.hidden};
     static const char *const what[] = {"hidden_dim", "hidden_dim", "feat_dim",   "hidden_dim",
                                        "vocab_size", "embed_dim",  "vocab_size", "hidden_dim"};
-    if (numel < 0 || nn_ckpt_check_dims(path, "model_cg", numel, dims, what, 4)) return NULL;
+    if (numel < 0 || nn_ckpt_check_dims(path, "model_cg", numel, dims, what, 4)) return -1;
     if (cfg.layers < 1 || cfg.layers > 16 || cfg.max_cap_length < 1 || cfg.max_cap_length > 1000 ||
         cfg.sample_rate < 1 || cfg.sample_rate > 1000) {
-        wsd_fail("%s: configuration out of range (rnn_layer %d in [1, 16], max_cap_length %d in [1, 1000], "
-                 "video_sample_rate %d in [1, 1000])", path, cfg.layers, cfg.max_cap_length, cfg.sample_rate);
-        return NULL;
+        return wsd_fail("%s: configuration out of range (rnn_layer %d in [1, 16], max_cap_length %d "
+                        "in [1, 1000], video_sample_rate %d in [1, 1000])",
+                        path, cfg.layers, cfg.max_cap_length, cfg.sample_rate);
     }
-    wsd_cg *cg = wsd_cg_new(&cfg, 0, dev);
-    if (!cg) return NULL;
-    if (nn_ckpt_load_params(ck, wsd_cg_params(cg), "model_cg", 1)) {
+    if (wsd_cg_init(cg, &cfg, 0, dev)) return -1;
+    if (nn_ckpt_load_params(ck, &cg->params, "model_cg", 1)) {
         wsd_cg_free(cg);
-        return NULL;
+        return -1;
     }
-    return cg;
+    return 0;
 }
 
 int wsd_sl_load(wsd_sl *sl, nn_ckpt *ck, nn_device dev) {

@@ -31,8 +31,8 @@ wsd_vocab *wsd_ckpt_vocab(nn_ckpt *ck);
 
 /* The caption generator: the config (JSON, top level or under "model_cg"),
  * then /model_cg/… parameters. Works on CG checkpoints and on two-model
- * (SL + CG) checkpoints. NULL + wsd_fail. */
-wsd_cg *wsd_cg_load(nn_ckpt *ck, nn_device dev);
+ * (SL + CG) checkpoints. -1 + wsd_fail. */
+int wsd_cg_load(wsd_cg *cg, nn_ckpt *ck, nn_device dev);
 /* The sentence localizer of a checkpoint written by wsdec-train (two-model)
  * or its supervised mode (SL only): config from the JSON's "model_sl" object
  * (or the top level), parameters from /model_sl/. -1 + wsd_fail. */

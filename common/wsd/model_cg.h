@@ -14,9 +14,11 @@
  * [quirk] the reference sizes the decoder input as H + 3H, silently assuming
  * E == H; we use E + 3H, which is the same whenever E == H (the default).
  *
- * One model object owns its parameters, its caches (so a forward is followed
- * by at most one backward) and a dropout RNG. Batches come from batch.h
- * (host memory); the model uploads what it needs to its device. */
+ * The caller owns the model struct (its parameters and a dropout RNG) and the
+ * wsd_cg_run of each forward's activations (a forward is followed by at most
+ * one backward of the same run), the localizer's shape (model_sl.h). Batches
+ * come from batch.h (host memory); the model uploads what it needs to its
+ * device. */
 #ifndef WSD_MODEL_CG_H
 #define WSD_MODEL_CG_H
 
@@ -49,18 +51,67 @@ cJSON *wsd_cg_config_to_json(const wsd_cg_config *c);
  * from j["model_cg"] when present (two-model checkpoints). 0 or -1. */
 int wsd_cg_config_from_json(const cJSON *j, wsd_cg_config *c);
 
-typedef struct wsd_cg wsd_cg;
+typedef struct {
+    wsd_cg_config cfg;
+    nn_device dev;
+    nn_params params;       /* section "model_cg" */
+    nn_gru enc, dec;        /* video_encoder.rnn_cell, decoder.rnn_cell */
+    nn_linear residual;     /* video_encoder.linear (F != H only) */
+    int has_residual;
+    nn_embedding emb;
+    nn_softctx ctx;
+    int n_ctx;              /* contexts concatenated into the decoder input (3 for clr) */
+    nn_linear out;          /* decoder.output_layer */
+    /* Training mode turns on dropout, a fresh mask per step from rng (seeded
+     * model seed ^ WSD_STREAM_CG_FIRST_DROPOUT; callers re-seed it with
+     * nn_rng_seed). Default: eval. */
+    int training;
+    nn_rng rng;
+} wsd_cg;
 
-/* A model with PyTorch-0.3 default initialisation drawn from `seed`. */
-wsd_cg *wsd_cg_new(const wsd_cg_config *cfg, uint64_t seed, nn_device dev);
+/* Builds with PyTorch-0.3 default initialisation from `seed`. 0 or -1 (cg
+ * then holds nothing to free). */
+int wsd_cg_init(wsd_cg *cg, const wsd_cg_config *cfg, uint64_t seed, nn_device dev);
 void wsd_cg_free(wsd_cg *cg);
-const wsd_cg_config *wsd_cg_cfg(const wsd_cg *cg);
-nn_params *wsd_cg_params(wsd_cg *cg);
-nn_device wsd_cg_device(const wsd_cg *cg);
-/* Training mode turns on dropout (a fresh mask per step from the model's RNG,
- * re-seeded by wsd_cg_seed_dropout). Default: eval. */
-void wsd_cg_set_training(wsd_cg *cg, int training);
-void wsd_cg_seed_dropout(wsd_cg *cg, uint64_t seed);
+
+/* Activations of one forward (teacher forcing or decoding) and the gradients
+ * of its backward; zero-initialise ({0}) and reuse across batches. B videos
+ * of T steps and F features, N segments (one per sentence) of L tokens,
+ * rows = (L−1)·N teacher-forced steps, time-major (row t·N + n), E = embed,
+ * H = hidden, C = n_ctx·H, V = vocab; d_X is d loss / d X, X's shape. */
+typedef struct {
+    int B, T, N, L;
+    int *gather, *init_idx; /* (N) video and decoder-init step of each segment */
+    int *in_ids, *targets;  /* (rows) input token and target token of each step */
+    float *weights;         /* (rows) caption mask of each target */
+    nn_tensor video;        /* (B, T, F) */
+    nn_tensor valid_b;      /* (B, T) video mask */
+    nn_tensor enc_out;      /* (B, T, H) top GRU outputs */
+    nn_tensor Y;            /* (B, T, H) encoder outputs with the residual */
+    nn_tensor hs;           /* (layers, B, T, H) every encoder hidden state */
+    nn_gru_seq_cache enc_cache;
+    nn_tensor valid;        /* (N, T) video mask per segment */
+    nn_tensor tn2;          /* (N, 2) T_n in both columns */
+    nn_tensor seg_feat;     /* (N, 2) segments in feature units */
+    nn_tensor context;      /* (N, C) soft-masked mean contexts */
+    nn_softctx_cache ctx_cache;
+    nn_tensor emb_all;      /* (rows, E) word inputs; the context is the constant input */
+    nn_tensor h0;           /* (layers, N, H) decoder initial states */
+    nn_gru_seq_cache dec_cache; /* the decoder over all steps; its top layer is `tops`, (rows, H) */
+    nn_tensor logits;       /* (rows, V), log-probabilities after the forward */
+    /* backward: d loss / d the activation of the same name */
+    nn_tensor d_logits;     /* (rows, V) */
+    nn_tensor d_tops;       /* (rows, H) */
+    nn_tensor d_h0;         /* (layers, N, H) */
+    nn_tensor d_emb_all;    /* (rows, E) */
+    nn_tensor d_context;    /* (N, C) */
+    nn_tensor d_Y;          /* (B, T, H) */
+    nn_tensor d_hs;         /* (layers, B, T, H) */
+    nn_tensor d_seg_feat;   /* (N, 2) */
+    int have_grad_state;    /* the last forward kept what wsd_cg_backward needs */
+} wsd_cg_run;
+
+void wsd_cg_run_free(wsd_cg_run *run);
 
 /* Loading from a checkpoint: wsd_cg_load() in wsd/ckpt.h. */
 
@@ -74,17 +125,17 @@ void wsd_cg_seed_dropout(wsd_cg *cg, uint64_t seed);
  * (N × L, host: pred[n·L] = <bos>, pred[n·L+t+1] = argmax logp_{t+1}).
  * Requires caption[:,0] = <bos> and caption[:,L−1] = <eos> (true for batches
  * from batch.h) and L ≥ 2. need_grad = 1 keeps what wsd_cg_backward needs. */
-int wsd_cg_forward(wsd_cg *cg, const wsd_batch *b, const nn_tensor *seg, int need_grad,
-                   double *loss, int *pred);
+int wsd_cg_forward(wsd_cg *cg, wsd_cg_run *run, const wsd_batch *b, const nn_tensor *seg,
+                   int need_grad, double *loss, int *pred);
 /* Back-propagates scale · d loss (scale 1: the loss itself) of the last
  * need_grad forward: parameter gradients accumulate (nn_param_grad), and
  * dseg (N, 2) on the device, when not NULL, += scale · d loss / d seg — the
  * path by which the caption loss trains the localizer (attention.py
  * ContextMaskC/L/R are differentiable in c and w). 0 or -1. */
-int wsd_cg_backward(wsd_cg *cg, float scale, nn_tensor *dseg);
-/* Log-probabilities of the last forward as the reference returns them:
- * out (N × L × V, host), position 0 all zeros. */
-int wsd_cg_logp_to_host(const wsd_cg *cg, float *out);
+int wsd_cg_backward(wsd_cg *cg, wsd_cg_run *run, float scale, nn_tensor *dseg);
+/* Log-probabilities of the last forward of run as the reference returns
+ * them: out (N × L × V, host), position 0 all zeros. */
+int wsd_cg_logp_to_host(const wsd_cg *cg, const wsd_cg_run *run, float *out);
 
 /* ---- decoding (evaluation mode regardless of the training flag) ---- */
 
@@ -95,7 +146,8 @@ int wsd_cg_logp_to_host(const wsd_cg *cg, float *out);
  * out_ids: n × (max_len + 2) ids starting with <bos>; out_len: ids up to and
  * including the first <eos>. Segments are processed `chunk` at a time
  * (0 = all) to bound memory. 0 or -1. */
-int wsd_cg_decode(wsd_cg *cg, const wsd_batch *b, const float *seg, const int *gather, int n,
-                  int beam, int max_len, int chunk, int *out_ids, int *out_len);
+int wsd_cg_decode(wsd_cg *cg, wsd_cg_run *run, const wsd_batch *b, const float *seg,
+                  const int *gather, int n, int beam, int max_len, int chunk, int *out_ids,
+                  int *out_len);
 
 #endif

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "wsd/model_cg_internal.h"
+#include "wsd/model_cg.h"
 #include "base/util.h"
 
 void wsd_cg_config_default(wsd_cg_config *c) {

@@ -59,7 +59,8 @@ static int dec_reorder(void *ctx, const int *src, int n_rows) {
 
 /* Sets up K beams per segment from the contexts and initial states of nc
  * segments. */
-static int dec_setup(dec_state *s, wsd_cg *cg, const nn_tensor *h0, int nc, int K) {
+static int dec_setup(dec_state *s, wsd_cg *cg, const wsd_cg_run *run, const nn_tensor *h0, int nc,
+                     int K) {
     int H = cg->cfg.hidden, E = cg->cfg.embed, V = cg->cfg.vocab, layers = cg->cfg.layers;
     int C = cg->n_ctx * H, rows = nc * K;
     nn_device dev = cg->dev;
@@ -73,7 +74,7 @@ static int dec_setup(dec_state *s, wsd_cg *cg, const nn_tensor *h0, int nc, int 
     nn_tensor_ensure2(&s->logits, dev, rows, V);
     int *rep = wsd_malloc(sizeof(int) * rows);
     for (int r = 0; r < rows; r++) rep[r] = r / K;
-    int rc = nn_gather_rows(&s->ctx_rep, &cg->context, rep, rows);
+    int rc = nn_gather_rows(&s->ctx_rep, &run->context, rep, rows);
     if (!rc) rc = nn_gru_infer_begin(&cg->dec, &s->ctx_rep, &s->gru);
     for (int l = 0; !rc && l < layers; l++) {
         nn_tensor from = nn_view2(h0, (size_t)l * nc * H, nc, H);
@@ -116,15 +117,16 @@ static int greedy(dec_state *s, int n, int max_len, int *ids, int *len) {
     return rc;
 }
 
-int wsd_cg_decode(wsd_cg *cg, const wsd_batch *b, const float *seg, const int *gather, int n,
-                  int beam, int max_len, int chunk, int *out_ids, int *out_len) {
+int wsd_cg_decode(wsd_cg *cg, wsd_cg_run *run, const wsd_batch *b, const float *seg,
+                  const int *gather, int n, int beam, int max_len, int chunk, int *out_ids,
+                  int *out_len) {
     if (n <= 0) return 0;
     if (max_len < 1) return wsd_fail("caption generator: max length must be >= 1");
     if (chunk <= 0 || chunk > n) chunk = n;
     int K = beam < 1 ? 1 : beam, H = cg->cfg.hidden, layers = cg->cfg.layers, W = max_len + 2;
     nn_device dev = cg->dev;
-    if (cg_encode(cg, b, 0, 0)) return -1;
-    cg->have_grad_state = 0;
+    if (cg_encode(cg, run, b, 0, 0)) return -1;
+    run->have_grad_state = 0;
     nn_tensor segt = {0}, h0 = {0};
     dec_state s;
     memset(&s, 0, sizeof s);
@@ -135,8 +137,8 @@ int wsd_cg_decode(wsd_cg *cg, const wsd_batch *b, const float *seg, const int *g
         int sh[3] = {layers, nc, H};
         nn_tensor_ensure(&h0, dev, 3, sh);
         rc = nn_tensor_from_host(&segt, seg + 2 * i0, (size_t)2 * nc);
-        if (!rc) rc = cg_segments(cg, b, seg + 2 * i0, &segt, gather + i0, nc, &h0, 0);
-        if (!rc) rc = dec_setup(&s, cg, &h0, nc, K);
+        if (!rc) rc = cg_segments(cg, run, b, seg + 2 * i0, &segt, gather + i0, nc, &h0, 0);
+        if (!rc) rc = dec_setup(&s, cg, run, &h0, nc, K);
         if (rc) break;
         if (beam > 1) {
             wsd_beam_decoder d = {dec_step, dec_reorder, &s, cg->cfg.vocab};

@@ -59,14 +59,12 @@ static void golden_batch(const golden *g, wsd_batch *b) {
     for (int n = 0; n < N; n++) b->gather[n] = (int)ga[n];
 }
 
-static wsd_cg *golden_model(const golden *g, float dropout) {
+static void golden_model(wsd_cg *cg, const golden *g, float dropout) {
     wsd_cg_config cfg;
     wsd_cg_config_default(&cfg);
     cfg.feat_dim = 6, cfg.hidden = 8, cfg.embed = 8, cfg.vocab = 12, cfg.dropout = dropout;
-    wsd_cg *cg = wsd_cg_new(&cfg, 1, NN_CPU);
-    CHECK(cg != NULL);
-    if (!cg) return NULL;
-    nn_params *ps = wsd_cg_params(cg);
+    CHECK(wsd_cg_init(cg, &cfg, 1, NN_CPU) == 0);
+    nn_params *ps = &cg->params;
     int found = 0;
     for (int i = 0; i < g->n; i++) {
         if (strncmp(g->t[i].key, "param/", 6)) continue;
@@ -78,7 +76,6 @@ static wsd_cg *golden_model(const golden *g, float dropout) {
         found++;
     }
     CHECK_MSG(found == ps->n, "golden has %d parameters, model %d", found, ps->n);
-    return cg;
 }
 
 static void teacher_forcing_matches_pytorch(void) {
@@ -86,24 +83,26 @@ static void teacher_forcing_matches_pytorch(void) {
     if (golden_load(&g, "cg_ref.tsr")) TEST_SKIP("no golden cg_ref.tsr");
     wsd_batch b;
     golden_batch(&g, &b);
-    wsd_cg *cg = golden_model(&g, 0.0f);
-    wsd_cg_set_training(cg, 1);
+    wsd_cg cg;
+    wsd_cg_run run = {0};
+    golden_model(&cg, &g, 0.0f);
+    cg.training = 1;
     int N = b.N, L = b.L, V = 12;
     nn_tensor seg = nn_zeros2(NN_CPU, N, 2), dseg = nn_zeros2(NN_CPU, N, 2);
     nn_tensor_from_host(&seg, golden_f32(&g, "in/seg"), (size_t)2 * N);
     double loss = 0;
     int pred[15];
-    CHECK(wsd_cg_forward(cg, &b, &seg, 1, &loss, pred) == 0);
+    CHECK(wsd_cg_forward(&cg, &run, &b, &seg, 1, &loss, pred) == 0);
     float want_loss = golden_f32(&g, "out/loss")[0], got_loss = (float)loss;
     expect("loss", &got_loss, &want_loss, 1);
     float *logp = wsd_malloc(sizeof(float) * N * L * V);
-    CHECK(wsd_cg_logp_to_host(cg, logp) == 0);
+    CHECK(wsd_cg_logp_to_host(&cg, &run, logp) == 0);
     expect("logp", logp, golden_f32(&g, "out/logp"), (size_t)N * L * V);
     const int64_t *wp = golden_i64(&g, "out/pred");
     for (int i = 0; i < N * L; i++) CHECK_MSG(pred[i] == wp[i], "pred[%d] %d vs %d", i, pred[i], (int)wp[i]);
-    CHECK(wsd_cg_backward(cg, 1.0f, &dseg) == 0);
+    CHECK(wsd_cg_backward(&cg, &run, 1.0f, &dseg) == 0);
     expect("dseg", dseg.data, golden_f32(&g, "out/dseg"), (size_t)2 * N);
-    nn_params *ps = wsd_cg_params(cg);
+    nn_params *ps = &cg.params;
     for (int i = 0; i < ps->n; i++) {
         char key[256];
         snprintf(key, sizeof key, "grad/%s", ps->items[i]->name);
@@ -114,7 +113,8 @@ static void teacher_forcing_matches_pytorch(void) {
     free(logp);
     nn_tensor_free(&seg);
     nn_tensor_free(&dseg);
-    wsd_cg_free(cg);
+    wsd_cg_run_free(&run);
+    wsd_cg_free(&cg);
     wsd_batch_free(&b);
     golden_free(&g);
 }
@@ -124,7 +124,9 @@ static void decoding_matches_pytorch(void) {
     if (golden_load(&g, "cg_ref.tsr")) TEST_SKIP("no golden cg_ref.tsr");
     wsd_batch b;
     golden_batch(&g, &b);
-    wsd_cg *cg = golden_model(&g, 0.0f);
+    wsd_cg cg;
+    wsd_cg_run run = {0};
+    golden_model(&cg, &g, 0.0f);
     const wsd_tsr *bs = golden_get(&g, "in/beam_seg");
     int M = (int)bs->shape[0], max_len = 6, W = max_len + 2;
     int gather[8], ids[64], len[8];
@@ -133,7 +135,8 @@ static void decoding_matches_pytorch(void) {
     const char *kinds[2] = {"beam", "greedy"};
     for (int k = 0; k < 2; k++) {
         /* chunk 3 splits the 4 segments, exercising the chunked path */
-        CHECK(wsd_cg_decode(cg, &b, bs->data, gather, M, k == 0 ? 3 : 1, max_len, 3, ids, len) == 0);
+        CHECK(wsd_cg_decode(&cg, &run, &b, bs->data, gather, M, k == 0 ? 3 : 1, max_len, 3, ids,
+                            len) == 0);
         char key[64];
         snprintf(key, sizeof key, "%s/ids", kinds[k]);
         const int64_t *wi = golden_i64(&g, key);
@@ -146,7 +149,8 @@ static void decoding_matches_pytorch(void) {
                           t, ids[i * W + t], (int)wi[i * W + t]);
         }
     }
-    wsd_cg_free(cg);
+    wsd_cg_run_free(&run);
+    wsd_cg_free(&cg);
     wsd_batch_free(&b);
     golden_free(&g);
 }
@@ -155,6 +159,7 @@ static void decoding_matches_pytorch(void) {
 
 typedef struct {
     wsd_cg *cg;
+    wsd_cg_run *run;
     wsd_batch *b;
     nn_tensor *seg;
 } fd_ctx;
@@ -162,8 +167,8 @@ typedef struct {
 static double fd_loss(void *p) {
     fd_ctx *c = p;
     double loss = 0;
-    wsd_cg_seed_dropout(c->cg, 99); /* the same dropout masks at every evaluation */
-    if (wsd_cg_forward(c->cg, c->b, c->seg, 0, &loss, NULL)) return NAN;
+    nn_rng_seed(&c->cg->rng, 99); /* the same dropout masks at every evaluation */
+    if (wsd_cg_forward(c->cg, c->run, c->b, c->seg, 0, &loss, NULL)) return NAN;
     return loss;
 }
 
@@ -206,9 +211,9 @@ static void gradients_match_finite_differences(void) {
         wsd_cg_config cfg;
         wsd_cg_config_default(&cfg);
         cfg.feat_dim = identity ? 8 : 5, cfg.hidden = 8, cfg.embed = 6, cfg.vocab = 10;
-        wsd_cg *cg = wsd_cg_new(&cfg, 7 + identity, NN_CPU);
-        CHECK(cg != NULL);
-        if (!cg) return;
+        wsd_cg cg;
+        wsd_cg_run run = {0};
+        CHECK(wsd_cg_init(&cg, &cfg, 7 + identity, NN_CPU) == 0);
         nn_rng rng;
         nn_rng_seed(&rng, 3);
         wsd_batch b;
@@ -216,15 +221,15 @@ static void gradients_match_finite_differences(void) {
         nn_tensor seg = nn_zeros2(NN_CPU, 3, 2), dseg = nn_zeros2(NN_CPU, 3, 2);
         float s[6] = {0.35f, 0.3f, 0.55f, 0.5f, 0.3f, 0.25f};
         nn_tensor_from_host(&seg, s, 6);
-        wsd_cg_set_training(cg, 1);
-        wsd_cg_seed_dropout(cg, 99);
+        cg.training = 1;
+        nn_rng_seed(&cg.rng, 99);
         double loss;
-        CHECK(wsd_cg_forward(cg, &b, &seg, 1, &loss, NULL) == 0);
-        CHECK(wsd_cg_backward(cg, 1.0f, &dseg) == 0);
-        fd_ctx c = {cg, &b, &seg};
+        CHECK(wsd_cg_forward(&cg, &run, &b, &seg, 1, &loss, NULL) == 0);
+        CHECK(wsd_cg_backward(&cg, &run, 1.0f, &dseg) == 0);
+        fd_ctx c = {&cg, &run, &b, &seg};
         CHECK_MSG(tu_fd_check("dseg", &seg, &dseg, fd_loss, &c, 6, 1e-2, 1e-4, 2e-2) <= 1.0,
                   "d loss/d seg (identity %d)", identity);
-        nn_params *ps = wsd_cg_params(cg);
+        nn_params *ps = &cg.params;
         for (int i = 0; i < ps->n; i++) {
             nn_param *p = ps->items[i];
             CHECK_MSG(tu_fd_check(p->name, &p->value, &p->grad, fd_loss, &c, 6, 1e-2, 1e-3, 2e-2) <= 1.0,
@@ -233,7 +238,8 @@ static void gradients_match_finite_differences(void) {
         nn_tensor_free(&seg);
         nn_tensor_free(&dseg);
         wsd_batch_free(&b);
-        wsd_cg_free(cg);
+        wsd_cg_run_free(&run);
+        wsd_cg_free(&cg);
     }
 }
 
@@ -241,7 +247,8 @@ static void names_equal_reference_state_dict(void) {
     wsd_cg_config cfg;
     wsd_cg_config_default(&cfg);
     cfg.feat_dim = 6, cfg.hidden = 4, cfg.embed = 4, cfg.vocab = 5;
-    wsd_cg *cg = wsd_cg_new(&cfg, 1, NN_CPU);
+    wsd_cg cg;
+    CHECK(wsd_cg_init(&cg, &cfg, 1, NN_CPU) == 0);
     const char *want[] = {
         "video_encoder.rnn_cell.weight_ih_l0", "video_encoder.rnn_cell.weight_hh_l0",
         "video_encoder.rnn_cell.bias_ih_l0", "video_encoder.rnn_cell.bias_hh_l0",
@@ -253,13 +260,13 @@ static void names_equal_reference_state_dict(void) {
         "decoder.rnn_cell.weight_hh_l1", "decoder.rnn_cell.bias_ih_l1",
         "decoder.rnn_cell.bias_hh_l1", "decoder.embedding.weight",
         "decoder.output_layer.weight", "decoder.output_layer.bias"};
-    nn_params *ps = wsd_cg_params(cg);
+    nn_params *ps = &cg.params;
     CHECK(ps->n == 20);
     for (int i = 0; i < 20 && i < ps->n; i++)
         CHECK_MSG(!strcmp(ps->items[i]->name, want[i]), "%s vs %s", ps->items[i]->name, want[i]);
     nn_param *p = nn_params_find(ps, "decoder.rnn_cell.weight_ih_l0");
     CHECK(p && p->value.shape[0] == 12 && p->value.shape[1] == 4 + 12);
-    wsd_cg_free(cg);
+    wsd_cg_free(&cg);
 }
 
 static void config_json_roundtrip(void) {
@@ -279,32 +286,33 @@ static void checkpoint_roundtrip(void) {
     wsd_cg_config cfg;
     wsd_cg_config_default(&cfg);
     cfg.feat_dim = 5, cfg.hidden = 4, cfg.embed = 3, cfg.vocab = 7;
-    wsd_cg *a = wsd_cg_new(&cfg, 11, NN_CPU);
+    wsd_cg a, b;
+    CHECK(wsd_cg_init(&a, &cfg, 11, NN_CPU) == 0);
     char path[] = "/tmp/wsd_cg_ckptXXXXXX";
     int fd = mkstemp(path);
     close(fd);
     cJSON *j = wsd_cg_config_to_json(&cfg);
     char *json = cJSON_PrintUnformatted(j);
-    const nn_params *models[1] = {wsd_cg_params(a)};
+    const nn_params *models[1] = {&a.params};
     nn_ckpt_contents c = {.models = models, .n_models = 1, .config_json = json};
     CHECK(nn_ckpt_save(path, &c) == 0);
     nn_ckpt *ck = nn_ckpt_open(path);
-    wsd_cg *b = ck ? wsd_cg_load(ck, NN_CPU) : NULL;
-    CHECK_MSG(b != NULL, "%s", wsd_error());
+    int loaded = ck && wsd_cg_load(&b, ck, NN_CPU) == 0;
+    CHECK_MSG(loaded, "%s", wsd_error());
     nn_ckpt_close(ck);
-    if (b) {
-        nn_params *pa = wsd_cg_params(a), *pb = wsd_cg_params(b);
+    if (loaded) {
+        nn_params *pa = &a.params, *pb = &b.params;
         CHECK(pa->n == pb->n);
         for (int i = 0; i < pa->n && i < pb->n; i++)
             expect(pa->items[i]->name, pb->items[i]->value.data, pa->items[i]->value.data,
                    pa->items[i]->value.size);
-        CHECK(wsd_cg_cfg(b)->embed == 3);
+        CHECK(b.cfg.embed == 3);
+        wsd_cg_free(&b);
     }
     unlink(path);
     free(json);
     cJSON_Delete(j);
-    wsd_cg_free(a);
-    wsd_cg_free(b);
+    wsd_cg_free(&a);
 }
 
 /* A checkpoint whose config asks for absurd sizes is refused before any
@@ -313,8 +321,9 @@ static void absurd_config_is_refused_before_allocating(void) {
     wsd_cg_config cfg;
     wsd_cg_config_default(&cfg);
     cfg.feat_dim = 5, cfg.hidden = 4, cfg.embed = 3, cfg.vocab = 7;
-    wsd_cg *a = wsd_cg_new(&cfg, 11, NN_CPU);
-    const nn_params *models[1] = {wsd_cg_params(a)};
+    wsd_cg a, b;
+    CHECK(wsd_cg_init(&a, &cfg, 11, NN_CPU) == 0);
+    const nn_params *models[1] = {&a.params};
     const char *bad[] = {"{\"hidden_dim\": 1000000000}", "{\"vocab_size\": 100000000, \"embed_dim\": 100000}",
                          "{\"feat_dim\": 2000000000}", "{\"max_cap_length\": 100000000}", "{\"rnn_layer\": 0}"};
     for (int i = 0; i < 5; i++) {
@@ -327,18 +336,18 @@ static void absurd_config_is_refused_before_allocating(void) {
         nn_ckpt_contents c = {.models = models, .n_models = 1, .config_json = json};
         CHECK(nn_ckpt_save(path, &c) == 0);
         nn_ckpt *ck = nn_ckpt_open(path);
-        wsd_cg *b = ck ? wsd_cg_load(ck, NN_CPU) : NULL;
+        int loaded = ck && wsd_cg_load(&b, ck, NN_CPU) == 0;
         nn_ckpt_close(ck);
-        CHECK_MSG(b == NULL && strstr(wsd_error(), path) &&
+        CHECK_MSG(!loaded && strstr(wsd_error(), path) &&
                       (strstr(wsd_error(), "does not fit") || strstr(wsd_error(), "out of range")),
                   "%s: %s", bad[i], wsd_error());
-        wsd_cg_free(b);
+        if (loaded) wsd_cg_free(&b);
         unlink(path);
         free(json);
         cJSON_Delete(j);
         cJSON_Delete(patch);
     }
-    wsd_cg_free(a);
+    wsd_cg_free(&a);
 }
 
 int main(void) {

@@ -68,31 +68,33 @@ static void measure(int T, int L, counts *c) {
     wsd_cg_config cc;
     wsd_cg_config_default(&cc);
     cc.feat_dim = F, cc.hidden = 8, cc.embed = 8, cc.vocab = V, cc.max_cap_length = 6;
-    wsd_cg *cg = wsd_cg_new(&cc, 1, NN_CPU);
+    wsd_cg cgm, *cg = &cgm;
+    wsd_cg_run run = {0};
+    CHECK(wsd_cg_init(cg, &cc, 1, NN_CPU) == 0);
     wsd_sl_config sc;
     wsd_sl_config_default(&sc);
     sc.feat_dim = F, sc.hidden = 8, sc.embed = 8, sc.vocab = V;
     wsd_sl sl;
-    CHECK(cg && wsd_sl_init(&sl, &sc, 2, NN_CPU) == 0);
+    CHECK(wsd_sl_init(&sl, &sc, 2, NN_CPU) == 0);
     nn_optim adam, sgd;
     nn_adam_init(&adam, 0.9, 0.999, 1e-8, 0);
-    nn_optim_add_group(&adam, wsd_cg_params(cg), 1e-3);
+    nn_optim_add_group(&adam, &cg->params, 1e-3);
     nn_sgd_init(&sgd, 0.9, 0);
     nn_optim_add_group(&sgd, &sl.params, 1e-3);
-    nn_optim_add_group(&sgd, wsd_cg_params(cg), 1e-3);
+    nn_optim_add_group(&sgd, &cg->params, 1e-3);
 
     /* caption generator step, as cg-pretrain's batch_loss */
     nn_tensor seg = nn_zeros2(NN_CPU, b.N, 2);
     float *sh = wsd_malloc(sizeof(float) * 2 * b.N);
     for (int n = 0; n < b.N; n++) sh[2 * n] = 0.5f, sh[2 * n + 1] = 1.0f;
     double loss = 0;
-    wsd_cg_set_training(cg, 1);
+    cg->training = 1;
     for (int rep = 0; rep < 2; rep++) { /* the second step: caches and optimiser state exist */
         unsigned long s0 = syncs(), u0 = uploads();
         CHECK(nn_tensor_from_host(&seg, sh, (size_t)2 * b.N) == 0);
-        nn_params_zero_grad(wsd_cg_params(cg));
-        CHECK(wsd_cg_forward(cg, &b, &seg, 1, &loss, NULL) == 0);
-        CHECK(wsd_cg_backward(cg, 1.0f, NULL) == 0);
+        nn_params_zero_grad(&cg->params);
+        CHECK(wsd_cg_forward(cg, &run, &b, &seg, 1, &loss, NULL) == 0);
+        CHECK(wsd_cg_backward(cg, &run, 1.0f, NULL) == 0);
         CHECK(nn_optim_step(&adam) == 0);
         c->cg_step = syncs() - s0;
         c->up_cg = uploads() - u0;
@@ -105,7 +107,7 @@ static void measure(int T, int L, counts *c) {
     for (int rep = 0; rep < 2; rep++) {
         unsigned long s0 = syncs(), u0 = uploads();
         nn_params_zero_grad(&sl.params);
-        nn_params_zero_grad(wsd_cg_params(cg));
+        nn_params_zero_grad(&cg->params);
         CHECK(wsd_cycle_grad(&sl, cg, &ws, &b, noise, &r, &lc, &lr) == 0);
         nn_clip_grad_norm(&sl.params, 1.0);
         CHECK(nn_optim_step(&sgd) == 0);
@@ -118,16 +120,17 @@ static void measure(int T, int L, counts *c) {
     int n = b.N, ML = cc.max_cap_length;
     int *ids = wsd_malloc(sizeof(int) * (size_t)n * (ML + 2)), *len = wsd_malloc(sizeof(int) * (size_t)n);
     unsigned long s0 = syncs();
-    CHECK(wsd_cg_decode(cg, &b, sh, b.gather, n, 1, ML, 0, ids, len) == 0);
+    CHECK(wsd_cg_decode(cg, &run, &b, sh, b.gather, n, 1, ML, 0, ids, len) == 0);
     c->greedy = syncs() - s0;
     s0 = syncs();
-    CHECK(wsd_cg_decode(cg, &b, sh, b.gather, n, 3, ML, 0, ids, len) == 0);
+    CHECK(wsd_cg_decode(cg, &run, &b, sh, b.gather, n, 3, ML, 0, ids, len) == 0);
     c->beam = syncs() - s0;
     free(ids), free(len), free(noise), free(sh);
     wsd_train_ws_free(&ws);
     nn_tensor_free(&seg);
     nn_optim_free(&adam), nn_optim_free(&sgd);
     wsd_sl_free(&sl);
+    wsd_cg_run_free(&run);
     wsd_cg_free(cg);
     wsd_batch_free(&b);
 }

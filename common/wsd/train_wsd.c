@@ -10,6 +10,7 @@
 void wsd_train_ws_free(wsd_train_ws *ws) {
     wsd_sl_run_free(&ws->run1);
     wsd_sl_run_free(&ws->run2);
+    wsd_cg_run_free(&ws->cg_run);
     nn_tensor_free(&ws->seg);
     nn_tensor_free(&ws->d_seg);
     free(ws->pred);
@@ -43,10 +44,10 @@ int wsd_cycle_grad(wsd_sl *sl, wsd_cg *cg, wsd_train_ws *ws, const wsd_batch *b,
     if (noise)
         for (int i = 0; i < 2 * N; i++) seg[i] += noise[i];
     /* 3: teacher-forced caption loss given seg */
-    nn_device dev = wsd_cg_device(cg);
+    nn_device dev = cg->dev;
     nn_tensor_ensure2(&ws->seg, dev, N, 2);
     TRY(nn_tensor_from_host(&ws->seg, seg, (size_t)2 * N));
-    TRY(wsd_cg_forward(cg, b, &ws->seg, 1, loss_cap, ws->pred));
+    TRY(wsd_cg_forward(cg, &ws->cg_run, b, &ws->seg, 1, loss_cap, ws->pred));
     /* 4: seg' from the argmax tokens with the GT lengths and mask */
     TRY(wsd_sl_forward(sl, &ws->run2, b, ws->pred, 1, rng));
     wsd_sl_diff(sl, &ws->run2, seg2);
@@ -60,7 +61,7 @@ int wsd_cycle_grad(wsd_sl *sl, wsd_cg *cg, wsd_train_ws *ws, const wsd_batch *b,
     /* 6: back-propagate; the caption loss reaches the SL through d loss/d seg */
     nn_tensor_ensure2(&ws->d_seg, dev, N, 2);
     nn_tensor_zero(&ws->d_seg);
-    TRY(wsd_cg_backward(cg, 1.0f, &ws->d_seg));
+    TRY(wsd_cg_backward(cg, &ws->cg_run, 1.0f, &ws->d_seg));
     TRY(nn_tensor_to_host(&ws->d_seg, dseg, (size_t)2 * N));
     wsd_sl_diff_grad(sl, &ws->run1, dseg, d_r);
     for (int i = 0; i < 2 * N; i++) dseg[i] = (float)(2.0 * ((double)seg2[i] - seg[i]) / (2.0 * N) / 100.0);
@@ -105,7 +106,8 @@ int wsd_pseudo_grad(wsd_sl *sl, wsd_cg *cg, wsd_train_ws *ws, wsd_pseudo_labeler
             seg[2 * (v * A + k) + 1] = a.b;
             gather[v * A + k] = v;
         }
-    int rc = wsd_cg_decode(cg, b, seg, gather, (int)rows, beam, max_len, 0, ws->ids, ws->len);
+    int rc = wsd_cg_decode(cg, &ws->cg_run, b, seg, gather, (int)rows, beam, max_len, 0, ws->ids,
+                           ws->len);
     free(gather);
     TRY(rc);
     int *lab = wsd_malloc(sizeof *lab * (size_t)N);

@@ -21,6 +21,7 @@
 
 typedef struct {
     wsd_sl_run run1, run2;   /* SL on S, SL on the argmax tokens */
+    wsd_cg_run cg_run;       /* CG teacher-forced on S, or decoding the anchors */
     nn_tensor seg;           /* (N, 2) normalised (c, w) the CG is given, + noise */
     nn_tensor d_seg;         /* (N, 2) d loss / d seg from the CG */
     int *pred;               /* (N·L) teacher-forced argmax tokens */

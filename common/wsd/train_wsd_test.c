@@ -90,18 +90,17 @@ static void test_cycle_step(void) {
     wsd_cg_config cc;
     wsd_cg_config_default(&cc);
     cc.feat_dim = 6, cc.hidden = 8, cc.embed = 8, cc.vocab = 12, cc.dropout = 0;
-    wsd_cg *cg = wsd_cg_new(&cc, 1, NN_CPU);
-    CHECK(cg != NULL);
-    if (!cg) return;
-    load_into(wsd_cg_params(cg), &g, "cg");
-    wsd_cg_set_training(cg, 1);
+    wsd_cg cg;
+    CHECK(wsd_cg_init(&cg, &cc, 1, NN_CPU) == 0);
+    load_into(&cg.params, &g, "cg");
+    cg.training = 1;
 
     /* steps 1-6 */
     wsd_train_ws ws = {0};
     nn_rng rng;
     nn_rng_seed(&rng, 3);
     double cap, rec;
-    CHECK(wsd_cycle_grad(&sl, cg, &ws, &b, golden_f32(&g, "in/noise"), &rng, &cap, &rec) == 0);
+    CHECK(wsd_cycle_grad(&sl, &cg, &ws, &b, golden_f32(&g, "in/noise"), &rng, &cap, &rec) == 0);
     float lc = (float)cap, lr = (float)rec;
     expect("loss/cap", &lc, golden_f32(&g, "loss/cap"), 1);
     CHECK_NEAR(rec, golden_f32(&g, "loss/rec")[0], 1e-6 * fabs(golden_f32(&g, "loss/rec")[0]) + 1e-9);
@@ -117,7 +116,7 @@ static void test_cycle_step(void) {
     expect("out/seg", seg, golden_f32(&g, "out/seg"), (size_t)2 * N);
     expect("out/seg2", seg2, golden_f32(&g, "out/seg2"), (size_t)2 * N);
     expect_grads(&sl.params, &g, "grad_sl");
-    expect_grads(wsd_cg_params(cg), &g, "grad_cg");
+    expect_grads(&cg.params, &g, "grad_cg");
     /* the classifier gets nothing from the cycle: its gradient stays absent */
     CHECK(!nn_params_find(&sl.params, "predictor.weight")->has_grad);
 
@@ -128,13 +127,13 @@ static void test_cycle_step(void) {
     nn_sgd_init(&opt, 0.8, 1e-4);
     nn_optim_add_group(&opt, &sl.refiner_group, 1e-2);
     nn_optim_add_group(&opt, &sl.other_group, 1e-3);
-    nn_optim_add_group(&opt, wsd_cg_params(cg), 1e-2);
+    nn_optim_add_group(&opt, &cg.params, 1e-2);
     CHECK(nn_optim_step(&opt) == 0);
     static const char *after[][2] = {{"sl", "refiner.weight"}, {"sl", "feature_mixer.fc.weight"},
                                      {"sl", "predictor.bias"}, {"sl", "video_encoder.rnn_cell.weight_hh_l1"},
                                      {"cg", "decoder.output_layer.bias"}};
     for (size_t i = 0; i < sizeof after / sizeof *after; i++) {
-        nn_params *ps = after[i][0][0] == 's' ? &sl.params : wsd_cg_params(cg);
+        nn_params *ps = after[i][0][0] == 's' ? &sl.params : &cg.params;
         nn_param *p = nn_params_find(ps, after[i][1]);
         char key[256];
         snprintf(key, sizeof key, "after/%s/%s", after[i][0], after[i][1]);
@@ -147,7 +146,7 @@ static void test_cycle_step(void) {
             worst_abs, worst_rel);
     nn_optim_free(&opt);
     wsd_train_ws_free(&ws);
-    wsd_cg_free(cg);
+    wsd_cg_free(&cg);
     wsd_sl_free(&sl);
     golden_free(&g);
 }
@@ -193,8 +192,9 @@ static void test_zero_vs_absent(void) {
     wsd_cg_config cc;
     wsd_cg_config_default(&cc);
     cc.feat_dim = 6, cc.hidden = 8, cc.embed = 8, cc.vocab = 12, cc.max_cap_length = 6;
-    wsd_cg *cg = wsd_cg_new(&cc, 1, NN_CPU);
-    load_into(wsd_cg_params(cg), &g, "cg");
+    wsd_cg cg;
+    CHECK(wsd_cg_init(&cg, &cc, 1, NN_CPU) == 0);
+    load_into(&cg.params, &g, "cg");
     cJSON *vj = cJSON_Parse("{\"format\":\"wsdec-vocab\",\"version\":1,\"id_to_word\":[\"<bos>\",\"<eos>\","
                             "\"a\",\"man\",\"is\",\"running\",\"dog\",\"the\",\"ball\",\".\",\"kicks\",\"<oov>\"]}");
     wsd_vocab *vocab = wsd_vocab_from_json(vj, "test");
@@ -207,7 +207,7 @@ static void test_zero_vs_absent(void) {
     nn_sgd_init(&opt_cycle, 0.8, 0.1);
     nn_optim_add_group(&opt_cycle, &sl.refiner_group, 1.0);
     nn_optim_add_group(&opt_cycle, &sl.other_group, 1.0);
-    nn_optim_add_group(&opt_cycle, wsd_cg_params(cg), 1.0);
+    nn_optim_add_group(&opt_cycle, &cg.params, 1.0);
     nn_param *ref = nn_params_find(&sl.params, "refiner.bias"), *pred = nn_params_find(&sl.params, "predictor.bias");
     wsd_train_ws ws = {0};
     nn_rng rng;
@@ -218,7 +218,7 @@ static void test_zero_vs_absent(void) {
     /* SL epoch step: the refiner's gradient is absent, SGD skips it */
     float *r0 = host(ref);
     nn_params_zero_grad(&sl.params);
-    CHECK(wsd_pseudo_grad(&sl, cg, &ws, pl, vocab, &b, 3, 6, &rng, &loss, labels, &miou) == 0);
+    CHECK(wsd_pseudo_grad(&sl, &cg, &ws, pl, vocab, &b, 3, 6, &rng, &loss, labels, &miou) == 0);
     CHECK(isfinite(loss) && loss > 0);
     for (int n = 0; n < b.N; n++) CHECK(labels[n] >= 0 && labels[n] < 15);
     CHECK(!ref->has_grad && pred->has_grad);
@@ -229,10 +229,10 @@ static void test_zero_vs_absent(void) {
     /* cycle step: the predictor's gradient is present but zero: decayed only */
     float *p0 = host(pred);
     nn_params_zero_grad(&sl.params);
-    nn_params_zero_grad(wsd_cg_params(cg));
+    nn_params_zero_grad(&cg.params);
     double cap, rec;
-    wsd_cg_set_training(cg, 1);
-    CHECK(wsd_cycle_grad(&sl, cg, &ws, &b, NULL, &rng, &cap, &rec) == 0);
+    cg.training = 1;
+    CHECK(wsd_cycle_grad(&sl, &cg, &ws, &b, NULL, &rng, &cap, &rec) == 0);
     CHECK(pred->has_grad && nn_sumsq(&pred->grad) == 0);
     CHECK(nn_optim_step(&opt_cycle) == 0);
     float *p1 = host(pred);
@@ -242,7 +242,7 @@ static void test_zero_vs_absent(void) {
      * opt_sl decays it (its own momentum buffer starts here) */
     nn_params_zero_grad(&sl.params);
     float *r2 = host(ref);
-    CHECK(wsd_pseudo_grad(&sl, cg, &ws, pl, vocab, &b, 3, 6, &rng, &loss, NULL, NULL) == 0);
+    CHECK(wsd_pseudo_grad(&sl, &cg, &ws, pl, vocab, &b, 3, 6, &rng, &loss, NULL, NULL) == 0);
     CHECK(ref->has_grad && nn_sumsq(&ref->grad) == 0);
     CHECK(nn_optim_step(&opt_sl) == 0);
     float *r3 = host(ref);
@@ -254,7 +254,7 @@ static void test_zero_vs_absent(void) {
     wsd_pl_close(pl);
     wsd_vocab_free(vocab);
     wsd_train_ws_free(&ws);
-    wsd_cg_free(cg);
+    wsd_cg_free(&cg);
     wsd_sl_free(&sl);
     golden_free(&g);
 }

@@ -187,42 +187,44 @@ int main(int argc, char **argv) {
         int B = 36;
         wsd_batch b;
         make_batch(&b, B, 1, &rng);
-        wsd_cg *cg = wsd_cg_new(&cc, 233, dev);
-        if (!cg) die_if(-1);
-        wsd_cg_set_training(cg, 1);
+        wsd_cg cg;
+        wsd_cg_run run = {0};
+        die_if(wsd_cg_init(&cg, &cc, 233, dev));
+        cg.training = 1;
         nn_optim opt;
         nn_sgd_init(&opt, 0.8, 1e-4);
-        nn_optim_add_group(&opt, wsd_cg_params(cg), 1e-2);
+        nn_optim_add_group(&opt, &cg.params, 1e-2);
         nn_tensor seg = nn_zeros2(dev, B, 2);
         float *sh = wsd_malloc(sizeof(float) * 2 * B);
         for (int n = 0; n < B; n++) wsd_batch_featidx_cw(&b, n, &sh[2 * n], &sh[2 * n + 1]);
         die_if(nn_tensor_from_host(&seg, sh, (size_t)2 * B));
         for (int r = -1; r < reps; r++) {
             double t0 = now_ms(), loss;
-            nn_params_zero_grad(wsd_cg_params(cg));
-            die_if(wsd_cg_forward(cg, &b, &seg, 1, &loss, NULL) || wsd_cg_backward(cg, 1.0f, NULL) ||
-                   nn_optim_step(&opt));
+            nn_params_zero_grad(&cg.params);
+            die_if(wsd_cg_forward(&cg, &run, &b, &seg, 1, &loss, NULL) ||
+                   wsd_cg_backward(&cg, &run, 1.0f, NULL) || nn_optim_step(&opt));
             if (r >= 0) ms[r] = lap(t0, r);
         }
         units = cg_step_flop(B, B) / 1e9;
         free(sh);
         nn_tensor_free(&seg);
         nn_optim_free(&opt);
-        wsd_cg_free(cg);
+        wsd_cg_run_free(&run);
+        wsd_cg_free(&cg);
         free_batch(&b);
     } else if (!strcmp(what, "cycle")) {
         int B = 32;
         wsd_batch b;
         make_batch(&b, B, 1, &rng);
-        wsd_cg *cg = wsd_cg_new(&cc, 233, dev);
+        wsd_cg cg;
         wsd_sl sl;
-        if (!cg || wsd_sl_init(&sl, &sc, 234, dev)) die_if(-1);
-        wsd_cg_set_training(cg, 1);
+        die_if(wsd_cg_init(&cg, &cc, 233, dev) || wsd_sl_init(&sl, &sc, 234, dev));
+        cg.training = 1;
         nn_optim opt;
         nn_sgd_init(&opt, 0.8, 1e-4);
         nn_optim_add_group(&opt, &sl.refiner_group, 1e-2);
         nn_optim_add_group(&opt, &sl.other_group, 1e-3);
-        nn_optim_add_group(&opt, wsd_cg_params(cg), 1e-2);
+        nn_optim_add_group(&opt, &cg.params, 1e-2);
         wsd_train_ws ws;
         memset(&ws, 0, sizeof ws);
         float noise[2 * 32];
@@ -230,8 +232,8 @@ int main(int argc, char **argv) {
         for (int r = -1; r < reps; r++) {
             double t0 = now_ms(), lc, lr;
             nn_params_zero_grad(&sl.params);
-            nn_params_zero_grad(wsd_cg_params(cg));
-            die_if(wsd_cycle_grad(&sl, cg, &ws, &b, noise, &rng, &lc, &lr));
+            nn_params_zero_grad(&cg.params);
+            die_if(wsd_cycle_grad(&sl, &cg, &ws, &b, noise, &rng, &lc, &lr));
             nn_clip_grad_norm(&sl.params, 5.0);
             die_if(nn_optim_step(&opt));
             if (r >= 0) ms[r] = lap(t0, r);
@@ -240,14 +242,15 @@ int main(int argc, char **argv) {
         wsd_train_ws_free(&ws);
         nn_optim_free(&opt);
         wsd_sl_free(&sl);
-        wsd_cg_free(cg);
+        wsd_cg_free(&cg);
         free_batch(&b);
     } else if (!strcmp(what, "caption")) {
         int B = 4, P = 15, n = B * P, W = 22;
         wsd_batch b;
         make_batch(&b, B, 1, &rng);
-        wsd_cg *cg = wsd_cg_new(&cc, 233, dev);
-        if (!cg) die_if(-1);
+        wsd_cg cg;
+        wsd_cg_run run = {0};
+        die_if(wsd_cg_init(&cg, &cc, 233, dev));
         float *seg = wsd_malloc(sizeof(float) * 2 * n);
         int *gather = wsd_malloc(sizeof(int) * n), *ids = wsd_malloc(sizeof(int) * n * W),
             *len = wsd_malloc(sizeof(int) * n);
@@ -257,12 +260,13 @@ int main(int argc, char **argv) {
         }
         for (int r = -1; r < reps; r++) {
             double t0 = now_ms();
-            die_if(wsd_cg_decode(cg, &b, seg, gather, n, 3, 20, 0, ids, len));
+            die_if(wsd_cg_decode(&cg, &run, &b, seg, gather, n, 3, 20, 0, ids, len));
             if (r >= 0) ms[r] = lap(t0, r);
         }
         units = B;
         free(seg), free(gather), free(ids), free(len);
-        wsd_cg_free(cg);
+        wsd_cg_run_free(&run);
+        wsd_cg_free(&cg);
         free_batch(&b);
     } else if (!strcmp(what, "localize")) {
         int B = 8, per = 4;
