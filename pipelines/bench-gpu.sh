@@ -9,7 +9,7 @@
 # GEMM shapes of the step cuBLAS sgemm alone (the card's limit) against the
 # step's achieved GFLOP/s. Without a GPU it prints the CPU figures and says
 # the GPU part was skipped. WSD_THREADS (default: all cores), WSD_BENCH_REPS
-# (default 3) and WSD_BENCH_BIN (default bin/obj/bench; the gpu bundle's
+# (default 3), WSD_BENCH_ITEMS (default "cg cycle caption localize") and WSD_BENCH_BIN (default bin/obj/bench; the gpu bundle's
 # bench/ in pipelines/gpu-check.sh) adjust it.
 set -e
 cd "$(dirname "$0")/.."
@@ -22,7 +22,8 @@ gpu=1
 why=$("$bin/models_bench" gemm:64:64:64 1 1 cuda 2>&1 >/dev/null) || gpu=0
 echo "paper-size models, CPU ($threads thread(s)) against CUDA, median of $reps"
 [ $gpu = 1 ] || echo "  GPU part skipped: ${why:-no CUDA GPU answered}"
-for item in cg cycle caption localize; do
+cg_gpu=
+for item in ${WSD_BENCH_ITEMS:-cg cycle caption localize}; do
     set -- $(run $item cpu)
     cw=$1 units=$3 cs=$4
     case $item in
@@ -49,7 +50,7 @@ if [ $gpu = 1 ]; then
         echo "  cuBLAS sgemm alone $(echo "$shape" | tr : x): $r GFLOP/s"
         [ "$r" -gt "$best" ] && best=$r
     done
-    awk -v u="$cg_flop" -v w="$cg_gpu" -v b="$best" 'BEGIN { a = u / (w / 1e3);
+    [ -n "$cg_gpu" ] && awk -v u="$cg_flop" -v w="$cg_gpu" -v b="$best" 'BEGIN { a = u / (w / 1e3);
         printf "  cg step on CUDA: %.1f GFLOP of sgemm at %.0f GFLOP/s achieved = %.0f%% of the best cuBLAS shape\n", u, a, 100 * a / b }'
 else
     set -- $(run gemm:684:6000:512 cpu)
