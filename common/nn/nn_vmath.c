@@ -11,7 +11,17 @@
 #define HAVE_X86 0
 #endif
 
-int nn_vmath_vectorised(void) { return nn_gemm_small_isa() >= 2; }
+/* -1: the machine's (nn_gemm_small_isa); else forced by nn_vmath_force_isa */
+static int forced_isa = -1;
+
+static int vm_isa(void) {
+    int isa = nn_gemm_small_isa();
+    return forced_isa >= 0 && forced_isa < isa ? forced_isa : isa;
+}
+
+void nn_vmath_force_isa(int isa) { forced_isa = isa; }
+
+int nn_vmath_vectorised(void) { return vm_isa(); }
 
 static inline float sigmoid1(float x) { return 1.0f / (1.0f + expf(-x)); }
 
@@ -101,7 +111,10 @@ __attribute__((target("avx512f"))) static double sum_exp512(size_t n, const floa
         for (int k = 0; k < 8; k++) tail[k] = i + k < n ? x[i + k] : -INFINITY;
         acc = _mm512_add_pd(acc, exp8d(_mm512_sub_pd(_mm512_cvtps_pd(_mm256_loadu_ps(tail)), vm)));
     }
-    return _mm512_reduce_add_pd(acc);
+    /* (lanes 4-7 + lanes 0-3), then (2, 3) + (0, 1), then 1 + 0: the AVX2 path's order */
+    __m256d h = _mm256_add_pd(_mm512_extractf64x4_pd(acc, 1), _mm512_extractf64x4_pd(acc, 0));
+    __m128d q = _mm_add_pd(_mm256_extractf128_pd(h, 1), _mm256_castpd256_pd128(h));
+    return _mm_cvtsd_f64(_mm_add_sd(_mm_unpackhi_pd(q, q), q));
 }
 
 __attribute__((target("avx512f"))) static void gru512(int B, int H, const float *gi, int ldgi,
@@ -135,32 +148,179 @@ __attribute__((target("avx512f"))) static void gru512(int B, int H, const float 
     }
 }
 
+/* ---- AVX2 + FMA: the same operations in 8 lanes (4 for double), so every
+ * result is bit for bit the AVX-512 path's. vscalefps's p·2ⁿ is two exact
+ * power-of-two factors 2^⌊n/2⌋ and 2^(n−⌊n/2⌋), both normal over the clamped
+ * range (n ∈ [−150, 128] for float, [−1076, 0] for double): the first product
+ * is exact (p ∈ [0.7, 1.42]), the second rounds once, as vscalef does,
+ * overflow to inf and gradual underflow included. */
+
+#define V256 __attribute__((target("avx2,fma"))) static inline
+
+V256 __m256 pow2f(__m256i n) {
+    return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(n, _mm256_set1_epi32(127)), 23));
+}
+
+V256 __m256 scalef8(__m256 p, __m256 n) {
+    __m256i ni = _mm256_cvtps_epi32(n), n1 = _mm256_srai_epi32(ni, 1);
+    return _mm256_mul_ps(_mm256_mul_ps(p, pow2f(n1)), pow2f(_mm256_sub_epi32(ni, n1)));
+}
+
+V256 __m256 exp8(__m256 x) {
+    x = _mm256_max_ps(_mm256_min_ps(x, _mm256_set1_ps(89.0f)), _mm256_set1_ps(-104.0f));
+    __m256 n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)),
+                               _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), x);
+    r = _mm256_fnmadd_ps(n, _mm256_set1_ps(-2.12194440e-4f), r);
+    __m256 z = _mm256_mul_ps(r, r);
+    __m256 p = _mm256_set1_ps(1.9875691500E-4f);
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.3981999507E-3f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(8.3334519073E-3f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(4.1665795894E-2f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.6666665459E-1f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(5.0000001201E-1f));
+    p = _mm256_fmadd_ps(p, z, _mm256_add_ps(r, _mm256_set1_ps(1.0f)));
+    return scalef8(p, n);
+}
+
+V256 __m256 sigmoid8(__m256 x) {
+    __m256 one = _mm256_set1_ps(1.0f);
+    return _mm256_div_ps(one, _mm256_add_ps(one, exp8(_mm256_sub_ps(_mm256_setzero_ps(), x))));
+}
+
+V256 __m256 tanh8(__m256 x) {
+    __m256 sign = _mm256_set1_ps(-0.0f), one = _mm256_set1_ps(1.0f);
+    __m256 ax = _mm256_andnot_ps(sign, x);
+    __m256 e = exp8(_mm256_add_ps(ax, ax));
+    __m256 big = _mm256_sub_ps(one, _mm256_div_ps(_mm256_set1_ps(2.0f), _mm256_add_ps(e, one)));
+    big = _mm256_or_ps(big, _mm256_and_ps(x, sign));
+    __m256 z = _mm256_mul_ps(x, x);
+    __m256 p = _mm256_set1_ps(-5.70498872745E-3f);
+    p = _mm256_fmadd_ps(p, z, _mm256_set1_ps(2.06390887954E-2f));
+    p = _mm256_fmadd_ps(p, z, _mm256_set1_ps(-5.37397155531E-2f));
+    p = _mm256_fmadd_ps(p, z, _mm256_set1_ps(1.33314422036E-1f));
+    p = _mm256_fmadd_ps(p, z, _mm256_set1_ps(-3.33332819422E-1f));
+    __m256 small = _mm256_fmadd_ps(_mm256_mul_ps(p, z), x, x);
+    return _mm256_blendv_ps(small, big, _mm256_cmp_ps(ax, _mm256_set1_ps(0.625f), _CMP_GE_OQ));
+}
+
+V256 __m256d pow2d(__m128i n) {
+    __m256i e = _mm256_add_epi64(_mm256_cvtepi32_epi64(n), _mm256_set1_epi64x(1023));
+    return _mm256_castsi256_pd(_mm256_slli_epi64(e, 52));
+}
+
+V256 __m256d exp4d(__m256d d) {
+    d = _mm256_max_pd(d, _mm256_set1_pd(-746.0));
+    __m256d n = _mm256_round_pd(_mm256_mul_pd(d, _mm256_set1_pd(1.4426950408889634074)),
+                                _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m256d r = _mm256_fnmadd_pd(n, _mm256_set1_pd(6.93147180369123816490e-01), d);
+    r = _mm256_fnmadd_pd(n, _mm256_set1_pd(1.90821492927058770002e-10), r);
+    static const double c[14] = {1.0 / 6227020800.0, 1.0 / 479001600.0, 1.0 / 39916800.0,
+                                 1.0 / 3628800.0,    1.0 / 362880.0,    1.0 / 40320.0,
+                                 1.0 / 5040.0,       1.0 / 720.0,       1.0 / 120.0,
+                                 1.0 / 24.0,         1.0 / 6.0,         0.5,
+                                 1.0,                1.0};
+    __m256d p = _mm256_set1_pd(c[0]);
+    for (int i = 1; i < 14; i++) p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(c[i]));
+    __m128i ni = _mm256_cvtpd_epi32(n), n1 = _mm_srai_epi32(ni, 1);
+    return _mm256_mul_pd(_mm256_mul_pd(p, pow2d(n1)), pow2d(_mm_sub_epi32(ni, n1)));
+}
+
+/* lanes [0, k) of 8 set */
+V256 __m256i lanes8(size_t k) {
+    __m256i idx = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)(k < 8 ? k : 8)), idx);
+}
+
+__attribute__((target("avx2,fma"))) static void map8(int which, size_t n, const float *x, float *y) {
+    for (size_t i = 0; i < n; i += 8) {
+        __m256i m = lanes8(n - i);
+        __m256 v = _mm256_maskload_ps(x + i, m);
+        v = which == 0 ? exp8(v) : which == 1 ? sigmoid8(v) : tanh8(v);
+        _mm256_maskstore_ps(y + i, m, v);
+    }
+}
+
+/* the AVX-512 sum's 8 lanes as two accumulators: lo = lanes 0-3, hi = 4-7 */
+__attribute__((target("avx2,fma"))) static double sum_exp256(size_t n, const float *x, double m) {
+    __m256d lo = _mm256_setzero_pd(), hi = _mm256_setzero_pd(), vm = _mm256_set1_pd(m);
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        lo = _mm256_add_pd(lo, exp4d(_mm256_sub_pd(_mm256_cvtps_pd(_mm_loadu_ps(x + i)), vm)));
+        hi = _mm256_add_pd(hi, exp4d(_mm256_sub_pd(_mm256_cvtps_pd(_mm_loadu_ps(x + i + 4)), vm)));
+    }
+    if (i < n) {
+        float tail[8];
+        for (int k = 0; k < 8; k++) tail[k] = i + k < n ? x[i + k] : -INFINITY;
+        lo = _mm256_add_pd(lo, exp4d(_mm256_sub_pd(_mm256_cvtps_pd(_mm_loadu_ps(tail)), vm)));
+        hi = _mm256_add_pd(hi, exp4d(_mm256_sub_pd(_mm256_cvtps_pd(_mm_loadu_ps(tail + 4)), vm)));
+    }
+    __m256d h = _mm256_add_pd(hi, lo);
+    __m128d q = _mm_add_pd(_mm256_extractf128_pd(h, 1), _mm256_castpd256_pd128(h));
+    return _mm_cvtsd_f64(_mm_add_sd(_mm_unpackhi_pd(q, q), q));
+}
+
+__attribute__((target("avx2,fma"))) static void gru256(int B, int H, const float *gi, int ldgi,
+                                                       const float *gh, const float *h_prev,
+                                                       float *h_next, float *gates) {
+    __m256 one = _mm256_set1_ps(1.0f);
+    for (int b = 0; b < B; b++) {
+        const float *xi = gi + (size_t)b * ldgi, *hh = gh + (size_t)b * 3 * H;
+        const float *hp = h_prev + (size_t)b * H;
+        float *hn = h_next + (size_t)b * H;
+        float *g = gates ? gates + (size_t)b * 4 * H : NULL;
+        for (int j = 0; j < H; j += 8) {
+            __m256i m = lanes8((size_t)(H - j));
+            __m256 r = sigmoid8(_mm256_add_ps(_mm256_maskload_ps(xi + j, m),
+                                              _mm256_maskload_ps(hh + j, m)));
+            __m256 z = sigmoid8(_mm256_add_ps(_mm256_maskload_ps(xi + H + j, m),
+                                              _mm256_maskload_ps(hh + H + j, m)));
+            __m256 hnn = _mm256_maskload_ps(hh + 2 * H + j, m);
+            __m256 n = tanh8(_mm256_add_ps(_mm256_maskload_ps(xi + 2 * H + j, m),
+                                           _mm256_mul_ps(r, hnn)));
+            __m256 out = _mm256_add_ps(_mm256_mul_ps(_mm256_sub_ps(one, z), n),
+                                       _mm256_mul_ps(z, _mm256_maskload_ps(hp + j, m)));
+            _mm256_maskstore_ps(hn + j, m, out);
+            if (g) {
+                _mm256_maskstore_ps(g + j, m, r);
+                _mm256_maskstore_ps(g + H + j, m, z);
+                _mm256_maskstore_ps(g + 2 * H + j, m, n);
+                _mm256_maskstore_ps(g + 3 * H + j, m, hnn);
+            }
+        }
+    }
+}
+
 #endif
 
 void nn_vexpf(size_t n, const float *x, float *y) {
 #if HAVE_X86
-    if (nn_vmath_vectorised()) return map16(0, n, x, y);
+    if (vm_isa() == 2) return map16(0, n, x, y);
+    if (vm_isa() == 1) return map8(0, n, x, y);
 #endif
     for (size_t i = 0; i < n; i++) y[i] = expf(x[i]);
 }
 
 void nn_vsigmoidf(size_t n, const float *x, float *y) {
 #if HAVE_X86
-    if (nn_vmath_vectorised()) return map16(1, n, x, y);
+    if (vm_isa() == 2) return map16(1, n, x, y);
+    if (vm_isa() == 1) return map8(1, n, x, y);
 #endif
     for (size_t i = 0; i < n; i++) y[i] = sigmoid1(x[i]);
 }
 
 void nn_vtanhf(size_t n, const float *x, float *y) {
 #if HAVE_X86
-    if (nn_vmath_vectorised()) return map16(2, n, x, y);
+    if (vm_isa() == 2) return map16(2, n, x, y);
+    if (vm_isa() == 1) return map8(2, n, x, y);
 #endif
     for (size_t i = 0; i < n; i++) y[i] = tanhf(x[i]);
 }
 
 double nn_sum_exp_shift(size_t n, const float *x, double m) {
 #if HAVE_X86
-    if (nn_vmath_vectorised()) return sum_exp512(n, x, m);
+    if (vm_isa() == 2) return sum_exp512(n, x, m);
+    if (vm_isa() == 1) return sum_exp256(n, x, m);
 #endif
     double s = 0;
     for (size_t i = 0; i < n; i++) s += exp((double)x[i] - m);
@@ -170,7 +330,8 @@ double nn_sum_exp_shift(size_t n, const float *x, double m) {
 void nn_vgru_cell_forward(int B, int H, const float *gi, int ldgi, const float *gh,
                           const float *h_prev, float *h_next, float *gates) {
 #if HAVE_X86
-    if (nn_vmath_vectorised()) return gru512(B, H, gi, ldgi, gh, h_prev, h_next, gates);
+    if (vm_isa() == 2) return gru512(B, H, gi, ldgi, gh, h_prev, h_next, gates);
+    if (vm_isa() == 1) return gru256(B, H, gi, ldgi, gh, h_prev, h_next, gates);
 #endif
     for (int b = 0; b < B; b++) {
         const float *xi = gi + (size_t)b * ldgi, *hh = gh + (size_t)b * 3 * H;

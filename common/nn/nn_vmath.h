@@ -1,6 +1,12 @@
-/* Vectorised exp, sigmoid and tanh for the CPU kernels (engine-internal),
- * AVX-512 when the machine has it, libm otherwise (WSD_GEMM_ISA=0|1 forces
- * libm, as for nn_gemm_small).
+/* Vectorised exp, sigmoid and tanh for the CPU kernels (engine-internal):
+ * AVX-512 when the machine has it, else AVX2 + FMA, else libm, chosen at run
+ * time as nn_gemm_small's kernel (WSD_GEMM_ISA=0|1|2 caps it). The AVX2 path
+ * performs the AVX-512 path's operations in the same order (the same
+ * polynomials and fused multiply-adds, vscalef's power of two as two exact
+ * factors, the double sum's 8 lanes as two 4-lane accumulators reduced in the
+ * same order), so both give the same bits (nn_vmath_test checks it): results
+ * do not depend on which of the two a machine has. Only the libm fallback
+ * differs, by the bounds below.
  *
  * Error bounds (checked by nn_vmath_test over dense sweeps of the domain,
  * against a double-precision reference; u = 2⁻²⁴ for float, 2⁻⁵³ for double):
@@ -32,7 +38,11 @@ double nn_sum_exp_shift(size_t n, const float *x, double m);
 void nn_vgru_cell_forward(int B, int H, const float *gi, int ldgi, const float *gh,
                           const float *h_prev, float *h_next, float *gates);
 
-/* 1 when the AVX-512 paths run on this machine. */
+/* The path that runs: 2 AVX-512, 1 AVX2 + FMA, 0 libm. */
 int nn_vmath_vectorised(void);
+
+/* Tests: use at most path isa (2, 1, 0) from now on, never more than the
+ * machine has; −1 back to the machine's. Not thread-safe. */
+void nn_vmath_force_isa(int isa);
 
 #endif

@@ -27,8 +27,8 @@ static double sweep(void (*f)(size_t, const float *, float *), double (*ref)(dou
 
 static double sigmoid_ref(double x) { return 1 / (1 + exp(-x)); }
 
-static void test_error_bounds(void) {
-    fprintf(stderr, "  vectorised: %d\n", nn_vmath_vectorised());
+static void error_bounds(void) {
+    fprintf(stderr, "  path %d (2 AVX-512, 1 AVX2, 0 libm)\n", nn_vmath_vectorised());
     double e = sweep(nn_vexpf, exp, -87, 88);
     double s = sweep(nn_vsigmoidf, sigmoid_ref, -87, 100);
     double t = sweep(nn_vtanhf, tanh, -12, 12);
@@ -49,7 +49,7 @@ static void test_error_bounds(void) {
 }
 
 /* Every term of the double sum to 2 ulps; the sum against libm's. */
-static void test_sum_exp(void) {
+static void sum_exp(void) {
     nn_rng rng;
     nn_rng_seed(&rng, 3);
     double worst = 0;
@@ -71,7 +71,7 @@ static void test_sum_exp(void) {
 
 /* log_softmax (which sums with nn_sum_exp_shift) equals the scalar
  * double-exp formula to 1 float ulp on logits of the decoder's scale. */
-static void test_log_softmax_matches_scalar(void) {
+static void log_softmax_matches_scalar(void) {
     enum { R = 20, V = 6000 };
     nn_rng rng;
     nn_rng_seed(&rng, 4);
@@ -101,7 +101,7 @@ static void test_log_softmax_matches_scalar(void) {
 }
 
 /* The vectorised GRU cell against the scalar formula with libm. */
-static void test_gru_cell(void) {
+static void gru_cell(void) {
     enum { B = 3, H = 37 };
     nn_rng rng;
     nn_rng_seed(&rng, 5);
@@ -125,10 +125,86 @@ static void test_gru_cell(void) {
     CHECK_NEAR(worst, 0, 1e-6);
 }
 
+/* The bounds, the double sum, log_softmax and the GRU cell on every path the
+ * machine has (AVX-512, AVX2, libm). */
+static void test_every_path(void) {
+    int top = nn_vmath_vectorised();
+    for (int isa = top; isa >= 0; isa--) {
+        nn_vmath_force_isa(isa);
+        CHECK(nn_vmath_vectorised() == isa);
+        error_bounds();
+        sum_exp();
+        log_softmax_matches_scalar();
+        gru_cell();
+    }
+    nn_vmath_force_isa(-1);
+    CHECK(nn_vmath_vectorised() == top);
+}
+
+/* f on path isa */
+static void run_on(int isa, void (*f)(size_t, const float *, float *), size_t n, const float *x,
+                   float *y) {
+    nn_vmath_force_isa(isa);
+    f(n, x, y);
+    nn_vmath_force_isa(-1);
+}
+
+/* AVX2 and AVX-512 give the same bits: the three functions over every float
+ * exponent of both signs (overflow, gradual underflow, inf, NaN-free), the
+ * double sum over lengths 1-70 (every tail), and the GRU cell with a ragged H. */
+static void test_avx2_equals_avx512(void) {
+    if (nn_vmath_vectorised() < 2) {
+        fprintf(stderr, "  no AVX-512 here: nothing to compare the AVX2 path with\n");
+        return;
+    }
+    enum { N = 1 << 20 };
+    float *x = malloc(sizeof(float) * N), *a = malloc(sizeof(float) * N),
+          *b = malloc(sizeof(float) * N);
+    nn_rng rng;
+    nn_rng_seed(&rng, 6);
+    for (int i = 0; i < N; i++) {
+        /* a log-uniform magnitude in [2^-30, 2^8], both signs, and some plain uniform */
+        float m = ldexpf(1.0f, (int)(nn_rng_uniformf(&rng) * 38) - 30) * (1 + nn_rng_uniformf(&rng));
+        x[i] = i % 4 == 0 ? (nn_rng_uniformf(&rng) - 0.5f) * 240 : (i & 1 ? m : -m);
+    }
+    x[0] = INFINITY, x[1] = -INFINITY, x[2] = 0.0f, x[3] = -0.0f, x[4] = -103.97f, x[5] = 88.72f;
+    void (*fs[3])(size_t, const float *, float *) = {nn_vexpf, nn_vsigmoidf, nn_vtanhf};
+    const char *names[3] = {"exp", "sigmoid", "tanh"};
+    for (int k = 0; k < 3; k++) {
+        run_on(2, fs[k], N - 3, x, a); /* N − 3: a tail in both */
+        run_on(1, fs[k], N - 3, x, b);
+        size_t differ = 0;
+        for (int i = 0; i < N - 3; i++) differ += memcmp(&a[i], &b[i], sizeof(float)) != 0;
+        fprintf(stderr, "  %s: %zu of %d results differ between AVX-512 and AVX2\n", names[k], differ,
+                N - 3);
+        CHECK(differ == 0);
+    }
+    for (int len = 1; len <= 70; len++) {
+        float *xs = x + 1000 * len;
+        double m = -INFINITY;
+        for (int i = 0; i < len; i++) xs[i] = (nn_rng_uniformf(&rng) - 0.8f) * 900, m = fmax(m, xs[i]);
+        nn_vmath_force_isa(2);
+        double s2 = nn_sum_exp_shift((size_t)len, xs, m);
+        nn_vmath_force_isa(1);
+        double s1 = nn_sum_exp_shift((size_t)len, xs, m);
+        nn_vmath_force_isa(-1);
+        CHECK(memcmp(&s1, &s2, sizeof s1) == 0);
+    }
+    enum { B = 5, H = 53 };
+    float gi[B * 3 * H], gh[B * 3 * H], hp[B * H], hn[2][B * H], g[2][B * 4 * H];
+    for (int i = 0; i < B * 3 * H; i++) gi[i] = nn_rng_normal(&rng) * 4, gh[i] = nn_rng_normal(&rng) * 4;
+    for (int i = 0; i < B * H; i++) hp[i] = nn_rng_uniformf(&rng) * 2 - 1;
+    for (int k = 0; k < 2; k++) {
+        nn_vmath_force_isa(2 - k);
+        nn_vgru_cell_forward(B, H, gi, 3 * H, gh, hp, hn[k], g[k]);
+    }
+    nn_vmath_force_isa(-1);
+    CHECK(memcmp(hn[0], hn[1], sizeof hn[0]) == 0 && memcmp(g[0], g[1], sizeof g[0]) == 0);
+    free(x), free(a), free(b);
+}
+
 int main(void) {
-    TEST_RUN(test_error_bounds);
-    TEST_RUN(test_sum_exp);
-    TEST_RUN(test_log_softmax_matches_scalar);
-    TEST_RUN(test_gru_cell);
+    TEST_RUN(test_every_path);
+    TEST_RUN(test_avx2_equals_avx512);
     return test_finish();
 }
