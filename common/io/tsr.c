@@ -151,28 +151,26 @@ static int json_count(const cJSON *v, int64_t *out) {
     return 0;
 }
 
-#define RFAIL(...) (wsd_fail(__VA_ARGS__), -1)
-
 static int parse_header(wsd_tsr_reader *r, const char *text, size_t len, wsd_tsr *t,
                         int *zlib_encoded, size_t *stored) {
     const char *file = r->name;
     long idx = r->index;
     long nul = wsd_json_nul_escape_at(text, len);
-    if (nul >= 0) return RFAIL("%s: record %ld: header has a \\u0000 (NUL) in a string at byte %ld", file, idx, nul);
+    if (nul >= 0) return wsd_fail("%s: record %ld: header has a \\u0000 (NUL) in a string at byte %ld", file, idx, nul);
     cJSON *h = cJSON_ParseWithLength(text, len);
     if (!cJSON_IsObject(h)) {
         cJSON_Delete(h);
-        return RFAIL("%s: record %ld: header is not a JSON object (corrupt stream?)", file, idx);
+        return wsd_fail("%s: record %ld: header is not a JSON object (corrupt stream?)", file, idx);
     }
     const cJSON *key = cJSON_GetObjectItemCaseSensitive(h, "key");
     if (!cJSON_IsString(key) || !key->valuestring[0]) {
         cJSON_Delete(h);
-        return RFAIL("%s: record %ld: header lacks a non-empty string \"key\"", file, idx);
+        return wsd_fail("%s: record %ld: header lacks a non-empty string \"key\"", file, idx);
     }
     long bad_at = wsd_utf8_invalid_at(key->valuestring, strlen(key->valuestring));
     if (bad_at >= 0) {
         cJSON_Delete(h);
-        return RFAIL("%s: record %ld: \"key\" is not valid UTF-8 (byte %ld)", file, idx, bad_at);
+        return wsd_fail("%s: record %ld: \"key\" is not valid UTF-8 (byte %ld)", file, idx, bad_at);
     }
     t->key = wsd_strdup(key->valuestring);
     const char *k = t->key;
@@ -242,7 +240,7 @@ static int inflate_payload(wsd_tsr_reader *r, wsd_tsr *t, unsigned char *src, si
     t->data = wsd_malloc(t->nbytes ? t->nbytes : 1);
     z_stream zs;
     memset(&zs, 0, sizeof zs);
-    if (inflateInit(&zs) != Z_OK) return RFAIL("%s: record %ld (key '%s'): zlib init failed", r->name, r->index, t->key);
+    if (inflateInit(&zs) != Z_OK) return wsd_fail("%s: record %ld (key '%s'): zlib init failed", r->name, r->index, t->key);
     zs.next_in = src;
     zs.next_out = t->data;
     int z = Z_OK;
@@ -261,7 +259,7 @@ static int inflate_payload(wsd_tsr_reader *r, wsd_tsr *t, unsigned char *src, si
     }
     inflateEnd(&zs);
     if (z != Z_STREAM_END || out_left != 0 || in_left != 0)
-        return RFAIL("%s: record %ld (key '%s'): zlib payload is corrupt or does not decode to %zu bytes",
+        return wsd_fail("%s: record %ld (key '%s'): zlib payload is corrupt or does not decode to %zu bytes",
                      r->name, r->index, t->key, t->nbytes);
     return 0;
 }
@@ -271,16 +269,16 @@ int wsd_tsr_read(wsd_tsr_reader *r, wsd_tsr *t) {
     unsigned char prefix[8];
     size_t got = source_read(r, prefix, 8);
     if (got == 0) return 0;
-    if (got < 8) return RFAIL("%s: record %ld: truncated record prefix (%zu of 8 bytes)", r->name, r->index, got);
+    if (got < 8) return wsd_fail("%s: record %ld: truncated record prefix (%zu of 8 bytes)", r->name, r->index, got);
     if (memcmp(prefix, WSD_TSR_MAGIC, 4) != 0)
-        return RFAIL("%s: record %ld: bad magic (expected \"WSDT\"): not a tensor stream, or corrupt", r->name, r->index);
+        return wsd_fail("%s: record %ld: bad magic (expected \"WSDT\"): not a tensor stream, or corrupt", r->name, r->index);
     uint32_t hlen = prefix[4] | (uint32_t)prefix[5] << 8 | (uint32_t)prefix[6] << 16 | (uint32_t)prefix[7] << 24;
     if (hlen == 0 || hlen > WSD_TSR_MAX_HEADER)
-        return RFAIL("%s: record %ld: header length %u out of range (corrupt stream)", r->name, r->index, hlen);
+        return wsd_fail("%s: record %ld: header length %u out of range (corrupt stream)", r->name, r->index, hlen);
     unsigned char *htext = read_exact(r, hlen, &got);
     if (got < hlen) {
         free(htext);
-        return RFAIL("%s: record %ld: truncated header (%zu of %u bytes)", r->name, r->index, got, hlen);
+        return wsd_fail("%s: record %ld: truncated header (%zu of %u bytes)", r->name, r->index, got, hlen);
     }
     int zlib_encoded = 0;
     size_t stored = 0;

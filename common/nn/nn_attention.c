@@ -83,9 +83,9 @@ int nn_attention_forward(const nn_attention *a, const nn_tensor *feats, const in
                          const nn_tensor *mask, const nn_tensor *query, nn_tensor *ctx,
                          nn_attention_cache *cache) {
     int N;
-    if (check_inputs(a, feats, gather, mask, query, &N)) return -1;
+    TRY(check_inputs(a, feats, gather, mask, query, &N));
     int T = feats->shape[1], D = a->feat_dim;
-    if (nn_check_shape(ctx, "attention context", 2, N, D)) return -1;
+    TRY(nn_check_shape(ctx, "attention context", 2, N, D));
     nn_device dev = feats->device;
     const nn_backend *be = nn_backend_for(dev);
     nn_attention_cache local;
@@ -119,11 +119,11 @@ int nn_attention_backward(const nn_attention *a, const nn_attention_cache *cache
                           const nn_tensor *query, const nn_tensor *dctx, nn_tensor *dfeats,
                           nn_tensor *dmask, nn_tensor *dquery) {
     int N;
-    if (check_inputs(a, feats, gather, mask, query, &N)) return -1;
+    TRY(check_inputs(a, feats, gather, mask, query, &N));
     int T = feats->shape[1], D = a->feat_dim, Q = a->query_dim;
     if (!cache->ctx.data || cache->ctx.shape[0] != N)
         return wsd_fail("attention backward: cache does not match the inputs");
-    if (nn_check_shape(dctx, "attention context grad", 2, N, D)) return -1;
+    TRY(nn_check_shape(dctx, "attention context grad", 2, N, D));
     if (dfeats && !nn_tensor_same_shape(dfeats, feats))
         return wsd_fail("attention backward: feature grad %s", nn_tensor_shape_str(dfeats));
     if (dmask && !nn_tensor_same_shape(dmask, mask))
@@ -158,7 +158,7 @@ int nn_attention_backward(const nn_attention *a, const nn_attention_cache *cache
 
 static int check_mask_inputs(const nn_tensor *seg, const nn_tensor *valid, const nn_tensor *m) {
     if (m->ndim != 2) return wsd_fail("soft mask: expected (N, T), got %s", nn_tensor_shape_str(m));
-    if (nn_check_shape(seg, "soft mask segments", 2, m->shape[0], 2)) return -1;
+    TRY(nn_check_shape(seg, "soft mask segments", 2, m->shape[0], 2));
     if (valid && !nn_tensor_same_shape(valid, m))
         return wsd_fail("soft mask: valid mask %s for %s", nn_tensor_shape_str(valid),
                         nn_tensor_shape_str(m));
@@ -167,7 +167,7 @@ static int check_mask_inputs(const nn_tensor *seg, const nn_tensor *valid, const
 
 int nn_softmask_forward(nn_softmask_kind kind, float scale, const nn_tensor *seg,
                         const nn_tensor *valid, nn_tensor *mask) {
-    if (check_mask_inputs(seg, valid, mask)) return -1;
+    TRY(check_mask_inputs(seg, valid, mask));
     nn_backend_for(mask->device)
         ->softmask_forward((int)kind, mask->shape[0], mask->shape[1], scale, seg->data,
                            valid ? valid->data : NULL, mask->data);
@@ -240,7 +240,7 @@ int nn_softctx_forward(const nn_softctx *s, const nn_tensor *feats, const int *g
                        nn_tensor *ctx, nn_softctx_cache *cache) {
     if (feats->ndim != 3 || seg->ndim != 2) return wsd_fail("soft context: bad input ranks");
     int N = seg->shape[0], T = feats->shape[1], D = feats->shape[2];
-    if (nn_check_shape(ctx, "soft context", 2, N, s->n_masks * D)) return -1;
+    TRY(nn_check_shape(ctx, "soft context", 2, N, s->n_masks * D));
     nn_softctx_cache local;
     memset(&local, 0, sizeof local);
     nn_softctx_cache *c = cache ? cache : &local;
@@ -264,7 +264,7 @@ int nn_softctx_backward(const nn_softctx *s, nn_softctx_cache *c, const nn_tenso
                         const nn_tensor *query, const nn_tensor *dctx, nn_tensor *dfeats,
                         nn_tensor *dseg, nn_tensor *dquery) {
     int N = seg->shape[0], T = feats->shape[1], D = feats->shape[2];
-    if (nn_check_shape(dctx, "soft context grad", 2, N, s->n_masks * D)) return -1;
+    TRY(nn_check_shape(dctx, "soft context grad", 2, N, s->n_masks * D));
     nn_device dev = feats->device;
     const nn_backend *be = nn_backend_for(dev);
     nn_tensor_ensure2(&c->dmask, dev, N, T);

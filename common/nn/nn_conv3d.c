@@ -24,7 +24,7 @@ static int vol_ok(nn_vol v, const char *what) {
 
 int nn_conv3d_forward(const nn_tensor *x, nn_vol xs, const nn_tensor *w, const nn_tensor *b,
                       int relu, nn_tensor *y) {
-    if (vol_ok(xs, "conv3d input")) return -1;
+    TRY(vol_ok(xs, "conv3d input"));
     int K = (int)b->size;
     nn_vol ys = xs;
     ys.c = K;
@@ -45,7 +45,7 @@ int nn_conv3d_forward(const nn_tensor *x, nn_vol xs, const nn_tensor *w, const n
 }
 
 int nn_maxpool3d_shape(nn_vol xs, const int k[3], const int s[3], const int p[3], nn_vol *ys) {
-    if (vol_ok(xs, "maxpool3d input")) return -1;
+    TRY(vol_ok(xs, "maxpool3d input"));
     int in[3] = {xs.t, xs.h, xs.w}, out[3];
     for (int i = 0; i < 3; i++) {
         if (k[i] < 1 || s[i] < 1 || p[i] < 0 || 2 * p[i] > k[i])
@@ -63,7 +63,7 @@ int nn_maxpool3d_shape(nn_vol xs, const int k[3], const int s[3], const int p[3]
 int nn_maxpool3d_forward(const nn_tensor *x, nn_vol xs, const int k[3], const int s[3],
                          const int p[3], nn_tensor *y, nn_vol *ys) {
     nn_vol o;
-    if (nn_maxpool3d_shape(xs, k, s, p, &o)) return -1;
+    TRY(nn_maxpool3d_shape(xs, k, s, p, &o));
     if (x->size != nn_vol_size(xs))
         return wsd_fail("maxpool3d: input has %zu elements, expected %zu", x->size,
                         nn_vol_size(xs));

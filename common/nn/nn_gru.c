@@ -138,7 +138,7 @@ int nn_gru_step_backward(const nn_gru *g, const nn_gru_step_cache *cache, nn_ten
                          nn_tensor *dx) {
     int L = g->layers, H = g->hidden, B = cache->batch;
     if (!cache->gates.data) return wsd_fail("GRU step backward: empty cache");
-    if (nn_check_shape(dh, "GRU step dh", 3, L, B, H)) return -1;
+    TRY(nn_check_shape(dh, "GRU step dh", 3, L, B, H));
     if (dx && nn_check_shape(dx, "GRU step dx", 2, B, g->in)) return -1;
     nn_device dev = dh->device;
     const nn_backend *be = nn_backend_for(dev);
@@ -394,10 +394,10 @@ int nn_gru_seq_forward_tm(const nn_gru *g, const nn_tensor *x, const nn_tensor *
     if (h0 && nn_check_shape(h0, "GRU h0", 3, L, B, H)) return -1;
     nn_device dev = x->device;
     ensure3(&c->x, dev, T, B, in_var);
-    if (nn_tensor_copy(&c->x, x)) return -1;
+    TRY(nn_tensor_copy(&c->x, x));
     if (xc) {
         nn_tensor_ensure2(&c->xc, dev, B, cw);
-        if (nn_tensor_copy(&c->xc, xc)) return -1;
+        TRY(nn_tensor_copy(&c->xc, xc));
     }
     return seq_forward_core(g, T, B, in_var, h0, training, rng, c);
 }

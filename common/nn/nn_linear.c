@@ -45,7 +45,7 @@ int nn_linear_forward(const nn_linear *l, const nn_tensor *x, nn_tensor *y) {
         return -1;
     if (x2.shape[0] != y2.shape[0])
         return wsd_fail("linear: %d input rows, %d output rows", x2.shape[0], y2.shape[0]);
-    if (nn_gemm(0, 1, 1.0f, &x2, &l->weight->value, 0.0f, &y2)) return -1;
+    TRY(nn_gemm(0, 1, 1.0f, &x2, &l->weight->value, 0.0f, &y2));
     return l->bias ? nn_add_row_bias(&y2, &l->bias->value) : 0;
 }
 
@@ -54,11 +54,11 @@ int nn_linear_backward(const nn_linear *l, const nn_tensor *x, const nn_tensor *
     nn_tensor x2, dy2, dx2;
     if (as_rows(x, l->in, "linear input", &x2) || as_rows(dy, l->out, "linear grad", &dy2))
         return -1;
-    if (nn_gemm(1, 0, 1.0f, &dy2, &x2, 1.0f, nn_param_grad(l->weight))) return -1;
+    TRY(nn_gemm(1, 0, 1.0f, &dy2, &x2, 1.0f, nn_param_grad(l->weight)));
     if (l->bias && nn_sum_rows_acc(&dy2, nn_param_grad(l->bias))) return -1;
     if (dx) {
-        if (as_rows(dx, l->in, "linear input grad", &dx2)) return -1;
-        if (nn_gemm(0, 0, 1.0f, &dy2, &l->weight->value, 1.0f, &dx2)) return -1;
+        TRY(as_rows(dx, l->in, "linear input grad", &dx2));
+        TRY(nn_gemm(0, 0, 1.0f, &dy2, &l->weight->value, 1.0f, &dx2));
     }
     return 0;
 }
@@ -75,13 +75,13 @@ int nn_embedding_init(nn_embedding *e, nn_params *ps, const char *prefix, int nu
 
 int nn_embedding_forward(const nn_embedding *e, const int *ids, int n, nn_tensor *out) {
     nn_tensor o2;
-    if (as_rows(out, e->dim, "embedding output", &o2)) return -1;
+    TRY(as_rows(out, e->dim, "embedding output", &o2));
     return nn_gather_rows(&o2, &e->weight->value, ids, n);
 }
 
 int nn_embedding_backward(const nn_embedding *e, const int *ids, int n, const nn_tensor *dout) {
     nn_tensor d2;
-    if (as_rows(dout, e->dim, "embedding grad", &d2)) return -1;
+    TRY(as_rows(dout, e->dim, "embedding grad", &d2));
     return nn_scatter_rows_acc(nn_param_grad(e->weight), &d2, ids, n);
 }
 

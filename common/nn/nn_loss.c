@@ -27,7 +27,7 @@ int nn_log_softmax_backward(const nn_tensor *y, const nn_tensor *dy, nn_tensor *
 }
 
 static int check_targets(const nn_tensor *logp, const int *target, const float *weight) {
-    if (check_2d(logp, "nll")) return -1;
+    TRY(check_2d(logp, "nll"));
     for (int n = 0; n < logp->shape[0]; n++)
         if ((!weight || weight[n] != 0) && (target[n] < 0 || target[n] >= logp->shape[1]))
             return wsd_fail("nll: target %d of row %d outside [0, %d)", target[n], n,
@@ -37,7 +37,7 @@ static int check_targets(const nn_tensor *logp, const int *target, const float *
 
 int nn_nll_forward(const nn_tensor *logp, const int *target, const float *weight, double scale,
                    double *loss) {
-    if (check_targets(logp, target, weight)) return -1;
+    TRY(check_targets(logp, target, weight));
     *loss = -scale * BE(logp)->nll_sum(logp->shape[0], logp->shape[1], logp->data, target, weight);
     return 0;
 }
@@ -66,7 +66,7 @@ int nn_softmax_nll(const nn_tensor *logits, const int *target, const float *weig
 
 int nn_cross_entropy(const nn_tensor *logits, const int *target, double *loss,
                      nn_tensor *dlogits) {
-    if (check_2d(logits, "cross_entropy")) return -1;
+    TRY(check_2d(logits, "cross_entropy"));
     nn_tensor logp = nn_tensor_zeros(logits->device, 2, logits->shape);
     int rc = nn_softmax_nll(logits, target, NULL, 1.0 / logits->shape[0], &logp, loss, dlogits);
     nn_tensor_free(&logp);

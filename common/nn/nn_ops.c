@@ -18,7 +18,7 @@ static int same_device(const nn_tensor *a, const nn_tensor *b, const char *op) {
 }
 
 static int same_size(const nn_tensor *a, const nn_tensor *b, const char *op) {
-    if (same_device(a, b, op)) return -1;
+    TRY(same_device(a, b, op));
     if (a->size != b->size)
         return wsd_fail("%s: %zu vs %zu elements", op, a->size, b->size);
     return 0;
@@ -44,7 +44,7 @@ int nn_gemm(int ta, int tb, float alpha, const nn_tensor *a, const nn_tensor *b,
 }
 
 int nn_axpy(float alpha, const nn_tensor *x, nn_tensor *y) {
-    if (same_size(x, y, "axpy")) return -1;
+    TRY(same_size(x, y, "axpy"));
     BE(y)->axpy(y->size, alpha, x->data, y->data);
     return 0;
 }
@@ -73,7 +73,7 @@ int nn_add(const nn_tensor *a, const nn_tensor *b, nn_tensor *y) {
 }
 
 int nn_add_row_bias(nn_tensor *y, const nn_tensor *bias) {
-    if (same_device(y, bias, "add_row_bias")) return -1;
+    TRY(same_device(y, bias, "add_row_bias"));
     if (y->ndim != 2 || bias->size != (size_t)y->shape[1])
         return wsd_fail("add_row_bias: %s plus a bias of %zu", nn_tensor_shape_str(y), bias->size);
     BE(y)->add_row_bias(y->shape[0], y->shape[1], y->data, bias->data);
@@ -81,7 +81,7 @@ int nn_add_row_bias(nn_tensor *y, const nn_tensor *bias) {
 }
 
 int nn_sum_rows_acc(const nn_tensor *dy, nn_tensor *db) {
-    if (same_device(dy, db, "sum_rows")) return -1;
+    TRY(same_device(dy, db, "sum_rows"));
     if (dy->ndim != 2 || db->size != (size_t)dy->shape[1])
         return wsd_fail("sum_rows: %s into %zu", nn_tensor_shape_str(dy), db->size);
     BE(db)->sum_rows(dy->shape[0], dy->shape[1], dy->data, db->data);
@@ -89,7 +89,7 @@ int nn_sum_rows_acc(const nn_tensor *dy, nn_tensor *db) {
 }
 
 static int act(nn_act f, const nn_tensor *x, nn_tensor *y) {
-    if (same_size(x, y, "activation")) return -1;
+    TRY(same_size(x, y, "activation"));
     BE(y)->act(f, y->size, x->data, y->data);
     return 0;
 }
@@ -127,7 +127,7 @@ static int concat_check(const nn_tensor *dst, const nn_tensor *const *srcs, int 
 }
 
 int nn_concat_cols(nn_tensor *dst, const nn_tensor *const *srcs, int n) {
-    if (concat_check(dst, srcs, n)) return -1;
+    TRY(concat_check(dst, srcs, n));
     int off = 0;
     for (int i = 0; i < n; i++) {
         BE(dst)->copy2d(dst->shape[0], srcs[i]->shape[1], srcs[i]->data, srcs[i]->shape[1],
@@ -138,7 +138,7 @@ int nn_concat_cols(nn_tensor *dst, const nn_tensor *const *srcs, int n) {
 }
 
 int nn_split_cols_acc(const nn_tensor *ddst, nn_tensor *const *dsrcs, int n) {
-    if (concat_check(ddst, (const nn_tensor *const *)dsrcs, n)) return -1;
+    TRY(concat_check(ddst, (const nn_tensor *const *)dsrcs, n));
     int off = 0;
     for (int i = 0; i < n; i++) {
         BE(ddst)->copy2d(ddst->shape[0], dsrcs[i]->shape[1], ddst->data + off, ddst->shape[1],
@@ -150,7 +150,7 @@ int nn_split_cols_acc(const nn_tensor *ddst, nn_tensor *const *dsrcs, int n) {
 
 static int gather_check(const nn_tensor *dst, const nn_tensor *src, const int *idx, int n,
                         const char *op) {
-    if (same_device(dst, src, op)) return -1;
+    TRY(same_device(dst, src, op));
     if (dst->ndim < 1 || src->ndim < 1 || dst->shape[0] != n)
         return wsd_fail("%s: %d indices for a destination %s", op, n, nn_tensor_shape_str(dst));
     size_t w = dst->size / (size_t)(n ? n : 1), ws = src->size / (size_t)src->shape[0];
@@ -162,20 +162,20 @@ static int gather_check(const nn_tensor *dst, const nn_tensor *src, const int *i
 }
 
 int nn_gather_rows(nn_tensor *dst, const nn_tensor *src, const int *idx, int n) {
-    if (gather_check(dst, src, idx, n, "gather_rows")) return -1;
+    TRY(gather_check(dst, src, idx, n, "gather_rows"));
     if (n) BE(dst)->gather_rows(n, (int)(dst->size / (size_t)n), src->data, idx, dst->data);
     return 0;
 }
 
 int nn_scatter_rows_acc(nn_tensor *dsrc, const nn_tensor *ddst, const int *idx, int n) {
-    if (gather_check(ddst, dsrc, idx, n, "scatter_rows")) return -1;
+    TRY(gather_check(ddst, dsrc, idx, n, "scatter_rows"));
     if (n) BE(dsrc)->scatter_rows_acc(n, (int)(ddst->size / (size_t)n), ddst->data, idx, dsrc->data);
     return 0;
 }
 
 static int hidden_check(const nn_tensor *dst, const nn_tensor *hs, const int *bidx,
                         const int *tidx, int n, nn_hidden_layout layout) {
-    if (same_device(dst, hs, "hidden_gather")) return -1;
+    TRY(same_device(dst, hs, "hidden_gather"));
     if (hs->ndim != 4) return wsd_fail("hidden_gather: hidden stack must be (layers, B, T, H)");
     int L = hs->shape[0], B = hs->shape[1], T = hs->shape[2], H = hs->shape[3];
     if (layout == NN_HID_LNH ? nn_check_shape(dst, "hidden_gather", 3, L, n, H)
@@ -190,7 +190,7 @@ static int hidden_check(const nn_tensor *dst, const nn_tensor *hs, const int *bi
 
 int nn_hidden_gather(nn_tensor *dst, const nn_tensor *hs, const int *bidx, const int *tidx, int n,
                      nn_hidden_layout layout) {
-    if (hidden_check(dst, hs, bidx, tidx, n, layout)) return -1;
+    TRY(hidden_check(dst, hs, bidx, tidx, n, layout));
     BE(dst)->hidden_gather(hs->shape[0], hs->shape[1], hs->shape[2], hs->shape[3], n, bidx, tidx,
                            (int)layout, hs->data, dst->data, 0);
     return 0;
@@ -198,7 +198,7 @@ int nn_hidden_gather(nn_tensor *dst, const nn_tensor *hs, const int *bidx, const
 
 int nn_hidden_scatter_acc(nn_tensor *dhs, const nn_tensor *ddst, const int *bidx,
                           const int *tidx, int n, nn_hidden_layout layout) {
-    if (hidden_check(ddst, dhs, bidx, tidx, n, layout)) return -1;
+    TRY(hidden_check(ddst, dhs, bidx, tidx, n, layout));
     BE(dhs)->hidden_gather(dhs->shape[0], dhs->shape[1], dhs->shape[2], dhs->shape[3], n, bidx,
                            tidx, (int)layout, dhs->data, ddst->data, 1);
     return 0;

@@ -63,7 +63,7 @@ int score_localization(const score_set *sub, const score_set *refs, size_t n_ref
             continue;
         }
         size_t n_kept = v->n_events < max_proposals ? v->n_events : max_proposals;
-        if (check_gt(sub, v, n_kept)) return -1;
+        TRY(check_gt(sub, v, n_kept));
     }
     out->n_tious = n_tious;
     out->tious = wsd_malloc(n_tious * sizeof *out->tious);

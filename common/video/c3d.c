@@ -195,16 +195,16 @@ static int forward_batch(wsd_c3d *net, nn_tensor *x, int b, float *fc7) {
         nn_vol o = v;
         o.c = net->out[i];
         dst = nn_view1(&net->act[d], 0, (int)nn_vol_size(o));
-        if (nn_conv3d_forward(&src, v, &net->weight[i], &net->bias[i], 1, &dst)) return -1;
+        TRY(nn_conv3d_forward(&src, v, &net->weight[i], &net->bias[i], 1, &dst));
         src = dst;
         d ^= 1;
         v = o;
         if (pool_after[i]) {
             int k[3], s[3], p[3];
             pool_params(pool_after[i], k, s, p);
-            if (nn_maxpool3d_shape(v, k, s, p, &o)) return -1;
+            TRY(nn_maxpool3d_shape(v, k, s, p, &o));
             dst = nn_view1(&net->act[d], 0, (int)nn_vol_size(o));
-            if (nn_maxpool3d_forward(&src, v, k, s, p, &dst, &v)) return -1;
+            TRY(nn_maxpool3d_forward(&src, v, k, s, p, &dst, &v));
             src = dst;
             d ^= 1;
         }
@@ -222,7 +222,7 @@ static int forward_batch(wsd_c3d *net, nn_tensor *x, int b, float *fc7) {
 }
 
 int wsd_c3d_forward(wsd_c3d *net, const float *clips, int n, float *fc7) {
-    if (wsd_c3d_check_complete(net, "C3D")) return -1;
+    TRY(wsd_c3d_check_complete(net, "C3D"));
     if (n <= 0) return 0;
     int bmax = net->batch > 0 ? net->batch : 1;
     if (bmax > n) bmax = n;
@@ -247,7 +247,7 @@ int wsd_c3d_forward(wsd_c3d *net, const float *clips, int n, float *fc7) {
             x = nn_view1(&net->io, 0, (int)(b * clip));
             nn_tensor_from_host(&x, xin, x.size);
         }
-        if (forward_batch(net, &x, b, fc7 + (size_t)n0 * net->out[FC7])) return -1;
+        TRY(forward_batch(net, &x, b, fc7 + (size_t)n0 * net->out[FC7]));
     }
     return 0;
 }

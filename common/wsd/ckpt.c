@@ -106,7 +106,7 @@ int wsd_cg_load(wsd_cg *cg, nn_ckpt *ck, nn_device dev) {
                         "in [1, 1000], video_sample_rate %d in [1, 1000])",
                         path, cfg.layers, cfg.max_cap_length, cfg.sample_rate);
     }
-    if (wsd_cg_init(cg, &cfg, 0, dev)) return -1;
+    TRY(wsd_cg_init(cg, &cfg, 0, dev));
     if (nn_ckpt_load_params(ck, &cg->params, "model_cg", 1)) {
         wsd_cg_free(cg);
         return -1;

@@ -104,7 +104,7 @@ int cg_encode(wsd_cg *cg, wsd_cg_run *run, const wsd_batch *b, int training, int
     /* residual (seq_encoder.py RNNSeqEncoder._forward_residual): Y = o + R x (identity when F == H) */
     nn_tensor x2 = nn_view2(&run->video, 0, B * T, F), y2 = nn_view2(&run->Y, 0, B * T, H);
     if (cg->has_residual) {
-        if (nn_linear_forward(&cg->residual, &x2, &y2)) return -1;
+        TRY(nn_linear_forward(&cg->residual, &x2, &y2));
     } else if (nn_tensor_copy(&y2, &x2)) {
         return -1;
     }
@@ -161,7 +161,7 @@ int wsd_cg_forward(wsd_cg *cg, wsd_cg_run *run, const wsd_batch *b, const nn_ten
     nn_device dev = cg->dev;
     run->have_grad_state = 0;
     if (N <= 0 || L < 2) return wsd_fail("caption generator: need sentences of >= 2 tokens");
-    if (nn_check_shape(seg, "caption generator segments", 2, N, 2)) return -1;
+    TRY(nn_check_shape(seg, "caption generator segments", 2, N, 2));
     for (int n = 0; n < N; n++) {
         if (b->caption[(size_t)n * L] != WSD_BOS || b->caption[(size_t)n * L + L - 1] != WSD_EOS)
             return wsd_fail("caption generator: sentence %d must start with <bos> and end "
@@ -175,7 +175,7 @@ int wsd_cg_forward(wsd_cg *cg, wsd_cg_run *run, const wsd_batch *b, const nn_ten
     run->L = L;
     run->B = b->B;
     run->T = b->T;
-    if (cg_encode(cg, run, b, cg->training, need_grad)) return -1;
+    TRY(cg_encode(cg, run, b, cg->training, need_grad));
     float *seg_host = wsd_malloc(sizeof(float) * 2 * N);
     int rc = nn_tensor_to_host(seg, seg_host, (size_t)2 * N);
     int sh[3] = {layers, N, H};
@@ -197,7 +197,7 @@ int wsd_cg_forward(wsd_cg *cg, wsd_cg_run *run, const wsd_batch *b, const nn_ten
         }
     nn_tensor_ensure2(&run->emb_all, dev, rows, E);
     nn_tensor_ensure2(&run->logits, dev, rows, V);
-    if (nn_embedding_forward(&cg->emb, run->in_ids, rows, &run->emb_all)) return -1;
+    TRY(nn_embedding_forward(&cg->emb, run->in_ids, rows, &run->emb_all));
     /* the decoder over all steps at once: input [embedding_t, context], the
      * context projected once per segment (nn_gru_seq_forward_tm) */
     nn_tensor x = nn_view3(&run->emb_all, 0, steps, N, E);
@@ -205,7 +205,7 @@ int wsd_cg_forward(wsd_cg *cg, wsd_cg_run *run, const wsd_batch *b, const nn_ten
                               &run->dec_cache))
         return -1;
     nn_tensor tops = nn_view2(&run->dec_cache.h[layers - 1], (size_t)N * H, rows, H);
-    if (nn_linear_forward(&cg->out, &tops, &run->logits)) return -1;
+    TRY(nn_linear_forward(&cg->out, &tops, &run->logits));
     if (need_grad) {
         nn_tensor_ensure2(&run->d_logits, dev, rows, V);
         nn_tensor_zero(&run->d_logits);
@@ -257,8 +257,7 @@ int wsd_cg_backward(wsd_cg *cg, wsd_cg_run *run, float scale, nn_tensor *dseg) {
     int H = cg->cfg.hidden, E = cg->cfg.embed, F = cg->cfg.feat_dim, layers = cg->cfg.layers;
     int C = cg->n_ctx * H, steps = L - 1, rows = steps * N;
     nn_device dev = cg->dev;
-    if (dseg && nn_check_shape(dseg, "caption generator dseg", 2, N, 2)) return -1;
-    int rc = -1;
+    if (dseg) TRY(nn_check_shape(dseg, "caption generator dseg", 2, N, 2));
     /* gradient buffers kept across batches (nn_tensor_ensure zeroes them):
      * no fresh pages to fault in every step */
     int s_dh[3] = {layers, N, H}, s_dY[3] = {B, T, H}, s_dhs[4] = {layers, B, T, H};
@@ -273,23 +272,19 @@ int wsd_cg_backward(wsd_cg *cg, wsd_cg_run *run, float scale, nn_tensor *dseg) {
     nn_tensor dY = run->d_Y, dhs = run->d_hs, dsegf = run->d_seg_feat;
     nn_tensor tops = nn_view2(&run->dec_cache.h[layers - 1], (size_t)N * H, rows, H);
     nn_tensor dout = nn_view3(&dtops, 0, steps, N, H), dx = nn_view3(&demb, 0, steps, N, E);
-    if (scale != 1.0f && nn_scale(&run->d_logits, scale)) goto done;
-    if (nn_linear_backward(&cg->out, &tops, &run->d_logits, &dtops)) goto done;
+    if (scale != 1.0f) TRY(nn_scale(&run->d_logits, scale));
+    TRY(nn_linear_backward(&cg->out, &tops, &run->d_logits, &dtops));
     /* the context's gradient is the sum over steps (inside the GRU) */
-    if (nn_gru_seq_backward_tm(&cg->dec, &run->dec_cache, &dout, &dx, &dctx, &dh) ||
-        nn_embedding_backward(&cg->emb, run->in_ids, rows, &demb))
-        goto done;
-    if (nn_hidden_scatter_acc(&dhs, &dh, run->gather, run->init_idx, N, NN_HID_LNH) ||
-        nn_softctx_backward(&cg->ctx, &run->ctx_cache, &run->Y, run->gather, &run->seg_feat,
-                            &run->valid, NULL, &dctx, &dY, &dsegf, NULL))
-        goto done;
-    if (dseg && nn_mul_acc(&dsegf, &run->tn2, dseg)) goto done;
+    TRY(nn_gru_seq_backward_tm(&cg->dec, &run->dec_cache, &dout, &dx, &dctx, &dh));
+    TRY(nn_embedding_backward(&cg->emb, run->in_ids, rows, &demb));
+    TRY(nn_hidden_scatter_acc(&dhs, &dh, run->gather, run->init_idx, N, NN_HID_LNH));
+    TRY(nn_softctx_backward(&cg->ctx, &run->ctx_cache, &run->Y, run->gather, &run->seg_feat,
+                            &run->valid, NULL, &dctx, &dY, &dsegf, NULL));
+    if (dseg) TRY(nn_mul_acc(&dsegf, &run->tn2, dseg));
     if (cg->has_residual) {
         nn_tensor x2 = nn_view2(&run->video, 0, B * T, F), dy2 = nn_view2(&dY, 0, B * T, H);
-        if (nn_linear_backward(&cg->residual, &x2, &dy2, NULL)) goto done;
+        TRY(nn_linear_backward(&cg->residual, &x2, &dy2, NULL));
     }
-    if (nn_gru_seq_backward(&cg->enc, &run->enc_cache, &dY, &dhs, NULL, NULL)) goto done;
-    rc = 0;
-done:
-    return rc;
+    TRY(nn_gru_seq_backward(&cg->enc, &run->enc_cache, &dY, &dhs, NULL, NULL));
+    return 0;
 }

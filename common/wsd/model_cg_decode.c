@@ -51,7 +51,7 @@ static int dec_reorder(void *ctx, const int *src, int n_rows) {
     for (int l = 0; l < s->cg->cfg.layers; l++) {
         nn_tensor from = nn_view2(&s->h, (size_t)l * n_rows * H, n_rows, H);
         nn_tensor to = nn_view2(&s->h2, (size_t)l * n_rows * H, n_rows, H);
-        if (nn_gather_rows(&to, &from, src, n_rows)) return -1;
+        TRY(nn_gather_rows(&to, &from, src, n_rows));
     }
     swap_hidden(s);
     return 0;
@@ -125,7 +125,7 @@ int wsd_cg_decode(wsd_cg *cg, wsd_cg_run *run, const wsd_batch *b, const float *
     if (chunk <= 0 || chunk > n) chunk = n;
     int K = beam < 1 ? 1 : beam, H = cg->cfg.hidden, layers = cg->cfg.layers, W = max_len + 2;
     nn_device dev = cg->dev;
-    if (cg_encode(cg, run, b, 0, 0)) return -1;
+    TRY(cg_encode(cg, run, b, 0, 0));
     run->have_grad_state = 0;
     nn_tensor segt = {0}, h0 = {0};
     dec_state s;
