@@ -21,12 +21,8 @@
 #include "base/samefile.h"
 #include "base/util.h"
 #include "nn/nn_tensor.h"
-#include "video/c3d_caffe.h"
-#include "video/caffe.h"
-#include "video/clips.h"
 #include "video/extract.h"
 #include "video/frames.h"
-#include "video/pca.h"
 
 static const char usage[] =
     "usage: feat-extract [OPTIONS] INPUT\n"
@@ -211,61 +207,29 @@ static void from_npy_dir(sink *s, const char *dir) {
     free(path);
 }
 
-/* ---- raw video: the ActivityNet C3D recipe (common/video/) ---- */
+/* ---- raw video: the ActivityNet C3D recipe (video/extract.h) ---- */
 
 typedef struct {
     const char *weights, *mean, *pca, *device;
     int no_pca, pca_dims, batch;
 } video_opts;
 
-typedef struct {
-    wsd_c3d net;
-    float *mean;
-    wsd_pca pca;
-    wsd_extract x;
-    double t0;
-} video_ctx;
-
-static void video_setup(video_ctx *v, const video_opts *o) {
+static void video_setup(wsd_extractor *v, const video_opts *o) {
     if (!o->weights || !o->mean) wsd_die("raw video needs --weights (the C3D Caffe model) and --mean (the .binaryproto)");
     if (!o->pca && !o->no_pca) wsd_die("raw video needs --pca FILE (PCA_activitynet_v1-3.hdf5) or --no-pca for raw fc7");
     if (o->pca && o->no_pca) wsd_die("give --pca or --no-pca, not both");
-    memset(v, 0, sizeof *v);
-    v->t0 = wsd_now();
-    static const int mean_shape[5] = {1, 3, WSD_CLIP_LEN, WSD_FRAME_H, WSD_FRAME_W};
-    if (wsd_caffe_mean_load(o->mean, mean_shape, &v->mean) != 0) wsd_die("%s", wsd_error());
-    if (wsd_c3d_load_caffe(&v->net, o->weights) != 0) wsd_die("%s", wsd_error());
+    if (wsd_extractor_open(v, o->weights, o->mean, o->pca, o->pca_dims, o->batch) != 0)
+        wsd_die("%s", wsd_error());
     nn_device dev = NN_CPU;
     if (o->device && nn_device_parse(o->device, &dev) != 0) wsd_die("--device %s: %s", o->device, wsd_error());
     if (nn_device_fallback_reason())
         wsd_warn("--device auto: %s; running on the CPU", nn_device_fallback_reason());
     if (dev != NN_CPU && wsd_c3d_to_device(&v->net, dev) != 0) wsd_die("--device %s: %s", o->device, wsd_error());
-    int dim = v->net.out[WSD_C3D_LAYERS - 1];
-    if (o->pca) {
-        if (wsd_pca_load(o->pca, dim, o->pca_dims, &v->pca) != 0) wsd_die("%s", wsd_error());
-        v->x.pca = &v->pca;
-    }
-    v->x.net = &v->net;
-    v->x.mean = v->mean;
-    v->x.batch = o->batch > 0 ? o->batch : v->net.batch;
-}
-
-static void video_done(video_ctx *v, int quiet) {
-    double wall = wsd_now() - v->t0;
-    if (!quiet && v->x.clips > 0)
-        fprintf(stderr,
-                "feat-extract: %ld frames, %ld clips, %.2f clips/s; decode %.0f%%, resize+clips %.0f%%, C3D %.0f%%, "
-                "PCA %.0f%% of %.1f s\n",
-                v->x.frames, v->x.clips, v->x.clips / (v->x.t_net > 0 ? v->x.t_net : 1e-9), 100 * v->x.t_decode / wall,
-                100 * v->x.t_prep / wall, 100 * v->x.t_net / wall, 100 * v->x.t_pca / wall, wall);
-    wsd_c3d_free(&v->net);
-    free(v->mean);
-    wsd_pca_free(&v->pca);
 }
 
 static int wanted(const sink *s, const char *id) { return !s->ids || wsd_idmap_get(s->ids->index, id) >= 0; }
 
-static void video_one(sink *s, video_ctx *v, wsd_frames *f, const char *name, const char *id) {
+static void video_one(sink *s, wsd_extractor *v, wsd_frames *f, const char *name, const char *id) {
     if (!f) fail_input(s);
     wsd_tsr t;
     int rc = wsd_extract_run(&v->x, f, name, id, &t);
@@ -284,7 +248,7 @@ static char *id_of(const char *path) {
     return id;
 }
 
-static void from_video_list(sink *s, video_ctx *v, const char *list) {
+static void from_video_list(sink *s, wsd_extractor *v, const char *list) {
     FILE *fp = wsd_open_read(list);
     if (!fp) fail_input(s);
     char *line = NULL;
@@ -317,15 +281,16 @@ static void from_video_list(sink *s, video_ctx *v, const char *list) {
     }
 }
 
-int main(int argc, char **argv) {
-    wsd_set_progname(argv[0]);
+typedef struct {
+    const char *output, *ids_path, *video, *videos, *vid_id, *input;
+    int hdf5_out, compress, quiet;
+    double rps; /* NAN when not given */
+    video_opts vo;
+} options;
+
+static void parse_options(int argc, char **argv, options *o) {
     static const char *const formats[] = {"tsr", "hdf5", NULL};
-    int hdf5_out = 0;
-    const char *output = "-", *ids_path = NULL, *video = NULL, *videos = NULL, *vid_id = NULL;
-    int compress = 0, quiet = 0;
-    double rps = NAN;
-    const char *input = NULL;
-    video_opts vo = {.pca_dims = 500};
+    *o = (options){.output = "-", .rps = NAN, .vo = {.pca_dims = 500}};
     enum { O_IDS = 256, O_RPS, O_COMPRESS, O_VIDEO, O_VERSION, O_HDF5, O_NPY, O_FORMAT, O_VIDEOS, O_ID, O_WEIGHTS,
            O_MEAN, O_PCA, O_NOPCA, O_PCADIMS, O_BATCH, O_DEVICE };
     static const struct option opts[] = {{"output", required_argument, 0, 'o'},  {"ids", required_argument, 0, O_IDS},
@@ -345,126 +310,158 @@ int main(int argc, char **argv) {
     int c;
     while ((c = getopt_long(argc, argv, "o:qh", opts, NULL)) != -1) {
         switch (c) {
-        case 'o': output = optarg; break;
-        case O_IDS: ids_path = optarg; break;
-        case O_RPS:
-            rps = wsd_opt_double(optarg, "--rows-per-second", 1e-6, 1e6);
-            break;
-        case O_COMPRESS: compress = 1; break;
-        case O_FORMAT:
-            hdf5_out = wsd_opt_choice(optarg, "--format", formats);
-            break;
-        case O_VIDEO: video = optarg; break;
-        case O_VIDEOS: videos = optarg; break;
-        case O_ID: vid_id = optarg; break;
-        case O_WEIGHTS: vo.weights = optarg; break;
-        case O_MEAN: vo.mean = optarg; break;
-        case O_PCA: vo.pca = optarg; break;
-        case O_NOPCA: vo.no_pca = 1; break;
-        case O_DEVICE: vo.device = optarg; break;
-        case O_PCADIMS: vo.pca_dims = wsd_opt_int(optarg, "--pca-dims", 1, 100000); break;
-        case O_BATCH: vo.batch = wsd_opt_int(optarg, "--batch", 1, 4096); break;
+        case 'o': o->output = optarg; break;
+        case O_IDS: o->ids_path = optarg; break;
+        case O_RPS: o->rps = wsd_opt_double(optarg, "--rows-per-second", 1e-6, 1e6); break;
+        case O_COMPRESS: o->compress = 1; break;
+        case O_FORMAT: o->hdf5_out = wsd_opt_choice(optarg, "--format", formats); break;
+        case O_VIDEO: o->video = optarg; break;
+        case O_VIDEOS: o->videos = optarg; break;
+        case O_ID: o->vid_id = optarg; break;
+        case O_WEIGHTS: o->vo.weights = optarg; break;
+        case O_MEAN: o->vo.mean = optarg; break;
+        case O_PCA: o->vo.pca = optarg; break;
+        case O_NOPCA: o->vo.no_pca = 1; break;
+        case O_DEVICE: o->vo.device = optarg; break;
+        case O_PCADIMS: o->vo.pca_dims = wsd_opt_int(optarg, "--pca-dims", 1, 100000); break;
+        case O_BATCH: o->vo.batch = wsd_opt_int(optarg, "--batch", 1, 4096); break;
         case O_HDF5:
         case O_NPY:
-            if (input) wsd_die("give one input (--hdf5, --npy or INPUT)");
-            input = optarg;
+            if (o->input) wsd_die("give one input (--hdf5, --npy or INPUT)");
+            o->input = optarg;
             break;
-        case 'q': quiet = 1; break;
+        case 'q': o->quiet = 1; break;
         case 'h': wsd_opt_usage(usage, 1);
         case O_VERSION: wsd_opt_version();
         default: wsd_opt_usage(usage, 0);
         }
     }
-    if (optind == argc - 1 && !input) input = argv[optind];
-    int n_inputs = !!input + !!video + !!videos + (optind < argc - 1 || (optind == argc - 1 && input != argv[optind]));
+    if (optind == argc - 1 && !o->input) o->input = argv[optind];
+    int n_inputs = !!o->input + !!o->video + !!o->videos +
+                   (optind < argc - 1 || (optind == argc - 1 && o->input != argv[optind]));
     if (n_inputs != 1) {
         fputs(usage, stderr);
         wsd_die("expected exactly one input (INPUT, --hdf5, --npy, --video or --videos)");
     }
-    if (hdf5_out && strcmp(output, "-") == 0) wsd_die("--format hdf5 needs a named output file (-o FILE.hdf5)");
-    const char *ins[] = {"INPUT", input, "--ids", ids_path, "--video", video, "--videos", videos,
-                         "--weights", vo.weights, "--mean", vo.mean, "--pca", vo.pca};
-    if (wsd_out_distinct(output, ins, 7)) wsd_die("%s", wsd_error());
-    sink s = {.level = compress ? 6 : 0, .rps = rps, .seen = wsd_idmap_new()};
-    wsd_progress_start(&s.progress, "feat-extract", 0, quiet);
+    if (o->hdf5_out && strcmp(o->output, "-") == 0) wsd_die("--format hdf5 needs a named output file (-o FILE.hdf5)");
+    const char *ins[] = {"INPUT", o->input, "--ids", o->ids_path, "--video", o->video, "--videos", o->videos,
+                         "--weights", o->vo.weights, "--mean", o->vo.mean, "--pca", o->vo.pca};
+    if (wsd_out_distinct(o->output, ins, 7)) wsd_die("%s", wsd_error());
+}
+
+/* INPUT opened and its first bytes read, before the output is created, so a
+ * wrong input leaves no file. */
+typedef struct {
+    FILE *fp;               /* NULL for a folder, --video, --videos */
+    unsigned char head[10];
+    size_t got;
+    int is_dir, is_y4m;
+} input;
+
+static void sniff_input(const options *o, input *in) {
+    memset(in, 0, sizeof *in);
+    struct stat st;
+    in->is_dir = o->input && strcmp(o->input, "-") != 0 && stat(o->input, &st) == 0 && S_ISDIR(st.st_mode);
+    if (o->input && !in->is_dir) {
+        if (!(in->fp = wsd_open_read(o->input))) wsd_die("%s", wsd_error());
+        in->got = fread(in->head, 1, sizeof in->head, in->fp);
+        if (in->got == 0)
+            wsd_die("%s: empty input (expected C3D HDF5, .npy, a tensor stream or YUV4MPEG2)", o->input);
+        in->is_y4m = in->got >= 9 && memcmp(in->head, "YUV4MPEG2", 9) == 0;
+    }
+}
+
+/* Every video of the input through the sink. */
+static void extract_all(sink *s, const options *o, input *in, wsd_extractor *vx) {
+    FILE *fp = in->fp;
+    const unsigned char *head = in->head;
+    size_t got = in->got;
+    if (o->video) {
+        char *id = o->vid_id ? wsd_strdup(o->vid_id) : id_of(o->video);
+        if (wanted(s, id)) video_one(s, vx, wsd_frames_open_video(o->video), o->video, id);
+        free(id);
+    } else if (o->videos) {
+        from_video_list(s, vx, o->videos);
+    } else if (in->is_y4m) {
+        const char *name = fp == stdin ? "<stdin>" : o->input;
+        char *id = o->vid_id ? wsd_strdup(o->vid_id) : fp == stdin ? wsd_strdup("stdin") : id_of(o->input);
+        if (wanted(s, id)) video_one(s, vx, wsd_frames_open_y4m(fp, name, head, got), name, id);
+        free(id);
+        if (fp != stdin) fclose(fp);
+    } else if (in->is_dir) {
+        from_npy_dir(s, o->input);
+    } else if (wsd_h5_sniff(head, got) || (got >= 6 && memcmp(head, WSD_NPY_MAGIC, 6) == 0)) {
+        if (fp == stdin) {
+            sink_abort(s);
+            wsd_die("<stdin>: HDF5 and .npy input must be a named file, not stdin");
+        }
+        fclose(fp);
+        if (head[0] == 0x93) from_npy_file(s, o->input);
+        else from_hdf5(s, o->input);
+    } else if (wsd_tsr_sniff(head, got)) {
+        from_stream(s, wsd_tsr_open_fp(fp, fp == stdin ? "<stdin>" : o->input, head, got));
+    } else {
+        sink_abort(s);
+        wsd_die("%s: unrecognised input (expected C3D HDF5, a .npy file or folder, a tensor stream "
+                "starting with \"WSDT\", or YUV4MPEG2 frames; a video file goes with --video)", o->input);
+    }
+}
+
+/* Every --ids video found, then the output committed. */
+static void finish(sink *s, const options *o) {
+    const char *src = o->input ? o->input : o->video ? o->video : o->videos;
+    const wsd_captions *ids = s->ids;
+    if (ids)
+        for (size_t i = 0; i < ids->n; i++)
+            if (!s->found[i]) {
+                sink_abort(s);
+                wsd_die("%s: unknown video id '%s' (listed in %s; %ld of %zu found)", src, ids->videos[i].id,
+                        ids->path, s->written, ids->n);
+            }
+    if (s->h5) {
+        if (wsd_h5feat_finish(s->h5) != 0) wsd_die_internal("%s", wsd_error());
+    } else if (wsd_out_commit(&s->out) != 0) {
+        wsd_die_internal("%s", wsd_error());
+    }
+    wsd_progress_end(&s->progress);
+}
+
+int main(int argc, char **argv) {
+    wsd_set_progname(argv[0]);
+    options o;
+    parse_options(argc, argv, &o);
+    sink s = {.level = o.compress ? 6 : 0, .rps = o.rps, .seen = wsd_idmap_new()};
+    wsd_progress_start(&s.progress, "feat-extract", 0, o.quiet);
     wsd_captions *ids = NULL;
-    if (ids_path) {
-        if (!(ids = wsd_captions_load(ids_path))) wsd_die("%s", wsd_error());
+    if (o.ids_path) {
+        if (!(ids = wsd_captions_load(o.ids_path))) wsd_die("%s", wsd_error());
         if (ids->n == 0) wsd_die("%s: no video ids", ids->path);
         s.ids = ids;
         s.found = wsd_calloc(ids->n, 1);
         s.progress.total = (long)ids->n;
     }
-    /* sniff the input before creating the output, so a wrong input leaves no file */
-    struct stat st;
-    int is_dir = input && strcmp(input, "-") != 0 && stat(input, &st) == 0 && S_ISDIR(st.st_mode);
-    FILE *fp = NULL;
-    unsigned char head[10];
-    size_t got = 0;
-    int is_y4m = 0;
-    if (input && !is_dir) {
-        if (!(fp = wsd_open_read(input))) wsd_die("%s", wsd_error());
-        got = fread(head, 1, sizeof head, fp);
-        if (got == 0) wsd_die("%s: empty input (expected C3D HDF5, .npy, a tensor stream or YUV4MPEG2)", input);
-        is_y4m = got >= 9 && memcmp(head, "YUV4MPEG2", 9) == 0;
-    }
-    video_ctx vctx;
-    int video_mode = video || videos || is_y4m;
+    input in;
+    sniff_input(&o, &in);
+    wsd_extractor vx;
+    int video_mode = o.video || o.videos || in.is_y4m;
     if (video_mode) {
-        if (video && !wsd_frames_have_ffmpeg()) wsd_die("%s: ffmpeg and ffprobe are needed to decode video (make deps)", video);
-        if (videos && !wsd_frames_have_ffmpeg()) wsd_die("%s: ffmpeg and ffprobe are needed to decode video (make deps)", videos);
-        video_setup(&vctx, &vo);
+        const char *v = o.video ? o.video : o.videos;
+        if (v && !wsd_frames_have_ffmpeg()) wsd_die("%s: ffmpeg and ffprobe are needed to decode video (make deps)", v);
+        video_setup(&vx, &o.vo);
     }
-    if (hdf5_out) {
-        if (!(s.h5 = wsd_h5feat_create(output))) wsd_die("%s", wsd_error());
-    } else if (wsd_out_open(&s.out, output) != 0) {
+    if (o.hdf5_out) {
+        if (!(s.h5 = wsd_h5feat_create(o.output))) wsd_die("%s", wsd_error());
+    } else if (wsd_out_open(&s.out, o.output) != 0) {
         wsd_die("%s", wsd_error());
     }
-    if (video) {
-        char *id = vid_id ? wsd_strdup(vid_id) : id_of(video);
-        if (wanted(&s, id)) video_one(&s, &vctx, wsd_frames_open_video(video), video, id);
-        free(id);
-    } else if (videos) {
-        from_video_list(&s, &vctx, videos);
-    } else if (is_y4m) {
-        const char *name = fp == stdin ? "<stdin>" : input;
-        char *id = vid_id ? wsd_strdup(vid_id) : fp == stdin ? wsd_strdup("stdin") : id_of(input);
-        if (wanted(&s, id)) video_one(&s, &vctx, wsd_frames_open_y4m(fp, name, head, got), name, id);
-        free(id);
-        if (fp != stdin) fclose(fp);
-    } else if (is_dir) {
-        from_npy_dir(&s, input);
-    } else if (wsd_h5_sniff(head, got) || (got >= 6 && memcmp(head, WSD_NPY_MAGIC, 6) == 0)) {
-        if (fp == stdin) {
-            sink_abort(&s);
-            wsd_die("<stdin>: HDF5 and .npy input must be a named file, not stdin");
-        }
-        fclose(fp);
-        if (head[0] == 0x93) from_npy_file(&s, input);
-        else from_hdf5(&s, input);
-    } else if (wsd_tsr_sniff(head, got)) {
-        from_stream(&s, wsd_tsr_open_fp(fp, fp == stdin ? "<stdin>" : input, head, got));
-    } else {
-        sink_abort(&s);
-        wsd_die("%s: unrecognised input (expected C3D HDF5, a .npy file or folder, a tensor stream "
-                "starting with \"WSDT\", or YUV4MPEG2 frames; a video file goes with --video)", input);
+    extract_all(&s, &o, &in, &vx);
+    finish(&s, &o);
+    if (video_mode) {
+        if (!o.quiet) wsd_extractor_report(&vx, "feat-extract", stderr);
+        wsd_extractor_close(&vx);
     }
-    const char *src = input ? input : video ? video : videos;
-    if (ids)
-        for (size_t i = 0; i < ids->n; i++)
-            if (!s.found[i]) {
-                sink_abort(&s);
-                wsd_die("%s: unknown video id '%s' (listed in %s; %ld of %zu found)", src, ids->videos[i].id,
-                        ids->path, s.written, ids->n);
-            }
-    if (s.h5) {
-        if (wsd_h5feat_finish(s.h5) != 0) wsd_die_internal("%s", wsd_error());
-    } else if (wsd_out_commit(&s.out) != 0) {
-        wsd_die_internal("%s", wsd_error());
-    }
-    wsd_progress_end(&s.progress);
-    if (video_mode) video_done(&vctx, quiet);
-    if (!quiet) fprintf(stderr, "feat-extract: %ld videos -> %s\n", s.written, strcmp(output, "-") ? output : "<stdout>");
+    if (!o.quiet)
+        fprintf(stderr, "feat-extract: %ld videos -> %s\n", s.written, strcmp(o.output, "-") ? o.output : "<stdout>");
     free(s.found);
     wsd_idmap_free(s.seen);
     wsd_captions_free(ids);

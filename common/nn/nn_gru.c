@@ -292,7 +292,8 @@ static void ensure_room(nn_tensor *t, nn_device dev, size_t n) {
  * projection is one product over all T·B rows for the varying part and one
  * over B rows for the constant part, added to every step. */
 static int seq_forward_core(const nn_gru *g, int T, int B, int in_var, const nn_tensor *h0,
-                            int training, nn_rng *rng, nn_gru_seq_cache *c) {
+                            int training, nn_rng *rng, nn_gru_seq_cache *c,
+                            const nn_gru_seq_cache *same0) {
     int L = g->layers, H = g->hidden, in = g->in;
     nn_device dev = c->x.device;
     const nn_backend *be = nn_backend_for(dev);
@@ -309,30 +310,37 @@ static int seq_forward_core(const nn_gru *g, int T, int B, int in_var, const nn_
     for (int l = 0; l < L; l++) {
         ensure3(&c->h[l], dev, T + 1, B, H);
         ensure3(&c->gates[l], dev, T, B, 4 * H);
-        if (h0)
-            be->copy(c->h[l].data, h0->data + l * BH, BH);
-        else
-            be->fill(c->h[l].data, BH, 0.0f);
-        /* all input projections of the layer in one product */
-        if (l == 0 && in_var < in) {
-            const float *w = g->w_ih[0]->value.data;
-            be->gemm(0, 1, T * B, 3 * H, in_var, 1.0f, input, in_var, w, in, 0.0f, c->work.data,
-                     3 * H);
-            be->gemm(0, 1, B, 3 * H, in - in_var, 1.0f, c->xc.data, in - in_var, w + in_var, in,
-                     0.0f, c->work2.data, 3 * H);
-            be->add_row_bias(B, 3 * H, c->work2.data, g->b_ih[0]->value.data);
-            for (int t = 0; t < T; t++)
-                be->axpy(B3H, 1.0f, c->work2.data, c->work.data + (size_t)t * B3H);
+        if (l == 0 && same0) {
+            /* layer 0 of an identical forward: its states and gates as they are */
+            if (nn_tensor_copy(&c->h[0], &same0->h[0]) ||
+                nn_tensor_copy(&c->gates[0], &same0->gates[0]))
+                return -1;
         } else {
-            project(be, T * B, in_l, 3 * H, input, g->w_ih[l], g->b_ih[l], c->work.data);
-        }
-        const float *packed = pack_hh(be, &c->wpack, dev, g->w_hh[l], H, 1);
-        for (int t = 0; t < T; t++) {
-            const float *hp = c->h[l].data + (size_t)t * BH;
-            project_hh(be, B, H, hp, packed, g->w_hh[l], g->b_hh[l], c->work2.data);
-            be->gru_cell_forward(B, H, c->work.data + (size_t)t * B3H, 3 * H, c->work2.data, hp,
-                                 c->h[l].data + (size_t)(t + 1) * BH,
-                                 c->gates[l].data + (size_t)t * B * 4 * H);
+            if (h0)
+                be->copy(c->h[l].data, h0->data + l * BH, BH);
+            else
+                be->fill(c->h[l].data, BH, 0.0f);
+            /* all input projections of the layer in one product */
+            if (l == 0 && in_var < in) {
+                const float *w = g->w_ih[0]->value.data;
+                be->gemm(0, 1, T * B, 3 * H, in_var, 1.0f, input, in_var, w, in, 0.0f,
+                         c->work.data, 3 * H);
+                be->gemm(0, 1, B, 3 * H, in - in_var, 1.0f, c->xc.data, in - in_var, w + in_var,
+                         in, 0.0f, c->work2.data, 3 * H);
+                be->add_row_bias(B, 3 * H, c->work2.data, g->b_ih[0]->value.data);
+                for (int t = 0; t < T; t++)
+                    be->axpy(B3H, 1.0f, c->work2.data, c->work.data + (size_t)t * B3H);
+            } else {
+                project(be, T * B, in_l, 3 * H, input, g->w_ih[l], g->b_ih[l], c->work.data);
+            }
+            const float *packed = pack_hh(be, &c->wpack, dev, g->w_hh[l], H, 1);
+            for (int t = 0; t < T; t++) {
+                const float *hp = c->h[l].data + (size_t)t * BH;
+                project_hh(be, B, H, hp, packed, g->w_hh[l], g->b_hh[l], c->work2.data);
+                be->gru_cell_forward(B, H, c->work.data + (size_t)t * B3H, 3 * H, c->work2.data,
+                                     hp, c->h[l].data + (size_t)(t + 1) * BH,
+                                     c->gates[l].data + (size_t)t * B * 4 * H);
+            }
         }
         if (l == L - 1) break;
         if (dropping) {
@@ -349,8 +357,9 @@ static int seq_forward_core(const nn_gru *g, int T, int B, int in_var, const nn_
     return 0;
 }
 
-int nn_gru_seq_forward(const nn_gru *g, const nn_tensor *x, const nn_tensor *h0, nn_tensor *out,
-                       nn_tensor *hs, int training, nn_rng *rng, nn_gru_seq_cache *cache) {
+static int seq_forward_bm(const nn_gru *g, const nn_tensor *x, const nn_tensor *h0, nn_tensor *out,
+                          nn_tensor *hs, int training, nn_rng *rng, nn_gru_seq_cache *cache,
+                          const nn_gru_seq_cache *same0) {
     int L = g->layers, H = g->hidden;
     if (x->ndim != 3 || x->shape[2] != g->in)
         return wsd_fail("GRU: input %s, expected (B, T, %d)", nn_tensor_shape_str(x), g->in);
@@ -368,7 +377,10 @@ int nn_gru_seq_forward(const nn_gru *g, const nn_tensor *x, const nn_tensor *h0,
     for (int b = 0; b < B; b++)
         be->copy2d(T, g->in, x->data + (size_t)b * T * g->in, g->in, c->x.data + (size_t)b * g->in,
                    B * g->in, 0);
-    seq_forward_core(g, T, B, g->in, h0, training, rng, c);
+    if (seq_forward_core(g, T, B, g->in, h0, training, rng, c, same0)) {
+        if (!cache) nn_gru_seq_cache_free(&local);
+        return -1;
+    }
     for (int b = 0; b < B; b++) {
         if (out)
             be->copy2d(T, H, c->h[L - 1].data + BH + (size_t)b * H, (int)BH,
@@ -380,6 +392,22 @@ int nn_gru_seq_forward(const nn_gru *g, const nn_tensor *x, const nn_tensor *h0,
     }
     if (!cache) nn_gru_seq_cache_free(&local);
     return 0;
+}
+
+int nn_gru_seq_forward(const nn_gru *g, const nn_tensor *x, const nn_tensor *h0, nn_tensor *out,
+                       nn_tensor *hs, int training, nn_rng *rng, nn_gru_seq_cache *cache) {
+    return seq_forward_bm(g, x, h0, out, hs, training, rng, cache, NULL);
+}
+
+int nn_gru_seq_forward_same0(const nn_gru *g, const nn_tensor *x, const nn_gru_seq_cache *same,
+                             nn_tensor *out, nn_tensor *hs, int training, nn_rng *rng,
+                             nn_gru_seq_cache *cache) {
+    if (x->ndim != 3 || !same || !same->h[0].data || same->in_var != g->in || same->B != x->shape[0] ||
+        same->T != x->shape[1] || same->h[0].device != x->device)
+        return wsd_fail("GRU: layer 0 to reuse is not from a forward of this shape (%s)",
+                        nn_tensor_shape_str(x));
+    if (!cache || cache == same) return wsd_fail("GRU: reusing layer 0 needs a cache of its own");
+    return seq_forward_bm(g, x, NULL, out, hs, training, rng, cache, same);
 }
 
 int nn_gru_seq_forward_tm(const nn_gru *g, const nn_tensor *x, const nn_tensor *xc,
@@ -399,7 +427,7 @@ int nn_gru_seq_forward_tm(const nn_gru *g, const nn_tensor *x, const nn_tensor *
         nn_tensor_ensure2(&c->xc, dev, B, cw);
         TRY(nn_tensor_copy(&c->xc, xc));
     }
-    return seq_forward_core(g, T, B, in_var, h0, training, rng, c);
+    return seq_forward_core(g, T, B, in_var, h0, training, rng, c, NULL);
 }
 
 nn_tensor nn_gru_seq_top_tm(const nn_gru *g, const nn_gru_seq_cache *c) {

@@ -105,6 +105,16 @@ void nn_gru_seq_cache_free(nn_gru_seq_cache *c);
  * (inference). */
 int nn_gru_seq_forward(const nn_gru *g, const nn_tensor *x, const nn_tensor *h0, nn_tensor *out,
                        nn_tensor *hs, int training, nn_rng *rng, nn_gru_seq_cache *cache);
+/* nn_gru_seq_forward from h0 = 0 whose layer 0 is copied from `same`, the
+ * cache of a forward of this GRU with the same weights on the same x from
+ * h0 = 0 (the caller guarantees it; shapes are checked): no dropout acts
+ * inside layer 0, so its states are those bits whatever was drawn, and only
+ * the layers above are computed (their dropout drawn from rng as in
+ * nn_gru_seq_forward). cache is required and not `same`. The weakly
+ * supervised cycle runs the localizer's video encoder twice per batch. */
+int nn_gru_seq_forward_same0(const nn_gru *g, const nn_tensor *x, const nn_gru_seq_cache *same,
+                             nn_tensor *out, nn_tensor *hs, int training, nn_rng *rng,
+                             nn_gru_seq_cache *cache);
 /* dout (B, T, H) and/or dhs (layers, B, T, H) (either NULL). Accumulates
  * parameter gradients; dx (B, T, in) += when not NULL; dh0 (layers, B, H) +=
  * when not NULL. */

@@ -332,7 +332,63 @@ static void test_gru_golden(void) {
     tu_goldens_free(&gs);
 }
 
+static int same_bits(const nn_tensor *a, const nn_tensor *b) {
+    return a->size == b->size && memcmp(a->data, b->data, sizeof(float) * a->size) == 0;
+}
+
+/* Layer 0 copied from an identical forward: outputs, states, the dropout
+ * drawn for layer 1, the backward's gradients all the same bits as a full
+ * forward with the same rng; wrong reuses refused. */
+static void test_gru_seq_same0(void) {
+    seq_ctx c;
+    seq_setup(&c, 0.3f);
+    nn_gru_seq_cache first = {0}, again = {0};
+    nn_tensor out2 = nn_zeros3(NN_CPU, B, T, H), hs2 = nn_zeros4(NN_CPU, L, B, T, H);
+    nn_rng r1, r2;
+    nn_rng_seed(&r1, 7);
+    CHECK(nn_gru_seq_forward(&c.g, &c.x, NULL, NULL, NULL, 1, &r1, &first) == 0);
+    nn_rng_seed(&r1, 8);
+    nn_rng_seed(&r2, 8);
+    CHECK(nn_gru_seq_forward(&c.g, &c.x, NULL, &c.out, &c.hs, 1, &r1, &c.cache) == 0);
+    CHECK(nn_gru_seq_forward_same0(&c.g, &c.x, &first, &out2, &hs2, 1, &r2, &again) == 0);
+    CHECK(same_bits(&c.out, &out2) && same_bits(&c.hs, &hs2));
+    CHECK(nn_rng_uniform(&r1) == nn_rng_uniform(&r2)); /* as many draws */
+    for (int l = 0; l < L; l++) CHECK(same_bits(&c.cache.gates[l], &again.gates[l]));
+    /* the backward through either cache: the same gradients */
+    nn_tensor *g1[16], dx1 = nn_zeros3(NN_CPU, B, T, IN), dx2 = nn_zeros3(NN_CPU, B, T, IN);
+    nn_params_zero_grad(&c.ps);
+    CHECK(nn_gru_seq_backward(&c.g, &c.cache, &c.r_out, &c.r_hs, &dx1, NULL) == 0);
+    int n = c.ps.n < 16 ? c.ps.n : 16;
+    for (int i = 0; i < n; i++) {
+        g1[i] = malloc(sizeof(nn_tensor));
+        *g1[i] = nn_zeros1(NN_CPU, (int)c.ps.items[i]->grad.size);
+        nn_tensor_copy(g1[i], &c.ps.items[i]->grad);
+    }
+    nn_params_zero_grad(&c.ps);
+    CHECK(nn_gru_seq_backward(&c.g, &again, &c.r_out, &c.r_hs, &dx2, NULL) == 0);
+    CHECK(same_bits(&dx1, &dx2));
+    for (int i = 0; i < n; i++) {
+        CHECK(memcmp(g1[i]->data, c.ps.items[i]->grad.data, sizeof(float) * g1[i]->size) == 0);
+        nn_tensor_free(g1[i]);
+        free(g1[i]);
+    }
+    /* a cache of another shape, no cache, or the source itself: refused */
+    nn_tensor x2 = nn_zeros3(NN_CPU, B, T + 1, IN);
+    CHECK(nn_gru_seq_forward_same0(&c.g, &x2, &first, NULL, NULL, 1, &r2, &again) == -1);
+    CHECK(nn_gru_seq_forward_same0(&c.g, &c.x, &first, NULL, NULL, 1, &r2, NULL) == -1);
+    CHECK(nn_gru_seq_forward_same0(&c.g, &c.x, &first, NULL, NULL, 1, &r2, &first) == -1);
+    nn_tensor_free(&x2);
+    nn_tensor_free(&dx1);
+    nn_tensor_free(&dx2);
+    nn_tensor_free(&out2);
+    nn_tensor_free(&hs2);
+    nn_gru_seq_cache_free(&first);
+    nn_gru_seq_cache_free(&again);
+    seq_free(&c);
+}
+
 int main(void) {
+    TEST_RUN(test_gru_seq_same0);
     TEST_RUN(test_gru_seq_gradients);
     TEST_RUN(test_gru_seq_gradients_dropout);
     TEST_RUN(test_gru_step_matches_sequence);

@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "base/util.h"
+#include "video/c3d_caffe.h"
+#include "video/caffe.h"
 #include "video/clips.h"
 
 int wsd_extract_run(wsd_extract *x, wsd_frames *f, const char *name, const char *key, wsd_tsr *out) {
@@ -74,4 +76,46 @@ int wsd_extract_run(wsd_extract *x, wsd_frames *f, const char *name, const char 
 done:
     free(frame), free(c), free(clips), free(fc7);
     return rc;
+}
+
+int wsd_extractor_open(wsd_extractor *e, const char *weights, const char *mean, const char *pca,
+                       int pca_dims, int batch) {
+    memset(e, 0, sizeof *e);
+    e->t0 = wsd_now();
+    static const int mean_shape[5] = {1, 3, WSD_CLIP_LEN, WSD_FRAME_H, WSD_FRAME_W};
+    TRY(wsd_caffe_mean_load(mean, mean_shape, &e->mean));
+    if (wsd_c3d_load_caffe(&e->net, weights) != 0) {
+        wsd_extractor_close(e);
+        return -1;
+    }
+    if (pca) {
+        if (wsd_pca_load(pca, e->net.out[WSD_C3D_LAYERS - 1], pca_dims, &e->pca) != 0) {
+            wsd_extractor_close(e);
+            return -1;
+        }
+        e->x.pca = &e->pca;
+    }
+    e->x.net = &e->net;
+    e->x.mean = e->mean;
+    e->x.batch = batch > 0 ? batch : e->net.batch;
+    return 0;
+}
+
+void wsd_extractor_close(wsd_extractor *e) {
+    wsd_c3d_free(&e->net);
+    free(e->mean);
+    wsd_pca_free(&e->pca);
+    memset(e, 0, sizeof *e);
+}
+
+void wsd_extractor_report(const wsd_extractor *e, const char *prog, FILE *fp) {
+    const wsd_extract *x = &e->x;
+    double wall = wsd_now() - e->t0;
+    if (x->clips <= 0) return;
+    fprintf(fp,
+            "%s: %ld frames, %ld clips, %.2f clips/s; decode %.0f%%, resize+clips %.0f%%, C3D "
+            "%.0f%%, PCA %.0f%% of %.1f s\n",
+            prog, x->frames, x->clips, x->clips / (x->t_net > 0 ? x->t_net : 1e-9),
+            100 * x->t_decode / wall, 100 * x->t_prep / wall, 100 * x->t_net / wall,
+            100 * x->t_pca / wall, wall);
 }

@@ -189,8 +189,8 @@ static void stage_host(wsd_sl_run *r, const wsd_batch *b, const int *ids) {
     }
 }
 
-int wsd_sl_forward(wsd_sl *sl, wsd_sl_run *r, const wsd_batch *b, const int *ids, int training,
-                   nn_rng *rng) {
+static int sl_forward(wsd_sl *sl, wsd_sl_run *r, const wsd_batch *b, const int *ids, int training,
+                      nn_rng *rng, const wsd_sl_run *first) {
     const wsd_sl_config *c = &sl->cfg;
     nn_device dev = sl->dev;
     int B = b->B, T = b->T, N = b->N, L = b->L, F = c->feat_dim, H = c->hidden;
@@ -223,12 +223,19 @@ int wsd_sl_forward(wsd_sl *sl, wsd_sl_run *r, const wsd_batch *b, const int *ids
      * model/networks/seq_encoder.py, RNNSeqEncoder._forward_residual) */
     ens(&r->Y, dev, 3, B, T, H);
     ens(&r->Hv, dev, 4, c->layers, B, T, H);
-    TRY(nn_gru_seq_forward(&sl->venc, &r->video, NULL, &r->Y, &r->Hv, training, rng,
-                           training ? &r->vcache : NULL));
+    if (first)
+        TRY(nn_gru_seq_forward_same0(&sl->venc, &r->video, &first->vcache, &r->Y, &r->Hv, training,
+                                     rng, &r->vcache));
+    else
+        TRY(nn_gru_seq_forward(&sl->venc, &r->video, NULL, &r->Y, &r->Hv, training, rng,
+                               training ? &r->vcache : NULL));
     if (F != H) {
         nn_tensor x2 = nn_view2(&r->video, 0, B * T, F);
         ens(&r->vres_out, dev, 2, B * T, H);
-        TRY(nn_linear_forward(&sl->vres, &x2, &r->vres_out));
+        if (first)
+            TRY(nn_tensor_copy(&r->vres_out, &first->vres_out));
+        else
+            TRY(nn_linear_forward(&sl->vres, &x2, &r->vres_out));
         TRY(nn_axpy(1.0f, &r->vres_out, &r->Y));
     } else {
         TRY(nn_axpy(1.0f, &r->video, &r->Y));
@@ -304,6 +311,18 @@ int wsd_sl_forward(wsd_sl *sl, wsd_sl_run *r, const wsd_batch *b, const int *ids
         for (int n = 0; n < N; n++) r->k[n] = 0;
     }
     return 0;
+}
+
+int wsd_sl_forward(wsd_sl *sl, wsd_sl_run *r, const wsd_batch *b, const int *ids, int training,
+                   nn_rng *rng) {
+    return sl_forward(sl, r, b, ids, training, rng, NULL);
+}
+
+int wsd_sl_forward_same_video(wsd_sl *sl, wsd_sl_run *r, const wsd_batch *b, const int *ids,
+                              nn_rng *rng, const wsd_sl_run *first) {
+    if (!first->training || first->B != b->B || first->T != b->T || first == r)
+        return wsd_fail("localizer: the video encoder to reuse is not a training forward on this batch");
+    return sl_forward(sl, r, b, ids, 1, rng, first);
 }
 
 /* Centre and width of row n on the test path (before the resolver). */

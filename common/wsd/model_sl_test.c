@@ -292,6 +292,72 @@ static void test_finite_differences(void) {
     golden_free(&g);
 }
 
+/* The cycle's second pass with the video encoder's first layer reused: the
+ * same outputs, random draws and gradients, bit for bit, as a full forward
+ * with other sentences; an eval-mode first pass is refused. */
+static void test_same_video(void) {
+    golden g;
+    if (golden_load(&g, "sl_anchor.tsr") != 0) {
+        CHECK_MSG(0, "%s", wsd_error());
+        return;
+    }
+    fixture x;
+    fixture_make(&x, &g);
+    wsd_sl_config cfg;
+    tiny_config(&cfg, 0);
+    cfg.rnn_dropout = 0.3f, cfg.fc_dropout = 0.3f;
+    wsd_sl sl;
+    CHECK(wsd_sl_init(&sl, &cfg, 5, NN_CPU) == 0);
+    load_params(&sl, &g);
+    int n_ids = x.b.N * x.b.L, ids[64];
+    for (int i = 0; i < n_ids; i++) ids[i] = (x.b.caption[i] * 7 + 3) % cfg.vocab; /* other sentences */
+    wsd_sl_run first = {0}, full = {0}, reuse = {0};
+    nn_rng r0, r1, r2;
+    nn_rng_seed(&r0, 11);
+    CHECK(wsd_sl_forward(&sl, &first, &x.b, NULL, 1, &r0) == 0);
+    nn_rng_seed(&r1, 12);
+    nn_rng_seed(&r2, 12);
+    CHECK(wsd_sl_forward(&sl, &full, &x.b, ids, 1, &r1) == 0);
+    CHECK(wsd_sl_forward_same_video(&sl, &reuse, &x.b, ids, &r2, &first) == 0);
+    int N = x.b.N, R = 2 * sl.n_anchors, A = sl.n_anchors;
+    CHECK(memcmp(full.r_h, reuse.r_h, sizeof(float) * N * R) == 0);
+    CHECK(memcmp(full.score_h, reuse.score_h, sizeof(float) * N * A) == 0);
+    CHECK(nn_rng_uniform(&r1) == nn_rng_uniform(&r2));
+    /* gradients through either */
+    float d_r[96] = {0};
+    for (int i = 0; i < N * R && i < 96; i++) d_r[i] = (float)((i * 37) % 11 - 5) / 7;
+    int n = sl.params.n;
+    float **grads = wsd_calloc((size_t)n, sizeof *grads);
+    nn_params_zero_grad(&sl.params);
+    CHECK(wsd_sl_backward(&sl, &full, NULL, d_r) == 0);
+    for (int i = 0; i < n; i++) {
+        nn_param *p = sl.params.items[i];
+        if (p->is_buffer || !p->has_grad) continue;
+        grads[i] = wsd_malloc(sizeof(float) * p->grad.size);
+        nn_tensor_to_host(&p->grad, grads[i], p->grad.size);
+    }
+    nn_params_zero_grad(&sl.params);
+    CHECK(wsd_sl_backward(&sl, &reuse, NULL, d_r) == 0);
+    int same = 1;
+    for (int i = 0; i < n; i++) {
+        nn_param *p = sl.params.items[i];
+        if (grads[i]) same &= memcmp(grads[i], p->grad.data, sizeof(float) * p->grad.size) == 0;
+        free(grads[i]);
+    }
+    free(grads);
+    CHECK(same);
+    wsd_sl_run evalrun = {0};
+    CHECK(wsd_sl_forward(&sl, &evalrun, &x.b, NULL, 0, &r0) == 0);
+    CHECK(wsd_sl_forward_same_video(&sl, &reuse, &x.b, ids, &r2, &evalrun) == -1);
+    CHECK(wsd_sl_forward_same_video(&sl, &first, &x.b, ids, &r2, &first) == -1);
+    wsd_sl_run_free(&evalrun);
+    wsd_sl_run_free(&first);
+    wsd_sl_run_free(&full);
+    wsd_sl_run_free(&reuse);
+    wsd_sl_free(&sl);
+    golden_free(&g);
+}
+
 static void test_anchors_and_target(void) {
     float t[2];
     /* GT [0.1, 0.45]: anchor 0 ([0, 0.5]) has the best IoU */
@@ -367,6 +433,7 @@ int main(void) {
     TEST_RUN(test_anchor_golden);
     TEST_RUN(test_regress_golden);
     TEST_RUN(test_finite_differences);
+    TEST_RUN(test_same_video);
     TEST_RUN(test_anchors_and_target);
     TEST_RUN(test_config_json);
     TEST_RUN(test_param_count);

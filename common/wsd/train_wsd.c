@@ -48,8 +48,9 @@ int wsd_cycle_grad(wsd_sl *sl, wsd_cg *cg, wsd_train_ws *ws, const wsd_batch *b,
     nn_tensor_ensure2(&ws->seg, dev, N, 2);
     TRY(nn_tensor_from_host(&ws->seg, seg, (size_t)2 * N));
     TRY(wsd_cg_forward(cg, &ws->cg_run, b, &ws->seg, 1, loss_cap, ws->pred));
-    /* 4: seg' from the argmax tokens with the GT lengths and mask */
-    TRY(wsd_sl_forward(sl, &ws->run2, b, ws->pred, 1, rng));
+    /* 4: seg' from the argmax tokens with the GT lengths and mask (same video,
+     * same weights: the video encoder's first layer is run1's) */
+    TRY(wsd_sl_forward_same_video(sl, &ws->run2, b, ws->pred, rng, &ws->run1));
     wsd_sl_diff(sl, &ws->run2, seg2);
     /* 5: reconstruction loss, MSE over N×2 divided by 100 */
     double rec = 0;
