@@ -19,6 +19,7 @@
 #include "wsd/batch.h"
 #include "wsd/ckpt.h"
 #include "wsd/model_cg.h"
+#include "wsd/train_opts.h"
 #include "wsd/trainset.h"
 
 static const char usage[] =
@@ -53,130 +54,55 @@ static const char usage[] =
     "See cg-pretrain(1).\n";
 
 typedef struct {
-    const char *feats, *captions, *vocab, *out, *resume, *device, *val_captions, *val_feats, *log;
-    int gt, epochs, batch, sample_rate, hidden, embed, max_videos, keep_every, log_every;
-    int threads, quiet;
-    double lr, momentum, weight_decay, gamma, dropout;
-    int milestones[16], n_milestones;
-    long seed;
+    wsd_train_opts common; /* the options wsdec-train shares (wsd/train_opts.h) */
+    const char *val_captions, *val_feats;
+    int gt, epochs, batch;
+    double dropout;
 } options;
 
-enum {
-    O_FEATS = 256,
-    O_CAPS,
-    O_VOCAB,
-    O_OUT,
-    O_SEG,
-    O_EPOCHS,
-    O_BATCH,
-    O_LR,
-    O_MOM,
-    O_WD,
-    O_MILE,
-    O_GAMMA,
-    O_RATE,
-    O_HIDDEN,
-    O_EMBED,
-    O_DROP,
-    O_MAXV,
-    O_SEED,
-    O_RESUME,
-    O_KEEP,
-    O_LOG,
-    O_THREADS,
-    O_DEVICE,
-    O_VERSION,
-    O_VALC,
-    O_VALF,
-    O_TLOG
-};
-static const struct option opts[] = {{"feats", 1, 0, O_FEATS},
-                                     {"captions", 1, 0, O_CAPS},
-                                     {"vocab", 1, 0, O_VOCAB},
-                                     {"out", 1, 0, O_OUT},
-                                     {"segments", 1, 0, O_SEG},
-                                     {"epochs", 1, 0, O_EPOCHS},
-                                     {"batch", 1, 0, O_BATCH},
-                                     {"lr", 1, 0, O_LR},
-                                     {"momentum", 1, 0, O_MOM},
-                                     {"weight-decay", 1, 0, O_WD},
-                                     {"milestones", 1, 0, O_MILE},
-                                     {"gamma", 1, 0, O_GAMMA},
-                                     {"sample-rate", 1, 0, O_RATE},
-                                     {"hidden", 1, 0, O_HIDDEN},
-                                     {"embed", 1, 0, O_EMBED},
-                                     {"dropout", 1, 0, O_DROP},
-                                     {"max-videos", 1, 0, O_MAXV},
-                                     {"seed", 1, 0, O_SEED},
-                                     {"resume", 1, 0, O_RESUME},
-                                     {"keep-every", 1, 0, O_KEEP},
-                                     {"log-every", 1, 0, O_LOG},
-                                     {"threads", 1, 0, O_THREADS},
-                                     {"device", 1, 0, O_DEVICE},
-                                     {"quiet", 0, 0, 'q'},
-                                     {"help", 0, 0, 'h'},
-                                     {"version", 0, 0, O_VERSION},
-                                     {"val-captions", 1, 0, O_VALC},
-                                     {"val-feats", 1, 0, O_VALF},
-                                     {"log", 1, 0, O_TLOG},
-                                     {0, 0, 0, 0}};
+enum { O_SEG = WSD_TRAIN_OPT_END, O_EPOCHS, O_BATCH, O_DROP, O_VALC, O_VALF };
+static const struct option own_opts[] = {{"segments", 1, 0, O_SEG},
+                                         {"epochs", 1, 0, O_EPOCHS},
+                                         {"batch", 1, 0, O_BATCH},
+                                         {"dropout", 1, 0, O_DROP},
+                                         {"val-captions", 1, 0, O_VALC},
+                                         {"val-feats", 1, 0, O_VALF},
+                                         {0, 0, 0, 0}};
+
+/* The options only cg-pretrain has; 0 when c is none of them. */
+static int parse_own(int c, const char *arg, options *o) {
+    switch (c) {
+    case O_SEG:
+        o->gt = wsd_opt_choice(arg, "--segments", (const char *const[]){"full", "gt", NULL});
+        break;
+    case O_EPOCHS: o->epochs = wsd_opt_int(arg, "--epochs", 0, 100000); break;
+    case O_BATCH: o->batch = wsd_opt_int(arg, "--batch", 1, 100000); break;
+    case O_DROP: o->dropout = wsd_opt_double(arg, "--dropout", 0, 0.99); break;
+    case O_VALC: o->val_captions = arg; break;
+    case O_VALF: o->val_feats = arg; break;
+    default: return 0;
+    }
+    return 1;
+}
 
 static void parse_options(int argc, char **argv, options *o) {
     memset(o, 0, sizeof *o);
-    o->epochs = 100, o->batch = -1, o->sample_rate = 2, o->hidden = 512, o->embed = 512,
-    o->log_every = 10;
-    o->lr = 1e-2, o->momentum = 0.8, o->weight_decay = 1e-4, o->gamma = 0.1, o->dropout = 0.3,
-    o->seed = 233;
-    o->device = "auto";
-    o->n_milestones = wsd_opt_int_list("20,50,70", "--milestones", 0, 100000, o->milestones, 16);
+    wsd_train_opts *t = &o->common;
+    wsd_train_opts_default(t);
+    t->sample_rate = 2, t->hidden = 512, t->embed = 512;
+    o->epochs = 100, o->batch = -1, o->dropout = 0.3;
+    struct option *opts = wsd_train_option_table(own_opts);
     int c;
-    while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
-        switch (c) {
-        case O_FEATS: o->feats = optarg; break;
-        case O_CAPS: o->captions = optarg; break;
-        case O_VOCAB: o->vocab = optarg; break;
-        case O_OUT: o->out = optarg; break;
-        case O_SEG:
-            o->gt = wsd_opt_choice(optarg, "--segments", (const char *const[]){"full", "gt", NULL});
-            break;
-        case O_EPOCHS: o->epochs = wsd_opt_int(optarg, "--epochs", 0, 100000); break;
-        case O_BATCH: o->batch = wsd_opt_int(optarg, "--batch", 1, 100000); break;
-        case O_LR: o->lr = wsd_opt_double(optarg, "--lr", 0, 10); break;
-        case O_MOM: o->momentum = wsd_opt_double(optarg, "--momentum", 0, 1); break;
-        case O_WD: o->weight_decay = wsd_opt_double(optarg, "--weight-decay", 0, 1); break;
-        case O_MILE:
-            o->n_milestones =
-                wsd_opt_int_list(optarg, "--milestones", 0, 100000, o->milestones, 16);
-            break;
-        case O_GAMMA: o->gamma = wsd_opt_double(optarg, "--gamma", 0, 10); break;
-        case O_RATE: o->sample_rate = wsd_opt_int(optarg, "--sample-rate", 1, 1000); break;
-        case O_HIDDEN: o->hidden = wsd_opt_int(optarg, "--hidden", 1, 65536); break;
-        case O_EMBED: o->embed = wsd_opt_int(optarg, "--embed", 1, 65536); break;
-        case O_DROP: o->dropout = wsd_opt_double(optarg, "--dropout", 0, 0.99); break;
-        case O_MAXV:
-            o->max_videos = wsd_opt_int(optarg, "--max-videos", 0, WSD_OPT_MAX_COUNT);
-            break;
-        case O_SEED: o->seed = wsd_opt_long(optarg, "--seed", 0, 0x7fffffffffffffffL); break;
-        case O_RESUME: o->resume = optarg; break;
-        case O_KEEP: o->keep_every = wsd_opt_int(optarg, "--keep-every", 0, 100000); break;
-        case O_LOG: o->log_every = wsd_opt_int(optarg, "--log-every", 1, WSD_OPT_MAX_COUNT); break;
-        case O_THREADS:
-            o->threads = wsd_opt_int(optarg, "--threads", 0, WSD_OPT_MAX_THREADS);
-            break;
-        case O_DEVICE: o->device = optarg; break;
-        case O_VALC: o->val_captions = optarg; break;
-        case O_VALF: o->val_feats = optarg; break;
-        case O_TLOG: o->log = optarg; break;
-        case 'q': o->quiet = 1; break;
-        case 'h': wsd_opt_usage(usage, 1);
-        case O_VERSION: wsd_opt_version();
-        default: wsd_opt_usage(usage, 0);
-        }
-    }
+    while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1)
+        if (!wsd_train_opt_parse(c, optarg, usage, t) && !parse_own(c, optarg, o))
+            wsd_opt_usage(usage, 0);
+    free(opts);
     if (optind != argc) wsd_die("unexpected argument '%s' (see --help)", argv[optind]);
-    if (!o->feats || !o->captions || !o->vocab || !o->out)
+    if (!t->feats || !t->captions || !t->vocab || !t->out)
         wsd_die("--feats, --captions, --vocab and --out are required (see --help)");
     if (o->batch < 0) o->batch = o->gt ? 64 : 36;
+    if (t->n_milestones == 0)
+        t->milestones[0] = 20, t->milestones[1] = 50, t->milestones[2] = 70, t->n_milestones = 3;
 }
 
 /* The run's configuration: the trainer's and the model's under "model_cg";
@@ -188,15 +114,15 @@ static cJSON *config_json(const wsd_cg *cg, const options *o, int epoch) {
     cJSON_AddStringToObject(t, "segments", o->gt ? "gt" : "full");
     cJSON_AddNumberToObject(t, "batch", o->batch);
     cJSON_AddNumberToObject(t, "epochs", o->epochs);
-    cJSON_AddNumberToObject(t, "lr", o->lr);
-    cJSON_AddNumberToObject(t, "momentum", o->momentum);
-    cJSON_AddNumberToObject(t, "weight_decay", o->weight_decay);
-    cJSON_AddItemToObject(t, "milestones", cJSON_CreateIntArray(o->milestones, o->n_milestones));
-    cJSON_AddNumberToObject(t, "gamma", o->gamma);
-    cJSON_AddNumberToObject(t, "seed", (double)o->seed);
-    cJSON_AddStringToObject(t, "captions", o->captions);
-    cJSON_AddStringToObject(t, "feats", o->feats);
-    cJSON_AddNumberToObject(t, "max_videos", o->max_videos);
+    cJSON_AddNumberToObject(t, "lr", o->common.lr);
+    cJSON_AddNumberToObject(t, "momentum", o->common.momentum);
+    cJSON_AddNumberToObject(t, "weight_decay", o->common.weight_decay);
+    cJSON_AddItemToObject(t, "milestones", cJSON_CreateIntArray(o->common.milestones, o->common.n_milestones));
+    cJSON_AddNumberToObject(t, "gamma", o->common.gamma);
+    cJSON_AddNumberToObject(t, "seed", (double)o->common.seed);
+    cJSON_AddStringToObject(t, "captions", o->common.captions);
+    cJSON_AddStringToObject(t, "feats", o->common.feats);
+    cJSON_AddNumberToObject(t, "max_videos", o->common.max_videos);
     return j;
 }
 
@@ -213,7 +139,7 @@ static void save(const options *o, wsd_cg *cg, const nn_optim *opt, const wsd_vo
                           .n_optims = 1,
                           .vocab = (const char *const *)vocab->words,
                           .n_vocab = vocab->n};
-    if (wsd_ckpt_save_epoch(o->out, epoch, o->keep_every, c, cfg))
+    if (wsd_ckpt_save_epoch(o->common.out, epoch, o->common.keep_every, c, cfg))
         wsd_die_internal("%s", wsd_error());
     cJSON_Delete(cfg);
 }
@@ -278,7 +204,7 @@ static void val_loss(wsd_batcher *bt, const options *o, wsd_cg *cg, double *per_
 static cJSON *train_epoch(const options *o, wsd_cg *cg, nn_optim *opt, wsd_batcher *bt, int epoch,
                           double t0, wsd_trainlog *tlog) {
     /* MultiStepLR stepped at the start of every epoch */
-    nn_optim_set_lr_scale(opt, nn_lr_multistep(epoch, o->milestones, o->n_milestones, o->gamma));
+    nn_optim_set_lr_scale(opt, nn_lr_multistep(epoch, o->common.milestones, o->common.n_milestones, o->common.gamma));
     wsd_batcher_epoch(bt, epoch);
     int n_batches = wsd_batcher_count(bt);
     wsd_batch b;
@@ -290,14 +216,14 @@ static cJSON *train_epoch(const options *o, wsd_cg *cg, nn_optim *opt, wsd_batch
     char label[32];
     snprintf(label, sizeof label, "epoch %d", epoch);
     wsd_progress pg;
-    wsd_progress_start(&pg, label, n_batches, o->quiet);
-    pg.every_n = o->log_every;
+    wsd_progress_start(&pg, label, n_batches, o->common.quiet);
+    pg.every_n = o->common.log_every;
     for (int i = 0; i < n_batches; i++) {
         if (wsd_batcher_get(bt, i, &b)) wsd_die("%s", wsd_error());
         for (int n = 0; n < b.N; n++) words += b.caption_len[n] - 1;
         /* dropout masks are a function of (seed, epoch, batch): resumable */
         nn_rng_seed(&cg->rng,
-                    wsd_rng_stream((uint64_t)o->seed, WSD_STREAM_CG_DROPOUT, epoch, (uint64_t)i));
+                    wsd_rng_stream((uint64_t)o->common.seed, WSD_STREAM_CG_DROPOUT, epoch, (uint64_t)i));
         double loss = batch_loss(o, cg, &run, &b, &seg, opt);
         if (!isfinite(loss)) {
             char ids[1024];
@@ -317,7 +243,7 @@ static cJSON *train_epoch(const options *o, wsd_cg *cg, nn_optim *opt, wsd_batch
     }
     wsd_progress_end(&pg);
     double per_word = sum * b.N / (double)(words ? words : 1);
-    if (!o->quiet)
+    if (!o->common.quiet)
         fprintf(stderr, "epoch %d done: mean loss %.4f (per word %.4f) lr %.3g %.1fs\n", epoch,
                 sum / n_batches, per_word, opt->groups[0].lr, wsd_now() - te);
     cJSON *rec = wsd_trainlog_record(tlog, "epoch", epoch);
@@ -338,21 +264,21 @@ static void model(wsd_cg *cg, const options *o, nn_ckpt *resume, const wsd_vocab
     if (resume) {
         if (wsd_cg_load(cg, resume, dev)) wsd_die("%s", wsd_error());
         if (cg->cfg.vocab != vocab->n)
-            wsd_die("%s: model vocabulary %d, --vocab has %d entries", o->resume, cg->cfg.vocab,
+            wsd_die("%s: model vocabulary %d, --vocab has %d entries", o->common.resume, cg->cfg.vocab,
                     vocab->n);
     } else {
         wsd_cg_config cfg;
         wsd_cg_config_default(&cfg);
         cfg.feat_dim = feat_dim;
-        cfg.hidden = o->hidden;
-        cfg.embed = o->embed;
+        cfg.hidden = o->common.hidden;
+        cfg.embed = o->common.embed;
         cfg.vocab = vocab->n;
         cfg.dropout = (float)o->dropout;
-        cfg.sample_rate = o->sample_rate;
-        if (wsd_cg_init(cg, &cfg, (uint64_t)o->seed, dev)) wsd_die_internal("%s", wsd_error());
+        cfg.sample_rate = o->common.sample_rate;
+        if (wsd_cg_init(cg, &cfg, (uint64_t)o->common.seed, dev)) wsd_die_internal("%s", wsd_error());
     }
     if (cg->cfg.feat_dim != feat_dim)
-        wsd_die("%s: features have %d dims, the model expects %d", o->feats, feat_dim,
+        wsd_die("%s: features have %d dims, the model expects %d", o->common.feats, feat_dim,
                 cg->cfg.feat_dim);
 }
 
@@ -361,58 +287,58 @@ int main(int argc, char **argv) {
     options o;
     parse_options(argc, argv, &o);
     /* before any work: the output is no input, and its folder is writable */
-    const char *ins[] = {"--feats", o.feats, "--captions", o.captions, "--vocab", o.vocab,
+    const char *ins[] = {"--feats", o.common.feats, "--captions", o.common.captions, "--vocab", o.common.vocab,
                          "--val-captions", o.val_captions, "--val-feats", o.val_feats};
-    if (wsd_out_distinct(o.out, ins, 5) || wsd_tmp_probe(o.out)) wsd_die("%s", wsd_error());
+    if (wsd_out_distinct(o.common.out, ins, 5) || wsd_tmp_probe(o.common.out)) wsd_die("%s", wsd_error());
     nn_device dev;
-    if (nn_device_parse(o.device, &dev)) wsd_die("--device %s: %s", o.device, wsd_error());
+    if (nn_device_parse(o.common.device, &dev)) wsd_die("--device %s: %s", o.common.device, wsd_error());
     if (nn_device_fallback_reason())
         wsd_warn("--device auto: %s; running on the CPU", nn_device_fallback_reason());
-    nn_set_threads(o.threads);
+    nn_set_threads(o.common.threads);
 
     wsd_trainset ts, val = {0};
-    if (wsd_trainset_load(&ts, o.captions, o.feats, o.sample_rate, (size_t)o.max_videos))
+    if (wsd_trainset_load(&ts, o.common.captions, o.common.feats, o.common.sample_rate, (size_t)o.common.max_videos))
         wsd_die("%s", wsd_error());
-    wsd_vocab *vocab = wsd_vocab_load(o.vocab);
+    wsd_vocab *vocab = wsd_vocab_load(o.common.vocab);
     if (!vocab) wsd_die("%s", wsd_error());
     wsd_batcher_opts bo = {.batch_size = o.batch,
                            .mode = WSD_BATCH_SAMPLE,
                            .shuffle = 1,
                            .drop_last = 1,
-                           .seed = (uint64_t)o.seed};
+                           .seed = (uint64_t)o.common.seed};
     wsd_batcher *bt = wsd_trainset_batcher(&ts, vocab, bo), *bt_val = NULL;
     if (!bt) wsd_die("%s", wsd_error());
     int n_batches = wsd_batcher_count(bt);
     if (n_batches == 0)
         wsd_die("%s: %d videos with sentences, fewer than one batch of %d (batches drop the last "
                 "partial one)",
-                o.captions, wsd_batcher_videos(bt), o.batch);
+                o.common.captions, wsd_batcher_videos(bt), o.batch);
 
     int start_epoch = 0;
     nn_ckpt *resume = NULL;
-    if (o.resume && !(resume = nn_ckpt_open(o.resume))) wsd_die("%s", wsd_error());
+    if (o.common.resume && !(resume = nn_ckpt_open(o.common.resume))) wsd_die("%s", wsd_error());
     if (resume && wsd_ckpt_resume_epoch(resume, "cg-pretrain", &start_epoch))
         wsd_die("%s", wsd_error());
     wsd_cg cgm, *cg = &cgm;
     model(cg, &o, resume, vocab, wsd_featset_dim(ts.fs), dev);
     nn_optim opt;
-    nn_sgd_init(&opt, o.momentum, o.weight_decay);
-    nn_optim_add_group(&opt, &cg->params, o.lr);
+    nn_sgd_init(&opt, o.common.momentum, o.common.weight_decay);
+    nn_optim_add_group(&opt, &cg->params, o.common.lr);
     if (resume && nn_ckpt_load_optim(resume, "model_cg", &opt)) wsd_die("%s", wsd_error());
     nn_ckpt_close(resume);
     if (o.val_captions) {
-        if (wsd_trainset_load(&val, o.val_captions, o.val_feats ? o.val_feats : o.feats,
-                              o.sample_rate, 0))
+        if (wsd_trainset_load(&val, o.val_captions, o.val_feats ? o.val_feats : o.common.feats,
+                              o.common.sample_rate, 0))
             wsd_die("%s", wsd_error());
         if (wsd_featset_dim(val.fs) != cg->cfg.feat_dim)
             wsd_die("%s: validation features have %d dims, the model expects %d (as %s)",
-                    o.val_feats ? o.val_feats : o.feats, wsd_featset_dim(val.fs), cg->cfg.feat_dim,
-                    o.feats);
+                    o.val_feats ? o.val_feats : o.common.feats, wsd_featset_dim(val.fs), cg->cfg.feat_dim,
+                    o.common.feats);
         wsd_batcher_opts vo = {.batch_size = o.batch, .mode = WSD_BATCH_FULL};
         if (!(bt_val = wsd_trainset_batcher(&val, vocab, vo))) wsd_die("%s", wsd_error());
     }
     cg->training = 1;
-    if (!o.quiet)
+    if (!o.common.quiet)
         fprintf(stderr,
                 "cg-pretrain: %d videos (of %zu), %d batches of %d per epoch, segments %s, %zu "
                 "parameters, device %s, epochs %d..%d\n",
@@ -421,7 +347,7 @@ int main(int argc, char **argv) {
                 o.epochs - 1);
 
     wsd_trainlog *tlog = NULL;
-    if (o.log && !(tlog = wsd_trainlog_open(o.log, "cg-pretrain", o.resume != NULL)))
+    if (o.common.log && !(tlog = wsd_trainlog_open(o.common.log, "cg-pretrain", o.common.resume != NULL)))
         wsd_die("%s", wsd_error());
     double t0 = wsd_now();
     for (int epoch = start_epoch; epoch < o.epochs; epoch++) {
@@ -437,8 +363,8 @@ int main(int argc, char **argv) {
         if (wsd_trainlog_write(tlog, rec)) wsd_die_internal("%s", wsd_error());
         save(&o, cg, &opt, vocab, epoch + 1);
     }
-    if (start_epoch >= o.epochs && !o.quiet)
-        fprintf(stderr, "cg-pretrain: %s already has %d epochs; nothing to do\n", o.resume,
+    if (start_epoch >= o.epochs && !o.common.quiet)
+        fprintf(stderr, "cg-pretrain: %s already has %d epochs; nothing to do\n", o.common.resume,
                 start_epoch);
     if (wsd_trainlog_close(tlog)) wsd_die_internal("%s", wsd_error());
     if (bt_val) wsd_batcher_free(bt_val);

@@ -24,6 +24,7 @@
 #include "wsd/pseudo_label.h"
 #include "wsd/segment.h"
 #include "wsd/train_wsd.h"
+#include "wsd/train_opts.h"
 #include "wsd/trainset.h"
 
 static const char usage[] =
@@ -60,176 +61,97 @@ static const char usage[] =
 enum { MODE_FINAL = 0, MODE_NOCLASS = 1, MODE_SUPERVISED = 2 };
 
 typedef struct {
-    const char *feats, *captions, *cg, *out, *resume, *device, *vocab, *meteor_dir, *log;
-    int mode, epochs, batch, sl_batch, alter, sample_rate, hidden, embed, max_videos, max_batches;
-    int keep_every, log_every, threads, quiet;
-    double lr, momentum, weight_decay, gamma, scale, clip;
-    int milestones[16], n_milestones;
+    wsd_train_opts common; /* the options cg-pretrain shares (wsd/train_opts.h) */
+    const char *cg, *meteor_dir;
+    int mode, epochs, batch, sl_batch, alter, max_batches;
+    double scale, clip;
     wsd_pl_metric metric;
-    long seed;
 } options;
 
-enum {
-    O_FEATS = 256,
-    O_CAPS,
-    O_CG,
-    O_OUT,
-    O_MODE,
-    O_BASE,
-    O_SCALE,
-    O_VOCAB,
-    O_EPOCHS,
-    O_BATCH,
-    O_SLBATCH,
-    O_ALTER,
-    O_LR,
-    O_MOM,
-    O_WD,
-    O_GAMMA,
-    O_MILES,
-    O_CLIP,
-    O_PLM,
-    O_METEOR,
-    O_HIDDEN,
-    O_EMBED,
-    O_SR,
-    O_MAXV,
-    O_MAXB,
-    O_SEED,
-    O_RESUME,
-    O_KEEP,
-    O_LOG,
-    O_THREADS,
-    O_DEVICE,
-    O_VERSION,
-    O_TLOG
-};
-static const struct option opts[] = {{"feats", 1, 0, O_FEATS},
-                                     {"captions", 1, 0, O_CAPS},
-                                     {"cg", 1, 0, O_CG},
-                                     {"out", 1, 0, O_OUT},
-                                     {"output", 1, 0, O_OUT},
-                                     {"mode", 1, 0, O_MODE},
-                                     {"baseline", 1, 0, O_BASE},
-                                     {"regressor-scale", 1, 0, O_SCALE},
-                                     {"vocab", 1, 0, O_VOCAB},
-                                     {"epochs", 1, 0, O_EPOCHS},
-                                     {"batch", 1, 0, O_BATCH},
-                                     {"sl-batch", 1, 0, O_SLBATCH},
-                                     {"alter-step", 1, 0, O_ALTER},
-                                     {"lr", 1, 0, O_LR},
-                                     {"momentum", 1, 0, O_MOM},
-                                     {"weight-decay", 1, 0, O_WD},
-                                     {"gamma", 1, 0, O_GAMMA},
-                                     {"milestones", 1, 0, O_MILES},
-                                     {"clip", 1, 0, O_CLIP},
-                                     {"pseudo-label-metric", 1, 0, O_PLM},
-                                     {"meteor-dir", 1, 0, O_METEOR},
-                                     {"hidden", 1, 0, O_HIDDEN},
-                                     {"embed", 1, 0, O_EMBED},
-                                     {"sample-rate", 1, 0, O_SR},
-                                     {"max-videos", 1, 0, O_MAXV},
-                                     {"max-batches", 1, 0, O_MAXB},
-                                     {"seed", 1, 0, O_SEED},
-                                     {"resume", 1, 0, O_RESUME},
-                                     {"keep-every", 1, 0, O_KEEP},
-                                     {"log-every", 1, 0, O_LOG},
-                                     {"threads", 1, 0, O_THREADS},
-                                     {"device", 1, 0, O_DEVICE},
-                                     {"quiet", 0, 0, 'q'},
-                                     {"help", 0, 0, 'h'},
-                                     {"version", 0, 0, O_VERSION},
-                                     {"log", 1, 0, O_TLOG},
-                                     {0, 0, 0, 0}};
+enum { O_CG = WSD_TRAIN_OPT_END, O_MODE, O_BASE, O_SCALE, O_EPOCHS, O_BATCH, O_SLBATCH, O_ALTER,
+       O_CLIP, O_PLM, O_METEOR, O_MAXB };
+static const struct option own_opts[] = {{"cg", 1, 0, O_CG},
+                                         {"output", 1, 0, WSD_TRAIN_OPT_OUT},
+                                         {"mode", 1, 0, O_MODE},
+                                         {"baseline", 1, 0, O_BASE},
+                                         {"regressor-scale", 1, 0, O_SCALE},
+                                         {"epochs", 1, 0, O_EPOCHS},
+                                         {"batch", 1, 0, O_BATCH},
+                                         {"sl-batch", 1, 0, O_SLBATCH},
+                                         {"alter-step", 1, 0, O_ALTER},
+                                         {"clip", 1, 0, O_CLIP},
+                                         {"pseudo-label-metric", 1, 0, O_PLM},
+                                         {"meteor-dir", 1, 0, O_METEOR},
+                                         {"max-batches", 1, 0, O_MAXB},
+                                         {0, 0, 0, 0}};
+
+/* The options only wsdec-train has; 0 when c is none of them. */
+static int parse_own(int c, const char *arg, options *o) {
+    switch (c) {
+    case O_CG: o->cg = arg; break;
+    case 'o': o->common.out = arg; break;
+    case O_MODE:
+        if (wsd_opt_choice(arg, "--mode", (const char *const[]){"final", "supervised-sl", NULL}))
+            o->mode = MODE_SUPERVISED;
+        else if (o->mode != MODE_NOCLASS)
+            o->mode = MODE_FINAL;
+        break;
+    case O_BASE:
+        wsd_opt_choice(arg, "--baseline", (const char *const[]){"no-class", NULL});
+        o->mode = MODE_NOCLASS;
+        break;
+    case O_SCALE: o->scale = wsd_opt_double(arg, "--regressor-scale", 0, 100); break;
+    case O_EPOCHS: o->epochs = wsd_opt_int(arg, "--epochs", 1, 100000); break;
+    case O_BATCH: o->batch = wsd_opt_int(arg, "--batch", 2, 100000); break;
+    case O_SLBATCH: o->sl_batch = wsd_opt_int(arg, "--sl-batch", 2, 100000); break;
+    case O_ALTER: o->alter = wsd_opt_int(arg, "--alter-step", 1, 1000); break;
+    case O_CLIP: o->clip = wsd_opt_double(arg, "--clip", 0, 1e6); break;
+    case O_PLM:
+        if (wsd_pl_metric_parse(arg, &o->metric)) wsd_die("--pseudo-label-metric: %s", wsd_error());
+        break;
+    case O_METEOR: o->meteor_dir = arg; break;
+    case O_MAXB: o->max_batches = wsd_opt_int(arg, "--max-batches", 0, WSD_OPT_MAX_COUNT); break;
+    default: return 0;
+    }
+    return 1;
+}
+
+/* The defaults that depend on --mode, once every option is read. */
+static void mode_defaults(options *o) {
+    int sup = o->mode == MODE_SUPERVISED;
+    wsd_train_opts *t = &o->common;
+    if (o->epochs < 0) o->epochs = o->mode == MODE_FINAL ? 25 : 100;
+    if (o->batch < 0) o->batch = o->mode == MODE_FINAL ? 32 : o->mode == MODE_NOCLASS ? 31 : 96;
+    if (o->sl_batch < 0) o->sl_batch = WSD_SL_BATCH;
+    if (o->scale < 0) o->scale = sup ? 0.1 : 0.3;
+    if (t->n_milestones == 0 && sup)
+        t->milestones[0] = 5, t->milestones[1] = 20, t->milestones[2] = 50, t->n_milestones = 3;
+    else if (t->n_milestones == 0)
+        t->milestones[0] = 1, t->milestones[1] = 2, t->milestones[2] = 20, t->n_milestones = 3;
+}
 
 static void parse_options(int argc, char **argv, options *o) {
     memset(o, 0, sizeof *o);
-    o->device = "auto";
+    wsd_train_opts_default(&o->common);
     o->epochs = o->batch = o->sl_batch = -1;
-    o->alter = 5, o->log_every = 10, o->seed = 233;
-    o->lr = 1e-2, o->momentum = 0.8, o->weight_decay = 1e-4, o->gamma = 0.1, o->clip = 5;
-    o->scale = -1;
+    o->alter = 5, o->clip = 5, o->scale = -1;
     o->metric = WSD_PL_METEOR;
-    const char *milestones = NULL;
+    struct option *opts = wsd_train_option_table(own_opts);
     int c;
-    while ((c = getopt_long(argc, argv, "o:qh", opts, NULL)) != -1) {
-        switch (c) {
-        case O_FEATS: o->feats = optarg; break;
-        case O_CAPS: o->captions = optarg; break;
-        case O_CG: o->cg = optarg; break;
-        case 'o':
-        case O_OUT: o->out = optarg; break;
-        case O_MODE:
-            if (wsd_opt_choice(optarg, "--mode",
-                               (const char *const[]){"final", "supervised-sl", NULL}))
-                o->mode = MODE_SUPERVISED;
-            else if (o->mode != MODE_NOCLASS)
-                o->mode = MODE_FINAL;
-            break;
-        case O_BASE:
-            wsd_opt_choice(optarg, "--baseline", (const char *const[]){"no-class", NULL});
-            o->mode = MODE_NOCLASS;
-            break;
-        case O_SCALE: o->scale = wsd_opt_double(optarg, "--regressor-scale", 0, 100); break;
-        case O_VOCAB: o->vocab = optarg; break;
-        case O_EPOCHS: o->epochs = wsd_opt_int(optarg, "--epochs", 1, 100000); break;
-        case O_BATCH: o->batch = wsd_opt_int(optarg, "--batch", 2, 100000); break;
-        case O_SLBATCH: o->sl_batch = wsd_opt_int(optarg, "--sl-batch", 2, 100000); break;
-        case O_ALTER: o->alter = wsd_opt_int(optarg, "--alter-step", 1, 1000); break;
-        case O_LR: o->lr = wsd_opt_double(optarg, "--lr", 0, 10); break;
-        case O_MOM: o->momentum = wsd_opt_double(optarg, "--momentum", 0, 1); break;
-        case O_WD: o->weight_decay = wsd_opt_double(optarg, "--weight-decay", 0, 1); break;
-        case O_GAMMA: o->gamma = wsd_opt_double(optarg, "--gamma", 0, 10); break;
-        case O_MILES: milestones = optarg; break;
-        case O_CLIP: o->clip = wsd_opt_double(optarg, "--clip", 0, 1e6); break;
-        case O_PLM:
-            if (wsd_pl_metric_parse(optarg, &o->metric))
-                wsd_die("--pseudo-label-metric: %s", wsd_error());
-            break;
-        case O_METEOR: o->meteor_dir = optarg; break;
-        case O_HIDDEN: o->hidden = wsd_opt_int(optarg, "--hidden", 1, 65536); break;
-        case O_EMBED: o->embed = wsd_opt_int(optarg, "--embed", 1, 65536); break;
-        case O_SR: o->sample_rate = wsd_opt_int(optarg, "--sample-rate", 1, 1000); break;
-        case O_MAXV:
-            o->max_videos = wsd_opt_int(optarg, "--max-videos", 0, WSD_OPT_MAX_COUNT);
-            break;
-        case O_MAXB:
-            o->max_batches = wsd_opt_int(optarg, "--max-batches", 0, WSD_OPT_MAX_COUNT);
-            break;
-        case O_SEED: o->seed = wsd_opt_long(optarg, "--seed", 0, 0x7fffffffffffffffL); break;
-        case O_RESUME: o->resume = optarg; break;
-        case O_KEEP: o->keep_every = wsd_opt_int(optarg, "--keep-every", 0, 100000); break;
-        case O_LOG: o->log_every = wsd_opt_int(optarg, "--log-every", 1, WSD_OPT_MAX_COUNT); break;
-        case O_TLOG: o->log = optarg; break;
-        case O_THREADS:
-            o->threads = wsd_opt_int(optarg, "--threads", 0, WSD_OPT_MAX_THREADS);
-            break;
-        case O_DEVICE: o->device = optarg; break;
-        case 'q': o->quiet = 1; break;
-        case 'h': wsd_opt_usage(usage, 1);
-        case O_VERSION: wsd_opt_version();
-        default: wsd_opt_usage(usage, 0);
-        }
-    }
+    while ((c = getopt_long(argc, argv, "o:qh", opts, NULL)) != -1)
+        if (!wsd_train_opt_parse(c, optarg, usage, &o->common) && !parse_own(c, optarg, o))
+            wsd_opt_usage(usage, 0);
+    free(opts);
     if (optind != argc) {
         fputs(usage, stderr);
         wsd_die("unexpected argument '%s'", argv[optind]);
     }
+    const wsd_train_opts *t = &o->common;
     int sup = o->mode == MODE_SUPERVISED;
-    if (!o->feats || !o->captions || !o->out || (!sup && !o->cg && !o->resume))
+    if (!t->feats || !t->captions || !t->out || (!sup && !o->cg && !t->resume))
         wsd_die("--feats, --captions, --out and --cg (or --resume) are required (see --help)");
-    if (sup && !o->vocab && !o->resume) wsd_die("--mode supervised-sl needs --vocab (or --resume)");
-    if (o->epochs < 0) o->epochs = o->mode == MODE_FINAL ? 25 : 100;
-    if (o->batch < 0) o->batch = o->mode == MODE_FINAL ? 32 : o->mode == MODE_NOCLASS ? 31 : 96;
-    if (o->sl_batch < 0) o->sl_batch = 6;
-    if (o->scale < 0) o->scale = sup ? 0.1 : 0.3;
-    if (milestones)
-        o->n_milestones =
-            wsd_opt_int_list(milestones, "--milestones", 0, 100000, o->milestones, 16);
-    else if (sup)
-        o->milestones[0] = 5, o->milestones[1] = 20, o->milestones[2] = 50, o->n_milestones = 3;
-    else
-        o->milestones[0] = 1, o->milestones[1] = 2, o->milestones[2] = 20, o->n_milestones = 3;
+    if (sup && !t->vocab && !t->resume) wsd_die("--mode supervised-sl needs --vocab (or --resume)");
+    mode_defaults(o);
 }
 
 typedef struct {
@@ -261,18 +183,18 @@ static cJSON *config_json(const trainer *t, int epoch) {
     cJSON_AddNumberToObject(tr, "sl_batch", o->sl_batch);
     cJSON_AddNumberToObject(tr, "alter_step", o->alter);
     cJSON_AddNumberToObject(tr, "epochs", o->epochs);
-    cJSON_AddNumberToObject(tr, "lr", o->lr);
-    cJSON_AddNumberToObject(tr, "momentum", o->momentum);
-    cJSON_AddNumberToObject(tr, "weight_decay", o->weight_decay);
-    cJSON_AddItemToObject(tr, "milestones", cJSON_CreateIntArray(o->milestones, o->n_milestones));
-    cJSON_AddNumberToObject(tr, "gamma", o->gamma);
+    cJSON_AddNumberToObject(tr, "lr", o->common.lr);
+    cJSON_AddNumberToObject(tr, "momentum", o->common.momentum);
+    cJSON_AddNumberToObject(tr, "weight_decay", o->common.weight_decay);
+    cJSON_AddItemToObject(tr, "milestones", cJSON_CreateIntArray(o->common.milestones, o->common.n_milestones));
+    cJSON_AddNumberToObject(tr, "gamma", o->common.gamma);
     cJSON_AddNumberToObject(tr, "grad_clip", o->clip);
     cJSON_AddStringToObject(tr, "pseudo_label_metric", wsd_pl_metric_name(o->metric));
-    cJSON_AddNumberToObject(tr, "seed", (double)o->seed);
-    cJSON_AddStringToObject(tr, "captions", o->captions);
-    cJSON_AddStringToObject(tr, "feats", o->feats);
+    cJSON_AddNumberToObject(tr, "seed", (double)o->common.seed);
+    cJSON_AddStringToObject(tr, "captions", o->common.captions);
+    cJSON_AddStringToObject(tr, "feats", o->common.feats);
     if (o->cg) cJSON_AddStringToObject(tr, "checkpoint_cg", o->cg);
-    cJSON_AddNumberToObject(tr, "max_videos", o->max_videos);
+    cJSON_AddNumberToObject(tr, "max_videos", o->common.max_videos);
     return j;
 }
 
@@ -291,7 +213,7 @@ static void save(const trainer *t, int epoch) {
                           .n_optims = n_opt,
                           .vocab = (const char *const *)t->vocab->words,
                           .n_vocab = t->vocab->n};
-    if (wsd_ckpt_save_epoch(t->o.out, epoch, t->o.keep_every, c, cfg))
+    if (wsd_ckpt_save_epoch(t->o.common.out, epoch, t->o.common.keep_every, c, cfg))
         wsd_die_internal("%s", wsd_error());
     cJSON_Delete(cfg);
 }
@@ -311,14 +233,14 @@ static int load_models(trainer *T) {
         if (!(T->vocab = wsd_ckpt_vocab(src))) wsd_die("%s", wsd_error());
         if (src != T->resume) nn_ckpt_close(src);
     } else {
-        T->vocab = T->resume ? wsd_ckpt_vocab(T->resume) : wsd_vocab_load(o->vocab);
+        T->vocab = T->resume ? wsd_ckpt_vocab(T->resume) : wsd_vocab_load(o->common.vocab);
         if (!T->vocab) wsd_die("%s", wsd_error());
     }
     if (T->resume && wsd_sl_load(&T->sl, T->resume, T->dev)) wsd_die("%s", wsd_error());
     wsd_sl_config fresh;
     wsd_sl_config_default(&fresh);
-    return o->sample_rate ? o->sample_rate
-           : o->resume    ? T->sl.cfg.sample_rate
+    return o->common.sample_rate ? o->common.sample_rate
+           : o->common.resume    ? T->sl.cfg.sample_rate
            : T->cg        ? T->cg->cfg.sample_rate
                           : fresh.sample_rate;
 }
@@ -328,31 +250,31 @@ static int load_models(trainer *T) {
 static void build_localizer(trainer *T, int feat_dim, int sample_rate) {
     const options *o = &T->o;
     const wsd_cg_config *cg = T->cg ? &T->cg->cfg : NULL;
-    if (!o->resume) {
+    if (!o->common.resume) {
         wsd_sl_config cfg;
         wsd_sl_config_default(&cfg);
         cfg.feat_dim = feat_dim;
         cfg.vocab = cg ? cg->vocab : T->vocab->n;
-        cfg.hidden = o->hidden ? o->hidden : cg ? cg->hidden : cfg.hidden;
-        cfg.embed = o->embed ? o->embed : cg ? cg->embed : cfg.embed;
+        cfg.hidden = o->common.hidden ? o->common.hidden : cg ? cg->hidden : cfg.hidden;
+        cfg.embed = o->common.embed ? o->common.embed : cg ? cg->embed : cfg.embed;
         cfg.scale = (float)o->scale;
         cfg.regress_only = o->mode == MODE_NOCLASS;
         cfg.sample_rate = sample_rate;
-        if (wsd_sl_init(&T->sl, &cfg, (uint64_t)o->seed, T->dev))
+        if (wsd_sl_init(&T->sl, &cfg, (uint64_t)o->common.seed, T->dev))
             wsd_die_internal("%s", wsd_error());
     }
     /* the caption generator reads the same features: found now, not in batch 0 */
     if (cg && cg->feat_dim != feat_dim)
-        wsd_die("%s: features have %d dims, the caption generator of %s expects %d", o->feats, feat_dim,
-                o->resume ? o->resume : o->cg, cg->feat_dim);
+        wsd_die("%s: features have %d dims, the caption generator of %s expects %d", o->common.feats, feat_dim,
+                o->common.resume ? o->common.resume : o->cg, cg->feat_dim);
     if (T->sl.cfg.feat_dim != feat_dim)
-        wsd_die("%s: features have %d dims, the model expects %d", o->feats, feat_dim,
+        wsd_die("%s: features have %d dims, the model expects %d", o->common.feats, feat_dim,
                 T->sl.cfg.feat_dim);
     if (T->vocab->n > T->sl.cfg.vocab)
         wsd_die("vocabulary has %d entries but the localizer only %d", T->vocab->n,
                 T->sl.cfg.vocab);
     if ((o->mode == MODE_NOCLASS) != T->sl.cfg.regress_only)
-        wsd_die("%s: the checkpoint's localizer type does not match --baseline", o->resume);
+        wsd_die("%s: the checkpoint's localizer type does not match --baseline", o->common.resume);
 }
 
 /* The optimisers (train_script/train_final.py of XgDuan/WSDEC): opt_sl over
@@ -361,19 +283,19 @@ static void build_localizer(trainer *T, int feat_dim, int sample_rate) {
 static void build_optimisers(trainer *T) {
     const options *o = &T->o;
     if (o->mode != MODE_NOCLASS) {
-        nn_sgd_init(&T->opt_sl, o->momentum, o->weight_decay);
-        nn_optim_add_group(&T->opt_sl, &T->sl.params, o->lr);
+        nn_sgd_init(&T->opt_sl, o->common.momentum, o->common.weight_decay);
+        nn_optim_add_group(&T->opt_sl, &T->sl.params, o->common.lr);
         T->has_opt_sl = 1;
     }
     if (o->mode != MODE_SUPERVISED) {
-        nn_sgd_init(&T->opt_cycle, o->momentum, o->weight_decay);
+        nn_sgd_init(&T->opt_cycle, o->common.momentum, o->common.weight_decay);
         if (o->mode == MODE_FINAL) {
-            nn_optim_add_group(&T->opt_cycle, &T->sl.refiner_group, o->lr);
-            nn_optim_add_group(&T->opt_cycle, &T->sl.other_group, o->lr / 10);
+            nn_optim_add_group(&T->opt_cycle, &T->sl.refiner_group, o->common.lr);
+            nn_optim_add_group(&T->opt_cycle, &T->sl.other_group, o->common.lr / 10);
         } else {
-            nn_optim_add_group(&T->opt_cycle, &T->sl.params, o->lr);
+            nn_optim_add_group(&T->opt_cycle, &T->sl.params, o->common.lr);
         }
-        nn_optim_add_group(&T->opt_cycle, &T->cg->params, o->lr);
+        nn_optim_add_group(&T->opt_cycle, &T->cg->params, o->common.lr);
         T->has_opt_cycle = 1;
     }
     if (T->resume && T->has_opt_sl && nn_ckpt_load_optim(T->resume, "sl", &T->opt_sl))
@@ -400,7 +322,7 @@ static void open_labeler(trainer *T, int start_epoch) {
                 "or choose the documented stand-in with --pseudo-label-metric unigram-f (see "
                 "wsdec-train(1)).",
                 wsd_error());
-    if (o->quiet) return;
+    if (o->common.quiet) return;
     if (o->metric == WSD_PL_UNIGRAM_F)
         fprintf(stderr, "wsdec-train: pseudo-labels by the unigram-F stand-in, NOT METEOR "
                         "(--pseudo-label-metric unigram-f)\n");
@@ -434,7 +356,7 @@ static int cycle_batch(trainer *T, const wsd_batch *b, int epoch, int i, nn_rng 
     float *noise = wsd_malloc(sizeof *noise * 2 * (size_t)b->N);
     for (int k = 0; k < 2 * b->N; k++) noise[k] = (nn_rng_uniformf(noise_rng) - 0.5f) / 50.0f;
     nn_rng_seed(&T->cg->rng,
-                wsd_rng_stream((uint64_t)o->seed, WSD_STREAM_CYCLE_CG_DROPOUT, epoch, (uint64_t)i));
+                wsd_rng_stream((uint64_t)o->common.seed, WSD_STREAM_CYCLE_CG_DROPOUT, epoch, (uint64_t)i));
     nn_params_zero_grad(&T->sl.params);
     nn_params_zero_grad(&T->cg->params);
     int rc = wsd_cycle_grad(&T->sl, T->cg, &T->ws, b, noise, rng, loss, aux);
@@ -444,89 +366,107 @@ static int cycle_batch(trainer *T, const wsd_batch *b, int epoch, int i, nn_rng 
     return rc == 0 ? nn_optim_step(&T->opt_cycle) : rc;
 }
 
+/* One epoch's running figures, for its log records and summary line. */
+typedef struct {
+    int epoch, n_batches, sl_epoch, sup;
+    const char *phase, *aux_name; /* "SL"/"cycle"/"supervised", "miou"/"rec" */
+    double sum, sum2, lr_now, lr_scale, te;
+    long hist[WSD_NUM_ANCHORS]; /* pseudo-labels per anchor */
+} epoch_stats;
+
+static void log_batch(trainer *T, const epoch_stats *st, int i, double loss, double aux) {
+    cJSON *rec = wsd_trainlog_record(T->log, "batch", st->epoch);
+    wsd_trainlog_set(rec, NULL, "batch", i + 1);
+    wsd_trainlog_set(rec, NULL, "batches", st->n_batches);
+    if (rec) cJSON_AddStringToObject(rec, "phase", st->phase);
+    wsd_trainlog_set(rec, "loss", st->phase, loss);
+    wsd_trainlog_set(rec, "loss", st->aux_name, aux);
+    wsd_trainlog_set(rec, "lr", st->phase, st->lr_now);
+    wsd_trainlog_set(rec, NULL, "seconds", wsd_now() - T->t0);
+    if (wsd_trainlog_write(T->log, rec)) wsd_die_internal("%s", wsd_error());
+}
+
+/* The epoch's log record and, unless --quiet, its summary line. */
+static void end_epoch(trainer *T, const epoch_stats *st) {
+    int n = st->n_batches, labels = st->sl_epoch && !st->sup;
+    cJSON *rec = wsd_trainlog_record(T->log, "epoch", st->epoch);
+    wsd_trainlog_set(rec, NULL, "batches", n);
+    if (rec) cJSON_AddStringToObject(rec, "phase", st->phase);
+    wsd_trainlog_set(rec, "loss", st->phase, st->sum / n);
+    wsd_trainlog_set(rec, "loss", st->aux_name, st->sum2 / n);
+    wsd_trainlog_set(rec, "lr", st->phase, st->lr_now);
+    wsd_trainlog_set(rec, NULL, "lr_scale", st->lr_scale);
+    wsd_trainlog_set(rec, NULL, "seconds", wsd_now() - st->te);
+    if (rec && labels) {
+        cJSON *pls = cJSON_AddObjectToObject(rec, "pseudo_labels");
+        cJSON *per_anchor = cJSON_AddArrayToObject(pls, "per_anchor");
+        long n_labels = 0;
+        for (int k = 0; k < WSD_NUM_ANCHORS; k++) {
+            cJSON_AddItemToArray(per_anchor, cJSON_CreateNumber((double)st->hist[k]));
+            n_labels += st->hist[k];
+        }
+        cJSON_AddNumberToObject(pls, "n", (double)n_labels);
+    }
+    if (wsd_trainlog_write(T->log, rec)) wsd_die_internal("%s", wsd_error());
+    if (T->o.common.quiet) return;
+    fprintf(stderr, "epoch %d %s done: mean loss %.4f mean %s %.4g lr x%.3g %.1fs", st->epoch,
+            st->phase, st->sum / n, st->aux_name, st->sum2 / n, st->lr_scale, wsd_now() - st->te);
+    if (labels) {
+        fprintf(stderr, "; pseudo-labels per anchor:");
+        for (int k = 0; k < WSD_NUM_ANCHORS; k++) fprintf(stderr, " %ld", st->hist[k]);
+    }
+    fputc('\n', stderr);
+}
+
 /* One epoch: both schedulers stepped whatever the phase, then the batches of
  * the phase's batcher. */
 static void train_epoch(trainer *T, wsd_batcher *bt_sl, wsd_batcher *bt_cycle, int epoch) {
     const options *o = &T->o;
-    double lr_scale = nn_lr_multistep(epoch, o->milestones, o->n_milestones, o->gamma);
-    if (T->has_opt_sl) nn_optim_set_lr_scale(&T->opt_sl, lr_scale);
-    if (T->has_opt_cycle) nn_optim_set_lr_scale(&T->opt_cycle, lr_scale);
-    int sl_epoch = is_sl_epoch(o, epoch), sup = o->mode == MODE_SUPERVISED;
-    wsd_batcher *bt = sl_epoch && bt_sl ? bt_sl : bt_cycle;
+    const wsd_train_opts *t = &o->common;
+    epoch_stats st = {.epoch = epoch, .sl_epoch = is_sl_epoch(o, epoch), .te = wsd_now()};
+    st.lr_scale = nn_lr_multistep(epoch, t->milestones, t->n_milestones, t->gamma);
+    if (T->has_opt_sl) nn_optim_set_lr_scale(&T->opt_sl, st.lr_scale);
+    if (T->has_opt_cycle) nn_optim_set_lr_scale(&T->opt_cycle, st.lr_scale);
+    st.sup = o->mode == MODE_SUPERVISED;
+    wsd_batcher *bt = st.sl_epoch && bt_sl ? bt_sl : bt_cycle;
     wsd_batcher_epoch(bt, epoch);
-    int n_batches = wsd_batcher_count(bt);
-    if (o->max_batches > 0 && n_batches > o->max_batches) n_batches = o->max_batches;
+    int n_batches = st.n_batches = wsd_batcher_count(bt);
+    if (o->max_batches > 0 && n_batches > o->max_batches) n_batches = st.n_batches = o->max_batches;
     nn_rng rng, noise_rng;
-    nn_rng_seed(&rng, wsd_rng_stream((uint64_t)o->seed, WSD_STREAM_CYCLE, epoch, 1));
-    nn_rng_seed(&noise_rng, wsd_rng_stream((uint64_t)o->seed, WSD_STREAM_CYCLE, epoch, 2));
-    if (T->cg) T->cg->training = !sl_epoch;
-    double sum = 0, sum2 = 0, te = wsd_now();
-    long hist[WSD_NUM_ANCHORS] = {0};
-    const char *phase = sup ? "supervised" : sl_epoch ? "SL" : "cycle";
-    const char *aux_name = sl_epoch ? "miou" : "rec";
-    const nn_optim *opt_now = sl_epoch ? (T->has_opt_sl ? &T->opt_sl : NULL)
-                                       : (T->has_opt_cycle ? &T->opt_cycle : NULL);
-    double lr_now = opt_now && opt_now->n_groups ? opt_now->groups[0].lr : 0;
+    nn_rng_seed(&rng, wsd_rng_stream((uint64_t)t->seed, WSD_STREAM_CYCLE, epoch, 1));
+    nn_rng_seed(&noise_rng, wsd_rng_stream((uint64_t)t->seed, WSD_STREAM_CYCLE, epoch, 2));
+    if (T->cg) T->cg->training = !st.sl_epoch;
+    st.phase = st.sup ? "supervised" : st.sl_epoch ? "SL" : "cycle";
+    st.aux_name = st.sl_epoch ? "miou" : "rec";
+    const nn_optim *opt_now = st.sl_epoch ? (T->has_opt_sl ? &T->opt_sl : NULL)
+                                          : (T->has_opt_cycle ? &T->opt_cycle : NULL);
+    st.lr_now = opt_now && opt_now->n_groups ? opt_now->groups[0].lr : 0;
     char label[48];
-    snprintf(label, sizeof label, "epoch %d %s", epoch, phase);
+    snprintf(label, sizeof label, "epoch %d %s", epoch, st.phase);
     wsd_progress pg;
-    wsd_progress_start(&pg, label, n_batches, o->quiet);
-    pg.every_n = o->log_every;
+    wsd_progress_start(&pg, label, n_batches, t->quiet);
+    pg.every_n = t->log_every;
     wsd_batch b;
     wsd_batch_init(&b);
     for (int i = 0; i < n_batches; i++) {
         if (wsd_batcher_get(bt, i, &b)) wsd_die("%s", wsd_error());
         double loss = 0, aux = 0;
-        int rc = sl_epoch ? sl_batch(T, &b, &rng, &loss, &aux, hist)
-                          : cycle_batch(T, &b, epoch, i, &rng, &noise_rng, &loss, &aux);
+        int rc = st.sl_epoch ? sl_batch(T, &b, &rng, &loss, &aux, st.hist)
+                             : cycle_batch(T, &b, epoch, i, &rng, &noise_rng, &loss, &aux);
         if (rc) wsd_die_internal("epoch %d batch %d: %s", epoch, i, wsd_error());
         if (!isfinite(loss)) {
             char ids[1024];
             wsd_die("epoch %d batch %d: the loss is %g, not finite (diverged: a lower --lr, or bad "
                     "features) on the videos %s", epoch, i, loss, wsd_batch_ids(&b, ids, sizeof ids));
         }
-        sum += loss, sum2 += aux;
-        wsd_progress_note(&pg, "loss %.4f %s %.4g %.1fs", loss, aux_name, aux, wsd_now() - T->t0);
+        st.sum += loss, st.sum2 += aux;
+        wsd_progress_note(&pg, "loss %.4f %s %.4g %.1fs", loss, st.aux_name, aux, wsd_now() - T->t0);
         wsd_progress_step(&pg, 1);
-        cJSON *rec = wsd_trainlog_record(T->log, "batch", epoch);
-        wsd_trainlog_set(rec, NULL, "batch", i + 1);
-        wsd_trainlog_set(rec, NULL, "batches", n_batches);
-        if (rec) cJSON_AddStringToObject(rec, "phase", phase);
-        wsd_trainlog_set(rec, "loss", phase, loss);
-        wsd_trainlog_set(rec, "loss", aux_name, aux);
-        wsd_trainlog_set(rec, "lr", phase, lr_now);
-        wsd_trainlog_set(rec, NULL, "seconds", wsd_now() - T->t0);
-        if (wsd_trainlog_write(T->log, rec)) wsd_die_internal("%s", wsd_error());
+        log_batch(T, &st, i, loss, aux);
     }
     wsd_batch_free(&b);
     wsd_progress_end(&pg);
-    cJSON *rec = wsd_trainlog_record(T->log, "epoch", epoch);
-    wsd_trainlog_set(rec, NULL, "batches", n_batches);
-    if (rec) cJSON_AddStringToObject(rec, "phase", phase);
-    wsd_trainlog_set(rec, "loss", phase, sum / n_batches);
-    wsd_trainlog_set(rec, "loss", aux_name, sum2 / n_batches);
-    wsd_trainlog_set(rec, "lr", phase, lr_now);
-    wsd_trainlog_set(rec, NULL, "lr_scale", lr_scale);
-    wsd_trainlog_set(rec, NULL, "seconds", wsd_now() - te);
-    if (rec && sl_epoch && !sup) {
-        cJSON *pls = cJSON_AddObjectToObject(rec, "pseudo_labels");
-        cJSON *per_anchor = cJSON_AddArrayToObject(pls, "per_anchor");
-        long n_labels = 0;
-        for (int k = 0; k < WSD_NUM_ANCHORS; k++) {
-            cJSON_AddItemToArray(per_anchor, cJSON_CreateNumber((double)hist[k]));
-            n_labels += hist[k];
-        }
-        cJSON_AddNumberToObject(pls, "n", (double)n_labels);
-    }
-    if (wsd_trainlog_write(T->log, rec)) wsd_die_internal("%s", wsd_error());
-    if (o->quiet) return;
-    fprintf(stderr, "epoch %d %s done: mean loss %.4f mean %s %.4g lr x%.3g %.1fs", epoch, phase, sum / n_batches, sl_epoch ? "miou" : "rec",
-            sum2 / n_batches, lr_scale, wsd_now() - te);
-    if (sl_epoch && !sup) {
-        fprintf(stderr, "; pseudo-labels per anchor:");
-        for (int k = 0; k < WSD_NUM_ANCHORS; k++) fprintf(stderr, " %ld", hist[k]);
-    }
-    fputc('\n', stderr);
+    end_epoch(T, &st);
 }
 
 int main(int argc, char **argv) {
@@ -537,27 +477,27 @@ int main(int argc, char **argv) {
     parse_options(argc, argv, o);
     /* before any work: the output is no input (--resume may be --out itself,
      * to continue in place), and its folder is writable */
-    const char *ins[] = {"--feats", o->feats, "--captions", o->captions, "--cg", o->cg,
-                         "--vocab", o->vocab};
-    if (wsd_out_distinct(o->out, ins, 4) || wsd_tmp_probe(o->out)) wsd_die("%s", wsd_error());
-    if (nn_device_parse(o->device, &T.dev)) wsd_die("--device %s: %s", o->device, wsd_error());
+    const char *ins[] = {"--feats", o->common.feats, "--captions", o->common.captions, "--cg", o->cg,
+                         "--vocab", o->common.vocab};
+    if (wsd_out_distinct(o->common.out, ins, 4) || wsd_tmp_probe(o->common.out)) wsd_die("%s", wsd_error());
+    if (nn_device_parse(o->common.device, &T.dev)) wsd_die("--device %s: %s", o->common.device, wsd_error());
     if (nn_device_fallback_reason())
         wsd_warn("--device auto: %s; running on the CPU", nn_device_fallback_reason());
-    nn_set_threads(o->threads);
+    nn_set_threads(o->common.threads);
 
     int start_epoch = 0;
-    if (o->resume && !(T.resume = nn_ckpt_open(o->resume))) wsd_die("%s", wsd_error());
+    if (o->common.resume && !(T.resume = nn_ckpt_open(o->common.resume))) wsd_die("%s", wsd_error());
     if (T.resume && wsd_ckpt_resume_epoch(T.resume, "wsdec-train", &start_epoch))
         wsd_die("%s", wsd_error());
     int sample_rate = load_models(&T);
     wsd_trainset ts;
-    if (wsd_trainset_load(&ts, o->captions, o->feats, sample_rate, (size_t)o->max_videos))
+    if (wsd_trainset_load(&ts, o->common.captions, o->common.feats, sample_rate, (size_t)o->common.max_videos))
         wsd_die("%s", wsd_error());
     wsd_batcher_opts bo = {.batch_size = o->batch,
                            .mode = WSD_BATCH_SAMPLE,
                            .shuffle = 1,
                            .drop_last = 1,
-                           .seed = (uint64_t)o->seed};
+                           .seed = (uint64_t)o->common.seed};
     wsd_batcher *bt_cycle = wsd_trainset_batcher(&ts, T.vocab, bo);
     bo.batch_size = o->sl_batch;
     wsd_batcher *bt_sl = o->mode == MODE_FINAL ? wsd_trainset_batcher(&ts, T.vocab, bo) : NULL;
@@ -567,12 +507,12 @@ int main(int argc, char **argv) {
     if (wsd_batcher_count(bt_cycle) == 0 || short_sl)
         wsd_die("%s: %d videos with sentences, fewer than one batch of %d (%s; batches drop the last "
                 "partial one)",
-                o->captions, wsd_batcher_videos(bt_cycle), short_sl ? o->sl_batch : o->batch,
+                o->common.captions, wsd_batcher_videos(bt_cycle), short_sl ? o->sl_batch : o->batch,
                 short_sl ? "--sl-batch" : "--batch");
     build_localizer(&T, wsd_featset_dim(ts.fs), sample_rate);
     build_optimisers(&T);
     open_labeler(&T, start_epoch);
-    if (!o->quiet) {
+    if (!o->common.quiet) {
         static const char *modes[] = {"final", "no-class baseline", "supervised-sl"};
         fprintf(stderr,
                 "wsdec-train: %s, %d videos (of %zu), cycle batch %d (%d batches)%s%.0d, SL %zu "
@@ -583,15 +523,15 @@ int main(int argc, char **argv) {
                 nn_device_name(T.dev), start_epoch, o->epochs - 1);
     }
 
-    if (o->log && !(T.log = wsd_trainlog_open(o->log, "wsdec-train", o->resume != NULL)))
+    if (o->common.log && !(T.log = wsd_trainlog_open(o->common.log, "wsdec-train", o->common.resume != NULL)))
         wsd_die("%s", wsd_error());
     T.t0 = wsd_now();
     for (int epoch = start_epoch; epoch < o->epochs; epoch++) {
         train_epoch(&T, bt_sl, bt_cycle, epoch);
         save(&T, epoch + 1);
     }
-    if (start_epoch >= o->epochs && !o->quiet)
-        fprintf(stderr, "wsdec-train: %s already has %d epochs; nothing to do\n", o->resume,
+    if (start_epoch >= o->epochs && !o->common.quiet)
+        fprintf(stderr, "wsdec-train: %s already has %d epochs; nothing to do\n", o->common.resume,
                 start_epoch);
     if (wsd_trainlog_close(T.log)) wsd_die_internal("%s", wsd_error());
     wsd_train_ws_free(&T.ws);

@@ -41,6 +41,9 @@ int wsd_cycle_grad(wsd_sl *sl, wsd_cg *cg, wsd_train_ws *ws, const wsd_batch *b,
 /* The beam width of the captions an SL epoch labels anchors with (the
  * beam search of the SL epochs in train_script/train_final.py of XgDuan/WSDEC). */
 #define WSD_PSEUDO_BEAM 3
+/* The batch (videos) of the SL epochs' loader, hard-coded in train_sl of
+ * train_script/train_final.py (XgDuan/WSDEC); wsdec-train --sl-batch. */
+#define WSD_SL_BATCH 6
 
 /* labels (N, may be NULL) receives the pseudo-labels; max_len/beam as the CG
  * decodes (20, WSD_PSEUDO_BEAM). miou (may be NULL): mean IoU of the SL's test-path
