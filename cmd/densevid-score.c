@@ -83,6 +83,35 @@ static const char *need_arg(int argc, char **argv, int *i) {
     return argv[++*i];
 }
 
+/* The flags and the options that take one value as it is; 0 when a is none
+ * of them. */
+static int simple_option(options *o, int argc, char **argv, int *i) {
+    const struct {
+        const char *name;
+        const char **value; /* NULL: a flag */
+        int *flag;
+    } t[] = {{"--json", NULL, &o->json},
+             {"--no-meteor", NULL, &o->no_meteor},
+             {"--localization", NULL, &o->localization},
+             {"--soda", NULL, &o->soda},
+             {"--meteor-approximate", NULL, &o->meteor_approx},
+             {"--per-video", &o->per_video, NULL},
+             {"--meteor-dir", &o->meteor_dir, NULL},
+             {"--meteor-jar", &o->meteor_jar, NULL},
+             {"--meteor-synonyms", &o->synonyms, NULL},
+             {"--meteor-function-words", &o->fw, NULL},
+             {"--meteor-prefixes", &o->prefixes, NULL},
+             {"--meteor-paraphrase", &o->paraphrase, NULL},
+             {"--wordnet", &o->wordnet, NULL}};
+    for (size_t k = 0; k < sizeof t / sizeof *t; k++) {
+        if (strcmp(argv[*i], t[k].name)) continue;
+        if (t[k].value) *t[k].value = need_arg(argc, argv, i);
+        else *t[k].flag = 1;
+        return 1;
+    }
+    return 0;
+}
+
 static void parse_args(int argc, char **argv, options *o) {
     static double default_tious[] = {0.3, 0.5, 0.7, 0.9};
     /* scripts/densevid_eval_localization.py's defaults */
@@ -115,44 +144,15 @@ static void parse_args(int argc, char **argv, options *o) {
         } else if (!strcmp(a, "--max-proposals") || !strcmp(a, "-ppv") || !strcmp(a, "--max-proposals-per-video")) {
             o->max_proposals = wsd_opt_long(need_arg(argc, argv, &i), a, 0, WSD_OPT_MAX_COUNT);
         } else if (!strcmp(a, "--eval-version") || !strcmp(a, "--version-semantics")) {
-            const char *v = need_arg(argc, argv, &i);
-            if (!strcmp(v, "2018")) o->semantics = 2018;
-            else if (!strcmp(v, "2019")) o->semantics = 2019;
-            else wsd_die("%s: expected 2018 or 2019, got '%s'", a, v);
+            static const char *const years[] = {"2018", "2019", NULL};
+            o->semantics = 2018 + wsd_opt_choice(need_arg(argc, argv, &i), a, years);
         } else if (!strcmp(a, "--seed")) {
             o->seed = wsd_opt_long(need_arg(argc, argv, &i), "--seed", 0, 0x7fffffffffffffffL);
         } else if (!strcmp(a, "--format")) {
-            const char *f = need_arg(argc, argv, &i);
-            if (!strcmp(f, "auto")) o->format = SCORE_FORMAT_AUTO;
-            else if (!strcmp(f, "json")) o->format = SCORE_FORMAT_JSON;
-            else if (!strcmp(f, "jsonl")) o->format = SCORE_FORMAT_JSONL;
-            else wsd_die("--format: expected auto, json or jsonl, got '%s'", f);
-        } else if (!strcmp(a, "--json")) {
-            o->json = 1;
-        } else if (!strcmp(a, "--per-video")) {
-            o->per_video = need_arg(argc, argv, &i);
-        } else if (!strcmp(a, "--no-meteor")) {
-            o->no_meteor = 1;
-        } else if (!strcmp(a, "--localization")) {
-            o->localization = 1;
-        } else if (!strcmp(a, "--soda")) {
-            o->soda = 1;
-        } else if (!strcmp(a, "--meteor-approximate")) {
-            o->meteor_approx = 1;
-        } else if (!strcmp(a, "--meteor-dir")) {
-            o->meteor_dir = need_arg(argc, argv, &i);
-        } else if (!strcmp(a, "--meteor-jar")) {
-            o->meteor_jar = need_arg(argc, argv, &i);
-        } else if (!strcmp(a, "--meteor-synonyms")) {
-            o->synonyms = need_arg(argc, argv, &i);
-        } else if (!strcmp(a, "--meteor-function-words")) {
-            o->fw = need_arg(argc, argv, &i);
-        } else if (!strcmp(a, "--meteor-prefixes")) {
-            o->prefixes = need_arg(argc, argv, &i);
-        } else if (!strcmp(a, "--meteor-paraphrase")) {
-            o->paraphrase = need_arg(argc, argv, &i);
-        } else if (!strcmp(a, "--wordnet")) {
-            o->wordnet = need_arg(argc, argv, &i);
+            static const char *const formats[] = {"auto", "json", "jsonl", NULL};
+            o->format = (score_format)wsd_opt_choice(need_arg(argc, argv, &i), "--format", formats);
+        } else if (simple_option(o, argc, argv, &i)) {
+            continue;
         } else if (is_option(a)) {
             wsd_die("unknown option '%s' (see --help)", a);
         } else if (!o->submission) {
