@@ -13,6 +13,7 @@
 #include "io/jsonl.h"
 #include "io/vqueue.h"
 #include "wsd/batch.h"
+#include "wsd/infer_opts.h"
 #include "wsd/model_cg.h"
 #include "wsd/ckpt.h"
 #include "wsd/segment.h"
@@ -222,93 +223,54 @@ static void load(ctx *c, const char *model, const char *feats, long sample_rate,
                 cfg->feat_dim);
 }
 
-enum {
-    O_PROP = 256,
-    O_SEED,
-    O_SHARE,
-    O_VIDEOS,
-    O_BEAM,
-    O_GREEDY,
-    O_MAXLEN,
-    O_SR,
-    O_DEVICE,
-    O_THREADS,
-    O_VERSION
-};
-static const struct option opts[] = {
-    {"model", 1, 0, 'm'},       {"feats", 1, 0, 'f'},         {"output", 1, 0, 'o'},
-    {"batch", 1, 0, 'b'},       {"proposals", 1, 0, O_PROP},  {"seed", 1, 0, O_SEED},
-    {"share", 1, 0, O_SHARE},   {"videos", 1, 0, O_VIDEOS},   {"beam", 1, 0, O_BEAM},
-    {"greedy", 0, 0, O_GREEDY}, {"max-len", 1, 0, O_MAXLEN},  {"sample-rate", 1, 0, O_SR},
-    {"device", 1, 0, O_DEVICE}, {"threads", 1, 0, O_THREADS}, {"quiet", 0, 0, 'q'},
-    {"help", 0, 0, 'h'},        {"version", 0, 0, O_VERSION}, {0, 0, 0, 0}};
+enum { O_PROP = WSD_INFER_OPT_END, O_SEED, O_SHARE, O_BEAM, O_GREEDY, O_MAXLEN };
+static const struct option own_opts[] = {
+    {"proposals", 1, 0, O_PROP}, {"seed", 1, 0, O_SEED},     {"share", 1, 0, O_SHARE},
+    {"beam", 1, 0, O_BEAM},      {"greedy", 0, 0, O_GREEDY}, {"max-len", 1, 0, O_MAXLEN},
+    {0, 0, 0, 0}};
 
 int main(int argc, char **argv) {
     wsd_set_progname(argv[0]);
-    const char *model = NULL, *feats = NULL, *output = "-", *device = "auto", *videos = NULL;
-    long batch = 8, sample_rate = 0, threads = 0, seed = 233, max_len = 0;
-    int quiet = 0;
+    wsd_infer_opts o;
+    wsd_infer_opts_default(&o);
+    long seed = 233, max_len = 0;
     ctx c;
     memset(&c, 0, sizeof c);
     c.beam = 3, c.share = 8;
+    struct option *opts = wsd_infer_option_table(own_opts);
     int ch;
-    while ((ch = getopt_long(argc, argv, "m:f:o:b:qh", opts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, WSD_INFER_SHORT, opts, NULL)) != -1) {
+        if (wsd_infer_opt_parse(ch, optarg, usage, &o)) continue;
         switch (ch) {
-        case 'm': model = optarg; break;
-        case 'f': feats = optarg; break;
-        case 'o': output = optarg; break;
-        case 'b': batch = wsd_opt_long(optarg, "--batch", 1, 100000); break;
         case O_PROP: parse_proposals(&c, optarg); break;
         case O_SEED: seed = wsd_opt_long(optarg, "--seed", 0, 0x7fffffffffffffffL); break;
         case O_SHARE: c.share = wsd_opt_int(optarg, "--share", 1, 1000000); break;
-        case O_VIDEOS: videos = optarg; break;
         case O_BEAM: c.beam = wsd_opt_int(optarg, "--beam", 1, 64); break;
         case O_GREEDY: c.beam = 1; break;
         case O_MAXLEN: max_len = wsd_opt_long(optarg, "--max-len", 1, 10000); break;
-        case O_SR: sample_rate = wsd_opt_long(optarg, "--sample-rate", 1, 1000); break;
-        case O_DEVICE: device = optarg; break;
-        case O_THREADS: threads = wsd_opt_long(optarg, "--threads", 0, WSD_OPT_MAX_THREADS); break;
-        case 'q': quiet = 1; break;
-        case 'h': wsd_opt_usage(usage, 1);
-        case O_VERSION: wsd_opt_version();
         default: wsd_opt_usage(usage, 0);
         }
     }
-    if (optind < argc - 1) {
-        fputs(usage, stderr);
-        wsd_die("expected at most one INPUT file");
-    }
-    if (!model || !feats) {
-        fputs(usage, stderr);
-        wsd_die("--model and --feats are required");
-    }
-    if (videos && optind < argc) wsd_die("give either --videos or an INPUT file, not both");
-    const char *ins[] = {"--model", model, "--feats", feats, "--videos", videos, "INPUT",
-                         optind < argc ? argv[optind] : NULL};
-    if (wsd_out_distinct(output, ins, 4)) wsd_die("%s", wsd_error());
-    nn_device dev;
-    if (nn_device_parse(device, &dev) != 0) wsd_die("--device %s: %s", device, wsd_error());
-    if (nn_device_fallback_reason())
-        wsd_warn("--device auto: %s; running on the CPU", nn_device_fallback_reason());
-    if (threads > 0) nn_set_threads((int)threads);
-    load(&c, model, feats, sample_rate, max_len, dev);
+    free(opts);
+    wsd_infer_opts_finish(&o, argc, argv, usage);
+    load(&c, o.model, o.feats, o.sample_rate, max_len, o.dev);
     nn_rng_seed(&c.rng, (uint64_t)seed);
     if (c.prop == PROP_RANDOM) c.shared = wsd_malloc(sizeof(float) * 2 * c.n_random);
     wsd_batch_init(&c.batch);
 
     wsd_out out;
-    if (wsd_out_open(&out, output) != 0) wsd_die("%s", wsd_error());
+    if (wsd_out_open(&out, o.output) != 0) wsd_die("%s", wsd_error());
     /* Without --proposals the videos' own (ground-truth) segments are captioned:
      * how a researcher measures the generator apart from the localizer. */
-    c.q = wsd_vqueue_open(optind < argc ? argv[optind] : "-", videos,
-                          c.prop == PROP_INPUT ? WSD_VQUEUE_EVENTS : WSD_VQUEUE_IDS, (int)batch);
+    c.q = wsd_vqueue_open(o.input ? o.input : "-", o.videos,
+                          c.prop == PROP_INPUT ? WSD_VQUEUE_EVENTS : WSD_VQUEUE_IDS, (int)o.batch);
     if (!c.q) wsd_die("%s", wsd_error());
     if (c.prop == PROP_INPUT && wsd_vqueue_n_events(c.q) == 0)
-        wsd_die("%s: no events to caption: add --proposals full|anchors|random:N", videos);
+        wsd_die("%s: no events to caption: add --proposals full|anchors|random:N", o.videos);
     wsd_vrecord *recs;
     int n;
     wsd_progress progress;
-    wsd_progress_start(&progress, "caption", 0, quiet);
+    wsd_progress_start(&progress, "caption", 0, o.quiet);
     while ((n = wsd_vqueue_next(c.q, &recs)) > 0) {
         caption_batch(&c, recs, n);
         if (wsd_vqueue_write(c.q, out.fp) != 0) wsd_die_internal("%s", wsd_error());
@@ -317,7 +279,7 @@ int main(int argc, char **argv) {
     if (n < 0) wsd_die("%s", wsd_error());
     wsd_progress_end(&progress);
     if (wsd_out_commit(&out) != 0) wsd_die_internal("%s", wsd_error());
-    if (!quiet)
+    if (!o.quiet)
         fprintf(stderr, "caption: %ld videos, %ld segments captioned\n", wsd_vqueue_count(c.q),
                 c.n_events);
     wsd_vqueue_close(c.q);

@@ -290,10 +290,7 @@ int main(int argc, char **argv) {
     const char *ins[] = {"--feats", o.common.feats, "--captions", o.common.captions, "--vocab", o.common.vocab,
                          "--val-captions", o.val_captions, "--val-feats", o.val_feats};
     if (wsd_out_distinct(o.common.out, ins, 5) || wsd_tmp_probe(o.common.out)) wsd_die("%s", wsd_error());
-    nn_device dev;
-    if (nn_device_parse(o.common.device, &dev)) wsd_die("--device %s: %s", o.common.device, wsd_error());
-    if (nn_device_fallback_reason())
-        wsd_warn("--device auto: %s; running on the CPU", nn_device_fallback_reason());
+    nn_device dev = nn_opt_device(o.common.device);
     nn_set_threads(o.common.threads);
 
     wsd_trainset ts, val = {0};

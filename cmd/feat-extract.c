@@ -220,10 +220,7 @@ static void video_setup(wsd_extractor *v, const video_opts *o) {
     if (o->pca && o->no_pca) wsd_die("give --pca or --no-pca, not both");
     if (wsd_extractor_open(v, o->weights, o->mean, o->pca, o->pca_dims, o->batch) != 0)
         wsd_die("%s", wsd_error());
-    nn_device dev = NN_CPU;
-    if (o->device && nn_device_parse(o->device, &dev) != 0) wsd_die("--device %s: %s", o->device, wsd_error());
-    if (nn_device_fallback_reason())
-        wsd_warn("--device auto: %s; running on the CPU", nn_device_fallback_reason());
+    nn_device dev = o->device ? nn_opt_device(o->device) : NN_CPU;
     if (dev != NN_CPU && wsd_c3d_to_device(&v->net, dev) != 0) wsd_die("--device %s: %s", o->device, wsd_error());
 }
 

@@ -15,6 +15,7 @@
 #include "io/vqueue.h"
 #include "wsd/batch.h"
 #include "wsd/ckpt.h"
+#include "wsd/infer_opts.h"
 #include "wsd/model_sl.h"
 #include "wsd/segment.h"
 
@@ -228,84 +229,48 @@ static void load(ctx *c, const char *model, const char *feats, long sample_rate,
                 c->sl.cfg.feat_dim);
 }
 
-enum { O_SR = 256, O_DROP, O_MERGE, O_NOFILTER, O_DEVICE, O_THREADS, O_VERSION, O_VIDEOS };
-static const struct option opts[] = {{"model", 1, 0, 'm'},
-                                     {"feats", 1, 0, 'f'},
-                                     {"output", 1, 0, 'o'},
-                                     {"batch", 1, 0, 'b'},
-                                     {"sample-rate", 1, 0, O_SR},
-                                     {"drop-iou", 1, 0, O_DROP},
-                                     {"merge-iou", 1, 0, O_MERGE},
-                                     {"no-filter", 0, 0, O_NOFILTER},
-                                     {"device", 1, 0, O_DEVICE},
-                                     {"threads", 1, 0, O_THREADS},
-                                     {"videos", 1, 0, O_VIDEOS},
-                                     {"quiet", 0, 0, 'q'},
-                                     {"help", 0, 0, 'h'},
-                                     {"version", 0, 0, O_VERSION},
-                                     {0, 0, 0, 0}};
+enum { O_DROP = WSD_INFER_OPT_END, O_MERGE, O_NOFILTER };
+static const struct option own_opts[] = {{"drop-iou", 1, 0, O_DROP},
+                                         {"merge-iou", 1, 0, O_MERGE},
+                                         {"no-filter", 0, 0, O_NOFILTER},
+                                         {0, 0, 0, 0}};
 
 int main(int argc, char **argv) {
     wsd_set_progname(argv[0]);
-    const char *model = NULL, *feats = NULL, *output = "-", *device = "auto", *videos = NULL;
-    long batch = 8, sample_rate = 0, threads = 0;
-    int quiet = 0;
+    wsd_infer_opts o;
+    wsd_infer_opts_default(&o);
     ctx c;
     memset(&c, 0, sizeof c);
     c.drop_iou = 0.2f, c.merge_iou = 0.9f, c.filter = 1;
+    struct option *opts = wsd_infer_option_table(own_opts);
     int ch;
-    while ((ch = getopt_long(argc, argv, "m:f:o:b:qh", opts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, WSD_INFER_SHORT, opts, NULL)) != -1) {
+        if (wsd_infer_opt_parse(ch, optarg, usage, &o)) continue;
         switch (ch) {
-        case 'm': model = optarg; break;
-        case 'f': feats = optarg; break;
-        case 'o': output = optarg; break;
-        case 'b': batch = wsd_opt_long(optarg, "--batch", 1, 100000); break;
-        case O_SR: sample_rate = wsd_opt_long(optarg, "--sample-rate", 1, 1000); break;
         case O_DROP: c.drop_iou = (float)wsd_opt_double(optarg, "--drop-iou", 0, 1); break;
         case O_MERGE: c.merge_iou = (float)wsd_opt_double(optarg, "--merge-iou", 0, 1); break;
         case O_NOFILTER: c.filter = 0; break;
-        case O_VIDEOS: videos = optarg; break;
-        case O_DEVICE: device = optarg; break;
-        case O_THREADS: threads = wsd_opt_long(optarg, "--threads", 0, WSD_OPT_MAX_THREADS); break;
-        case 'q': quiet = 1; break;
-        case 'h': wsd_opt_usage(usage, 1);
-        case O_VERSION: wsd_opt_version();
         default: wsd_opt_usage(usage, 0);
         }
     }
-    if (optind < argc - 1) {
-        fputs(usage, stderr);
-        wsd_die("expected at most one INPUT file");
-    }
-    if (!model || !feats) {
-        fputs(usage, stderr);
-        wsd_die("--model and --feats are required");
-    }
-    if (videos && optind < argc) wsd_die("give either --videos or an INPUT file, not both");
-    const char *ins[] = {"--model", model, "--feats", feats, "--videos", videos, "INPUT",
-                         optind < argc ? argv[optind] : NULL};
-    if (wsd_out_distinct(output, ins, 4)) wsd_die("%s", wsd_error());
-    nn_device dev;
-    if (nn_device_parse(device, &dev) != 0) wsd_die("--device %s: %s", device, wsd_error());
-    if (nn_device_fallback_reason())
-        wsd_warn("--device auto: %s; running on the CPU", nn_device_fallback_reason());
-    if (threads > 0) nn_set_threads((int)threads);
-    load(&c, model, feats, sample_rate, dev);
+    free(opts);
+    wsd_infer_opts_finish(&o, argc, argv, usage);
+    load(&c, o.model, o.feats, o.sample_rate, o.dev);
     wsd_batch_init(&c.batch);
 
     /* --videos: the sentences of a captions file, each event keeping its
      * reference segment as "gt_timestamp", as the reference's
      * eval_script/evaluate_localization.py writes its submission. */
-    c.q = wsd_vqueue_open(optind < argc ? argv[optind] : "-", videos, WSD_VQUEUE_GT, (int)batch);
+    c.q = wsd_vqueue_open(o.input ? o.input : "-", o.videos, WSD_VQUEUE_GT, (int)o.batch);
     if (!c.q) wsd_die("%s", wsd_error());
     if (wsd_vqueue_n_events(c.q) == 0)
-        wsd_die("%s: no sentences to localize (a list of ids has none)", videos);
+        wsd_die("%s: no sentences to localize (a list of ids has none)", o.videos);
     wsd_out out;
-    if (wsd_out_open(&out, output) != 0) wsd_die("%s", wsd_error());
+    if (wsd_out_open(&out, o.output) != 0) wsd_die("%s", wsd_error());
     wsd_vrecord *recs;
     int n;
     wsd_progress progress;
-    wsd_progress_start(&progress, "localize", 0, quiet);
+    wsd_progress_start(&progress, "localize", 0, o.quiet);
     while ((n = wsd_vqueue_next(c.q, &recs)) > 0) {
         localize_batch(&c, recs, n);
         if (wsd_vqueue_write(c.q, out.fp) != 0) wsd_die_internal("%s", wsd_error());
@@ -314,7 +279,7 @@ int main(int argc, char **argv) {
     if (n < 0) wsd_die("%s", wsd_error());
     wsd_progress_end(&progress);
     if (wsd_out_commit(&out) != 0) wsd_die_internal("%s", wsd_error());
-    if (!quiet) {
+    if (!o.quiet) {
         fprintf(stderr, "localize: %ld videos, %ld sentences localized", wsd_vqueue_count(c.q),
                 c.n_sentences);
         if (c.n_proposals)

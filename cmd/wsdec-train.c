@@ -480,9 +480,7 @@ int main(int argc, char **argv) {
     const char *ins[] = {"--feats", o->common.feats, "--captions", o->common.captions, "--cg", o->cg,
                          "--vocab", o->common.vocab};
     if (wsd_out_distinct(o->common.out, ins, 4) || wsd_tmp_probe(o->common.out)) wsd_die("%s", wsd_error());
-    if (nn_device_parse(o->common.device, &T.dev)) wsd_die("--device %s: %s", o->common.device, wsd_error());
-    if (nn_device_fallback_reason())
-        wsd_warn("--device auto: %s; running on the CPU", nn_device_fallback_reason());
+    T.dev = nn_opt_device(o->common.device);
     nn_set_threads(o->common.threads);
 
     int start_epoch = 0;

@@ -59,3 +59,11 @@ int nn_device_parse(const char *name, nn_device *out) {
 const char *nn_device_name(nn_device dev) { return dev == NN_CUDA ? "cuda" : "cpu"; }
 
 void nn_device_sync(nn_device dev) { nn_backend_for(dev)->sync(); }
+
+nn_device nn_opt_device(const char *name) {
+    nn_device dev;
+    if (nn_device_parse(name, &dev) != 0) wsd_die("--device %s: %s", name, wsd_error());
+    if (nn_device_fallback_reason())
+        wsd_warn("--device auto: %s; running on the CPU", nn_device_fallback_reason());
+    return dev;
+}

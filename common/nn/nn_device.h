@@ -14,6 +14,10 @@ int nn_device_parse(const char *name, nn_device *out);
  * back. Programs print it as one line on stderr:
  *   PROG: --device auto: no CUDA GPU answered (...); running on the CPU */
 const char *nn_device_fallback_reason(void);
+/* The program side of nn_device_parse (like base/opt.h, it exits): --device
+ * `name`, or wsd_die "--device NAME: REASON"; when "auto" fell back to the
+ * CPU, the line above is warned first. */
+nn_device nn_opt_device(const char *name);
 const char *nn_device_name(nn_device dev);
 int nn_device_available(nn_device dev);
 /* Host<->device traffic since the start of the process, counted by every
