@@ -63,3 +63,12 @@ void wsd_opt_version(void) {
     printf("%s (wsdec) %s\n", wsd_progname(), WSD_VERSION);
     exit(WSD_EXIT_OK);
 }
+
+struct option *wsd_opt_table(const struct option *shared, size_t n, const struct option *extra) {
+    size_t n_extra = 0;
+    while (extra[n_extra].name) n_extra++;
+    struct option *all = wsd_calloc(n + n_extra + 1, sizeof *all);
+    memcpy(all, shared, n * sizeof *shared);
+    memcpy(all + n, extra, n_extra * sizeof *extra);
+    return all;
+}

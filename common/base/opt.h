@@ -8,6 +8,9 @@
 #ifndef WSD_OPT_H
 #define WSD_OPT_H
 
+#include <getopt.h>
+#include <stddef.h>
+
 /* The most CPU threads any program accepts for --threads (0 = the library's
  * default). */
 #define WSD_OPT_MAX_THREADS 1024
@@ -24,6 +27,10 @@ int wsd_opt_int_list(const char *s, const char *name, int min, int max, int *out
 /* The index of s in the NULL-terminated list of choices; otherwise dies with
  * "NAME: expected A, B or C, got 'S'". */
 int wsd_opt_choice(const char *s, const char *name, const char *const *choices);
+
+/* The n options of `shared` followed by `extra` (ending with a zero entry),
+ * as one malloc'ed table for getopt_long: options several programs share. */
+struct option *wsd_opt_table(const struct option *shared, size_t n, const struct option *extra);
 
 /* Prints the usage text and exits: to stdout with 0 for --help (ok = 1), to
  * stderr with 1 for a usage error (ok = 0). */

@@ -2,6 +2,8 @@
 #include "base/opt.h"
 #include "base/util.h"
 
+#include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -69,8 +71,18 @@ static void bad_values_exit_1_with_one_message_style(void) {
     CHECK_MSG(strstr(err, "--segments: expected full, gt or none, got 'half'"), "%s", err);
 }
 
+static void tables_join_shared_then_extra(void) {
+    const struct option shared[] = {{"feats", 1, 0, 'f'}, {"quiet", 0, 0, 'q'}};
+    const struct option extra[] = {{"beam", 1, 0, 300}, {0, 0, 0, 0}};
+    struct option *all = wsd_opt_table(shared, 2, extra);
+    CHECK(!strcmp(all[0].name, "feats") && all[1].val == 'q' && all[2].val == 300);
+    CHECK(all[3].name == NULL && all[3].val == 0);
+    free(all);
+}
+
 int main(void) {
     TEST_RUN(values_in_range_are_returned);
     TEST_RUN(bad_values_exit_1_with_one_message_style);
+    TEST_RUN(tables_join_shared_then_extra);
     return test_finish();
 }

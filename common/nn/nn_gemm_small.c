@@ -173,6 +173,9 @@ typedef struct {
     int M, N, K, lda, ldc;
     const float *A, *P;
     float beta, *C;
+    /* or, when fn is set, fn(arg, lo, hi) over the thread's range of [0, n) */
+    void (*fn)(void *arg, size_t lo, size_t hi);
+    void *arg;
 } job;
 
 static void run_cols(const job *j, int j0, int j1) {
@@ -196,7 +199,15 @@ static pthread_cond_t pool_go = PTHREAD_COND_INITIALIZER, pool_done = PTHREAD_CO
 static int pool_started, pool_pending;
 static unsigned pool_gen;
 static job pool_job;
-static int pool_cols[MAX_THREADS + 1];
+static size_t pool_cols[MAX_THREADS + 1];
+
+static void run_part(const job *j, size_t lo, size_t hi) {
+    if (j->fn) {
+        if (hi > lo) j->fn(j->arg, lo, hi);
+    } else {
+        run_cols(j, (int)lo, (int)hi);
+    }
+}
 
 /* arg: the worker's index | the generation it was started in << 8 (it must
  * run that one's job even if it first gets the lock after the broadcast) */
@@ -208,9 +219,9 @@ static void *worker(void *arg) {
         while (pool_gen == seen) pthread_cond_wait(&pool_go, &pool_mu);
         seen = pool_gen;
         job j = pool_job;
-        int j0 = pool_cols[me], j1 = pool_cols[me + 1];
+        size_t j0 = pool_cols[me], j1 = pool_cols[me + 1];
         pthread_mutex_unlock(&pool_mu);
-        run_cols(&j, j0, j1);
+        run_part(&j, j0, j1);
         pthread_mutex_lock(&pool_mu);
         if (--pool_pending == 0) pthread_cond_signal(&pool_done);
     }
@@ -234,9 +245,11 @@ static int threads_for(int M, int N, int K) {
     return t;
 }
 
-static void run_split(const job *j, int t) {
+/* Splits [0, n) over t threads in multiples of `unit` (the caller takes the
+ * first range) and waits for all. */
+static void run_split(const job *j, int t, size_t n, size_t unit) {
     /* one caller at a time uses the pool; a concurrent one computes alone */
-    if (pthread_mutex_trylock(&busy_mu) != 0) return run_cols(j, 0, j->N);
+    if (pthread_mutex_trylock(&busy_mu) != 0) return run_part(j, 0, n);
     pthread_mutex_lock(&pool_mu);
     while (pool_started < t - 1) {
         pthread_t th;
@@ -246,17 +259,17 @@ static void run_split(const job *j, int t) {
         pool_started++;
     }
     if (t > pool_started + 1) t = pool_started + 1;
-    int panels = (j->N + NP - 1) / NP;
+    size_t units = (n + unit - 1) / unit;
     for (int i = 0; i <= MAX_THREADS; i++) {
-        int c = (int)((long)panels * (i < t ? i : t) / t) * NP;
-        pool_cols[i] = c < j->N ? c : j->N;
+        size_t c = units * (size_t)(i < t ? i : t) / (size_t)t * unit;
+        pool_cols[i] = c < n ? c : n;
     }
     pool_job = *j;
     pool_pending = t - 1;
     pool_gen++;
     pthread_cond_broadcast(&pool_go);
     pthread_mutex_unlock(&pool_mu);
-    run_cols(j, pool_cols[0], pool_cols[1]);
+    run_part(j, pool_cols[0], pool_cols[1]);
     pthread_mutex_lock(&pool_mu);
     while (pool_pending > 0) pthread_cond_wait(&pool_done, &pool_mu);
     pthread_mutex_unlock(&pool_mu);
@@ -268,10 +281,10 @@ int nn_sgemm_small_packed(int M, int N, int K, const float *A, int lda, const fl
     if (M <= 0 || N <= 0) return 0;
 #if HAVE_X86
     if (nn_gemm_small_isa() == 0) return -1;
-    job j = {M, N, K, lda, ldc, A, P, beta, C};
+    job j = {M, N, K, lda, ldc, A, P, beta, C, NULL, NULL};
     int t = threads_for(M, N, K);
     if (t > 1)
-        run_split(&j, t);
+        run_split(&j, t, (size_t)N, NP);
     else
         run_cols(&j, 0, N);
     return 0;
@@ -279,4 +292,19 @@ int nn_sgemm_small_packed(int M, int N, int K, const float *A, int lda, const fl
     (void)A, (void)lda, (void)P, (void)beta, (void)C, (void)ldc, (void)K;
     return -1;
 #endif
+}
+
+void nn_parallel_ranges(size_t n, size_t grain, void (*fn)(void *arg, size_t lo, size_t hi),
+                        void *arg) {
+    if (n == 0) return;
+    if (!g_threads) nn_gemm_small_set_threads(0);
+    if (grain < 1) grain = 1;
+    size_t t = n / grain;
+    if (t > (size_t)g_threads) t = (size_t)g_threads;
+    if (t < 2) return fn(arg, 0, n);
+    job j;
+    memset(&j, 0, sizeof j);
+    j.fn = fn;
+    j.arg = arg;
+    run_split(&j, (int)t, n, 16);
 }

@@ -42,4 +42,13 @@ int nn_sgemm_small_packed(int M, int N, int K, const float *A, int lda, const fl
  * processors (the default). The result does not depend on it. */
 void nn_gemm_small_set_threads(int n);
 
+/* Runs fn(arg, lo, hi) over contiguous ranges covering [0, n) once each, on
+ * the same pool of threads (the caller takes the first range; boundaries are
+ * multiples of 16), with at most n / grain threads: one call fn(arg, 0, n)
+ * for n < 2·grain or one thread. For the CPU backend's large element-wise
+ * loops and row/column reductions, whose results do not depend on the split
+ * when each index is computed the same way in any range. */
+void nn_parallel_ranges(size_t n, size_t grain, void (*fn)(void *arg, size_t lo, size_t hi),
+                        void *arg);
+
 #endif

@@ -1,5 +1,7 @@
 #include "nn/nn_gemm_small.h"
 
+#include <pthread.h>
+
 #include "testing/nn_testutil.h"
 
 /* |C − exact| ≤ K·u·Σ_k |a_ik b_kj| (+ the beta term), u = 2⁻²⁴, against a
@@ -116,6 +118,51 @@ static void test_threads_do_not_change_the_result(void) {
     free(A), free(B), free(P), free(C[0]), free(C[1]), free(C[2]);
 }
 
+/* nn_parallel_ranges covers [0, n) once, in contiguous ranges on 16-element
+ * boundaries, with at most n / grain calls; one call below two grains. */
+typedef struct {
+    int calls;
+    size_t lo[16], hi[16];
+    pthread_mutex_t mu;
+} ranges_seen;
+
+static void note_range(void *p, size_t lo, size_t hi) {
+    ranges_seen *r = p;
+    pthread_mutex_lock(&r->mu);
+    if (r->calls < 16) r->lo[r->calls] = lo, r->hi[r->calls] = hi;
+    r->calls++;
+    pthread_mutex_unlock(&r->mu);
+}
+
+static void test_parallel_ranges(void) {
+    static const size_t ns[] = {1, 31, 1000, 100003, 1 << 20};
+    for (int t = 1; t <= 3; t++) {
+        nn_gemm_small_set_threads(t);
+        for (size_t k = 0; k < sizeof ns / sizeof *ns; k++) {
+            size_t n = ns[k], grain = 1000;
+            ranges_seen r = {.mu = PTHREAD_MUTEX_INITIALIZER};
+            nn_parallel_ranges(n, grain, note_range, &r);
+            size_t want = n / grain < (size_t)t ? n / grain : (size_t)t;
+            CHECK(r.calls == (int)(want < 2 ? 1 : want));
+            /* sorted, they tile [0, n) */
+            for (int i = 0; i < r.calls; i++)
+                for (int j = i + 1; j < r.calls; j++)
+                    if (r.lo[j] < r.lo[i]) {
+                        size_t a = r.lo[i], b = r.hi[i];
+                        r.lo[i] = r.lo[j], r.hi[i] = r.hi[j], r.lo[j] = a, r.hi[j] = b;
+                    }
+            size_t at = 0;
+            for (int i = 0; i < r.calls; i++) {
+                CHECK(r.lo[i] == at && r.hi[i] > r.lo[i]);
+                CHECK(r.hi[i] == n || r.hi[i] % 16 == 0);
+                at = r.hi[i];
+            }
+            CHECK(at == n);
+        }
+    }
+    nn_gemm_small_set_threads(0);
+}
+
 /* The lower levels this machine also runs (AVX2 on an AVX-512 machine, and
  * none), each in a child process: the level is read once per process. */
 static const char *self;
@@ -133,6 +180,7 @@ int main(int argc, char **argv) {
     TEST_RUN(test_products_within_the_bound);
     TEST_RUN(test_rows_do_not_depend_on_the_batch);
     TEST_RUN(test_threads_do_not_change_the_result);
+    TEST_RUN(test_parallel_ranges);
     if (argc < 2) TEST_RUN(test_lower_levels);
     return test_finish();
 }

@@ -21,11 +21,45 @@ static float *cpu_alloc(size_t n) {
     return p;
 }
 static void cpu_release(float *p) { free(p); }
+
+/* ---- the large loops over the threads of the product pool
+ * (nn_parallel_ranges): each range runs the plain loop on its indices, every
+ * element computed as in one pass, so results do not depend on the thread
+ * count. Below 2·GRAIN elements one thread does it all: waking the other costs
+ * more than it saves. ---- */
+#define GRAIN ((size_t)1 << 17)
+
+typedef struct {
+    float *y;
+    const float *x, *b;
+    float s, t, u;
+    int acc, first, cols, ldx, ldy, rows;
+    float *buf;
+} span;
+
+/* the grain in rows of `cols` elements */
+static size_t row_grain(int cols) { return GRAIN / (size_t)(cols > 0 ? cols : 1) + 1; }
+
+static void fill_r(void *p, size_t lo, size_t hi) {
+    span *a = p;
+    for (size_t i = lo; i < hi; i++) a->y[i] = a->s;
+}
 static void cpu_fill(float *p, size_t n, float v) {
-    for (size_t i = 0; i < n; i++) p[i] = v;
+    span a = {.y = p, .s = v};
+    nn_parallel_ranges(n, GRAIN, fill_r, &a);
+}
+static void copy_r(void *p, size_t lo, size_t hi) {
+    span *a = p;
+    memcpy(a->y + lo, a->x + lo, (hi - lo) * sizeof(float));
 }
 static void cpu_copy(float *dst, const float *src, size_t n) {
-    if (dst != src && n) memmove(dst, src, n * sizeof(float));
+    if (dst == src || !n) return;
+    if (dst + n <= src || src + n <= dst) {
+        span a = {.y = dst, .x = src};
+        nn_parallel_ranges(n, GRAIN, copy_r, &a);
+    } else {
+        memmove(dst, src, n * sizeof(float));
+    }
 }
 static void cpu_sync(void) {}
 
@@ -46,35 +80,66 @@ static void cpu_gemm_packed(int m, int n, int k, const float *a, int lda, const 
     nn_sgemm_small_packed(m, n, k, a, lda, packed, beta, c, ldc);
 }
 
+static void axpy_r(void *p, size_t lo, size_t hi) {
+    span *a = p;
+    for (size_t i = lo; i < hi; i++) a->y[i] += a->s * a->x[i];
+}
 static void cpu_axpy(size_t n, float alpha, const float *x, float *y) {
-    for (size_t i = 0; i < n; i++) y[i] += alpha * x[i];
+    span a = {.y = y, .x = x, .s = alpha};
+    nn_parallel_ranges(n, GRAIN, axpy_r, &a);
+}
+static void scale_r(void *p, size_t lo, size_t hi) {
+    span *a = p;
+    for (size_t i = lo; i < hi; i++) a->y[i] *= a->s;
 }
 static void cpu_scale(size_t n, float alpha, float *x) {
-    for (size_t i = 0; i < n; i++) x[i] *= alpha;
+    span a = {.y = x, .s = alpha};
+    nn_parallel_ranges(n, GRAIN, scale_r, &a);
+}
+static void mul_r(void *p, size_t lo, size_t hi) {
+    span *a = p;
+    if (a->acc)
+        for (size_t i = lo; i < hi; i++) a->y[i] += a->x[i] * a->b[i];
+    else
+        for (size_t i = lo; i < hi; i++) a->y[i] = a->x[i] * a->b[i];
 }
 static void cpu_mul(size_t n, const float *a, const float *b, float *y, int acc) {
-    if (acc)
-        for (size_t i = 0; i < n; i++) y[i] += a[i] * b[i];
-    else
-        for (size_t i = 0; i < n; i++) y[i] = a[i] * b[i];
+    span s = {.y = y, .x = a, .b = b, .acc = acc};
+    nn_parallel_ranges(n, GRAIN, mul_r, &s);
+}
+static void add_r(void *p, size_t lo, size_t hi) {
+    span *a = p;
+    for (size_t i = lo; i < hi; i++) a->y[i] = a->x[i] + a->b[i];
 }
 static void cpu_add(size_t n, const float *a, const float *b, float *y) {
-    for (size_t i = 0; i < n; i++) y[i] = a[i] + b[i];
+    span s = {.y = y, .x = a, .b = b};
+    nn_parallel_ranges(n, GRAIN, add_r, &s);
+}
+static void row_bias_r(void *p, size_t lo, size_t hi) {
+    span *a = p;
+    for (size_t r = lo; r < hi; r++) {
+        float *row = a->y + r * (size_t)a->cols;
+        for (int j = 0; j < a->cols; j++) row[j] += a->b[j];
+    }
 }
 static void cpu_add_row_bias(int rows, int cols, float *y, const float *bias) {
-    for (int r = 0; r < rows; r++) {
-        float *row = y + (size_t)r * cols;
-        for (int j = 0; j < cols; j++) row[j] += bias[j];
+    span a = {.y = y, .b = bias, .cols = cols};
+    nn_parallel_ranges((size_t)rows, row_grain(cols), row_bias_r, &a);
+}
+/* columns [lo, hi): each column summed over the rows in order, in double */
+static void sum_rows_r(void *p, size_t lo, size_t hi) {
+    span *a = p;
+    double *acc = wsd_calloc(hi - lo, sizeof(double));
+    for (int r = 0; r < a->rows; r++) {
+        const float *row = a->x + (size_t)r * a->cols;
+        for (size_t j = lo; j < hi; j++) acc[j - lo] += row[j];
     }
+    for (size_t j = lo; j < hi; j++) a->y[j] += (float)acc[j - lo];
+    free(acc);
 }
 static void cpu_sum_rows(int rows, int cols, const float *x, float *out) {
-    double *acc = wsd_calloc(cols ? cols : 1, sizeof(double));
-    for (int r = 0; r < rows; r++) {
-        const float *row = x + (size_t)r * cols;
-        for (int j = 0; j < cols; j++) acc[j] += row[j];
-    }
-    for (int j = 0; j < cols; j++) out[j] += (float)acc[j];
-    free(acc);
+    span a = {.y = out, .x = x, .rows = rows, .cols = cols};
+    nn_parallel_ranges((size_t)cols, GRAIN / (size_t)(rows > 0 ? rows : 1) + 1, sum_rows_r, &a);
 }
 
 static inline float sigmoidf(float x) { return 1.0f / (1.0f + expf(-x)); }
@@ -102,16 +167,26 @@ static void cpu_act_backward(nn_act f, size_t n, const float *y, const float *dy
     }
 }
 
+static void copy2d_r(void *p, size_t lo, size_t hi) {
+    span *a = p;
+    for (size_t r = lo; r < hi; r++) {
+        const float *s = a->x + r * (size_t)a->ldx;
+        float *d = a->y + r * (size_t)a->ldy;
+        if (a->acc)
+            for (int j = 0; j < a->cols; j++) d[j] += s[j];
+        else
+            memmove(d, s, (size_t)a->cols * sizeof(float));
+    }
+}
 static void cpu_copy2d(int rows, int cols, const float *src, int lds, float *dst, int ldd,
                        int acc) {
-    for (int r = 0; r < rows; r++) {
-        const float *s = src + (size_t)r * lds;
-        float *d = dst + (size_t)r * ldd;
-        if (acc)
-            for (int j = 0; j < cols; j++) d[j] += s[j];
-        else
-            memmove(d, s, (size_t)cols * sizeof(float));
-    }
+    span a = {.y = dst, .x = src, .cols = cols, .ldx = lds, .ldy = ldd, .acc = acc};
+    /* rows may overlap only in place-style moves within a row: in order then */
+    const float *s_end = src + (size_t)(rows - 1) * lds + cols, *d_end = dst + (size_t)(rows - 1) * ldd + cols;
+    if (rows > 0 && (d_end <= src || s_end <= dst))
+        nn_parallel_ranges((size_t)rows, row_grain(cols), copy2d_r, &a);
+    else
+        copy2d_r(&a, 0, rows > 0 ? (size_t)rows : 0);
 }
 static void cpu_gather_rows(int n, int width, const float *src, const int *idx, float *dst) {
     for (int i = 0; i < n; i++)
@@ -577,16 +652,23 @@ static void cpu_hidden_gather(int layers, int B, int T, int H, int n, const int 
         }
 }
 
-static void cpu_sgd_update(size_t n, float *p, const float *g, float *buf, int first, float lr,
-                           float momentum, float wd) {
-    for (size_t i = 0; i < n; i++) {
+static void sgd_r(void *v, size_t lo, size_t hi) {
+    span *a = v;
+    float *p = a->y, *buf = a->buf, lr = a->s, momentum = a->t, wd = a->u;
+    const float *g = a->x;
+    for (size_t i = lo; i < hi; i++) {
         float d = g[i] + wd * p[i];
         if (momentum != 0) {
-            buf[i] = first ? d : momentum * buf[i] + d;
+            buf[i] = a->first ? d : momentum * buf[i] + d;
             d = buf[i];
         }
         p[i] -= lr * d;
     }
+}
+static void cpu_sgd_update(size_t n, float *p, const float *g, float *buf, int first, float lr,
+                           float momentum, float wd) {
+    span a = {.y = p, .x = g, .buf = buf, .first = first, .s = lr, .t = momentum, .u = wd};
+    nn_parallel_ranges(n, GRAIN, sgd_r, &a);
 }
 
 static void cpu_adam_update(size_t n, float *p, const float *g, float *m, float *v, long step,

@@ -31,12 +31,7 @@ static const struct option shared[] = {
 };
 
 struct option *wsd_infer_option_table(const struct option *extra) {
-    size_t n_shared = sizeof shared / sizeof *shared, n_extra = 0;
-    while (extra[n_extra].name) n_extra++;
-    struct option *all = wsd_calloc(n_shared + n_extra + 1, sizeof *all);
-    memcpy(all, shared, sizeof shared);
-    memcpy(all + n_shared, extra, n_extra * sizeof *extra);
-    return all;
+    return wsd_opt_table(shared, sizeof shared / sizeof *shared, extra);
 }
 
 int wsd_infer_opt_parse(int c, const char *arg, const char *usage, wsd_infer_opts *o) {

@@ -1,0 +1,90 @@
+/* The CPU backend's large loops run split over the product pool's threads
+ * (nn_parallel_ranges): with 1, 2 and 3 threads every op gives the bits of
+ * the plain one-pass loop, on sizes above the split threshold with ragged
+ * ends. */
+#include "nn/nn_backend.h"
+#include "nn/nn_gemm_small.h"
+#include "testing/nn_testutil.h"
+
+enum { ROWS = 397, COLS = 1001, N = ROWS * COLS }; /* 397,397 elements: split 3 ways */
+
+static float *rnd(nn_rng *rng, size_t n) {
+    float *p = malloc(sizeof(float) * n);
+    for (size_t i = 0; i < n; i++) p[i] = nn_rng_normal(rng);
+    return p;
+}
+
+static int same(const float *a, const float *b, size_t n) { return memcmp(a, b, sizeof(float) * n) == 0; }
+
+static void test_ops_match_one_pass(void) {
+    const nn_backend *be = &nn_cpu_backend;
+    nn_rng rng;
+    nn_rng_seed(&rng, 21);
+    float *x = rnd(&rng, N), *b = rnd(&rng, N), *y0 = rnd(&rng, N), *bias = rnd(&rng, COLS);
+    float *y = malloc(sizeof(float) * N), *ref = malloc(sizeof(float) * N);
+    float *buf = malloc(sizeof(float) * N), *bufref = malloc(sizeof(float) * N);
+    float out[COLS], outref[COLS];
+    for (int t = 1; t <= 3; t++) {
+        nn_gemm_small_set_threads(t);
+        be->fill(y, N, 0.25f);
+        for (size_t i = 0; i < N; i++) ref[i] = 0.25f;
+        CHECK(same(y, ref, N));
+        be->copy(y, x, N);
+        CHECK(same(y, x, N));
+        memcpy(y, y0, sizeof(float) * N), memcpy(ref, y0, sizeof(float) * N);
+        be->axpy(N, -0.7f, x, y);
+        for (size_t i = 0; i < N; i++) ref[i] += -0.7f * x[i];
+        CHECK(same(y, ref, N));
+        be->scale(N, 1.3f, y);
+        for (size_t i = 0; i < N; i++) ref[i] *= 1.3f;
+        CHECK(same(y, ref, N));
+        be->mul(N, x, b, y, 1);
+        for (size_t i = 0; i < N; i++) ref[i] += x[i] * b[i];
+        CHECK(same(y, ref, N));
+        be->mul(N, x, b, y, 0);
+        for (size_t i = 0; i < N; i++) ref[i] = x[i] * b[i];
+        CHECK(same(y, ref, N));
+        be->add(N, x, b, y);
+        for (size_t i = 0; i < N; i++) ref[i] = x[i] + b[i];
+        CHECK(same(y, ref, N));
+        be->add_row_bias(ROWS, COLS, y, bias);
+        for (size_t i = 0; i < N; i++) ref[i] += bias[i % COLS];
+        CHECK(same(y, ref, N));
+        for (int j = 0; j < COLS; j++) out[j] = outref[j] = bias[j];
+        be->sum_rows(ROWS, COLS, x, out);
+        for (int j = 0; j < COLS; j++) {
+            double acc = 0;
+            for (int r = 0; r < ROWS; r++) acc += x[(size_t)r * COLS + j];
+            outref[j] += (float)acc;
+        }
+        CHECK(same(out, outref, COLS));
+        /* copy2d: rows of 999 from stride 1001 into stride 1000, plain and += */
+        memcpy(y, y0, sizeof(float) * N), memcpy(ref, y0, sizeof(float) * N);
+        be->copy2d(ROWS - 1, 999, x, COLS, y, 1000, 0);
+        for (int r = 0; r < ROWS - 1; r++)
+            memcpy(ref + (size_t)r * 1000, x + (size_t)r * COLS, sizeof(float) * 999);
+        CHECK(same(y, ref, N));
+        be->copy2d(ROWS - 1, 999, b, COLS, y, 1000, 1);
+        for (int r = 0; r < ROWS - 1; r++)
+            for (int j = 0; j < 999; j++) ref[(size_t)r * 1000 + j] += b[(size_t)r * COLS + j];
+        CHECK(same(y, ref, N));
+        /* SGD with momentum: the first step, then one more */
+        memcpy(y, y0, sizeof(float) * N), memcpy(ref, y0, sizeof(float) * N);
+        for (int first = 1; first >= 0; first--) {
+            be->sgd_update(N, y, x, buf, first, 0.01f, 0.8f, 1e-4f);
+            for (size_t i = 0; i < N; i++) {
+                float d = x[i] + 1e-4f * ref[i];
+                bufref[i] = first ? d : 0.8f * bufref[i] + d;
+                ref[i] -= 0.01f * bufref[i];
+            }
+            CHECK(same(y, ref, N) && same(buf, bufref, N));
+        }
+    }
+    nn_gemm_small_set_threads(0);
+    free(x), free(b), free(y0), free(bias), free(y), free(ref), free(buf), free(bufref);
+}
+
+int main(void) {
+    TEST_RUN(test_ops_match_one_pass);
+    return test_finish();
+}
