@@ -1,5 +1,5 @@
-/* Progress of a long run on stderr (design.md: "a progress bar only when
- * stderr is a terminal, a plain line per N steps otherwise"; -q silences both).
+/* Progress of a long run on stderr: a progress bar only when stderr is a
+ * terminal, a plain line per N steps otherwise; -q silences both.
  *
  *   wsd_progress p;
  *   wsd_progress_start(&p, "caption", n_videos, quiet);   // total 0 = unknown

@@ -1,4 +1,4 @@
-/* Log-softmax and the losses of the spec: masked sequence NLL (caption loss,
+/* Log-softmax and the losses of the reference: masked sequence NLL (caption loss,
  * CaptionGenerator.build_loss), cross-entropy and L1 (SentenceLocalizer.build_loss),
  * MSE (train_script/train_final.py train_cg). Loss values
  * are returned on the host as double; gradients are ADDED into d* tensors. */

@@ -1,6 +1,8 @@
 /* Tokenising a batch of captions as coco-caption's PTBTokenizer wrapper does:
  * the captions are joined by newlines and run through one tokenizer process,
- * so a caption can see the text after it (densevid-eval-spec.md 4.4). Every
+ * so a caption can see the text after it (pycocoevalcap
+ * tokenizer/ptbtokenizer.py PTBTokenizer.tokenize, called once per split by
+ * densevid_eval's ANETcaptions.evaluate_tiou). Every
  * distinct caption is tokenised once and remembered. */
 #ifndef WSD_PTB_BATCH_H
 #define WSD_PTB_BATCH_H

@@ -1,6 +1,7 @@
 /* The caption tokenisation coco-caption applies before every metric: Stanford
  * CoreNLP 3.4.1 PTBTokenizer with -preserveLines -lowerCase, then a filter that
- * drops punctuation tokens (densevid-eval-spec.md 4.3, 4.4).
+ * drops punctuation tokens (pycocoevalcap tokenizer/ptbtokenizer.py
+ * PTBTokenizer.tokenize).
  *
  * This is a hand port of the lexer rules that can fire on ASCII text (the
  * evaluator turns every non-ASCII code point into a space first), checked line

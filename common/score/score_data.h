@@ -1,6 +1,7 @@
 /* Inputs of the dense-captioning scorer: a submission (the official
  * {"version","results","external_data"} JSON, or wsdec JSON Lines) and the
- * ActivityNet Captions reference files (densevid-eval-spec.md section 2).
+ * ActivityNet Captions reference files (densevid_eval evaluate.py
+ * ANETcaptions.import_prediction, import_ground_truths).
  *
  * Both are held as sets of videos sorted by id (byte order), each video a
  * list of events [start, end] + sentence, in file order. */

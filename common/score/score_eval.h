@@ -1,4 +1,5 @@
-/* The densevid_eval evaluation itself (densevid-eval-spec.md sections 3-7):
+/* The densevid_eval evaluation itself (evaluate.py ANETcaptions.evaluate,
+ * evaluate_tiou, evaluate_detection of ranjaykrishna/densevid_eval):
  * truncation, caption pairs per tIoU threshold with garbage references,
  * batch tokenisation, per-video metrics averaged over all reference videos,
  * then over thresholds; detection precision and recall. */

@@ -1,6 +1,8 @@
 /* coco-caption's BLEU-1..4, ROUGE-L and CIDEr-D, computed as densevid_eval
  * calls them: over the caption pairs of ONE video, as if those pairs were a
- * whole corpus with one reference each (densevid-eval-spec.md section 5).
+ * whole corpus with one reference each (densevid_eval evaluate.py
+ * ANETcaptions.evaluate_tiou; pycocoevalcap bleu/bleu.py Bleu, rouge/rouge.py
+ * Rouge, cider/cider.py Cider).
  *
  * Captions arrive pre-digested by score_words.h: word ids of both splits and
  * the caption's distinct 1..4-grams as interned ids with counts. */

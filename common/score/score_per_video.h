@@ -1,6 +1,7 @@
 /* densevid-score --per-video: one JSON Lines record per reference video with
  * every metric per tIoU threshold and averaged over thresholds, the numbers
- * the official table averages (densevid-eval-spec.md sections 5-7: every
+ * the official table averages (densevid_eval evaluate.py ANETcaptions.evaluate
+ * and evaluate_tiou: every
  * table value is the mean over all reference videos of a per-video value;
  * BLEU and METEOR are corpus-level only *within* a video, over its caption
  * pairs). Needs a score_result computed with keep_per_video. */

@@ -1,5 +1,5 @@
 /* SODA_c (Fujita et al., ECCV 2020; fujiso/SODA), the story-oriented dense
- * captioning score PDVC reports (densevid-eval-spec.md 10.1): per video, the
+ * captioning score PDVC reports (fujiso/SODA soda.py, PDVC eval_soda.py): per video, the
  * best order-preserving matching of predictions (sorted by start) to
  * references (sorted by start) maximising sum(tIoU x METEOR), then
  * precision = best / #predictions, recall = best / #references, F = 2PR/(P+R),

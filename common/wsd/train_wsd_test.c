@@ -57,6 +57,29 @@ static void expect_grads(nn_params *ps, const golden *g, const char *prefix) {
     }
 }
 
+/* The golden's token ids, lengths and video of each sentence, as ints. */
+typedef struct {
+    int ids[64], len[8], gather[8];
+} golden_batch_ids;
+
+/* The golden's batch (in/…), pointing into g and ib. */
+static void golden_batch(const golden *g, wsd_batch *b, golden_batch_ids *ib) {
+    const wsd_tsr *video = golden_get(g, "in/video"), *sent = golden_get(g, "in/sent");
+    memset(b, 0, sizeof *b);
+    b->B = (int)video->shape[0], b->T = (int)video->shape[1], b->F = (int)video->shape[2];
+    b->N = (int)sent->shape[0], b->L = (int)sent->shape[1];
+    const int64_t *si = sent->data, *sl = golden_get(g, "in/sent_len")->data;
+    const int64_t *ga = golden_get(g, "in/gather")->data;
+    for (int i = 0; i < b->N * b->L; i++) ib->ids[i] = (int)si[i];
+    for (int n = 0; n < b->N; n++) ib->len[n] = (int)sl[n], ib->gather[n] = (int)ga[n];
+    b->video = (float *)video->data;
+    b->video_len = (float *)golden_f32(g, "in/video_len");
+    b->video_mask = (float *)golden_f32(g, "in/video_mask");
+    b->caption = ib->ids, b->caption_len = ib->len;
+    b->caption_mask = (float *)golden_f32(g, "in/sent_mask");
+    b->gather = ib->gather, b->ts_seconds = (float *)golden_f32(g, "in/ts_seconds");
+}
+
 static void test_cycle_step(void) {
     golden g;
     if (golden_load(&g, "sl_cycle.tsr") != 0) {
@@ -64,21 +87,10 @@ static void test_cycle_step(void) {
         return;
     }
     /* the batch */
-    const wsd_tsr *video = golden_get(&g, "in/video"), *sent = golden_get(&g, "in/sent");
     wsd_batch b;
-    memset(&b, 0, sizeof b);
-    b.B = (int)video->shape[0], b.T = (int)video->shape[1], b.F = (int)video->shape[2];
-    b.N = (int)sent->shape[0], b.L = (int)sent->shape[1];
+    golden_batch_ids ib;
+    golden_batch(&g, &b, &ib);
     int N = b.N, L = b.L;
-    int ids[64], len[8], gather[8];
-    const int64_t *si = sent->data, *sl_ = golden_get(&g, "in/sent_len")->data, *ga = golden_get(&g, "in/gather")->data;
-    for (int i = 0; i < N * L; i++) ids[i] = (int)si[i];
-    for (int n = 0; n < N; n++) len[n] = (int)sl_[n], gather[n] = (int)ga[n];
-    b.video = (float *)video->data;
-    b.video_len = (float *)golden_f32(&g, "in/video_len");
-    b.video_mask = (float *)golden_f32(&g, "in/video_mask");
-    b.caption = ids, b.caption_len = len, b.caption_mask = (float *)golden_f32(&g, "in/sent_mask");
-    b.gather = gather, b.ts_seconds = (float *)golden_f32(&g, "in/ts_seconds");
 
     /* the models */
     wsd_sl_config sc;
@@ -169,20 +181,9 @@ static void test_zero_vs_absent(void) {
         CHECK_MSG(0, "%s", wsd_error());
         return;
     }
-    const wsd_tsr *video = golden_get(&g, "in/video"), *sent = golden_get(&g, "in/sent");
     wsd_batch b;
-    memset(&b, 0, sizeof b);
-    b.B = (int)video->shape[0], b.T = (int)video->shape[1], b.F = (int)video->shape[2];
-    b.N = (int)sent->shape[0], b.L = (int)sent->shape[1];
-    int ids[64], len[8], gather[8];
-    const int64_t *si = sent->data, *sl_ = golden_get(&g, "in/sent_len")->data, *ga = golden_get(&g, "in/gather")->data;
-    for (int i = 0; i < b.N * b.L; i++) ids[i] = (int)si[i];
-    for (int n = 0; n < b.N; n++) len[n] = (int)sl_[n], gather[n] = (int)ga[n];
-    b.video = (float *)video->data;
-    b.video_len = (float *)golden_f32(&g, "in/video_len");
-    b.video_mask = (float *)golden_f32(&g, "in/video_mask");
-    b.caption = ids, b.caption_len = len, b.caption_mask = (float *)golden_f32(&g, "in/sent_mask");
-    b.gather = gather, b.ts_seconds = (float *)golden_f32(&g, "in/ts_seconds");
+    golden_batch_ids ib;
+    golden_batch(&g, &b, &ib);
     wsd_sl_config sc;
     wsd_sl_config_default(&sc);
     sc.feat_dim = 6, sc.hidden = 8, sc.embed = 8, sc.vocab = 12;

@@ -8,8 +8,9 @@
  *    same synsets as Meteor's export, but some verb/adjective byte offsets
  *    differ, so the rare noun-vs-verb/adjective offset coincidences that make
  *    unrelated words "synonyms" in Meteor fall elsewhere (see wordnet.h).
- *  - The EVAL aggregate (statistics summed, then scored) follows the spec's
- *    reading of coco-caption's modified jar (unverified there).
+ *  - The EVAL aggregate (statistics summed, then scored) follows our reading
+ *    of coco-caption's modified jar (meteor/meteor.py Meteor.compute_score
+ *    sends one EVAL line; unverified there).
  *  - Lower-casing covers ASCII, Latin-1, Latin Extended-A, Greek and Cyrillic
  *    (Java lower-cases all of Unicode); the stemmer works on bytes (Java on
  *    UTF-16 units). Both agree on ASCII, which is what coco passes after its

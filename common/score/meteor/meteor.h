@@ -1,5 +1,6 @@
 /* METEOR 1.5 as coco-caption runs it (`meteor-1.5.jar - - -stdio -l en -norm`),
- * reimplemented in C. See ../shared/densevid-eval-spec.md section 8.
+ * reimplemented in C (pycocoevalcap meteor/meteor.py Meteor._stat, _score and
+ * compute_score drive the jar).
  *
  * Pipeline per pair: Meteor's `-norm` normaliser on both sides, alignment by
  * the four matchers (exact, Snowball stem, WordNet synonym, paraphrase table)

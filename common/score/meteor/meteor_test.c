@@ -222,7 +222,7 @@ static void test_corpus(void) {
 }
 
 static void test_normalizer(void) {
-    /* the -norm table of the spec (section 8.3), plus prefixes */
+    /* Meteor's -norm rules (meteor-1.5.jar Normalizer), plus prefixes */
     static const char *const cases[][2] = {
         {"abc123!@#", "abc123 ! @ #"},
         {"do n't wo n't", "do n 't wo n 't"},
