@@ -149,7 +149,9 @@ static int *idx_room(int slot, int n) {
 static const int *upload_idx(int slot, const int *host, int n) {
     if (!host) return NULL;
     idx_room(slot, n);
-    if (n) check(cudaMemcpy(idx_slot[slot], host, (size_t)n * sizeof(int), cudaMemcpyHostToDevice), "index upload");
+    // async from pageable memory: staged at once, no wait for the device; the
+    // slot's earlier readers come first on the one stream
+    if (n) check(cudaMemcpyAsync(idx_slot[slot], host, (size_t)n * sizeof(int), cudaMemcpyHostToDevice), "index upload");
     return idx_slot[slot];
 }
 static float *wt_buf;
@@ -161,7 +163,7 @@ static const float *upload_weights(const float *host, int n) {
         wt_cap = (size_t)n * 2 + 64;
         check(cudaMalloc((void **)&wt_buf, wt_cap * sizeof(float)), "weight buffer");
     }
-    check(cudaMemcpy(wt_buf, host, (size_t)n * sizeof(float), cudaMemcpyHostToDevice), "weight upload");
+    check(cudaMemcpyAsync(wt_buf, host, (size_t)n * sizeof(float), cudaMemcpyHostToDevice), "weight upload");
     return wt_buf;
 }
 static double *acc_buf;
@@ -184,7 +186,7 @@ static void cu_copy(float *dst, const float *src, size_t n) {
     if (n && dst != src) check(cudaMemcpyAsync(dst, src, n * sizeof(float), cudaMemcpyDeviceToDevice), "copy");
 }
 static void cu_upload(float *dst, const float *src, size_t n) {
-    if (n) check(cudaMemcpy(dst, src, n * sizeof(float), cudaMemcpyHostToDevice), "upload");
+    if (n) check(cudaMemcpyAsync(dst, src, n * sizeof(float), cudaMemcpyHostToDevice), "upload");
 }
 static void cu_download(float *dst, const float *src, size_t n) {
     if (n) check(cudaMemcpy(dst, src, n * sizeof(float), cudaMemcpyDeviceToHost), "download");
@@ -328,6 +330,14 @@ static double cu_sum(size_t n, const float *x) {
 static double cu_dot(size_t n, const float *a, const float *b) {
     double *acc = accumulator();
     if (n) k_dot<<<blocks_for(n) > 1024 ? 1024 : blocks_for(n), THREADS>>>(n, a, b, acc);
+    return read_accumulator();
+}
+
+// Σ over several arrays into one accumulator, read once: one sync per norm
+static double cu_sumsq_many(int k, const float *const *x, const size_t *n) {
+    double *acc = accumulator();
+    for (int i = 0; i < k; i++)
+        if (n[i]) k_dot<<<blocks_for(n[i]) > 1024 ? 1024 : blocks_for(n[i]), THREADS>>>(n[i], x[i], x[i], acc);
     return read_accumulator();
 }
 
@@ -928,6 +938,7 @@ extern "C" const nn_backend *nn_cuda_backend(void) {
         table.sum = cu_sum;
         table.dot = cu_dot;
         table.argmax_rows = cu_argmax_rows;
+        table.sumsq_many = cu_sumsq_many;
         table.gru_cell_forward = cu_gru_fwd;
         table.gru_cell_backward = cu_gru_bwd;
         table.lstm_cell_forward = cu_lstm_fwd;

@@ -11,14 +11,15 @@ cd "$(dirname "$0")/.."
 threads=${WSD_THREADS:-$(nproc 2>/dev/null || echo 1)}
 clips=${WSD_C3D_CLIPS:-4}
 # c3d_bench is built by `make` (bench: all) with the library
-[ -x bin/obj/bench/c3d_bench ] || { echo "bench-c3d: bin/obj/bench/c3d_bench missing; run make first"; exit 1; }
+bench=${WSD_BENCH_BIN:-bin/obj/bench}
+[ -x "$bench/c3d_bench" ] || { echo "bench-c3d: $bench/c3d_bench missing; run make first"; exit 1; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 PY=${WSD_TORCH_PYTHON:-/usr/bin/python3}
 dump=
 "$PY" -c 'import torch, numpy' 2>/dev/null && dump="$tmp"
 echo "C3D v1.0 fc7, 16x112x112 clips, $clips clip(s) in batches of 2, $threads thread(s), load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-set -- $(OPENBLAS_NUM_THREADS=$threads bin/obj/bench/c3d_bench "$threads" "$clips" cpu $dump)
+set -- $(OPENBLAS_NUM_THREADS=$threads "$bench/c3d_bench" "$threads" "$clips" cpu $dump)
 ours=$1 ours_cpu=$4
 echo "  wsdec (C, Winograd F(4,3) / im2col + OpenBLAS): $1 clips/s, $2 GFLOP/s effective, $4 CPU-s per clip"
 echo "    (77.1 GFLOP per clip counted as direct convolution; Winograd layers do about half the multiply-adds)"
@@ -34,7 +35,7 @@ else
 fi
 echo "  load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 if [ -n "$cuda_libs" ]; then
-    if gpu=$(bin/obj/bench/c3d_bench "$threads" 32 cuda 2>/dev/null); then
+    if gpu=$("$bench/c3d_bench" "$threads" 32 cuda 2>/dev/null); then
         echo "  wsdec (CUDA, batches of 16): $(echo "$gpu" | cut -d' ' -f1) clips/s, $(echo "$gpu" | cut -d' ' -f2) GFLOP/s"
     else
         echo "  wsdec (CUDA): no GPU answered"

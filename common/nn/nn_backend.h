@@ -53,6 +53,9 @@ typedef struct nn_backend {
     double (*sum)(size_t n, const float *x);
     double (*dot)(size_t n, const float *a, const float *b);
     void (*argmax_rows)(int rows, int cols, const float *x, int *host_out);
+    /* Σ_i Σ_j x_i[j]² over k arrays of n_i floats (x, n host arrays of device
+     * pointers and sizes): one result, so one synchronisation for a norm */
+    double (*sumsq_many)(int k, const float *const *x, const size_t *n);
 
     /* GRU cell, one layer, B rows. gi = W_ih x + b_ih, gh = W_hh h + b_hh
      * (B, 3H each, ld 3H; gi row stride ldgi). gates (B, 4H): r, z, n, gh_n. */
@@ -160,7 +163,10 @@ void nn_cpu_maxpool3d_forward(int N, int C, int T, int H, int W, const int *k, c
                               const int *p, int oT, int oH, int oW, const float *x, float *y);
 /* NULL (with wsd_fail) when the build has no CUDA backend or no GPU answers. */
 const nn_backend *nn_cuda_backend(void);
-/* The backend of a device; never NULL for NN_CPU. */
+/* The backend of a device; never NULL for NN_CPU. It is the device's table
+ * wrapped by nn_backend_counted (common/nn/nn_sync.c), which counts
+ * host<->device synchronisations and uploads (nn_device_counters). */
 const nn_backend *nn_backend_for(int device);
+const nn_backend *nn_backend_counted(int device, const nn_backend *be);
 
 #endif

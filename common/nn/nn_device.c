@@ -18,13 +18,13 @@ const nn_backend *nn_cuda_backend(void) {
 const nn_backend *nn_backend_for(int device) {
     if (device == NN_CUDA) {
         const nn_backend *be = nn_cuda_backend();
-        if (be) return be;
+        if (be) return nn_backend_counted(NN_CUDA, be);
         /* tensors are only created on devices that were available, so this
          * cannot happen for a correct program; fail loudly rather than
          * hand CPU code a device pointer */
         wsd_die_internal("%s", wsd_error());
     }
-    return &nn_cpu_backend;
+    return nn_backend_counted(NN_CPU, &nn_cpu_backend);
 }
 
 int nn_device_available(nn_device dev) {

@@ -20,6 +20,16 @@ const char *nn_device_fallback_reason(void);
 nn_device nn_opt_device(const char *name);
 const char *nn_device_name(nn_device dev);
 int nn_device_available(nn_device dev);
+/* Host<->device traffic since the start of the process, counted by every
+ * backend (the CPU's too) at the points where the CUDA backend makes the host
+ * wait: syncs (downloads, explicit syncs, reductions and argmax whose results
+ * come back to the host) and uploads (host arrays, index arrays included,
+ * copied to the device asynchronously). Tests on the CPU measure with it what
+ * a GPU run of the same code would wait for (common/nn/nn_sync.c). */
+typedef struct {
+    unsigned long syncs, uploads;
+} nn_device_counts;
+nn_device_counts nn_device_counters(void);
 /* Waits for queued device work (no-op on the CPU). */
 void nn_device_sync(nn_device dev);
 

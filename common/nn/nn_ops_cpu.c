@@ -210,6 +210,11 @@ static double cpu_dot(size_t n, const float *a, const float *b) {
     for (size_t i = 0; i < n; i++) s += (double)a[i] * b[i];
     return s;
 }
+static double cpu_sumsq_many(int k, const float *const *x, const size_t *n) {
+    double s = 0;
+    for (int i = 0; i < k; i++) s += cpu_dot(n[i], x[i], x[i]);
+    return s;
+}
 static void cpu_argmax_rows(int rows, int cols, const float *x, int *out) {
     for (int r = 0; r < rows; r++) {
         const float *row = x + (size_t)r * cols;
@@ -708,6 +713,7 @@ const nn_backend nn_cpu_backend = {
     .sum = cpu_sum,
     .dot = cpu_dot,
     .argmax_rows = cpu_argmax_rows,
+    .sumsq_many = cpu_sumsq_many,
     .gru_cell_forward = cpu_gru_cell_forward,
     .gru_cell_backward = cpu_gru_cell_backward,
     .lstm_cell_forward = cpu_lstm_cell_forward,

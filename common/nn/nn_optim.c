@@ -97,9 +97,24 @@ double nn_lr_step(int epoch, int step, double gamma) {
 }
 
 double nn_clip_grad_norm(nn_params *ps, double max_norm) {
+    /* one reduction over every gradient: one synchronisation on a GPU, not one
+     * per parameter (grouped by device, though a model lives on one) */
     double sq = 0;
-    for (int i = 0; i < ps->n; i++)
-        if (ps->items[i]->has_grad && !ps->items[i]->is_buffer) sq += nn_sumsq(&ps->items[i]->grad);
+    const float **x = wsd_malloc(sizeof *x * (size_t)(ps->n ? ps->n : 1));
+    size_t *len = wsd_malloc(sizeof *len * (size_t)(ps->n ? ps->n : 1));
+    for (int dev = NN_CPU; dev <= NN_CUDA; dev++) {
+        int k = 0;
+        for (int i = 0; i < ps->n; i++) {
+            nn_param *p = ps->items[i];
+            if (p->has_grad && !p->is_buffer && (int)p->grad.device == dev) {
+                x[k] = p->grad.data;
+                len[k++] = p->grad.size;
+            }
+        }
+        if (k) sq += nn_backend_for(dev)->sumsq_many(k, x, len);
+    }
+    free(x);
+    free(len);
     double norm = sqrt(sq);
     double coef = max_norm / (norm + 1e-6);
     if (coef < 1)

@@ -11,11 +11,18 @@
  *   caption   beam 3, max 20 words, 15 proposals per video, 4 videos a run
  *   localize  sentence localizer, eval, 8 videos of 4 sentences a run
  *   sgemm     (36·120) × 512 × 1536 products, the machine's sgemm rate
+ *   gemm:M:N:K  four M × N × K products (C = A·Bᵀ) through the device's
+ *             backend gemm: on CUDA that is cublasSgemm alone, the physical
+ *             limit to hold the step's achieved GFLOP/s against
  *
- * Usage: models_bench WHAT THREADS REPS. Prints "wall_ms cpu_ms units": the
- * median wall time of a run, the median process CPU time (all threads; on a
- * shared machine the better measure of our own work), and the work of one run
- * (videos for caption/localize, GFLOP of sgemm for cg/sgemm, 0 for cycle). */
+ * Usage: models_bench WHAT THREADS REPS [DEVICE]. Prints "wall_ms cpu_ms
+ * units syncs": the median wall time of a run, the median process CPU time
+ * (all threads; on a shared machine the better measure of our own work), the
+ * work of one run (videos for caption/localize, GFLOP of sgemm for
+ * cg/sgemm/gemm, 0 for cycle) and the host<->device synchronisations of one
+ * run (nn_device_counters). DEVICE (cpu, cuda; default cpu) is where the
+ * models run; a run on CUDA ends with a device sync (not counted) before the
+ * clock stops. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -105,11 +112,16 @@ static double cpu_ms(void) {
 /* wall and CPU time of the runs; every `if (r >= 0) ms[r] = now_ms() - t0`
  * below also records the CPU time since the matching now_ms() */
 static double cpu0, *cpu_times;
+static nn_device dev = NN_CPU;
+static unsigned long syncs0, syncs_run;
 static double now_ms(void) {
+    syncs0 = nn_device_counters().syncs;
     cpu0 = cpu_ms();
     return wsd_now() * 1e3;
 }
 static double lap(double t0, int r) {
+    syncs_run = nn_device_counters().syncs - syncs0;
+    nn_device_sync(dev); /* queued device work belongs to the run */
     cpu_times[r] = cpu_ms() - cpu0;
     return wsd_now() * 1e3 - t0;
 }
@@ -125,12 +137,13 @@ static void die_if(int rc) {
 
 int main(int argc, char **argv) {
     if (argc < 4) {
-        fprintf(stderr, "usage: models_bench cg|cycle|caption|localize|sgemm THREADS REPS\n");
+        fprintf(stderr, "usage: models_bench cg|cycle|caption|localize|sgemm|gemm:M:N:K THREADS REPS [DEVICE]\n");
         return 1;
     }
     const char *what = argv[1];
     int threads = atoi(argv[2]), reps = atoi(argv[3]);
     if (reps < 1) reps = 1;
+    if (argc > 4 && nn_device_parse(argv[4], &dev)) wsd_die("%s", wsd_error());
     nn_set_threads(threads);
     nn_rng rng;
     nn_rng_seed(&rng, 233);
@@ -155,18 +168,33 @@ int main(int argc, char **argv) {
         }
         units = 4 * 2.0 * M * K * Nn / 1e9;
         nn_tensor_free(&a), nn_tensor_free(&w), nn_tensor_free(&c);
+    } else if (!strncmp(what, "gemm:", 5)) {
+        int M, Nn, K;
+        if (sscanf(what + 5, "%d:%d:%d", &M, &Nn, &K) != 3 || M < 1 || Nn < 1 || K < 1)
+            wsd_die("gemm:M:N:K expected, got '%s'", what);
+        nn_tensor a = nn_zeros2(dev, M, K), w = nn_zeros2(dev, Nn, K), c = nn_zeros2(dev, M, Nn);
+        nn_init_uniform(&a, &rng, -1, 1);
+        nn_init_uniform(&w, &rng, -1, 1);
+        const nn_backend *be = nn_backend_for(dev);
+        for (int r = -1; r < reps; r++) {
+            double t0 = now_ms();
+            for (int i = 0; i < 4; i++) be->gemm(0, 1, M, Nn, K, 1.0f, a.data, K, w.data, K, 0.0f, c.data, Nn);
+            if (r >= 0) ms[r] = lap(t0, r);
+        }
+        units = 4 * 2.0 * M * K * Nn / 1e9;
+        nn_tensor_free(&a), nn_tensor_free(&w), nn_tensor_free(&c);
     } else if (!strcmp(what, "cg")) {
         int B = 36;
         wsd_batch b;
         make_batch(&b, B, 1, &rng);
         wsd_cg cg;
         wsd_cg_run run = {0};
-        die_if(wsd_cg_init(&cg, &cc, 233, NN_CPU));
+        die_if(wsd_cg_init(&cg, &cc, 233, dev));
         cg.training = 1;
         nn_optim opt;
         nn_sgd_init(&opt, 0.8, 1e-4);
         nn_optim_add_group(&opt, &cg.params, 1e-2);
-        nn_tensor seg = nn_zeros2(NN_CPU, B, 2);
+        nn_tensor seg = nn_zeros2(dev, B, 2);
         float *sh = wsd_malloc(sizeof(float) * 2 * B);
         for (int n = 0; n < B; n++) wsd_batch_featidx_cw(&b, n, &sh[2 * n], &sh[2 * n + 1]);
         die_if(nn_tensor_from_host(&seg, sh, (size_t)2 * B));
@@ -190,7 +218,7 @@ int main(int argc, char **argv) {
         make_batch(&b, B, 1, &rng);
         wsd_cg cg;
         wsd_sl sl;
-        die_if(wsd_cg_init(&cg, &cc, 233, NN_CPU) || wsd_sl_init(&sl, &sc, 234, NN_CPU));
+        die_if(wsd_cg_init(&cg, &cc, 233, dev) || wsd_sl_init(&sl, &sc, 234, dev));
         cg.training = 1;
         nn_optim opt;
         nn_sgd_init(&opt, 0.8, 1e-4);
@@ -222,7 +250,7 @@ int main(int argc, char **argv) {
         make_batch(&b, B, 1, &rng);
         wsd_cg cg;
         wsd_cg_run run = {0};
-        die_if(wsd_cg_init(&cg, &cc, 233, NN_CPU));
+        die_if(wsd_cg_init(&cg, &cc, 233, dev));
         float *seg = wsd_malloc(sizeof(float) * 2 * n);
         int *gather = wsd_malloc(sizeof(int) * n), *ids = wsd_malloc(sizeof(int) * n * W),
             *len = wsd_malloc(sizeof(int) * n);
@@ -245,7 +273,7 @@ int main(int argc, char **argv) {
         wsd_batch b;
         make_batch(&b, B, per, &rng);
         wsd_sl sl;
-        if (wsd_sl_init(&sl, &sc, 234, NN_CPU)) die_if(-1);
+        if (wsd_sl_init(&sl, &sc, 234, dev)) die_if(-1);
         wsd_sl_run run;
         memset(&run, 0, sizeof run);
         float *se = wsd_malloc(sizeof(float) * 2 * b.N);
@@ -266,7 +294,7 @@ int main(int argc, char **argv) {
     }
     qsort(ms, (size_t)reps, sizeof *ms, cmp_double);
     qsort(cpu_times, (size_t)reps, sizeof *cpu_times, cmp_double);
-    printf("%.2f %.2f %.4f\n", ms[reps / 2], cpu_times[reps / 2], units);
+    printf("%.2f %.2f %.4f %lu\n", ms[reps / 2], cpu_times[reps / 2], units, syncs_run);
     free(ms);
     free(cpu_times);
     return 0;

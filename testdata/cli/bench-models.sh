@@ -9,11 +9,15 @@ cd "$ROOT" || fail "no $ROOT"
 # built by `make` (and `make test`) with the library; a SAN build puts its own elsewhere
 mb=bin/obj/bench/models_bench
 [ -x "$mb" ] || skip "bench-models: $mb not built (SAN build?)"
-for item in sgemm localize; do
+for item in sgemm localize gemm:64:96:32; do
     out=$("$mb" "$item" 1 1) || fail "models_bench $item failed"
-    echo "$out" | grep -Eq '^[0-9]+\.[0-9]+ [0-9]+\.[0-9]+ [0-9]+\.[0-9]+$' ||
-        fail "models_bench $item printed '$out', expected 'wall_ms cpu_ms units'"
+    echo "$out" | grep -Eq '^[0-9]+\.[0-9]+ [0-9]+\.[0-9]+ [0-9]+\.[0-9]+ [0-9]+$' ||
+        fail "models_bench $item printed '$out', expected 'wall_ms cpu_ms units syncs'"
 done
+# localize: the SL's outputs come to the host once per run (scores, refiner)
+[ "$("$mb" localize 1 1 | cut -d' ' -f4)" -gt 0 ] || fail "models_bench localize counted no syncs"
+[ "$("$mb" gemm:64:96:32 1 1 | cut -d' ' -f3)" = 0.0016 ] || fail "gemm:64:96:32 is 4 x 2*64*96*32 FLOP"
+expect_exit 1 "gemm:M:N:K" "$mb" gemm:1:2 1 1
 expect_exit 1 "unknown" "$mb" nonsense 1 1
 out=$(WSD_TORCH_PYTHON=/nonexistent WSD_THREADS=1 WSD_BENCH_REPS=1 WSD_BENCH_ROUNDS=1 \
     WSD_BENCH_ITEMS=localize sh pipelines/bench-models.sh) ||
@@ -21,4 +25,12 @@ out=$(WSD_TORCH_PYTHON=/nonexistent WSD_THREADS=1 WSD_BENCH_REPS=1 WSD_BENCH_ROU
 echo "$out" | grep -q 'localize: ours wall .* videos/s' || fail "bench-models.sh: $out"
 echo "$out" | grep -q 'sgemm (4320 x 512 x 1536): [0-9.]* GFLOP/s' || fail "bench-models.sh: $out"
 echo "$out" | grep -q 'PyTorch: not importable' || fail "bench-models.sh without torch: $out"
+# bench-gpu.sh: CPU figures, and without a GPU the GPU part says it was skipped
+if ! "$mb" gemm:8:8:8 1 1 cuda >/dev/null 2>&1; then
+    out=$(WSD_THREADS=1 WSD_BENCH_REPS=1 WSD_BENCH_ITEMS=localize sh pipelines/bench-gpu.sh) ||
+        fail "bench-gpu.sh failed: $out"
+    echo "$out" | grep -q '^  GPU part skipped: .*CUDA' || fail "bench-gpu.sh must say the GPU part was skipped: $out"
+    echo "$out" | grep -Eq '^  localize: CPU [0-9.]+ videos/s \(syncs [0-9]+\)$' || fail "bench-gpu.sh: $out"
+    echo "$out" | grep -Eq 'CPU sgemm 684x6000x512: [0-9.]+ GFLOP/s' || fail "bench-gpu.sh: $out"
+fi
 exit 0
