@@ -12,8 +12,8 @@
 # programs' own (the "seconds" of their --log epoch records: the batches,
 # without start-up and feature loading); the extrapolation scales the time per
 # batch to the batches of 10,009 videos (the last partial batch dropped, as
-# the programs do). WSD_THREADS (default: all cores) threads; WSD_BIN (bin)
-# the programs' folder.
+# the programs do). On the CPU (--device cpu), WSD_THREADS (default: all cores)
+# threads; WSD_BIN (bin) the programs' folder.
 set -e
 cd "$(dirname "$0")/.."
 threads=${WSD_THREADS:-$(nproc 2>/dev/null || echo 1)}
@@ -42,7 +42,7 @@ pads=$(awk -v n="$entries" -v size="$vsize" 'BEGIN { for (k = n; k < size; k++) 
 sed -e "s/,\"<oov>\"\]/$pads,\"<oov>\"]/" -e 's/,"counts":\[[^]]*\]//' "$tmp/vocab0.json" >"$tmp/vocab.json"
 
 model="--hidden $hidden --embed $hidden --sample-rate 2"
-run="--seed 233 --threads $threads -q"
+run="--seed 233 --threads $threads --device cpu -q"
 # the "seconds" and "batches" of the epoch record of EPOCH in a --log file
 epoch_field() {
     grep '"kind":"epoch"' "$1" | grep "\"epoch\":$2," | sed -n "s/.*\"$3\":\([0-9.e+-]*\).*/\1/p" | head -n 1
