@@ -196,7 +196,7 @@ static void run_cols(const job *j, int j0, int j1) {
 static int g_threads = 0; /* 0: not set yet (online processors) */
 static pthread_mutex_t pool_mu = PTHREAD_MUTEX_INITIALIZER, busy_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t pool_go = PTHREAD_COND_INITIALIZER, pool_done = PTHREAD_COND_INITIALIZER;
-static int pool_started, pool_pending;
+static int pool_started, pool_pending, pool_active; /* active: threads of the current job */
 static unsigned pool_gen;
 static job pool_job;
 static size_t pool_cols[MAX_THREADS + 1];
@@ -218,6 +218,7 @@ static void *worker(void *arg) {
     for (;;) {
         while (pool_gen == seen) pthread_cond_wait(&pool_go, &pool_mu);
         seen = pool_gen;
+        if (me >= pool_active) continue; /* a job for fewer threads than the pool has */
         job j = pool_job;
         size_t j0 = pool_cols[me], j1 = pool_cols[me + 1];
         pthread_mutex_unlock(&pool_mu);
@@ -266,6 +267,7 @@ static void run_split(const job *j, int t, size_t n, size_t unit) {
     }
     pool_job = *j;
     pool_pending = t - 1;
+    pool_active = t;
     pool_gen++;
     pthread_cond_broadcast(&pool_go);
     pthread_mutex_unlock(&pool_mu);
