@@ -10,7 +10,8 @@
 # plus the sgemm rate of a large product measured in the same run, the
 # caption-generator step's achieved GFLOP/s against it, and one
 # ActivityNet-train epoch of cg-pretrain (10,009 videos, 278 batches of 36)
-# extrapolated from the measured step.
+# extrapolated from the measured step (pipelines/bench-epoch.sh measures whole
+# epochs of both trainers on 200 videos instead).
 # PyTorch runs with OMP_WAIT_POLICY=PASSIVE (its best setting on 2 cores).
 # WSD_THREADS (default: all cores), WSD_BENCH_REPS (3), WSD_BENCH_ROUNDS (2:
 # ours/PyTorch alternations per item; the best of each side is kept) and

@@ -258,28 +258,27 @@ static void cpu_gru_cell_backward(int B, int H, const float *gates, const float 
     }
 }
 
+/* The gate non-linearities through nn_vmath (vectorised, the bounds of
+ * nn_vmath.h), a row at a time: i and f (contiguous), g, o, then tanh(c). */
 static void cpu_lstm_cell_forward(int B, int H, const float *pre, const float *c_prev,
                                   float *h_next, float *c_next, float *gates) {
+    float *tmp = gates ? NULL : wsd_malloc(sizeof(float) * 5 * (size_t)(H > 0 ? H : 1));
     for (int b = 0; b < B; b++) {
         const float *p = pre + (size_t)b * 4 * H, *cp = c_prev + (size_t)b * H;
         float *hn = h_next + (size_t)b * H, *cn = c_next + (size_t)b * H;
-        float *g = gates ? gates + (size_t)b * 5 * H : NULL;
+        float *g = gates ? gates + (size_t)b * 5 * H : tmp;
+        nn_vsigmoidf(2 * (size_t)H, p, g);                  /* i, f */
+        nn_vtanhf((size_t)H, p + 2 * H, g + 2 * H);         /* g */
+        nn_vsigmoidf((size_t)H, p + 3 * H, g + 3 * H);      /* o */
         for (int j = 0; j < H; j++) {
-            float i = sigmoidf(p[j]), f = sigmoidf(p[H + j]);
-            float gg = tanhf(p[2 * H + j]), o = sigmoidf(p[3 * H + j]);
-            float c = f * cp[j] + i * gg;
-            float tc = tanhf(c);
+            float c = g[H + j] * cp[j] + g[j] * g[2 * H + j];
             cn[j] = c;
-            hn[j] = o * tc;
-            if (g) {
-                g[j] = i;
-                g[H + j] = f;
-                g[2 * H + j] = gg;
-                g[3 * H + j] = o;
-                g[4 * H + j] = tc;
-            }
+            g[4 * H + j] = c;
         }
+        nn_vtanhf((size_t)H, g + 4 * H, g + 4 * H);         /* tanh(c) */
+        for (int j = 0; j < H; j++) hn[j] = g[3 * H + j] * g[4 * H + j];
     }
+    free(tmp);
 }
 
 static void cpu_lstm_cell_backward(int B, int H, const float *gates, const float *c_prev,
