@@ -14,6 +14,8 @@ mkdir -p "$(dirname "$report")"
 say() { echo "$*" | tee -a "$report"; }
 log() { tee -a "$report" >/dev/null; }
 summary=""
+logs=$(mktemp -d)  # per-check logs, appended to the report
+trap 'rm -rf "$logs"' EXIT
 result() { summary="$summary
 gpu-check: $1: $2"; say "gpu-check: $1: $2"; }
 
@@ -88,21 +90,22 @@ for dev in cpu cuda; do
     # keep the whole check near 3 minutes; the two tables still compare
     if timeout 150 make --no-print-directory -f pipelines/demo.mk BIN="$BIN" DEMO=runs/gpu-check-$dev \
         DEVICE=$dev CG_EPOCHS="${GPU_CHECK_CG_EPOCHS:-8}" WSD_EPOCHS="${GPU_CHECK_WSD_EPOCHS:-3}" \
-        >runs-$dev.log 2>&1; then st=ok; else st="FAILED (exit $?)"; fi
-    cat runs-$dev.log >>"$report"
-    result "demo --device $dev" "$st in $(( $(date +%s) - start )) s, $(grep -E 'CIDEr|Recall' runs-$dev.log | tail -n 2 | tr -s ' ' | tr '\n' ' ')"
+        >"$logs/demo-$dev.log" 2>&1; then st=ok; else st="FAILED (exit $?)"; fi
+    cat "$logs/demo-$dev.log" >>"$report"
+    result "demo --device $dev" "$st in $(( $(date +%s) - start )) s, $(grep -E 'CIDEr|Recall' "$logs/demo-$dev.log" | tail -n 2 | tr -s ' ' | tr '\n' ' ')"
 done
 
 # 3. benchmarks (each prints CPU and CUDA figures when a GPU answers; the
 # GPU parts say "skipped" without one)
-if timeout 150 env WSD_BIN="$BIN" WSD_BENCH_REPS=1 sh pipelines/bench-gpu.sh >bench-gpu.log 2>&1; then st=ok; else st="FAILED (exit $?)"; fi
-cat bench-gpu.log >>"$report"
-result bench-gpu "$st: $(grep -E '^  (cg|cycle):' bench-gpu.log | tr -s ' ' | tr '\n' ';')"
+if timeout 150 env WSD_BIN="$BIN" WSD_BENCH_REPS=1 sh pipelines/bench-gpu.sh >"$logs/bench-gpu.log" 2>&1; then st=ok; else st="FAILED (exit $?)"; fi
+cat "$logs/bench-gpu.log" >>"$report"
+result bench-gpu "$st: $(grep -E '^  (cg|cycle|caption|localize|cg step on CUDA):' "$logs/bench-gpu.log" | tr -s ' ' | tr '\n' ';')"
 if timeout 60 env WSD_BIN="$BIN" WSD_BENCH_REPS=3 sh pipelines/bench-engine.sh >>"$report" 2>&1; then st=ok; else st="FAILED (exit $?)"; fi
 result bench-engine "$st (figures in the report)"
 # C3D: CPU against PyTorch, then 32 clips on the GPU (unverified until run here)
-if timeout 150 sh pipelines/bench-c3d.sh >>"$report" 2>&1; then st=ok; else st="FAILED (exit $?)"; fi
-result bench-c3d "$st $(grep -E 'CUDA' "$report" | tail -n 1 | tr -s ' ')"
+if timeout 150 sh pipelines/bench-c3d.sh >"$logs/bench-c3d.log" 2>&1; then st=ok; else st="FAILED (exit $?)"; fi
+cat "$logs/bench-c3d.log" >>"$report"
+result bench-c3d "$st $(grep -E 'CUDA' "$logs/bench-c3d.log" | tail -n 1 | tr -s ' ')"
 
 echo "$summary" | sed '/^$/d' >>"$report"
 echo "gpu-check: report in $report"

@@ -140,3 +140,22 @@ cJSON *wsd_jsonl_pair6(double a, double b) {
     cJSON_AddItemToArray(arr, cJSON_CreateNumber(round6(b)));
     return arr;
 }
+
+int wsd_json_int(const cJSON *o, const char *name, int lo, int hi, int *out) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+    if (!v) return 0;
+    if (!cJSON_IsNumber(v) || v->valuedouble != floor(v->valuedouble) || v->valuedouble < lo ||
+        v->valuedouble > hi)
+        return wsd_fail("config: \"%s\" must be an integer in [%d, %d]", name, lo, hi);
+    *out = (int)v->valuedouble;
+    return 0;
+}
+
+int wsd_json_float(const cJSON *o, const char *name, double lo, double hi, float *out) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+    if (!v) return 0;
+    if (!cJSON_IsNumber(v) || !(v->valuedouble >= lo && v->valuedouble <= hi))
+        return wsd_fail("config: \"%s\" must be a number in [%g, %g]", name, lo, hi);
+    *out = (float)v->valuedouble;
+    return 0;
+}

@@ -42,4 +42,12 @@ cJSON *wsd_jsonl_pair6(double a, double b);
 /* Writes obj on one line followed by '\n'. 0 or -1 on write error. */
 int wsd_jsonl_write(FILE *fp, const cJSON *obj);
 
+/* The largest integer a configuration field may hold. */
+#define WSD_CONFIG_MAX 1000000000
+/* A configuration field of object o (a model's config in a checkpoint):
+ * missing leaves *out as it is; otherwise an integer (a number) in [lo, hi],
+ * or -1 + wsd_fail "config: \"NAME\" must be an integer in [LO, HI]". */
+int wsd_json_int(const cJSON *o, const char *name, int lo, int hi, int *out);
+int wsd_json_float(const cJSON *o, const char *name, double lo, double hi, float *out);
+
 #endif

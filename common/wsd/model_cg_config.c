@@ -1,8 +1,10 @@
 /* Caption generator configuration (JSON) and loading from checkpoints. */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "io/jsonl.h"
 #include "wsd/model_cg.h"
 #include "base/util.h"
 
@@ -54,34 +56,20 @@ cJSON *wsd_cg_config_to_json(const wsd_cg_config *c) {
     return j;
 }
 
-static int get_int(const cJSON *j, const char *key, int *out) {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, key);
-    if (!v) return 0;
-    if (!cJSON_IsNumber(v) || v->valuedouble != (int)v->valuedouble || v->valuedouble < 0)
-        return wsd_fail("config: '%s' must be a non-negative integer", key);
-    *out = (int)v->valuedouble;
-    return 0;
-}
-
-static int get_float(const cJSON *j, const char *key, float *out) {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, key);
-    if (!v) return 0;
-    if (!cJSON_IsNumber(v)) return wsd_fail("config: '%s' must be a number", key);
-    *out = (float)v->valuedouble;
-    return 0;
-}
-
 int wsd_cg_config_from_json(const cJSON *j, wsd_cg_config *c) {
     const cJSON *sub = cJSON_GetObjectItemCaseSensitive(j, "model_cg");
     if (cJSON_IsObject(sub)) j = sub;
     if (!cJSON_IsObject(j)) return wsd_fail("config: not a JSON object");
-    if (get_int(j, "feat_dim", &c->feat_dim) || get_int(j, "hidden_dim", &c->hidden) ||
-        get_int(j, "embed_dim", &c->embed) || get_int(j, "vocab_size", &c->vocab) ||
-        get_int(j, "rnn_layer", &c->layers) || get_float(j, "rnn_dropout", &c->dropout) ||
-        get_float(j, "softmask_scale", &c->softmask_scale) ||
-        get_int(j, "max_cap_length", &c->max_cap_length) ||
-        get_int(j, "video_sample_rate", &c->sample_rate))
-        return -1;
+    /* sizes are range-checked against the parameters by wsd_cg_load */
+    TRY(wsd_json_int(j, "feat_dim", 0, INT_MAX, &c->feat_dim));
+    TRY(wsd_json_int(j, "hidden_dim", 0, INT_MAX, &c->hidden));
+    TRY(wsd_json_int(j, "embed_dim", 0, INT_MAX, &c->embed));
+    TRY(wsd_json_int(j, "vocab_size", 0, INT_MAX, &c->vocab));
+    TRY(wsd_json_int(j, "rnn_layer", 0, INT_MAX, &c->layers));
+    TRY(wsd_json_float(j, "rnn_dropout", 0, 0.99, &c->dropout));
+    TRY(wsd_json_float(j, "softmask_scale", 0, 1e6, &c->softmask_scale));
+    TRY(wsd_json_int(j, "max_cap_length", 0, INT_MAX, &c->max_cap_length));
+    TRY(wsd_json_int(j, "video_sample_rate", 0, INT_MAX, &c->sample_rate));
     const cJSON *a = cJSON_GetObjectItemCaseSensitive(j, "attention_type");
     if (a && (!cJSON_IsString(a) || nn_att_kind_parse(a->valuestring, &c->attention)))
         return wsd_fail("config: bad attention_type");

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "base/util.h"
+#include "io/jsonl.h"
 
 void wsd_sl_config_default(wsd_sl_config *c) {
     c->feat_dim = 500;
@@ -36,35 +37,16 @@ void wsd_sl_config_to_json(const wsd_sl_config *c, cJSON *o) {
     cJSON_AddStringToObject(o, "sl_type", c->regress_only ? "regressor" : "anchor");
 }
 
-static int json_int(const cJSON *o, const char *name, int lo, int *out) {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-    if (!v) return 0;
-    if (!cJSON_IsNumber(v) || v->valuedouble != floor(v->valuedouble) || v->valuedouble < lo ||
-        v->valuedouble > 1e9)
-        return wsd_fail("config: \"%s\" must be an integer >= %d", name, lo);
-    *out = (int)v->valuedouble;
-    return 0;
-}
-
-static int json_float(const cJSON *o, const char *name, float lo, float hi, float *out) {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-    if (!v) return 0;
-    if (!cJSON_IsNumber(v) || !(v->valuedouble >= lo && v->valuedouble <= hi))
-        return wsd_fail("config: \"%s\" must be a number in [%g, %g]", name, lo, hi);
-    *out = (float)v->valuedouble;
-    return 0;
-}
-
 int wsd_sl_config_from_json(const cJSON *o, wsd_sl_config *c) {
-    TRY(json_int(o, "hidden_dim", 1, &c->hidden));
-    TRY(json_int(o, "sent_embedding_dim", 1, &c->embed));
-    TRY(json_int(o, "video_feature_dim", 1, &c->feat_dim));
-    TRY(json_int(o, "vocab_size", 4, &c->vocab));
-    TRY(json_int(o, "rnn_layer", 1, &c->layers));
-    TRY(json_int(o, "video_sample_rate", 1, &c->sample_rate));
-    TRY(json_float(o, "rnn_dropout", 0, 0.99f, &c->rnn_dropout));
-    TRY(json_float(o, "fc_dropout", 0, 0.99f, &c->fc_dropout));
-    TRY(json_float(o, "regressor_scale", 0, 10, &c->scale));
+    TRY(wsd_json_int(o, "hidden_dim", 1, WSD_CONFIG_MAX, &c->hidden));
+    TRY(wsd_json_int(o, "sent_embedding_dim", 1, WSD_CONFIG_MAX, &c->embed));
+    TRY(wsd_json_int(o, "video_feature_dim", 1, WSD_CONFIG_MAX, &c->feat_dim));
+    TRY(wsd_json_int(o, "vocab_size", 4, WSD_CONFIG_MAX, &c->vocab));
+    TRY(wsd_json_int(o, "rnn_layer", 1, WSD_CONFIG_MAX, &c->layers));
+    TRY(wsd_json_int(o, "video_sample_rate", 1, WSD_CONFIG_MAX, &c->sample_rate));
+    TRY(wsd_json_float(o, "rnn_dropout", 0, 0.99f, &c->rnn_dropout));
+    TRY(wsd_json_float(o, "fc_dropout", 0, 0.99f, &c->fc_dropout));
+    TRY(wsd_json_float(o, "regressor_scale", 0, 10, &c->scale));
     if (c->layers > NN_RNN_MAX_LAYERS) return wsd_fail("config: rnn_layer > %d", NN_RNN_MAX_LAYERS);
     const cJSON *t = cJSON_GetObjectItemCaseSensitive(o, "sl_type");
     if (t) {
@@ -440,8 +422,8 @@ int wsd_sl_backward(wsd_sl *sl, wsd_sl_run *r, const float *d_score, const float
     TRY(nn_hidden_scatter_acc(zlike(&r->d_Hs, &r->Hs), &r->d_hs, r->iota, r->len, N, NN_HID_NLH));
     /* encoders */
     if (F != H) {
-        nn_tensor x2 = nn_view2(&r->video, 0, B * T, F), g2 = nn_view2(&r->d_Y, 0, B * T, H);
-        TRY(nn_linear_backward(&sl->vres, &x2, &g2, NULL));
+        nn_tensor x2 = nn_view2(&r->video, 0, B * T, F), dy2 = nn_view2(&r->d_Y, 0, B * T, H);
+        TRY(nn_linear_backward(&sl->vres, &x2, &dy2, NULL));
     }
     TRY(nn_gru_seq_backward(&sl->venc, &r->vcache, &r->d_Y, &r->d_Hv, NULL, NULL));
     TRY(nn_gru_seq_backward(&sl->tenc, &r->tcache, &r->d_S, &r->d_Hs, zlike(&r->d_E, &r->E), NULL));
