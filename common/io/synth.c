@@ -27,13 +27,8 @@ double wsd_synth_normal(wsd_synth_rng *r) {
 }
 
 void wsd_synth_defaults(wsd_synth_opts *o) {
-    o->dim = 500;
-    o->rows_per_second = 1.0;
-    o->signal = 1.0;
-    o->noise = 0.5;
-    o->background = 0.5;
-    o->edge = 1.0;
-    o->seed = 233;
+    *o = (wsd_synth_opts){.dim = 500, .rows_per_second = 1.0, .signal = 1.0, .noise = 0.5,
+                          .background = 0.5, .edge = 1.0, .seed = 233};
 }
 
 int64_t wsd_synth_rows(const wsd_synth_opts *o, double duration) {

@@ -9,17 +9,10 @@
 #include "base/util.h"
 
 void wsd_cg_config_default(wsd_cg_config *c) {
-    c->feat_dim = 500;
-    c->hidden = 512;
-    c->embed = 512;
-    c->vocab = 6000;
-    c->layers = 2;
-    c->dropout = 0.3f;
-    c->attention = NN_ATT_MEAN;
-    c->context = NN_CTX_CLR;
-    c->softmask_scale = 0.1f;
-    c->max_cap_length = 20;
-    c->sample_rate = 2;
+    /* the reference's defaults (the arguments of train_script/train_final.py) */
+    *c = (wsd_cg_config){.feat_dim = 500, .hidden = 512, .embed = 512, .vocab = 6000, .layers = 2,
+                         .dropout = 0.3f, .attention = NN_ATT_MEAN, .context = NN_CTX_CLR,
+                         .softmask_scale = 0.1f, .max_cap_length = 20, .sample_rate = 2};
 }
 
 static const char *att_name(nn_att_kind k) {

@@ -11,16 +11,9 @@
 #include "io/jsonl.h"
 
 void wsd_sl_config_default(wsd_sl_config *c) {
-    c->feat_dim = 500;
-    c->hidden = 512;
-    c->embed = 512;
-    c->vocab = 6000;
-    c->layers = 2;
-    c->rnn_dropout = 0.3f;
-    c->fc_dropout = 0.3f;
-    c->scale = 0.3f;
-    c->regress_only = 0;
-    c->sample_rate = 2;
+    /* the reference's defaults (the arguments of train_script/train_final.py) */
+    *c = (wsd_sl_config){.feat_dim = 500, .hidden = 512, .embed = 512, .vocab = 6000, .layers = 2,
+                         .rnn_dropout = 0.3f, .fc_dropout = 0.3f, .scale = 0.3f, .sample_rate = 2};
 }
 
 void wsd_sl_config_to_json(const wsd_sl_config *c, cJSON *o) {
