@@ -78,14 +78,20 @@ static void golden_model(wsd_cg *cg, const golden *g, float dropout) {
     CHECK_MSG(found == ps->n, "golden has %d parameters, model %d", found, ps->n);
 }
 
+/* cg_ref.tsr, its batch and its model (no dropout); -1 without the golden. */
+static int golden_open(golden *g, wsd_batch *b, wsd_cg *cg) {
+    if (golden_load(g, "cg_ref.tsr")) return -1;
+    golden_batch(g, b);
+    golden_model(cg, g, 0.0f);
+    return 0;
+}
+
 static void teacher_forcing_matches_pytorch(void) {
     golden g;
-    if (golden_load(&g, "cg_ref.tsr")) TEST_SKIP("no golden cg_ref.tsr");
     wsd_batch b;
-    golden_batch(&g, &b);
     wsd_cg cg;
     wsd_cg_run run = {0};
-    golden_model(&cg, &g, 0.0f);
+    if (golden_open(&g, &b, &cg)) TEST_SKIP("no golden cg_ref.tsr");
     cg.training = 1;
     int N = b.N, L = b.L, V = 12;
     nn_tensor seg = nn_zeros2(NN_CPU, N, 2), dseg = nn_zeros2(NN_CPU, N, 2);
@@ -121,12 +127,10 @@ static void teacher_forcing_matches_pytorch(void) {
 
 static void decoding_matches_pytorch(void) {
     golden g;
-    if (golden_load(&g, "cg_ref.tsr")) TEST_SKIP("no golden cg_ref.tsr");
     wsd_batch b;
-    golden_batch(&g, &b);
     wsd_cg cg;
     wsd_cg_run run = {0};
-    golden_model(&cg, &g, 0.0f);
+    if (golden_open(&g, &b, &cg)) TEST_SKIP("no golden cg_ref.tsr");
     const wsd_tsr *bs = golden_get(&g, "in/beam_seg");
     int M = (int)bs->shape[0], max_len = 6, W = max_len + 2;
     int gather[8], ids[64], len[8];

@@ -80,16 +80,21 @@ static void golden_batch(const golden *g, wsd_batch *b, golden_batch_ids *ib) {
     b->gather = ib->gather, b->ts_seconds = (float *)golden_f32(g, "in/ts_seconds");
 }
 
+/* sl_cycle.tsr and its batch; -1 (a failed check) when it cannot be read. */
+static int golden_open(golden *g, wsd_batch *b, golden_batch_ids *ib) {
+    if (golden_load(g, "sl_cycle.tsr") != 0) {
+        CHECK_MSG(0, "%s", wsd_error());
+        return -1;
+    }
+    golden_batch(g, b, ib);
+    return 0;
+}
+
 static void test_cycle_step(void) {
     golden g;
-    if (golden_load(&g, "sl_cycle.tsr") != 0) {
-        CHECK_MSG(0, "%s", wsd_error());
-        return;
-    }
-    /* the batch */
     wsd_batch b;
     golden_batch_ids ib;
-    golden_batch(&g, &b, &ib);
+    if (golden_open(&g, &b, &ib)) return;
     int N = b.N, L = b.L;
 
     /* the models */
@@ -177,13 +182,9 @@ static float *host(nn_param *p) {
  * the next SL step decays the (now zeroed) refiner. */
 static void test_zero_vs_absent(void) {
     golden g;
-    if (golden_load(&g, "sl_cycle.tsr") != 0) {
-        CHECK_MSG(0, "%s", wsd_error());
-        return;
-    }
     wsd_batch b;
     golden_batch_ids ib;
-    golden_batch(&g, &b, &ib);
+    if (golden_open(&g, &b, &ib)) return;
     wsd_sl_config sc;
     wsd_sl_config_default(&sc);
     sc.feat_dim = 6, sc.hidden = 8, sc.embed = 8, sc.vocab = 12;
