@@ -13,6 +13,7 @@
 
 extern "C" {
 #include "nn/nn_backend.h"
+#include "nn/nn_topk.h"
 #include "base/util.h"
 }
 #include "nn_cuda_vol.h"
@@ -491,6 +492,29 @@ static void cu_log_softmax(int N, int V, const float *x, float *y) { if (N) k_lo
 static void cu_log_softmax_backward(int N, int V, const float *y, const float *dy, float *dx) {
     if (N) k_log_softmax_bwd<<<N, THREADS>>>(V, y, dy, dx);
 }
+// Beam candidates, kept simple (untested on a GPU so far): the log_softmax
+// kernel into a scratch buffer, downloaded, and the rows ranked on the host by
+// nn_topk_row (shift 0: the values are already log-probabilities), so each
+// candidate is the downloaded log-probability plus the score, as before.
+static float *topk_dev, *topk_host;
+static size_t topk_cap;
+static void cu_log_softmax_topk(int N, int V, const float *x, const float *score, int K, float *best,
+                                int *idx) {
+    size_t n = (size_t)N * V;
+    if (!n) return;
+    if (n > topk_cap) {
+        if (topk_dev) cudaFree(topk_dev);
+        free(topk_host);
+        topk_cap = n;
+        check(cudaMalloc((void **)&topk_dev, n * sizeof(float)), "top-k buffer");
+        topk_host = (float *)wsd_malloc(n * sizeof(float));
+    }
+    k_log_softmax<<<N, THREADS>>>(V, x, topk_dev);
+    check(cudaMemcpy(topk_host, topk_dev, n * sizeof(float), cudaMemcpyDeviceToHost), "download");
+    for (int r = 0; r < N; r++)
+        nn_topk_row(V, topk_host + (size_t)r * V, 0.0f, score ? score + r : NULL, K,
+                    best + (size_t)r * K, idx + (size_t)r * K);
+}
 __global__ void k_nll_sum(int N, int V, const float *logp, const int *t, const float *w, double *out) {
     double s = 0;
     GRID_STRIDE(n, (size_t)N) {
@@ -945,6 +969,7 @@ extern "C" const nn_backend *nn_cuda_backend(void) {
         table.lstm_cell_backward = cu_lstm_bwd;
         table.log_softmax = cu_log_softmax;
         table.log_softmax_backward = cu_log_softmax_backward;
+        table.log_softmax_topk = cu_log_softmax_topk;
         table.nll_sum = cu_nll_sum;
         table.nll_backward = cu_nll_backward;
         table.softmax_nll_backward = cu_softmax_nll_backward;

@@ -78,6 +78,13 @@ typedef struct nn_backend {
     /* rows of x (N, V): y = log_softmax (y may alias x) */
     void (*log_softmax)(int N, int V, const float *x, float *y);
     void (*log_softmax_backward)(int N, int V, const float *y, const float *dy, float *dx);
+    /* Beam candidates of the rows of x (N, V) without writing log_softmax:
+     * per row r the K best of log_softmax(x)[r, v] + score[r] (score host, N;
+     * NULL adds nothing), each value the same float operations as
+     * log_softmax's output plus the score, ranked as nn_topk_row ranks them;
+     * best, idx: host, N·K. Returns its results to the host (a sync). */
+    void (*log_softmax_topk)(int N, int V, const float *x, const float *score, int K, float *best,
+                             int *idx);
     /* Σ_n w_n logp[n, t_n] (w, t host; w NULL = 1; rows with w == 0 skipped) */
     double (*nll_sum)(int N, int V, const float *logp, const int *target, const float *w);
     /* dlogp[n, t_n] += coef · w_n */

@@ -18,6 +18,15 @@ int nn_log_softmax_forward(const nn_tensor *x, nn_tensor *y) {
     return 0;
 }
 
+int nn_log_softmax_topk(const nn_tensor *logits, const float *score, int K, float *best, int *idx) {
+    TRY(check_2d(logits, "log_softmax_topk"));
+    if (K < 1 || K > logits->shape[1])
+        return wsd_fail("log_softmax_topk: K %d, expected 1 to %d", K, logits->shape[1]);
+    BE(logits)->log_softmax_topk(logits->shape[0], logits->shape[1], logits->data, score, K, best,
+                                 idx);
+    return 0;
+}
+
 int nn_log_softmax_backward(const nn_tensor *y, const nn_tensor *dy, nn_tensor *dx) {
     if (check_2d(y, "log_softmax backward") || !nn_tensor_same_shape(y, dy) ||
         !nn_tensor_same_shape(y, dx))

@@ -12,6 +12,14 @@ int nn_log_softmax_forward(const nn_tensor *x, nn_tensor *y);
 /* dx += dy − softmax·Σ_j dy_j, from the output y. */
 int nn_log_softmax_backward(const nn_tensor *y, const nn_tensor *dy, nn_tensor *dx);
 
+/* The K best next tokens of each row of logits (N, V) for a beam search:
+ * per row r, the K largest log_softmax(logits)[r, v] + score[r] (score: host,
+ * N; NULL: the log-probabilities alone), descending, ties to the lower v,
+ * into host best[r·K + j] (the value, bit for bit what log_softmax's output
+ * plus the score gives) and idx[r·K + j] (v). The full log_softmax is never
+ * written; logits is left unchanged. 1 ≤ K ≤ V. */
+int nn_log_softmax_topk(const nn_tensor *logits, const float *score, int K, float *best, int *idx);
+
 /* Weighted NLL over rows of logp (N, V): −scale · Σ_n w_n · logp[n, target[n]].
  * weight (host, N) may be NULL (all 1); rows with weight 0 may carry any target
  * (even out of range). The caption loss is rows = N·L positions, w = mask,

@@ -11,6 +11,7 @@
 
 #include "base/util.h"
 #include "nn/nn_gemm_small.h"
+#include "nn/nn_topk.h"
 #include "nn/nn_vmath.h"
 
 #define DELTA 1e-4f
@@ -302,17 +303,41 @@ static void cpu_lstm_cell_backward(int B, int H, const float *gates, const float
 
 /* ---- softmax and losses ---- */
 
+/* log Σ_j exp x_j of a row: the normaliser log_softmax subtracts */
+static float row_lse(int V, const float *xr) {
+    float mx = nn_row_max(V, xr);
+    double s = nn_sum_exp_shift((size_t)V, xr, mx); /* Σ exp in double */
+    return mx + (float)log(s);
+}
 static void cpu_log_softmax(int N, int V, const float *x, float *y) {
     for (int n = 0; n < N; n++) {
         const float *xr = x + (size_t)n * V;
         float *yr = y + (size_t)n * V;
-        float mx = -INFINITY;
-        for (int j = 0; j < V; j++)
-            if (xr[j] > mx) mx = xr[j];
-        double s = nn_sum_exp_shift((size_t)V, xr, mx);  /* Σ exp in double */
-        float lse = mx + (float)log(s);
+        float lse = row_lse(V, xr);
         for (int j = 0; j < V; j++) yr[j] = xr[j] - lse;
     }
+}
+/* rows split over the pool: each row is computed alone, whatever the split */
+typedef struct {
+    int V, K;
+    const float *x, *score;
+    float *best;
+    int *idx;
+} topk_job;
+static void log_softmax_topk_r(void *p, size_t lo, size_t hi) {
+    const topk_job *a = p;
+    for (size_t n = lo; n < hi; n++) {
+        const float *xr = a->x + n * a->V;
+        nn_topk_row(a->V, xr, row_lse(a->V, xr), a->score ? a->score + n : NULL, a->K,
+                    a->best + n * a->K, a->idx + n * a->K);
+    }
+}
+static void cpu_log_softmax_topk(int N, int V, const float *x, const float *score, int K,
+                                 float *best, int *idx) {
+    topk_job a = {V, K, x, score, best, idx};
+    /* a row costs ~V double exps: a few rows are worth the second thread */
+    nn_parallel_ranges((size_t)N, (size_t)(1 << 15) / (size_t)(V > 0 ? V : 1) + 1,
+                       log_softmax_topk_r, &a);
 }
 static void cpu_log_softmax_backward(int N, int V, const float *y, const float *dy, float *dx) {
     for (int n = 0; n < N; n++) {
@@ -719,6 +744,7 @@ const nn_backend nn_cpu_backend = {
     .lstm_cell_backward = cpu_lstm_cell_backward,
     .log_softmax = cpu_log_softmax,
     .log_softmax_backward = cpu_log_softmax_backward,
+    .log_softmax_topk = cpu_log_softmax_topk,
     .nll_sum = cpu_nll_sum,
     .nll_backward = cpu_nll_backward,
     .softmax_nll_backward = cpu_softmax_nll_backward,

@@ -7,7 +7,7 @@
  *
  *   syncs:   the host waits for the device: download, sync, and the
  *            reductions whose result comes back to the host (sum, dot,
- *            sumsq_many, argmax_rows, nll_sum, diff_loss).
+ *            sumsq_many, argmax_rows, log_softmax_topk, nll_sum, diff_loss).
  *   uploads: host arrays copied to the device: upload, and every host index
  *            or weight array a kernel takes (gathers, targets, loss weights,
  *            attention row maps). The CUDA backend copies them with
@@ -70,6 +70,11 @@ static nn_backend wrapped[2];
     static void argmax_rows_##D(int r, int c, const float *x, int *out) {                          \
         SYNC(D);                                                                                   \
         base[D]->argmax_rows(r, c, x, out);                                                        \
+    }                                                                                              \
+    static void log_softmax_topk_##D(int N, int V, const float *x, const float *s, int K,         \
+                                     float *best, int *idx) {                                     \
+        SYNC(D);                                                                                   \
+        base[D]->log_softmax_topk(N, V, x, s, K, best, idx);                                       \
     }                                                                                              \
     static double nll_sum_##D(int N, int V, const float *lp, const int *t, const float *w) {       \
         UP(t);                                                                                     \
@@ -141,6 +146,7 @@ static nn_backend wrapped[2];
         w->dot = dot_##D;                                                                          \
         w->sumsq_many = sumsq_many_##D;                                                            \
         w->argmax_rows = argmax_rows_##D;                                                          \
+        w->log_softmax_topk = log_softmax_topk_##D;                                                \
         w->nll_sum = nll_sum_##D;                                                                  \
         w->diff_loss = diff_loss_##D;                                                              \
         w->gather_rows = gather_rows_##D;                                                          \

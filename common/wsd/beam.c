@@ -5,44 +5,23 @@
 #include <string.h>
 
 #include "base/util.h"
-
-/* Top-k of one item's K×V candidate scores, descending; ties go to the lower
- * flat index. k is tiny (3) so a linear insertion is fastest. */
-static void top_k(const float *cand, int n, int k, float *best, int *best_idx) {
-    for (int j = 0; j < k; j++) {
-        best[j] = -INFINITY;
-        best_idx[j] = j;
-    }
-    int filled = 0;
-    for (int i = 0; i < n; i++) {
-        float v = cand[i];
-        if (filled == k && !(v > best[k - 1])) continue;
-        int pos = filled < k ? filled++ : k - 1;
-        while (pos > 0 && v > best[pos - 1]) {
-            best[pos] = best[pos - 1];
-            best_idx[pos] = best_idx[pos - 1];
-            pos--;
-        }
-        best[pos] = v;
-        best_idx[pos] = i;
-    }
-}
+#include "nn/nn_topk.h"
 
 int wsd_beam_search(const wsd_beam_decoder *dec, int n_items, int beam, int max_len, int *out_ids,
                     int *out_len) {
-    const int K = beam, V = dec->vocab, rows = n_items * K;
+    const int K = beam, rows = n_items * K;
     float *score = wsd_malloc(sizeof(float) * rows);
     int *tok = wsd_malloc(sizeof(int) * rows);
     int *src = wsd_malloc(sizeof(int) * rows);
-    float *logp = wsd_malloc(sizeof(float) * (size_t)rows * V);
-    float *cand = wsd_malloc(sizeof(float) * (size_t)K * V);
+    float *cand = wsd_malloc(sizeof(float) * (size_t)rows * K); /* each row's K best */
+    int *cand_tok = wsd_malloc(sizeof(int) * (size_t)rows * K);
     /* per step t (1..max_len): tokens, parents, finished scores, any-finished flag */
     int *tokens = wsd_malloc(sizeof(int) * (size_t)(max_len + 1) * rows);
     int *parents = wsd_malloc(sizeof(int) * (size_t)(max_len + 1) * rows);
     float *finished = wsd_malloc(sizeof(float) * (size_t)(max_len + 1) * rows);
     unsigned char *has_finished = wsd_calloc((size_t)(max_len + 1) * n_items, 1);
     float best[64];
-    int best_idx[64];
+    int best_row[64], best_tok[64];
     int rc = 0;
     if (K > 64) {
         rc = wsd_fail("beam size %d exceeds 64", K);
@@ -53,26 +32,21 @@ int wsd_beam_search(const wsd_beam_decoder *dec, int n_items, int beam, int max_
         tok[r] = WSD_BOS;
     }
     for (int t = 1; t <= max_len; t++) {
-        if (dec->step(dec->ctx, tok, rows, logp) != 0) {
+        if (dec->step(dec->ctx, tok, score, rows, K, cand, cand_tok) != 0) {
             rc = -1;
             goto done;
         }
         int *tok_t = tokens + (size_t)t * rows, *par_t = parents + (size_t)t * rows;
         float *fin_t = finished + (size_t)t * rows;
         for (int n = 0; n < n_items; n++) {
-            for (int k = 0; k < K; k++) {
-                const float *lp = logp + (size_t)(n * K + k) * V;
-                float s = score[n * K + k];
-                float *c = cand + (size_t)k * V;
-                for (int v = 0; v < V; v++) c[v] = lp[v] + s;
-            }
-            top_k(cand, K * V, K, best, best_idx);
+            nn_topk_merge(K, cand + (size_t)n * K * K, cand_tok + (size_t)n * K * K, best,
+                          best_row, best_tok);
             int any_eos = 0;
             for (int k = 0; k < K; k++) {
                 int r = n * K + k;
                 score[r] = best[k];
-                tok_t[r] = best_idx[k] % V;
-                par_t[r] = best_idx[k] / V;
+                tok_t[r] = best_tok[k];
+                par_t[r] = best_row[k];
                 src[r] = n * K + par_t[r];
                 tok[r] = tok_t[r];
                 any_eos |= tok_t[r] == WSD_EOS;
@@ -131,8 +105,8 @@ done:
     free(score);
     free(tok);
     free(src);
-    free(logp);
     free(cand);
+    free(cand_tok);
     free(tokens);
     free(parents);
     free(finished);

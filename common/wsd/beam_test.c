@@ -1,4 +1,5 @@
 #include "wsd/beam.h"
+#include "nn/nn_topk.h"
 #include "testing/test.h"
 
 /* A toy decoder whose next-token scores depend only on the token fed in. */
@@ -7,11 +8,14 @@ typedef struct {
     int steps;
 } toy_decoder;
 
-static int toy_step(void *ctx, const int *tokens, int n_rows, float *logp) {
+/* the table rows are log-probabilities already: ranked with shift 0 */
+static int toy_step(void *ctx, const int *tokens, const float *score, int n_rows, int k,
+                    float *best, int *idx) {
     toy_decoder *d = ctx;
     d->steps++;
     for (int r = 0; r < n_rows; r++)
-        for (int v = 0; v < 3; v++) logp[r * 3 + v] = d->table[tokens[r]][v];
+        nn_topk_row(3, d->table[tokens[r]], 0.0f, score ? score + r : NULL, k, best + r * k,
+                    idx + r * k);
     return 0;
 }
 

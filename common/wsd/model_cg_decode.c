@@ -30,19 +30,20 @@ static void swap_hidden(dec_state *s) {
     s->h2 = t;
 }
 
-static int dec_step(void *ctx, const int *tokens, int n_rows, float *logp) {
+/* One decoding step of all rows in one product each: embedding, GRU, output
+ * layer; then each row's k best next tokens (nn_log_softmax_topk, the
+ * log-softmax never written out) come back to the host. */
+static int dec_step(void *ctx, const int *tokens, const float *score, int n_rows, int k,
+                    float *best, int *idx) {
     dec_state *s = ctx;
     wsd_cg *cg = s->cg;
-    int V = cg->cfg.vocab;
     if (nn_embedding_forward(&cg->emb, tokens, n_rows, &s->emb) ||
         nn_gru_infer_step(&cg->dec, &s->gru, &s->emb, &s->h, &s->h2))
         return -1;
     swap_hidden(s);
     nn_tensor top = nn_tensor_index(&s->h, cg->cfg.layers - 1);
-    if (nn_linear_forward(&cg->out, &top, &s->logits) ||
-        nn_log_softmax_forward(&s->logits, &s->logits))
-        return -1;
-    return nn_tensor_to_host(&s->logits, logp, (size_t)n_rows * V);
+    TRY(nn_linear_forward(&cg->out, &top, &s->logits));
+    return nn_log_softmax_topk(&s->logits, score, k, best, idx);
 }
 
 static int dec_reorder(void *ctx, const int *src, int n_rows) {
@@ -86,9 +87,9 @@ static int dec_setup(dec_state *s, wsd_cg *cg, const wsd_cg_run *run, const nn_t
 }
 
 static int greedy(dec_state *s, int n, int max_len, int *ids, int *len) {
-    int V = s->cg->cfg.vocab, W = max_len + 2;
-    int *tok = wsd_malloc(sizeof(int) * n);
-    float *logp = wsd_malloc(sizeof(float) * (size_t)n * V);
+    int W = max_len + 2;
+    int *tok = wsd_malloc(sizeof(int) * n), *best = wsd_malloc(sizeof(int) * n);
+    float *logp = wsd_malloc(sizeof(float) * n);
     int rc = 0, open = n;
     for (int i = 0; i < n; i++) {
         tok[i] = WSD_BOS;
@@ -97,22 +98,20 @@ static int greedy(dec_state *s, int n, int max_len, int *ids, int *len) {
         len[i] = W; /* no <eos> within max_len: one is appended, as the beam search does */
     }
     for (int t = 1; t <= max_len && open > 0; t++) {
-        if ((rc = dec_step(s, tok, n, logp))) break;
+        /* the first most probable token: the top 1 of the log-probabilities */
+        if ((rc = dec_step(s, tok, NULL, n, 1, logp, best))) break;
         for (int i = 0; i < n; i++) {
-            const float *lp = logp + (size_t)i * V;
-            int best = 0;
-            for (int v = 1; v < V; v++)
-                if (lp[v] > lp[best]) best = v;
-            tok[i] = best;
+            tok[i] = best[i];
             if (len[i] != W) continue;  /* already ended */
-            ids[(size_t)i * W + t] = best;
-            if (best == WSD_EOS) {
+            ids[(size_t)i * W + t] = best[i];
+            if (best[i] == WSD_EOS) {
                 len[i] = t + 1;
                 open--;
             }
         }
     }
     free(tok);
+    free(best);
     free(logp);
     return rc;
 }
