@@ -3,6 +3,8 @@
  * the plain one-pass loop, on sizes above the split threshold with ragged
  * ends. */
 #include "nn/nn_backend.h"
+
+#include <cblas.h>
 #include "nn/nn_gemm_small.h"
 #include "testing/nn_testutil.h"
 
@@ -84,7 +86,44 @@ static void test_ops_match_one_pass(void) {
     free(x), free(b), free(y0), free(bias), free(y), free(ref), free(buf), free(bufref);
 }
 
+/* Products with few rows and many columns run as OpenBLAS column slices over
+ * the pool: the bits of one multi-threaded OpenBLAS call, whatever the pool's
+ * thread count, transposes, alpha, beta and ragged widths. */
+static void test_wide_gemm_is_openblas_bits(void) {
+    const nn_backend *be = &nn_cpu_backend;
+    nn_rng rng;
+    nn_rng_seed(&rng, 5);
+    enum { MMAX = 700, NMAX = 6000, KMAX = 512 };
+    float *a = rnd(&rng, (size_t)MMAX * KMAX), *b = rnd(&rng, (size_t)NMAX * KMAX);
+    float *c0 = rnd(&rng, (size_t)MMAX * NMAX), *c = malloc(sizeof(float) * MMAX * NMAX);
+    float *ref = malloc(sizeof(float) * MMAX * NMAX);
+    int nt0 = openblas_get_num_threads();
+    openblas_set_num_threads(2);
+    const int shapes[][3] = {{180, 6000, 512}, {2, 2049, 37}, {45, 6000, 512}, {700, 4097, 64}};
+    for (size_t s = 0; s < sizeof shapes / sizeof *shapes; s++)
+        for (int v = 0; v < 4; v++) {
+            int m = shapes[s][0], n = shapes[s][1], k = shapes[s][2], ta = v & 1, tb = v >> 1;
+            float alpha = v == 1 ? 0.5f : 1.0f, beta = v == 2 ? 1.0f : 0.0f;
+            int lda = ta ? m : k, ldb = tb ? k : n;
+            memcpy(ref, c0, sizeof(float) * m * n);
+            cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
+                        m, n, k, alpha, a, lda, b, ldb, beta, ref, n);
+            for (int t = 1; t <= 3; t++) {
+                nn_gemm_small_set_threads(t);
+                memcpy(c, c0, sizeof(float) * m * n);
+                be->gemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, n);
+                CHECK_MSG(same(c, ref, (size_t)m * n), "%d x %d x %d ta %d tb %d threads %d", m, n,
+                          k, ta, tb, t);
+                CHECK(openblas_get_num_threads() == 2);
+            }
+        }
+    nn_gemm_small_set_threads(0);
+    openblas_set_num_threads(nt0);
+    free(a), free(b), free(c0), free(c), free(ref);
+}
+
 int main(void) {
     TEST_RUN(test_ops_match_one_pass);
+    TEST_RUN(test_wide_gemm_is_openblas_bits);
     return test_finish();
 }
