@@ -123,6 +123,17 @@ static void workload(nn_device dev, results *r) {
     for (int i = 0; i < B * T; i++) amt.data[i] = (float)am_idx[i];
     keep(r, "argmax", &amt);
     nn_tensor_free(&amt);
+    /* the beam search's fused log-softmax top-K (values and tokens) */
+    float tk_score[B * T], tk_best[B * T * 2];
+    int tk_idx[B * T * 2];
+    for (int i = 0; i < B * T; i++) tk_score[i] = -0.5f * (float)(i % 3);
+    CHECK(nn_log_softmax_topk(&logits, tk_score, 2, tk_best, tk_idx) == 0);
+    nn_tensor tkv = nn_zeros1(NN_CPU, B * T * 2), tki = nn_zeros1(NN_CPU, B * T * 2);
+    for (int i = 0; i < B * T * 2; i++) tkv.data[i] = tk_best[i], tki.data[i] = (float)tk_idx[i];
+    keep(r, "topk.value", &tkv);
+    keep(r, "topk.index", &tki);
+    nn_tensor_free(&tkv);
+    nn_tensor_free(&tki);
     int ids[N] = {1, 8, 1, 3};
     nn_tensor e = nn_zeros2(dev, N, IN), de = rnd(dev, &rng, 2, (int[]){N, IN});
     CHECK(nn_embedding_forward(&emb, ids, N, &e) == 0);
