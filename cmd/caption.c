@@ -55,7 +55,7 @@ typedef struct {
     wsd_batch batch;
     proposal_kind prop;
     int n_random, share, beam, max_len;
-    nn_rng rng;
+    wsd_rng rng;
     float *shared;       /* the current draw of random proposals (n_random × 2) */
     long n_drawn_videos; /* videos that have used a draw so far */
     long n_events;
@@ -78,7 +78,7 @@ static int generate(ctx *c, float *cw) {
         return WSD_NUM_ANCHORS;
     case PROP_RANDOM:
         if (c->n_drawn_videos++ % c->share == 0)
-            for (int k = 0; k < 2 * c->n_random; k++) c->shared[k] = nn_rng_uniformf(&c->rng);
+            for (int k = 0; k < 2 * c->n_random; k++) c->shared[k] = wsd_rng_uniformf(&c->rng);
         memcpy(cw, c->shared, sizeof(float) * 2 * c->n_random);
         return c->n_random;
     default: return 0;
@@ -254,7 +254,7 @@ int main(int argc, char **argv) {
     free(opts);
     wsd_infer_opts_finish(&o, argc, argv, usage);
     load(&c, o.model, o.feats, o.sample_rate, max_len, o.dev);
-    nn_rng_seed(&c.rng, (uint64_t)seed);
+    wsd_rng_seed(&c.rng, (uint64_t)seed);
     if (c.prop == PROP_RANDOM) c.shared = wsd_malloc(sizeof(float) * 2 * c.n_random);
     wsd_batch_init(&c.batch);
 

@@ -222,7 +222,7 @@ static cJSON *train_epoch(const options *o, wsd_cg *cg, nn_optim *opt, wsd_batch
         if (wsd_batcher_get(bt, i, &b)) wsd_die("%s", wsd_error());
         for (int n = 0; n < b.N; n++) words += b.caption_len[n] - 1;
         /* dropout masks are a function of (seed, epoch, batch): resumable */
-        nn_rng_seed(&cg->rng,
+        wsd_rng_seed(&cg->rng,
                     wsd_rng_stream((uint64_t)o->common.seed, WSD_STREAM_CG_DROPOUT, epoch, (uint64_t)i));
         double loss = batch_loss(o, cg, &run, &b, &seg, opt);
         if (!isfinite(loss)) {

@@ -332,7 +332,7 @@ static void open_labeler(trainer *T, int start_epoch) {
 
 /* One SL-epoch batch: pseudo-labels (or GT targets) -> SL gradient -> step.
  * Counts the pseudo-labels per anchor in hist. */
-static int sl_batch(trainer *T, const wsd_batch *b, nn_rng *rng, double *loss, double *aux,
+static int sl_batch(trainer *T, const wsd_batch *b, wsd_rng *rng, double *loss, double *aux,
                     long *hist) {
     nn_params_zero_grad(&T->sl.params);
     int rc;
@@ -350,12 +350,12 @@ static int sl_batch(trainer *T, const wsd_batch *b, nn_rng *rng, double *loss, d
 
 /* One cycle batch: noise on the SL's segments, CG dropout seeded by (seed,
  * epoch, batch), cycle gradient, the localizer's gradients clipped, step. */
-static int cycle_batch(trainer *T, const wsd_batch *b, int epoch, int i, nn_rng *rng,
-                       nn_rng *noise_rng, double *loss, double *aux) {
+static int cycle_batch(trainer *T, const wsd_batch *b, int epoch, int i, wsd_rng *rng,
+                       wsd_rng *noise_rng, double *loss, double *aux) {
     const options *o = &T->o;
     float *noise = wsd_malloc(sizeof *noise * 2 * (size_t)b->N);
-    for (int k = 0; k < 2 * b->N; k++) noise[k] = (nn_rng_uniformf(noise_rng) - 0.5f) / 50.0f;
-    nn_rng_seed(&T->cg->rng,
+    for (int k = 0; k < 2 * b->N; k++) noise[k] = (wsd_rng_uniformf(noise_rng) - 0.5f) / 50.0f;
+    wsd_rng_seed(&T->cg->rng,
                 wsd_rng_stream((uint64_t)o->common.seed, WSD_STREAM_CYCLE_CG_DROPOUT, epoch, (uint64_t)i));
     nn_params_zero_grad(&T->sl.params);
     nn_params_zero_grad(&T->cg->params);
@@ -432,9 +432,9 @@ static void train_epoch(trainer *T, wsd_batcher *bt_sl, wsd_batcher *bt_cycle, i
     wsd_batcher_epoch(bt, epoch);
     int n_batches = st.n_batches = wsd_batcher_count(bt);
     if (o->max_batches > 0 && n_batches > o->max_batches) n_batches = st.n_batches = o->max_batches;
-    nn_rng rng, noise_rng;
-    nn_rng_seed(&rng, wsd_rng_stream((uint64_t)t->seed, WSD_STREAM_CYCLE, epoch, 1));
-    nn_rng_seed(&noise_rng, wsd_rng_stream((uint64_t)t->seed, WSD_STREAM_CYCLE, epoch, 2));
+    wsd_rng rng, noise_rng;
+    wsd_rng_seed(&rng, wsd_rng_stream((uint64_t)t->seed, WSD_STREAM_CYCLE, epoch, 1));
+    wsd_rng_seed(&noise_rng, wsd_rng_stream((uint64_t)t->seed, WSD_STREAM_CYCLE, epoch, 2));
     if (T->cg) T->cg->training = !st.sl_epoch;
     st.phase = st.sup ? "supervised" : st.sl_epoch ? "SL" : "cycle";
     st.aux_name = st.sl_epoch ? "miou" : "rec";

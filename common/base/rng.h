@@ -9,7 +9,7 @@
  *  - by counter: wsd_rng_hash(seed, a, b) is a pure function of (seed, a, b),
  *    for draws that must not depend on what ran before (batch order and
  *    sentence draws of epoch e, the dropout and noise of epoch e, batch i).
- * The engine calls the generator nn_rng (nn/nn_rng.h, the same type). */
+ * The engine calls the generator wsd_rng (nn/wsd_rng.h, the same type). */
 #ifndef WSD_RNG_H
 #define WSD_RNG_H
 

@@ -6,7 +6,7 @@
 
 /* The streams are pinned: these values come from the generator, the counter
  * hash and the name hash as every earlier release computed them (the batcher's
- * wsd_batch_hash and synth.c's own xoshiro), so a change of numbers fails here
+ * wsd_batch_hash and synth.c's generator), so a change of numbers fails here
  * before it changes a training run. */
 static void streams_are_pinned(void) {
     wsd_rng r;

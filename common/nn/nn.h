@@ -14,7 +14,7 @@
 #include "nn/nn_ops.h"
 #include "nn/nn_optim.h"
 #include "nn/nn_param.h"
-#include "nn/nn_rng.h"
+#include "base/rng.h"
 #include "nn/nn_rnn.h"
 #include "nn/nn_tensor.h"
 

@@ -20,7 +20,7 @@ int nn_att_kind_parse(const char *name, nn_att_kind *out) {
 }
 
 int nn_attention_init(nn_attention *a, nn_params *ps, const char *prefix, const char *pe_prefix,
-                      nn_att_kind kind, int feat_dim, int query_dim, int pe_size, nn_rng *rng,
+                      nn_att_kind kind, int feat_dim, int query_dim, int pe_size, wsd_rng *rng,
                       nn_device dev) {
     memset(a, 0, sizeof *a);
     a->kind = kind;
@@ -206,7 +206,7 @@ void nn_softctx_cache_free(nn_softctx_cache *c) {
 
 int nn_softctx_init(nn_softctx *s, nn_params *ps, const char *const *att_prefixes,
                     nn_context_kind kind, nn_att_kind att, float scale, int feat_dim,
-                    int query_dim, nn_rng *rng, nn_device dev) {
+                    int query_dim, wsd_rng *rng, nn_device dev) {
     memset(s, 0, sizeof *s);
     s->kind = kind;
     s->scale = scale;

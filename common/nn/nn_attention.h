@@ -37,7 +37,7 @@ typedef struct {
  * position embedding (type2 only; may be NULL otherwise). Linear W init
  * U(−1/√D, 1/√D). */
 int nn_attention_init(nn_attention *a, nn_params *ps, const char *prefix, const char *pe_prefix,
-                      nn_att_kind kind, int feat_dim, int query_dim, int pe_size, nn_rng *rng,
+                      nn_att_kind kind, int feat_dim, int query_dim, int pe_size, wsd_rng *rng,
                       nn_device dev);
 
 typedef struct {
@@ -100,7 +100,7 @@ void nn_softctx_cache_free(nn_softctx_cache *c);
  * (ignored for mean, which has no parameters). */
 int nn_softctx_init(nn_softctx *s, nn_params *ps, const char *const *att_prefixes,
                     nn_context_kind kind, nn_att_kind att, float scale, int feat_dim,
-                    int query_dim, nn_rng *rng, nn_device dev);
+                    int query_dim, wsd_rng *rng, nn_device dev);
 /* seg (N, 2) in feature units, valid (N, T) video mask, query (N, Q) (NULL for
  * mean) → ctx (N, n_masks·D). */
 int nn_softctx_forward(const nn_softctx *s, const nn_tensor *feats, const int *gather,

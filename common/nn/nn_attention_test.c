@@ -19,8 +19,8 @@ static void test_attention_golden(void) {
     nn_tensor valid = tu_golden_tensor(&gs, "valid"), dctx = tu_golden_tensor(&gs, "dctx");
     nn_tensor query = tu_golden_tensor(&gs, "query");
     int N = mask.shape[0];
-    nn_rng rng;
-    nn_rng_seed(&rng, 3);
+    wsd_rng rng;
+    wsd_rng_seed(&rng, 3);
     static const char *kinds[] = {"mean", "type0", "type1", "type2"};
     for (int k = 0; k < 4; k++) {
         nn_params ps;
@@ -86,8 +86,8 @@ static void test_softmask_golden(void) {
     /* the clr mean context of the caption generator */
     nn_params ps;
     nn_params_init(&ps, "m");
-    nn_rng rng;
-    nn_rng_seed(&rng, 1);
+    wsd_rng rng;
+    wsd_rng_seed(&rng, 1);
     nn_softctx sc;
     CHECK(nn_softctx_init(&sc, &ps, NULL, NN_CTX_CLR, NN_ATT_MEAN, 0.1f, D, 8, &rng, NN_CPU) == 0);
     nn_tensor ctx = nn_zeros2(NN_CPU, N, 3 * D), dctx = tu_golden_tensor(&gs, "clr.dctx");
@@ -137,8 +137,8 @@ static void att_setup(att_ctx *c, int kind, int use_ctx, nn_context_kind ck) {
     gather_idx[0] = 1;
     gather_idx[1] = 0;
     gather_idx[2] = 1;
-    nn_rng rng;
-    nn_rng_seed(&rng, 11);
+    wsd_rng rng;
+    wsd_rng_seed(&rng, 11);
     nn_params_init(&c->ps, "m");
     c->use_ctx = use_ctx;
     int width = D;
@@ -165,7 +165,7 @@ static void att_setup(att_ctx *c, int kind, int use_ctx, nn_context_kind ck) {
         for (int t = 0; t < T; t++) {
             int ok = !(n == 0 && t >= 6);
             c->valid.data[n * T + t] = (float)ok;
-            c->mask.data[n * T + t] = ok ? (kind == 0 ? 0.2f + nn_rng_uniformf(&rng) : 1.0f) : 0.0f;
+            c->mask.data[n * T + t] = ok ? (kind == 0 ? 0.2f + wsd_rng_uniformf(&rng) : 1.0f) : 0.0f;
         }
     float segs[N][2] = {{3.2f, 4.1f}, {1.5f, 9.0f}, {7.3f, 2.2f}};
     memcpy(c->seg.data, segs, sizeof segs);

@@ -13,22 +13,22 @@ const char *__asan_default_options(void);
 const char *__asan_default_options(void) { return "allocator_may_return_null=1"; }
 
 static void test_rng_is_reproducible_and_uniform(void) {
-    nn_rng a, b;
-    nn_rng_seed(&a, 233);
-    nn_rng_seed(&b, 233);
-    for (int i = 0; i < 100; i++) CHECK(nn_rng_u64(&a) == nn_rng_u64(&b));
+    wsd_rng a, b;
+    wsd_rng_seed(&a, 233);
+    wsd_rng_seed(&b, 233);
+    for (int i = 0; i < 100; i++) CHECK(wsd_rng_u64(&a) == wsd_rng_u64(&b));
     double s = 0, s2 = 0;
     int n = 20000;
     for (int i = 0; i < n; i++) {
-        float u = nn_rng_uniformf(&b);
+        float u = wsd_rng_uniformf(&b);
         CHECK(u >= 0 && u < 1);
-        float z = nn_rng_normal(&b);
+        float z = wsd_rng_normal(&b);
         s += z;
         s2 += (double)z * z;
     }
     CHECK_NEAR(s / n, 0, 0.05);
     CHECK_NEAR(s2 / n, 1, 0.05);
-    for (int i = 0; i < 1000; i++) CHECK(nn_rng_below(&b, 7) < 7);
+    for (int i = 0; i < 1000; i++) CHECK(wsd_rng_below(&b, 7) < 7);
 }
 
 static void test_tensor_views_and_copies(void) {
@@ -115,8 +115,8 @@ static void test_ops_gemm_concat_gather(void) {
 }
 
 static void test_activations_fd(void) {
-    nn_rng rng;
-    nn_rng_seed(&rng, 5);
+    wsd_rng rng;
+    wsd_rng_seed(&rng, 5);
     nn_tensor x = nn_zeros1(NN_CPU, 50), y = nn_zeros1(NN_CPU, 50), dy = nn_zeros1(NN_CPU, 50);
     nn_tensor dx = nn_zeros1(NN_CPU, 50);
     tu_randomize(&x, &rng, 3);
@@ -158,8 +158,8 @@ static double lin_loss(void *p) {
 static void test_linear_fd(void) {
     for (int bias = 0; bias < 2; bias++) {
         lin_ctx c;
-        nn_rng rng;
-        nn_rng_seed(&rng, 2);
+        wsd_rng rng;
+        wsd_rng_seed(&rng, 2);
         nn_params_init(&c.ps, "m");
         CHECK(nn_linear_init(&c.l, &c.ps, "fc", 5, 3, bias, &rng, NN_CPU) == 0);
         CHECK(c.ps.n == 1 + bias);
@@ -185,8 +185,8 @@ static void test_linear_fd(void) {
 static void test_linear_embedding_golden(void) {
     tu_goldens gs;
     if (tu_goldens_load(&gs, "linear.txt")) TEST_SKIP("linear goldens missing");
-    nn_rng rng;
-    nn_rng_seed(&rng, 1);
+    wsd_rng rng;
+    wsd_rng_seed(&rng, 1);
     nn_params ps;
     nn_params_init(&ps, "m");
     nn_linear l;
@@ -234,8 +234,8 @@ static double emb_loss(void *p) {
 }
 
 static void test_embedding_fd(void) {
-    nn_rng rng;
-    nn_rng_seed(&rng, 12);
+    wsd_rng rng;
+    wsd_rng_seed(&rng, 12);
     nn_params ps;
     nn_params_init(&ps, "m");
     emb_ctx c = {.ids = {3, 1, 3, 0, 5}};
@@ -253,8 +253,8 @@ static void test_embedding_fd(void) {
 }
 
 static void test_init_distributions(void) {
-    nn_rng rng;
-    nn_rng_seed(&rng, 233);
+    wsd_rng rng;
+    wsd_rng_seed(&rng, 233);
     nn_params ps;
     nn_params_init(&ps, "m");
     nn_linear l;
@@ -277,8 +277,8 @@ static void test_init_distributions(void) {
 }
 
 static void test_dropout(void) {
-    nn_rng rng;
-    nn_rng_seed(&rng, 9);
+    wsd_rng rng;
+    wsd_rng_seed(&rng, 9);
     nn_tensor x = nn_zeros1(NN_CPU, 10000), y = nn_zeros1(NN_CPU, 10000), mask = {0};
     nn_tensor_fill(&x, 1.0f);
     CHECK(nn_dropout_forward(0.3f, 1, &rng, &x, &y, &mask) == 0);
@@ -292,8 +292,8 @@ static void test_dropout(void) {
     CHECK(nn_dropout_backward(&mask, &x, &dx) == 0);
     CHECK(memcmp(dx.data, y.data, y.size * sizeof(float)) == 0);
     /* same seed, same mask */
-    nn_rng r2;
-    nn_rng_seed(&r2, 9);
+    wsd_rng r2;
+    wsd_rng_seed(&r2, 9);
     nn_tensor y2 = nn_zeros1(NN_CPU, 10000), m2 = {0};
     nn_dropout_forward(0.3f, 1, &r2, &x, &y2, &m2);
     CHECK(memcmp(y2.data, y.data, y.size * sizeof(float)) == 0);

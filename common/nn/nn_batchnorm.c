@@ -12,7 +12,7 @@ void nn_batchnorm_cache_free(nn_batchnorm_cache *c) {
 }
 
 int nn_batchnorm_init(nn_batchnorm *bn, nn_params *ps, const char *prefix, int channels,
-                      nn_rng *rng, nn_device dev) {
+                      wsd_rng *rng, nn_device dev) {
     char name[512];
     memset(bn, 0, sizeof *bn);
     bn->channels = channels;

@@ -25,7 +25,7 @@ typedef struct {
 void nn_batchnorm_cache_free(nn_batchnorm_cache *c);
 
 int nn_batchnorm_init(nn_batchnorm *bn, nn_params *ps, const char *prefix, int channels,
-                      nn_rng *rng, nn_device dev);
+                      wsd_rng *rng, nn_device dev);
 /* x (N, C) → y (N, C). Training needs N > 1 (as PyTorch). */
 int nn_batchnorm_forward(nn_batchnorm *bn, const nn_tensor *x, nn_tensor *y, int training,
                          nn_batchnorm_cache *cache);

@@ -3,8 +3,8 @@
 static void test_batchnorm_golden(void) {
     tu_goldens gs;
     if (tu_goldens_load(&gs, "batchnorm.txt")) TEST_SKIP("batchnorm goldens missing");
-    nn_rng rng;
-    nn_rng_seed(&rng, 1);
+    wsd_rng rng;
+    wsd_rng_seed(&rng, 1);
     nn_params ps;
     nn_params_init(&ps, "m");
     nn_tensor x = tu_golden_tensor(&gs, "x"), dy = tu_golden_tensor(&gs, "dy");
@@ -64,8 +64,8 @@ static double bn_loss(void *p) {
 static void check_bn_fd(int training) {
     bn_ctx c;
     memset(&c, 0, sizeof c);
-    nn_rng rng;
-    nn_rng_seed(&rng, 4);
+    wsd_rng rng;
+    wsd_rng_seed(&rng, 4);
     nn_params_init(&c.ps, "m");
     nn_batchnorm_init(&c.bn, &c.ps, "bn", 4, &rng, NN_CPU);
     tu_randomize(&c.bn.bias->value, &rng, 1);
@@ -94,8 +94,8 @@ static void test_batchnorm_train_fd(void) { check_bn_fd(1); }
 static void test_batchnorm_eval_fd(void) { check_bn_fd(0); }
 
 static void test_batchnorm_init_is_pytorch03(void) {
-    nn_rng rng;
-    nn_rng_seed(&rng, 2);
+    wsd_rng rng;
+    wsd_rng_seed(&rng, 2);
     nn_params ps;
     nn_params_init(&ps, "m");
     nn_batchnorm bn;

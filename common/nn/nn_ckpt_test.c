@@ -3,8 +3,8 @@
 #include <unistd.h>
 
 static void build(nn_params *ps, const char *section, nn_linear *l, nn_batchnorm *bn, int out) {
-    nn_rng rng;
-    nn_rng_seed(&rng, 17);
+    wsd_rng rng;
+    wsd_rng_seed(&rng, 17);
     nn_params_init(ps, section);
     nn_linear_init(l, ps, "refiner", 4, out, 1, &rng, NN_CPU);
     nn_batchnorm_init(bn, ps, "feature_mixer.combiner.1", 3, &rng, NN_CPU);
@@ -76,8 +76,8 @@ static void test_checkpoint_round_trip(void) {
     CHECK(strstr(wsd_error(), "model_cg") != NULL);
     nn_params ps4;
     nn_params_init(&ps4, "model_sl");
-    nn_rng rng;
-    nn_rng_seed(&rng, 1);
+    wsd_rng rng;
+    wsd_rng_seed(&rng, 1);
     nn_linear l4;
     nn_linear_init(&l4, &ps4, "refiner", 4, 2, 1, &rng, NN_CPU);
     CHECK(nn_ckpt_load_params(ck, &ps4, NULL, 0) == 0);  /* subset: fine unless strict */

@@ -40,7 +40,7 @@ static void keep_grads(results *r, const nn_params *ps) {
     }
 }
 
-static nn_tensor rnd(nn_device dev, nn_rng *rng, int ndim, const int *shape) {
+static nn_tensor rnd(nn_device dev, wsd_rng *rng, int ndim, const int *shape) {
     nn_tensor t = nn_tensor_zeros(dev, ndim, shape);
     nn_init_uniform(&t, rng, -1, 1);
     return t;
@@ -48,8 +48,8 @@ static nn_tensor rnd(nn_device dev, nn_rng *rng, int ndim, const int *shape) {
 
 static void workload(nn_device dev, results *r) {
     enum { B = 3, T = 7, IN = 5, H = 6, N = 4, D = 6, Q = 12, V = 9 };
-    nn_rng rng;
-    nn_rng_seed(&rng, 77);
+    wsd_rng rng;
+    wsd_rng_seed(&rng, 77);
     nn_params ps;
     nn_params_init(&ps, "m");
     nn_gru g;

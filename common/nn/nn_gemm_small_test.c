@@ -6,13 +6,13 @@
 
 /* |C − exact| ≤ K·u·Σ_k |a_ik b_kj| (+ the beta term), u = 2⁻²⁴, against a
  * double product; shapes cover every row remainder (1..6) and column tails. */
-static void check_shape(int isa_cap, int M, int N, int K, float beta, nn_rng *rng) {
+static void check_shape(int isa_cap, int M, int N, int K, float beta, wsd_rng *rng) {
     int lda = K + 3, ldb = N + 5, ldc = N + 2;
     float *A = malloc(sizeof(float) * (size_t)M * lda), *B = malloc(sizeof(float) * (size_t)K * ldb);
     float *C = malloc(sizeof(float) * (size_t)M * ldc), *C0 = malloc(sizeof(float) * (size_t)M * ldc);
-    for (int i = 0; i < M * lda; i++) A[i] = nn_rng_uniformf(rng) * 2 - 1;
-    for (int i = 0; i < K * ldb; i++) B[i] = nn_rng_uniformf(rng) * 2 - 1;
-    for (int i = 0; i < M * ldc; i++) C[i] = C0[i] = nn_rng_uniformf(rng) * 2 - 1;
+    for (int i = 0; i < M * lda; i++) A[i] = wsd_rng_uniformf(rng) * 2 - 1;
+    for (int i = 0; i < K * ldb; i++) B[i] = wsd_rng_uniformf(rng) * 2 - 1;
+    for (int i = 0; i < M * ldc; i++) C[i] = C0[i] = wsd_rng_uniformf(rng) * 2 - 1;
     if (beta == 0)
         for (int i = 0; i < M; i++) C[(size_t)i * ldc] = NAN; /* beta 0 must not read C */
     size_t psz = nn_gemm_small_packed_size(K, N);
@@ -65,8 +65,8 @@ static void check_shape(int isa_cap, int M, int N, int K, float beta, nn_rng *rn
 static void test_products_within_the_bound(void) {
     static const int shapes[][3] = {{1, 1, 1},    {6, 32, 7},   {7, 33, 64}, {5, 17, 3},
                                     {13, 47, 100}, {36, 96, 512}, {2, 15, 9}, {4, 9, 31}};
-    nn_rng rng;
-    nn_rng_seed(&rng, 7);
+    wsd_rng rng;
+    wsd_rng_seed(&rng, 7);
     int isa = nn_gemm_small_isa();
     fprintf(stderr, "  kernel level %d (2 AVX-512, 1 AVX2, 0 none)\n", isa);
     for (size_t s = 0; s < sizeof shapes / sizeof *shapes; s++)
@@ -78,13 +78,13 @@ static void test_products_within_the_bound(void) {
  * the same row computed among others. */
 static void test_rows_do_not_depend_on_the_batch(void) {
     if (nn_gemm_small_isa() == 0) TEST_SKIP("no vector kernel on this machine");
-    nn_rng rng;
-    nn_rng_seed(&rng, 8);
+    wsd_rng rng;
+    wsd_rng_seed(&rng, 8);
     int M = 11, N = 70, K = 200;
     float *A = malloc(sizeof(float) * M * K), *B = malloc(sizeof(float) * K * N);
     float *C = malloc(sizeof(float) * M * N), *r = malloc(sizeof(float) * N);
-    for (int i = 0; i < M * K; i++) A[i] = nn_rng_normal(&rng);
-    for (int i = 0; i < K * N; i++) B[i] = nn_rng_normal(&rng);
+    for (int i = 0; i < M * K; i++) A[i] = wsd_rng_normal(&rng);
+    for (int i = 0; i < K * N; i++) B[i] = wsd_rng_normal(&rng);
     float *P = malloc(sizeof(float) * nn_gemm_small_packed_size(K, N));
     nn_gemm_small_pack(K, N, B, N, 0, P);
     CHECK(nn_sgemm_small_packed(M, N, K, A, K, P, 0, C, N) == 0);
@@ -98,13 +98,13 @@ static void test_rows_do_not_depend_on_the_batch(void) {
 /* The same bits with 1, 2 and 3 threads (columns split differently). */
 static void test_threads_do_not_change_the_result(void) {
     if (nn_gemm_small_isa() == 0) TEST_SKIP("no vector kernel on this machine");
-    nn_rng rng;
-    nn_rng_seed(&rng, 9);
+    wsd_rng rng;
+    wsd_rng_seed(&rng, 9);
     int M = 36, N = 1536 + 40, K = 300;
     float *A = malloc(sizeof(float) * M * K), *B = malloc(sizeof(float) * K * N);
     float *C[3];
-    for (int i = 0; i < M * K; i++) A[i] = nn_rng_normal(&rng);
-    for (int i = 0; i < K * N; i++) B[i] = nn_rng_normal(&rng);
+    for (int i = 0; i < M * K; i++) A[i] = wsd_rng_normal(&rng);
+    for (int i = 0; i < K * N; i++) B[i] = wsd_rng_normal(&rng);
     float *P = malloc(sizeof(float) * nn_gemm_small_packed_size(K, N));
     nn_gemm_small_pack(K, N, B, N, 0, P);
     for (int t = 0; t < 3; t++) {

@@ -11,7 +11,7 @@
 #include "base/util.h"
 
 int nn_gru_init(nn_gru *g, nn_params *ps, const char *prefix, int in, int hidden, int layers,
-                float dropout, nn_rng *rng, nn_device dev) {
+                float dropout, wsd_rng *rng, nn_device dev) {
     memset(g, 0, sizeof *g);
     g->in = in;
     g->hidden = hidden;
@@ -87,7 +87,7 @@ void nn_gru_step_cache_free(nn_gru_step_cache *c) {
 }
 
 int nn_gru_step_forward(const nn_gru *g, const nn_tensor *x, const nn_tensor *h_prev,
-                        nn_tensor *h_next, int training, nn_rng *rng, nn_gru_step_cache *cache) {
+                        nn_tensor *h_next, int training, wsd_rng *rng, nn_gru_step_cache *cache) {
     int L = g->layers, H = g->hidden;
     if (x->ndim != 2 || x->shape[1] != g->in)
         return wsd_fail("GRU step: input %s, expected (B, %d)", nn_tensor_shape_str(x), g->in);
@@ -292,7 +292,7 @@ static void ensure_room(nn_tensor *t, nn_device dev, size_t n) {
  * projection is one product over all T·B rows for the varying part and one
  * over B rows for the constant part, added to every step. */
 static int seq_forward_core(const nn_gru *g, int T, int B, int in_var, const nn_tensor *h0,
-                            int training, nn_rng *rng, nn_gru_seq_cache *c,
+                            int training, wsd_rng *rng, nn_gru_seq_cache *c,
                             const nn_gru_seq_cache *same0) {
     int L = g->layers, H = g->hidden, in = g->in;
     nn_device dev = c->x.device;
@@ -358,7 +358,7 @@ static int seq_forward_core(const nn_gru *g, int T, int B, int in_var, const nn_
 }
 
 static int seq_forward_bm(const nn_gru *g, const nn_tensor *x, const nn_tensor *h0, nn_tensor *out,
-                          nn_tensor *hs, int training, nn_rng *rng, nn_gru_seq_cache *cache,
+                          nn_tensor *hs, int training, wsd_rng *rng, nn_gru_seq_cache *cache,
                           const nn_gru_seq_cache *same0) {
     int L = g->layers, H = g->hidden;
     if (x->ndim != 3 || x->shape[2] != g->in)
@@ -395,12 +395,12 @@ static int seq_forward_bm(const nn_gru *g, const nn_tensor *x, const nn_tensor *
 }
 
 int nn_gru_seq_forward(const nn_gru *g, const nn_tensor *x, const nn_tensor *h0, nn_tensor *out,
-                       nn_tensor *hs, int training, nn_rng *rng, nn_gru_seq_cache *cache) {
+                       nn_tensor *hs, int training, wsd_rng *rng, nn_gru_seq_cache *cache) {
     return seq_forward_bm(g, x, h0, out, hs, training, rng, cache, NULL);
 }
 
 int nn_gru_seq_forward_same0(const nn_gru *g, const nn_tensor *x, const nn_gru_seq_cache *same,
-                             nn_tensor *out, nn_tensor *hs, int training, nn_rng *rng,
+                             nn_tensor *out, nn_tensor *hs, int training, wsd_rng *rng,
                              nn_gru_seq_cache *cache) {
     if (x->ndim != 3 || !same || !same->h[0].data || same->in_var != g->in || same->B != x->shape[0] ||
         same->T != x->shape[1] || same->h[0].device != x->device)
@@ -411,7 +411,7 @@ int nn_gru_seq_forward_same0(const nn_gru *g, const nn_tensor *x, const nn_gru_s
 }
 
 int nn_gru_seq_forward_tm(const nn_gru *g, const nn_tensor *x, const nn_tensor *xc,
-                          const nn_tensor *h0, int training, nn_rng *rng, nn_gru_seq_cache *c) {
+                          const nn_tensor *h0, int training, wsd_rng *rng, nn_gru_seq_cache *c) {
     int L = g->layers, H = g->hidden;
     int cw = xc ? xc->shape[xc->ndim - 1] : 0, in_var = g->in - cw;
     if (x->ndim != 3 || x->shape[2] != in_var)

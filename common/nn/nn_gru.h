@@ -29,7 +29,7 @@ typedef struct {
 /* Registers "<prefix>.weight_ih_l0" … "<prefix>.bias_hh_l{L-1}" (prefix e.g.
  * "video_encoder.rnn"), all U(−1/√H, 1/√H) (nn_rnn_params_init, G = 3). */
 int nn_gru_init(nn_gru *g, nn_params *ps, const char *prefix, int in, int hidden, int layers,
-                float dropout, nn_rng *rng, nn_device dev);
+                float dropout, wsd_rng *rng, nn_device dev);
 
 /* ---- one step ---- */
 
@@ -52,7 +52,7 @@ void nn_gru_step_cache_free(nn_gru_step_cache *c);
  * is nn_tensor_index(h_next, layers-1). h_next must not alias h_prev. cache may
  * be NULL (inference); rng is used only when training with dropout > 0. */
 int nn_gru_step_forward(const nn_gru *g, const nn_tensor *x, const nn_tensor *h_prev,
-                        nn_tensor *h_next, int training, nn_rng *rng, nn_gru_step_cache *cache);
+                        nn_tensor *h_next, int training, wsd_rng *rng, nn_gru_step_cache *cache);
 /* dh: in = dL/dh_next (layers, B, H) including the gradient of the top output;
  * out = dL/dh_prev. Accumulates parameter gradients; dx += dL/dx when not NULL. */
 int nn_gru_step_backward(const nn_gru *g, const nn_gru_step_cache *cache, nn_tensor *dh,
@@ -104,7 +104,7 @@ void nn_gru_seq_cache_free(nn_gru_seq_cache *c);
  * state of every layer. Padding is not skipped (seq_encoder.py RNNSeqEncoder._forward). cache may be NULL
  * (inference). */
 int nn_gru_seq_forward(const nn_gru *g, const nn_tensor *x, const nn_tensor *h0, nn_tensor *out,
-                       nn_tensor *hs, int training, nn_rng *rng, nn_gru_seq_cache *cache);
+                       nn_tensor *hs, int training, wsd_rng *rng, nn_gru_seq_cache *cache);
 /* nn_gru_seq_forward from h0 = 0 whose layer 0 is copied from `same`, the
  * cache of a forward of this GRU with the same weights on the same x from
  * h0 = 0 (the caller guarantees it; shapes are checked): no dropout acts
@@ -113,7 +113,7 @@ int nn_gru_seq_forward(const nn_gru *g, const nn_tensor *x, const nn_tensor *h0,
  * nn_gru_seq_forward). cache is required and not `same`. The weakly
  * supervised cycle runs the localizer's video encoder twice per batch. */
 int nn_gru_seq_forward_same0(const nn_gru *g, const nn_tensor *x, const nn_gru_seq_cache *same,
-                             nn_tensor *out, nn_tensor *hs, int training, nn_rng *rng,
+                             nn_tensor *out, nn_tensor *hs, int training, wsd_rng *rng,
                              nn_gru_seq_cache *cache);
 /* dout (B, T, H) and/or dhs (layers, B, T, H) (either NULL). Accumulates
  * parameter gradients; dx (B, T, in) += when not NULL; dh0 (layers, B, H) +=
@@ -130,7 +130,7 @@ int nn_gru_seq_backward(const nn_gru *g, nn_gru_seq_cache *cache, const nn_tenso
  * running nn_gru_step_forward T times on the concatenated input for up to 2
  * layers. A cache is required. */
 int nn_gru_seq_forward_tm(const nn_gru *g, const nn_tensor *x, const nn_tensor *xc,
-                          const nn_tensor *h0, int training, nn_rng *rng, nn_gru_seq_cache *cache);
+                          const nn_tensor *h0, int training, wsd_rng *rng, nn_gru_seq_cache *cache);
 /* (T, B, H) view of the top layer's outputs of the last forward in the cache. */
 nn_tensor nn_gru_seq_top_tm(const nn_gru *g, const nn_gru_seq_cache *cache);
 /* dout (T, B, H) time-major (may be NULL). Accumulates parameter gradients;

@@ -12,15 +12,15 @@ typedef struct {
 
 static double seq_loss(void *p) {
     seq_ctx *c = p;
-    nn_rng rng;
-    nn_rng_seed(&rng, 99); /* same dropout masks at every evaluation */
+    wsd_rng rng;
+    wsd_rng_seed(&rng, 99); /* same dropout masks at every evaluation */
     nn_gru_seq_forward(&c->g, &c->x, &c->h0, &c->out, &c->hs, 1, &rng, &c->cache);
     return tu_project(&c->out, &c->r_out) + tu_project(&c->hs, &c->r_hs);
 }
 
 static void seq_setup(seq_ctx *c, float dropout) {
-    nn_rng rng;
-    nn_rng_seed(&rng, 1);
+    wsd_rng rng;
+    wsd_rng_seed(&rng, 1);
     memset(c, 0, sizeof *c);
     nn_params_init(&c->ps, "m");
     nn_gru_init(&c->g, &c->ps, "rnn", IN, H, L, dropout, &rng, NN_CPU);
@@ -76,8 +76,8 @@ typedef struct {
 
 static double step_loss(void *p) {
     step_ctx *c = p;
-    nn_rng rng;
-    nn_rng_seed(&rng, 7);
+    wsd_rng rng;
+    wsd_rng_seed(&rng, 7);
     double loss = 0;
     nn_tensor_copy(&c->hstate[0], &c->s.h0);
     for (int t = 0; t < T; t++) {
@@ -184,8 +184,8 @@ static void check_time_major(float dropout) {
                 r.data[(t * B + b) * H + k] = c.s.r_hs.data[(((size_t)(L - 1) * B + b) * T + t) * H + k];
         }
     /* steps */
-    nn_rng rng;
-    nn_rng_seed(&rng, 7);
+    wsd_rng rng;
+    wsd_rng_seed(&rng, 7);
     nn_params_zero_grad(&c.s.ps);
     nn_tensor_copy(&c.hstate[0], &c.s.h0);
     for (int t = 0; t < T; t++)
@@ -202,7 +202,7 @@ static void check_time_major(float dropout) {
     nn_tensor grads[16];
     for (int i = 0; i < c.s.ps.n; i++) grads[i] = nn_tensor_host_copy(&c.s.ps.items[i]->grad);
     /* time-major */
-    nn_rng_seed(&rng, 7);
+    wsd_rng_seed(&rng, 7);
     nn_params_zero_grad(&c.s.ps);
     nn_gru_seq_cache cache = {0};
     nn_tensor dx = nn_zeros3(NN_CPU, T, B, VAR), dxc = nn_zeros2(NN_CPU, B, C);
@@ -288,8 +288,8 @@ static void test_gru_golden(void) {
     }
     int b = (int)shape->data[0], t = (int)shape->data[1], in = (int)shape->data[2];
     int h = (int)shape->data[3], l = (int)shape->data[4];
-    nn_rng rng;
-    nn_rng_seed(&rng, 0);
+    wsd_rng rng;
+    wsd_rng_seed(&rng, 0);
     nn_params ps;
     nn_params_init(&ps, "m");
     nn_gru g;
@@ -344,15 +344,15 @@ static void test_gru_seq_same0(void) {
     seq_setup(&c, 0.3f);
     nn_gru_seq_cache first = {0}, again = {0};
     nn_tensor out2 = nn_zeros3(NN_CPU, B, T, H), hs2 = nn_zeros4(NN_CPU, L, B, T, H);
-    nn_rng r1, r2;
-    nn_rng_seed(&r1, 7);
+    wsd_rng r1, r2;
+    wsd_rng_seed(&r1, 7);
     CHECK(nn_gru_seq_forward(&c.g, &c.x, NULL, NULL, NULL, 1, &r1, &first) == 0);
-    nn_rng_seed(&r1, 8);
-    nn_rng_seed(&r2, 8);
+    wsd_rng_seed(&r1, 8);
+    wsd_rng_seed(&r2, 8);
     CHECK(nn_gru_seq_forward(&c.g, &c.x, NULL, &c.out, &c.hs, 1, &r1, &c.cache) == 0);
     CHECK(nn_gru_seq_forward_same0(&c.g, &c.x, &first, &out2, &hs2, 1, &r2, &again) == 0);
     CHECK(same_bits(&c.out, &out2) && same_bits(&c.hs, &hs2));
-    CHECK(nn_rng_uniform(&r1) == nn_rng_uniform(&r2)); /* as many draws */
+    CHECK(wsd_rng_uniform(&r1) == wsd_rng_uniform(&r2)); /* as many draws */
     for (int l = 0; l < L; l++) CHECK(same_bits(&c.cache.gates[l], &again.gates[l]));
     /* the backward through either cache: the same gradients */
     nn_tensor *g1[16], dx1 = nn_zeros3(NN_CPU, B, T, IN), dx2 = nn_zeros3(NN_CPU, B, T, IN);

@@ -24,7 +24,7 @@ static nn_param *new_param(nn_params *ps, nn_device dev, const char *prefix, con
 }
 
 int nn_linear_init(nn_linear *l, nn_params *ps, const char *prefix, int in, int out,
-                   int with_bias, nn_rng *rng, nn_device dev) {
+                   int with_bias, wsd_rng *rng, nn_device dev) {
     int ws[2] = {out, in};
     float bound = 1.0f / sqrtf((float)in);
     l->in = in;
@@ -64,7 +64,7 @@ int nn_linear_backward(const nn_linear *l, const nn_tensor *x, const nn_tensor *
 }
 
 int nn_embedding_init(nn_embedding *e, nn_params *ps, const char *prefix, int num, int dim,
-                      nn_rng *rng, nn_device dev) {
+                      wsd_rng *rng, nn_device dev) {
     int ws[2] = {num, dim};
     e->num = num;
     e->dim = dim;
@@ -85,7 +85,7 @@ int nn_embedding_backward(const nn_embedding *e, const int *ids, int n, const nn
     return nn_scatter_rows_acc(nn_param_grad(e->weight), &d2, ids, n);
 }
 
-int nn_dropout_forward(float p, int training, nn_rng *rng, const nn_tensor *x, nn_tensor *y,
+int nn_dropout_forward(float p, int training, wsd_rng *rng, const nn_tensor *x, nn_tensor *y,
                        nn_tensor *mask) {
     if (x->size != y->size) return wsd_fail("dropout: input and output sizes differ");
     if (p < 0 || p >= 1) return wsd_fail("dropout: probability %g outside [0, 1)", p);
@@ -99,10 +99,10 @@ int nn_dropout_forward(float p, int training, nn_rng *rng, const nn_tensor *x, n
 }
 
 /* Masks are drawn on the host so a seed gives the same mask on every device. */
-void nn_dropout_mask(float p, nn_rng *rng, nn_tensor *mask) {
+void nn_dropout_mask(float p, wsd_rng *rng, nn_tensor *mask) {
     float keep = 1.0f / (1.0f - p);
     float *h = wsd_malloc((mask->size ? mask->size : 1) * sizeof(float));
-    for (size_t i = 0; i < mask->size; i++) h[i] = nn_rng_uniformf(rng) < p ? 0.0f : keep;
+    for (size_t i = 0; i < mask->size; i++) h[i] = wsd_rng_uniformf(rng) < p ? 0.0f : keep;
     nn_tensor_from_host(mask, h, mask->size);
     free(h);
 }

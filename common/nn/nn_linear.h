@@ -12,7 +12,7 @@ typedef struct {
 
 /* Init U(−1/√in, 1/√in) for weight and bias (PyTorch 0.3). */
 int nn_linear_init(nn_linear *l, nn_params *ps, const char *prefix, int in, int out,
-                   int with_bias, nn_rng *rng, nn_device dev);
+                   int with_bias, wsd_rng *rng, nn_device dev);
 /* x (N, in) → y (N, out). Any leading shape works if viewed as 2-d. */
 int nn_linear_forward(const nn_linear *l, const nn_tensor *x, nn_tensor *y);
 /* Accumulates dW, db; dx += dy·W when dx is not NULL. */
@@ -25,7 +25,7 @@ typedef struct {
 } nn_embedding;
 
 int nn_embedding_init(nn_embedding *e, nn_params *ps, const char *prefix, int num, int dim,
-                      nn_rng *rng, nn_device dev);
+                      wsd_rng *rng, nn_device dev);
 /* out (n, dim) = weight[ids]; ids outside [0,num) are an error. */
 int nn_embedding_forward(const nn_embedding *e, const int *ids, int n, nn_tensor *out);
 /* dW[ids[i]] += dout[i] (dense gradient, as PyTorch's default). */
@@ -34,10 +34,10 @@ int nn_embedding_backward(const nn_embedding *e, const int *ids, int n, const nn
 /* Inverted dropout: y = x ⊙ mask, mask ∈ {0, 1/(1−p)} drawn from rng (a fresh
  * mask per call). Outside training or with p == 0, y = x and the mask is all
  * ones. `mask` is (re)allocated to x's shape; keep it for the backward. */
-int nn_dropout_forward(float p, int training, nn_rng *rng, const nn_tensor *x, nn_tensor *y,
+int nn_dropout_forward(float p, int training, wsd_rng *rng, const nn_tensor *x, nn_tensor *y,
                        nn_tensor *mask);
 /* Fills an existing tensor (or view) with a fresh mask of {0, 1/(1−p)}. */
-void nn_dropout_mask(float p, nn_rng *rng, nn_tensor *mask);
+void nn_dropout_mask(float p, wsd_rng *rng, nn_tensor *mask);
 /* dx += dy ⊙ mask. */
 int nn_dropout_backward(const nn_tensor *mask, const nn_tensor *dy, nn_tensor *dx);
 

@@ -73,8 +73,8 @@ static double loss_fn(void *p) {
 }
 
 static void test_losses_fd(void) {
-    nn_rng rng;
-    nn_rng_seed(&rng, 8);
+    wsd_rng rng;
+    wsd_rng_seed(&rng, 8);
     int target[4] = {2, 0, 4, 1};
     float weight[4] = {1, 0, 1, 0.5f};
     for (int kind = 0; kind < 4; kind++) {

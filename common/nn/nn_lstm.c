@@ -12,7 +12,7 @@
 #include "base/util.h"
 
 int nn_lstm_init(nn_lstm *g, nn_params *ps, const char *prefix, int in, int hidden, int layers,
-                 float dropout, nn_rng *rng, nn_device dev) {
+                 float dropout, wsd_rng *rng, nn_device dev) {
     memset(g, 0, sizeof *g);
     g->in = in;
     g->hidden = hidden;
@@ -34,7 +34,7 @@ void nn_lstm_step_cache_free(nn_lstm_step_cache *c) {
 
 int nn_lstm_step_forward(const nn_lstm *g, const nn_tensor *x, const nn_tensor *h_prev,
                          const nn_tensor *c_prev, nn_tensor *h_next, nn_tensor *c_next,
-                         int training, nn_rng *rng, nn_lstm_step_cache *cache) {
+                         int training, wsd_rng *rng, nn_lstm_step_cache *cache) {
     int L = g->layers, H = g->hidden;
     if (x->ndim != 2 || x->shape[1] != g->in)
         return wsd_fail("LSTM step: input %s, expected (B, %d)", nn_tensor_shape_str(x), g->in);
@@ -146,7 +146,7 @@ void nn_lstm_seq_cache_free(nn_lstm_seq_cache *c) {
 
 int nn_lstm_seq_forward(const nn_lstm *g, const nn_tensor *x, const nn_tensor *h0,
                         const nn_tensor *c0, nn_tensor *out, nn_tensor *hs, int training,
-                        nn_rng *rng, nn_lstm_seq_cache *cache) {
+                        wsd_rng *rng, nn_lstm_seq_cache *cache) {
     int L = g->layers, H = g->hidden;
     if (x->ndim != 3 || x->shape[2] != g->in)
         return wsd_fail("LSTM: input %s, expected (B, T, %d)", nn_tensor_shape_str(x), g->in);

@@ -16,7 +16,7 @@ typedef struct {
 } nn_lstm;
 
 int nn_lstm_init(nn_lstm *l, nn_params *ps, const char *prefix, int in, int hidden, int layers,
-                 float dropout, nn_rng *rng, nn_device dev);
+                 float dropout, wsd_rng *rng, nn_device dev);
 
 typedef struct {
     int batch;
@@ -33,7 +33,7 @@ void nn_lstm_step_cache_free(nn_lstm_step_cache *c);
 
 int nn_lstm_step_forward(const nn_lstm *l, const nn_tensor *x, const nn_tensor *h_prev,
                          const nn_tensor *c_prev, nn_tensor *h_next, nn_tensor *c_next,
-                         int training, nn_rng *rng, nn_lstm_step_cache *cache);
+                         int training, wsd_rng *rng, nn_lstm_step_cache *cache);
 /* dh, dc: in = gradients w.r.t. h_next, c_next; out = w.r.t. h_prev, c_prev. */
 int nn_lstm_step_backward(const nn_lstm *l, const nn_lstm_step_cache *cache, nn_tensor *dh,
                           nn_tensor *dc, nn_tensor *dx);
@@ -52,7 +52,7 @@ typedef struct {
 void nn_lstm_seq_cache_free(nn_lstm_seq_cache *c);
 int nn_lstm_seq_forward(const nn_lstm *l, const nn_tensor *x, const nn_tensor *h0,
                         const nn_tensor *c0, nn_tensor *out, nn_tensor *hs, int training,
-                        nn_rng *rng, nn_lstm_seq_cache *cache);
+                        wsd_rng *rng, nn_lstm_seq_cache *cache);
 int nn_lstm_seq_backward(const nn_lstm *l, nn_lstm_seq_cache *cache, const nn_tensor *dout,
                          const nn_tensor *dhs, nn_tensor *dx, nn_tensor *dh0, nn_tensor *dc0);
 

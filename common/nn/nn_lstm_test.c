@@ -13,8 +13,8 @@ typedef struct {
 /* loss = Σ_t r_t · top output_t */
 static double lstm_loss(void *p) {
     lstm_ctx *c = p;
-    nn_rng rng;
-    nn_rng_seed(&rng, 5);
+    wsd_rng rng;
+    wsd_rng_seed(&rng, 5);
     nn_tensor_copy(&c->h[0], &c->h0);
     nn_tensor_copy(&c->c[0], &c->c0);
     double loss = 0;
@@ -29,8 +29,8 @@ static double lstm_loss(void *p) {
 
 static void setup(lstm_ctx *c, float dropout) {
     memset(c, 0, sizeof *c);
-    nn_rng rng;
-    nn_rng_seed(&rng, 21);
+    wsd_rng rng;
+    wsd_rng_seed(&rng, 21);
     nn_params_init(&c->ps, "m");
     nn_lstm_init(&c->l, &c->ps, "rnn", IN, H, L, dropout, &rng, NN_CPU);
     c->training = 1;
@@ -153,8 +153,8 @@ static void test_lstm_golden(void) {
 static void test_lstm_sequence_golden(void) {
     tu_goldens gs;
     if (tu_goldens_load(&gs, "lstm.txt")) TEST_SKIP("lstm goldens missing");
-    nn_rng rng;
-    nn_rng_seed(&rng, 1);
+    wsd_rng rng;
+    wsd_rng_seed(&rng, 1);
     nn_params ps;
     nn_params_init(&ps, "m");
     nn_lstm l;

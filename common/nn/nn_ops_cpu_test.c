@@ -10,9 +10,9 @@
 
 enum { ROWS = 397, COLS = 1001, N = ROWS * COLS }; /* 397,397 elements: split 3 ways */
 
-static float *rnd(nn_rng *rng, size_t n) {
+static float *rnd(wsd_rng *rng, size_t n) {
     float *p = malloc(sizeof(float) * n);
-    for (size_t i = 0; i < n; i++) p[i] = nn_rng_normal(rng);
+    for (size_t i = 0; i < n; i++) p[i] = wsd_rng_normal(rng);
     return p;
 }
 
@@ -20,8 +20,8 @@ static int same(const float *a, const float *b, size_t n) { return memcmp(a, b, 
 
 static void test_ops_match_one_pass(void) {
     const nn_backend *be = &nn_cpu_backend;
-    nn_rng rng;
-    nn_rng_seed(&rng, 21);
+    wsd_rng rng;
+    wsd_rng_seed(&rng, 21);
     float *x = rnd(&rng, N), *b = rnd(&rng, N), *y0 = rnd(&rng, N), *bias = rnd(&rng, COLS);
     float *y = malloc(sizeof(float) * N), *ref = malloc(sizeof(float) * N);
     float *buf = malloc(sizeof(float) * N), *bufref = malloc(sizeof(float) * N);
@@ -91,8 +91,8 @@ static void test_ops_match_one_pass(void) {
  * thread count, transposes, alpha, beta and ragged widths. */
 static void test_wide_gemm_is_openblas_bits(void) {
     const nn_backend *be = &nn_cpu_backend;
-    nn_rng rng;
-    nn_rng_seed(&rng, 5);
+    wsd_rng rng;
+    wsd_rng_seed(&rng, 5);
     enum { MMAX = 700, NMAX = 6000, KMAX = 512 };
     float *a = rnd(&rng, (size_t)MMAX * KMAX), *b = rnd(&rng, (size_t)NMAX * KMAX);
     float *c0 = rnd(&rng, (size_t)MMAX * NMAX), *c = malloc(sizeof(float) * MMAX * NMAX);

@@ -103,16 +103,16 @@ size_t nn_params_count(const nn_params *ps, int with_buffers) {
 
 /* Initialisers draw on the host in element order, so a seed gives the same
  * values whatever the device. */
-static void init_host(nn_tensor *t, nn_rng *rng, int kind, float a, float b) {
+static void init_host(nn_tensor *t, wsd_rng *rng, int kind, float a, float b) {
     float *h = wsd_malloc((t->size ? t->size : 1) * sizeof(float));
     for (size_t i = 0; i < t->size; i++)
-        h[i] = kind == 0 ? nn_rng_range(rng, a, b) : a + b * nn_rng_normal(rng);
+        h[i] = kind == 0 ? wsd_rng_range(rng, a, b) : a + b * wsd_rng_normal(rng);
     nn_tensor_from_host(t, h, t->size);
     free(h);
 }
 
-void nn_init_uniform(nn_tensor *t, nn_rng *rng, float lo, float hi) { init_host(t, rng, 0, lo, hi); }
-void nn_init_normal(nn_tensor *t, nn_rng *rng, float mean, float std) {
+void nn_init_uniform(nn_tensor *t, wsd_rng *rng, float lo, float hi) { init_host(t, rng, 0, lo, hi); }
+void nn_init_normal(nn_tensor *t, wsd_rng *rng, float mean, float std) {
     init_host(t, rng, 1, mean, std);
 }
 void nn_init_const(nn_tensor *t, float value) { nn_tensor_fill(t, value); }

@@ -11,7 +11,7 @@
 #ifndef WSD_NN_PARAM_H
 #define WSD_NN_PARAM_H
 
-#include "nn/nn_rng.h"
+#include "base/rng.h"
 #include "nn/nn_tensor.h"
 
 typedef struct {
@@ -56,8 +56,8 @@ void nn_params_drop_grad(nn_params *ps);   /* every gradient absent again */
 size_t nn_params_count(const nn_params *ps, int with_buffers);
 
 /* PyTorch 0.3 default initialisers. */
-void nn_init_uniform(nn_tensor *t, nn_rng *rng, float lo, float hi);
-void nn_init_normal(nn_tensor *t, nn_rng *rng, float mean, float std);
+void nn_init_uniform(nn_tensor *t, wsd_rng *rng, float lo, float hi);
+void nn_init_normal(nn_tensor *t, wsd_rng *rng, float mean, float std);
 void nn_init_const(nn_tensor *t, float value);
 
 #endif

@@ -15,7 +15,7 @@ static nn_param *new_uniform(nn_params *ps, nn_device dev, const char *prefix, c
 }
 
 int nn_rnn_params_init(const char *what, int gates, nn_params *ps, const char *prefix, int in,
-                       int hidden, int layers, nn_rng *rng, nn_device dev, nn_param **w_ih,
+                       int hidden, int layers, wsd_rng *rng, nn_device dev, nn_param **w_ih,
                        nn_param **w_hh, nn_param **b_ih, nn_param **b_hh) {
     if (layers < 1 || layers > NN_RNN_MAX_LAYERS)
         return wsd_fail("%s: %d layers (1..%d supported)", what, layers, NN_RNN_MAX_LAYERS);
@@ -35,7 +35,7 @@ int nn_rnn_params_init(const char *what, int gates, nn_params *ps, const char *p
 }
 
 const float *nn_rnn_next_input(const nn_backend *be, nn_device dev, float p, int dropping,
-                               nn_rng *rng, nn_tensor *drop, nn_tensor *upper_in, float *scratch,
+                               wsd_rng *rng, nn_tensor *drop, nn_tensor *upper_in, float *scratch,
                                const float *h_l, int l, int B, int H) {
     size_t BH = (size_t)B * H;
     if (!dropping) {

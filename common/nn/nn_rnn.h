@@ -12,7 +12,7 @@
 /* Fills w_ih, w_hh, b_ih, b_hh [0, layers); `what` ("GRU", "LSTM") names the
  * layer in the error when layers is outside 1..NN_RNN_MAX_LAYERS. */
 int nn_rnn_params_init(const char *what, int gates, nn_params *ps, const char *prefix, int in,
-                       int hidden, int layers, nn_rng *rng, nn_device dev, nn_param **w_ih,
+                       int hidden, int layers, wsd_rng *rng, nn_device dev, nn_param **w_ih,
                        nn_param **w_hh, nn_param **b_ih, nn_param **b_hh);
 
 struct nn_backend;
@@ -23,7 +23,7 @@ struct nn_backend;
  * upper_in at l·B·H for backward; without, the result goes to scratch (B, H).
  * Returns the next layer's input. */
 const float *nn_rnn_next_input(const struct nn_backend *be, nn_device dev, float p, int dropping,
-                               nn_rng *rng, nn_tensor *drop, nn_tensor *upper_in, float *scratch,
+                               wsd_rng *rng, nn_tensor *drop, nn_tensor *upper_in, float *scratch,
                                const float *h_l, int l, int B, int H);
 
 #endif

@@ -33,9 +33,9 @@ static int same_bits(float a, float b) { return memcmp(&a, &b, sizeof a) == 0; }
 /* kind 0: uniform; 1: few distinct values (exact ties); 2: values a few ulps
  * apart around 1 that the shift of 1e4 merges (ties of c between different
  * x); 3: kind 1 with −inf and NaN entries */
-static void fill(float *x, int V, int kind, nn_rng *rng) {
+static void fill(float *x, int V, int kind, wsd_rng *rng) {
     for (int v = 0; v < V; v++) {
-        float u = nn_rng_uniformf(rng);
+        float u = wsd_rng_uniformf(rng);
         switch (kind) {
         case 0: x[v] = 20 * u - 10; break;
         case 1: x[v] = (float)(int)(4 * u); break;
@@ -47,8 +47,8 @@ static void fill(float *x, int V, int kind, nn_rng *rng) {
 }
 
 static void row_matches_reference(void) {
-    nn_rng rng;
-    nn_rng_seed(&rng, 7);
+    wsd_rng rng;
+    wsd_rng_seed(&rng, 7);
     const int Vs[] = {1, 3, 17, 100, 6000};
     float x[6000], c[6000], rb[8], nb[8];
     int ri[8], ni[8];
@@ -75,8 +75,8 @@ static void row_matches_reference(void) {
 }
 
 static void merge_matches_flat_topk(void) {
-    nn_rng rng;
-    nn_rng_seed(&rng, 11);
+    wsd_rng rng;
+    wsd_rng_seed(&rng, 11);
     enum { V = 50 };
     float x[8 * V], c[8 * V], lists[64], rb[8], mb[8];
     int li[64], ri[8], mr[8], mi[8];
@@ -86,7 +86,7 @@ static void merge_matches_flat_topk(void) {
                 fill(x, K * V, kind, &rng);
                 float score[8];
                 for (int k = 0; k < K; k++)
-                    score[k] = rep % 4 == 0 && k > 0 ? -INFINITY : (float)(int)(3 * nn_rng_uniformf(&rng));
+                    score[k] = rep % 4 == 0 && k > 0 ? -INFINITY : (float)(int)(3 * wsd_rng_uniformf(&rng));
                 for (int k = 0; k < K; k++) {
                     for (int v = 0; v < V; v++) c[k * V + v] = (x[k * V + v] - 0.5f) + score[k];
                     nn_topk_row(V, x + k * V, 0.5f, score + k, K, lists + k * K, li + k * K);
@@ -125,8 +125,8 @@ static void row_max_is_the_scalar_one(void) {
 /* The backend entry against log_softmax + score + top-K, any thread count. */
 static void fused_matches_full_log_softmax(void) {
     enum { N = 70, V = 6000, K = 3 };
-    nn_rng rng;
-    nn_rng_seed(&rng, 3);
+    wsd_rng rng;
+    wsd_rng_seed(&rng, 3);
     nn_tensor x = {0}, lp = {0};
     nn_tensor_ensure2(&x, NN_CPU, N, V);
     nn_tensor_ensure2(&lp, NN_CPU, N, V);

@@ -50,12 +50,12 @@ static void error_bounds(void) {
 
 /* Every term of the double sum to 2 ulps; the sum against libm's. */
 static void sum_exp(void) {
-    nn_rng rng;
-    nn_rng_seed(&rng, 3);
+    wsd_rng rng;
+    wsd_rng_seed(&rng, 3);
     double worst = 0;
     for (int len = 1; len <= 37; len++) {
         float x[40];
-        for (int i = 0; i < len; i++) x[i] = (nn_rng_uniformf(&rng) - 0.9f) * 800; /* to −720 */
+        for (int i = 0; i < len; i++) x[i] = (wsd_rng_uniformf(&rng) - 0.9f) * 800; /* to −720 */
         for (int i = 0; i < len; i++) {
             double got = nn_sum_exp_shift(1, &x[i], 0), e = exp((double)x[i]);
             if (e > 1e-300) worst = fmax(worst, fabs(got - e) / e / UD);
@@ -73,10 +73,10 @@ static void sum_exp(void) {
  * double-exp formula to 1 float ulp on logits of the decoder's scale. */
 static void log_softmax_matches_scalar(void) {
     enum { R = 20, V = 6000 };
-    nn_rng rng;
-    nn_rng_seed(&rng, 4);
+    wsd_rng rng;
+    wsd_rng_seed(&rng, 4);
     nn_tensor x = nn_zeros2(NN_CPU, R, V), y = nn_zeros2(NN_CPU, R, V);
-    for (size_t i = 0; i < x.size; i++) x.data[i] = nn_rng_normal(&rng) * 4;
+    for (size_t i = 0; i < x.size; i++) x.data[i] = wsd_rng_normal(&rng) * 4;
     CHECK(nn_log_softmax_forward(&x, &y) == 0);
     int differ = 0;
     double worst = 0;
@@ -103,12 +103,12 @@ static void log_softmax_matches_scalar(void) {
 /* The vectorised GRU cell against the scalar formula with libm. */
 static void gru_cell(void) {
     enum { B = 3, H = 37 };
-    nn_rng rng;
-    nn_rng_seed(&rng, 5);
+    wsd_rng rng;
+    wsd_rng_seed(&rng, 5);
     float gi[B * 3 * H + 5], gh[B * 3 * H], hp[B * H], hn[B * H], g[B * 4 * H];
-    for (int i = 0; i < B * 3 * H + 5; i++) gi[i] = nn_rng_normal(&rng) * 3;
-    for (int i = 0; i < B * 3 * H; i++) gh[i] = nn_rng_normal(&rng) * 3;
-    for (int i = 0; i < B * H; i++) hp[i] = nn_rng_uniformf(&rng) * 2 - 1;
+    for (int i = 0; i < B * 3 * H + 5; i++) gi[i] = wsd_rng_normal(&rng) * 3;
+    for (int i = 0; i < B * 3 * H; i++) gh[i] = wsd_rng_normal(&rng) * 3;
+    for (int i = 0; i < B * H; i++) hp[i] = wsd_rng_uniformf(&rng) * 2 - 1;
     int ld = 3 * H + 1;
     nn_vgru_cell_forward(B, H, gi, ld, gh, hp, hn, g);
     double worst = 0;
@@ -160,12 +160,12 @@ static void test_avx2_equals_avx512(void) {
     enum { N = 1 << 20 };
     float *x = malloc(sizeof(float) * N), *a = malloc(sizeof(float) * N),
           *b = malloc(sizeof(float) * N);
-    nn_rng rng;
-    nn_rng_seed(&rng, 6);
+    wsd_rng rng;
+    wsd_rng_seed(&rng, 6);
     for (int i = 0; i < N; i++) {
         /* a log-uniform magnitude in [2^-30, 2^8], both signs, and some plain uniform */
-        float m = ldexpf(1.0f, (int)(nn_rng_uniformf(&rng) * 38) - 30) * (1 + nn_rng_uniformf(&rng));
-        x[i] = i % 4 == 0 ? (nn_rng_uniformf(&rng) - 0.5f) * 240 : (i & 1 ? m : -m);
+        float m = ldexpf(1.0f, (int)(wsd_rng_uniformf(&rng) * 38) - 30) * (1 + wsd_rng_uniformf(&rng));
+        x[i] = i % 4 == 0 ? (wsd_rng_uniformf(&rng) - 0.5f) * 240 : (i & 1 ? m : -m);
     }
     x[0] = INFINITY, x[1] = -INFINITY, x[2] = 0.0f, x[3] = -0.0f, x[4] = -103.97f, x[5] = 88.72f;
     void (*fs[3])(size_t, const float *, float *) = {nn_vexpf, nn_vsigmoidf, nn_vtanhf};
@@ -182,7 +182,7 @@ static void test_avx2_equals_avx512(void) {
     for (int len = 1; len <= 70; len++) {
         float *xs = x + 1000 * len;
         double m = -INFINITY;
-        for (int i = 0; i < len; i++) xs[i] = (nn_rng_uniformf(&rng) - 0.8f) * 900, m = fmax(m, xs[i]);
+        for (int i = 0; i < len; i++) xs[i] = (wsd_rng_uniformf(&rng) - 0.8f) * 900, m = fmax(m, xs[i]);
         nn_vmath_force_isa(2);
         double s2 = nn_sum_exp_shift((size_t)len, xs, m);
         nn_vmath_force_isa(1);
@@ -192,8 +192,8 @@ static void test_avx2_equals_avx512(void) {
     }
     enum { B = 5, H = 53 };
     float gi[B * 3 * H], gh[B * 3 * H], hp[B * H], hn[2][B * H], g[2][B * 4 * H];
-    for (int i = 0; i < B * 3 * H; i++) gi[i] = nn_rng_normal(&rng) * 4, gh[i] = nn_rng_normal(&rng) * 4;
-    for (int i = 0; i < B * H; i++) hp[i] = nn_rng_uniformf(&rng) * 2 - 1;
+    for (int i = 0; i < B * 3 * H; i++) gi[i] = wsd_rng_normal(&rng) * 4, gh[i] = wsd_rng_normal(&rng) * 4;
+    for (int i = 0; i < B * H; i++) hp[i] = wsd_rng_uniformf(&rng) * 2 - 1;
     for (int k = 0; k < 2; k++) {
         nn_vmath_force_isa(2 - k);
         nn_vgru_cell_forward(B, H, gi, 3 * H, gh, hp, hn[k], g[k]);

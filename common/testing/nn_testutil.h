@@ -15,7 +15,7 @@
 #include "testing/test.h"
 #include "base/util.h"
 
-static inline void tu_randomize(nn_tensor *t, nn_rng *rng, float scale) {
+static inline void tu_randomize(nn_tensor *t, wsd_rng *rng, float scale) {
     nn_init_uniform(t, rng, -scale, scale);
 }
 

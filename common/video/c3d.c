@@ -8,7 +8,7 @@
 
 #include "nn/nn_conv3d.h"
 #include "nn/nn_ops.h"
-#include "nn/nn_rng.h"
+#include "base/rng.h"
 #include "base/util.h"
 
 #define N_CONV 8
@@ -143,15 +143,15 @@ int wsd_c3d_check_complete(const wsd_c3d *net, const char *src) {
 }
 
 void wsd_c3d_init_random(wsd_c3d *net, uint64_t seed) {
-    nn_rng rng;
-    nn_rng_seed(&rng, seed);
+    wsd_rng rng;
+    wsd_rng_seed(&rng, seed);
     for (int i = 0; i < WSD_C3D_LAYERS; i++)
         for (int b = 0; b < 2; b++) {
             nn_tensor *t = b ? &net->bias[i] : &net->weight[i];
             int fan_in = i < N_CONV ? net->in[i] * 27 : net->in[i];
             float a = b ? 1.0f / 64 : ldexpf(1.0f, (int)floor(log2(sqrt(6.0 / fan_in)) + 0.5));
             float *h = wsd_malloc(t->size * sizeof(float));
-            for (size_t j = 0; j < t->size; j++) h[j] = (2 * nn_rng_uniformf(&rng) - 1) * a;
+            for (size_t j = 0; j < t->size; j++) h[j] = (2 * wsd_rng_uniformf(&rng) - 1) * a;
             nn_tensor_from_host(t, h, t->size);
             free(h);
             net->have[i][b] = 1;

@@ -68,7 +68,7 @@ int wsd_c3d_check_complete(const wsd_c3d *net, const char *src);
 
 /* Every blob uniform in [−a, a) with a a power of two near √(3/fan_in)
  * (biases: a = 1/8), drawn layer by layer (weight, then bias) from
- * nn_rng_seed(seed) as (2·nn_rng_uniformf − 1)·a: exact in float32, so
+ * wsd_rng_seed(seed) as (2·wsd_rng_uniformf − 1)·a: exact in float32, so
  * testdata/torch/c3d_ref.py replays the same numbers. */
 void wsd_c3d_init_random(wsd_c3d *net, uint64_t seed);
 

@@ -4,16 +4,16 @@
  * messages. */
 #include "video/c3d.h"
 
-#include "nn/nn_rng.h"
+#include "base/rng.h"
 #include "testing/nn_testutil.h"
 
 #define CLIP ((size_t)3 * 16 * 112 * 112)
 
 static float *random_clips(int n, uint64_t seed) {
-    nn_rng rng;
-    nn_rng_seed(&rng, seed);
+    wsd_rng rng;
+    wsd_rng_seed(&rng, seed);
     float *x = wsd_malloc((size_t)n * CLIP * sizeof(float));
-    for (size_t i = 0; i < (size_t)n * CLIP; i++) x[i] = 2 * nn_rng_uniformf(&rng) - 1;
+    for (size_t i = 0; i < (size_t)n * CLIP; i++) x[i] = 2 * wsd_rng_uniformf(&rng) - 1;
     return x;
 }
 

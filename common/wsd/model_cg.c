@@ -33,8 +33,8 @@ int wsd_cg_init(wsd_cg *cg, const wsd_cg_config *cfg, uint64_t seed, nn_device d
     cg->cfg = *cfg;
     cg->dev = dev;
     nn_params_init(&cg->params, "model_cg");
-    nn_rng rng;
-    nn_rng_seed(&rng, seed);
+    wsd_rng rng;
+    wsd_rng_seed(&rng, seed);
     int F = cfg->feat_dim, H = cfg->hidden, E = cfg->embed, V = cfg->vocab;
     int rc = nn_gru_init(&cg->enc, &cg->params, "video_encoder.rnn_cell", F, H, cfg->layers,
                          cfg->dropout, &rng, dev);
@@ -55,7 +55,7 @@ int wsd_cg_init(wsd_cg *cg, const wsd_cg_config *cfg, uint64_t seed, nn_device d
         wsd_cg_free(cg);
         return -1;
     }
-    nn_rng_seed(&cg->rng, seed ^ WSD_STREAM_CG_FIRST_DROPOUT);
+    wsd_rng_seed(&cg->rng, seed ^ WSD_STREAM_CG_FIRST_DROPOUT);
     return 0;
 }
 

@@ -64,9 +64,9 @@ typedef struct {
     nn_linear out;          /* decoder.output_layer */
     /* Training mode turns on dropout, a fresh mask per step from rng (seeded
      * model seed ^ WSD_STREAM_CG_FIRST_DROPOUT; callers re-seed it with
-     * nn_rng_seed). Default: eval. */
+     * wsd_rng_seed). Default: eval. */
     int training;
-    nn_rng rng;
+    wsd_rng rng;
 } wsd_cg;
 
 /* Builds with PyTorch-0.3 default initialisation from `seed`. 0 or -1 (cg

@@ -171,12 +171,12 @@ typedef struct {
 static double fd_loss(void *p) {
     fd_ctx *c = p;
     double loss = 0;
-    nn_rng_seed(&c->cg->rng, 99); /* the same dropout masks at every evaluation */
+    wsd_rng_seed(&c->cg->rng, 99); /* the same dropout masks at every evaluation */
     if (wsd_cg_forward(c->cg, c->run, c->b, c->seg, 0, &loss, NULL)) return NAN;
     return loss;
 }
 
-static void random_batch(wsd_batch *b, int F, int V, nn_rng *rng) {
+static void random_batch(wsd_batch *b, int F, int V, wsd_rng *rng) {
     int B = 2, T = 9, N = 3, L = 6;
     wsd_batch_init(b);
     b->B = B, b->T = T, b->F = F, b->N = N, b->L = L;
@@ -189,7 +189,7 @@ static void random_batch(wsd_batch *b, int F, int V, nn_rng *rng) {
         b->video_len[2 * v + 1] = 20.0f;
         for (int t = 0; t < tl[v]; t++) {
             b->video_mask[v * T + t] = 1;
-            for (int f = 0; f < F; f++) b->video[((size_t)v * T + t) * F + f] = nn_rng_range(rng, -1, 1);
+            for (int f = 0; f < F; f++) b->video[((size_t)v * T + t) * F + f] = wsd_rng_range(rng, -1, 1);
         }
     }
     b->caption = wsd_malloc(sizeof(int) * N * L);
@@ -201,7 +201,7 @@ static void random_batch(wsd_batch *b, int F, int V, nn_rng *rng) {
         b->caption_len[n] = cl[n];
         b->gather[n] = ga[n];
         for (int t = 0; t < L; t++) {
-            int id = t == 0 ? WSD_BOS : t >= cl[n] - 1 ? WSD_EOS : 2 + (int)nn_rng_below(rng, V - 2);
+            int id = t == 0 ? WSD_BOS : t >= cl[n] - 1 ? WSD_EOS : 2 + (int)wsd_rng_below(rng, V - 2);
             b->caption[n * L + t] = id;
             b->caption_mask[n * L + t] = t < cl[n];
         }
@@ -218,15 +218,15 @@ static void gradients_match_finite_differences(void) {
         wsd_cg cg;
         wsd_cg_run run = {0};
         CHECK(wsd_cg_init(&cg, &cfg, 7 + identity, NN_CPU) == 0);
-        nn_rng rng;
-        nn_rng_seed(&rng, 3);
+        wsd_rng rng;
+        wsd_rng_seed(&rng, 3);
         wsd_batch b;
         random_batch(&b, cfg.feat_dim, cfg.vocab, &rng);
         nn_tensor seg = nn_zeros2(NN_CPU, 3, 2), dseg = nn_zeros2(NN_CPU, 3, 2);
         float s[6] = {0.35f, 0.3f, 0.55f, 0.5f, 0.3f, 0.25f};
         nn_tensor_from_host(&seg, s, 6);
         cg.training = 1;
-        nn_rng_seed(&cg.rng, 99);
+        wsd_rng_seed(&cg.rng, 99);
         double loss;
         CHECK(wsd_cg_forward(&cg, &run, &b, &seg, 1, &loss, NULL) == 0);
         CHECK(wsd_cg_backward(&cg, &run, 1.0f, &dseg) == 0);

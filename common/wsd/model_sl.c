@@ -59,8 +59,8 @@ int wsd_sl_init(wsd_sl *sl, const wsd_sl_config *cfg, uint64_t seed, nn_device d
     sl->dev = dev;
     sl->n_anchors = cfg->regress_only ? 0 : WSD_NUM_ANCHORS;
     int F = cfg->feat_dim, H = cfg->hidden, E = cfg->embed, Q = H * cfg->layers, H3 = 3 * H;
-    nn_rng rng;
-    nn_rng_seed(&rng, seed);
+    wsd_rng rng;
+    wsd_rng_seed(&rng, seed);
     nn_params *ps = &sl->params;
     nn_params_init(ps, "model_sl");
     /* Registration order = the reference's state-dict order. */
@@ -165,7 +165,7 @@ static void stage_host(wsd_sl_run *r, const wsd_batch *b, const int *ids) {
 }
 
 static int sl_forward(wsd_sl *sl, wsd_sl_run *r, const wsd_batch *b, const int *ids, int training,
-                      nn_rng *rng, const wsd_sl_run *first) {
+                      wsd_rng *rng, const wsd_sl_run *first) {
     const wsd_sl_config *c = &sl->cfg;
     nn_device dev = sl->dev;
     int B = b->B, T = b->T, N = b->N, L = b->L, F = c->feat_dim, H = c->hidden;
@@ -289,12 +289,12 @@ static int sl_forward(wsd_sl *sl, wsd_sl_run *r, const wsd_batch *b, const int *
 }
 
 int wsd_sl_forward(wsd_sl *sl, wsd_sl_run *r, const wsd_batch *b, const int *ids, int training,
-                   nn_rng *rng) {
+                   wsd_rng *rng) {
     return sl_forward(sl, r, b, ids, training, rng, NULL);
 }
 
 int wsd_sl_forward_same_video(wsd_sl *sl, wsd_sl_run *r, const wsd_batch *b, const int *ids,
-                              nn_rng *rng, const wsd_sl_run *first) {
+                              wsd_rng *rng, const wsd_sl_run *first) {
     if (!first->training || first->B != b->B || first->T != b->T || first == r)
         return wsd_fail("localizer: the video encoder to reuse is not a training forward on this batch");
     return sl_forward(sl, r, b, ids, 1, rng, first);

@@ -124,7 +124,7 @@ void wsd_sl_run_free(wsd_sl_run *run);
  * mask: train_final.py train_cg). Training mode uses dropout (rng) and BatchNorm batch
  * statistics (updating the running ones) and keeps what backward needs. */
 int wsd_sl_forward(wsd_sl *sl, wsd_sl_run *run, const wsd_batch *b, const int *ids, int training,
-                   nn_rng *rng);
+                   wsd_rng *rng);
 /* wsd_sl_forward in training mode whose video encoder's first GRU layer and
  * residual projection are copied from `first`, a training forward of the same
  * model on the same batch b with the same weights (the cycle's second pass
@@ -133,7 +133,7 @@ int wsd_sl_forward(wsd_sl *sl, wsd_sl_run *run, const wsd_batch *b, const int *i
  * same bits and the same random draws as wsd_sl_forward, without a third of
  * the video encoder's work. */
 int wsd_sl_forward_same_video(wsd_sl *sl, wsd_sl_run *run, const wsd_batch *b, const int *ids,
-                              nn_rng *rng, const wsd_sl_run *first);
+                              wsd_rng *rng, const wsd_sl_run *first);
 
 /* Output paths (host, N rows), from the last forward of `run`. */
 void wsd_sl_test_seconds(const wsd_sl *sl, const wsd_sl_run *run, const wsd_batch *b,

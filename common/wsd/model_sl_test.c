@@ -148,8 +148,8 @@ static void run_golden(const char *file, int regress_only) {
     wsd_sl sl;
     CHECK(wsd_sl_init(&sl, &cfg, 1, NN_CPU) == 0);
     wsd_sl_run run = {0};
-    nn_rng rng;
-    nn_rng_seed(&rng, 7);
+    wsd_rng rng;
+    wsd_rng_seed(&rng, 7);
     int N = x.b.N, R = regress_only ? 2 : 30;
     float d_r[96], d_score[64];
     double loss;
@@ -210,8 +210,8 @@ static void test_regress_golden(void) { run_golden("sl_regress.tsr", 1); }
  * dropout on and the generator re-seeded so every evaluation draws the same
  * masks. */
 static double fd_loss(wsd_sl *sl, wsd_sl_run *run, const wsd_batch *b, int backward, int *k) {
-    nn_rng rng;
-    nn_rng_seed(&rng, 99);
+    wsd_rng rng;
+    wsd_rng_seed(&rng, 99);
     static const float w[6] = {0.7f, -1.3f, 0.4f, 0.9f, -0.6f, 1.1f};
     static const int labels[3] = {2, 9, 14};
     if (wsd_sl_forward(sl, run, b, NULL, 1, &rng) != 0) return NAN;
@@ -312,17 +312,17 @@ static void test_same_video(void) {
     int n_ids = x.b.N * x.b.L, ids[64];
     for (int i = 0; i < n_ids; i++) ids[i] = (x.b.caption[i] * 7 + 3) % cfg.vocab; /* other sentences */
     wsd_sl_run first = {0}, full = {0}, reuse = {0};
-    nn_rng r0, r1, r2;
-    nn_rng_seed(&r0, 11);
+    wsd_rng r0, r1, r2;
+    wsd_rng_seed(&r0, 11);
     CHECK(wsd_sl_forward(&sl, &first, &x.b, NULL, 1, &r0) == 0);
-    nn_rng_seed(&r1, 12);
-    nn_rng_seed(&r2, 12);
+    wsd_rng_seed(&r1, 12);
+    wsd_rng_seed(&r2, 12);
     CHECK(wsd_sl_forward(&sl, &full, &x.b, ids, 1, &r1) == 0);
     CHECK(wsd_sl_forward_same_video(&sl, &reuse, &x.b, ids, &r2, &first) == 0);
     int N = x.b.N, R = 2 * sl.n_anchors, A = sl.n_anchors;
     CHECK(memcmp(full.r_h, reuse.r_h, sizeof(float) * N * R) == 0);
     CHECK(memcmp(full.score_h, reuse.score_h, sizeof(float) * N * A) == 0);
-    CHECK(nn_rng_uniform(&r1) == nn_rng_uniform(&r2));
+    CHECK(wsd_rng_uniform(&r1) == wsd_rng_uniform(&r2));
     /* gradients through either */
     float d_r[96] = {0};
     for (int i = 0; i < N * R && i < 96; i++) d_r[i] = (float)((i * 37) % 11 - 5) / 7;

@@ -17,12 +17,12 @@
 static int verbose;
 
 /* B videos of T steps and F features, two sentences of L tokens per video. */
-static void synth_batch(wsd_batch *b, int B, int T, int F, int L, int V, nn_rng *r) {
+static void synth_batch(wsd_batch *b, int B, int T, int F, int L, int V, wsd_rng *r) {
     wsd_batch_init(b);
     int N = 2 * B;
     b->B = B, b->T = T, b->F = F, b->N = N, b->L = L;
     b->video = wsd_malloc(sizeof(float) * B * T * F);
-    for (int i = 0; i < B * T * F; i++) b->video[i] = nn_rng_uniformf(r) - 0.5f;
+    for (int i = 0; i < B * T * F; i++) b->video[i] = wsd_rng_uniformf(r) - 0.5f;
     b->video_len = wsd_malloc(sizeof(float) * 2 * B);
     b->video_mask = wsd_malloc(sizeof(float) * B * T);
     for (int v = 0; v < B; v++) {
@@ -40,7 +40,7 @@ static void synth_batch(wsd_batch *b, int B, int T, int F, int L, int V, nn_rng 
         int len = L - n % 2; /* <bos> words <eos>, padded with <eos> */
         b->caption_len[n] = len;
         for (int l = 0; l < L; l++) {
-            int id = l == 0 ? WSD_BOS : l >= len - 1 ? WSD_EOS : 2 + (int)nn_rng_below(r, (uint64_t)(V - 2));
+            int id = l == 0 ? WSD_BOS : l >= len - 1 ? WSD_EOS : 2 + (int)wsd_rng_below(r, (uint64_t)(V - 2));
             b->caption[n * L + l] = id;
             b->caption_mask[n * L + l] = l < len ? 1.0f : 0.0f;
         }
@@ -61,8 +61,8 @@ static unsigned long uploads(void) { return nn_device_counters().uploads; }
 
 static void measure(int T, int L, counts *c) {
     const int B = 3, F = 12, V = 23;
-    nn_rng r;
-    nn_rng_seed(&r, 7);
+    wsd_rng r;
+    wsd_rng_seed(&r, 7);
     wsd_batch b;
     synth_batch(&b, B, T, F, L, V, &r);
     wsd_cg_config cc;

@@ -32,7 +32,7 @@ static float *scratch(wsd_train_ws *ws, size_t n) {
 static int r_width(const wsd_sl *sl) { return sl->cfg.regress_only ? 2 : 2 * sl->n_anchors; }
 
 int wsd_cycle_grad(wsd_sl *sl, wsd_cg *cg, wsd_train_ws *ws, const wsd_batch *b,
-                   const float *noise, nn_rng *rng, double *loss_cap, double *loss_rec) {
+                   const float *noise, wsd_rng *rng, double *loss_cap, double *loss_rec) {
     int N = b->N, L = b->L, R = r_width(sl);
     float *seg = scratch(ws, (size_t)N * (6 + 2 * R));
     float *seg2 = seg + 2 * N, *dseg = seg2 + 2 * N, *d_r = dseg + 2 * N, *d_r2 = d_r + (size_t)N * R;
@@ -85,7 +85,7 @@ double wsd_sl_batch_miou(const wsd_sl *sl, const wsd_sl_run *run, const wsd_batc
 }
 
 int wsd_pseudo_grad(wsd_sl *sl, wsd_cg *cg, wsd_train_ws *ws, wsd_pseudo_labeler *pl,
-                    const wsd_vocab *vocab, const wsd_batch *b, int beam, int max_len, nn_rng *rng,
+                    const wsd_vocab *vocab, const wsd_batch *b, int beam, int max_len, wsd_rng *rng,
                     double *loss, int *labels, double *miou) {
     int A = WSD_NUM_ANCHORS, B = b->B, N = b->N, W = max_len + 2;
     if (sl->cfg.regress_only) return wsd_fail("pseudo-labels need the anchor localizer");
@@ -142,7 +142,7 @@ int wsd_pseudo_grad(wsd_sl *sl, wsd_cg *cg, wsd_train_ws *ws, wsd_pseudo_labeler
     return rc;
 }
 
-int wsd_supervised_grad(wsd_sl *sl, wsd_train_ws *ws, const wsd_batch *b, nn_rng *rng,
+int wsd_supervised_grad(wsd_sl *sl, wsd_train_ws *ws, const wsd_batch *b, wsd_rng *rng,
                         double *loss, double *miou) {
     int N = b->N, A = sl->n_anchors;
     TRY(wsd_sl_forward(sl, &ws->run1, b, NULL, 1, rng));

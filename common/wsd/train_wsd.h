@@ -36,7 +36,7 @@ void wsd_train_ws_free(wsd_train_ws *ws);
 /* noise: N×2 host values added to seg (U(−0.01, 0.01) in training) or NULL.
  * rng drives the SL's dropout (the CG has its own). Losses on the host. */
 int wsd_cycle_grad(wsd_sl *sl, wsd_cg *cg, wsd_train_ws *ws, const wsd_batch *b,
-                   const float *noise, nn_rng *rng, double *loss_cap, double *loss_rec);
+                   const float *noise, wsd_rng *rng, double *loss_cap, double *loss_rec);
 
 /* The beam width of the captions an SL epoch labels anchors with (the
  * beam search of the SL epochs in train_script/train_final.py of XgDuan/WSDEC). */
@@ -49,10 +49,10 @@ int wsd_cycle_grad(wsd_sl *sl, wsd_cg *cg, wsd_train_ws *ws, const wsd_batch *b,
  * decodes (20, WSD_PSEUDO_BEAM). miou (may be NULL): mean IoU of the SL's test-path
  * prediction with the GT timestamps, the reference's log line. */
 int wsd_pseudo_grad(wsd_sl *sl, wsd_cg *cg, wsd_train_ws *ws, wsd_pseudo_labeler *pl,
-                    const wsd_vocab *vocab, const wsd_batch *b, int beam, int max_len, nn_rng *rng,
+                    const wsd_vocab *vocab, const wsd_batch *b, int beam, int max_len, wsd_rng *rng,
                     double *loss, int *labels, double *miou);
 
-int wsd_supervised_grad(wsd_sl *sl, wsd_train_ws *ws, const wsd_batch *b, nn_rng *rng,
+int wsd_supervised_grad(wsd_sl *sl, wsd_train_ws *ws, const wsd_batch *b, wsd_rng *rng,
                         double *loss, double *miou);
 
 /* Mean model IoU between the SL's test-path seconds (last forward of run)

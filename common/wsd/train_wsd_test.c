@@ -114,8 +114,8 @@ static void test_cycle_step(void) {
 
     /* steps 1-6 */
     wsd_train_ws ws = {0};
-    nn_rng rng;
-    nn_rng_seed(&rng, 3);
+    wsd_rng rng;
+    wsd_rng_seed(&rng, 3);
     double cap, rec;
     CHECK(wsd_cycle_grad(&sl, &cg, &ws, &b, golden_f32(&g, "in/noise"), &rng, &cap, &rec) == 0);
     float lc = (float)cap, lr = (float)rec;
@@ -212,8 +212,8 @@ static void test_zero_vs_absent(void) {
     nn_optim_add_group(&opt_cycle, &cg.params, 1.0);
     nn_param *ref = nn_params_find(&sl.params, "refiner.bias"), *pred = nn_params_find(&sl.params, "predictor.bias");
     wsd_train_ws ws = {0};
-    nn_rng rng;
-    nn_rng_seed(&rng, 3);
+    wsd_rng rng;
+    wsd_rng_seed(&rng, 3);
     double loss, miou;
     int labels[8];
 

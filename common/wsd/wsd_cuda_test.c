@@ -63,12 +63,12 @@ static void cmp_params(const char *what, const nn_params *g, const nn_params *c,
 }
 
 /* B videos of T steps and F features, two sentences of L tokens per video. */
-static void synth_batch(wsd_batch *b, int B, int T, int F, int L, int V, nn_rng *r) {
+static void synth_batch(wsd_batch *b, int B, int T, int F, int L, int V, wsd_rng *r) {
     wsd_batch_init(b);
     int N = 2 * B;
     b->B = B, b->T = T, b->F = F, b->N = N, b->L = L;
     b->video = wsd_malloc(sizeof(float) * B * T * F);
-    for (int i = 0; i < B * T * F; i++) b->video[i] = nn_rng_uniformf(r) * 2 - 1;
+    for (int i = 0; i < B * T * F; i++) b->video[i] = wsd_rng_uniformf(r) * 2 - 1;
     b->video_len = wsd_malloc(sizeof(float) * 2 * B);
     b->video_mask = wsd_malloc(sizeof(float) * B * T);
     for (int v = 0; v < B; v++) {
@@ -86,7 +86,7 @@ static void synth_batch(wsd_batch *b, int B, int T, int F, int L, int V, nn_rng 
         int len = L - n % 3;
         b->caption_len[n] = len;
         for (int l = 0; l < L; l++) {
-            int id = l == 0 ? WSD_BOS : l >= len - 1 ? WSD_EOS : 2 + (int)nn_rng_below(r, (uint64_t)(V - 2));
+            int id = l == 0 ? WSD_BOS : l >= len - 1 ? WSD_EOS : 2 + (int)wsd_rng_below(r, (uint64_t)(V - 2));
             b->caption[n * L + l] = id;
             b->caption_mask[n * L + l] = l < len ? 1.0f : 0.0f;
         }
@@ -108,8 +108,8 @@ static void configs(wsd_cg_config *cc, wsd_sl_config *sc) {
 }
 
 static void run_caption_generator(nn_device other) {
-    nn_rng r;
-    nn_rng_seed(&r, 11);
+    wsd_rng r;
+    wsd_rng_seed(&r, 11);
     wsd_batch b;
     synth_batch(&b, B, T, F, L, V, &r);
     wsd_cg_config cc;
@@ -117,7 +117,7 @@ static void run_caption_generator(nn_device other) {
     configs(&cc, &sc);
     int N = b.N;
     float *seg = wsd_malloc(sizeof(float) * 2 * N);
-    for (int i = 0; i < N; i++) seg[2 * i] = 0.2f + 0.6f * nn_rng_uniformf(&r), seg[2 * i + 1] = 0.2f + 0.5f * nn_rng_uniformf(&r);
+    for (int i = 0; i < N; i++) seg[2 * i] = 0.2f + 0.6f * wsd_rng_uniformf(&r), seg[2 * i + 1] = 0.2f + 0.5f * wsd_rng_uniformf(&r);
     wsd_cg cg[2];
     wsd_cg_run run[2] = {{0}, {0}};
     nn_tensor s[2], ds[2];
@@ -165,8 +165,8 @@ static void run_caption_generator(nn_device other) {
 }
 
 static void run_localizer(nn_device other) {
-    nn_rng r;
-    nn_rng_seed(&r, 12);
+    wsd_rng r;
+    wsd_rng_seed(&r, 12);
     wsd_batch b;
     synth_batch(&b, B, T, F, L, V, &r);
     wsd_cg_config cc;
@@ -180,8 +180,8 @@ static void run_localizer(nn_device other) {
     for (int d = 0; d < 2; d++) {
         CHECK(wsd_sl_init(&sl[d], &sc, 6, d ? other : NN_CPU) == 0);
         A = sl[d].n_anchors, R = A ? 2 * A : 2;
-        nn_rng dr;
-        nn_rng_seed(&dr, 99); /* the same dropout masks on both */
+        wsd_rng dr;
+        wsd_rng_seed(&dr, 99); /* the same dropout masks on both */
         CHECK(wsd_sl_forward(&sl[d], &run[d], &b, NULL, 1, &dr) == 0);
     }
     cmp_host("sl anchor scores", run[1].score_h, run[0].score_h, (size_t)N * A);
@@ -191,8 +191,8 @@ static void run_localizer(nn_device other) {
     cmp_host("sl diff cw", cw[1], cw[0], (size_t)2 * N);
     d_score = wsd_malloc(sizeof(float) * N * (A ? A : 1));
     d_r = wsd_malloc(sizeof(float) * N * R);
-    for (int i = 0; i < N * A; i++) d_score[i] = nn_rng_uniformf(&r) - 0.5f;
-    for (int i = 0; i < N * R; i++) d_r[i] = nn_rng_uniformf(&r) - 0.5f;
+    for (int i = 0; i < N * A; i++) d_score[i] = wsd_rng_uniformf(&r) - 0.5f;
+    for (int i = 0; i < N * R; i++) d_r[i] = wsd_rng_uniformf(&r) - 0.5f;
     for (int d = 0; d < 2; d++) CHECK(wsd_sl_backward(&sl[d], &run[d], A ? d_score : NULL, d_r) == 0);
     cmp_params("sl", &sl[1].params, &sl[0].params, 1);
     /* eval path: BatchNorm running statistics, no dropout */
@@ -208,8 +208,8 @@ static void run_localizer(nn_device other) {
 }
 
 static void run_cycle_step(nn_device other) {
-    nn_rng r;
-    nn_rng_seed(&r, 13);
+    wsd_rng r;
+    wsd_rng_seed(&r, 13);
     wsd_batch b;
     synth_batch(&b, B, T, F, L, V, &r);
     wsd_cg_config cc;
@@ -217,7 +217,7 @@ static void run_cycle_step(nn_device other) {
     configs(&cc, &sc);
     int N = b.N;
     float *noise = wsd_malloc(sizeof(float) * 2 * N);
-    for (int i = 0; i < 2 * N; i++) noise[i] = (nn_rng_uniformf(&r) - 0.5f) / 50.0f;
+    for (int i = 0; i < 2 * N; i++) noise[i] = (wsd_rng_uniformf(&r) - 0.5f) / 50.0f;
     wsd_cg cg[2];
     wsd_sl sl[2];
     wsd_train_ws ws[2];
@@ -233,8 +233,8 @@ static void run_cycle_step(nn_device other) {
         nn_optim_add_group(&opt[d], &sl[d].refiner_group, 1e-2);
         nn_optim_add_group(&opt[d], &sl[d].other_group, 1e-3);
         nn_optim_add_group(&opt[d], &cg[d].params, 1e-2);
-        nn_rng dr;
-        nn_rng_seed(&dr, 123);
+        wsd_rng dr;
+        wsd_rng_seed(&dr, 123);
         unsigned long s0 = nn_device_counters().syncs;
         nn_params_zero_grad(&sl[d].params);
         nn_params_zero_grad(&cg[d].params);

@@ -53,10 +53,10 @@ int main(int argc, char **argv) {
     wsd_c3d net;
     if (wsd_c3d_init(&net, 1)) wsd_die("%s", wsd_error());
     wsd_c3d_init_random(&net, 9);
-    nn_rng rng;
-    nn_rng_seed(&rng, 7);
+    wsd_rng rng;
+    wsd_rng_seed(&rng, 7);
     float *x = wsd_malloc((size_t)n * CLIP * sizeof(float));
-    for (size_t i = 0; i < (size_t)n * CLIP; i++) x[i] = 2 * nn_rng_uniformf(&rng) - 1;
+    for (size_t i = 0; i < (size_t)n * CLIP; i++) x[i] = 2 * wsd_rng_uniformf(&rng) - 1;
     float *fc7 = wsd_malloc((size_t)n * 4096 * sizeof(float));
     if (dir)
         for (int i = 0; i < WSD_C3D_LAYERS; i++) {

@@ -14,8 +14,8 @@ int main(int argc, char **argv) {
     nn_device dev = NN_CPU;
     if (argc > 3 && nn_device_parse(argv[3], &dev)) wsd_die("%s", wsd_error());
     nn_set_threads(threads);
-    nn_rng rng;
-    nn_rng_seed(&rng, 233);
+    wsd_rng rng;
+    wsd_rng_seed(&rng, 233);
     nn_params ps;
     nn_params_init(&ps, "bench");
     nn_gru g;

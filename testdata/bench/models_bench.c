@@ -40,7 +40,7 @@ enum { F = 500, H = 512, V = 6000, T = 120, LCAP = 20, LAYERS = 2 };
 
 /* B videos of T rows, N = B·per sentences of LCAP tokens; all host memory
  * owned here (never passed to wsd_batch_free). */
-static void make_batch(wsd_batch *b, int B, int per, nn_rng *rng) {
+static void make_batch(wsd_batch *b, int B, int per, wsd_rng *rng) {
     memset(b, 0, sizeof *b);
     int N = B * per;
     b->B = B, b->T = T, b->F = F, b->N = N, b->L = LCAP;
@@ -55,7 +55,7 @@ static void make_batch(wsd_batch *b, int B, int per, nn_rng *rng) {
     b->ts_featidx = wsd_malloc(sizeof(float) * 2 * N);
     b->event_pos = wsd_malloc(sizeof(int) * N);
     b->video_pos = wsd_malloc(sizeof(int) * B);
-    for (size_t i = 0; i < (size_t)B * T * F; i++) b->video[i] = nn_rng_uniform(rng) * 2 - 1;
+    for (size_t i = 0; i < (size_t)B * T * F; i++) b->video[i] = wsd_rng_uniform(rng) * 2 - 1;
     for (int v = 0; v < B; v++) {
         b->video_len[2 * v] = T;
         b->video_len[2 * v + 1] = 120.0f;
@@ -68,7 +68,7 @@ static void make_batch(wsd_batch *b, int B, int per, nn_rng *rng) {
         b->event_pos[n] = n % per;
         b->caption_len[n] = len;
         for (int t = 0; t < LCAP; t++) {
-            int id = t == 0 ? WSD_BOS : t >= len - 1 ? WSD_EOS : 2 + (int)(nn_rng_uniform(rng) * (V - 3));
+            int id = t == 0 ? WSD_BOS : t >= len - 1 ? WSD_EOS : 2 + (int)(wsd_rng_uniform(rng) * (V - 3));
             b->caption[n * LCAP + t] = id;
             b->caption_mask[n * LCAP + t] = t < len;
         }
@@ -145,8 +145,8 @@ int main(int argc, char **argv) {
     if (reps < 1) reps = 1;
     if (argc > 4 && nn_device_parse(argv[4], &dev)) wsd_die("%s", wsd_error());
     nn_set_threads(threads);
-    nn_rng rng;
-    nn_rng_seed(&rng, 233);
+    wsd_rng rng;
+    wsd_rng_seed(&rng, 233);
     double *ms = wsd_calloc((size_t)reps, sizeof(double)), units = 0;
     cpu_times = wsd_calloc((size_t)reps, sizeof(double));
     wsd_cg_config cc;
@@ -228,7 +228,7 @@ int main(int argc, char **argv) {
         wsd_train_ws ws;
         memset(&ws, 0, sizeof ws);
         float noise[2 * 32];
-        for (int i = 0; i < 2 * B; i++) noise[i] = (nn_rng_uniform(&rng) * 2 - 1) * 0.01f;
+        for (int i = 0; i < 2 * B; i++) noise[i] = (wsd_rng_uniform(&rng) * 2 - 1) * 0.01f;
         for (int r = -1; r < reps; r++) {
             double t0 = now_ms(), lc, lr;
             nn_params_zero_grad(&sl.params);
@@ -256,7 +256,7 @@ int main(int argc, char **argv) {
             *len = wsd_malloc(sizeof(int) * n);
         for (int i = 0; i < n; i++) {
             gather[i] = i / P;
-            seg[2 * i] = nn_rng_uniform(&rng), seg[2 * i + 1] = nn_rng_uniform(&rng);
+            seg[2 * i] = wsd_rng_uniform(&rng), seg[2 * i + 1] = wsd_rng_uniform(&rng);
         }
         for (int r = -1; r < reps; r++) {
             double t0 = now_ms();

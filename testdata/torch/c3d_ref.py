@@ -10,7 +10,7 @@ conv3d.txt: random float32 inputs (written with the outputs), reference in
 float64; 5-d tensors are written flat with their sizes in a "dims" line.
 c3d.txt: the narrow network (widths / 16) with the weights of
 wsd_c3d_init_random(seed 9) and input clips drawn the same way from seed 7,
-replayed here with the project's generator (nn_rng: splitmix64-seeded
+replayed here with the project's generator (wsd_rng: splitmix64-seeded
 xoshiro256**); every value is (2u - 1) * 2^e, exact in float32, so C and
 PyTorch start from identical numbers. Output: fc7 (post-ReLU), float64.
 """
@@ -82,7 +82,7 @@ def pool_goldens(w):
 
 
 class Rng:
-    """nn_rng (common/nn/nn_rng.c)."""
+    """wsd_rng (common/nn/wsd_rng.c)."""
 
     def __init__(self, seed):
         x = seed
