@@ -11,7 +11,7 @@ CUDA ?= $(if $(NVCC),1,0)
 NVCC_ARCH ?= -gencode arch=compute_90,code=sm_90 -gencode arch=compute_75,code=compute_75
 
 PKGS := hdf5 libcjson openblas zlib
-DEB_PKGS := build-essential pkg-config libhdf5-dev libopenblas-dev libcjson-dev zlib1g-dev wordnet-base ffmpeg python3-opencv python3-h5py
+DEB_PKGS := build-essential pkg-config clang-format libhdf5-dev libopenblas-dev libcjson-dev zlib1g-dev wordnet-base ffmpeg python3-opencv python3-h5py
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -46,8 +46,15 @@ PROG_BIN := $(PROGRAMS:%=$(PROG_DIR)/%)
 # Stand-alone C programs outside cmd/ (benchmarks): built by `make` too.
 BENCH_SRC := $(wildcard testdata/bench/*.c)
 BENCH_BIN := $(BENCH_SRC:testdata/bench/%.c=$(BUILD)/bench/%)
+# Test tools (batch dumps the PyTorch replays read) and the libFuzzer targets:
+# the tools are linked, the fuzz targets compiled (their run.sh links them with
+# clang's -fsanitize=fuzzer), so neither can rot unnoticed.
+TOOL_SRC := $(wildcard testdata/torch/*.c)
+TOOL_BIN := $(TOOL_SRC:testdata/torch/%.c=$(BUILD)/tools/%)
+FUZZ_SRC := $(wildcard testdata/fuzz/*.c)
+FUZZ_OBJ := $(FUZZ_SRC:testdata/fuzz/%.c=$(BUILD)/fuzz/%.o)
 # What `make format` / `make format-check` cover (clang-format, .clang-format).
-FORMAT_FILES ?= $(CMD_SRC) $(COMMON_SRC) $(COMMON_HDR) $(BENCH_SRC) $(wildcard gpu/*.cu gpu/*.h)
+FORMAT_FILES ?= $(CMD_SRC) $(COMMON_SRC) $(COMMON_HDR) $(wildcard gpu/*.cu gpu/*.h testdata/*/*.c)
 
 ifeq ($(CUDA),1)
   GPU_SRC := $(wildcard gpu/*.cu)
@@ -60,7 +67,7 @@ ifeq ($(CUDA),1)
 endif
 
 .PHONY: all deps check-deps test test-bins bench demo install clean man-check gpu-check gpu-bundle format format-check
-all: check-deps $(PROG_BIN) $(BENCH_BIN)
+all: check-deps $(PROG_BIN) $(BENCH_BIN) $(TOOL_BIN) $(FUZZ_OBJ)
 
 # As root a missing dependency is installed on the spot; otherwise we say exactly what to run.
 check-deps:
@@ -98,13 +105,21 @@ $(BUILD)/bench/%: testdata/bench/%.c $(BUILD)/libwsdec.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $< $(BUILD)/libwsdec.a $(LDLIBS_ALL)
 
+$(BUILD)/tools/%: testdata/torch/%.c $(BUILD)/libwsdec.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $< $(BUILD)/libwsdec.a $(LDLIBS_ALL)
+
+$(BUILD)/fuzz/%.o: testdata/fuzz/%.c $(COMMON_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -c -o $@ $<
+
 $(BUILD)/test/%: common/%.c $(BUILD)/libwsdec.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $< $(BUILD)/libwsdec.a $(LDLIBS_ALL)
 
 test-bins: $(TEST_BIN)
 
-test: check-deps $(PROG_BIN) $(BENCH_BIN) $(TEST_BIN)
+test: check-deps $(PROG_BIN) $(BENCH_BIN) $(TOOL_BIN) $(FUZZ_OBJ) $(TEST_BIN)
 	@WSD_BIN=$(PROG_DIR) WSD_TEST_BIN=$(BUILD)/test sh testdata/run-tests.sh
 
 bench: all

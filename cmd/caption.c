@@ -224,10 +224,13 @@ static void load(ctx *c, const char *model, const char *feats, long sample_rate,
 }
 
 enum { O_PROP = WSD_INFER_OPT_END, O_SEED, O_SHARE, O_BEAM, O_GREEDY, O_MAXLEN };
-static const struct option own_opts[] = {
-    {"proposals", 1, 0, O_PROP}, {"seed", 1, 0, O_SEED},     {"share", 1, 0, O_SHARE},
-    {"beam", 1, 0, O_BEAM},      {"greedy", 0, 0, O_GREEDY}, {"max-len", 1, 0, O_MAXLEN},
-    {0, 0, 0, 0}};
+static const struct option own_opts[] = {{"proposals", 1, 0, O_PROP},
+                                         {"seed", 1, 0, O_SEED},
+                                         {"share", 1, 0, O_SHARE},
+                                         {"beam", 1, 0, O_BEAM},
+                                         {"greedy", 0, 0, O_GREEDY},
+                                         {"max-len", 1, 0, O_MAXLEN},
+                                         {0, 0, 0, 0}};
 
 int main(int argc, char **argv) {
     wsd_set_progname(argv[0]);

@@ -117,7 +117,8 @@ static cJSON *config_json(const wsd_cg *cg, const options *o, int epoch) {
     cJSON_AddNumberToObject(t, "lr", o->common.lr);
     cJSON_AddNumberToObject(t, "momentum", o->common.momentum);
     cJSON_AddNumberToObject(t, "weight_decay", o->common.weight_decay);
-    cJSON_AddItemToObject(t, "milestones", cJSON_CreateIntArray(o->common.milestones, o->common.n_milestones));
+    cJSON_AddItemToObject(t, "milestones",
+                          cJSON_CreateIntArray(o->common.milestones, o->common.n_milestones));
     cJSON_AddNumberToObject(t, "gamma", o->common.gamma);
     cJSON_AddNumberToObject(t, "seed", (double)o->common.seed);
     cJSON_AddStringToObject(t, "captions", o->common.captions);
@@ -204,7 +205,8 @@ static void val_loss(wsd_batcher *bt, const options *o, wsd_cg *cg, double *per_
 static cJSON *train_epoch(const options *o, wsd_cg *cg, nn_optim *opt, wsd_batcher *bt, int epoch,
                           double t0, wsd_trainlog *tlog) {
     /* MultiStepLR stepped at the start of every epoch */
-    nn_optim_set_lr_scale(opt, nn_lr_multistep(epoch, o->common.milestones, o->common.n_milestones, o->common.gamma));
+    nn_optim_set_lr_scale(
+        opt, nn_lr_multistep(epoch, o->common.milestones, o->common.n_milestones, o->common.gamma));
     wsd_batcher_epoch(bt, epoch);
     int n_batches = wsd_batcher_count(bt);
     wsd_batch b;
@@ -222,13 +224,14 @@ static cJSON *train_epoch(const options *o, wsd_cg *cg, nn_optim *opt, wsd_batch
         if (wsd_batcher_get(bt, i, &b)) wsd_die("%s", wsd_error());
         for (int n = 0; n < b.N; n++) words += b.caption_len[n] - 1;
         /* dropout masks are a function of (seed, epoch, batch): resumable */
-        wsd_rng_seed(&cg->rng,
-                    wsd_rng_stream((uint64_t)o->common.seed, WSD_STREAM_CG_DROPOUT, epoch, (uint64_t)i));
+        wsd_rng_seed(&cg->rng, wsd_rng_stream((uint64_t)o->common.seed, WSD_STREAM_CG_DROPOUT,
+                                              epoch, (uint64_t)i));
         double loss = batch_loss(o, cg, &run, &b, &seg, opt);
         if (!isfinite(loss)) {
             char ids[1024];
             wsd_die("epoch %d batch %d: the loss is %g, not finite (diverged: a lower --lr, or bad "
-                    "features) on the videos %s", epoch, i, loss, wsd_batch_ids(&b, ids, sizeof ids));
+                    "features) on the videos %s",
+                    epoch, i, loss, wsd_batch_ids(&b, ids, sizeof ids));
         }
         sum += loss;
         wsd_progress_note(&pg, "loss %.4f lr %.3g %.1fs", loss, opt->groups[0].lr, wsd_now() - t0);
@@ -264,8 +267,8 @@ static void model(wsd_cg *cg, const options *o, nn_ckpt *resume, const wsd_vocab
     if (resume) {
         if (wsd_cg_load(cg, resume, dev)) wsd_die("%s", wsd_error());
         if (cg->cfg.vocab != vocab->n)
-            wsd_die("%s: model vocabulary %d, --vocab has %d entries", o->common.resume, cg->cfg.vocab,
-                    vocab->n);
+            wsd_die("%s: model vocabulary %d, --vocab has %d entries", o->common.resume,
+                    cg->cfg.vocab, vocab->n);
     } else {
         wsd_cg_config cfg;
         wsd_cg_config_default(&cfg);
@@ -275,7 +278,8 @@ static void model(wsd_cg *cg, const options *o, nn_ckpt *resume, const wsd_vocab
         cfg.vocab = vocab->n;
         cfg.dropout = (float)o->dropout;
         cfg.sample_rate = o->common.sample_rate;
-        if (wsd_cg_init(cg, &cfg, (uint64_t)o->common.seed, dev)) wsd_die_internal("%s", wsd_error());
+        if (wsd_cg_init(cg, &cfg, (uint64_t)o->common.seed, dev))
+            wsd_die_internal("%s", wsd_error());
     }
     if (cg->cfg.feat_dim != feat_dim)
         wsd_die("%s: features have %d dims, the model expects %d", o->common.feats, feat_dim,
@@ -287,14 +291,17 @@ int main(int argc, char **argv) {
     options o;
     parse_options(argc, argv, &o);
     /* before any work: the output is no input, and its folder is writable */
-    const char *ins[] = {"--feats", o.common.feats, "--captions", o.common.captions, "--vocab", o.common.vocab,
-                         "--val-captions", o.val_captions, "--val-feats", o.val_feats};
-    if (wsd_out_distinct(o.common.out, ins, 5) || wsd_tmp_probe(o.common.out)) wsd_die("%s", wsd_error());
+    const char *ins[] = {"--feats",     o.common.feats, "--captions",     o.common.captions,
+                         "--vocab",     o.common.vocab, "--val-captions", o.val_captions,
+                         "--val-feats", o.val_feats};
+    if (wsd_out_distinct(o.common.out, ins, 5) || wsd_tmp_probe(o.common.out))
+        wsd_die("%s", wsd_error());
     nn_device dev = nn_opt_device(o.common.device);
     nn_set_threads(o.common.threads);
 
     wsd_trainset ts, val = {0};
-    if (wsd_trainset_load(&ts, o.common.captions, o.common.feats, o.common.sample_rate, (size_t)o.common.max_videos))
+    if (wsd_trainset_load(&ts, o.common.captions, o.common.feats, o.common.sample_rate,
+                          (size_t)o.common.max_videos))
         wsd_die("%s", wsd_error());
     wsd_vocab *vocab = wsd_vocab_load(o.common.vocab);
     if (!vocab) wsd_die("%s", wsd_error());
@@ -329,8 +336,8 @@ int main(int argc, char **argv) {
             wsd_die("%s", wsd_error());
         if (wsd_featset_dim(val.fs) != cg->cfg.feat_dim)
             wsd_die("%s: validation features have %d dims, the model expects %d (as %s)",
-                    o.val_feats ? o.val_feats : o.common.feats, wsd_featset_dim(val.fs), cg->cfg.feat_dim,
-                    o.common.feats);
+                    o.val_feats ? o.val_feats : o.common.feats, wsd_featset_dim(val.fs),
+                    cg->cfg.feat_dim, o.common.feats);
         wsd_batcher_opts vo = {.batch_size = o.batch, .mode = WSD_BATCH_FULL};
         if (!(bt_val = wsd_trainset_batcher(&val, vocab, vo))) wsd_die("%s", wsd_error());
     }
@@ -340,11 +347,11 @@ int main(int argc, char **argv) {
                 "cg-pretrain: %d videos (of %zu), %d batches of %d per epoch, segments %s, %zu "
                 "parameters, device %s, epochs %d..%d\n",
                 wsd_batcher_videos(bt), ts.caps->n, n_batches, o.batch, o.gt ? "gt" : "full",
-                nn_params_count(&cg->params, 0), nn_device_name(dev), start_epoch,
-                o.epochs - 1);
+                nn_params_count(&cg->params, 0), nn_device_name(dev), start_epoch, o.epochs - 1);
 
     wsd_trainlog *tlog = NULL;
-    if (o.common.log && !(tlog = wsd_trainlog_open(o.common.log, "cg-pretrain", o.common.resume != NULL)))
+    if (o.common.log &&
+        !(tlog = wsd_trainlog_open(o.common.log, "cg-pretrain", o.common.resume != NULL)))
         wsd_die("%s", wsd_error());
     double t0 = wsd_now();
     for (int epoch = start_epoch; epoch < o.epochs; epoch++) {

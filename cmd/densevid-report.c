@@ -11,7 +11,8 @@
 #include <string.h>
 
 static const char usage[] =
-    "usage: densevid-report [-s PREDICTIONS] [-r REF ...] [--scores FILE] [--log [LABEL=]FILE ...] [-o FILE]\n"
+    "usage: densevid-report [-s PREDICTIONS] [-r REF ...] [--scores FILE] [--log [LABEL=]FILE ...] "
+    "[-o FILE]\n"
     "Writes one self-contained HTML page: the score table, a timeline per video (a lane per\n"
     "reference file and one for the predictions, bars coloured by best tIoU, sentences on\n"
     "hover; sortable by score, searchable by id) and the training curves of --log files.\n"
@@ -22,12 +23,15 @@ static const char usage[] =
     "                         here without METEOR when predictions and references are given)\n"
     "      --no-scores        no score table and no sorting by score\n"
     "      --tious T...       thresholds of the computed scores (0.3 0.5 0.7 0.9)\n"
-    "      --log [LABEL=]FILE training log (--log of cg-pretrain/wsdec-train); repeat to overlay runs\n"
+    "      --log [LABEL=]FILE training log (--log of cg-pretrain/wsdec-train); repeat to overlay "
+    "runs\n"
     "      --title TEXT       page title (\"wsdec report\")\n"
     "  -o, --out FILE         the HTML file (default -, stdout)\n"
     "  -q, --quiet            no summary on stderr\n"
-    "      --check FILE       only check a report: well formed, one timeline per video, bars where\n"
-    "                         their times put them, chart lines inside their plots (exit 1 if not)\n"
+    "      --check FILE       only check a report: well formed, one timeline per video, bars "
+    "where\n"
+    "                         their times put them, chart lines inside their plots (exit 1 if "
+    "not)\n"
     "  -h, --help   --version\n";
 
 typedef struct {
@@ -38,7 +42,9 @@ typedef struct {
     int quiet, no_scores;
 } options;
 
-static int is_option(const char *a) { return a[0] == '-' && a[1] != '\0' && !(a[1] >= '0' && a[1] <= '9'); }
+static int is_option(const char *a) {
+    return a[0] == '-' && a[1] != '\0' && !(a[1] >= '0' && a[1] <= '9');
+}
 
 static const char *arg(int argc, char **argv, int *i) {
     if (*i + 1 >= argc) wsd_die("%s needs an argument (see --help)", argv[*i]);
@@ -53,26 +59,41 @@ static void parse(int argc, char **argv, options *o) {
     o->out = "-";
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) wsd_opt_usage(usage, 1);
-        else if (!strcmp(a, "--version")) wsd_opt_version();
-        else if (!strcmp(a, "-s") || !strcmp(a, "--submission")) o->pred = arg(argc, argv, &i);
-        else if (!strcmp(a, "--scores")) o->scores = arg(argc, argv, &i);
-        else if (!strcmp(a, "--no-scores")) o->no_scores = 1;
-        else if (!strcmp(a, "--log")) o->logs[o->n_logs++] = arg(argc, argv, &i);
-        else if (!strcmp(a, "--title")) o->title = arg(argc, argv, &i);
-        else if (!strcmp(a, "--check")) o->check = arg(argc, argv, &i);
-        else if (!strcmp(a, "-o") || !strcmp(a, "--out")) o->out = arg(argc, argv, &i);
-        else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) o->quiet = 1;
+        if (!strcmp(a, "-h") || !strcmp(a, "--help"))
+            wsd_opt_usage(usage, 1);
+        else if (!strcmp(a, "--version"))
+            wsd_opt_version();
+        else if (!strcmp(a, "-s") || !strcmp(a, "--submission"))
+            o->pred = arg(argc, argv, &i);
+        else if (!strcmp(a, "--scores"))
+            o->scores = arg(argc, argv, &i);
+        else if (!strcmp(a, "--no-scores"))
+            o->no_scores = 1;
+        else if (!strcmp(a, "--log"))
+            o->logs[o->n_logs++] = arg(argc, argv, &i);
+        else if (!strcmp(a, "--title"))
+            o->title = arg(argc, argv, &i);
+        else if (!strcmp(a, "--check"))
+            o->check = arg(argc, argv, &i);
+        else if (!strcmp(a, "-o") || !strcmp(a, "--out"))
+            o->out = arg(argc, argv, &i);
+        else if (!strcmp(a, "-q") || !strcmp(a, "--quiet"))
+            o->quiet = 1;
         else if (!strcmp(a, "-r") || !strcmp(a, "--refs") || !strcmp(a, "--tious")) {
             int refs = a[1] == 'r' || a[2] == 'r';
-            if (i + 1 >= argc || is_option(argv[i + 1])) wsd_die("%s needs at least one argument", a);
+            if (i + 1 >= argc || is_option(argv[i + 1]))
+                wsd_die("%s needs at least one argument", a);
             while (i + 1 < argc && !is_option(argv[i + 1])) {
-                if (refs) o->refs[o->n_refs++] = argv[++i];
-                else o->tious[o->n_tious++] = wsd_opt_double(argv[++i], "--tious", 0, 1);
+                if (refs)
+                    o->refs[o->n_refs++] = argv[++i];
+                else
+                    o->tious[o->n_tious++] = wsd_opt_double(argv[++i], "--tious", 0, 1);
             }
-        } else wsd_die("unknown argument '%s' (see --help)", a);
+        } else
+            wsd_die("unknown argument '%s' (see --help)", a);
     }
-    if (!o->pred && !o->n_refs && !o->n_logs && !o->check) wsd_die("nothing to report: give -s, -r or --log (see --help)");
+    if (!o->pred && !o->n_refs && !o->n_logs && !o->check)
+        wsd_die("nothing to report: give -s, -r or --log (see --help)");
     if (!o->n_tious) {
         static const double def[] = {0.3, 0.5, 0.7, 0.9};
         memcpy(o->tious, def, sizeof def);
@@ -87,7 +108,9 @@ static int check(const char *path, int quiet) {
     if (!text) wsd_die("%s", wsd_error());
     if (report_check_html(text, len, &st)) wsd_die("%s: %s", path, wsd_error());
     if (!quiet)
-        fprintf(stderr, "densevid-report: %s: well formed; %zu videos, %zu timelines, %zu bars, %zu charts, %zu lines\n",
+        fprintf(stderr,
+                "densevid-report: %s: well formed; %zu videos, %zu timelines, %zu bars, %zu "
+                "charts, %zu lines\n",
                 path, st.sections, st.timelines, st.bars, st.charts, st.polylines);
     free(text);
     return 0;
@@ -105,17 +128,22 @@ int main(int argc, char **argv) {
     score_set *refs = wsd_calloc(o.n_refs + 1, sizeof *refs), pred = {0};
     for (size_t f = 0; f < o.n_refs; f++)
         if (score_load_references(o.refs[f], &refs[f])) wsd_die("%s", wsd_error());
-    if (o.pred && score_load_submission(o.pred, SCORE_FORMAT_AUTO, &pred)) wsd_die("%s", wsd_error());
+    if (o.pred && score_load_submission(o.pred, SCORE_FORMAT_AUTO, &pred))
+        wsd_die("%s", wsd_error());
     report_scores scores = {0};
     int have_scores = 0;
     if (o.scores && !o.no_scores) {
         if (report_scores_load(o.scores, &scores)) wsd_die("%s", wsd_error());
         have_scores = 1;
     } else if (o.pred && o.n_refs && !o.no_scores) {
-        score_options so = {.tious = o.tious, .n_tious = o.n_tious, .max_proposals = 1000,
-                            .semantics = SCORE_SEMANTICS_2018, .keep_per_video = 1};
+        score_options so = {.tious = o.tious,
+                            .n_tious = o.n_tious,
+                            .max_proposals = 1000,
+                            .semantics = SCORE_SEMANTICS_2018,
+                            .keep_per_video = 1};
         score_result r;
-        if (score_evaluate(&pred, refs, o.n_refs, &so, &r) || report_scores_from_result(&r, &scores))
+        if (score_evaluate(&pred, refs, o.n_refs, &so, &r) ||
+            report_scores_from_result(&r, &scores))
             wsd_die_internal("%s", wsd_error());
         score_result_free(&r);
         have_scores = 1;
@@ -139,8 +167,13 @@ int main(int argc, char **argv) {
     }
     if (wsd_out_distinct(o.out, ins, n_ins)) wsd_die("%s", wsd_error());
     free(ins);
-    report_page pg = {.title = o.title, .refs = refs, .n_refs = o.n_refs, .pred = o.pred ? &pred : NULL,
-                      .pred_name = "predictions", .scores = have_scores ? &scores : NULL, .runs = runs,
+    report_page pg = {.title = o.title,
+                      .refs = refs,
+                      .n_refs = o.n_refs,
+                      .pred = o.pred ? &pred : NULL,
+                      .pred_name = "predictions",
+                      .scores = have_scores ? &scores : NULL,
+                      .runs = runs,
                       .n_runs = o.n_logs};
     wsd_out out;
     if (wsd_out_open(&out, o.out)) wsd_die("%s", wsd_error());
@@ -151,10 +184,13 @@ int main(int argc, char **argv) {
     }
     if (wsd_out_commit(&out)) wsd_die_internal("%s", wsd_error());
     if (!o.quiet) {
-        fprintf(stderr, "densevid-report: %zu timelines, %zu bars, %zu training runs -> %s\n", st.videos, st.bars,
-                o.n_logs, strcmp(o.out, "-") ? o.out : "<stdout>");
-        if (st.unknown_videos) wsd_warn("%zu predicted video(s) are in no reference file (listed in the report)", st.unknown_videos);
-        if (st.outside) wsd_warn("%zu event(s) lie outside their video (drawn clipped)", st.outside);
+        fprintf(stderr, "densevid-report: %zu timelines, %zu bars, %zu training runs -> %s\n",
+                st.videos, st.bars, o.n_logs, strcmp(o.out, "-") ? o.out : "<stdout>");
+        if (st.unknown_videos)
+            wsd_warn("%zu predicted video(s) are in no reference file (listed in the report)",
+                     st.unknown_videos);
+        if (st.outside)
+            wsd_warn("%zu event(s) lie outside their video (drawn clipped)", st.outside);
         if (st.empty) wsd_warn("%zu event(s) have an empty sentence", st.empty);
     }
     for (size_t i = 0; i < o.n_logs; i++) report_run_free(&runs[i]);

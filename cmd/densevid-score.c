@@ -105,8 +105,10 @@ static int simple_option(options *o, int argc, char **argv, int *i) {
              {"--wordnet", &o->wordnet, NULL}};
     for (size_t k = 0; k < sizeof t / sizeof *t; k++) {
         if (strcmp(argv[*i], t[k].name)) continue;
-        if (t[k].value) *t[k].value = need_arg(argc, argv, i);
-        else *t[k].flag = 1;
+        if (t[k].value)
+            *t[k].value = need_arg(argc, argv, i);
+        else
+            *t[k].flag = 1;
         return 1;
     }
     return 0;
@@ -122,7 +124,8 @@ static void parse_args(int argc, char **argv, options *o) {
     o->seed = 1;
     o->refs = wsd_calloc((size_t)argc, sizeof *o->refs);
     /* room for every argument or the defaults, whichever is more */
-    o->tious = wsd_calloc((size_t)argc + sizeof localization_tious / sizeof *localization_tious, sizeof *o->tious);
+    o->tious = wsd_calloc((size_t)argc + sizeof localization_tious / sizeof *localization_tious,
+                          sizeof *o->tious);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
@@ -133,7 +136,8 @@ static void parse_args(int argc, char **argv, options *o) {
         } else if (!strcmp(a, "-s") || !strcmp(a, "--submission")) {
             o->submission = need_arg(argc, argv, &i);
         } else if (!strcmp(a, "-r") || !strcmp(a, "--refs") || !strcmp(a, "--references")) {
-            if (i + 1 >= argc || is_option(argv[i + 1])) wsd_die("%s needs at least one reference file", a);
+            if (i + 1 >= argc || is_option(argv[i + 1]))
+                wsd_die("%s needs at least one reference file", a);
             while (i + 1 < argc && !is_option(argv[i + 1])) o->refs[o->n_refs++] = argv[++i];
         } else if (!strcmp(a, "--tious")) {
             if (i + 1 >= argc) wsd_die("--tious needs at least one threshold");
@@ -141,7 +145,8 @@ static void parse_args(int argc, char **argv, options *o) {
                 o->tious[o->n_tious++] = wsd_opt_double(argv[++i], "--tious", 0, 1);
             }
             if (!o->n_tious) wsd_die("--tious needs at least one threshold");
-        } else if (!strcmp(a, "--max-proposals") || !strcmp(a, "-ppv") || !strcmp(a, "--max-proposals-per-video")) {
+        } else if (!strcmp(a, "--max-proposals") || !strcmp(a, "-ppv") ||
+                   !strcmp(a, "--max-proposals-per-video")) {
             o->max_proposals = wsd_opt_long(need_arg(argc, argv, &i), a, 0, WSD_OPT_MAX_COUNT);
         } else if (!strcmp(a, "--eval-version") || !strcmp(a, "--version-semantics")) {
             static const char *const years[] = {"2018", "2019", NULL};
@@ -190,18 +195,23 @@ static wsd_meteor *open_meteor(const options *o, char *note, size_t note_size) {
     for (int k = 0; k < WSD_METEOR_N_TEXT; k++) found_any |= d.text[k] != NULL;
     wsd_meteor *m = NULL;
     if (!found_any && (o->meteor_jar || o->meteor_dir)) {
-        snprintf(note, note_size, "no Meteor 1.5 data in %s (expected meteor-1.5.jar and data/paraphrase-en.gz)",
+        snprintf(note, note_size,
+                 "no Meteor 1.5 data in %s (expected meteor-1.5.jar and data/paraphrase-en.gz)",
                  o->meteor_jar ? o->meteor_jar : o->meteor_dir);
     } else if (!found_any) {
-        snprintf(note, note_size, "no Meteor 1.5 data found: give --meteor-jar FILE or --meteor-dir DIR "
-                                  "(pycocoevalcap/meteor/), or fetch it with data/download.sh meteor");
+        snprintf(note, note_size,
+                 "no Meteor 1.5 data found: give --meteor-jar FILE or --meteor-dir DIR "
+                 "(pycocoevalcap/meteor/), or fetch it with data/download.sh meteor");
     } else if (*d.missing && !o->meteor_approx) {
-        snprintf(note, note_size, "Meteor 1.5 data incomplete, missing: %s (%s)", d.missing, d.source);
+        snprintf(note, note_size, "Meteor 1.5 data incomplete, missing: %s (%s)", d.missing,
+                 d.source);
     } else {
         m = wsd_meteor_open_data(&d, o->wordnet);
         if (!m && !*d.missing) wsd_die("METEOR data: %s", wsd_error());
-        if (!m) snprintf(note, note_size, "%s", wsd_error());
-        else if (!wsd_meteor_official(m)) snprintf(note, note_size, "%s", wsd_meteor_caveat(m));
+        if (!m)
+            snprintf(note, note_size, "%s", wsd_error());
+        else if (!wsd_meteor_official(m))
+            snprintf(note, note_size, "%s", wsd_meteor_caveat(m));
     }
     wsd_meteor_data_free(&d);
     return m;
@@ -219,11 +229,14 @@ int main(int argc, char **argv) {
     if (score_load_submission(o.submission, o.format, &sub)) wsd_die("%s", wsd_error());
     score_loc_result loc = {0};
     if (o.localization) {
-        if (score_localization(&sub, refs, o.n_refs, o.tious, o.n_tious, (size_t)o.max_proposals, &loc))
+        if (score_localization(&sub, refs, o.n_refs, o.tious, o.n_tious, (size_t)o.max_proposals,
+                               &loc))
             wsd_die("%s", wsd_error());
         if (loc.n_empty)
-            wsd_warn("localization: %zu video(s) have an empty list and add nothing to R@1 (the reference script "
-                     "adds the previous video's sentence count to the denominator there, or prints no R@1 at all)",
+            wsd_warn("localization: %zu video(s) have an empty list and add nothing to R@1 (the "
+                     "reference script "
+                     "adds the previous video's sentence count to the denominator there, or prints "
+                     "no R@1 at all)",
                      loc.n_empty);
     }
 
@@ -231,9 +244,12 @@ int main(int argc, char **argv) {
     wsd_meteor *meteor = NULL;
     if (!o.no_meteor || o.soda) {
         meteor = open_meteor(&o, note, sizeof note);
-        if (!meteor) wsd_warn("METEOR left out: %s", note);
-        else if (*note) wsd_warn("%s", note);
-        else wsd_warn("METEOR: %s", wsd_meteor_source(meteor));
+        if (!meteor)
+            wsd_warn("METEOR left out: %s", note);
+        else if (*note)
+            wsd_warn("%s", note);
+        else
+            wsd_warn("METEOR: %s", wsd_meteor_source(meteor));
     }
 
     score_options so = {0};
@@ -247,9 +263,11 @@ int main(int argc, char **argv) {
     so.keep_per_video = o.per_video != NULL;
     score_result r;
     if (score_evaluate(&sub, refs, o.n_refs, &so, &r)) wsd_die_internal("%s", wsd_error());
-    if (r.n_ignored) wsd_warn("%zu submitted video(s) are in no reference file and were ignored", r.n_ignored);
+    if (r.n_ignored)
+        wsd_warn("%zu submitted video(s) are in no reference file and were ignored", r.n_ignored);
     if (r.line_shift_captions)
-        wsd_warn("%zu caption(s) contain CR, VT or FF: the official tokenizer shifts every later caption of its batch "
+        wsd_warn("%zu caption(s) contain CR, VT or FF: the official tokenizer shifts every later "
+                 "caption of its batch "
                  "by one line, and so do these scores",
                  r.line_shift_captions);
 
@@ -260,7 +278,8 @@ int main(int argc, char **argv) {
     } else if (o.soda) {
         soda = wsd_calloc(o.n_refs, sizeof *soda);
         for (size_t f = 0; f < o.n_refs; f++)
-            if (soda_c(&sub, &refs[f], score_meteor_sentence, meteor, &soda[f])) wsd_die_internal("%s", wsd_error());
+            if (soda_c(&sub, &refs[f], score_meteor_sentence, meteor, &soda[f]))
+                wsd_die_internal("%s", wsd_error());
     }
 
     if (o.per_video) {
@@ -274,7 +293,8 @@ int main(int argc, char **argv) {
     }
 
     if (meteor && wsd_meteor_cut_count(meteor))
-        wsd_warn("METEOR: %zu caption(s) longer than %d words were cut to their first %d words (the alignment's "
+        wsd_warn("METEOR: %zu caption(s) longer than %d words were cut to their first %d words "
+                 "(the alignment's "
                  "memory grows with the square of the length)",
                  wsd_meteor_cut_count(meteor), WSD_METEOR_MAX_WORDS, WSD_METEOR_MAX_WORDS);
     score_report_options ro = {0};
@@ -288,8 +308,10 @@ int main(int argc, char **argv) {
     ro.meteor_source = meteor ? wsd_meteor_source(meteor) : NULL;
     ro.semantics = (int)o.semantics;
     ro.loc = o.localization ? &loc : NULL;
-    if (o.json) score_print_json(stdout, &r, &ro);
-    else score_print_table(stdout, &r, &ro);
+    if (o.json)
+        score_print_json(stdout, &r, &ro);
+    else
+        score_print_table(stdout, &r, &ro);
     if (fflush(stdout) != 0 || ferror(stdout)) wsd_die_internal("write error on standard output");
 
     score_result_free(&r);

@@ -27,7 +27,8 @@
 static const char usage[] =
     "usage: feat-extract [OPTIONS] INPUT\n"
     "       feat-extract [OPTIONS] --hdf5 FILE | --npy DIR\n"
-    "       feat-extract [OPTIONS] --weights M --mean B (--pca P | --no-pca) --video FILE | --videos LIST | -\n"
+    "       feat-extract [OPTIONS] --weights M --mean B (--pca P | --no-pca) --video FILE | "
+    "--videos LIST | -\n"
     "Write one feature matrix per video as a tensor stream (or --format hdf5).\n"
     "INPUT is the official C3D HDF5 file (group per video id, dataset\n"
     "c3d_features [T, 500]), a folder of VIDEO_ID.npy files ('<f4'/'<f8', 2-D,\n"
@@ -55,26 +56,30 @@ static const char usage[] =
 
 typedef struct {
     wsd_out out;
-    wsd_h5feat_writer *h5;   /* --format hdf5 */
+    wsd_h5feat_writer *h5; /* --format hdf5 */
     int level;
     const wsd_captions *ids;
-    char *found;        /* per id in ids: seen in the input */
-    wsd_idmap *seen;    /* keys written: a video is written once */
-    double rps;         /* NAN when not given */
+    char *found;     /* per id in ids: seen in the input */
+    wsd_idmap *seen; /* keys written: a video is written once */
+    double rps;      /* NAN when not given */
     long written;
     wsd_progress progress; /* a bar on a terminal, else a line every 10 s */
 } sink;
 
 static void sink_abort(sink *s) {
-    if (s->h5) wsd_h5feat_abort(s->h5);
-    else wsd_out_abort(&s->out);
+    if (s->h5)
+        wsd_h5feat_abort(s->h5);
+    else
+        wsd_out_abort(&s->out);
     s->h5 = NULL;
 }
 
 /* Replaces in place, so re-extracting a stream leaves its headers unchanged. */
 static void set_number(cJSON *obj, const char *name, double v) {
-    if (cJSON_GetObjectItemCaseSensitive(obj, name)) cJSON_ReplaceItemInObjectCaseSensitive(obj, name, cJSON_CreateNumber(v));
-    else cJSON_AddNumberToObject(obj, name, v);
+    if (cJSON_GetObjectItemCaseSensitive(obj, name))
+        cJSON_ReplaceItemInObjectCaseSensitive(obj, name, cJSON_CreateNumber(v));
+    else
+        cJSON_AddNumberToObject(obj, name, v);
 }
 
 /* Writes t with duration/rows_per_second metadata; exits on failure. */
@@ -94,13 +99,13 @@ static void emit(sink *s, wsd_tsr *t) {
         sink_abort(s);
         wsd_die("video id '%s' occurs twice in the input", t->key);
     }
-    if (!isnan(s->rps))
-        set_number(t->meta, "rows_per_second", s->rps);
+    if (!isnan(s->rps)) set_number(t->meta, "rows_per_second", s->rps);
     if (s->h5) {
         if (t->dtype != WSD_F32 || t->ndim != 2) {
             wsd_h5feat_abort(s->h5);
-            wsd_die("video id '%s': the HDF5 layout holds float32 [T, D] features, this record is %s %d-D", t->key,
-                    wsd_dtype_name(t->dtype), t->ndim);
+            wsd_die("video id '%s': the HDF5 layout holds float32 [T, D] features, this record is "
+                    "%s %d-D",
+                    t->key, wsd_dtype_name(t->dtype), t->ndim);
         }
         if (wsd_h5feat_write(s->h5, t) != 0) {
             wsd_h5feat_abort(s->h5);
@@ -215,16 +220,21 @@ typedef struct {
 } video_opts;
 
 static void video_setup(wsd_extractor *v, const video_opts *o) {
-    if (!o->weights || !o->mean) wsd_die("raw video needs --weights (the C3D Caffe model) and --mean (the .binaryproto)");
-    if (!o->pca && !o->no_pca) wsd_die("raw video needs --pca FILE (PCA_activitynet_v1-3.hdf5) or --no-pca for raw fc7");
+    if (!o->weights || !o->mean)
+        wsd_die("raw video needs --weights (the C3D Caffe model) and --mean (the .binaryproto)");
+    if (!o->pca && !o->no_pca)
+        wsd_die("raw video needs --pca FILE (PCA_activitynet_v1-3.hdf5) or --no-pca for raw fc7");
     if (o->pca && o->no_pca) wsd_die("give --pca or --no-pca, not both");
     if (wsd_extractor_open(v, o->weights, o->mean, o->pca, o->pca_dims, o->batch) != 0)
         wsd_die("%s", wsd_error());
     nn_device dev = o->device ? nn_opt_device(o->device) : NN_CPU;
-    if (dev != NN_CPU && wsd_c3d_to_device(&v->net, dev) != 0) wsd_die("--device %s: %s", o->device, wsd_error());
+    if (dev != NN_CPU && wsd_c3d_to_device(&v->net, dev) != 0)
+        wsd_die("--device %s: %s", o->device, wsd_error());
 }
 
-static int wanted(const sink *s, const char *id) { return !s->ids || wsd_idmap_get(s->ids->index, id) >= 0; }
+static int wanted(const sink *s, const char *id) {
+    return !s->ids || wsd_idmap_get(s->ids->index, id) >= 0;
+}
 
 static void video_one(sink *s, wsd_extractor *v, wsd_frames *f, const char *name, const char *id) {
     if (!f) fail_input(s);
@@ -254,7 +264,8 @@ static void from_video_list(sink *s, wsd_extractor *v, const char *list) {
     ssize_t len;
     while ((len = getline(&line, &cap, fp)) >= 0) {
         lineno++;
-        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r' || line[len - 1] == ' ')) line[--len] = '\0';
+        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r' || line[len - 1] == ' '))
+            line[--len] = '\0';
         char *p = line + strspn(line, " \t");
         if (!*p || *p == '#') continue;
         char *sep = p + strcspn(p, " \t"), *id, *path;
@@ -288,22 +299,46 @@ typedef struct {
 static void parse_options(int argc, char **argv, options *o) {
     static const char *const formats[] = {"tsr", "hdf5", NULL};
     *o = (options){.output = "-", .rps = NAN, .vo = {.pca_dims = 500}};
-    enum { O_IDS = 256, O_RPS, O_COMPRESS, O_VIDEO, O_VERSION, O_HDF5, O_NPY, O_FORMAT, O_VIDEOS, O_ID, O_WEIGHTS,
-           O_MEAN, O_PCA, O_NOPCA, O_PCADIMS, O_BATCH, O_DEVICE };
-    static const struct option opts[] = {{"output", required_argument, 0, 'o'},  {"ids", required_argument, 0, O_IDS},
+    enum {
+        O_IDS = 256,
+        O_RPS,
+        O_COMPRESS,
+        O_VIDEO,
+        O_VERSION,
+        O_HDF5,
+        O_NPY,
+        O_FORMAT,
+        O_VIDEOS,
+        O_ID,
+        O_WEIGHTS,
+        O_MEAN,
+        O_PCA,
+        O_NOPCA,
+        O_PCADIMS,
+        O_BATCH,
+        O_DEVICE
+    };
+    static const struct option opts[] = {{"output", required_argument, 0, 'o'},
+                                         {"ids", required_argument, 0, O_IDS},
                                          {"rows-per-second", required_argument, 0, O_RPS},
-                                         {"compress", no_argument, 0, O_COMPRESS}, {"video", required_argument, 0, O_VIDEO},
-                                         {"hdf5", required_argument, 0, O_HDF5},   {"npy", required_argument, 0, O_NPY},
+                                         {"compress", no_argument, 0, O_COMPRESS},
+                                         {"video", required_argument, 0, O_VIDEO},
+                                         {"hdf5", required_argument, 0, O_HDF5},
+                                         {"npy", required_argument, 0, O_NPY},
                                          {"format", required_argument, 0, O_FORMAT},
-                                         {"videos", required_argument, 0, O_VIDEOS}, {"id", required_argument, 0, O_ID},
+                                         {"videos", required_argument, 0, O_VIDEOS},
+                                         {"id", required_argument, 0, O_ID},
                                          {"weights", required_argument, 0, O_WEIGHTS},
-                                         {"mean", required_argument, 0, O_MEAN},   {"pca", required_argument, 0, O_PCA},
+                                         {"mean", required_argument, 0, O_MEAN},
+                                         {"pca", required_argument, 0, O_PCA},
                                          {"no-pca", no_argument, 0, O_NOPCA},
                                          {"pca-dims", required_argument, 0, O_PCADIMS},
                                          {"batch", required_argument, 0, O_BATCH},
                                          {"device", required_argument, 0, O_DEVICE},
-                                         {"quiet", no_argument, 0, 'q'},           {"help", no_argument, 0, 'h'},
-                                         {"version", no_argument, 0, O_VERSION},   {0, 0, 0, 0}};
+                                         {"quiet", no_argument, 0, 'q'},
+                                         {"help", no_argument, 0, 'h'},
+                                         {"version", no_argument, 0, O_VERSION},
+                                         {0, 0, 0, 0}};
     int c;
     while ((c = getopt_long(argc, argv, "o:qh", opts, NULL)) != -1) {
         switch (c) {
@@ -340,16 +375,18 @@ static void parse_options(int argc, char **argv, options *o) {
         fputs(usage, stderr);
         wsd_die("expected exactly one input (INPUT, --hdf5, --npy, --video or --videos)");
     }
-    if (o->hdf5_out && strcmp(o->output, "-") == 0) wsd_die("--format hdf5 needs a named output file (-o FILE.hdf5)");
-    const char *ins[] = {"INPUT", o->input, "--ids", o->ids_path, "--video", o->video, "--videos", o->videos,
-                         "--weights", o->vo.weights, "--mean", o->vo.mean, "--pca", o->vo.pca};
+    if (o->hdf5_out && strcmp(o->output, "-") == 0)
+        wsd_die("--format hdf5 needs a named output file (-o FILE.hdf5)");
+    const char *ins[] = {"INPUT",  o->input,   "--ids",   o->ids_path, "--video",
+                         o->video, "--videos", o->videos, "--weights", o->vo.weights,
+                         "--mean", o->vo.mean, "--pca",   o->vo.pca};
     if (wsd_out_distinct(o->output, ins, 7)) wsd_die("%s", wsd_error());
 }
 
 /* INPUT opened and its first bytes read, before the output is created, so a
  * wrong input leaves no file. */
 typedef struct {
-    FILE *fp;               /* NULL for a folder, --video, --videos */
+    FILE *fp; /* NULL for a folder, --video, --videos */
     unsigned char head[10];
     size_t got;
     int is_dir, is_y4m;
@@ -358,12 +395,14 @@ typedef struct {
 static void sniff_input(const options *o, input *in) {
     memset(in, 0, sizeof *in);
     struct stat st;
-    in->is_dir = o->input && strcmp(o->input, "-") != 0 && stat(o->input, &st) == 0 && S_ISDIR(st.st_mode);
+    in->is_dir =
+        o->input && strcmp(o->input, "-") != 0 && stat(o->input, &st) == 0 && S_ISDIR(st.st_mode);
     if (o->input && !in->is_dir) {
         if (!(in->fp = wsd_open_read(o->input))) wsd_die("%s", wsd_error());
         in->got = fread(in->head, 1, sizeof in->head, in->fp);
         if (in->got == 0)
-            wsd_die("%s: empty input (expected C3D HDF5, .npy, a tensor stream or YUV4MPEG2)", o->input);
+            wsd_die("%s: empty input (expected C3D HDF5, .npy, a tensor stream or YUV4MPEG2)",
+                    o->input);
         in->is_y4m = in->got >= 9 && memcmp(in->head, "YUV4MPEG2", 9) == 0;
     }
 }
@@ -381,7 +420,9 @@ static void extract_all(sink *s, const options *o, input *in, wsd_extractor *vx)
         from_video_list(s, vx, o->videos);
     } else if (in->is_y4m) {
         const char *name = fp == stdin ? "<stdin>" : o->input;
-        char *id = o->vid_id ? wsd_strdup(o->vid_id) : fp == stdin ? wsd_strdup("stdin") : id_of(o->input);
+        char *id = o->vid_id     ? wsd_strdup(o->vid_id)
+                   : fp == stdin ? wsd_strdup("stdin")
+                                 : id_of(o->input);
         if (wanted(s, id)) video_one(s, vx, wsd_frames_open_y4m(fp, name, head, got), name, id);
         free(id);
         if (fp != stdin) fclose(fp);
@@ -393,14 +434,17 @@ static void extract_all(sink *s, const options *o, input *in, wsd_extractor *vx)
             wsd_die("<stdin>: HDF5 and .npy input must be a named file, not stdin");
         }
         fclose(fp);
-        if (head[0] == 0x93) from_npy_file(s, o->input);
-        else from_hdf5(s, o->input);
+        if (head[0] == 0x93)
+            from_npy_file(s, o->input);
+        else
+            from_hdf5(s, o->input);
     } else if (wsd_tsr_sniff(head, got)) {
         from_stream(s, wsd_tsr_open_fp(fp, fp == stdin ? "<stdin>" : o->input, head, got));
     } else {
         sink_abort(s);
         wsd_die("%s: unrecognised input (expected C3D HDF5, a .npy file or folder, a tensor stream "
-                "starting with \"WSDT\", or YUV4MPEG2 frames; a video file goes with --video)", o->input);
+                "starting with \"WSDT\", or YUV4MPEG2 frames; a video file goes with --video)",
+                o->input);
     }
 }
 
@@ -412,8 +456,8 @@ static void finish(sink *s, const options *o) {
         for (size_t i = 0; i < ids->n; i++)
             if (!s->found[i]) {
                 sink_abort(s);
-                wsd_die("%s: unknown video id '%s' (listed in %s; %ld of %zu found)", src, ids->videos[i].id,
-                        ids->path, s->written, ids->n);
+                wsd_die("%s: unknown video id '%s' (listed in %s; %ld of %zu found)", src,
+                        ids->videos[i].id, ids->path, s->written, ids->n);
             }
     if (s->h5) {
         if (wsd_h5feat_finish(s->h5) != 0) wsd_die_internal("%s", wsd_error());
@@ -443,7 +487,8 @@ int main(int argc, char **argv) {
     int video_mode = o.video || o.videos || in.is_y4m;
     if (video_mode) {
         const char *v = o.video ? o.video : o.videos;
-        if (v && !wsd_frames_have_ffmpeg()) wsd_die("%s: ffmpeg and ffprobe are needed to decode video (make deps)", v);
+        if (v && !wsd_frames_have_ffmpeg())
+            wsd_die("%s: ffmpeg and ffprobe are needed to decode video (make deps)", v);
         video_setup(&vx, &o.vo);
     }
     if (o.hdf5_out) {
@@ -458,7 +503,8 @@ int main(int argc, char **argv) {
         wsd_extractor_close(&vx);
     }
     if (!o.quiet)
-        fprintf(stderr, "feat-extract: %ld videos -> %s\n", s.written, strcmp(o.output, "-") ? o.output : "<stdout>");
+        fprintf(stderr, "feat-extract: %ld videos -> %s\n", s.written,
+                strcmp(o.output, "-") ? o.output : "<stdout>");
     free(s.found);
     wsd_idmap_free(s.seen);
     wsd_captions_free(ids);

@@ -61,26 +61,52 @@ int main(int argc, char **argv) {
     const char *output = NULL, *hdf5 = NULL;
     int compress = 0;
     long make = -1;
-    enum { O_HDF5 = 256, O_COMPRESS, O_SEED, O_DIM, O_RPS, O_SIGNAL, O_NOISE, O_BG, O_EDGE, O_MAKE, O_MIND, O_MAXD, O_PREFIX, O_VERSION };
-    static const struct option opts[] = {
-        {"output", required_argument, 0, 'o'},      {"hdf5", required_argument, 0, O_HDF5},
-        {"compress", no_argument, 0, O_COMPRESS},   {"seed", required_argument, 0, O_SEED},
-        {"dim", required_argument, 0, O_DIM},       {"rows-per-second", required_argument, 0, O_RPS},
-        {"signal", required_argument, 0, O_SIGNAL}, {"noise", required_argument, 0, O_NOISE},
-        {"background", required_argument, 0, O_BG}, {"edge", required_argument, 0, O_EDGE},
-        {"make-captions", required_argument, 0, O_MAKE}, {"min-duration", required_argument, 0, O_MIND},
-        {"max-duration", required_argument, 0, O_MAXD},  {"id-prefix", required_argument, 0, O_PREFIX},
-        {"help", no_argument, 0, 'h'},              {"version", no_argument, 0, O_VERSION},
-        {0, 0, 0, 0}};
+    enum {
+        O_HDF5 = 256,
+        O_COMPRESS,
+        O_SEED,
+        O_DIM,
+        O_RPS,
+        O_SIGNAL,
+        O_NOISE,
+        O_BG,
+        O_EDGE,
+        O_MAKE,
+        O_MIND,
+        O_MAXD,
+        O_PREFIX,
+        O_VERSION
+    };
+    static const struct option opts[] = {{"output", required_argument, 0, 'o'},
+                                         {"hdf5", required_argument, 0, O_HDF5},
+                                         {"compress", no_argument, 0, O_COMPRESS},
+                                         {"seed", required_argument, 0, O_SEED},
+                                         {"dim", required_argument, 0, O_DIM},
+                                         {"rows-per-second", required_argument, 0, O_RPS},
+                                         {"signal", required_argument, 0, O_SIGNAL},
+                                         {"noise", required_argument, 0, O_NOISE},
+                                         {"background", required_argument, 0, O_BG},
+                                         {"edge", required_argument, 0, O_EDGE},
+                                         {"make-captions", required_argument, 0, O_MAKE},
+                                         {"min-duration", required_argument, 0, O_MIND},
+                                         {"max-duration", required_argument, 0, O_MAXD},
+                                         {"id-prefix", required_argument, 0, O_PREFIX},
+                                         {"help", no_argument, 0, 'h'},
+                                         {"version", no_argument, 0, O_VERSION},
+                                         {0, 0, 0, 0}};
     int c;
     while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
         switch (c) {
         case 'o': output = optarg; break;
         case O_HDF5: hdf5 = optarg; break;
         case O_COMPRESS: compress = 1; break;
-        case O_SEED: o.seed = co.seed = (uint64_t)wsd_opt_long(optarg, "--seed", 0, 0x7fffffffffffffffL); break;
+        case O_SEED:
+            o.seed = co.seed = (uint64_t)wsd_opt_long(optarg, "--seed", 0, 0x7fffffffffffffffL);
+            break;
         case O_DIM: o.dim = wsd_opt_int(optarg, "--dim", 1, 65536); break;
-        case O_RPS: o.rows_per_second = wsd_opt_double(optarg, "--rows-per-second", 1e-6, 1e6); break;
+        case O_RPS:
+            o.rows_per_second = wsd_opt_double(optarg, "--rows-per-second", 1e-6, 1e6);
+            break;
         case O_SIGNAL: o.signal = wsd_opt_double(optarg, "--signal", 0, 1e6); break;
         case O_NOISE: o.noise = wsd_opt_double(optarg, "--noise", 0, 1e6); break;
         case O_BG: o.background = wsd_opt_double(optarg, "--background", 0, 1e6); break;
@@ -106,12 +132,15 @@ int main(int argc, char **argv) {
     if (!output && !hdf5) output = "-";
     /* neither output replaces the captions, nor each other */
     const char *ins[] = {"CAPTIONS", argv[optind], "--hdf5", hdf5};
-    if (wsd_out_distinct(output, ins, 2) || wsd_out_distinct(hdf5, ins, 1)) wsd_die("%s", wsd_error());
-    if (output && hdf5 && !strcmp(output, hdf5)) wsd_die("-o and --hdf5 name the same file %s", hdf5);
+    if (wsd_out_distinct(output, ins, 2) || wsd_out_distinct(hdf5, ins, 1))
+        wsd_die("%s", wsd_error());
+    if (output && hdf5 && !strcmp(output, hdf5))
+        wsd_die("-o and --hdf5 name the same file %s", hdf5);
     wsd_captions *caps = wsd_captions_load(argv[optind]);
     if (!caps) wsd_die("%s", wsd_error());
     if (caps->format == WSD_CAPTIONS_IDS)
-        wsd_die("%s: a list of video ids has no durations or sentences to synthesise from", caps->path);
+        wsd_die("%s: a list of video ids has no durations or sentences to synthesise from",
+                caps->path);
     if (caps->n == 0) wsd_die("%s: no videos", caps->path);
     wsd_out out = {0};
     if (output && wsd_out_open(&out, output) != 0) wsd_die("%s", wsd_error());
@@ -126,7 +155,8 @@ int main(int argc, char **argv) {
             break;
         }
         if (output && wsd_tsr_write(out.fp, &t, compress ? 6 : 0) != 0) {
-            wsd_warn("%s: %s", strcmp(output, "-") ? output : "<stdout>", wsd_error()); /* name the file */
+            wsd_warn("%s: %s", strcmp(output, "-") ? output : "<stdout>",
+                     wsd_error()); /* name the file */
             status = WSD_EXIT_INTERNAL;
         } else if (h5 && wsd_h5feat_write(h5, &t) != 0) {
             wsd_warn("%s", wsd_error());

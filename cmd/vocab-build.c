@@ -30,9 +30,12 @@ int main(int argc, char **argv) {
     long min_count = 2, size = 6000;
     int quiet = 0;
     enum { OPT_MIN = 256, OPT_SIZE, OPT_VERSION };
-    static const struct option opts[] = {{"output", required_argument, 0, 'o'}, {"min-count", required_argument, 0, OPT_MIN},
-                                         {"size", required_argument, 0, OPT_SIZE}, {"quiet", no_argument, 0, 'q'},
-                                         {"help", no_argument, 0, 'h'}, {"version", no_argument, 0, OPT_VERSION},
+    static const struct option opts[] = {{"output", required_argument, 0, 'o'},
+                                         {"min-count", required_argument, 0, OPT_MIN},
+                                         {"size", required_argument, 0, OPT_SIZE},
+                                         {"quiet", no_argument, 0, 'q'},
+                                         {"help", no_argument, 0, 'h'},
+                                         {"version", no_argument, 0, OPT_VERSION},
                                          {0, 0, 0, 0}};
     int c;
     while ((c = getopt_long(argc, argv, "o:qh", opts, NULL)) != -1) {
@@ -54,7 +57,8 @@ int main(int argc, char **argv) {
     if (wsd_out_distinct(output, ins, 1)) wsd_die("%s", wsd_error());
     wsd_captions *caps = wsd_captions_load(argv[optind]);
     if (!caps) wsd_die("%s", wsd_error());
-    if (caps->format == WSD_CAPTIONS_IDS) wsd_die("%s: is a list of video ids; a vocabulary needs sentences", caps->path);
+    if (caps->format == WSD_CAPTIONS_IDS)
+        wsd_die("%s: is a list of video ids; a vocabulary needs sentences", caps->path);
     wsd_vocab_stats st;
     wsd_vocab *v = wsd_vocab_build(caps, (int)min_count, (int)size, &st);
     if (!v) wsd_die("%s", wsd_error());
@@ -65,11 +69,14 @@ int main(int argc, char **argv) {
         wsd_die_internal("%s", wsd_error());
     if (!quiet)
         fprintf(stderr,
-                "vocab-build: %s: %zu videos, %lld sentences, %lld tokens, %lld distinct words, %lld with count >= %ld\n"
-                "vocab-build: vocabulary: %d entries (%d words + <bos> <eos> <oov>); coverage %.4f%% of training tokens "
+                "vocab-build: %s: %zu videos, %lld sentences, %lld tokens, %lld distinct words, "
+                "%lld with count >= %ld\n"
+                "vocab-build: vocabulary: %d entries (%d words + <bos> <eos> <oov>); coverage "
+                "%.4f%% of training tokens "
                 "(%lld of %lld)\n",
-                caps->path, caps->n, st.sentences, st.tokens, st.distinct, st.distinct_kept, min_count, v->n, v->n - 3,
-                100.0 * (double)st.tokens_in_vocab / (double)st.tokens, st.tokens_in_vocab, st.tokens);
+                caps->path, caps->n, st.sentences, st.tokens, st.distinct, st.distinct_kept,
+                min_count, v->n, v->n - 3, 100.0 * (double)st.tokens_in_vocab / (double)st.tokens,
+                st.tokens_in_vocab, st.tokens);
     wsd_vocab_free(v);
     wsd_captions_free(caps);
     return 0;

@@ -68,8 +68,20 @@ typedef struct {
     wsd_pl_metric metric;
 } options;
 
-enum { O_CG = WSD_TRAIN_OPT_END, O_MODE, O_BASE, O_SCALE, O_EPOCHS, O_BATCH, O_SLBATCH, O_ALTER,
-       O_CLIP, O_PLM, O_METEOR, O_MAXB };
+enum {
+    O_CG = WSD_TRAIN_OPT_END,
+    O_MODE,
+    O_BASE,
+    O_SCALE,
+    O_EPOCHS,
+    O_BATCH,
+    O_SLBATCH,
+    O_ALTER,
+    O_CLIP,
+    O_PLM,
+    O_METEOR,
+    O_MAXB
+};
 static const struct option own_opts[] = {{"cg", 1, 0, O_CG},
                                          {"output", 1, 0, WSD_TRAIN_OPT_OUT},
                                          {"mode", 1, 0, O_MODE},
@@ -159,7 +171,7 @@ typedef struct {
     nn_device dev;
     wsd_sl sl;
     wsd_cg cg_model;
-    wsd_cg *cg;      /* &cg_model; NULL in supervised-sl mode */
+    wsd_cg *cg; /* &cg_model; NULL in supervised-sl mode */
     wsd_vocab *vocab;
     nn_ckpt *resume; /* --resume, open until the optimisers are restored */
     nn_optim opt_sl, opt_cycle;
@@ -186,7 +198,8 @@ static cJSON *config_json(const trainer *t, int epoch) {
     cJSON_AddNumberToObject(tr, "lr", o->common.lr);
     cJSON_AddNumberToObject(tr, "momentum", o->common.momentum);
     cJSON_AddNumberToObject(tr, "weight_decay", o->common.weight_decay);
-    cJSON_AddItemToObject(tr, "milestones", cJSON_CreateIntArray(o->common.milestones, o->common.n_milestones));
+    cJSON_AddItemToObject(tr, "milestones",
+                          cJSON_CreateIntArray(o->common.milestones, o->common.n_milestones));
     cJSON_AddNumberToObject(tr, "gamma", o->common.gamma);
     cJSON_AddNumberToObject(tr, "grad_clip", o->clip);
     cJSON_AddStringToObject(tr, "pseudo_label_metric", wsd_pl_metric_name(o->metric));
@@ -241,8 +254,8 @@ static int load_models(trainer *T) {
     wsd_sl_config_default(&fresh);
     return o->common.sample_rate ? o->common.sample_rate
            : o->common.resume    ? T->sl.cfg.sample_rate
-           : T->cg        ? T->cg->cfg.sample_rate
-                          : fresh.sample_rate;
+           : T->cg               ? T->cg->cfg.sample_rate
+                                 : fresh.sample_rate;
 }
 
 /* The localizer: from scratch, sized like the CG unless told otherwise; checked
@@ -265,8 +278,9 @@ static void build_localizer(trainer *T, int feat_dim, int sample_rate) {
     }
     /* the caption generator reads the same features: found now, not in batch 0 */
     if (cg && cg->feat_dim != feat_dim)
-        wsd_die("%s: features have %d dims, the caption generator of %s expects %d", o->common.feats, feat_dim,
-                o->common.resume ? o->common.resume : o->cg, cg->feat_dim);
+        wsd_die("%s: features have %d dims, the caption generator of %s expects %d",
+                o->common.feats, feat_dim, o->common.resume ? o->common.resume : o->cg,
+                cg->feat_dim);
     if (T->sl.cfg.feat_dim != feat_dim)
         wsd_die("%s: features have %d dims, the model expects %d", o->common.feats, feat_dim,
                 T->sl.cfg.feat_dim);
@@ -355,8 +369,8 @@ static int cycle_batch(trainer *T, const wsd_batch *b, int epoch, int i, wsd_rng
     const options *o = &T->o;
     float *noise = wsd_malloc(sizeof *noise * 2 * (size_t)b->N);
     for (int k = 0; k < 2 * b->N; k++) noise[k] = (wsd_rng_uniformf(noise_rng) - 0.5f) / 50.0f;
-    wsd_rng_seed(&T->cg->rng,
-                wsd_rng_stream((uint64_t)o->common.seed, WSD_STREAM_CYCLE_CG_DROPOUT, epoch, (uint64_t)i));
+    wsd_rng_seed(&T->cg->rng, wsd_rng_stream((uint64_t)o->common.seed, WSD_STREAM_CYCLE_CG_DROPOUT,
+                                             epoch, (uint64_t)i));
     nn_params_zero_grad(&T->sl.params);
     nn_params_zero_grad(&T->cg->params);
     int rc = wsd_cycle_grad(&T->sl, T->cg, &T->ws, b, noise, rng, loss, aux);
@@ -457,10 +471,12 @@ static void train_epoch(trainer *T, wsd_batcher *bt_sl, wsd_batcher *bt_cycle, i
         if (!isfinite(loss)) {
             char ids[1024];
             wsd_die("epoch %d batch %d: the loss is %g, not finite (diverged: a lower --lr, or bad "
-                    "features) on the videos %s", epoch, i, loss, wsd_batch_ids(&b, ids, sizeof ids));
+                    "features) on the videos %s",
+                    epoch, i, loss, wsd_batch_ids(&b, ids, sizeof ids));
         }
         st.sum += loss, st.sum2 += aux;
-        wsd_progress_note(&pg, "loss %.4f %s %.4g %.1fs", loss, st.aux_name, aux, wsd_now() - T->t0);
+        wsd_progress_note(&pg, "loss %.4f %s %.4g %.1fs", loss, st.aux_name, aux,
+                          wsd_now() - T->t0);
         wsd_progress_step(&pg, 1);
         log_batch(T, &st, i, loss, aux);
     }
@@ -477,19 +493,22 @@ int main(int argc, char **argv) {
     parse_options(argc, argv, o);
     /* before any work: the output is no input (--resume may be --out itself,
      * to continue in place), and its folder is writable */
-    const char *ins[] = {"--feats", o->common.feats, "--captions", o->common.captions, "--cg", o->cg,
-                         "--vocab", o->common.vocab};
-    if (wsd_out_distinct(o->common.out, ins, 4) || wsd_tmp_probe(o->common.out)) wsd_die("%s", wsd_error());
+    const char *ins[] = {"--feats", o->common.feats, "--captions", o->common.captions,
+                         "--cg",    o->cg,           "--vocab",    o->common.vocab};
+    if (wsd_out_distinct(o->common.out, ins, 4) || wsd_tmp_probe(o->common.out))
+        wsd_die("%s", wsd_error());
     T.dev = nn_opt_device(o->common.device);
     nn_set_threads(o->common.threads);
 
     int start_epoch = 0;
-    if (o->common.resume && !(T.resume = nn_ckpt_open(o->common.resume))) wsd_die("%s", wsd_error());
+    if (o->common.resume && !(T.resume = nn_ckpt_open(o->common.resume)))
+        wsd_die("%s", wsd_error());
     if (T.resume && wsd_ckpt_resume_epoch(T.resume, "wsdec-train", &start_epoch))
         wsd_die("%s", wsd_error());
     int sample_rate = load_models(&T);
     wsd_trainset ts;
-    if (wsd_trainset_load(&ts, o->common.captions, o->common.feats, sample_rate, (size_t)o->common.max_videos))
+    if (wsd_trainset_load(&ts, o->common.captions, o->common.feats, sample_rate,
+                          (size_t)o->common.max_videos))
         wsd_die("%s", wsd_error());
     wsd_batcher_opts bo = {.batch_size = o->batch,
                            .mode = WSD_BATCH_SAMPLE,
@@ -503,10 +522,11 @@ int main(int argc, char **argv) {
     /* name the batch that does not fit: --batch (cycle) or --sl-batch (SL epochs) */
     int short_sl = bt_sl && wsd_batcher_count(bt_sl) == 0 && wsd_batcher_count(bt_cycle) > 0;
     if (wsd_batcher_count(bt_cycle) == 0 || short_sl)
-        wsd_die("%s: %d videos with sentences, fewer than one batch of %d (%s; batches drop the last "
-                "partial one)",
-                o->common.captions, wsd_batcher_videos(bt_cycle), short_sl ? o->sl_batch : o->batch,
-                short_sl ? "--sl-batch" : "--batch");
+        wsd_die(
+            "%s: %d videos with sentences, fewer than one batch of %d (%s; batches drop the last "
+            "partial one)",
+            o->common.captions, wsd_batcher_videos(bt_cycle), short_sl ? o->sl_batch : o->batch,
+            short_sl ? "--sl-batch" : "--batch");
     build_localizer(&T, wsd_featset_dim(ts.fs), sample_rate);
     build_optimisers(&T);
     open_labeler(&T, start_epoch);
@@ -521,7 +541,8 @@ int main(int argc, char **argv) {
                 nn_device_name(T.dev), start_epoch, o->epochs - 1);
     }
 
-    if (o->common.log && !(T.log = wsd_trainlog_open(o->common.log, "wsdec-train", o->common.resume != NULL)))
+    if (o->common.log &&
+        !(T.log = wsd_trainlog_open(o->common.log, "wsdec-train", o->common.resume != NULL)))
         wsd_die("%s", wsd_error());
     T.t0 = wsd_now();
     for (int epoch = start_epoch; epoch < o->epochs; epoch++) {

@@ -18,13 +18,13 @@ extern "C" {
 }
 #include "nn_cuda_vol.h"
 
-#define DELTA 1e-4f
+#define DELTA   1e-4f
 #define THREADS 256
 
 static cublasHandle_t blas;
 
 static void check(cudaError_t e, const char *what) {
-    if (e == cudaErrorMemoryAllocation)  // bad luck, not a bug: exit 1 like any other OOM
+    if (e == cudaErrorMemoryAllocation) // bad luck, not a bug: exit 1 like any other OOM
         wsd_die("out of cuda memory (%s): %s", what, cudaGetErrorString(e));
     if (e != cudaSuccess) wsd_die_internal("CUDA %s: %s", what, cudaGetErrorString(e));
 }
@@ -34,15 +34,19 @@ static int blocks_for(size_t n) {
     return (int)(b < 1 ? 1 : b > 65535 ? 65535 : b);
 }
 
-#define GRID_STRIDE(i, n) \
-    for (size_t i = blockIdx.x * (size_t)blockDim.x + threadIdx.x; i < (n); i += (size_t)blockDim.x * gridDim.x)
+/* Grid of a reduction into one accumulator: at most 1024 blocks of partial sums. */
+static int reduce_blocks(size_t n) { return blocks_for(n) > 1024 ? 1024 : blocks_for(n); }
+
+#define GRID_STRIDE(i, n)                                                                          \
+    for (size_t i = blockIdx.x * (size_t)blockDim.x + threadIdx.x; i < (n);                        \
+         i += (size_t)blockDim.x * gridDim.x)
 
 // ---- memory: a caching allocator, since layers allocate scratch per call ----
 // (plain arrays rather than the C++ library: the objects link with cc)
 
 typedef struct {
     float *p;
-    size_t n;   /* floats, rounded to a bucket */
+    size_t n; /* floats, rounded to a bucket */
     int in_use;
 } block_t;
 static block_t *blocks;
@@ -62,8 +66,10 @@ static size_t read_mem_limit(void) {
         if (e && *e) {
             char *end;
             double v = strtod(e, &end);
-            double m = *end == 'K' || *end == 'k' ? 1024.0 : *end == 'M' || *end == 'm' ? 1048576.0
-                     : *end == 'G' || *end == 'g' ? 1073741824.0 : 1.0;
+            double m = *end == 'K' || *end == 'k'   ? 1024.0
+                       : *end == 'M' || *end == 'm' ? 1048576.0
+                       : *end == 'G' || *end == 'g' ? 1073741824.0
+                                                    : 1.0;
             if (v > 0) mem_limit = (size_t)(v * m);
         }
     }
@@ -73,7 +79,8 @@ static size_t read_mem_limit(void) {
 static void drop_cached_blocks(void) {
     size_t k = 0;
     for (size_t i = 0; i < n_blocks; i++) {
-        if (blocks[i].in_use) blocks[k++] = blocks[i];
+        if (blocks[i].in_use)
+            blocks[k++] = blocks[i];
         else {
             cudaFree(blocks[i].p);
             held_bytes -= blocks[i].n * sizeof(float);
@@ -110,7 +117,8 @@ static float *cu_alloc(size_t n) {
                 cudaGetLastError();
                 size_t free_b = 0, total_b = 0;
                 cudaMemGetInfo(&free_b, &total_b);
-                wsd_fail("cudaMalloc: %s; %zu of %zu bytes free", cudaGetErrorString(e), free_b, total_b);
+                wsd_fail("cudaMalloc: %s; %zu of %zu bytes free", cudaGetErrorString(e), free_b,
+                         total_b);
                 return NULL;
             }
         }
@@ -152,7 +160,10 @@ static const int *upload_idx(int slot, const int *host, int n) {
     idx_room(slot, n);
     // async from pageable memory: staged at once, no wait for the device; the
     // slot's earlier readers come first on the one stream
-    if (n) check(cudaMemcpyAsync(idx_slot[slot], host, (size_t)n * sizeof(int), cudaMemcpyHostToDevice), "index upload");
+    if (n)
+        check(
+            cudaMemcpyAsync(idx_slot[slot], host, (size_t)n * sizeof(int), cudaMemcpyHostToDevice),
+            "index upload");
     return idx_slot[slot];
 }
 static float *wt_buf;
@@ -164,7 +175,8 @@ static const float *upload_weights(const float *host, int n) {
         wt_cap = (size_t)n * 2 + 64;
         check(cudaMalloc((void **)&wt_buf, wt_cap * sizeof(float)), "weight buffer");
     }
-    check(cudaMemcpyAsync(wt_buf, host, (size_t)n * sizeof(float), cudaMemcpyHostToDevice), "weight upload");
+    check(cudaMemcpyAsync(wt_buf, host, (size_t)n * sizeof(float), cudaMemcpyHostToDevice),
+          "weight upload");
     return wt_buf;
 }
 static double *acc_buf;
@@ -184,7 +196,8 @@ static void cu_fill(float *p, size_t n, float v) {
     if (n) k_fill<<<blocks_for(n), THREADS>>>(p, n, v);
 }
 static void cu_copy(float *dst, const float *src, size_t n) {
-    if (n && dst != src) check(cudaMemcpyAsync(dst, src, n * sizeof(float), cudaMemcpyDeviceToDevice), "copy");
+    if (n && dst != src)
+        check(cudaMemcpyAsync(dst, src, n * sizeof(float), cudaMemcpyDeviceToDevice), "copy");
 }
 static void cu_upload(float *dst, const float *src, size_t n) {
     if (n) check(cudaMemcpyAsync(dst, src, n * sizeof(float), cudaMemcpyHostToDevice), "upload");
@@ -210,20 +223,27 @@ static void cu_gemm(int ta, int tb, int m, int n, int k, float alpha, const floa
         return;
     }
     // row-major C = op(A)·op(B) is column-major Cᵀ = op(B)ᵀ·op(A)ᵀ
-    cublasStatus_t s = cublasSgemm(blas, tb ? CUBLAS_OP_T : CUBLAS_OP_N, ta ? CUBLAS_OP_T : CUBLAS_OP_N,
-                                   n, m, k, &alpha, b, ldb, a, lda, &beta, c, ldc);
+    cublasStatus_t s =
+        cublasSgemm(blas, tb ? CUBLAS_OP_T : CUBLAS_OP_N, ta ? CUBLAS_OP_T : CUBLAS_OP_N, n, m, k,
+                    &alpha, b, ldb, a, lda, &beta, c, ldc);
     if (s != CUBLAS_STATUS_SUCCESS) wsd_die_internal("cuBLAS sgemm failed (%d)", (int)s);
 }
 
 // ---- element-wise ----
 
-__global__ void k_axpy(size_t n, float alpha, const float *x, float *y) { GRID_STRIDE(i, n) y[i] += alpha * x[i]; }
+__global__ void k_axpy(size_t n, float alpha, const float *x, float *y) {
+    GRID_STRIDE(i, n) y[i] += alpha * x[i];
+}
 __global__ void k_scale(size_t n, float alpha, float *x) { GRID_STRIDE(i, n) x[i] *= alpha; }
 __global__ void k_mul(size_t n, const float *a, const float *b, float *y, int acc) {
     GRID_STRIDE(i, n) y[i] = acc ? y[i] + a[i] * b[i] : a[i] * b[i];
 }
-__global__ void k_add(size_t n, const float *a, const float *b, float *y) { GRID_STRIDE(i, n) y[i] = a[i] + b[i]; }
-__global__ void k_add_row_bias(size_t n, int cols, float *y, const float *bias) { GRID_STRIDE(i, n) y[i] += bias[i % cols]; }
+__global__ void k_add(size_t n, const float *a, const float *b, float *y) {
+    GRID_STRIDE(i, n) y[i] = a[i] + b[i];
+}
+__global__ void k_add_row_bias(size_t n, int cols, float *y, const float *bias) {
+    GRID_STRIDE(i, n) y[i] += bias[i % cols];
+}
 __global__ void k_sum_rows(int rows, int cols, const float *x, float *out) {
     GRID_STRIDE(j, (size_t)cols) {
         double s = 0;
@@ -235,7 +255,9 @@ __global__ void k_sum_rows(int rows, int cols, const float *x, float *out) {
 __device__ __forceinline__ float dsigmoid(float x) { return 1.0f / (1.0f + expf(-x)); }
 
 __global__ void k_act(int f, size_t n, const float *x, float *y) {
-    GRID_STRIDE(i, n) y[i] = f == 0 ? dsigmoid(x[i]) : f == 1 ? tanhf(x[i]) : (x[i] > 0 ? x[i] : 0.0f);
+    GRID_STRIDE(i, n) {
+        y[i] = f == 0 ? dsigmoid(x[i]) : f == 1 ? tanhf(x[i]) : (x[i] > 0 ? x[i] : 0.0f);
+    }
 }
 __global__ void k_act_backward(int f, size_t n, const float *y, const float *dy, float *dx) {
     GRID_STRIDE(i, n) {
@@ -243,26 +265,40 @@ __global__ void k_act_backward(int f, size_t n, const float *y, const float *dy,
         dx[i] += dy[i] * g;
     }
 }
-__global__ void k_copy2d(int rows, int cols, const float *src, int lds, float *dst, int ldd, int acc) {
+__global__ void k_copy2d(int rows, int cols, const float *src, int lds, float *dst, int ldd,
+                         int acc) {
     GRID_STRIDE(i, (size_t)rows * cols) {
         size_t r = i / cols, c = i % cols;
         float v = src[r * lds + c];
-        if (acc) dst[r * ldd + c] += v;
-        else dst[r * ldd + c] = v;
+        if (acc)
+            dst[r * ldd + c] += v;
+        else
+            dst[r * ldd + c] = v;
     }
 }
-__global__ void k_gather(int n, int width, const float *src, const int *idx, float *dst, int scatter) {
+__global__ void k_gather(int n, int width, const float *src, const int *idx, float *dst,
+                         int scatter) {
     GRID_STRIDE(i, (size_t)n * width) {
         size_t r = i / width, c = i % width;
-        if (scatter) atomicAdd(&dst[(size_t)idx[r] * width + c], src[i]);
-        else dst[i] = src[(size_t)idx[r] * width + c];
+        if (scatter)
+            atomicAdd(&dst[(size_t)idx[r] * width + c], src[i]);
+        else
+            dst[i] = src[(size_t)idx[r] * width + c];
     }
 }
 
-static void cu_axpy(size_t n, float alpha, const float *x, float *y) { if (n) k_axpy<<<blocks_for(n), THREADS>>>(n, alpha, x, y); }
-static void cu_scale(size_t n, float alpha, float *x) { if (n) k_scale<<<blocks_for(n), THREADS>>>(n, alpha, x); }
-static void cu_mul(size_t n, const float *a, const float *b, float *y, int acc) { if (n) k_mul<<<blocks_for(n), THREADS>>>(n, a, b, y, acc); }
-static void cu_add(size_t n, const float *a, const float *b, float *y) { if (n) k_add<<<blocks_for(n), THREADS>>>(n, a, b, y); }
+static void cu_axpy(size_t n, float alpha, const float *x, float *y) {
+    if (n) k_axpy<<<blocks_for(n), THREADS>>>(n, alpha, x, y);
+}
+static void cu_scale(size_t n, float alpha, float *x) {
+    if (n) k_scale<<<blocks_for(n), THREADS>>>(n, alpha, x);
+}
+static void cu_mul(size_t n, const float *a, const float *b, float *y, int acc) {
+    if (n) k_mul<<<blocks_for(n), THREADS>>>(n, a, b, y, acc);
+}
+static void cu_add(size_t n, const float *a, const float *b, float *y) {
+    if (n) k_add<<<blocks_for(n), THREADS>>>(n, a, b, y);
+}
 static void cu_add_row_bias(int rows, int cols, float *y, const float *bias) {
     size_t n = (size_t)rows * cols;
     if (n) k_add_row_bias<<<blocks_for(n), THREADS>>>(n, cols, y, bias);
@@ -270,7 +306,9 @@ static void cu_add_row_bias(int rows, int cols, float *y, const float *bias) {
 static void cu_sum_rows(int rows, int cols, const float *x, float *out) {
     if (cols) k_sum_rows<<<blocks_for((size_t)cols), THREADS>>>(rows, cols, x, out);
 }
-static void cu_act(nn_act f, size_t n, const float *x, float *y) { if (n) k_act<<<blocks_for(n), THREADS>>>((int)f, n, x, y); }
+static void cu_act(nn_act f, size_t n, const float *x, float *y) {
+    if (n) k_act<<<blocks_for(n), THREADS>>>((int)f, n, x, y);
+}
 static void cu_act_backward(nn_act f, size_t n, const float *y, const float *dy, float *dx) {
     if (n) k_act_backward<<<blocks_for(n), THREADS>>>((int)f, n, y, dy, dx);
 }
@@ -325,12 +363,12 @@ __global__ void k_dot(size_t n, const float *a, const float *b, double *out) {
 }
 static double cu_sum(size_t n, const float *x) {
     double *acc = accumulator();
-    if (n) k_dot<<<blocks_for(n) > 1024 ? 1024 : blocks_for(n), THREADS>>>(n, x, NULL, acc);
+    if (n) k_dot<<<reduce_blocks(n), THREADS>>>(n, x, NULL, acc);
     return read_accumulator();
 }
 static double cu_dot(size_t n, const float *a, const float *b) {
     double *acc = accumulator();
-    if (n) k_dot<<<blocks_for(n) > 1024 ? 1024 : blocks_for(n), THREADS>>>(n, a, b, acc);
+    if (n) k_dot<<<reduce_blocks(n), THREADS>>>(n, a, b, acc);
     return read_accumulator();
 }
 
@@ -338,7 +376,7 @@ static double cu_dot(size_t n, const float *a, const float *b) {
 static double cu_sumsq_many(int k, const float *const *x, const size_t *n) {
     double *acc = accumulator();
     for (int i = 0; i < k; i++)
-        if (n[i]) k_dot<<<blocks_for(n[i]) > 1024 ? 1024 : blocks_for(n[i]), THREADS>>>(n[i], x[i], x[i], acc);
+        if (n[i]) k_dot<<<reduce_blocks(n[i]), THREADS>>>(n[i], x[i], x[i], acc);
     return read_accumulator();
 }
 
@@ -372,13 +410,14 @@ __global__ void k_argmax(int cols, const float *x, int *out) {
 static void cu_argmax_rows(int rows, int cols, const float *x, int *host_out) {
     if (!rows) return;
     k_argmax<<<rows, THREADS>>>(cols, x, idx_room(1, rows));
-    check(cudaMemcpy(host_out, idx_slot[1], (size_t)rows * sizeof(int), cudaMemcpyDeviceToHost), "download");
+    check(cudaMemcpy(host_out, idx_slot[1], (size_t)rows * sizeof(int), cudaMemcpyDeviceToHost),
+          "download");
 }
 
 // ---- recurrent cells ----
 
-__global__ void k_gru_fwd(int B, int H, const float *gi, int ldgi, const float *gh, const float *h_prev,
-                          float *h_next, float *gates) {
+__global__ void k_gru_fwd(int B, int H, const float *gi, int ldgi, const float *gh,
+                          const float *h_prev, float *h_next, float *gates) {
     GRID_STRIDE(i, (size_t)B * H) {
         size_t b = i / H, j = i % H;
         const float *xi = gi + b * ldgi, *hh = gh + b * 3 * H;
@@ -395,8 +434,8 @@ __global__ void k_gru_fwd(int B, int H, const float *gi, int ldgi, const float *
         }
     }
 }
-__global__ void k_gru_bwd(int B, int H, const float *gates, const float *h_prev, const float *dh_next,
-                          float *dgi, int lddgi, float *dgh, float *dh_prev) {
+__global__ void k_gru_bwd(int B, int H, const float *gates, const float *h_prev,
+                          const float *dh_next, float *dgi, int lddgi, float *dgh, float *dh_prev) {
     GRID_STRIDE(i, (size_t)B * H) {
         size_t b = i / H, j = i % H;
         const float *g = gates + b * 4 * H;
@@ -414,22 +453,26 @@ __global__ void k_gru_bwd(int B, int H, const float *gates, const float *h_prev,
         dh_prev[i] = d * z;
     }
 }
-static void cu_gru_fwd(int B, int H, const float *gi, int ldgi, const float *gh, const float *h_prev,
-                       float *h_next, float *gates) {
-    if (B && H) k_gru_fwd<<<blocks_for((size_t)B * H), THREADS>>>(B, H, gi, ldgi, gh, h_prev, h_next, gates);
+static void cu_gru_fwd(int B, int H, const float *gi, int ldgi, const float *gh,
+                       const float *h_prev, float *h_next, float *gates) {
+    if (B && H)
+        k_gru_fwd<<<blocks_for((size_t)B * H), THREADS>>>(B, H, gi, ldgi, gh, h_prev, h_next,
+                                                          gates);
 }
 static void cu_gru_bwd(int B, int H, const float *gates, const float *h_prev, const float *dh_next,
                        float *dgi, int lddgi, float *dgh, float *dh_prev) {
     if (B && H)
-        k_gru_bwd<<<blocks_for((size_t)B * H), THREADS>>>(B, H, gates, h_prev, dh_next, dgi, lddgi, dgh, dh_prev);
+        k_gru_bwd<<<blocks_for((size_t)B * H), THREADS>>>(B, H, gates, h_prev, dh_next, dgi, lddgi,
+                                                          dgh, dh_prev);
 }
 
-__global__ void k_lstm_fwd(int B, int H, const float *pre, const float *c_prev, float *h_next, float *c_next,
-                           float *gates) {
+__global__ void k_lstm_fwd(int B, int H, const float *pre, const float *c_prev, float *h_next,
+                           float *c_next, float *gates) {
     GRID_STRIDE(i, (size_t)B * H) {
         size_t b = i / H, j = i % H;
         const float *p = pre + b * 4 * H;
-        float ig = dsigmoid(p[j]), f = dsigmoid(p[H + j]), gg = tanhf(p[2 * H + j]), o = dsigmoid(p[3 * H + j]);
+        float ig = dsigmoid(p[j]), f = dsigmoid(p[H + j]), gg = tanhf(p[2 * H + j]),
+              o = dsigmoid(p[3 * H + j]);
         float c = f * c_prev[i] + ig * gg, tc = tanhf(c);
         c_next[i] = c;
         h_next[i] = o * tc;
@@ -458,13 +501,17 @@ __global__ void k_lstm_bwd(int B, int H, const float *gates, const float *c_prev
         dc_prev[i] = dct * f;
     }
 }
-static void cu_lstm_fwd(int B, int H, const float *pre, const float *c_prev, float *h_next, float *c_next,
-                        float *gates) {
-    if (B && H) k_lstm_fwd<<<blocks_for((size_t)B * H), THREADS>>>(B, H, pre, c_prev, h_next, c_next, gates);
+static void cu_lstm_fwd(int B, int H, const float *pre, const float *c_prev, float *h_next,
+                        float *c_next, float *gates) {
+    if (B && H)
+        k_lstm_fwd<<<blocks_for((size_t)B * H), THREADS>>>(B, H, pre, c_prev, h_next, c_next,
+                                                           gates);
 }
 static void cu_lstm_bwd(int B, int H, const float *gates, const float *c_prev, const float *dh,
                         const float *dc, float *dpre, float *dc_prev) {
-    if (B && H) k_lstm_bwd<<<blocks_for((size_t)B * H), THREADS>>>(B, H, gates, c_prev, dh, dc, dpre, dc_prev);
+    if (B && H)
+        k_lstm_bwd<<<blocks_for((size_t)B * H), THREADS>>>(B, H, gates, c_prev, dh, dc, dpre,
+                                                           dc_prev);
 }
 
 // ---- softmax and losses ----
@@ -486,9 +533,12 @@ __global__ void k_log_softmax_bwd(int V, const float *y, const float *dy, float 
     double s = 0;
     for (int j = threadIdx.x; j < V; j += THREADS) s += dy[off + j];
     s = block_sum(s);
-    for (int j = threadIdx.x; j < V; j += THREADS) dx[off + j] += dy[off + j] - expf(y[off + j]) * (float)s;
+    for (int j = threadIdx.x; j < V; j += THREADS)
+        dx[off + j] += dy[off + j] - expf(y[off + j]) * (float)s;
 }
-static void cu_log_softmax(int N, int V, const float *x, float *y) { if (N) k_log_softmax<<<N, THREADS>>>(V, x, y); }
+static void cu_log_softmax(int N, int V, const float *x, float *y) {
+    if (N) k_log_softmax<<<N, THREADS>>>(V, x, y);
+}
 static void cu_log_softmax_backward(int N, int V, const float *y, const float *dy, float *dx) {
     if (N) k_log_softmax_bwd<<<N, THREADS>>>(V, y, dy, dx);
 }
@@ -498,8 +548,8 @@ static void cu_log_softmax_backward(int N, int V, const float *y, const float *d
 // candidate is the downloaded log-probability plus the score, as before.
 static float *topk_dev, *topk_host;
 static size_t topk_cap;
-static void cu_log_softmax_topk(int N, int V, const float *x, const float *score, int K, float *best,
-                                int *idx) {
+static void cu_log_softmax_topk(int N, int V, const float *x, const float *score, int K,
+                                float *best, int *idx) {
     size_t n = (size_t)N * V;
     if (!n) return;
     if (n > topk_cap) {
@@ -515,7 +565,8 @@ static void cu_log_softmax_topk(int N, int V, const float *x, const float *score
         nn_topk_row(V, topk_host + (size_t)r * V, 0.0f, score ? score + r : NULL, K,
                     best + (size_t)r * K, idx + (size_t)r * K);
 }
-__global__ void k_nll_sum(int N, int V, const float *logp, const int *t, const float *w, double *out) {
+__global__ void k_nll_sum(int N, int V, const float *logp, const int *t, const float *w,
+                          double *out) {
     double s = 0;
     GRID_STRIDE(n, (size_t)N) {
         float wn = w ? w[n] : 1.0f;
@@ -537,13 +588,14 @@ __global__ void k_nll_bwd(int N, int V, const int *t, const float *w, float coef
         if (wn != 0) d[n * V + t[n]] += coef * wn;
     }
 }
-static void cu_nll_backward(int N, int V, const int *target, const float *w, float coef, float *dlogp) {
+static void cu_nll_backward(int N, int V, const int *target, const float *w, float coef,
+                            float *dlogp) {
     const int *t = upload_idx(0, target, N);
     const float *wd = upload_weights(w, N);
     if (N) k_nll_bwd<<<blocks_for((size_t)N), THREADS>>>(N, V, t, wd, coef, dlogp);
 }
-__global__ void k_softmax_nll_bwd(int N, int V, const float *logp, const int *t, const float *w, float coef,
-                                  float *d) {
+__global__ void k_softmax_nll_bwd(int N, int V, const float *logp, const int *t, const float *w,
+                                  float coef, float *d) {
     GRID_STRIDE(i, (size_t)N * V) {
         size_t n = i / V;
         int j = (int)(i % V);
@@ -553,13 +605,15 @@ __global__ void k_softmax_nll_bwd(int N, int V, const float *logp, const int *t,
         d[i] += c * expf(logp[i]) - (j == t[n] ? c : 0.0f);
     }
 }
-static void cu_softmax_nll_backward(int N, int V, const float *logp, const int *target, const float *w,
-                                    float coef, float *dlogits) {
+static void cu_softmax_nll_backward(int N, int V, const float *logp, const int *target,
+                                    const float *w, float coef, float *dlogits) {
     const int *t = upload_idx(0, target, N);
     const float *wd = upload_weights(w, N);
-    if (N && V) k_softmax_nll_bwd<<<blocks_for((size_t)N * V), THREADS>>>(N, V, logp, t, wd, coef, dlogits);
+    if (N && V)
+        k_softmax_nll_bwd<<<blocks_for((size_t)N * V), THREADS>>>(N, V, logp, t, wd, coef, dlogits);
 }
-__global__ void k_diff_loss(int l1, size_t n, const float *a, const float *b, float coef, float *da, double *out) {
+__global__ void k_diff_loss(int l1, size_t n, const float *a, const float *b, float coef, float *da,
+                            double *out) {
     double s = 0;
     GRID_STRIDE(i, n) {
         float d = a[i] - b[i];
@@ -574,17 +628,18 @@ __global__ void k_diff_loss(int l1, size_t n, const float *a, const float *b, fl
     s = block_sum(s);
     if (threadIdx.x == 0) atomicAdd(out, s);
 }
-static double cu_diff_loss(int l1, size_t n, const float *a, const float *b, float coef, float *da) {
+static double cu_diff_loss(int l1, size_t n, const float *a, const float *b, float coef,
+                           float *da) {
     double *acc = accumulator();
-    if (n) k_diff_loss<<<blocks_for(n) > 1024 ? 1024 : blocks_for(n), THREADS>>>(l1, n, a, b, coef, da, acc);
+    if (n) k_diff_loss<<<reduce_blocks(n), THREADS>>>(l1, n, a, b, coef, da, acc);
     return read_accumulator();
 }
 
 // ---- BatchNorm: one thread per channel (batches are small) ----
 
-__global__ void k_bn_fwd(int N, int C, const float *x, float *y, const float *gamma, const float *beta,
-                         float *rm, float *rv, float momentum, float eps, int training, float *xhat,
-                         float *inv_std) {
+__global__ void k_bn_fwd(int N, int C, const float *x, float *y, const float *gamma,
+                         const float *beta, float *rm, float *rv, float momentum, float eps,
+                         int training, float *xhat, float *inv_std) {
     GRID_STRIDE(c, (size_t)C) {
         float mean, istd;
         if (training) {
@@ -633,23 +688,29 @@ __global__ void k_bn_bwd(int N, int C, const float *xhat, const float *inv_std, 
         }
     }
 }
-static void cu_bn_fwd(int N, int C, const float *x, float *y, const float *gamma, const float *beta, float *rm,
-                      float *rv, float momentum, float eps, int training, float *xhat, float *inv_std) {
-    if (C) k_bn_fwd<<<blocks_for((size_t)C), THREADS>>>(N, C, x, y, gamma, beta, rm, rv, momentum, eps, training, xhat, inv_std);
+static void cu_bn_fwd(int N, int C, const float *x, float *y, const float *gamma, const float *beta,
+                      float *rm, float *rv, float momentum, float eps, int training, float *xhat,
+                      float *inv_std) {
+    if (C)
+        k_bn_fwd<<<blocks_for((size_t)C), THREADS>>>(N, C, x, y, gamma, beta, rm, rv, momentum, eps,
+                                                     training, xhat, inv_std);
 }
-static void cu_bn_bwd(int N, int C, const float *xhat, const float *inv_std, const float *gamma, const float *dy,
-                      int training, float *dx, float *dgamma, float *dbeta) {
-    if (C) k_bn_bwd<<<blocks_for((size_t)C), THREADS>>>(N, C, xhat, inv_std, gamma, dy, training, dx, dgamma, dbeta);
+static void cu_bn_bwd(int N, int C, const float *xhat, const float *inv_std, const float *gamma,
+                      const float *dy, int training, float *dx, float *dgamma, float *dbeta) {
+    if (C)
+        k_bn_bwd<<<blocks_for((size_t)C), THREADS>>>(N, C, xhat, inv_std, gamma, dy, training, dx,
+                                                     dgamma, dbeta);
 }
 
 // ---- attention: one block per attention row ----
 
-__device__ __forceinline__ const float *frow(const float *feats, const int *gather, int n, int T, int D) {
+__device__ __forceinline__ const float *frow(const float *feats, const int *gather, int n, int T,
+                                             int D) {
     return feats + (size_t)(gather ? gather[n] : n) * T * D;
 }
 
-__global__ void k_att_mean_fwd(int T, int D, const float *feats, const int *gather, const float *mask,
-                               float *alpha, float *msum, float *ctx) {
+__global__ void k_att_mean_fwd(int T, int D, const float *feats, const int *gather,
+                               const float *mask, float *alpha, float *msum, float *ctx) {
     int n = blockIdx.x;
     const float *f = frow(feats, gather, n, T, D), *m = mask + (size_t)n * T;
     double s = 0;
@@ -666,9 +727,9 @@ __global__ void k_att_mean_fwd(int T, int D, const float *feats, const int *gath
         ctx[(size_t)n * D + d] = (float)(acc / denom);
     }
 }
-__global__ void k_att_mean_bwd(int T, int D, const float *feats, const int *gather, const float *mask,
-                               const float *msum, const float *ctx, const float *dctx, float *dfeats,
-                               float *dmask) {
+__global__ void k_att_mean_bwd(int T, int D, const float *feats, const int *gather,
+                               const float *mask, const float *msum, const float *ctx,
+                               const float *dctx, float *dfeats, float *dmask) {
     int n = blockIdx.x;
     const float *f = frow(feats, gather, n, T, D), *m = mask + (size_t)n * T;
     const float *dc = dctx + (size_t)n * D, *c = ctx + (size_t)n * D;
@@ -692,13 +753,14 @@ __global__ void k_att_mean_bwd(int T, int D, const float *feats, const int *gath
         }
     }
 }
-static void cu_att_mean_fwd(int N, int T, int D, const float *feats, const int *gather, const float *mask,
-                            float *alpha, float *msum, float *ctx) {
+static void cu_att_mean_fwd(int N, int T, int D, const float *feats, const int *gather,
+                            const float *mask, float *alpha, float *msum, float *ctx) {
     const int *g = upload_idx(0, gather, N);
     if (N) k_att_mean_fwd<<<N, THREADS>>>(T, D, feats, g, mask, alpha, msum, ctx);
 }
-static void cu_att_mean_bwd(int N, int T, int D, const float *feats, const int *gather, const float *mask,
-                            const float *msum, const float *ctx, const float *dctx, float *dfeats, float *dmask) {
+static void cu_att_mean_bwd(int N, int T, int D, const float *feats, const int *gather,
+                            const float *mask, const float *msum, const float *ctx,
+                            const float *dctx, float *dfeats, float *dmask) {
     const int *g = upload_idx(0, gather, N);
     if (N) k_att_mean_bwd<<<N, THREADS>>>(T, D, feats, g, mask, msum, ctx, dctx, dfeats, dmask);
 }
@@ -711,14 +773,17 @@ __device__ __forceinline__ int pe_index(int t, double s, int P) {
 }
 
 // f'_t[d] = f_t[d] (+ pe[idx_t][d])
-__device__ __forceinline__ float fprime(const float *f, const float *pe, int P, double ms, int t, int d, int D) {
+__device__ __forceinline__ float fprime(const float *f, const float *pe, int P, double ms, int t,
+                                        int d, int D) {
     return f[(size_t)t * D + d] + (pe ? pe[(size_t)pe_index(t, ms, P) * D + d] : 0.0f);
 }
 
-__global__ void k_att_dot_fwd(int T, int D, const float *feats, const int *gather, const float *mask,
-                              const float *u, const float *pe, int P, float *alpha, float *ctx) {
+__global__ void k_att_dot_fwd(int T, int D, const float *feats, const int *gather,
+                              const float *mask, const float *u, const float *pe, int P,
+                              float *alpha, float *ctx) {
     int n = blockIdx.x;
-    const float *f = frow(feats, gather, n, T, D), *m = mask + (size_t)n * T, *un = u + (size_t)n * D;
+    const float *f = frow(feats, gather, n, T, D), *m = mask + (size_t)n * T,
+                *un = u + (size_t)n * D;
     float *al = alpha + (size_t)n * T, *c = ctx + (size_t)n * D;
     double ms = 0;
     if (pe) {
@@ -761,11 +826,13 @@ __global__ void k_att_dot_fwd(int T, int D, const float *feats, const int *gathe
 static float *da_buf;
 static size_t da_cap;
 
-__global__ void k_att_dot_bwd(int T, int D, const float *feats, const int *gather, const float *mask,
-                              const float *u, const float *pe, int P, const float *alpha, const float *dctx,
-                              float *dfeats, float *du, float *dpe, float *da_all) {
+__global__ void k_att_dot_bwd(int T, int D, const float *feats, const int *gather,
+                              const float *mask, const float *u, const float *pe, int P,
+                              const float *alpha, const float *dctx, float *dfeats, float *du,
+                              float *dpe, float *da_all) {
     int n = blockIdx.x;
-    const float *f = frow(feats, gather, n, T, D), *m = mask + (size_t)n * T, *un = u + (size_t)n * D;
+    const float *f = frow(feats, gather, n, T, D), *m = mask + (size_t)n * T,
+                *un = u + (size_t)n * D;
     const float *al = alpha + (size_t)n * T, *dc = dctx + (size_t)n * D;
     float *da = da_all + (size_t)n * T, *dun = du + (size_t)n * D;
     double ms = 0;
@@ -802,14 +869,16 @@ __global__ void k_att_dot_bwd(int T, int D, const float *feats, const int *gathe
         if (dpe) atomicAdd(&dpe[(size_t)pe_index(t, ms, P) * D + d], v);
     }
 }
-static void cu_att_dot_fwd(int N, int T, int D, const float *feats, const int *gather, const float *mask,
-                           const float *u, const float *pe, int P, float *alpha, float *ctx) {
+static void cu_att_dot_fwd(int N, int T, int D, const float *feats, const int *gather,
+                           const float *mask, const float *u, const float *pe, int P, float *alpha,
+                           float *ctx) {
     const int *g = upload_idx(0, gather, N);
     if (N) k_att_dot_fwd<<<N, THREADS>>>(T, D, feats, g, mask, u, pe, P, alpha, ctx);
 }
-static void cu_att_dot_bwd(int N, int T, int D, const float *feats, const int *gather, const float *mask,
-                           const float *u, const float *pe, int P, const float *alpha, const float *ctx,
-                           const float *dctx, float *dfeats, float *du, float *dpe) {
+static void cu_att_dot_bwd(int N, int T, int D, const float *feats, const int *gather,
+                           const float *mask, const float *u, const float *pe, int P,
+                           const float *alpha, const float *ctx, const float *dctx, float *dfeats,
+                           float *du, float *dpe) {
     (void)ctx;
     const int *g = upload_idx(0, gather, N);
     if ((size_t)N * T > da_cap) {
@@ -817,12 +886,15 @@ static void cu_att_dot_bwd(int N, int T, int D, const float *feats, const int *g
         da_cap = (size_t)N * T * 2 + 64;
         check(cudaMalloc((void **)&da_buf, da_cap * sizeof(float)), "attention scratch");
     }
-    if (N) k_att_dot_bwd<<<N, THREADS>>>(T, D, feats, g, mask, u, pe, P, alpha, dctx, dfeats, du, dpe, da_buf);
+    if (N)
+        k_att_dot_bwd<<<N, THREADS>>>(T, D, feats, g, mask, u, pe, P, alpha, dctx, dfeats, du, dpe,
+                                      da_buf);
 }
 
 // ---- soft masks ----
 
-__global__ void k_softmask_fwd(int kind, int N, int T, float K, const float *seg, const float *valid, float *mask) {
+__global__ void k_softmask_fwd(int kind, int N, int T, float K, const float *seg,
+                               const float *valid, float *mask) {
     GRID_STRIDE(i, (size_t)N * T) {
         size_t n = i / T;
         float t = (float)(i % T), c = seg[2 * n], w = seg[2 * n + 1];
@@ -831,8 +903,8 @@ __global__ void k_softmask_fwd(int kind, int N, int T, float K, const float *seg
         mask[i] = valid ? v * valid[i] : v;
     }
 }
-__global__ void k_softmask_bwd(int kind, int T, float K, const float *seg, const float *valid, const float *dmask,
-                               float *dseg) {
+__global__ void k_softmask_bwd(int kind, int T, float K, const float *seg, const float *valid,
+                               const float *dmask, float *dseg) {
     int n = blockIdx.x;
     float c = seg[2 * n], w = seg[2 * n + 1];
     double dc = 0, dw = 0;
@@ -861,36 +933,42 @@ __global__ void k_softmask_bwd(int kind, int T, float K, const float *seg, const
         dseg[2 * n + 1] += (float)dw;
     }
 }
-static void cu_softmask_fwd(int kind, int N, int T, float K, const float *seg, const float *valid, float *mask) {
-    if (N && T) k_softmask_fwd<<<blocks_for((size_t)N * T), THREADS>>>(kind, N, T, K, seg, valid, mask);
+static void cu_softmask_fwd(int kind, int N, int T, float K, const float *seg, const float *valid,
+                            float *mask) {
+    if (N && T)
+        k_softmask_fwd<<<blocks_for((size_t)N * T), THREADS>>>(kind, N, T, K, seg, valid, mask);
 }
 static void cu_softmask_bwd(int kind, int N, int T, float K, const float *seg, const float *valid,
                             const float *dmask, float *dseg) {
     if (N) k_softmask_bwd<<<N, THREADS>>>(kind, T, K, seg, valid, dmask, dseg);
 }
 
-__global__ void k_hidden_gather(int layers, int B, int T, int H, int n, const int *bidx, const int *tidx,
-                                int layout, float *hs, float *dst, int scatter) {
+__global__ void k_hidden_gather(int layers, int B, int T, int H, int n, const int *bidx,
+                                const int *tidx, int layout, float *hs, float *dst, int scatter) {
     GRID_STRIDE(e, (size_t)layers * n * H) {
         size_t k = e % H, rest = e / H;
         int i = (int)(rest % n), l = (int)(rest / n);
         float *s = hs + (((size_t)l * B + bidx[i]) * T + tidx[i]) * H + k;
         float *d = dst + (layout == 0 ? ((size_t)l * n + i) * H : ((size_t)i * layers + l) * H) + k;
-        if (scatter) atomicAdd(s, *d);
-        else *d = *s;
+        if (scatter)
+            atomicAdd(s, *d);
+        else
+            *d = *s;
     }
 }
-static void cu_hidden_gather(int layers, int B, int T, int H, int n, const int *bidx, const int *tidx, int layout,
-                             const float *hs, float *dst, int scatter) {
+static void cu_hidden_gather(int layers, int B, int T, int H, int n, const int *bidx,
+                             const int *tidx, int layout, const float *hs, float *dst,
+                             int scatter) {
     const int *bd = upload_idx(0, bidx, n), *td = upload_idx(1, tidx, n);
     if (n && H)
-        k_hidden_gather<<<blocks_for((size_t)layers * n * H), THREADS>>>(layers, B, T, H, n, bd, td, layout,
-                                                                          (float *)hs, dst, scatter);
+        k_hidden_gather<<<blocks_for((size_t)layers * n * H), THREADS>>>(
+            layers, B, T, H, n, bd, td, layout, (float *)hs, dst, scatter);
 }
 
 // ---- optimisers ----
 
-__global__ void k_sgd(size_t n, float *p, const float *g, float *buf, int first, float lr, float mom, float wd) {
+__global__ void k_sgd(size_t n, float *p, const float *g, float *buf, int first, float lr,
+                      float mom, float wd) {
     GRID_STRIDE(i, n) {
         float d = g[i] + wd * p[i];
         if (mom != 0) {
@@ -900,8 +978,8 @@ __global__ void k_sgd(size_t n, float *p, const float *g, float *buf, int first,
         p[i] -= lr * d;
     }
 }
-__global__ void k_adam(size_t n, float *p, const float *g, float *m, float *v, float step_size, float sq2,
-                       float b1, float b2, float eps, float wd) {
+__global__ void k_adam(size_t n, float *p, const float *g, float *m, float *v, float step_size,
+                       float sq2, float b1, float b2, float eps, float wd) {
     GRID_STRIDE(i, n) {
         float gi = g[i] + wd * p[i];
         m[i] = b1 * m[i] + (1 - b1) * gi;
@@ -909,13 +987,16 @@ __global__ void k_adam(size_t n, float *p, const float *g, float *m, float *v, f
         p[i] -= step_size * m[i] / (sqrtf(v[i]) / sq2 + eps);
     }
 }
-static void cu_sgd(size_t n, float *p, const float *g, float *buf, int first, float lr, float mom, float wd) {
+static void cu_sgd(size_t n, float *p, const float *g, float *buf, int first, float lr, float mom,
+                   float wd) {
     if (n) k_sgd<<<blocks_for(n), THREADS>>>(n, p, g, buf, first, lr, mom, wd);
 }
-static void cu_adam(size_t n, float *p, const float *g, float *m, float *v, long step, float lr, float b1,
-                    float b2, float eps, float wd) {
+static void cu_adam(size_t n, float *p, const float *g, float *m, float *v, long step, float lr,
+                    float b1, float b2, float eps, float wd) {
     double bc1 = 1 - pow(b1, (double)step), bc2 = 1 - pow(b2, (double)step);
-    if (n) k_adam<<<blocks_for(n), THREADS>>>(n, p, g, m, v, (float)(lr / bc1), (float)sqrt(bc2), b1, b2, eps, wd);
+    if (n)
+        k_adam<<<blocks_for(n), THREADS>>>(n, p, g, m, v, (float)(lr / bc1), (float)sqrt(bc2), b1,
+                                           b2, eps, wd);
 }
 
 // ---- the table ----

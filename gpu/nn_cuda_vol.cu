@@ -12,7 +12,7 @@ extern "C" {
 }
 #include "nn_cuda_vol.h"
 
-#define THREADS 256
+#define THREADS    256
 #define COL_FLOATS ((size_t)64 << 20) // 256 MiB of columns per GEMM
 
 static int grid_for(size_t n) {
@@ -20,8 +20,9 @@ static int grid_for(size_t n) {
     return (int)(b < 1 ? 1 : b > 65535 ? 65535 : b);
 }
 
-#define GRID_STRIDE(i, n) \
-    for (size_t i = blockIdx.x * (size_t)blockDim.x + threadIdx.x; i < (n); i += (size_t)blockDim.x * gridDim.x)
+#define GRID_STRIDE(i, n)                                                                          \
+    for (size_t i = blockIdx.x * (size_t)blockDim.x + threadIdx.x; i < (n);                        \
+         i += (size_t)blockDim.x * gridDim.x)
 
 // col (C·27, ncols): column j is position j % hw of global frame g0 + j / hw,
 // where global frame g = clip·T + t.
@@ -64,16 +65,16 @@ extern "C" void nn_cuda_conv3d_forward(int N, int C, int T, int H, int W, int K,
     if (per < 1) per = 1;
     if (per > frames) per = frames;
     float *col = be->alloc(rows * per * hw), *tmp = col ? be->alloc((size_t)K * per * hw) : NULL;
-    if (!tmp)  // an OOM with its size, never a crash (exit 1 like nn_tensor_zeros)
-        wsd_die("out of cuda memory allocating the conv3d scratch (%zu + %zu floats): %s", rows * per * hw,
-                (size_t)K * per * hw, wsd_error());
+    if (!tmp) // an OOM with its size, never a crash (exit 1 like nn_tensor_zeros)
+        wsd_die("out of cuda memory allocating the conv3d scratch (%zu + %zu floats): %s",
+                rows * per * hw, (size_t)K * per * hw, wsd_error());
     for (size_t g0 = 0; g0 < frames; g0 += per) {
         size_t nf = frames - g0 < per ? frames - g0 : per, ncols = nf * hw;
         k_vol2col<<<grid_for(rows * ncols), THREADS>>>(C, T, H, W, x, (long)g0, ncols, col);
         be->gemm(0, 0, K, (int)ncols, (int)rows, 1.0f, w, (int)rows, col, (int)ncols, 0.0f, tmp,
                  (int)ncols);
-        k_scatter_bias<<<grid_for((size_t)K * ncols), THREADS>>>(K, T, hw, (long)g0, ncols, tmp,
-                                                                 b, relu, y);
+        k_scatter_bias<<<grid_for((size_t)K * ncols), THREADS>>>(K, T, hw, (long)g0, ncols, tmp, b,
+                                                                 relu, y);
     }
     be->release(col);
     be->release(tmp);

@@ -16,8 +16,10 @@ void wsd_progress_hms(double s, char *buf, size_t size) {
         return;
     }
     long t = (long)(s + 0.5);
-    if (t >= 3600) snprintf(buf, size, "%ld:%02ld:%02ld", t / 3600, t / 60 % 60, t % 60);
-    else snprintf(buf, size, "%ld:%02ld", t / 60, t % 60);
+    if (t >= 3600)
+        snprintf(buf, size, "%ld:%02ld:%02ld", t / 3600, t / 60 % 60, t % 60);
+    else
+        snprintf(buf, size, "%ld:%02ld", t / 60, t % 60);
 }
 
 void wsd_progress_start(wsd_progress *p, const char *label, long total, int quiet) {
@@ -45,8 +47,8 @@ static void counts(const wsd_progress *p, double t, int plain, char *buf, size_t
     char eta[32] = "?";
     if (p->total && rate > 0) wsd_progress_hms((p->total - p->done) / rate, eta, sizeof eta);
     if (p->total)
-        snprintf(buf, size, plain ? "%ld/%ld (%d%%) %.3g/s ETA %s" : "%ld/%ld %d%% %.3g/s ETA %s", p->done, p->total,
-                 (int)(100.0 * p->done / p->total), rate, eta);
+        snprintf(buf, size, plain ? "%ld/%ld (%d%%) %.3g/s ETA %s" : "%ld/%ld %d%% %.3g/s ETA %s",
+                 p->done, p->total, (int)(100.0 * p->done / p->total), rate, eta);
     else
         snprintf(buf, size, "%ld %.3g/s", p->done, rate);
 }
@@ -77,7 +79,8 @@ void wsd_progress_step(wsd_progress *p, long n) {
     double t = p->now();
     if (p->tty) {
         if (t - p->last >= TTY_REDRAW_S || (p->total && p->done >= p->total)) draw(p, t);
-    } else if (p->every_n > 0 ? p->done / p->every_n > p->last_done / p->every_n : t - p->last >= p->every_s) {
+    } else if (p->every_n > 0 ? p->done / p->every_n > p->last_done / p->every_n
+                              : t - p->last >= p->every_s) {
         draw(p, t);
     }
 }
@@ -91,7 +94,8 @@ void wsd_progress_end(wsd_progress *p) {
         fputc('\n', p->fp);
         fflush(p->fp);
     } else if (p->last_done > 0 && p->done != p->last_done) {
-        /* a run short enough to print no periodic line stays quiet: the program's summary says it all */
+        /* a run short enough to print no periodic line stays quiet: the program's summary says it
+         * all */
         draw(p, t);
     }
 }

@@ -22,12 +22,12 @@ typedef struct {
     const char *label;
     long total, done;
     int quiet, tty;
-    long every_n;      /* plain mode: a line every N steps (0: by time) */
-    double every_s;    /* plain mode: a line every this many seconds */
+    long every_n;   /* plain mode: a line every N steps (0: by time) */
+    double every_s; /* plain mode: a line every this many seconds */
     double (*now)(void);
-    double t0, last;   /* start, last line drawn */
-    long last_done;    /* steps at the last plain line */
-    int drawn;         /* a terminal line is on screen */
+    double t0, last; /* start, last line drawn */
+    long last_done;  /* steps at the last plain line */
+    int drawn;       /* a terminal line is on screen */
     char note[128];
 } wsd_progress;
 

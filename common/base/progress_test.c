@@ -31,7 +31,8 @@ static void plain_lines_by_time(void) {
     fclose(fp);
     /* lines at 10 s (20 steps), 20 s (40 steps), then the end (50) */
     CHECK_MSG(strcmp(buf, "job: 20/100 (20%) 2/s ETA 0:40\njob: 40/100 (40%) 2/s ETA 0:30\n"
-                          "job: 50/100 (50%) 2/s ETA 0:25 loss 1.50\n") == 0, "got [%s]", buf);
+                          "job: 50/100 (50%) 2/s ETA 0:25 loss 1.50\n") == 0,
+              "got [%s]", buf);
     CHECK(!strchr(buf, '\r'));
     free(buf);
 }

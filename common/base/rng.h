@@ -42,10 +42,10 @@ uint64_t wsd_rng_hash(uint64_t seed, uint64_t a, uint64_t b);
  * are the numbers the first runs were made with, fixed here and never reused;
  * a new stream takes a new name and number. */
 enum {
-    WSD_STREAM_BATCH_ORDER = 1,        /* batch.c: video order of epoch e */
-    WSD_STREAM_SENTENCE_PICK = 2,      /* batch.c: the sentence drawn per video, epoch e */
-    WSD_STREAM_CG_DROPOUT = 1000003,   /* cg-pretrain: generator dropout, epoch e, batch i */
-    WSD_STREAM_CYCLE = 2000003,        /* wsdec-train: localizer dropout (i 1), noise (i 2), epoch e */
+    WSD_STREAM_BATCH_ORDER = 1,      /* batch.c: video order of epoch e */
+    WSD_STREAM_SENTENCE_PICK = 2,    /* batch.c: the sentence drawn per video, epoch e */
+    WSD_STREAM_CG_DROPOUT = 1000003, /* cg-pretrain: generator dropout, epoch e, batch i */
+    WSD_STREAM_CYCLE = 2000003, /* wsdec-train: localizer dropout (i 1), noise (i 2), epoch e */
     WSD_STREAM_CYCLE_CG_DROPOUT = 3000017, /* wsdec-train: generator dropout, epoch e, batch i */
 };
 /* The generator's dropout stream (wsd_cg.rng) until a caller re-seeds it: model seed ^ this. */

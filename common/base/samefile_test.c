@@ -17,10 +17,12 @@ static void same_inode_is_refused_through_links(void) {
     fclose(fopen(b, "w"));
     CHECK(link(a, hard) == 0 && symlink(a, sym) == 0);
     CHECK(wsd_same_file(a, a) && wsd_same_file(a, hard) && wsd_same_file(sym, a));
-    CHECK(!wsd_same_file(a, b) && !wsd_same_file(a, none) && !wsd_same_file("-", "-") && !wsd_same_file(a, NULL));
+    CHECK(!wsd_same_file(a, b) && !wsd_same_file(a, none) && !wsd_same_file("-", "-") &&
+          !wsd_same_file(a, NULL));
     const char *ins[] = {"--feats", b, "--captions", NULL, "--vocab", a};
     CHECK(wsd_out_distinct(sym, ins, 3) == -1);
-    CHECK_MSG(strstr(wsd_error(), "same file as --vocab") && strstr(wsd_error(), sym), "%s", wsd_error());
+    CHECK_MSG(strstr(wsd_error(), "same file as --vocab") && strstr(wsd_error(), sym), "%s",
+              wsd_error());
     CHECK(wsd_out_distinct(none, ins, 3) == 0 && wsd_out_distinct("-", ins, 3) == 0);
     unlink(a), unlink(b), unlink(hard), unlink(sym);
     rmdir(dir);

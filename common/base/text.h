@@ -16,7 +16,7 @@
 
 typedef struct {
     size_t n;
-    char **tok;     /* n NUL-terminated tokens; owned */
+    char **tok; /* n NUL-terminated tokens; owned */
 } wsd_tokens;
 
 /* Tokenises s. Returns 0, or -1 with wsd_error() "invalid UTF-8 at byte N". */

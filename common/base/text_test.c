@@ -16,7 +16,10 @@ static int tokens_are(const char *s, const char *const *want, size_t n) {
 static void splits_periods_and_commas_only(void) {
     /* '.' inside a word splits it too, as the reference's replace() does */
     const char *want2[] = {"mr", ".", "x's"};
-    CHECK(tokens_are(" A Man, wearing\tMR.X's hat,JUMPS! - high.", (const char *[]){"a", "man", ",", "wearing", "mr", ".", "x's", "hat", ",", "jumps!", "-", "high", "."}, 13));
+    CHECK(tokens_are(" A Man, wearing\tMR.X's hat,JUMPS! - high.",
+                     (const char *[]){"a", "man", ",", "wearing", "mr", ".", "x's", "hat", ",",
+                                      "jumps!", "-", "high", "."},
+                     13));
     CHECK(tokens_are("Mr.X's", want2, 3));
 }
 
@@ -28,7 +31,13 @@ static void empty_and_blank_give_no_tokens(void) {
 
 static void unicode_follows_python(void) {
     /* Ñ lowercases to ñ, U+00A0 separates, U+2019 stays inside the word */
-    CHECK(tokens_are("PI\xC3\x91" "ATA\xC2\xA0" "man\xE2\x80\x99s", (const char *[]){"pi\xC3\xB1" "ata", "man\xE2\x80\x99s"}, 2));
+    CHECK(tokens_are("PI\xC3\x91"
+                     "ATA\xC2\xA0"
+                     "man\xE2\x80\x99s",
+                     (const char *[]){"pi\xC3\xB1"
+                                      "ata",
+                                      "man\xE2\x80\x99s"},
+                     2));
 }
 
 static void invalid_utf8_is_rejected(void) {
@@ -37,7 +46,7 @@ static void invalid_utf8_is_rejected(void) {
     CHECK(strstr(wsd_error(), "byte 3") != NULL);
     CHECK(wsd_tokenize("cut \xC3", &t) == -1);
     CHECK(wsd_tokenize("overlong \xC0\xAF", &t) == -1);
-    CHECK(wsd_utf8_invalid_at("\xED\xA0\x80", 3) == 0);  /* surrogate */
+    CHECK(wsd_utf8_invalid_at("\xED\xA0\x80", 3) == 0); /* surrogate */
     CHECK(wsd_utf8_invalid_at("caf\xC3\xA9", 5) == -1);
 }
 

@@ -100,8 +100,10 @@ char *wsd_tmp_create(const char *path, int *fd_out) {
         /* open(2) applies the umask: the mode any output would have */
         int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
         if (fd >= 0) {
-            if (fd_out) *fd_out = fd;
-            else close(fd);
+            if (fd_out)
+                *fd_out = fd;
+            else
+                close(fd);
             return tmp;
         }
         int e = errno;
@@ -143,7 +145,8 @@ int wsd_tmp_commit(const char *tmp, const char *path) {
     int e = errno;
     free(dir);
     /* EINVAL: a file system that cannot sync directories; the file is there */
-    if (rc != 0 && e != EINVAL) return wsd_fail("%s: cannot sync its directory: %s", path, strerror(e));
+    if (rc != 0 && e != EINVAL)
+        return wsd_fail("%s: cannot sync its directory: %s", path, strerror(e));
     return 0;
 }
 

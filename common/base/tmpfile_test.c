@@ -121,7 +121,8 @@ static void child_fsize(void) {
     for (int i = 0; i < 10000; i++) fputs("0123456789", out.fp);
     int rc = wsd_out_commit(&out);
     /* an ordinary error naming the file and the reason, not a SIGXFSZ death */
-    _exit(rc == -1 && strstr(wsd_error(), out_path) && strstr(wsd_error(), strerror(EFBIG)) ? 5 : 6);
+    _exit(rc == -1 && strstr(wsd_error(), out_path) && strstr(wsd_error(), strerror(EFBIG)) ? 5
+                                                                                            : 6);
 }
 
 static void every_exit_path_removes_the_temporary_file(void) {
@@ -154,8 +155,10 @@ static void discard_unregisters(void) {
     wsd_tmp_discard(tmp);
     free(tmp);
     CHECK(wsd_tmp_count() == 0 && count_files() == 0);
-    CHECK(wsd_tmp_create("/nonexistent/dir/x", NULL) == NULL && strstr(wsd_error(), "/nonexistent/dir/x"));
-    CHECK(wsd_tmp_probe("/nonexistent/dir/x") == -1 && strstr(wsd_error(), "No such file or directory"));
+    CHECK(wsd_tmp_create("/nonexistent/dir/x", NULL) == NULL &&
+          strstr(wsd_error(), "/nonexistent/dir/x"));
+    CHECK(wsd_tmp_probe("/nonexistent/dir/x") == -1 &&
+          strstr(wsd_error(), "No such file or directory"));
     CHECK(wsd_tmp_probe(path) == 0 && count_files() == 0 && wsd_tmp_probe("-") == 0);
     clean_dir();
 }

@@ -154,7 +154,8 @@ int wsd_out_open(wsd_out *out, const char *path) {
     struct stat st;
     int fd_out_tmp;
     if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-        if (!(out->fp = fopen(path, "wb"))) return wsd_fail("%s: cannot open for writing: %s", path, strerror(errno));
+        if (!(out->fp = fopen(path, "wb")))
+            return wsd_fail("%s: cannot open for writing: %s", path, strerror(errno));
         out->final_path = wsd_strdup(path);
         out_register(out);
         return 0;
@@ -182,7 +183,7 @@ int wsd_out_commit(wsd_out *out) {
         int e = errno;
         if (out->fp != stdout && fclose(out->fp) != 0 && !bad) bad = 1, e = errno;
         out->fp = NULL;
-        int rc = !bad                ? 0
+        int rc = !bad              ? 0
                  : out->final_path ? wsd_fail("%s: cannot write: %s", out->final_path, strerror(e))
                                    : wsd_fail("write error on standard output: %s", strerror(e));
         free(out->final_path);

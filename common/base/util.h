@@ -22,9 +22,9 @@ void wsd_clear_error(void);
 
 /* The library's one error idiom: run a call that returns 0 on success and
  * has already recorded its error with wsd_fail(); pass any failure up as -1. */
-#define TRY(x)                   \
-    do {                         \
-        if ((x) != 0) return -1; \
+#define TRY(x)                                                                                     \
+    do {                                                                                           \
+        if ((x) != 0) return -1;                                                                   \
     } while (0)
 
 /* Set once by each program so messages start with its name. */

@@ -91,7 +91,8 @@ static void fail_may_prefix_the_current_error(void) {
     wsd_fail("%s: %s", "g.h5", wsd_error());
     CHECK_MSG(strcmp(wsd_error(), "g.h5: no such object 'model_cg'") == 0, "%s", wsd_error());
     wsd_fail("--beam: %s", wsd_error());
-    CHECK_MSG(strcmp(wsd_error(), "--beam: g.h5: no such object 'model_cg'") == 0, "%s", wsd_error());
+    CHECK_MSG(strcmp(wsd_error(), "--beam: g.h5: no such object 'model_cg'") == 0, "%s",
+              wsd_error());
 }
 
 int main(void) {

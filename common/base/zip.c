@@ -136,8 +136,8 @@ char *wsd_zip_read(const wsd_zip *z, const char *name, size_t *len) {
         return NULL;
     }
     if (m->method != 0 && m->method != 8) {
-        wsd_fail("%s: member %s uses compression method %u (only stored and deflated are read)", z->path, name,
-                 m->method);
+        wsd_fail("%s: member %s uses compression method %u (only stored and deflated are read)",
+                 z->path, name, m->method);
         return NULL;
     }
     if (m->csize == 0xFFFFFFFFu || m->usize == 0xFFFFFFFFu) {
@@ -159,8 +159,10 @@ char *wsd_zip_read(const wsd_zip *z, const char *name, size_t *len) {
     char *out = wsd_malloc((size_t)m->usize + 1);
     int ok = 1;
     if (m->method == 0) {
-        if (m->csize != m->usize) ok = 0;
-        else memcpy(out, comp, m->usize);
+        if (m->csize != m->usize)
+            ok = 0;
+        else
+            memcpy(out, comp, m->usize);
     } else {
         z_stream s;
         memset(&s, 0, sizeof s);

@@ -42,7 +42,8 @@ static void write_zip(const char *path, const member *ms, int n, int corrupt) {
         }
         if (corrupt && i == 0) data[i][csz[i] / 2] ^= 0x20;
         off[i] = (uint32_t)ftell(f);
-        put32(f, 0x04034b50u), put16(f, 20), put16(f, 0), put16(f, ms[i].deflate ? 8 : 0), put32(f, 0);
+        put32(f, 0x04034b50u), put16(f, 20), put16(f, 0), put16(f, ms[i].deflate ? 8 : 0),
+            put32(f, 0);
         put32(f, crc[i]), put32(f, csz[i]), put32(f, (uint32_t)len);
         put16(f, (unsigned)strlen(ms[i].name)), put16(f, 0);
         fputs(ms[i].name, f);
@@ -50,9 +51,11 @@ static void write_zip(const char *path, const member *ms, int n, int corrupt) {
     }
     uint32_t cd = (uint32_t)ftell(f);
     for (int i = 0; i < n; i++) {
-        put32(f, 0x02014b50u), put16(f, 20), put16(f, 20), put16(f, 0), put16(f, ms[i].deflate ? 8 : 0);
+        put32(f, 0x02014b50u), put16(f, 20), put16(f, 20), put16(f, 0),
+            put16(f, ms[i].deflate ? 8 : 0);
         put32(f, 0), put32(f, crc[i]), put32(f, csz[i]), put32(f, (uint32_t)strlen(ms[i].text));
-        put16(f, (unsigned)strlen(ms[i].name)), put16(f, 0), put16(f, 0), put16(f, 0), put16(f, 0), put32(f, 0);
+        put16(f, (unsigned)strlen(ms[i].name)), put16(f, 0), put16(f, 0), put16(f, 0), put16(f, 0),
+            put32(f, 0);
         put32(f, off[i]);
         fputs(ms[i].name, f);
         free(data[i]);
@@ -108,7 +111,8 @@ static void test_corrupt_and_not_zip(void) {
 static void test_meteor_jar(void) {
     const char *sh = getenv("WSD_SHARED");
     char jar[512], words[512];
-    snprintf(jar, sizeof jar, "%s/official-eval/coco-caption/pycocoevalcap/meteor/meteor-1.5.jar", sh ? sh : "../shared");
+    snprintf(jar, sizeof jar, "%s/official-eval/coco-caption/pycocoevalcap/meteor/meteor-1.5.jar",
+             sh ? sh : "../shared");
     snprintf(words, sizeof words, "%s/meteor/data/english.synsets", sh ? sh : "../shared");
     FILE *f = fopen(jar, "rb");
     if (!f) TEST_SKIP("%s absent", jar);

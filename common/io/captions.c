@@ -44,8 +44,9 @@ static int seconds(const cJSON *v, double *out) {
 static int parse_timestamp(const cJSON *ts, wsd_event *e, const char *where, size_t k) {
     if (!cJSON_IsArray(ts) || cJSON_GetArraySize(ts) != 2 || seconds(ts->child, &e->start) != 0 ||
         seconds(ts->child->next, &e->end) != 0)
-        return wsd_fail("%s: event %zu: timestamp must be [start, end] in seconds (two numbers of at most %g)",
-                        where, k, WSD_MAX_SECONDS);
+        return wsd_fail(
+            "%s: event %zu: timestamp must be [start, end] in seconds (two numbers of at most %g)",
+            where, k, WSD_MAX_SECONDS);
     return 0;
 }
 
@@ -55,11 +56,13 @@ int wsd_video_from_json(const cJSON *obj, const char *where, wsd_video *v) {
     const cJSON *id = cJSON_GetObjectItemCaseSensitive(obj, "video_id");
     const cJSON *dur = cJSON_GetObjectItemCaseSensitive(obj, "duration");
     const cJSON *events = cJSON_GetObjectItemCaseSensitive(obj, "events");
-    if (!cJSON_IsString(id) || !id->valuestring[0]) return wsd_fail("%s: expected a non-empty string \"video_id\"", where);
+    if (!cJSON_IsString(id) || !id->valuestring[0])
+        return wsd_fail("%s: expected a non-empty string \"video_id\"", where);
     if (check_text(id->valuestring, where, "video_id") != 0) return -1;
     if (dur && !cJSON_IsNull(dur) && (seconds(dur, &v->duration) != 0 || v->duration < 0))
-        return wsd_fail("%s: video '%s': \"duration\" must be a non-negative number of seconds (at most %g)", where,
-                        id->valuestring, WSD_MAX_SECONDS);
+        return wsd_fail(
+            "%s: video '%s': \"duration\" must be a non-negative number of seconds (at most %g)",
+            where, id->valuestring, WSD_MAX_SECONDS);
     if (events && !cJSON_IsArray(events))
         return wsd_fail("%s: video '%s': \"events\" must be an array", where, id->valuestring);
     v->id = wsd_strdup(id->valuestring);
@@ -69,29 +72,31 @@ int wsd_video_from_json(const cJSON *obj, const char *where, wsd_video *v) {
     char ctx[600];
     snprintf(ctx, sizeof ctx, "%s: video '%s'", where, v->id);
     if (events) cJSON_ArrayForEach(ev, events) {
-        wsd_event *e = &v->events[v->n_events];
-        e->score = NAN;
-        if (!cJSON_IsObject(ev)) {
-            wsd_fail("%s: event %zu must be an object", ctx, v->n_events);
-            goto bad;
-        }
-        if (parse_timestamp(cJSON_GetObjectItemCaseSensitive(ev, "timestamp"), e, ctx, v->n_events) != 0) goto bad;
-        const cJSON *s = cJSON_GetObjectItemCaseSensitive(ev, "sentence");
-        const cJSON *score = cJSON_GetObjectItemCaseSensitive(ev, "score");
-        if (s && !cJSON_IsNull(s)) {
-            if (!cJSON_IsString(s)) {
-                wsd_fail("%s: event %zu: \"sentence\" must be a string", ctx, v->n_events);
+            wsd_event *e = &v->events[v->n_events];
+            e->score = NAN;
+            if (!cJSON_IsObject(ev)) {
+                wsd_fail("%s: event %zu must be an object", ctx, v->n_events);
                 goto bad;
             }
-            if (check_text(s->valuestring, ctx, "sentence") != 0) goto bad;
-            e->sentence = wsd_strdup(s->valuestring);
+            if (parse_timestamp(cJSON_GetObjectItemCaseSensitive(ev, "timestamp"), e, ctx,
+                                v->n_events) != 0)
+                goto bad;
+            const cJSON *s = cJSON_GetObjectItemCaseSensitive(ev, "sentence");
+            const cJSON *score = cJSON_GetObjectItemCaseSensitive(ev, "score");
+            if (s && !cJSON_IsNull(s)) {
+                if (!cJSON_IsString(s)) {
+                    wsd_fail("%s: event %zu: \"sentence\" must be a string", ctx, v->n_events);
+                    goto bad;
+                }
+                if (check_text(s->valuestring, ctx, "sentence") != 0) goto bad;
+                e->sentence = wsd_strdup(s->valuestring);
+            }
+            if (score && !cJSON_IsNull(score) && finite_number(score, &e->score) != 0) {
+                wsd_fail("%s: event %zu: \"score\" must be a number", ctx, v->n_events);
+                goto bad;
+            }
+            v->n_events++;
         }
-        if (score && !cJSON_IsNull(score) && finite_number(score, &e->score) != 0) {
-            wsd_fail("%s: event %zu: \"score\" must be a number", ctx, v->n_events);
-            goto bad;
-        }
-        v->n_events++;
-    }
     return 0;
 bad:
     v->n_events++;
@@ -159,7 +164,8 @@ static wsd_captions *new_set(const char *name, wsd_captions_format f) {
 }
 
 static wsd_video *append(wsd_captions *c, size_t *cap) {
-    if (c->n == *cap) c->videos = wsd_realloc(c->videos, (*cap = *cap ? *cap * 2 : 64) * sizeof *c->videos);
+    if (c->n == *cap)
+        c->videos = wsd_realloc(c->videos, (*cap = *cap ? *cap * 2 : 64) * sizeof *c->videos);
     return &c->videos[c->n];
 }
 
@@ -180,13 +186,14 @@ static int parse_official_video(const cJSON *rec, const char *file, wsd_video *v
     snprintf(where, sizeof where, "%s: video '%s'", file, rec->string);
     memset(v, 0, sizeof *v);
     if (check_text(rec->string, file, "a video id") != 0) return -1;
-    if (!cJSON_IsObject(rec)) return wsd_fail("%s: expected an object {duration, timestamps, sentences}", where);
+    if (!cJSON_IsObject(rec))
+        return wsd_fail("%s: expected an object {duration, timestamps, sentences}", where);
     const cJSON *dur = cJSON_GetObjectItemCaseSensitive(rec, "duration");
     const cJSON *ts = cJSON_GetObjectItemCaseSensitive(rec, "timestamps");
     const cJSON *ss = cJSON_GetObjectItemCaseSensitive(rec, "sentences");
     if (seconds(dur, &v->duration) != 0 || v->duration < 0)
-        return wsd_fail("%s: \"duration\" must be a non-negative number of seconds (at most %g)", where,
-                        WSD_MAX_SECONDS);
+        return wsd_fail("%s: \"duration\" must be a non-negative number of seconds (at most %g)",
+                        where, WSD_MAX_SECONDS);
     if (!cJSON_IsArray(ts) || !cJSON_IsArray(ss))
         return wsd_fail("%s: expected arrays \"timestamps\" and \"sentences\"", where);
     size_t n = (size_t)cJSON_GetArraySize(ts);
@@ -298,15 +305,17 @@ bad:
 
 wsd_captions *wsd_captions_parse(const char *text, size_t len, const char *name) {
     size_t i = 0;
-    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) i = 3;  /* UTF-8 byte order mark */
+    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) i = 3; /* UTF-8 byte order mark */
     while (i < len && isspace((unsigned char)text[i])) i++;
     if (i == len) {
-        wsd_fail("%s: empty input (expected captions JSON, JSON Lines or a list of video ids)", name);
+        wsd_fail("%s: empty input (expected captions JSON, JSON Lines or a list of video ids)",
+                 name);
         return NULL;
     }
     if (text[i] == '[') {
         wsd_fail("%s: a JSON array is not a captions file (expected an object keyed by video id, "
-                 "JSON Lines, or a list of video ids)", name);
+                 "JSON Lines, or a list of video ids)",
+                 name);
         return NULL;
     }
     if (text[i] != '{') return parse_ids(text + i, len - i, name);
@@ -321,7 +330,8 @@ wsd_captions *wsd_captions_parse(const char *text, size_t len, const char *name)
     if (nul >= 0) {
         long line = 1;
         for (long k = 0; k < nul; k++) line += text[k] == '\n';
-        wsd_fail("%s:%ld: a string contains \\u0000 (NUL), which captions text must not", name, line);
+        wsd_fail("%s:%ld: a string contains \\u0000 (NUL), which captions text must not", name,
+                 line);
         return NULL;
     }
     const char *end = NULL;
@@ -330,7 +340,8 @@ wsd_captions *wsd_captions_parse(const char *text, size_t len, const char *name)
         const char *e = cJSON_GetErrorPtr();
         long line = 1;
         for (const char *p = text; e && p < e && p < text + len; p++) line += *p == '\n';
-        wsd_fail("%s:%ld: not valid JSON (expected a captions object keyed by video id)", name, line);
+        wsd_fail("%s:%ld: not valid JSON (expected a captions object keyed by video id)", name,
+                 line);
         return NULL;
     }
     for (; end < text + len; end++)
@@ -373,7 +384,8 @@ int wsd_captions_write_json(FILE *fp, const wsd_captions *c) {
         for (size_t k = 0; k < v->n_events; k++) {
             double se[2] = {v->events[k].start, v->events[k].end};
             cJSON_AddItemToArray(ts, cJSON_CreateDoubleArray(se, 2));
-            cJSON_AddItemToArray(ss, cJSON_CreateString(v->events[k].sentence ? v->events[k].sentence : ""));
+            cJSON_AddItemToArray(
+                ss, cJSON_CreateString(v->events[k].sentence ? v->events[k].sentence : ""));
         }
         cJSON_AddItemToObject(root, v->id, o);
     }

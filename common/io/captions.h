@@ -19,14 +19,14 @@
 #define WSD_MAX_SECONDS 1e7
 
 typedef struct {
-    double start, end;  /* seconds */
-    char *sentence;     /* NULL when the event has none (e.g. proposals) */
-    double score;       /* NAN when absent */
+    double start, end; /* seconds */
+    char *sentence;    /* NULL when the event has none (e.g. proposals) */
+    double score;      /* NAN when absent */
 } wsd_event;
 
 typedef struct {
     char *id;
-    double duration;    /* seconds; NAN when unknown (id lists) */
+    double duration; /* seconds; NAN when unknown (id lists) */
     size_t n_events;
     wsd_event *events;
 } wsd_video;
@@ -38,7 +38,7 @@ typedef struct {
     wsd_captions_format format;
     size_t n;
     wsd_video *videos;
-    wsd_idmap *index;   /* id -> position in videos */
+    wsd_idmap *index; /* id -> position in videos */
 } wsd_captions;
 
 /* Loads and validates a file ("-" = stdin), detecting its format.

@@ -46,13 +46,18 @@ void wsd_featset_free(wsd_featset *fs) {
 /* Adds a [T, D] float tensor, keeping rows 0, k, 2k, ... */
 static int add(wsd_featset *fs, const wsd_tsr *t, int k, const char *where) {
     if (t->ndim != 2 || (t->dtype != WSD_F32 && t->dtype != WSD_F64))
-        return wsd_fail("%s (key '%s'): features must be a 2-D float32/float64 tensor [T, D]", where, t->key);
+        return wsd_fail("%s (key '%s'): features must be a 2-D float32/float64 tensor [T, D]",
+                        where, t->key);
     int64_t raw = t->shape[0], dim = t->shape[1];
-    if (dim <= 0 || dim > (1 << 20)) return wsd_fail("%s (key '%s'): feature dimension %lld out of range", where, t->key, (long long)dim);
+    if (dim <= 0 || dim > (1 << 20))
+        return wsd_fail("%s (key '%s'): feature dimension %lld out of range", where, t->key,
+                        (long long)dim);
     if (fs->dim && dim != fs->dim)
-        return wsd_fail("%s (key '%s'): feature dimension %lld differs from the %d of earlier videos", where, t->key,
-                        (long long)dim, fs->dim);
-    if (wsd_idmap_get(fs->index, t->key) >= 0) return wsd_fail("%s: duplicate video id '%s'", where, t->key);
+        return wsd_fail(
+            "%s (key '%s'): feature dimension %lld differs from the %d of earlier videos", where,
+            t->key, (long long)dim, fs->dim);
+    if (wsd_idmap_get(fs->index, t->key) >= 0)
+        return wsd_fail("%s: duplicate video id '%s'", where, t->key);
     int64_t rows = (raw + k - 1) / k;
     float *x = wsd_malloc((size_t)(rows * dim) * sizeof *x);
     for (int64_t r = 0; r < rows; r++) {
@@ -68,17 +73,22 @@ static int add(wsd_featset *fs, const wsd_tsr *t, int k, const char *where) {
             if (!isfinite(x[r * dim + j])) {
                 double v = x[r * dim + j];
                 free(x);
-                return wsd_fail("%s: video '%s': row %lld (of %lld), column %lld is %s, not a finite number%s", where,
-                                t->key, (long long)(r * k), (long long)raw, (long long)j,
-                                isnan(v) ? "NaN" : v > 0 ? "+Inf" : "-Inf",
-                                t->dtype == WSD_F64 && isfinite(((const double *)t->data)[(r * k) * dim + j])
-                                    ? " as float32"
-                                    : "");
+                return wsd_fail(
+                    "%s: video '%s': row %lld (of %lld), column %lld is %s, not a finite number%s",
+                    where, t->key, (long long)(r * k), (long long)raw, (long long)j,
+                    isnan(v) ? "NaN"
+                    : v > 0  ? "+Inf"
+                             : "-Inf",
+                    t->dtype == WSD_F64 && isfinite(((const double *)t->data)[(r * k) * dim + j])
+                        ? " as float32"
+                        : "");
             }
     }
     wsd_idmap_put(fs->index, t->key, (long)fs->n);
     fs->dim = (int)dim;
-    if (fs->n == fs->cap) fs->feats = wsd_realloc(fs->feats, (fs->cap = fs->cap ? fs->cap * 2 : 256) * sizeof *fs->feats);
+    if (fs->n == fs->cap)
+        fs->feats =
+            wsd_realloc(fs->feats, (fs->cap = fs->cap ? fs->cap * 2 : 256) * sizeof *fs->feats);
     wsd_feat *f = &fs->feats[fs->n++];
     f->id = wsd_strdup(t->key);
     f->rows = rows;
@@ -108,14 +118,15 @@ static int load_stream(wsd_featset *fs, const char *path, int k, const wsd_idmap
     return rc;
 }
 
-static int load_hdf5(wsd_featset *fs, const char *path, int k, const char *const *ids, size_t n_ids) {
+static int load_hdf5(wsd_featset *fs, const char *path, int k, const char *const *ids,
+                     size_t n_ids) {
     wsd_h5feat *h = wsd_h5feat_open(path);
     if (!h) return -1;
     size_t n = ids ? n_ids : wsd_h5feat_count(h);
     int rc = 0;
     for (size_t i = 0; i < n && rc == 0; i++) {
         const char *id = ids ? ids[i] : wsd_h5feat_id(h, i);
-        if (ids && wsd_idmap_get(fs->index, id) >= 0) continue;  /* listed twice */
+        if (ids && wsd_idmap_get(fs->index, id) >= 0) continue; /* listed twice */
         wsd_tsr t;
         if ((rc = wsd_h5feat_read(h, id, &t)) != 0) break;
         rc = add(fs, &t, k, fs->path);
@@ -125,7 +136,8 @@ static int load_hdf5(wsd_featset *fs, const char *path, int k, const char *const
     return rc;
 }
 
-wsd_featset *wsd_featset_load(const char *path, int sample_rate, const char *const *ids, size_t n_ids) {
+wsd_featset *wsd_featset_load(const char *path, int sample_rate, const char *const *ids,
+                              size_t n_ids) {
     if (sample_rate < 1) {
         wsd_fail("video sample rate must be >= 1 (got %d)", sample_rate);
         return NULL;
@@ -147,12 +159,14 @@ wsd_featset *wsd_featset_load(const char *path, int sample_rate, const char *con
         want = wsd_idmap_new();
         for (size_t i = 0; i < n_ids; i++) wsd_idmap_put(want, ids[i], (long)i);
     }
-    int rc = is_hdf5 ? load_hdf5(fs, path, sample_rate, ids, n_ids) : load_stream(fs, path, sample_rate, want);
+    int rc = is_hdf5 ? load_hdf5(fs, path, sample_rate, ids, n_ids)
+                     : load_stream(fs, path, sample_rate, want);
     if (rc == 0 && ids)
         for (size_t i = 0; i < n_ids; i++)
             if (wsd_idmap_get(fs->index, ids[i]) < 0) {
-                rc = wsd_fail("%s: no features for video id '%s' (%zu of the %zu requested videos found)", fs->path,
-                              ids[i], fs->n, wsd_idmap_size(want));
+                rc = wsd_fail(
+                    "%s: no features for video id '%s' (%zu of the %zu requested videos found)",
+                    fs->path, ids[i], fs->n, wsd_idmap_size(want));
                 break;
             }
     wsd_idmap_free(want);

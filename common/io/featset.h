@@ -12,11 +12,11 @@
 
 typedef struct {
     const char *id;
-    int64_t rows;       /* after sub-sampling */
-    int64_t rows_raw;   /* as stored */
+    int64_t rows;     /* after sub-sampling */
+    int64_t rows_raw; /* as stored */
     int dim;
-    const float *x;     /* rows x dim, row-major */
-    double duration;    /* from the stream's meta; NAN when unknown (HDF5) */
+    const float *x;  /* rows x dim, row-major */
+    double duration; /* from the stream's meta; NAN when unknown (HDF5) */
 } wsd_feat;
 
 typedef struct wsd_featset wsd_featset;
@@ -25,13 +25,14 @@ typedef struct wsd_featset wsd_featset;
  * only those n_ids videos are kept (the others are skipped without
  * conversion) and a missing one is an error. NULL + wsd_error() on failure,
  * including a value that is not finite (the message names video, row, column). */
-wsd_featset *wsd_featset_load(const char *path, int sample_rate, const char *const *ids, size_t n_ids);
+wsd_featset *wsd_featset_load(const char *path, int sample_rate, const char *const *ids,
+                              size_t n_ids);
 /* The video with this id, or NULL with wsd_error()
  * "FILE: unknown video id 'v_x' (N videos)". */
 const wsd_feat *wsd_featset_get(const wsd_featset *fs, const char *id);
 size_t wsd_featset_size(const wsd_featset *fs);
 const wsd_feat *wsd_featset_at(const wsd_featset *fs, size_t i);
-int wsd_featset_dim(const wsd_featset *fs);   /* 0 when empty */
+int wsd_featset_dim(const wsd_featset *fs); /* 0 when empty */
 const char *wsd_featset_path(const wsd_featset *fs);
 void wsd_featset_free(wsd_featset *fs);
 

@@ -27,11 +27,12 @@ static void stream_subsamples_every_kth_row_from_zero(void) {
     wsd_featset *fs = wsd_featset_load(path, 2, NULL, 0);
     CHECK(fs && wsd_featset_size(fs) == 2 && wsd_featset_dim(fs) == 3);
     const wsd_feat *f = wsd_featset_get(fs, "v_a");
-    CHECK(f && f->rows == 3 && f->rows_raw == 5 && f->duration == 10);  /* ceil(5/2) */
-    CHECK(f && f->x[3] == 6 && f->x[6] == 12);                          /* rows 0, 2, 4 */
+    CHECK(f && f->rows == 3 && f->rows_raw == 5 && f->duration == 10); /* ceil(5/2) */
+    CHECK(f && f->x[3] == 6 && f->x[6] == 12);                         /* rows 0, 2, 4 */
     f = wsd_featset_get(fs, "v_b");
     CHECK(f && f->rows == 2 && f->x[3] == 6);
-    CHECK(wsd_featset_get(fs, "v_nope") == NULL && strstr(wsd_error(), "unknown video id 'v_nope'"));
+    CHECK(wsd_featset_get(fs, "v_nope") == NULL &&
+          strstr(wsd_error(), "unknown video id 'v_nope'"));
     wsd_featset_free(fs);
     const char *ids[] = {"v_b"};
     fs = wsd_featset_load(path, 1, ids, 1);
@@ -62,7 +63,8 @@ static void hdf5_roundtrip(void) {
     wsd_featset_free(fs);
     wsd_h5feat *h = wsd_h5feat_open(path);
     wsd_tsr t;
-    CHECK(h && wsd_h5feat_read(h, "v_zz", &t) == -1 && strstr(wsd_error(), "unknown video id 'v_zz'"));
+    CHECK(h && wsd_h5feat_read(h, "v_zz", &t) == -1 &&
+          strstr(wsd_error(), "unknown video id 'v_zz'"));
     wsd_h5feat_close(h);
     unlink(path);
     rmdir(dir);

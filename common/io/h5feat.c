@@ -10,7 +10,9 @@
 #include "base/tmpfile.h"
 #include "base/util.h"
 
-int wsd_h5_sniff(const void *head, size_t len) { return len >= 8 && memcmp(head, "\211HDF\r\n\032\n", 8) == 0; }
+int wsd_h5_sniff(const void *head, size_t len) {
+    return len >= 8 && memcmp(head, "\211HDF\r\n\032\n", 8) == 0;
+}
 
 /* HDF5 prints its own error stack by default; we report through wsd_fail. */
 static void quiet_hdf5(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
@@ -31,7 +33,8 @@ static herr_t collect(hid_t group, const char *name, const H5L_info_t *info, voi
     int is_group = H5Iget_type(o) == H5I_GROUP;
     H5Oclose(o);
     if (!is_group) return 0;
-    if (h->n == h->cap) h->ids = wsd_realloc(h->ids, (h->cap = h->cap ? h->cap * 2 : 256) * sizeof *h->ids);
+    if (h->n == h->cap)
+        h->ids = wsd_realloc(h->ids, (h->cap = h->cap ? h->cap * 2 : 256) * sizeof *h->ids);
     h->ids[h->n++] = wsd_strdup(name);
     return 0;
 }
@@ -52,7 +55,9 @@ wsd_h5feat *wsd_h5feat_open(const char *path) {
         return NULL;
     }
     if (h->n == 0) {
-        wsd_fail("%s: no video groups (expected one group per video id holding a dataset c3d_features)", path);
+        wsd_fail(
+            "%s: no video groups (expected one group per video id holding a dataset c3d_features)",
+            path);
         wsd_h5feat_close(h);
         return NULL;
     }
@@ -90,7 +95,8 @@ int wsd_h5feat_read(wsd_h5feat *h, const char *id, wsd_tsr *out) {
         wsd_fail("%s: unknown video id '%s' (%zu videos)", h->path, id, h->n);
         goto done;
     }
-    if (H5Lexists(h->file, name, H5P_DEFAULT) <= 0 || (d = H5Dopen2(h->file, name, H5P_DEFAULT)) < 0) {
+    if (H5Lexists(h->file, name, H5P_DEFAULT) <= 0 ||
+        (d = H5Dopen2(h->file, name, H5P_DEFAULT)) < 0) {
         wsd_fail("%s: video '%s' has no dataset c3d_features", h->path, id);
         goto done;
     }
@@ -150,7 +156,8 @@ wsd_h5feat_writer *wsd_h5feat_create(const char *path) {
 }
 
 int wsd_h5feat_write(wsd_h5feat_writer *w, const wsd_tsr *t) {
-    if (t->dtype != WSD_F32 || t->ndim != 2) return wsd_fail("%s: '%s': only float32 [T, D] features can be written", w->path, t->key);
+    if (t->dtype != WSD_F32 || t->ndim != 2)
+        return wsd_fail("%s: '%s': only float32 [T, D] features can be written", w->path, t->key);
     hid_t gcpl = H5Pcreate(H5P_GROUP_CREATE), dcpl = H5Pcreate(H5P_DATASET_CREATE);
     H5Pset_obj_track_times(gcpl, 0);
     H5Pset_obj_track_times(dcpl, 0);
@@ -162,16 +169,17 @@ int wsd_h5feat_write(wsd_h5feat_writer *w, const wsd_tsr *t) {
     hid_t s = H5Screate_simple(2, dims, NULL);
     hid_t d = H5Dcreate2(g, "c3d_features", H5T_IEEE_F32LE, s, H5P_DEFAULT, dcpl, H5P_DEFAULT);
     H5Pclose(dcpl);
-    int bad = d < 0 || (t->nbytes && H5Dwrite(d, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, t->data) < 0);
+    int bad = d < 0 || (t->nbytes &&
+                        H5Dwrite(d, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, t->data) < 0);
     const cJSON *m;
     if (!bad && t->meta) cJSON_ArrayForEach(m, t->meta) {
-        if (!cJSON_IsNumber(m)) continue;
-        hid_t as = H5Screate(H5S_SCALAR);
-        hid_t a = H5Acreate2(g, m->string, H5T_IEEE_F64LE, as, H5P_DEFAULT, H5P_DEFAULT);
-        if (a < 0 || H5Awrite(a, H5T_NATIVE_DOUBLE, &m->valuedouble) < 0) bad = 1;
-        if (a >= 0) H5Aclose(a);
-        H5Sclose(as);
-    }
+            if (!cJSON_IsNumber(m)) continue;
+            hid_t as = H5Screate(H5S_SCALAR);
+            hid_t a = H5Acreate2(g, m->string, H5T_IEEE_F64LE, as, H5P_DEFAULT, H5P_DEFAULT);
+            if (a < 0 || H5Awrite(a, H5T_NATIVE_DOUBLE, &m->valuedouble) < 0) bad = 1;
+            if (a >= 0) H5Aclose(a);
+            H5Sclose(as);
+        }
     if (d >= 0) H5Dclose(d);
     H5Sclose(s);
     H5Gclose(g);

@@ -16,7 +16,7 @@ typedef struct wsd_h5feat wsd_h5feat;
  * when there is no group or a group name is not valid UTF-8. */
 wsd_h5feat *wsd_h5feat_open(const char *path);
 size_t wsd_h5feat_count(const wsd_h5feat *h);
-const char *wsd_h5feat_id(const wsd_h5feat *h, size_t i);   /* HDF5 name order */
+const char *wsd_h5feat_id(const wsd_h5feat *h, size_t i); /* HDF5 name order */
 /* Reads one video as a float32 [T, D] tensor (key = id, empty meta).
  * -1 + wsd_error() naming the file and id (unknown id, wrong rank, ...). */
 int wsd_h5feat_read(wsd_h5feat *h, const char *id, wsd_tsr *out);
@@ -26,8 +26,8 @@ void wsd_h5feat_close(wsd_h5feat *h);
  * tensor's numeric meta entries become attributes of the video group. */
 typedef struct wsd_h5feat_writer wsd_h5feat_writer;
 wsd_h5feat_writer *wsd_h5feat_create(const char *path);
-int wsd_h5feat_write(wsd_h5feat_writer *w, const wsd_tsr *t);   /* float32 2-D */
-int wsd_h5feat_finish(wsd_h5feat_writer *w);                    /* closes + renames; frees w */
-void wsd_h5feat_abort(wsd_h5feat_writer *w);                    /* removes the partial file; frees w */
+int wsd_h5feat_write(wsd_h5feat_writer *w, const wsd_tsr *t); /* float32 2-D */
+int wsd_h5feat_finish(wsd_h5feat_writer *w);                  /* closes + renames; frees w */
+void wsd_h5feat_abort(wsd_h5feat_writer *w); /* removes the partial file; frees w */
 
 #endif

@@ -13,7 +13,7 @@ typedef struct {
 
 struct wsd_idmap {
     slot *slots;
-    size_t cap, n;  /* cap is a power of two, kept at most half full */
+    size_t cap, n; /* cap is a power of two, kept at most half full */
 };
 
 static uint64_t fnv1a(const char *s) {

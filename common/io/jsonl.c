@@ -55,7 +55,8 @@ long wsd_json_nul_escape_at(const char *text, size_t len) {
         } else if (text[i] == '"') {
             in_string = 0;
         } else if (text[i] == '\\' && i + 1 < len) {
-            if (text[i + 1] == 'u' && i + 5 < len && !memcmp(text + i + 2, "0000", 4)) return (long)i;
+            if (text[i + 1] == 'u' && i + 5 < len && !memcmp(text + i + 2, "0000", 4))
+                return (long)i;
             i++; /* the escaped character */
         }
     }
@@ -65,8 +66,8 @@ long wsd_json_nul_escape_at(const char *text, size_t len) {
 cJSON *wsd_jsonl_parse(const char *line, size_t len, const char *where) {
     long nul = wsd_json_nul_escape_at(line, len);
     if (nul >= 0) {
-        wsd_fail("%s: column %ld: a string contains \\u0000 (NUL), which JSON Lines text must not", where,
-                 nul + 1);
+        wsd_fail("%s: column %ld: a string contains \\u0000 (NUL), which JSON Lines text must not",
+                 where, nul + 1);
         return NULL;
     }
     const char *end = NULL;

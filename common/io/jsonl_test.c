@@ -22,7 +22,8 @@ static void config_fields(void) {
     CHECK(wsd_json_int(o, "s", 0, 10, &v) == -1);
     CHECK(wsd_json_float(o, "p", 0, 0.99, &f) == 0 && f == 0.3f);
     CHECK(wsd_json_float(o, "half", 0, 0.99, &f) == -1 && f == 0.3f);
-    CHECK_MSG(strstr(wsd_error(), "\"half\" must be a number in [0, 0.99]") != NULL, "%s", wsd_error());
+    CHECK_MSG(strstr(wsd_error(), "\"half\" must be a number in [0, 0.99]") != NULL, "%s",
+              wsd_error());
     CHECK(wsd_json_float(o, "s", 0, 1, &f) == -1);
     CHECK(wsd_json_float(o, "missing", 0, 1, &f) == 0 && f == 0.3f);
     cJSON_Delete(o);

@@ -74,7 +74,8 @@ static int shape_tuple(cursor *c, int64_t *dims, int *ndim) {
 
 int wsd_npy_parse(const void *buf, size_t len, const char *name, wsd_npy_info *out) {
     const unsigned char *b = buf;
-    if (len < 10 || memcmp(b, WSD_NPY_MAGIC, 6) != 0) return wsd_fail("%s: not a .npy file (bad magic)", name);
+    if (len < 10 || memcmp(b, WSD_NPY_MAGIC, 6) != 0)
+        return wsd_fail("%s: not a .npy file (bad magic)", name);
     int major = b[6];
     size_t hlen, start;
     if (major == 1) {
@@ -87,7 +88,8 @@ int wsd_npy_parse(const void *buf, size_t len, const char *name, wsd_npy_info *o
     } else {
         return wsd_fail("%s: unsupported .npy format version %d", name, major);
     }
-    if (hlen > len - start) return wsd_fail("%s: truncated .npy header (%zu bytes announced)", name, hlen);
+    if (hlen > len - start)
+        return wsd_fail("%s: truncated .npy header (%zu bytes announced)", name, hlen);
     cursor c = {(const char *)b + start, (const char *)b + start + hlen};
     char key[32], descr[32] = "";
     int have_descr = 0, have_order = 0, have_shape = 0, fortran = 0, ndim = 0;
@@ -95,16 +97,21 @@ int wsd_npy_parse(const void *buf, size_t len, const char *name, wsd_npy_info *o
     if (!eat(&c, '{')) return wsd_fail("%s: .npy header is not a dict", name);
     for (;;) {
         if (eat(&c, '}')) break;
-        if (quoted(&c, key, sizeof key) != 0 || !eat(&c, ':')) return wsd_fail("%s: malformed .npy header", name);
+        if (quoted(&c, key, sizeof key) != 0 || !eat(&c, ':'))
+            return wsd_fail("%s: malformed .npy header", name);
         if (strcmp(key, "descr") == 0) {
-            if (quoted(&c, descr, sizeof descr) != 0) return wsd_fail("%s: malformed .npy 'descr'", name);
+            if (quoted(&c, descr, sizeof descr) != 0)
+                return wsd_fail("%s: malformed .npy 'descr'", name);
             have_descr = 1;
         } else if (strcmp(key, "fortran_order") == 0) {
-            if (word(&c, "True")) fortran = 1;
-            else if (!word(&c, "False")) return wsd_fail("%s: malformed .npy 'fortran_order'", name);
+            if (word(&c, "True"))
+                fortran = 1;
+            else if (!word(&c, "False"))
+                return wsd_fail("%s: malformed .npy 'fortran_order'", name);
             have_order = 1;
         } else if (strcmp(key, "shape") == 0) {
-            if (shape_tuple(&c, dims, &ndim) != 0) return wsd_fail("%s: malformed .npy 'shape'", name);
+            if (shape_tuple(&c, dims, &ndim) != 0)
+                return wsd_fail("%s: malformed .npy 'shape'", name);
             have_shape = 1;
         } else {
             return wsd_fail("%s: unexpected key '%s' in .npy header", name, key);
@@ -114,21 +121,27 @@ int wsd_npy_parse(const void *buf, size_t len, const char *name, wsd_npy_info *o
             return wsd_fail("%s: malformed .npy header", name);
         }
     }
-    if (!have_descr || !have_order || !have_shape) return wsd_fail("%s: .npy header lacks descr, fortran_order or shape", name);
-    if (strcmp(descr, "<f4") == 0) out->dtype = WSD_F32;
-    else if (strcmp(descr, "<f8") == 0) out->dtype = WSD_F64;
-    else return wsd_fail("%s: .npy dtype '%s' not supported (expected '<f4' or '<f8')", name, descr);
+    if (!have_descr || !have_order || !have_shape)
+        return wsd_fail("%s: .npy header lacks descr, fortran_order or shape", name);
+    if (strcmp(descr, "<f4") == 0)
+        out->dtype = WSD_F32;
+    else if (strcmp(descr, "<f8") == 0)
+        out->dtype = WSD_F64;
+    else
+        return wsd_fail("%s: .npy dtype '%s' not supported (expected '<f4' or '<f8')", name, descr);
     if (fortran) return wsd_fail("%s: .npy array is in Fortran order (expected C order)", name);
-    if (ndim != 2) return wsd_fail("%s: .npy array has %d dimensions (expected 2: [T, D])", name, ndim);
+    if (ndim != 2)
+        return wsd_fail("%s: .npy array has %d dimensions (expected 2: [T, D])", name, ndim);
     out->rows = dims[0];
     out->cols = dims[1];
     out->data_offset = start + hlen;
     if (dims[1] && (uint64_t)dims[0] > (UINT64_C(1) << 50) / (uint64_t)dims[1])
-        return wsd_fail("%s: .npy shape (%lld, %lld) is impossibly large", name, (long long)dims[0], (long long)dims[1]);
+        return wsd_fail("%s: .npy shape (%lld, %lld) is impossibly large", name, (long long)dims[0],
+                        (long long)dims[1]);
     size_t need = (size_t)dims[0] * (size_t)dims[1] * wsd_dtype_size(out->dtype);
     if (len - out->data_offset != need)
-        return wsd_fail("%s: .npy shape (%lld, %lld) needs %zu data bytes, file has %zu", name, (long long)dims[0],
-                        (long long)dims[1], need, len - out->data_offset);
+        return wsd_fail("%s: .npy shape (%lld, %lld) needs %zu data bytes, file has %zu", name,
+                        (long long)dims[0], (long long)dims[1], need, len - out->data_offset);
     return 0;
 }
 
@@ -151,7 +164,7 @@ int wsd_npy_load(const char *path, const char *key, wsd_tsr *out) {
     } else {
         for (size_t i = 0; i < n; i++) {
             double d;
-            memcpy(&d, src + i * 8, 8);  /* unaligned in general */
+            memcpy(&d, src + i * 8, 8); /* unaligned in general */
             dst[i] = (float)d;
         }
     }

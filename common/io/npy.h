@@ -12,9 +12,9 @@
 #define WSD_NPY_MAGIC "\x93NUMPY"
 
 typedef struct {
-    wsd_dtype dtype;        /* WSD_F32 or WSD_F64 */
+    wsd_dtype dtype; /* WSD_F32 or WSD_F64 */
     int64_t rows, cols;
-    size_t data_offset;     /* where the array bytes start */
+    size_t data_offset; /* where the array bytes start */
 } wsd_npy_info;
 
 /* Parses and checks the header of a whole .npy file image (len bytes),

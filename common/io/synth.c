@@ -19,7 +19,7 @@ double wsd_synth_normal(wsd_synth_rng *r) {
         r->has_spare = 0;
         return r->spare;
     }
-    double u1 = 1.0 - wsd_synth_uniform(r), u2 = wsd_synth_uniform(r);  /* u1 in (0, 1] */
+    double u1 = 1.0 - wsd_synth_uniform(r), u2 = wsd_synth_uniform(r); /* u1 in (0, 1] */
     double rad = sqrt(-2.0 * log(u1));
     r->spare = rad * sin(2 * M_PI * u2);
     r->has_spare = 1;
@@ -27,8 +27,13 @@ double wsd_synth_normal(wsd_synth_rng *r) {
 }
 
 void wsd_synth_defaults(wsd_synth_opts *o) {
-    *o = (wsd_synth_opts){.dim = 500, .rows_per_second = 1.0, .signal = 1.0, .noise = 0.5,
-                          .background = 0.5, .edge = 1.0, .seed = 233};
+    *o = (wsd_synth_opts){.dim = 500,
+                          .rows_per_second = 1.0,
+                          .signal = 1.0,
+                          .noise = 0.5,
+                          .background = 0.5,
+                          .edge = 1.0,
+                          .seed = 233};
 }
 
 int64_t wsd_synth_rows(const wsd_synth_opts *o, double duration) {
@@ -53,11 +58,14 @@ int wsd_synth_video(const wsd_video *v, const wsd_synth_opts *o, wsd_tsr *out) {
     int D = o->dim;
     int64_t T = wsd_synth_rows(o, v->duration);
     if (T < 0 || (double)T * D > WSD_SYNTH_MAX_VALUES)
-        return wsd_fail("video '%s': duration %g s at %g rows per second gives %.4g rows of %d values, more "
-                        "than %.0f values per video", v->id, v->duration, o->rows_per_second,
-                        round(v->duration * o->rows_per_second), D, WSD_SYNTH_MAX_VALUES);
+        return wsd_fail(
+            "video '%s': duration %g s at %g rows per second gives %.4g rows of %d values, more "
+            "than %.0f values per video",
+            v->id, v->duration, o->rows_per_second, round(v->duration * o->rows_per_second), D,
+            WSD_SYNTH_MAX_VALUES);
     size_t K = v->n_events;
-    float *ev = wsd_calloc(K ? K * (size_t)D : 1, sizeof *ev), *sig = wsd_malloc((size_t)D * sizeof *sig);
+    float *ev = wsd_calloc(K ? K * (size_t)D : 1, sizeof *ev),
+          *sig = wsd_malloc((size_t)D * sizeof *sig);
     for (size_t k = 0; k < K; k++) {
         wsd_tokens toks;
         const char *s = v->events[k].sentence ? v->events[k].sentence : "";
@@ -92,7 +100,8 @@ int wsd_synth_video(const wsd_video *v, const wsd_synth_opts *o, wsd_tsr *out) {
         double tau = (t + 0.5) * v->duration / (double)T;
         for (int j = 0; j < D; j++) row[j] = sig[j] + (float)(o->noise * wsd_synth_normal(&r));
         for (size_t k = 0; k < K; k++) {
-            double g = o->signal * sigmoid((tau - v->events[k].start) / edge) * sigmoid((v->events[k].end - tau) / edge);
+            double g = o->signal * sigmoid((tau - v->events[k].start) / edge) *
+                       sigmoid((v->events[k].end - tau) / edge);
             if (g < 1e-6) continue;
             for (int j = 0; j < D; j++) row[j] += (float)g * ev[k * D + j];
         }

@@ -25,19 +25,19 @@
  * are named: one per word and one per video id (wsd_rng_named). */
 typedef struct {
     wsd_rng g;
-    double spare;       /* second Box-Muller value */
+    double spare; /* second Box-Muller value */
     int has_spare;
 } wsd_synth_rng;
 
 void wsd_synth_rng_seed(wsd_synth_rng *r, uint64_t seed);
-double wsd_synth_uniform(wsd_synth_rng *r);   /* [0, 1) */
-double wsd_synth_normal(wsd_synth_rng *r);    /* N(0, 1) */
+double wsd_synth_uniform(wsd_synth_rng *r); /* [0, 1) */
+double wsd_synth_normal(wsd_synth_rng *r);  /* N(0, 1) */
 
 typedef struct {
-    int dim;                    /* 500, as the C3D PCA features */
-    double rows_per_second;     /* 1.0; ActivityNet C3D is 29.97/8 = 3.75 */
-    double signal, noise, background, edge;   /* 1.0, 0.5, 0.5, 1.0 s */
-    uint64_t seed;              /* 233 */
+    int dim;                                /* 500, as the C3D PCA features */
+    double rows_per_second;                 /* 1.0; ActivityNet C3D is 29.97/8 = 3.75 */
+    double signal, noise, background, edge; /* 1.0, 0.5, 0.5, 1.0 s */
+    uint64_t seed;                          /* 233 */
 } wsd_synth_opts;
 
 void wsd_synth_defaults(wsd_synth_opts *o);
@@ -60,8 +60,8 @@ int wsd_synth_video(const wsd_video *v, const wsd_synth_opts *o, wsd_tsr *out);
 typedef struct {
     long videos;
     uint64_t seed;
-    double min_duration, max_duration;   /* 20, 120 */
-    const char *id_prefix;               /* "v_", then 11 YouTube-like characters */
+    double min_duration, max_duration; /* 20, 120 */
+    const char *id_prefix;             /* "v_", then 11 YouTube-like characters */
 } wsd_synth_captions_opts;
 
 void wsd_synth_captions_defaults(wsd_synth_captions_opts *o);

@@ -14,14 +14,16 @@ typedef struct {
 } subject;
 
 static const subject subjects[] = {
-    {"a man", "he", "is"},         {"a woman", "she", "is"},          {"a young boy", "he", "is"},
-    {"a little girl", "she", "is"}, {"two men", "they", "are"},       {"a group of people", "they", "are"},
-    {"an old man", "he", "is"},    {"a teenage girl", "she", "is"},   {"two women", "they", "are"},
+    {"a man", "he", "is"},        {"a woman", "she", "is"},
+    {"a young boy", "he", "is"},  {"a little girl", "she", "is"},
+    {"two men", "they", "are"},   {"a group of people", "they", "are"},
+    {"an old man", "he", "is"},   {"a teenage girl", "she", "is"},
+    {"two women", "they", "are"},
 };
 
 typedef struct {
     const char *verb;
-    const char *objects[4];  /* NULL-terminated; none for intransitive actions */
+    const char *objects[4]; /* NULL-terminated; none for intransitive actions */
 } action;
 
 static const action actions[] = {
@@ -42,7 +44,7 @@ static const action actions[] = {
 };
 
 static const char *const places[] = {
-    "in a kitchen", "on the street", "in a park",   "on a stage",      "at the beach",
+    "in a kitchen", "on the street",   "in a park",        "on a stage", "at the beach",
     "in a gym",     "in the backyard", "in a living room", "on a field", "next to a pool",
 };
 
@@ -58,12 +60,14 @@ void wsd_synth_captions_defaults(wsd_synth_captions_opts *o) {
     o->id_prefix = "v_";
 }
 
-static size_t pick(wsd_synth_rng *r, size_t n) { return (size_t)(wsd_synth_uniform(r) * (double)n); }
+static size_t pick(wsd_synth_rng *r, size_t n) {
+    return (size_t)(wsd_synth_uniform(r) * (double)n);
+}
 
 static void phrase(wsd_synth_rng *r, char *buf, size_t cap, const action **used, int n_used) {
     const action *a;
     int fresh;
-    do {  /* a different action for each event of a video */
+    do { /* a different action for each event of a video */
         a = &actions[pick(r, COUNT(actions))];
         fresh = 1;
         for (int i = 0; i < n_used; i++) fresh &= used[i] != a;
@@ -71,8 +75,10 @@ static void phrase(wsd_synth_rng *r, char *buf, size_t cap, const action **used,
     used[n_used] = a;
     size_t n_obj = 0;
     while (n_obj < 4 && a->objects[n_obj]) n_obj++;
-    if (n_obj) snprintf(buf, cap, "%s %s", a->verb, a->objects[pick(r, n_obj)]);
-    else snprintf(buf, cap, "%s", a->verb);
+    if (n_obj)
+        snprintf(buf, cap, "%s %s", a->verb, a->objects[pick(r, n_obj)]);
+    else
+        snprintf(buf, cap, "%s", a->verb);
 }
 
 static double round2(double x) { return round(x * 100) / 100; }
@@ -83,7 +89,8 @@ static int by_start(const void *a, const void *b) {
 }
 
 wsd_captions *wsd_synth_captions(const wsd_synth_captions_opts *o) {
-    static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    static const char alphabet[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     wsd_synth_rng r;
     wsd_synth_rng_seed(&r, o->seed);
     wsd_captions *c = wsd_calloc(1, sizeof *c);
@@ -98,11 +105,12 @@ wsd_captions *wsd_synth_captions(const wsd_synth_captions_opts *o) {
         memcpy(v->id, o->id_prefix, plen);
         for (int i = 0; i < 11; i++) v->id[plen + i] = alphabet[pick(&r, 64)];
         v->id[plen + 11] = '\0';
-        if (wsd_idmap_put(c->index, v->id, (long)c->n) != 0) {  /* astronomically rare */
+        if (wsd_idmap_put(c->index, v->id, (long)c->n) != 0) { /* astronomically rare */
             free(v->id);
             continue;
         }
-        double d = round2(o->min_duration + wsd_synth_uniform(&r) * (o->max_duration - o->min_duration));
+        double d =
+            round2(o->min_duration + wsd_synth_uniform(&r) * (o->max_duration - o->min_duration));
         v->duration = d > 0.01 ? d : 0.01;
         v->n_events = 2 + pick(&r, 3);
         v->events = wsd_calloc(v->n_events, sizeof *v->events);
@@ -121,11 +129,14 @@ wsd_captions *wsd_synth_captions(const wsd_synth_captions_opts *o) {
             char act[128], sent[256];
             phrase(&r, act, sizeof act, used, (int)k);
             if (k == 0) {
-                snprintf(sent, sizeof sent, "%c%s %s %s %s.", s->noun[0] - 32, s->noun + 1, s->be, act, place);
+                snprintf(sent, sizeof sent, "%c%s %s %s %s.", s->noun[0] - 32, s->noun + 1, s->be,
+                         act, place);
             } else if (pick(&r, 3) == 0) {
-                snprintf(sent, sizeof sent, "%c%s %s %s %s.", s->pronoun[0] - 32, s->pronoun + 1, s->be, act, place);
+                snprintf(sent, sizeof sent, "%c%s %s %s %s.", s->pronoun[0] - 32, s->pronoun + 1,
+                         s->be, act, place);
             } else {
-                snprintf(sent, sizeof sent, "%s %s %s %s.", connectives[pick(&r, COUNT(connectives))], s->pronoun, s->be, act);
+                snprintf(sent, sizeof sent, "%s %s %s %s.",
+                         connectives[pick(&r, COUNT(connectives))], s->pronoun, s->be, act);
             }
             v->events[k].sentence = wsd_strdup(sent);
         }

@@ -25,7 +25,8 @@ static void events_leave_their_sentence_trace_inside_their_span(void) {
     CHECK(t.shape[0] == 100 && t.shape[1] == 256 && wsd_tsr_meta_number(&t, "duration", 0) == 100);
     /* event 0's vector: normalised sum of its 5 word signatures */
     const char *words[] = {"a", "man", "is", "slicing", "tomato"};
-    float *e = calloc(256, sizeof *e), *sig = malloc(256 * sizeof *sig), *bg = calloc(256, sizeof *bg);
+    float *e = calloc(256, sizeof *e), *sig = malloc(256 * sizeof *sig),
+          *bg = calloc(256, sizeof *bg);
     for (int w = 0; w < 5; w++) {
         wsd_synth_signature(words[w], &o, sig);
         for (int j = 0; j < 256; j++) e[j] += sig[j] / sqrtf(5);
@@ -37,7 +38,8 @@ static void events_leave_their_sentence_trace_inside_their_span(void) {
     double inside = trace(x, bg, e, 256, 24, 36), outside = trace(x, bg, e, 256, 45, 55);
     CHECK_MSG(inside > 0.7 && fabs(outside) < 0.2, "inside %g outside %g", inside, outside);
     wsd_tsr u;
-    CHECK(wsd_synth_video(&c->videos[0], &o, &u) == 0 && memcmp(t.data, u.data, t.nbytes) == 0);  /* deterministic */
+    CHECK(wsd_synth_video(&c->videos[0], &o, &u) == 0 &&
+          memcmp(t.data, u.data, t.nbytes) == 0); /* deterministic */
     wsd_tsr_free(&u);
     o.seed = 234;
     CHECK(wsd_synth_video(&c->videos[0], &o, &u) == 0 && memcmp(t.data, u.data, t.nbytes) != 0);
@@ -57,7 +59,8 @@ static void generator_is_deterministic_and_well_formed(void) {
         const wsd_video *v = &a->videos[i];
         CHECK(v->n_events >= 2 && v->n_events <= 4 && v->duration >= 20 && v->duration <= 120);
         for (size_t k = 0; k < v->n_events; k++)
-            CHECK(v->events[k].start >= 0 && v->events[k].end <= v->duration + 1e-9 && v->events[k].start < v->events[k].end &&
+            CHECK(v->events[k].start >= 0 && v->events[k].end <= v->duration + 1e-9 &&
+                  v->events[k].start < v->events[k].end &&
                   strcmp(v->events[k].sentence, b->videos[i].events[k].sentence) == 0);
     }
     wsd_captions_free(a);
@@ -65,7 +68,8 @@ static void generator_is_deterministic_and_well_formed(void) {
 }
 
 static void missing_duration_is_an_error(void) {
-    const char *jl = "{\"video_id\": \"v_n\", \"events\": [{\"timestamp\": [0, 1], \"sentence\": \"x\"}]}";
+    const char *jl =
+        "{\"video_id\": \"v_n\", \"events\": [{\"timestamp\": [0, 1], \"sentence\": \"x\"}]}";
     wsd_captions *c = wsd_captions_parse(jl, strlen(jl), "t");
     wsd_synth_opts o;
     wsd_synth_defaults(&o);
@@ -85,8 +89,8 @@ static void absurd_duration_is_refused_not_overflowed(void) {
     for (int i = 0; i < 4; i++) {
         wsd_video v = {"v_big", durations[i], 1, &e};
         wsd_tsr t;
-        CHECK_MSG(wsd_synth_video(&v, &o, &t) == -1 && strstr(wsd_error(), "v_big"), "duration %g: %s",
-                  durations[i], wsd_error());
+        CHECK_MSG(wsd_synth_video(&v, &o, &t) == -1 && strstr(wsd_error(), "v_big"),
+                  "duration %g: %s", durations[i], wsd_error());
     }
     CHECK(wsd_synth_rows(&o, 1e300) == -1 && wsd_synth_rows(&o, 10) == 10);
 }

@@ -29,7 +29,8 @@ static void records_round_trip(void) {
     cJSON *j = cJSON_Parse(text);
     CHECK(!strcmp(cJSON_GetObjectItem(j, "kind")->valuestring, "batch"));
     CHECK(!strcmp(cJSON_GetObjectItem(j, "program")->valuestring, "cg-pretrain"));
-    CHECK(cJSON_GetObjectItem(j, "epoch")->valueint == 2 && cJSON_GetObjectItem(j, "batch")->valueint == 7);
+    CHECK(cJSON_GetObjectItem(j, "epoch")->valueint == 2 &&
+          cJSON_GetObjectItem(j, "batch")->valueint == 7);
     CHECK(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "loss"), "caption")->valuedouble == 2.5);
     CHECK(cJSON_GetArraySize(cJSON_GetObjectItem(j, "lr")) == 1);
     CHECK(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "lr"), "cg")->valuedouble == 5e-5);

@@ -11,7 +11,8 @@
 #include "io/jsonl.h"
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
-#error "tensor payloads are little-endian and wsdec reads them in place: big-endian hosts are unsupported"
+#error                                                                                             \
+    "tensor payloads are little-endian and wsdec reads them in place: big-endian hosts are unsupported"
 #endif
 
 static const char *const dtype_names[] = {"float32", "float64", "int64", "int32", "uint8"};
@@ -61,12 +62,12 @@ void wsd_tsr_free(wsd_tsr *t) {
 /* ---- reading ---- */
 
 struct wsd_tsr_reader {
-    FILE *fp;               /* NULL for memory sources */
+    FILE *fp; /* NULL for memory sources */
     const unsigned char *mem;
     size_t mem_len, mem_pos;
     char *name;
     long index;
-    unsigned char head[16];  /* bytes consumed by sniffing, served first */
+    unsigned char head[16]; /* bytes consumed by sniffing, served first */
     size_t head_len, head_pos;
 };
 
@@ -156,7 +157,9 @@ static int parse_header(wsd_tsr_reader *r, const char *text, size_t len, wsd_tsr
     const char *file = r->name;
     long idx = r->index;
     long nul = wsd_json_nul_escape_at(text, len);
-    if (nul >= 0) return wsd_fail("%s: record %ld: header has a \\u0000 (NUL) in a string at byte %ld", file, idx, nul);
+    if (nul >= 0)
+        return wsd_fail("%s: record %ld: header has a \\u0000 (NUL) in a string at byte %ld", file,
+                        idx, nul);
     cJSON *h = cJSON_ParseWithLength(text, len);
     if (!cJSON_IsObject(h)) {
         cJSON_Delete(h);
@@ -182,11 +185,14 @@ static int parse_header(wsd_tsr_reader *r, const char *text, size_t len, wsd_tsr
     int rc = -1;
     int64_t nbytes = 0;
     if (!cJSON_IsString(dt) || wsd_dtype_parse(dt->valuestring, &t->dtype) != 0) {
-        wsd_fail("%s: record %ld (key '%s'): \"dtype\" must be one of float32, float64, int64, int32, uint8", file, idx, k);
+        wsd_fail("%s: record %ld (key '%s'): \"dtype\" must be one of float32, float64, int64, "
+                 "int32, uint8",
+                 file, idx, k);
         goto done;
     }
     if (!cJSON_IsArray(shape) || cJSON_GetArraySize(shape) > WSD_TSR_MAX_DIMS) {
-        wsd_fail("%s: record %ld (key '%s'): \"shape\" must be an array of at most %d sizes", file, idx, k, WSD_TSR_MAX_DIMS);
+        wsd_fail("%s: record %ld (key '%s'): \"shape\" must be an array of at most %d sizes", file,
+                 idx, k, WSD_TSR_MAX_DIMS);
         goto done;
     }
     t->ndim = 0;
@@ -194,7 +200,8 @@ static int parse_header(wsd_tsr_reader *r, const char *text, size_t len, wsd_tsr
     const cJSON *d;
     cJSON_ArrayForEach(d, shape) {
         if (json_count(d, &t->shape[t->ndim]) != 0) {
-            wsd_fail("%s: record %ld (key '%s'): shape entry %d is not a non-negative integer", file, idx, k, t->ndim);
+            wsd_fail("%s: record %ld (key '%s'): shape entry %d is not a non-negative integer",
+                     file, idx, k, t->ndim);
             goto done;
         }
         numel *= (double)t->shape[t->ndim++];
@@ -204,13 +211,16 @@ static int parse_header(wsd_tsr_reader *r, const char *text, size_t len, wsd_tsr
         goto done;
     }
     t->nbytes = wsd_tsr_numel(t) * wsd_dtype_size(t->dtype);
-    if (!cJSON_IsString(enc) || (strcmp(enc->valuestring, "raw") != 0 && strcmp(enc->valuestring, "zlib") != 0)) {
-        wsd_fail("%s: record %ld (key '%s'): \"encoding\" must be \"raw\" or \"zlib\"", file, idx, k);
+    if (!cJSON_IsString(enc) ||
+        (strcmp(enc->valuestring, "raw") != 0 && strcmp(enc->valuestring, "zlib") != 0)) {
+        wsd_fail("%s: record %ld (key '%s'): \"encoding\" must be \"raw\" or \"zlib\"", file, idx,
+                 k);
         goto done;
     }
     *zlib_encoded = strcmp(enc->valuestring, "zlib") == 0;
     if (json_count(bytes, &nbytes) != 0) {
-        wsd_fail("%s: record %ld (key '%s'): \"bytes\" must be a non-negative integer", file, idx, k);
+        wsd_fail("%s: record %ld (key '%s'): \"bytes\" must be a non-negative integer", file, idx,
+                 k);
         goto done;
     }
     *stored = (size_t)nbytes;
@@ -221,8 +231,9 @@ static int parse_header(wsd_tsr_reader *r, const char *text, size_t len, wsd_tsr
     }
     /* deflate cannot compress better than about 1032:1 */
     if (*zlib_encoded && (double)t->nbytes > (double)*stored * 1032.0 + 1024.0) {
-        wsd_fail("%s: record %ld (key '%s'): %zu compressed bytes cannot hold shape x %s = %zu bytes",
-                 file, idx, k, *stored, wsd_dtype_name(t->dtype), t->nbytes);
+        wsd_fail(
+            "%s: record %ld (key '%s'): %zu compressed bytes cannot hold shape x %s = %zu bytes",
+            file, idx, k, *stored, wsd_dtype_name(t->dtype), t->nbytes);
         goto done;
     }
     if (meta && !cJSON_IsObject(meta)) {
@@ -240,7 +251,8 @@ static int inflate_payload(wsd_tsr_reader *r, wsd_tsr *t, unsigned char *src, si
     t->data = wsd_malloc(t->nbytes ? t->nbytes : 1);
     z_stream zs;
     memset(&zs, 0, sizeof zs);
-    if (inflateInit(&zs) != Z_OK) return wsd_fail("%s: record %ld (key '%s'): zlib init failed", r->name, r->index, t->key);
+    if (inflateInit(&zs) != Z_OK)
+        return wsd_fail("%s: record %ld (key '%s'): zlib init failed", r->name, r->index, t->key);
     zs.next_in = src;
     zs.next_out = t->data;
     int z = Z_OK;
@@ -259,8 +271,9 @@ static int inflate_payload(wsd_tsr_reader *r, wsd_tsr *t, unsigned char *src, si
     }
     inflateEnd(&zs);
     if (z != Z_STREAM_END || out_left != 0 || in_left != 0)
-        return wsd_fail("%s: record %ld (key '%s'): zlib payload is corrupt or does not decode to %zu bytes",
-                     r->name, r->index, t->key, t->nbytes);
+        return wsd_fail(
+            "%s: record %ld (key '%s'): zlib payload is corrupt or does not decode to %zu bytes",
+            r->name, r->index, t->key, t->nbytes);
     return 0;
 }
 
@@ -269,16 +282,23 @@ int wsd_tsr_read(wsd_tsr_reader *r, wsd_tsr *t) {
     unsigned char prefix[8];
     size_t got = source_read(r, prefix, 8);
     if (got == 0) return 0;
-    if (got < 8) return wsd_fail("%s: record %ld: truncated record prefix (%zu of 8 bytes)", r->name, r->index, got);
+    if (got < 8)
+        return wsd_fail("%s: record %ld: truncated record prefix (%zu of 8 bytes)", r->name,
+                        r->index, got);
     if (memcmp(prefix, WSD_TSR_MAGIC, 4) != 0)
-        return wsd_fail("%s: record %ld: bad magic (expected \"WSDT\"): not a tensor stream, or corrupt", r->name, r->index);
-    uint32_t hlen = prefix[4] | (uint32_t)prefix[5] << 8 | (uint32_t)prefix[6] << 16 | (uint32_t)prefix[7] << 24;
+        return wsd_fail(
+            "%s: record %ld: bad magic (expected \"WSDT\"): not a tensor stream, or corrupt",
+            r->name, r->index);
+    uint32_t hlen = prefix[4] | (uint32_t)prefix[5] << 8 | (uint32_t)prefix[6] << 16 |
+                    (uint32_t)prefix[7] << 24;
     if (hlen == 0 || hlen > WSD_TSR_MAX_HEADER)
-        return wsd_fail("%s: record %ld: header length %u out of range (corrupt stream)", r->name, r->index, hlen);
+        return wsd_fail("%s: record %ld: header length %u out of range (corrupt stream)", r->name,
+                        r->index, hlen);
     unsigned char *htext = read_exact(r, hlen, &got);
     if (got < hlen) {
         free(htext);
-        return wsd_fail("%s: record %ld: truncated header (%zu of %u bytes)", r->name, r->index, got, hlen);
+        return wsd_fail("%s: record %ld: truncated header (%zu of %u bytes)", r->name, r->index,
+                        got, hlen);
     }
     int zlib_encoded = 0;
     size_t stored = 0;
@@ -291,7 +311,8 @@ int wsd_tsr_read(wsd_tsr_reader *r, wsd_tsr *t) {
     unsigned char *payload = read_exact(r, stored, &got);
     if (got < stored) {
         free(payload);
-        wsd_fail("%s: record %ld (key '%s'): truncated payload (%zu of %zu bytes)", r->name, r->index, t->key, got, stored);
+        wsd_fail("%s: record %ld (key '%s'): truncated payload (%zu of %zu bytes)", r->name,
+                 r->index, t->key, got, stored);
         wsd_tsr_free(t);
         return -1;
     }
@@ -306,7 +327,8 @@ int wsd_tsr_read(wsd_tsr_reader *r, wsd_tsr *t) {
         t->data = payload;
     }
     if (r->fp && ferror(r->fp)) {
-        wsd_fail("%s: record %ld (key '%s'): read error: %s", r->name, r->index, t->key, strerror(errno));
+        wsd_fail("%s: record %ld (key '%s'): read error: %s", r->name, r->index, t->key,
+                 strerror(errno));
         wsd_tsr_free(t);
         return -1;
     }
@@ -335,7 +357,8 @@ int wsd_tsr_write(FILE *fp, const wsd_tsr *t, int zlib_level) {
     cJSON_AddStringToObject(h, "key", t->key);
     cJSON_AddStringToObject(h, "dtype", wsd_dtype_name(t->dtype));
     cJSON *shape = cJSON_AddArrayToObject(h, "shape");
-    for (int i = 0; i < t->ndim; i++) cJSON_AddItemToArray(shape, cJSON_CreateNumber((double)t->shape[i]));
+    for (int i = 0; i < t->ndim; i++)
+        cJSON_AddItemToArray(shape, cJSON_CreateNumber((double)t->shape[i]));
     cJSON_AddStringToObject(h, "encoding", zlib_level > 0 ? "zlib" : "raw");
     cJSON_AddNumberToObject(h, "bytes", (double)stored);
     cJSON_AddItemToObject(h, "meta", t->meta ? cJSON_Duplicate(t->meta, 1) : cJSON_CreateObject());
@@ -346,8 +369,14 @@ int wsd_tsr_write(FILE *fp, const wsd_tsr *t, int zlib_level) {
         return wsd_fail("tensor '%s': cannot format header", t->key);
     }
     size_t hlen = strlen(text);
-    unsigned char prefix[8] = {'W', 'S', 'D', 'T', (unsigned char)hlen, (unsigned char)(hlen >> 8),
-                               (unsigned char)(hlen >> 16), (unsigned char)(hlen >> 24)};
+    unsigned char prefix[8] = {'W',
+                               'S',
+                               'D',
+                               'T',
+                               (unsigned char)hlen,
+                               (unsigned char)(hlen >> 8),
+                               (unsigned char)(hlen >> 16),
+                               (unsigned char)(hlen >> 24)};
     int bad = fwrite(prefix, 1, 8, fp) != 8 || fwrite(text, 1, hlen, fp) != hlen ||
               (stored && fwrite(payload, 1, stored, fp) != stored);
     free(text);
@@ -355,4 +384,6 @@ int wsd_tsr_write(FILE *fp, const wsd_tsr *t, int zlib_level) {
     return bad ? wsd_fail("tensor '%s': write error: %s", t->key, strerror(errno)) : 0;
 }
 
-int wsd_tsr_sniff(const void *head, size_t len) { return len >= 4 && memcmp(head, WSD_TSR_MAGIC, 4) == 0; }
+int wsd_tsr_sniff(const void *head, size_t len) {
+    return len >= 4 && memcmp(head, WSD_TSR_MAGIC, 4) == 0;
+}

@@ -12,24 +12,24 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define WSD_TSR_MAGIC "WSDT"
+#define WSD_TSR_MAGIC    "WSDT"
 #define WSD_TSR_MAX_DIMS 8
 /* Headers are small; a larger length field means a corrupt or foreign file. */
 #define WSD_TSR_MAX_HEADER (1u << 20)
 
 typedef enum { WSD_F32, WSD_F64, WSD_I64, WSD_I32, WSD_U8 } wsd_dtype;
 
-const char *wsd_dtype_name(wsd_dtype d);         /* "float32", ... */
+const char *wsd_dtype_name(wsd_dtype d);               /* "float32", ... */
 int wsd_dtype_parse(const char *name, wsd_dtype *out); /* -1 when unknown */
 size_t wsd_dtype_size(wsd_dtype d);
 
 typedef struct {
-    char *key;          /* video id */
+    char *key; /* video id */
     wsd_dtype dtype;
     int ndim;
     int64_t shape[WSD_TSR_MAX_DIMS];
-    cJSON *meta;        /* always an object (maybe empty); owned */
-    void *data;         /* decoded little-endian payload, nbytes long; owned */
+    cJSON *meta; /* always an object (maybe empty); owned */
+    void *data;  /* decoded little-endian payload, nbytes long; owned */
     size_t nbytes;
 } wsd_tsr;
 

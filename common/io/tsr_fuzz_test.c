@@ -47,7 +47,8 @@ static void tensor_stream_mutants_never_crash(void) {
         wsd_tsr_close(rd);
         free(m);
     }
-    fprintf(stderr, "  tensor stream: %d mutants, %ld records read, %ld rejected\n", ROUNDS, records, errors);
+    fprintf(stderr, "  tensor stream: %d mutants, %ld records read, %ld rejected\n", ROUNDS,
+            records, errors);
     CHECK(errors > ROUNDS / 4 && records > 0);
     free(seed);
 }
@@ -55,7 +56,7 @@ static void tensor_stream_mutants_never_crash(void) {
 static void npy_mutants_never_crash(void) {
     static const char hdr[] = "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }";
     unsigned char seed[256];
-    size_t hl = sizeof hdr - 1 + 1;  /* with the trailing newline */
+    size_t hl = sizeof hdr - 1 + 1; /* with the trailing newline */
     memcpy(seed, "\x93NUMPY\x01\x00", 8);
     seed[8] = (unsigned char)hl, seed[9] = 0;
     memcpy(seed + 10, hdr, hl - 1);
@@ -71,7 +72,8 @@ static void npy_mutants_never_crash(void) {
         unsigned char *m = fuzz_mutate(&r, seed, len, seed, len, &n);
         if (wsd_npy_parse(m, n, "fuzz.npy", &info) == 0) {
             ok++;
-            CHECK(info.data_offset + (size_t)(info.rows * info.cols) * wsd_dtype_size(info.dtype) == n);
+            CHECK(info.data_offset + (size_t)(info.rows * info.cols) * wsd_dtype_size(info.dtype) ==
+                  n);
         } else {
             CHECK(strstr(wsd_error(), "fuzz.npy") != NULL);
         }

@@ -31,7 +31,8 @@ static void roundtrip_raw_and_zlib(void) {
         wsd_tsr_reader *r = wsd_tsr_open_mem(buf, len, "mem");
         wsd_tsr out;
         CHECK(wsd_tsr_read(r, &out) == 1);
-        CHECK(strcmp(out.key, "v_a") == 0 && out.ndim == 2 && out.shape[0] == 3 && out.shape[1] == 4);
+        CHECK(strcmp(out.key, "v_a") == 0 && out.ndim == 2 && out.shape[0] == 3 &&
+              out.shape[1] == 4);
         CHECK(out.nbytes == 48 && memcmp(out.data, in[0].data, 48) == 0);
         CHECK_NEAR(wsd_tsr_meta_number(&out, "duration", 0), 12.5, 0);
         wsd_tsr_free(&out);
@@ -87,8 +88,8 @@ static void corrupt_records_name_file_record_and_key(void) {
     size_t first = len / 2;
     /* truncated payload of the second record */
     CHECK(read_all(buf, len - 1) == -1);
-    CHECK(strstr(wsd_error(), "bad.tsr") && strstr(wsd_error(), "record 1") && strstr(wsd_error(), "v_b") &&
-          strstr(wsd_error(), "truncated payload"));
+    CHECK(strstr(wsd_error(), "bad.tsr") && strstr(wsd_error(), "record 1") &&
+          strstr(wsd_error(), "v_b") && strstr(wsd_error(), "truncated payload"));
     /* wrong magic */
     char *bad = malloc(len);
     memcpy(bad, buf, len);
@@ -101,7 +102,8 @@ static void corrupt_records_name_file_record_and_key(void) {
     free(bad);
     free(buf);
     /* shape x dtype != bytes */
-    const char hdr[] = "{\"key\":\"v_s\",\"dtype\":\"float32\",\"shape\":[2,3],\"encoding\":\"raw\",\"bytes\":20,\"meta\":{}}";
+    const char hdr[] = "{\"key\":\"v_s\",\"dtype\":\"float32\",\"shape\":[2,3],\"encoding\":"
+                       "\"raw\",\"bytes\":20,\"meta\":{}}";
     char rec[256];
     size_t hl = strlen(hdr);
     memcpy(rec, "WSDT", 4);
@@ -122,7 +124,7 @@ static void corrupt_zlib_is_an_error(void) {
     make(&a, "v_z", 50, 10);
     size_t len;
     char *buf = write_stream(&a, 1, 6, &len);
-    buf[len - 3] ^= 0x55;  /* inside the adler32 trailer or the last block */
+    buf[len - 3] ^= 0x55; /* inside the adler32 trailer or the last block */
     CHECK(read_all(buf, len) == -1);
     CHECK(strstr(wsd_error(), "v_z") && strstr(wsd_error(), "zlib"));
     free(buf);

@@ -62,7 +62,8 @@ wsd_vocab *wsd_vocab_build(const wsd_captions *c, int min_count, int size, wsd_v
             for (size_t j = 0; j < t.n; j++) {
                 long at = wsd_idmap_get(seen, t.tok[j]);
                 if (at < 0) {
-                    if (n_words == cap) wc = wsd_realloc(wc, (cap = cap ? cap * 2 : 1024) * sizeof *wc);
+                    if (n_words == cap)
+                        wc = wsd_realloc(wc, (cap = cap ? cap * 2 : 1024) * sizeof *wc);
                     wsd_idmap_put(seen, t.tok[j], (long)n_words);
                     wc[n_words].word = wsd_strdup(t.tok[j]);
                     wc[n_words++].count = 0;
@@ -77,8 +78,10 @@ wsd_vocab *wsd_vocab_build(const wsd_captions *c, int min_count, int size, wsd_v
     st.distinct = (long long)n_words;
     size_t kept = 0;
     for (size_t i = 0; i < n_words; i++) {
-        if (wc[i].count >= min_count) wc[kept++] = wc[i];
-        else free((char *)wc[i].word);
+        if (wc[i].count >= min_count)
+            wc[kept++] = wc[i];
+        else
+            free((char *)wc[i].word);
     }
     n_words = kept;
     st.distinct_kept = (long long)kept;
@@ -160,9 +163,11 @@ cJSON *wsd_vocab_to_json(const wsd_vocab *v) {
     cJSON_AddNumberToObject(j, "version", 1);
     cJSON_AddNumberToObject(j, "min_count", v->min_count);
     cJSON_AddNumberToObject(j, "size", v->size);
-    cJSON_AddItemToObject(j, "id_to_word", cJSON_CreateStringArray((const char *const *)v->words, v->n));
+    cJSON_AddItemToObject(j, "id_to_word",
+                          cJSON_CreateStringArray((const char *const *)v->words, v->n));
     cJSON *counts = cJSON_AddArrayToObject(j, "counts");
-    for (int i = 0; i < v->n; i++) cJSON_AddItemToArray(counts, cJSON_CreateNumber((double)v->counts[i]));
+    for (int i = 0; i < v->n; i++)
+        cJSON_AddItemToArray(counts, cJSON_CreateNumber((double)v->counts[i]));
     return j;
 }
 
@@ -173,9 +178,11 @@ wsd_vocab *wsd_vocab_from_json(const cJSON *j, const char *name) {
     const cJSON *counts = cJSON_GetObjectItemCaseSensitive(j, "counts");
     const cJSON *minc = cJSON_GetObjectItemCaseSensitive(j, "min_count");
     const cJSON *size = cJSON_GetObjectItemCaseSensitive(j, "size");
-    if (!cJSON_IsString(fmt) || strcmp(fmt->valuestring, "wsdec-vocab") != 0 || !cJSON_IsNumber(ver) ||
-        ver->valueint != 1) {
-        wsd_fail("%s: not a wsdec vocabulary (expected \"format\": \"wsdec-vocab\", \"version\": 1)", name);
+    if (!cJSON_IsString(fmt) || strcmp(fmt->valuestring, "wsdec-vocab") != 0 ||
+        !cJSON_IsNumber(ver) || ver->valueint != 1) {
+        wsd_fail(
+            "%s: not a wsdec vocabulary (expected \"format\": \"wsdec-vocab\", \"version\": 1)",
+            name);
         return NULL;
     }
     int n = cJSON_IsArray(words) ? cJSON_GetArraySize(words) : 0;
@@ -187,7 +194,8 @@ wsd_vocab *wsd_vocab_from_json(const cJSON *j, const char *name) {
         wsd_fail("%s: \"counts\" must be an array as long as \"id_to_word\"", name);
         return NULL;
     }
-    wsd_vocab *v = new_vocab(n, cJSON_IsNumber(minc) ? minc->valueint : 2, cJSON_IsNumber(size) ? size->valueint : n);
+    wsd_vocab *v = new_vocab(n, cJSON_IsNumber(minc) ? minc->valueint : 2,
+                             cJSON_IsNumber(size) ? size->valueint : n);
     const cJSON *w = words->child, *c = counts ? counts->child : NULL;
     for (int i = 0; i < n; i++, w = w->next, c = c ? c->next : NULL) {
         if (!cJSON_IsString(w)) {
@@ -201,7 +209,8 @@ wsd_vocab *wsd_vocab_from_json(const cJSON *j, const char *name) {
             goto bad;
         }
     }
-    if (strcmp(v->words[WSD_BOS], "<bos>") || strcmp(v->words[WSD_EOS], "<eos>") || strcmp(v->words[n - 1], "<oov>")) {
+    if (strcmp(v->words[WSD_BOS], "<bos>") || strcmp(v->words[WSD_EOS], "<eos>") ||
+        strcmp(v->words[n - 1], "<oov>")) {
         wsd_fail("%s: ids 0, 1 and the last must be <bos>, <eos> and <oov>", name);
         goto bad;
     }

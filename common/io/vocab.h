@@ -18,16 +18,16 @@
 enum { WSD_BOS = 0, WSD_EOS = 1 };
 
 typedef struct {
-    int n;              /* entries including <bos>, <eos>, <oov> */
-    char **words;       /* id -> word */
+    int n;        /* entries including <bos>, <eos>, <oov> */
+    char **words; /* id -> word */
     int64_t *counts;
     int min_count, size;
-    wsd_idmap *index;   /* word -> id */
+    wsd_idmap *index; /* word -> id */
 } wsd_vocab;
 
 typedef struct {
-    long long tokens, tokens_in_vocab;  /* training tokens (no <bos>/<eos>) */
-    long long distinct, distinct_kept;  /* distinct words; those with count >= min_count */
+    long long tokens, tokens_in_vocab; /* training tokens (no <bos>/<eos>) */
+    long long distinct, distinct_kept; /* distinct words; those with count >= min_count */
     long long sentences;
 } wsd_vocab_stats;
 

@@ -6,7 +6,8 @@
 static const char small[] =
     "{\"v_1\": {\"duration\": 10, \"timestamps\": [[0, 5], [5, 10]],"
     "  \"sentences\": [\"A dog runs. A cat sits.\", \"The dog, the cat and a bird.\"]},"
-    " \"v_2\": {\"duration\": 4, \"timestamps\": [[1, 2]], \"sentences\": [\"Bird bird zebra yak\"]}}";
+    " \"v_2\": {\"duration\": 4, \"timestamps\": [[1, 2]], \"sentences\": [\"Bird bird zebra "
+    "yak\"]}}";
 
 static void builds_sorted_by_count_then_word(void) {
     wsd_captions *c = wsd_captions_parse(small, strlen(small), "small.json");
@@ -16,12 +17,14 @@ static void builds_sorted_by_count_then_word(void) {
     /* counts: a 3, . 3, bird 3, cat 2, dog 2, the 2; ',' 1, runs 1, ... */
     const char *want[] = {"<bos>", "<eos>", ".", "a", "bird", "cat", "dog", "the", "<oov>"};
     CHECK(v->n == 9);
-    for (int i = 0; i < v->n && i < 9; i++) CHECK_MSG(strcmp(v->words[i], want[i]) == 0, "id %d is '%s'", i, v->words[i]);
+    for (int i = 0; i < v->n && i < 9; i++)
+        CHECK_MSG(strcmp(v->words[i], want[i]) == 0, "id %d is '%s'", i, v->words[i]);
     CHECK(st.tokens == 21 && st.tokens_in_vocab == 15 && v->counts[v->n - 1] == 6);
     wsd_vocab_free(v);
     /* --size cuts after sorting */
     v = wsd_vocab_build(c, 2, 5, NULL);
-    CHECK(v->n == 5 && strcmp(v->words[2], ".") == 0 && strcmp(v->words[3], "a") == 0 && strcmp(v->words[4], "<oov>") == 0);
+    CHECK(v->n == 5 && strcmp(v->words[2], ".") == 0 && strcmp(v->words[3], "a") == 0 &&
+          strcmp(v->words[4], "<oov>") == 0);
     wsd_vocab_free(v);
     wsd_captions_free(c);
 }
@@ -41,7 +44,7 @@ static void encode_decode_follow_section_1_4(void) {
     s = wsd_vocab_decode(v, cut, 5);
     CHECK(s && strcmp(s, "a") == 0);
     free(s);
-    CHECK(wsd_vocab_decode(v, ids + 1, n - 1) == NULL);  /* must start with <bos> */
+    CHECK(wsd_vocab_decode(v, ids + 1, n - 1) == NULL); /* must start with <bos> */
     free(ids);
     wsd_vocab_free(v);
     wsd_captions_free(c);
@@ -52,11 +55,13 @@ static void json_roundtrip(void) {
     wsd_vocab *v = wsd_vocab_build(c, 2, 6000, NULL);
     cJSON *j = wsd_vocab_to_json(v);
     wsd_vocab *w = wsd_vocab_from_json(j, "j");
-    CHECK(w && w->n == v->n && wsd_vocab_id(w, "cat") == wsd_vocab_id(v, "cat") && w->counts[4] == 3);
+    CHECK(w && w->n == v->n && wsd_vocab_id(w, "cat") == wsd_vocab_id(v, "cat") &&
+          w->counts[4] == 3);
     CHECK(wsd_vocab_id(w, "unicorn") == wsd_vocab_oov(w));
     cJSON_Delete(j);
     wsd_vocab_free(w);
-    cJSON *bad = cJSON_Parse("{\"format\":\"wsdec-vocab\",\"version\":1,\"id_to_word\":[\"<bos>\",\"x\",\"<oov>\"]}");
+    cJSON *bad = cJSON_Parse(
+        "{\"format\":\"wsdec-vocab\",\"version\":1,\"id_to_word\":[\"<bos>\",\"x\",\"<oov>\"]}");
     CHECK(wsd_vocab_from_json(bad, "bad.json") == NULL && strstr(wsd_error(), "bad.json"));
     cJSON_Delete(bad);
     wsd_vocab_free(v);

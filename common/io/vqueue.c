@@ -58,7 +58,9 @@ static cJSON *video_record(const wsd_video *v, wsd_vqueue_videos how) {
     return obj;
 }
 
-static int valid_text(const cJSON *s) { return wsd_utf8_invalid_at(s->valuestring, strlen(s->valuestring)) < 0; }
+static int valid_text(const cJSON *s) {
+    return wsd_utf8_invalid_at(s->valuestring, strlen(s->valuestring)) < 0;
+}
 
 static int seconds_ok(const cJSON *v) {
     return cJSON_IsNumber(v) && isfinite(v->valuedouble) && fabs(v->valuedouble) <= WSD_MAX_SECONDS;
@@ -75,36 +77,53 @@ static int check_record(const cJSON *obj, char *msg, size_t cap) {
     if (!valid_text(id)) return snprintf(msg, cap, "\"video_id\" is not valid UTF-8"), 1;
     const char *v = id->valuestring;
     if (dur && !cJSON_IsNull(dur) && (!seconds_ok(dur) || dur->valuedouble < 0))
-        return snprintf(msg, cap, "video '%.64s': \"duration\" must be a non-negative number of seconds (at most %g)",
-                        v, WSD_MAX_SECONDS), 1;
+        return snprintf(msg, cap,
+                        "video '%.64s': \"duration\" must be a non-negative number of seconds (at "
+                        "most %g)",
+                        v, WSD_MAX_SECONDS),
+               1;
     if (events && !cJSON_IsArray(events))
         return snprintf(msg, cap, "video '%.64s': \"events\" must be an array", v), 1;
     const cJSON *ev;
     int k = 0;
     if (events) cJSON_ArrayForEach(ev, events) {
-        const cJSON *ts = cJSON_GetObjectItemCaseSensitive(ev, "timestamp");
-        const cJSON *sent = cJSON_GetObjectItemCaseSensitive(ev, "sentence");
-        const cJSON *score = cJSON_GetObjectItemCaseSensitive(ev, "score");
-        if (!cJSON_IsObject(ev)) return snprintf(msg, cap, "video '%.64s': event %d must be an object", v, k), 1;
-        if (ts && !cJSON_IsNull(ts) &&
-            (!cJSON_IsArray(ts) || cJSON_GetArraySize(ts) != 2 || !seconds_ok(ts->child) || !seconds_ok(ts->child->next)))
-            return snprintf(msg, cap, "video '%.64s': event %d: \"timestamp\" must be [start, end], two numbers of "
-                            "seconds (at most %g)", v, k, WSD_MAX_SECONDS), 1;
-        if (sent && !cJSON_IsNull(sent) && !cJSON_IsString(sent))
-            return snprintf(msg, cap, "video '%.64s': event %d: \"sentence\" must be a string", v, k), 1;
-        if (cJSON_IsString(sent) && !valid_text(sent))
-            return snprintf(msg, cap, "video '%.64s': event %d: \"sentence\" is not valid UTF-8", v, k), 1;
-        if (score && !cJSON_IsNull(score) && !(cJSON_IsNumber(score) && isfinite(score->valuedouble)))
-            return snprintf(msg, cap, "video '%.64s': event %d: \"score\" must be a number", v, k), 1;
-        k++;
-    }
+            const cJSON *ts = cJSON_GetObjectItemCaseSensitive(ev, "timestamp");
+            const cJSON *sent = cJSON_GetObjectItemCaseSensitive(ev, "sentence");
+            const cJSON *score = cJSON_GetObjectItemCaseSensitive(ev, "score");
+            if (!cJSON_IsObject(ev))
+                return snprintf(msg, cap, "video '%.64s': event %d must be an object", v, k), 1;
+            if (ts && !cJSON_IsNull(ts) &&
+                (!cJSON_IsArray(ts) || cJSON_GetArraySize(ts) != 2 || !seconds_ok(ts->child) ||
+                 !seconds_ok(ts->child->next)))
+                return snprintf(msg, cap,
+                                "video '%.64s': event %d: \"timestamp\" must be [start, end], two "
+                                "numbers of "
+                                "seconds (at most %g)",
+                                v, k, WSD_MAX_SECONDS),
+                       1;
+            if (sent && !cJSON_IsNull(sent) && !cJSON_IsString(sent))
+                return snprintf(msg, cap, "video '%.64s': event %d: \"sentence\" must be a string",
+                                v, k),
+                       1;
+            if (cJSON_IsString(sent) && !valid_text(sent))
+                return snprintf(msg, cap,
+                                "video '%.64s': event %d: \"sentence\" is not valid UTF-8", v, k),
+                       1;
+            if (score && !cJSON_IsNull(score) &&
+                !(cJSON_IsNumber(score) && isfinite(score->valuedouble)))
+                return snprintf(msg, cap, "video '%.64s': event %d: \"score\" must be a number", v,
+                                k),
+                       1;
+            k++;
+        }
     return 0;
 }
 
 static int check_unique(wsd_vqueue *q, const cJSON *obj, char *msg, size_t cap) {
     const char *id = cJSON_GetObjectItemCaseSensitive(obj, "video_id")->valuestring;
     long first = wsd_idmap_get(q->seen, id);
-    if (first >= 0) return snprintf(msg, cap, "duplicate video_id '%.64s' (first on line %ld)", id, first), 1;
+    if (first >= 0)
+        return snprintf(msg, cap, "duplicate video_id '%.64s' (first on line %ld)", id, first), 1;
     wsd_idmap_put(q->seen, id, wsd_jsonl_line(q->in));
     return 0;
 }
@@ -121,7 +140,8 @@ static int read_record(wsd_vqueue *q, wsd_vrecord *r) {
     if (rc != 1) return rc;
     r->line = wsd_jsonl_line(q->in);
     char bad[256];
-    if (!check_record(r->obj, bad, sizeof bad) && !check_unique(q, r->obj, bad, sizeof bad)) return 1;
+    if (!check_record(r->obj, bad, sizeof bad) && !check_unique(q, r->obj, bad, sizeof bad))
+        return 1;
     cJSON_Delete(r->obj);
     r->obj = NULL;
     return wsd_fail("%s:%ld: %s", q->input, r->line, bad);
@@ -145,8 +165,8 @@ int wsd_vqueue_video(const wsd_vqueue *q, const wsd_featset *fs, const wsd_vreco
     const cJSON *d = cJSON_GetObjectItemCaseSensitive(r->obj, "duration");
     double dur = cJSON_IsNumber(d) ? d->valuedouble : f->duration;
     if (!(dur > 0) || !(dur <= WSD_MAX_SECONDS)) /* also the features' duration */
-        return wsd_fail("%s:%ld: video '%s' needs a positive \"duration\" of at most %g seconds", q->input,
-                        r->line, id->valuestring, WSD_MAX_SECONDS);
+        return wsd_fail("%s:%ld: video '%s' needs a positive \"duration\" of at most %g seconds",
+                        q->input, r->line, id->valuestring, WSD_MAX_SECONDS);
     *feat = f;
     *duration = dur;
     return 0;

@@ -51,7 +51,8 @@ static void malformed_records_name_file_and_line(void) {
     wsd_vqueue *q = wsd_vqueue_open(in, NULL, WSD_VQUEUE_EVENTS, 8);
     wsd_vrecord *r;
     CHECK(wsd_vqueue_next(q, &r) == -1);
-    CHECK_MSG(strstr(wsd_error(), ":2: video 'v_b': \"events\" must be an array"), "%s", wsd_error());
+    CHECK_MSG(strstr(wsd_error(), ":2: video 'v_b': \"events\" must be an array"), "%s",
+              wsd_error());
     wsd_vqueue_close(q);
     char in2[] = "/tmp/wsd_vqueue_inXXXXXX";
     write_text(in2, "{\"id\":\"v_a\"}\n");
@@ -123,13 +124,17 @@ static void video_lookup_takes_the_record_duration_first(void) {
 /* What wsdec-jsonl(5) calls errors (issue 12): one bad record each. */
 static void hostile_records_are_refused(void) {
     static const char *bad[][2] = {
-        {"{\"video_id\":\"v_a\"}\n{\"video_id\":\"v_a\"}\n", ":2: duplicate video_id 'v_a' (first on line 1)"},
+        {"{\"video_id\":\"v_a\"}\n{\"video_id\":\"v_a\"}\n",
+         ":2: duplicate video_id 'v_a' (first on line 1)"},
         {"{\"video_id\":\"v_\xff\"}\n", "not valid UTF-8"},
-        {"{\"video_id\":\"v_a\",\"events\":[{\"sentence\":\"caf\xc3\"}]}\n", "\"sentence\" is not valid UTF-8"},
+        {"{\"video_id\":\"v_a\",\"events\":[{\"sentence\":\"caf\xc3\"}]}\n",
+         "\"sentence\" is not valid UTF-8"},
         {"{\"video_id\":\"v_a\",\"events\":[{\"sentence\":5}]}\n", "\"sentence\" must be a string"},
         {"{\"video_id\":\"v_a\",\"events\":[{\"timestamp\":\"0-1\"}]}\n", "\"timestamp\" must be"},
-        {"{\"video_id\":\"v_a\",\"events\":[{\"timestamp\":[1,1e999]}]}\n", "\"timestamp\" must be"},
-        {"{\"video_id\":\"v_a\",\"events\":[{\"score\":\"high\"}]}\n", "\"score\" must be a number"},
+        {"{\"video_id\":\"v_a\",\"events\":[{\"timestamp\":[1,1e999]}]}\n",
+         "\"timestamp\" must be"},
+        {"{\"video_id\":\"v_a\",\"events\":[{\"score\":\"high\"}]}\n",
+         "\"score\" must be a number"},
         {"{\"video_id\":\"v_a\",\"events\":[3]}\n", "event 0 must be an object"},
         {"{\"video_id\":\"v_a\",\"duration\":\"10\"}\n", "\"duration\" must be"},
         {"{\"video_id\":\"v_a\",\"duration\":1e308}\n", "\"duration\" must be"},
@@ -141,14 +146,17 @@ static void hostile_records_are_refused(void) {
         write_text(in, bad[i][0]);
         wsd_vqueue *q = wsd_vqueue_open(in, NULL, WSD_VQUEUE_EVENTS, 8);
         wsd_vrecord *r;
-        CHECK_MSG(q && wsd_vqueue_next(q, &r) == -1 && strstr(wsd_error(), in) && strstr(wsd_error(), bad[i][1]),
+        CHECK_MSG(q && wsd_vqueue_next(q, &r) == -1 && strstr(wsd_error(), in) &&
+                      strstr(wsd_error(), bad[i][1]),
                   "case %zu: %s", i, wsd_error());
         wsd_vqueue_close(q);
         unlink(in);
     }
     /* null members and unknown ones are fine */
     char in[] = "/tmp/wsd_vqueue_inXXXXXX";
-    write_text(in, "{\"video_id\":\"v_a\",\"duration\":null,\"events\":[{\"sentence\":null,\"x\":[1]}]}\n");
+    write_text(
+        in,
+        "{\"video_id\":\"v_a\",\"duration\":null,\"events\":[{\"sentence\":null,\"x\":[1]}]}\n");
     wsd_vqueue *q = wsd_vqueue_open(in, NULL, WSD_VQUEUE_EVENTS, 8);
     wsd_vrecord *r;
     CHECK(q && wsd_vqueue_next(q, &r) == 1);

@@ -102,8 +102,7 @@ int nn_attention_forward(const nn_attention *a, const nn_tensor *feats, const in
         be->gemm(0, 0, N, D, a->query_dim, dot_scale(a), query->data, a->query_dim,
                  a->w->value.data, D, 0.0f, c->u.data, D);
         be->att_dot_forward(N, T, D, feats->data, gather, mask->data, c->u.data,
-                            a->pe ? a->pe->value.data : NULL, a->pe_size, c->alpha.data,
-                            ctx->data);
+                            a->pe ? a->pe->value.data : NULL, a->pe_size, c->alpha.data, ctx->data);
     }
     if (cache) {
         nn_tensor_ensure2(&c->ctx, dev, N, D);
@@ -176,8 +175,8 @@ int nn_softmask_forward(nn_softmask_kind kind, float scale, const nn_tensor *seg
 
 int nn_softmask_backward(nn_softmask_kind kind, float scale, const nn_tensor *seg,
                          const nn_tensor *valid, const nn_tensor *dmask, nn_tensor *dseg) {
-    if (check_mask_inputs(seg, valid, dmask) || nn_check_shape(dseg, "soft mask seg grad", 2,
-                                                               dmask->shape[0], 2))
+    if (check_mask_inputs(seg, valid, dmask) ||
+        nn_check_shape(dseg, "soft mask seg grad", 2, dmask->shape[0], 2))
         return -1;
     nn_backend_for(dmask->device)
         ->softmask_backward((int)kind, dmask->shape[0], dmask->shape[1], scale, seg->data,
@@ -188,10 +187,14 @@ int nn_softmask_backward(nn_softmask_kind kind, float scale, const nn_tensor *se
 /* ---- segment-conditioned contexts ---- */
 
 int nn_context_kind_parse(const char *name, nn_context_kind *out) {
-    if (!strcmp(name, "c")) *out = NN_CTX_C;
-    else if (!strcmp(name, "cl")) *out = NN_CTX_CL;
-    else if (!strcmp(name, "clr")) *out = NN_CTX_CLR;
-    else return wsd_fail("unknown context type '%s' (expected c, cl or clr)", name);
+    if (!strcmp(name, "c"))
+        *out = NN_CTX_C;
+    else if (!strcmp(name, "cl"))
+        *out = NN_CTX_CL;
+    else if (!strcmp(name, "clr"))
+        *out = NN_CTX_CLR;
+    else
+        return wsd_fail("unknown context type '%s' (expected c, cl or clr)", name);
     return 0;
 }
 
@@ -205,8 +208,8 @@ void nn_softctx_cache_free(nn_softctx_cache *c) {
 }
 
 int nn_softctx_init(nn_softctx *s, nn_params *ps, const char *const *att_prefixes,
-                    nn_context_kind kind, nn_att_kind att, float scale, int feat_dim,
-                    int query_dim, wsd_rng *rng, nn_device dev) {
+                    nn_context_kind kind, nn_att_kind att, float scale, int feat_dim, int query_dim,
+                    wsd_rng *rng, nn_device dev) {
     memset(s, 0, sizeof *s);
     s->kind = kind;
     s->scale = scale;

@@ -17,10 +17,10 @@
 #define NN_DELTA 1e-4f
 
 typedef enum {
-    NN_ATT_MEAN = 0,   /* Σ m f / (Σ m + δ); ignores the query; differentiable in m */
-    NN_ATT_TYPE0 = 1,  /* softmax((W f)·q / √Q) over m != 0; W: Linear D→Q, no bias */
-    NN_ATT_TYPE1 = 2,  /* as type0 without the 1/√Q */
-    NN_ATT_TYPE2 = 3   /* type0 over f + PE[pos], PE (pe_size, D) initialised to identity */
+    NN_ATT_MEAN = 0,  /* Σ m f / (Σ m + δ); ignores the query; differentiable in m */
+    NN_ATT_TYPE0 = 1, /* softmax((W f)·q / √Q) over m != 0; W: Linear D→Q, no bias */
+    NN_ATT_TYPE1 = 2, /* as type0 without the 1/√Q */
+    NN_ATT_TYPE2 = 3  /* type0 over f + PE[pos], PE (pe_size, D) initialised to identity */
 } nn_att_kind;
 
 /* "mean", "type0", "type1", "type2" → kind; -1 otherwise. */
@@ -29,8 +29,8 @@ int nn_att_kind_parse(const char *name, nn_att_kind *out);
 typedef struct {
     nn_att_kind kind;
     int feat_dim, query_dim, pe_size;
-    nn_param *w;    /* (Q, D) "<prefix>.weight" for type0/1/2 */
-    nn_param *pe;   /* (pe_size, D) "<prefix_pe>.weight" for type2 */
+    nn_param *w;  /* (Q, D) "<prefix>.weight" for type0/1/2 */
+    nn_param *pe; /* (pe_size, D) "<prefix_pe>.weight" for type2 */
 } nn_attention;
 
 /* prefix names W's Linear (e.g. "video_attention.linear"), pe_prefix the
@@ -41,10 +41,10 @@ int nn_attention_init(nn_attention *a, nn_params *ps, const char *prefix, const 
                       nn_device dev);
 
 typedef struct {
-    nn_tensor alpha;  /* (N, T) attention weights (mean: m / (Σm+δ)) */
-    nn_tensor u;      /* (N, D) Wᵀq·scale (type0/1/2) */
-    nn_tensor msum;   /* (N) Σ m (mean, type2) */
-    nn_tensor ctx;    /* (N, D) copy of the output */
+    nn_tensor alpha; /* (N, T) attention weights (mean: m / (Σm+δ)) */
+    nn_tensor u;     /* (N, D) Wᵀq·scale (type0/1/2) */
+    nn_tensor msum;  /* (N) Σ m (mean, type2) */
+    nn_tensor ctx;   /* (N, D) copy of the output */
     nn_tensor scratch;
 } nn_attention_cache;
 
@@ -81,16 +81,16 @@ int nn_context_kind_parse(const char *name, nn_context_kind *out);
 
 typedef struct {
     nn_context_kind kind;
-    int n_masks;                  /* 1, 2 or 3 */
-    nn_softmask_kind masks[3];    /* in output order */
+    int n_masks;               /* 1, 2 or 3 */
+    nn_softmask_kind masks[3]; /* in output order */
     nn_attention att[3];
-    float scale;                  /* K, softmask_scale (0.1) */
+    float scale; /* K, softmask_scale (0.1) */
 } nn_softctx;
 
 typedef struct {
-    nn_tensor mask[3];            /* (N, T) */
-    nn_tensor dmask;              /* scratch */
-    nn_tensor part;               /* scratch (N, D) */
+    nn_tensor mask[3]; /* (N, T) */
+    nn_tensor dmask;   /* scratch */
+    nn_tensor part;    /* scratch (N, D) */
     nn_attention_cache att[3];
 } nn_softctx_cache;
 
@@ -99,8 +99,8 @@ void nn_softctx_cache_free(nn_softctx_cache *c);
 /* att_prefixes[k] names the attention module of the k-th mask in output order
  * (ignored for mean, which has no parameters). */
 int nn_softctx_init(nn_softctx *s, nn_params *ps, const char *const *att_prefixes,
-                    nn_context_kind kind, nn_att_kind att, float scale, int feat_dim,
-                    int query_dim, wsd_rng *rng, nn_device dev);
+                    nn_context_kind kind, nn_att_kind att, float scale, int feat_dim, int query_dim,
+                    wsd_rng *rng, nn_device dev);
 /* seg (N, 2) in feature units, valid (N, T) video mask, query (N, Q) (NULL for
  * mean) → ctx (N, n_masks·D). */
 int nn_softctx_forward(const nn_softctx *s, const nn_tensor *feats, const int *gather,

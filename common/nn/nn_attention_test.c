@@ -165,7 +165,8 @@ static void att_setup(att_ctx *c, int kind, int use_ctx, nn_context_kind ck) {
         for (int t = 0; t < T; t++) {
             int ok = !(n == 0 && t >= 6);
             c->valid.data[n * T + t] = (float)ok;
-            c->mask.data[n * T + t] = ok ? (kind == 0 ? 0.2f + wsd_rng_uniformf(&rng) : 1.0f) : 0.0f;
+            c->mask.data[n * T + t] =
+                ok ? (kind == 0 ? 0.2f + wsd_rng_uniformf(&rng) : 1.0f) : 0.0f;
         }
     float segs[N][2] = {{3.2f, 4.1f}, {1.5f, 9.0f}, {7.3f, 2.2f}};
     memcpy(c->seg.data, segs, sizeof segs);
@@ -183,12 +184,15 @@ static void check_attention_fd(int kind) {
     att_ctx c;
     att_setup(&c, kind, 0, NN_CTX_C);
     att_loss(&c);
-    nn_tensor df = nn_zeros3(NN_CPU, B, T, D), dm = nn_zeros2(NN_CPU, N, T), dq = nn_zeros2(NN_CPU, N, Q);
+    nn_tensor df = nn_zeros3(NN_CPU, B, T, D), dm = nn_zeros2(NN_CPU, N, T),
+              dq = nn_zeros2(NN_CPU, N, Q);
     CHECK(nn_attention_backward(&c.a, &c.cache, &c.feats, gather_idx, &c.mask, &c.query, &c.r, &df,
                                 kind == 0 ? &dm : NULL, &dq) == 0);
     TU_FD("feats", &c.feats, &df, att_loss, &c);
-    if (kind == 0) TU_FD("mask", &c.mask, &dm, att_loss, &c);
-    else TU_FD("query", &c.query, &dq, att_loss, &c);
+    if (kind == 0)
+        TU_FD("mask", &c.mask, &dm, att_loss, &c);
+    else
+        TU_FD("query", &c.query, &dq, att_loss, &c);
     for (int i = 0; i < c.ps.n; i++)
         TU_FD(c.ps.items[i]->name, &c.ps.items[i]->value, &c.ps.items[i]->grad, att_loss, &c);
     nn_tensor_free(&df);
@@ -206,12 +210,15 @@ static void check_softctx_fd(int kind, nn_context_kind ck) {
     att_ctx c;
     att_setup(&c, kind, 1, ck);
     att_loss(&c);
-    nn_tensor df = nn_zeros3(NN_CPU, B, T, D), ds = nn_zeros2(NN_CPU, N, 2), dq = nn_zeros2(NN_CPU, N, Q);
+    nn_tensor df = nn_zeros3(NN_CPU, B, T, D), ds = nn_zeros2(NN_CPU, N, 2),
+              dq = nn_zeros2(NN_CPU, N, Q);
     CHECK(nn_softctx_backward(&c.sc, &c.scache, &c.feats, gather_idx, &c.seg, &c.valid, &c.query,
                               &c.r, &df, &ds, &dq) == 0);
     TU_FD("feats", &c.feats, &df, att_loss, &c);
-    if (kind == 0) TU_FD("seg", &c.seg, &ds, att_loss, &c);
-    else TU_FD("query", &c.query, &dq, att_loss, &c);
+    if (kind == 0)
+        TU_FD("seg", &c.seg, &ds, att_loss, &c);
+    else
+        TU_FD("query", &c.query, &dq, att_loss, &c);
     for (int i = 0; i < c.ps.n; i++)
         TU_FD(c.ps.items[i]->name, &c.ps.items[i]->value, &c.ps.items[i]->grad, att_loss, &c);
     nn_tensor_free(&df);

@@ -20,7 +20,7 @@ typedef struct nn_backend {
     float *(*alloc)(size_t n);
     void (*release)(float *p);
     void (*fill)(float *p, size_t n, float v);
-    void (*copy)(float *dst, const float *src, size_t n);            /* device → device */
+    void (*copy)(float *dst, const float *src, size_t n); /* device → device */
     void (*upload)(float *dst, const float *host_src, size_t n);
     void (*download)(float *host_dst, const float *src, size_t n);
     void (*sync)(void);
@@ -41,7 +41,7 @@ typedef struct nn_backend {
     void (*mul)(size_t n, const float *a, const float *b, float *y, int acc);
     void (*add)(size_t n, const float *a, const float *b, float *y);
     void (*add_row_bias)(int rows, int cols, float *y, const float *bias);
-    void (*sum_rows)(int rows, int cols, const float *x, float *out);  /* out += Σ rows */
+    void (*sum_rows)(int rows, int cols, const float *x, float *out); /* out += Σ rows */
     void (*act)(nn_act f, size_t n, const float *x, float *y);
     void (*act_backward)(nn_act f, size_t n, const float *y, const float *dy, float *dx);
     /* dst[r, 0:cols] (=|+=) src[r, 0:cols] for r < rows */
@@ -69,8 +69,8 @@ typedef struct nn_backend {
     /* LSTM cell: g = W_ih x + b_ih + W_hh h + b_hh (B, 4H) pre-activations
      * (overwritten with activated i, f, g, o); gates (B, 5H) keeps them and
      * tanh(c'). */
-    void (*lstm_cell_forward)(int B, int H, const float *pre, const float *c_prev,
-                              float *h_next, float *c_next, float *gates);
+    void (*lstm_cell_forward)(int B, int H, const float *pre, const float *c_prev, float *h_next,
+                              float *c_next, float *gates);
     /* dh, dc (B, H) of the outputs → dpre (B, 4H), dc_prev (B, H). */
     void (*lstm_cell_backward)(int B, int H, const float *gates, const float *c_prev,
                                const float *dh, const float *dc, float *dpre, float *dc_prev);
@@ -88,20 +88,18 @@ typedef struct nn_backend {
     /* Σ_n w_n logp[n, t_n] (w, t host; w NULL = 1; rows with w == 0 skipped) */
     double (*nll_sum)(int N, int V, const float *logp, const int *target, const float *w);
     /* dlogp[n, t_n] += coef · w_n */
-    void (*nll_backward)(int N, int V, const int *target, const float *w, float coef,
-                         float *dlogp);
+    void (*nll_backward)(int N, int V, const int *target, const float *w, float coef, float *dlogp);
     /* dlogits += coef · w_n · (exp(logp) − onehot(t_n)) */
-    void (*softmax_nll_backward)(int N, int V, const float *logp, const int *target,
-                                 const float *w, float coef, float *dlogits);
+    void (*softmax_nll_backward)(int N, int V, const float *logp, const int *target, const float *w,
+                                 float coef, float *dlogits);
     /* Σ (a−b)² or Σ|a−b| (l1 = 1); da (may be NULL) += coef · d/da */
     double (*diff_loss)(int l1, size_t n, const float *a, const float *b, float coef, float *da);
 
     /* BatchNorm over (N, C). training: batch stats, running stats updated;
      * xhat (N, C) and inv_std (C) saved. */
     void (*batchnorm_forward)(int N, int C, const float *x, float *y, const float *gamma,
-                              const float *beta, float *run_mean, float *run_var,
-                              float momentum, float eps, int training, float *xhat,
-                              float *inv_std);
+                              const float *beta, float *run_mean, float *run_var, float momentum,
+                              float eps, int training, float *xhat, float *inv_std);
     void (*batchnorm_backward)(int N, int C, const float *xhat, const float *inv_std,
                                const float *gamma, const float *dy, int training, float *dx,
                                float *dgamma, float *dbeta);
@@ -123,23 +121,23 @@ typedef struct nn_backend {
     /* → dfeats (+=, may be NULL), du (N, D, overwritten), dpe (+=, may be NULL) */
     void (*att_dot_backward)(int N, int T, int D, const float *feats, const int *gather,
                              const float *mask, const float *u, const float *pe, int pe_size,
-                             const float *alpha, const float *ctx,
-                             const float *dctx, float *dfeats, float *du, float *dpe);
+                             const float *alpha, const float *ctx, const float *dctx, float *dfeats,
+                             float *du, float *dpe);
     /* masks (N, T); seg (N, 2); valid may be NULL */
-    void (*softmask_forward)(int kind, int N, int T, float K, const float *seg,
-                             const float *valid, float *mask);
-    void (*softmask_backward)(int kind, int N, int T, float K, const float *seg,
-                              const float *valid, const float *dmask, float *dseg);
+    void (*softmask_forward)(int kind, int N, int T, float K, const float *seg, const float *valid,
+                             float *mask);
+    void (*softmask_backward)(int kind, int N, int T, float K, const float *seg, const float *valid,
+                              const float *dmask, float *dseg);
     /* hidden-state gather/scatter, see nn_hidden_gather */
-    void (*hidden_gather)(int layers, int B, int T, int H, int n, const int *bidx,
-                          const int *tidx, int layout, const float *hs, float *dst, int scatter);
+    void (*hidden_gather)(int layers, int B, int T, int H, int n, const int *bidx, const int *tidx,
+                          int layout, const float *hs, float *dst, int scatter);
 
     /* Video volumes (forward only: no backward exists for these two).
      * x (N, C, T, H, W) → y (N, K, T, H, W): 3×3×3 convolution, stride 1, zero
      * padding 1 on every axis; w (K, C, 3, 3, 3) as Caffe and PyTorch store it,
      * b (K); relu = 1 applies max(0, ·) to the output. */
-    void (*conv3d_forward)(int N, int C, int T, int H, int W, int K, const float *x,
-                           const float *w, const float *b, int relu, float *y);
+    void (*conv3d_forward)(int N, int C, int T, int H, int W, int K, const float *x, const float *w,
+                           const float *b, int relu, float *y);
     /* Max pooling (forward only) of x (N, C, T, H, W) into y (N, C, oT, oH, oW);
      * k, s, p (host, 3 each: t, h, w) are window, stride and padding; the output
      * size comes from nn_pool_out (Caffe's ceil rule). Windows are clipped to the
@@ -150,8 +148,8 @@ typedef struct nn_backend {
     /* optimisers; first = 1 when the state is new */
     void (*sgd_update)(size_t n, float *p, const float *g, float *buf, int first, float lr,
                        float momentum, float wd);
-    void (*adam_update)(size_t n, float *p, const float *g, float *m, float *v, long step,
-                        float lr, float b1, float b2, float eps, float wd);
+    void (*adam_update)(size_t n, float *p, const float *g, float *m, float *v, long step, float lr,
+                        float b1, float b2, float eps, float wd);
 } nn_backend;
 
 extern const nn_backend nn_cpu_backend;
@@ -164,8 +162,8 @@ extern size_t nn_cpu_col_floats;
 /* 0: pick per layer (Winograd F(4,3) when C >= 16), 1: im2col, 2: Winograd;
  * tests and benchmarks force one. */
 extern int nn_cpu_conv3d_algo;
-void nn_cpu_conv3d_forward(int N, int C, int T, int H, int W, int K, const float *x,
-                           const float *w, const float *b, int relu, float *y);
+void nn_cpu_conv3d_forward(int N, int C, int T, int H, int W, int K, const float *x, const float *w,
+                           const float *b, int relu, float *y);
 void nn_cpu_maxpool3d_forward(int N, int C, int T, int H, int W, const int *k, const int *s,
                               const int *p, int oT, int oH, int oW, const float *x, float *y);
 /* NULL (with wsd_fail) when the build has no CUDA backend or no GPU answers. */

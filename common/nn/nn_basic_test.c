@@ -122,9 +122,12 @@ static void test_activations_fd(void) {
     tu_randomize(&x, &rng, 3);
     tu_randomize(&dy, &rng, 1);
     for (int f = 0; f < 3; f++) {
-        int (*fw)(const nn_tensor *, nn_tensor *) = f == 0 ? nn_sigmoid : f == 1 ? nn_tanh : nn_relu;
-        int (*bw)(const nn_tensor *, const nn_tensor *, nn_tensor *) =
-            f == 0 ? nn_sigmoid_backward : f == 1 ? nn_tanh_backward : nn_relu_backward;
+        int (*fw)(const nn_tensor *, nn_tensor *) = f == 0   ? nn_sigmoid
+                                                    : f == 1 ? nn_tanh
+                                                             : nn_relu;
+        int (*bw)(const nn_tensor *, const nn_tensor *, nn_tensor *) = f == 0 ? nn_sigmoid_backward
+                                                                       : f == 1 ? nn_tanh_backward
+                                                                                : nn_relu_backward;
         fw(&x, &y);
         nn_tensor_zero(&dx);
         bw(&y, &dy, &dx);
@@ -284,8 +287,10 @@ static void test_dropout(void) {
     CHECK(nn_dropout_forward(0.3f, 1, &rng, &x, &y, &mask) == 0);
     int zeros = 0;
     for (size_t i = 0; i < y.size; i++) {
-        if (y.data[i] == 0) zeros++;
-        else CHECK_NEAR(y.data[i], 1 / 0.7, 1e-6);
+        if (y.data[i] == 0)
+            zeros++;
+        else
+            CHECK_NEAR(y.data[i], 1 / 0.7, 1e-6);
     }
     CHECK(zeros > 2700 && zeros < 3300);
     nn_tensor dx = nn_zeros1(NN_CPU, 10000);
@@ -316,7 +321,8 @@ static void test_out_of_memory_names_the_tensor(void) {
                               "1152921504606846976 bytes") != NULL);
     const char *old = nn_alloc_label("parameter 'x.w'");
     CHECK(nn_tensor_try_zeros(&t, NN_CPU, 2, huge) == -1);
-    CHECK(strstr(wsd_error(), "allocating the parameter 'x.w' tensor (1073741824, 268435456)") != NULL);
+    CHECK(strstr(wsd_error(), "allocating the parameter 'x.w' tensor (1073741824, 268435456)") !=
+          NULL);
     nn_alloc_label(old);
     CHECK(nn_tensor_try_zeros(&t, NN_CPU, 2, (int[]){2, 3}) == 0 && t.size == 6);
     nn_tensor_free(&t);
@@ -338,7 +344,8 @@ static void test_out_of_memory_names_the_tensor(void) {
     char msg[512] = {0};
     size_t got = 0;
     ssize_t r;
-    while (got < sizeof msg - 1 && (r = read(pfd[0], msg + got, sizeof msg - 1 - got)) > 0) got += (size_t)r;
+    while (got < sizeof msg - 1 && (r = read(pfd[0], msg + got, sizeof msg - 1 - got)) > 0)
+        got += (size_t)r;
     close(pfd[0]);
     int st = 0;
     CHECK(waitpid(pid, &st, 0) == pid);

@@ -37,7 +37,8 @@ int nn_batchnorm_forward(nn_batchnorm *bn, const nn_tensor *x, nn_tensor *y, int
     if (x->ndim != 2 || x->shape[1] != C)
         return wsd_fail("batchnorm: input %s, expected (N, %d)", nn_tensor_shape_str(x), C);
     int N = x->shape[0];
-    if (!nn_tensor_same_shape(x, y)) return wsd_fail("batchnorm: output %s", nn_tensor_shape_str(y));
+    if (!nn_tensor_same_shape(x, y))
+        return wsd_fail("batchnorm: output %s", nn_tensor_shape_str(y));
     if (training && N < 2)
         return wsd_fail("batchnorm: training needs more than one value per channel (N = %d)", N);
     nn_device dev = x->device;

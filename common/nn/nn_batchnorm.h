@@ -12,13 +12,13 @@
 typedef struct {
     int channels;
     float momentum, eps;
-    nn_param *weight, *bias;               /* "<prefix>.weight", "<prefix>.bias" */
-    nn_param *running_mean, *running_var;  /* buffers "<prefix>.running_mean/var" */
+    nn_param *weight, *bias;              /* "<prefix>.weight", "<prefix>.bias" */
+    nn_param *running_mean, *running_var; /* buffers "<prefix>.running_mean/var" */
 } nn_batchnorm;
 
 typedef struct {
-    nn_tensor xhat;     /* (N, C) normalised input */
-    nn_tensor inv_std;  /* (C) */
+    nn_tensor xhat;    /* (N, C) normalised input */
+    nn_tensor inv_std; /* (C) */
     int training;
 } nn_batchnorm_cache;
 

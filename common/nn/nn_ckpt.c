@@ -33,8 +33,10 @@ static int make_parents(hid_t file, const char *path) {
             hid_t gcpl = untimed(H5P_GROUP_CREATE);
             hid_t g = H5Gcreate2(file, buf, H5P_DEFAULT, gcpl, H5P_DEFAULT);
             H5Pclose(gcpl);
-            if (g < 0) rc = -1;
-            else H5Gclose(g);
+            if (g < 0)
+                rc = -1;
+            else
+                H5Gclose(g);
         }
         *p = '/';
     }
@@ -44,7 +46,8 @@ static int make_parents(hid_t file, const char *path) {
 /* The error of a failed write: the file, the object and the system's reason
  * (a full disk says "No space left on device"). */
 static int write_failed(const char *what, int e) {
-    return e ? wsd_fail("cannot write %s: %s", what, strerror(e)) : wsd_fail("cannot write %s", what);
+    return e ? wsd_fail("cannot write %s: %s", what, strerror(e))
+             : wsd_fail("cannot write %s", what);
 }
 
 static int write_floats(hid_t file, const char *path, const nn_tensor *t) {
@@ -54,9 +57,11 @@ static int write_floats(hid_t file, const char *path, const nn_tensor *t) {
     errno = 0;
     hid_t dcpl = untimed(H5P_DATASET_CREATE);
     hid_t s = t->ndim ? H5Screate_simple(t->ndim, dims, NULL) : H5Screate(H5S_SCALAR);
-    hid_t d = make_parents(file, path) ? -1 : H5Dcreate2(file, path, H5T_IEEE_F32LE, s, H5P_DEFAULT, dcpl, H5P_DEFAULT);
-    int bad = d < 0 || (h.size && H5Dwrite(d, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT,
-                                           h.data) < 0);
+    hid_t d = make_parents(file, path)
+                  ? -1
+                  : H5Dcreate2(file, path, H5T_IEEE_F32LE, s, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+    int bad = d < 0 ||
+              (h.size && H5Dwrite(d, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, h.data) < 0);
     int e = errno;
     if (d >= 0 && H5Dclose(d) < 0 && !bad) bad = 1, e = errno;
     H5Sclose(s);
@@ -87,7 +92,8 @@ static int write_strings(hid_t file, const char *path, const char *const *strs, 
     hid_t dcpl = untimed(H5P_DATASET_CREATE);
     errno = 0;
     hid_t d = H5Dcreate2(file, path, type, s, H5P_DEFAULT, dcpl, H5P_DEFAULT);
-    int bad = d < 0 || ((scalar || n) && H5Dwrite(d, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, strs) < 0);
+    int bad =
+        d < 0 || ((scalar || n) && H5Dwrite(d, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, strs) < 0);
     int e = errno;
     if (d >= 0 && H5Dclose(d) < 0 && !bad) bad = 1, e = errno;
     H5Sclose(s);
@@ -105,17 +111,20 @@ static int write_optim(hid_t file, const char *name, const nn_optim *o) {
     char path[1024];
     snprintf(path, sizeof path, "/optim/%s", name);
     hid_t gcpl = untimed(H5P_GROUP_CREATE);
-    hid_t g = make_parents(file, path) ? -1 : H5Gcreate2(file, path, H5P_DEFAULT, gcpl, H5P_DEFAULT);
+    hid_t g =
+        make_parents(file, path) ? -1 : H5Gcreate2(file, path, H5P_DEFAULT, gcpl, H5P_DEFAULT);
     H5Pclose(gcpl);
     if (g < 0) return write_failed(path, errno);
     int ng = o->n_groups ? o->n_groups : 1;
-    double *lr = wsd_calloc((size_t)ng, sizeof(double)), *base = wsd_calloc((size_t)ng, sizeof(double));
+    double *lr = wsd_calloc((size_t)ng, sizeof(double)),
+           *base = wsd_calloc((size_t)ng, sizeof(double));
     for (int k = 0; k < o->n_groups; k++) {
         lr[k] = o->groups[k].lr;
         base[k] = o->groups[k].base_lr;
     }
     double kind = o->kind, hyper[5] = {o->momentum, o->weight_decay, o->beta1, o->beta2, o->eps};
-    int rc = write_attr_double(g, "kind", &kind, 1) || write_attr_double(g, "lr", lr, o->n_groups) ||
+    int rc = write_attr_double(g, "kind", &kind, 1) ||
+             write_attr_double(g, "lr", lr, o->n_groups) ||
              write_attr_double(g, "base_lr", base, o->n_groups) ||
              write_attr_double(g, "momentum_wd_beta1_beta2_eps", hyper, 5);
     free(lr);
@@ -134,8 +143,8 @@ static int write_optim(hid_t file, const char *name, const nn_optim *o) {
                 rc = write_floats(file, path, s ? &gr->state2[i] : &gr->state1[i]);
             }
             if (!rc) {
-                snprintf(path, sizeof path, "/optim/%s/%s/%s", name, p->section ? p->section : "model",
-                         p->name);
+                snprintf(path, sizeof path, "/optim/%s/%s/%s", name,
+                         p->section ? p->section : "model", p->name);
                 hid_t pg = H5Gopen2(file, path, H5P_DEFAULT);
                 double step = (double)gr->steps[i];
                 rc = pg < 0 || write_attr_double(pg, "step", &step, 1);
@@ -182,7 +191,8 @@ int nn_ckpt_save(const char *path, const nn_ckpt_contents *c) {
             rc = write_floats(f, name, &ps->items[i]->value);
         }
     }
-    for (int k = 0; !rc && k < c->n_optims; k++) rc = write_optim(f, c->optim_names[k], c->optims[k]);
+    for (int k = 0; !rc && k < c->n_optims; k++)
+        rc = write_optim(f, c->optim_names[k], c->optims[k]);
     if (!rc && c->config_json) rc = write_strings(f, "/config", &c->config_json, 1, 1);
     if (!rc && c->vocab) rc = write_strings(f, "/vocab", c->vocab, c->n_vocab, 0);
     unsigned char *image = NULL;
@@ -191,7 +201,8 @@ int nn_ckpt_save(const char *path, const nn_ckpt_contents *c) {
         rc = wsd_fail("cannot finish the HDF5 image");
     if (!rc) {
         image = wsd_malloc((size_t)size);
-        if (H5Fget_file_image(f, image, (size_t)size) != size) rc = wsd_fail("cannot finish the HDF5 image");
+        if (H5Fget_file_image(f, image, (size_t)size) != size)
+            rc = wsd_fail("cannot finish the HDF5 image");
     }
     if (f >= 0 && H5Fclose(f) < 0 && !rc) rc = wsd_fail("cannot finish the HDF5 image");
     if (rc) {
@@ -224,8 +235,7 @@ int nn_ckpt_save(const char *path, const nn_ckpt_contents *c) {
 
 /* Reads dataset `dpath` into t, checking its shape. */
 static int read_floats(hid_t file, const char *fpath, const char *dpath, nn_tensor *t) {
-    if (H5Lexists(file, dpath, H5P_DEFAULT) <= 0)
-        return wsd_fail("%s: missing %s", fpath, dpath);
+    if (H5Lexists(file, dpath, H5P_DEFAULT) <= 0) return wsd_fail("%s: missing %s", fpath, dpath);
     hid_t d = H5Dopen2(file, dpath, H5P_DEFAULT);
     if (d < 0) return wsd_fail("%s: %s is not a dataset", fpath, dpath);
     hid_t s = H5Dget_space(d);
@@ -494,14 +504,15 @@ long long nn_ckpt_section_numel(nn_ckpt *ck, const char *section) {
     return total;
 }
 
-int nn_ckpt_check_dims(const char *path, const char *section, long long numel, const long long *dims,
-                       const char *const *what, int n) {
+int nn_ckpt_check_dims(const char *path, const char *section, long long numel,
+                       const long long *dims, const char *const *what, int n) {
     for (int i = 0; i < n; i++) {
         long long a = dims[2 * i], b = dims[2 * i + 1];
         if (a < 1 || b < 1 || a > numel || b > numel || (double)a * (double)b > (double)numel)
-            return wsd_fail("%s: the configuration's %s %lld x %s %lld does not fit the %lld values stored "
-                            "under /%s (a corrupt or foreign configuration)",
-                            path, what[2 * i], a, what[2 * i + 1], b, numel, section);
+            return wsd_fail(
+                "%s: the configuration's %s %lld x %s %lld does not fit the %lld values stored "
+                "under /%s (a corrupt or foreign configuration)",
+                path, what[2 * i], a, what[2 * i + 1], b, numel, section);
     }
     return 0;
 }

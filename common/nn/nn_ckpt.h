@@ -19,13 +19,13 @@
 #include "nn/nn_param.h"
 
 typedef struct {
-    const nn_params *const *models;   /* each saved under its section */
+    const nn_params *const *models; /* each saved under its section */
     int n_models;
     const nn_optim *const *optims;
     const char *const *optim_names;
     int n_optims;
-    const char *config_json;          /* may be NULL */
-    const char *const *vocab;         /* may be NULL */
+    const char *config_json;  /* may be NULL */
+    const char *const *vocab; /* may be NULL */
     int n_vocab;
 } nn_ckpt_contents;
 
@@ -64,8 +64,8 @@ long long nn_ckpt_section_numel(nn_ckpt *ck, const char *section);
  * values stored under /SECTION" when a product a*b of two configured sizes
  * (pairs in dims, n pairs, names in what) exceeds numel, or a size is not
  * in [1, numel]. */
-int nn_ckpt_check_dims(const char *path, const char *section, long long numel, const long long *dims,
-                       const char *const *what, int n);
+int nn_ckpt_check_dims(const char *path, const char *section, long long numel,
+                       const long long *dims, const char *const *what, int n);
 /* 1 if the file has the section group (e.g. to tell two-model checkpoints). */
 int nn_ckpt_has_section(nn_ckpt *ck, const char *section);
 

@@ -80,7 +80,7 @@ static void test_checkpoint_round_trip(void) {
     wsd_rng_seed(&rng, 1);
     nn_linear l4;
     nn_linear_init(&l4, &ps4, "refiner", 4, 2, 1, &rng, NN_CPU);
-    CHECK(nn_ckpt_load_params(ck, &ps4, NULL, 0) == 0);  /* subset: fine unless strict */
+    CHECK(nn_ckpt_load_params(ck, &ps4, NULL, 0) == 0); /* subset: fine unless strict */
     CHECK(nn_ckpt_load_params(ck, &ps4, NULL, 1) == -1);
     CHECK(strstr(wsd_error(), "not a parameter") != NULL);
     nn_params_free(&ps3);
@@ -103,7 +103,8 @@ static void test_checkpoint_round_trip(void) {
  * the resumed optimiser must step it exactly as the uninterrupted one, and
  * the two runs' checkpoints must be the same bytes. */
 static void test_resume_steps_parameters_without_new_gradient(void) {
-    char a[] = "/tmp/wsd_ckpt_aXXXXXX", b[] = "/tmp/wsd_ckpt_bXXXXXX", r[] = "/tmp/wsd_ckpt_rXXXXXX";
+    char a[] = "/tmp/wsd_ckpt_aXXXXXX", b[] = "/tmp/wsd_ckpt_bXXXXXX",
+         r[] = "/tmp/wsd_ckpt_rXXXXXX";
     close(mkstemp(a));
     close(mkstemp(b));
     close(mkstemp(r));
@@ -130,7 +131,8 @@ static void test_resume_steps_parameters_without_new_gradient(void) {
     nn_sgd_init(&o2, 0.8, 1e-2);
     nn_optim_add_group(&o2, &ps2, 0.1);
     nn_ckpt *ck = nn_ckpt_open(a);
-    CHECK(ck && nn_ckpt_load_params(ck, &ps2, NULL, 1) == 0 && nn_ckpt_load_optim(ck, "sl", &o2) == 0);
+    CHECK(ck && nn_ckpt_load_params(ck, &ps2, NULL, 1) == 0 &&
+          nn_ckpt_load_optim(ck, "sl", &o2) == 0);
     nn_ckpt_close(ck);
     nn_params_zero_grad(&ps2);
     nn_optim_step(&o2);

@@ -32,11 +32,9 @@ int nn_conv3d_forward(const nn_tensor *x, nn_vol xs, const nn_tensor *w, const n
         return wsd_fail("conv3d: input has %zu elements, expected %zu for (%d, %d, %d, %d, %d)",
                         x->size, nn_vol_size(xs), xs.n, xs.c, xs.t, xs.h, xs.w);
     if (w->size != (size_t)K * xs.c * 27)
-        return wsd_fail("conv3d: weight has %zu elements, expected %d×%d×3×3×3", w->size, K,
-                        xs.c);
+        return wsd_fail("conv3d: weight has %zu elements, expected %d×%d×3×3×3", w->size, K, xs.c);
     if (y->size != nn_vol_size(ys))
-        return wsd_fail("conv3d: output has %zu elements, expected %zu", y->size,
-                        nn_vol_size(ys));
+        return wsd_fail("conv3d: output has %zu elements, expected %zu", y->size, nn_vol_size(ys));
     if (x->device != w->device || x->device != b->device || x->device != y->device)
         return wsd_fail("conv3d: tensors on different devices");
     nn_backend_for(x->device)->conv3d_forward(xs.n, xs.c, xs.t, xs.h, xs.w, K, x->data, w->data,

@@ -71,8 +71,8 @@ static void test_conv3d_golden(void) {
             for (size_t i = 0; i < y.size; i++)
                 if (fabs(y.data[i] - fmax(0.0, gy->data[i])) > 1e-4 * fmax(1.0, fabs(gy->data[i])))
                     ok = 0;
-            CHECK_MSG(ok, "case %d algo %d budget %zu: relu output differs", c,
-                      nn_cpu_conv3d_algo, budgets[k]);
+            CHECK_MSG(ok, "case %d algo %d budget %zu: relu output differs", c, nn_cpu_conv3d_algo,
+                      budgets[k]);
         }
         nn_cpu_col_floats = budgets[0];
         nn_cpu_conv3d_algo = 0;
@@ -123,8 +123,9 @@ static void test_cuda_golden(void) {
         nn_vol xs = {(int)d[0], (int)d[1], (int)d[2], (int)d[3], (int)d[4]}, ys = xs;
         int K = (int)d[5];
         ys.c = K;
-        nn_tensor x = nn_zeros1(NN_CUDA, (int)nn_vol_size(xs)), w = nn_zeros1(NN_CUDA, K * xs.c * 27),
-                  b = nn_zeros1(NN_CUDA, K), y = nn_zeros1(NN_CUDA, (int)nn_vol_size(ys));
+        nn_tensor x = nn_zeros1(NN_CUDA, (int)nn_vol_size(xs)),
+                  w = nn_zeros1(NN_CUDA, K * xs.c * 27), b = nn_zeros1(NN_CUDA, K),
+                  y = nn_zeros1(NN_CUDA, (int)nn_vol_size(ys));
         snprintf(name, sizeof name, "conv%d.x", c);
         tu_golden_set(&gs, name, &x);
         snprintf(name, sizeof name, "conv%d.w", c);

@@ -72,7 +72,8 @@ static void workload(nn_device dev, results *r) {
     /* GRU sequence, training with dropout */
     nn_tensor x = rnd(dev, &rng, 3, (int[]){B, T, IN}), h0 = rnd(dev, &rng, 3, (int[]){2, B, H});
     nn_tensor out = nn_zeros3(dev, B, T, H), hs = nn_zeros4(dev, 2, B, T, H);
-    nn_tensor dout = rnd(dev, &rng, 3, (int[]){B, T, H}), dhs = rnd(dev, &rng, 4, (int[]){2, B, T, H});
+    nn_tensor dout = rnd(dev, &rng, 3, (int[]){B, T, H}),
+              dhs = rnd(dev, &rng, 4, (int[]){2, B, T, H});
     nn_tensor dx = nn_zeros3(dev, B, T, IN), dh0 = nn_zeros3(dev, 2, B, H);
     nn_gru_seq_cache gc = {0};
     CHECK(nn_gru_seq_forward(&g, &x, &h0, &out, &hs, 1, &rng, &gc) == 0);
@@ -82,7 +83,8 @@ static void workload(nn_device dev, results *r) {
     keep(r, "gru.dx", &dx);
     keep(r, "gru.dh0", &dh0);
     /* GRU and LSTM steps */
-    nn_tensor xs = nn_view2(&x, 0, B, IN), hn = nn_zeros3(dev, 2, B, H), cn = nn_zeros3(dev, 2, B, H);
+    nn_tensor xs = nn_view2(&x, 0, B, IN), hn = nn_zeros3(dev, 2, B, H),
+              cn = nn_zeros3(dev, 2, B, H);
     nn_tensor dxs = nn_zeros2(dev, B, IN), dh = rnd(dev, &rng, 3, (int[]){2, B, H});
     nn_tensor dc = rnd(dev, &rng, 3, (int[]){2, B, H});
     nn_gru_step_cache sc1 = {0};
@@ -222,10 +224,10 @@ static void workload(nn_device dev, results *r) {
     nn_lstm_step_cache_free(&lc);
     nn_softctx_cache_free(&scc);
     nn_batchnorm_cache_free(&bc);
-    nn_tensor *ts[] = {&x, &h0, &out, &hs, &dout, &dhs, &dx, &dh0, &hn, &cn, &dxs, &dh, &dc,
-                       &logits, &logp, &dlogits, &do2, &e, &de, &q, &dq, &dhs2, &mask, &seg,
-                       &maskd, &segd, &ctx, &dctx, &dfeats, &dmask, &qq, &ctx3, &dctx3, &dseg,
-                       &y, &dy, &dbn};
+    nn_tensor *ts[] = {&x,   &h0,   &out,   &hs,     &dout,  &dhs,     &dx,  &dh0,  &hn,     &cn,
+                       &dxs, &dh,   &dc,    &logits, &logp,  &dlogits, &do2, &e,    &de,     &q,
+                       &dq,  &dhs2, &mask,  &seg,    &maskd, &segd,    &ctx, &dctx, &dfeats, &dmask,
+                       &qq,  &ctx3, &dctx3, &dseg,   &y,     &dy,      &dbn};
     for (size_t i = 0; i < sizeof ts / sizeof *ts; i++) nn_tensor_free(ts[i]);
     nn_params_free(&ps);
 }

@@ -39,30 +39,30 @@ int nn_gemm_small_isa(void) {
 #define T512 __attribute__((target("avx512f"), always_inline)) static inline
 
 /* R rows (6 or 1) written out so that the accumulators stay in registers */
-#define TILE512(R)                                                                              \
-    T512 void tile512_##R(int K, const float *A, int lda, const float *B, int ldb, float beta,   \
-                          float *C, int ldc, __mmask16 m0, __mmask16 m1) {                      \
-        __m512 c0[R], c1[R];                                                                    \
-        _Pragma("GCC unroll 6") for (int i = 0; i < R; i++) c0[i] = c1[i] = _mm512_setzero_ps(); \
-        for (int k = 0; k < K; k++) {                                                           \
-            const float *b = B + (size_t)k * ldb;                                               \
-            __m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b + 16);                       \
-            _Pragma("GCC unroll 6") for (int i = 0; i < R; i++) {                               \
-                __m512 a = _mm512_set1_ps(A[(size_t)i * lda + k]);                              \
-                c0[i] = _mm512_fmadd_ps(a, b0, c0[i]);                                          \
-                c1[i] = _mm512_fmadd_ps(a, b1, c1[i]);                                          \
-            }                                                                                   \
-        }                                                                                       \
-        _Pragma("GCC unroll 6") for (int i = 0; i < R; i++) {                                   \
-            float *c = C + (size_t)i * ldc;                                                     \
-            if (beta != 0) {                                                                    \
-                __m512 vb = _mm512_set1_ps(beta);                                               \
-                c0[i] = _mm512_fmadd_ps(vb, _mm512_maskz_loadu_ps(m0, c), c0[i]);               \
-                c1[i] = _mm512_fmadd_ps(vb, _mm512_maskz_loadu_ps(m1, c + 16), c1[i]);          \
-            }                                                                                   \
-            _mm512_mask_storeu_ps(c, m0, c0[i]);                                                \
-            _mm512_mask_storeu_ps(c + 16, m1, c1[i]);                                           \
-        }                                                                                       \
+#define TILE512(R)                                                                                 \
+    T512 void tile512_##R(int K, const float *A, int lda, const float *B, int ldb, float beta,     \
+                          float *C, int ldc, __mmask16 m0, __mmask16 m1) {                         \
+        __m512 c0[R], c1[R];                                                                       \
+        _Pragma("GCC unroll 6") for (int i = 0; i < R; i++) c0[i] = c1[i] = _mm512_setzero_ps();   \
+        for (int k = 0; k < K; k++) {                                                              \
+            const float *b = B + (size_t)k * ldb;                                                  \
+            __m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b + 16);                          \
+            _Pragma("GCC unroll 6") for (int i = 0; i < R; i++) {                                  \
+                __m512 a = _mm512_set1_ps(A[(size_t)i * lda + k]);                                 \
+                c0[i] = _mm512_fmadd_ps(a, b0, c0[i]);                                             \
+                c1[i] = _mm512_fmadd_ps(a, b1, c1[i]);                                             \
+            }                                                                                      \
+        }                                                                                          \
+        _Pragma("GCC unroll 6") for (int i = 0; i < R; i++) {                                      \
+            float *c = C + (size_t)i * ldc;                                                        \
+            if (beta != 0) {                                                                       \
+                __m512 vb = _mm512_set1_ps(beta);                                                  \
+                c0[i] = _mm512_fmadd_ps(vb, _mm512_maskz_loadu_ps(m0, c), c0[i]);                  \
+                c1[i] = _mm512_fmadd_ps(vb, _mm512_maskz_loadu_ps(m1, c + 16), c1[i]);             \
+            }                                                                                      \
+            _mm512_mask_storeu_ps(c, m0, c0[i]);                                                   \
+            _mm512_mask_storeu_ps(c + 16, m1, c1[i]);                                              \
+        }                                                                                          \
     }
 TILE512(6)
 TILE512(1)
@@ -82,7 +82,8 @@ __attribute__((target("avx512f"))) static void gemm512(int M, int N, int K, cons
                 tile512_6(K, a, lda, b, NP, beta, c, ldc, m0, m1);
             else
                 for (int r = 0; r < M - i; r++)
-                    tile512_1(K, a + (size_t)r * lda, lda, b, NP, beta, c + (size_t)r * ldc, ldc, m0, m1);
+                    tile512_1(K, a + (size_t)r * lda, lda, b, NP, beta, c + (size_t)r * ldc, ldc,
+                              m0, m1);
         }
     }
 }
@@ -91,30 +92,30 @@ __attribute__((target("avx512f"))) static void gemm512(int M, int N, int K, cons
 
 #define T256 __attribute__((target("avx2,fma"), always_inline)) static inline
 
-#define TILE256(R)                                                                              \
-    T256 void tile256_##R(int K, const float *A, int lda, const float *B, int ldb, float beta,   \
-                          float *C, int ldc, __m256i m0, __m256i m1) {                          \
-        __m256 c0[R], c1[R];                                                                    \
-        _Pragma("GCC unroll 6") for (int i = 0; i < R; i++) c0[i] = c1[i] = _mm256_setzero_ps(); \
-        for (int k = 0; k < K; k++) {                                                           \
-            const float *b = B + (size_t)k * ldb;                                               \
-            __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);                        \
-            _Pragma("GCC unroll 6") for (int i = 0; i < R; i++) {                               \
-                __m256 a = _mm256_broadcast_ss(A + (size_t)i * lda + k);                        \
-                c0[i] = _mm256_fmadd_ps(a, b0, c0[i]);                                          \
-                c1[i] = _mm256_fmadd_ps(a, b1, c1[i]);                                          \
-            }                                                                                   \
-        }                                                                                       \
-        _Pragma("GCC unroll 6") for (int i = 0; i < R; i++) {                                   \
-            float *c = C + (size_t)i * ldc;                                                     \
-            if (beta != 0) {                                                                    \
-                __m256 vb = _mm256_set1_ps(beta);                                               \
-                c0[i] = _mm256_fmadd_ps(vb, _mm256_maskload_ps(c, m0), c0[i]);                  \
-                c1[i] = _mm256_fmadd_ps(vb, _mm256_maskload_ps(c + 8, m1), c1[i]);              \
-            }                                                                                   \
-            _mm256_maskstore_ps(c, m0, c0[i]);                                                  \
-            _mm256_maskstore_ps(c + 8, m1, c1[i]);                                              \
-        }                                                                                       \
+#define TILE256(R)                                                                                 \
+    T256 void tile256_##R(int K, const float *A, int lda, const float *B, int ldb, float beta,     \
+                          float *C, int ldc, __m256i m0, __m256i m1) {                             \
+        __m256 c0[R], c1[R];                                                                       \
+        _Pragma("GCC unroll 6") for (int i = 0; i < R; i++) c0[i] = c1[i] = _mm256_setzero_ps();   \
+        for (int k = 0; k < K; k++) {                                                              \
+            const float *b = B + (size_t)k * ldb;                                                  \
+            __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);                           \
+            _Pragma("GCC unroll 6") for (int i = 0; i < R; i++) {                                  \
+                __m256 a = _mm256_broadcast_ss(A + (size_t)i * lda + k);                           \
+                c0[i] = _mm256_fmadd_ps(a, b0, c0[i]);                                             \
+                c1[i] = _mm256_fmadd_ps(a, b1, c1[i]);                                             \
+            }                                                                                      \
+        }                                                                                          \
+        _Pragma("GCC unroll 6") for (int i = 0; i < R; i++) {                                      \
+            float *c = C + (size_t)i * ldc;                                                        \
+            if (beta != 0) {                                                                       \
+                __m256 vb = _mm256_set1_ps(beta);                                                  \
+                c0[i] = _mm256_fmadd_ps(vb, _mm256_maskload_ps(c, m0), c0[i]);                     \
+                c1[i] = _mm256_fmadd_ps(vb, _mm256_maskload_ps(c + 8, m1), c1[i]);                 \
+            }                                                                                      \
+            _mm256_maskstore_ps(c, m0, c0[i]);                                                     \
+            _mm256_maskstore_ps(c + 8, m1, c1[i]);                                                 \
+        }                                                                                          \
     }
 TILE256(6)
 TILE256(1)
@@ -124,9 +125,9 @@ __attribute__((target("avx2,fma"))) static __m256i lanes(int n) {
 }
 
 /* a 32-column panel as two 16-column halves */
-__attribute__((target("avx2,fma"))) static void gemm256(int M, int N, int K, const float *A, int lda,
-                                                        const float *P, float beta, float *C,
-                                                        int ldc) {
+__attribute__((target("avx2,fma"))) static void gemm256(int M, int N, int K, const float *A,
+                                                        int lda, const float *P, float beta,
+                                                        float *C, int ldc) {
     for (int j = 0; j < N; j += 16) {
         int w = N - j < 16 ? N - j : 16;
         __m256i m0 = lanes(w), m1 = lanes(w - 8);
@@ -138,7 +139,8 @@ __attribute__((target("avx2,fma"))) static void gemm256(int M, int N, int K, con
                 tile256_6(K, a, lda, b, NP, beta, c, ldc, m0, m1);
             else
                 for (int r = 0; r < M - i; r++)
-                    tile256_1(K, a + (size_t)r * lda, lda, b, NP, beta, c + (size_t)r * ldc, ldc, m0, m1);
+                    tile256_1(K, a + (size_t)r * lda, lda, b, NP, beta, c + (size_t)r * ldc, ldc,
+                              m0, m1);
         }
     }
 }

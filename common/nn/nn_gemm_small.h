@@ -10,10 +10,10 @@
  * Every element of C is one chain of fused multiply-adds over k = 0 … K−1 in
  * order, so its value does not depend on M, N, the blocking or the thread
  * count (products of ≥ 4 MFLOP are split by columns over the threads of
- * nn_gemm_small_set_threads, one pool, woken per product); it differs from OpenBLAS's (which splits k into blocks) by rounding
- * only: |ours − exact| ≤ K·u·Σ_k |a_ik b_kj| with u = 2⁻²⁴, the classical
- * bound of a recursive dot product (nn_gemm_small_test checks against a
- * double product with this bound). */
+ * nn_gemm_small_set_threads, one pool, woken per product); it differs from OpenBLAS's (which splits
+ * k into blocks) by rounding only: |ours − exact| ≤ K·u·Σ_k |a_ik b_kj| with u = 2⁻²⁴, the
+ * classical bound of a recursive dot product (nn_gemm_small_test checks against a double product
+ * with this bound). */
 #ifndef WSD_NN_GEMM_SMALL_H
 #define WSD_NN_GEMM_SMALL_H
 

@@ -8,8 +8,10 @@
  * double product; shapes cover every row remainder (1..6) and column tails. */
 static void check_shape(int isa_cap, int M, int N, int K, float beta, wsd_rng *rng) {
     int lda = K + 3, ldb = N + 5, ldc = N + 2;
-    float *A = malloc(sizeof(float) * (size_t)M * lda), *B = malloc(sizeof(float) * (size_t)K * ldb);
-    float *C = malloc(sizeof(float) * (size_t)M * ldc), *C0 = malloc(sizeof(float) * (size_t)M * ldc);
+    float *A = malloc(sizeof(float) * (size_t)M * lda),
+          *B = malloc(sizeof(float) * (size_t)K * ldb);
+    float *C = malloc(sizeof(float) * (size_t)M * ldc),
+          *C0 = malloc(sizeof(float) * (size_t)M * ldc);
     for (int i = 0; i < M * lda; i++) A[i] = wsd_rng_uniformf(rng) * 2 - 1;
     for (int i = 0; i < K * ldb; i++) B[i] = wsd_rng_uniformf(rng) * 2 - 1;
     for (int i = 0; i < M * ldc; i++) C[i] = C0[i] = wsd_rng_uniformf(rng) * 2 - 1;
@@ -53,18 +55,19 @@ static void check_shape(int isa_cap, int M, int N, int K, float beta, wsd_rng *r
                     ex += p;
                     mag += fabs(p);
                 }
-                double bound = (K + 1) * ldexp(1.0, -24) * mag + 1e-30, err = fabs(got - ex) / bound;
+                double bound = (K + 1) * ldexp(1.0, -24) * mag + 1e-30,
+                       err = fabs(got - ex) / bound;
                 if (err > worst) worst = err;
             }
-        CHECK_MSG(worst <= 1.0, "isa %d M %d N %d K %d beta %g: error %.3g of the bound", isa_cap, M,
-                  N, K, beta, worst);
+        CHECK_MSG(worst <= 1.0, "isa %d M %d N %d K %d beta %g: error %.3g of the bound", isa_cap,
+                  M, N, K, beta, worst);
     }
     free(A), free(B), free(C), free(C0);
 }
 
 static void test_products_within_the_bound(void) {
-    static const int shapes[][3] = {{1, 1, 1},    {6, 32, 7},   {7, 33, 64}, {5, 17, 3},
-                                    {13, 47, 100}, {36, 96, 512}, {2, 15, 9}, {4, 9, 31}};
+    static const int shapes[][3] = {{1, 1, 1},     {6, 32, 7},    {7, 33, 64}, {5, 17, 3},
+                                    {13, 47, 100}, {36, 96, 512}, {2, 15, 9},  {4, 9, 31}};
     wsd_rng rng;
     wsd_rng_seed(&rng, 7);
     int isa = nn_gemm_small_isa();

@@ -22,8 +22,8 @@ int nn_gru_init(nn_gru *g, nn_params *ps, const char *prefix, int in, int hidden
 }
 
 /* rows × W_ihᵀ + b (or W_hh), rows (n, k) → out (n, 3H), ld 3H. */
-static void project(const nn_backend *be, int n, int k, int H3, const float *rows, const nn_param *w,
-                    const nn_param *b, float *out) {
+static void project(const nn_backend *be, int n, int k, int H3, const float *rows,
+                    const nn_param *w, const nn_param *b, float *out) {
     be->gemm(0, 1, n, H3, k, 1.0f, rows, k, w->value.data, k, 0.0f, out, H3);
     be->add_row_bias(n, H3, out, b->value.data);
 }
@@ -123,8 +123,8 @@ int nn_gru_step_forward(const nn_gru *g, const nn_tensor *x, const nn_tensor *h_
                              h_next->data + l * BH, gates);
         if (l == L - 1) break;
         input = nn_rnn_next_input(be, dev, g->dropout, dropping, rng, cache ? &cache->drop : NULL,
-                                  cache ? &cache->upper_in : NULL, upper.data, h_next->data + l * BH,
-                                  l, B, H);
+                                  cache ? &cache->upper_in : NULL, upper.data,
+                                  h_next->data + l * BH, l, B, H);
         in_l = H;
     }
     nn_tensor_free(&gi);
@@ -149,8 +149,8 @@ int nn_gru_step_backward(const nn_gru *g, const nn_gru_step_cache *cache, nn_ten
         const float *hp = cache->h_prev.data + l * BH;
         const float *input = l ? cache->upper_in.data + (l - 1) * BH : cache->x.data;
         int in_l = l ? H : g->in;
-        be->gru_cell_backward(B, H, cache->gates.data + (size_t)l * B * 4 * H, hp, dh->data + l * BH,
-                              dgi.data, 3 * H, dgh.data, dhp.data);
+        be->gru_cell_backward(B, H, cache->gates.data + (size_t)l * B * 4 * H, hp,
+                              dh->data + l * BH, dgi.data, 3 * H, dgh.data, dhp.data);
         layer_param_grads(be, g, l, B, in_l, dgi.data, input, dgh.data, hp);
         be->gemm(0, 0, B, H, 3 * H, 1.0f, dgh.data, 3 * H, g->w_hh[l]->value.data, H, 1.0f,
                  dhp.data, H);
@@ -323,10 +323,10 @@ static int seq_forward_core(const nn_gru *g, int T, int B, int in_var, const nn_
             /* all input projections of the layer in one product */
             if (l == 0 && in_var < in) {
                 const float *w = g->w_ih[0]->value.data;
-                be->gemm(0, 1, T * B, 3 * H, in_var, 1.0f, input, in_var, w, in, 0.0f,
-                         c->work.data, 3 * H);
-                be->gemm(0, 1, B, 3 * H, in - in_var, 1.0f, c->xc.data, in - in_var, w + in_var,
-                         in, 0.0f, c->work2.data, 3 * H);
+                be->gemm(0, 1, T * B, 3 * H, in_var, 1.0f, input, in_var, w, in, 0.0f, c->work.data,
+                         3 * H);
+                be->gemm(0, 1, B, 3 * H, in - in_var, 1.0f, c->xc.data, in - in_var, w + in_var, in,
+                         0.0f, c->work2.data, 3 * H);
                 be->add_row_bias(B, 3 * H, c->work2.data, g->b_ih[0]->value.data);
                 for (int t = 0; t < T; t++)
                     be->axpy(B3H, 1.0f, c->work2.data, c->work.data + (size_t)t * B3H);
@@ -337,8 +337,8 @@ static int seq_forward_core(const nn_gru *g, int T, int B, int in_var, const nn_
             for (int t = 0; t < T; t++) {
                 const float *hp = c->h[l].data + (size_t)t * BH;
                 project_hh(be, B, H, hp, packed, g->w_hh[l], g->b_hh[l], c->work2.data);
-                be->gru_cell_forward(B, H, c->work.data + (size_t)t * B3H, 3 * H, c->work2.data,
-                                     hp, c->h[l].data + (size_t)(t + 1) * BH,
+                be->gru_cell_forward(B, H, c->work.data + (size_t)t * B3H, 3 * H, c->work2.data, hp,
+                                     c->h[l].data + (size_t)(t + 1) * BH,
                                      c->gates[l].data + (size_t)t * B * 4 * H);
             }
         }
@@ -402,8 +402,8 @@ int nn_gru_seq_forward(const nn_gru *g, const nn_tensor *x, const nn_tensor *h0,
 int nn_gru_seq_forward_same0(const nn_gru *g, const nn_tensor *x, const nn_gru_seq_cache *same,
                              nn_tensor *out, nn_tensor *hs, int training, wsd_rng *rng,
                              nn_gru_seq_cache *cache) {
-    if (x->ndim != 3 || !same || !same->h[0].data || same->in_var != g->in || same->B != x->shape[0] ||
-        same->T != x->shape[1] || same->h[0].device != x->device)
+    if (x->ndim != 3 || !same || !same->h[0].data || same->in_var != g->in ||
+        same->B != x->shape[0] || same->T != x->shape[1] || same->h[0].device != x->device)
         return wsd_fail("GRU: layer 0 to reuse is not from a forward of this shape (%s)",
                         nn_tensor_shape_str(x));
     if (!cache || cache == same) return wsd_fail("GRU: reusing layer 0 needs a cache of its own");
@@ -438,8 +438,8 @@ nn_tensor nn_gru_seq_top_tm(const nn_gru *g, const nn_gru_seq_cache *c) {
  * in_var) time-major += when tm, else (B, T, in) batch-major +=; dxc
  * (B, in − in_var) += when not NULL. */
 static int seq_backward_core(const nn_gru *g, nn_gru_seq_cache *c, const float *dout, size_t ts,
-                             size_t bs, const nn_tensor *dhs, nn_tensor *dx, int tm,
-                             nn_tensor *dxc, nn_tensor *dh0) {
+                             size_t bs, const nn_tensor *dhs, nn_tensor *dx, int tm, nn_tensor *dxc,
+                             nn_tensor *dh0) {
     int L = g->layers, H = g->hidden, B = c->B, T = c->T, in = g->in, in_var = c->in_var;
     nn_device dev = c->x.device;
     const nn_backend *be = nn_backend_for(dev);
@@ -455,7 +455,8 @@ static int seq_backward_core(const nn_gru *g, nn_gru_seq_cache *c, const float *
         for (int t = T - 1; t >= 0; t--) {
             if (l == L - 1 && dout) be->copy2d(B, H, dout + t * ts, (int)bs, dh, H, 1);
             if (dhs)
-                be->copy2d(B, H, dhs->data + (size_t)l * B * T * H + (size_t)t * H, T * H, dh, H, 1);
+                be->copy2d(B, H, dhs->data + (size_t)l * B * T * H + (size_t)t * H, T * H, dh, H,
+                           1);
             if (l < L - 1) {
                 const float *du = c->work3.data + (size_t)t * BH;
                 if (c->dropped)
@@ -471,7 +472,7 @@ static int seq_backward_core(const nn_gru *g, nn_gru_seq_cache *c, const float *
             be->copy(dh, dhp, BH);
         }
         if (dh0) be->axpy(BH, 1.0f, dh, dh0->data + l * BH);
-        const float *input = l == 0 ? c->x.data
+        const float *input = l == 0       ? c->x.data
                              : c->dropped ? c->upper_in[l - 1].data
                                           : c->h[l - 1].data + BH;
         if (l == 0 && in_var < in) {

@@ -1,9 +1,8 @@
 /* Multi-layer unidirectional GRU with PyTorch's gate equations and layout
- * (WSDEC model/networks/seq_encoder.py, RNNSeqEncoder): weight_ih_l{k} (3H, in_k), weight_hh_l{k} (3H, H), bias_ih_l{k},
- * bias_hh_l{k} (3H), gate order r, z, n;
- *   n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn)),  h' = (1−z) ⊙ n + z ⊙ h.
- * Inter-layer dropout p on the output of layer k before it enters layer k+1,
- * training only; hidden states are kept before dropout; none on the top layer.
+ * (WSDEC model/networks/seq_encoder.py, RNNSeqEncoder): weight_ih_l{k} (3H, in_k), weight_hh_l{k}
+ * (3H, H), bias_ih_l{k}, bias_hh_l{k} (3H), gate order r, z, n; n = tanh(W_in x + b_in + r ⊙ (W_hn
+ * h + b_hn)),  h' = (1−z) ⊙ n + z ⊙ h. Inter-layer dropout p on the output of layer k before it
+ * enters layer k+1, training only; hidden states are kept before dropout; none on the top layer.
  *
  * Two ways to run it:
  *  - nn_gru_seq_*: a whole (B, T, in) sequence (the encoders). Input
@@ -67,11 +66,11 @@ int nn_gru_step_backward(const nn_gru *g, const nn_gru_step_cache *cache, nn_ten
  * concatenated input, up to rounding. */
 typedef struct {
     int B, in_var;
-    nn_tensor pc;                            /* (B, 3H) xc·W_ih0[:, in_var:]ᵀ + b_ih0 */
-    nn_tensor gi, gh;                        /* (B, 3H) scratch */
-    nn_tensor pack_ih[NN_RNN_MAX_LAYERS];    /* W_ih (layer 0: its in_var columns)ᵀ packed */
-    nn_tensor pack_hh[NN_RNN_MAX_LAYERS];    /* W_hhᵀ packed */
-    int packed;                              /* the pack_* tensors are in use */
+    nn_tensor pc;                         /* (B, 3H) xc·W_ih0[:, in_var:]ᵀ + b_ih0 */
+    nn_tensor gi, gh;                     /* (B, 3H) scratch */
+    nn_tensor pack_ih[NN_RNN_MAX_LAYERS]; /* W_ih (layer 0: its in_var columns)ᵀ packed */
+    nn_tensor pack_hh[NN_RNN_MAX_LAYERS]; /* W_hhᵀ packed */
+    int packed;                           /* the pack_* tensors are in use */
 } nn_gru_infer;
 
 int nn_gru_infer_begin(const nn_gru *g, const nn_tensor *xc, nn_gru_infer *s);
@@ -84,25 +83,25 @@ void nn_gru_infer_free(nn_gru_infer *s);
 
 typedef struct {
     int T, B;
-    int in_var;                              /* input columns that change with t */
-    nn_tensor x;                             /* (T, B, in_var) time-major copy */
-    nn_tensor xc;                            /* (B, in − in_var) the constant input */
-    nn_tensor h[NN_RNN_MAX_LAYERS];          /* (T+1, B, H): h_{-1} … h_{T-1} */
-    nn_tensor gates[NN_RNN_MAX_LAYERS];      /* (T, B, 4H): r, z, n, W_hn h + b_hn */
-    nn_tensor drop[NN_RNN_MAX_LAYERS];       /* (T, B, H) masks into layer k+1 */
-    nn_tensor upper_in[NN_RNN_MAX_LAYERS];   /* (T, B, H) dropped input of layer k+1 */
-    nn_tensor work, work2, work3;            /* scratch */
-    nn_tensor wpack;                         /* W_hh packed for the per-step products */
-    nn_tensor dh;                            /* (2, B, H) backward scratch */
-    int dropped;                             /* dropout masks were applied */
+    int in_var;                            /* input columns that change with t */
+    nn_tensor x;                           /* (T, B, in_var) time-major copy */
+    nn_tensor xc;                          /* (B, in − in_var) the constant input */
+    nn_tensor h[NN_RNN_MAX_LAYERS];        /* (T+1, B, H): h_{-1} … h_{T-1} */
+    nn_tensor gates[NN_RNN_MAX_LAYERS];    /* (T, B, 4H): r, z, n, W_hn h + b_hn */
+    nn_tensor drop[NN_RNN_MAX_LAYERS];     /* (T, B, H) masks into layer k+1 */
+    nn_tensor upper_in[NN_RNN_MAX_LAYERS]; /* (T, B, H) dropped input of layer k+1 */
+    nn_tensor work, work2, work3;          /* scratch */
+    nn_tensor wpack;                       /* W_hh packed for the per-step products */
+    nn_tensor dh;                          /* (2, B, H) backward scratch */
+    int dropped;                           /* dropout masks were applied */
 } nn_gru_seq_cache;
 
 void nn_gru_seq_cache_free(nn_gru_seq_cache *c);
 
 /* x (B, T, in); h0 (layers, B, H) or NULL for zeros. Outputs (either may be
  * NULL): out (B, T, H) top-layer outputs; hs (layers, B, T, H) every hidden
- * state of every layer. Padding is not skipped (seq_encoder.py RNNSeqEncoder._forward). cache may be NULL
- * (inference). */
+ * state of every layer. Padding is not skipped (seq_encoder.py RNNSeqEncoder._forward). cache may
+ * be NULL (inference). */
 int nn_gru_seq_forward(const nn_gru *g, const nn_tensor *x, const nn_tensor *h0, nn_tensor *out,
                        nn_tensor *hs, int training, wsd_rng *rng, nn_gru_seq_cache *cache);
 /* nn_gru_seq_forward from h0 = 0 whose layer 0 is copied from `same`, the

@@ -179,9 +179,11 @@ static void check_time_major(float dropout) {
     for (int t = 0; t < T; t++)
         for (int b = 0; b < B; b++) {
             for (int k = 0; k < C; k++) c.xs[t].data[b * IN + VAR + k] = xc.data[b * C + k];
-            for (int j = 0; j < VAR; j++) xtm.data[(t * B + b) * VAR + j] = c.xs[t].data[b * IN + j];
+            for (int j = 0; j < VAR; j++)
+                xtm.data[(t * B + b) * VAR + j] = c.xs[t].data[b * IN + j];
             for (int k = 0; k < H; k++)
-                r.data[(t * B + b) * H + k] = c.s.r_hs.data[(((size_t)(L - 1) * B + b) * T + t) * H + k];
+                r.data[(t * B + b) * H + k] =
+                    c.s.r_hs.data[(((size_t)(L - 1) * B + b) * T + t) * H + k];
         }
     /* steps */
     wsd_rng rng;
@@ -266,7 +268,8 @@ static void test_gru_infer_constant_input(void) {
             for (int k = 0; k < C; k++) c.xs[t].data[b * IN + VAR + k] = xc.data[b * C + k];
             for (int j = 0; j < VAR; j++) xv.data[b * VAR + j] = c.xs[t].data[b * IN + j];
         }
-        CHECK(nn_gru_step_forward(&c.s.g, &c.xs[t], &c.hstate[t], &c.hstate[t + 1], 0, NULL, NULL) == 0);
+        CHECK(nn_gru_step_forward(&c.s.g, &c.xs[t], &c.hstate[t], &c.hstate[t + 1], 0, NULL,
+                                  NULL) == 0);
         CHECK(nn_gru_infer_step(&c.s.g, &inf, &xv, &h[t % 2], &h[(t + 1) % 2]) == 0);
         for (size_t j = 0; j < h[0].size; j++)
             worst = fmax(worst, fabs(h[(t + 1) % 2].data[j] - c.hstate[t + 1].data[j]));

@@ -23,8 +23,8 @@ static nn_param *new_param(nn_params *ps, nn_device dev, const char *prefix, con
     return nn_params_new(ps, dev, name, 0, ndim, shape);
 }
 
-int nn_linear_init(nn_linear *l, nn_params *ps, const char *prefix, int in, int out,
-                   int with_bias, wsd_rng *rng, nn_device dev) {
+int nn_linear_init(nn_linear *l, nn_params *ps, const char *prefix, int in, int out, int with_bias,
+                   wsd_rng *rng, nn_device dev) {
     int ws[2] = {out, in};
     float bound = 1.0f / sqrtf((float)in);
     l->in = in;
@@ -49,8 +49,7 @@ int nn_linear_forward(const nn_linear *l, const nn_tensor *x, nn_tensor *y) {
     return l->bias ? nn_add_row_bias(&y2, &l->bias->value) : 0;
 }
 
-int nn_linear_backward(const nn_linear *l, const nn_tensor *x, const nn_tensor *dy,
-                       nn_tensor *dx) {
+int nn_linear_backward(const nn_linear *l, const nn_tensor *x, const nn_tensor *dy, nn_tensor *dx) {
     nn_tensor x2, dy2, dx2;
     if (as_rows(x, l->in, "linear input", &x2) || as_rows(dy, l->out, "linear grad", &dy2))
         return -1;

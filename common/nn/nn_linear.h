@@ -6,22 +6,21 @@
 
 typedef struct {
     int in, out;
-    nn_param *weight;  /* (out, in)  "<prefix>.weight" */
-    nn_param *bias;    /* (out) "<prefix>.bias", NULL when bias-free */
+    nn_param *weight; /* (out, in)  "<prefix>.weight" */
+    nn_param *bias;   /* (out) "<prefix>.bias", NULL when bias-free */
 } nn_linear;
 
 /* Init U(−1/√in, 1/√in) for weight and bias (PyTorch 0.3). */
-int nn_linear_init(nn_linear *l, nn_params *ps, const char *prefix, int in, int out,
-                   int with_bias, wsd_rng *rng, nn_device dev);
+int nn_linear_init(nn_linear *l, nn_params *ps, const char *prefix, int in, int out, int with_bias,
+                   wsd_rng *rng, nn_device dev);
 /* x (N, in) → y (N, out). Any leading shape works if viewed as 2-d. */
 int nn_linear_forward(const nn_linear *l, const nn_tensor *x, nn_tensor *y);
 /* Accumulates dW, db; dx += dy·W when dx is not NULL. */
-int nn_linear_backward(const nn_linear *l, const nn_tensor *x, const nn_tensor *dy,
-                       nn_tensor *dx);
+int nn_linear_backward(const nn_linear *l, const nn_tensor *x, const nn_tensor *dy, nn_tensor *dx);
 
 typedef struct {
     int num, dim;
-    nn_param *weight;  /* (num, dim) "<prefix>.weight", init N(0,1) */
+    nn_param *weight; /* (num, dim) "<prefix>.weight", init N(0,1) */
 } nn_embedding;
 
 int nn_embedding_init(nn_embedding *e, nn_params *ps, const char *prefix, int num, int dim,

@@ -60,8 +60,8 @@ int nn_nll_backward(const nn_tensor *logp, const int *target, const float *weigh
     return 0;
 }
 
-int nn_softmax_nll(const nn_tensor *logits, const int *target, const float *weight,
-                   double scale, nn_tensor *logp, double *loss, nn_tensor *dlogits) {
+int nn_softmax_nll(const nn_tensor *logits, const int *target, const float *weight, double scale,
+                   nn_tensor *logp, double *loss, nn_tensor *dlogits) {
     if (nn_log_softmax_forward(logits, logp) || nn_nll_forward(logp, target, weight, scale, loss))
         return -1;
     if (dlogits) {
@@ -73,8 +73,7 @@ int nn_softmax_nll(const nn_tensor *logits, const int *target, const float *weig
     return 0;
 }
 
-int nn_cross_entropy(const nn_tensor *logits, const int *target, double *loss,
-                     nn_tensor *dlogits) {
+int nn_cross_entropy(const nn_tensor *logits, const int *target, double *loss, nn_tensor *dlogits) {
     TRY(check_2d(logits, "cross_entropy"));
     nn_tensor logp = nn_tensor_zeros(logits->device, 2, logits->shape);
     int rc = nn_softmax_nll(logits, target, NULL, 1.0 / logits->shape[0], &logp, loss, dlogits);
@@ -88,8 +87,9 @@ static int diff_loss(int l1, const nn_tensor *a, const nn_tensor *b, double scal
         return wsd_fail("%s: operands of %zu and %zu elements", l1 ? "l1" : "mse", a->size,
                         b->size);
     double n = (double)a->size;
-    *loss = BE(a)->diff_loss(l1, a->size, a->data, b->data, (float)(scale / n),
-                             da ? da->data : NULL) / n * scale;
+    *loss =
+        BE(a)->diff_loss(l1, a->size, a->data, b->data, (float)(scale / n), da ? da->data : NULL) /
+        n * scale;
     return 0;
 }
 

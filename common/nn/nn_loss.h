@@ -32,12 +32,11 @@ int nn_nll_backward(const nn_tensor *logp, const int *target, const float *weigh
 
 /* Fused log_softmax + weighted NLL: logp (N, V) is written (may alias
  * logits); dlogits (may be NULL) += scale · w_n · (softmax − onehot). */
-int nn_softmax_nll(const nn_tensor *logits, const int *target, const float *weight,
-                   double scale, nn_tensor *logp, double *loss, nn_tensor *dlogits);
+int nn_softmax_nll(const nn_tensor *logits, const int *target, const float *weight, double scale,
+                   nn_tensor *logp, double *loss, nn_tensor *dlogits);
 
 /* PyTorch CrossEntropyLoss (mean over rows). */
-int nn_cross_entropy(const nn_tensor *logits, const int *target, double *loss,
-                     nn_tensor *dlogits);
+int nn_cross_entropy(const nn_tensor *logits, const int *target, double *loss, nn_tensor *dlogits);
 
 /* loss = scale · mean over all elements of (a−b)² (MSE) or |a−b| (L1); da
  * (may be NULL) += its gradient. scale is the loss weight (1/100 for the

@@ -65,10 +65,14 @@ typedef struct {
 static double loss_fn(void *p) {
     loss_ctx *c = p;
     double l = 0;
-    if (c->kind == 0) nn_softmax_nll(&c->x, c->target, c->weight, 0.5, &c->tmp, &l, NULL);
-    else if (c->kind == 1) nn_cross_entropy(&c->x, c->target, &l, NULL);
-    else if (c->kind == 2) nn_mse(&c->x, &c->y, 0.01, &l, NULL);
-    else nn_l1(&c->x, &c->y, 0.1, &l, NULL);
+    if (c->kind == 0)
+        nn_softmax_nll(&c->x, c->target, c->weight, 0.5, &c->tmp, &l, NULL);
+    else if (c->kind == 1)
+        nn_cross_entropy(&c->x, c->target, &l, NULL);
+    else if (c->kind == 2)
+        nn_mse(&c->x, &c->y, 0.01, &l, NULL);
+    else
+        nn_l1(&c->x, &c->y, 0.1, &l, NULL);
     return l;
 }
 
@@ -78,16 +82,24 @@ static void test_losses_fd(void) {
     int target[4] = {2, 0, 4, 1};
     float weight[4] = {1, 0, 1, 0.5f};
     for (int kind = 0; kind < 4; kind++) {
-        loss_ctx c = {nn_zeros2(NN_CPU, 4, 5), nn_zeros2(NN_CPU, 4, 5), nn_zeros2(NN_CPU, 4, 5),
-                      target, weight, kind};
+        loss_ctx c = {nn_zeros2(NN_CPU, 4, 5),
+                      nn_zeros2(NN_CPU, 4, 5),
+                      nn_zeros2(NN_CPU, 4, 5),
+                      target,
+                      weight,
+                      kind};
         tu_randomize(&c.x, &rng, 2);
         tu_randomize(&c.y, &rng, 2);
         nn_tensor dx = nn_zeros2(NN_CPU, 4, 5);
         double l;
-        if (kind == 0) nn_softmax_nll(&c.x, target, weight, 0.5, &c.tmp, &l, &dx);
-        else if (kind == 1) nn_cross_entropy(&c.x, target, &l, &dx);
-        else if (kind == 2) nn_mse(&c.x, &c.y, 0.01, &l, &dx);
-        else nn_l1(&c.x, &c.y, 0.1, &l, &dx);
+        if (kind == 0)
+            nn_softmax_nll(&c.x, target, weight, 0.5, &c.tmp, &l, &dx);
+        else if (kind == 1)
+            nn_cross_entropy(&c.x, target, &l, &dx);
+        else if (kind == 2)
+            nn_mse(&c.x, &c.y, 0.01, &l, &dx);
+        else
+            nn_l1(&c.x, &c.y, 0.1, &l, &dx);
         CHECK(tu_fd_check("loss input", &c.x, &dx, loss_fn, &c, 40, 1e-3, 1e-4, 1e-2) <= 1);
         nn_tensor_free(&dx);
         nn_tensor_free(&c.x);

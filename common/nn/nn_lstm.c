@@ -77,8 +77,8 @@ int nn_lstm_step_forward(const nn_lstm *g, const nn_tensor *x, const nn_tensor *
                               cache ? cache->gates.data + (size_t)l * B * 5 * H : NULL);
         if (l == L - 1) break;
         input = nn_rnn_next_input(be, dev, g->dropout, dropping, rng, cache ? &cache->drop : NULL,
-                                  cache ? &cache->upper_in : NULL, upper.data, h_next->data + l * BH,
-                                  l, B, H);
+                                  cache ? &cache->upper_in : NULL, upper.data,
+                                  h_next->data + l * BH, l, B, H);
         in_l = H;
     }
     nn_tensor_free(&pre);
@@ -185,7 +185,8 @@ int nn_lstm_seq_forward(const nn_lstm *g, const nn_tensor *x, const nn_tensor *h
                                   cache ? &c->steps[t] : NULL);
         if (rc) break;
         if (out)
-            be->copy2d(B, H, hn.data + (size_t)(L - 1) * BH, H, out->data + (size_t)t * H, T * H, 0);
+            be->copy2d(B, H, hn.data + (size_t)(L - 1) * BH, H, out->data + (size_t)t * H, T * H,
+                       0);
         if (hs)
             for (int l = 0; l < L; l++)
                 be->copy2d(B, H, hn.data + (size_t)l * BH, H,
@@ -213,7 +214,8 @@ int nn_lstm_seq_backward(const nn_lstm *g, nn_lstm_seq_cache *c, const nn_tensor
     int rc = 0;
     for (int t = T - 1; t >= 0 && !rc; t--) {
         if (dout)
-            be->copy2d(B, H, dout->data + (size_t)t * H, T * H, dh.data + (size_t)(L - 1) * BH, H, 1);
+            be->copy2d(B, H, dout->data + (size_t)t * H, T * H, dh.data + (size_t)(L - 1) * BH, H,
+                       1);
         if (dhs)
             for (int l = 0; l < L; l++)
                 be->copy2d(B, H, dhs->data + (size_t)l * B * T * H + (size_t)t * H, T * H,

@@ -20,12 +20,12 @@ int nn_lstm_init(nn_lstm *l, nn_params *ps, const char *prefix, int in, int hidd
 
 typedef struct {
     int batch;
-    nn_tensor x;         /* (B, in) */
-    nn_tensor h_prev;    /* (layers, B, H) */
-    nn_tensor c_prev;    /* (layers, B, H) */
-    nn_tensor gates;     /* (layers, B, 5H): i, f, g, o (activated), tanh(c') */
-    nn_tensor drop;      /* (layers-1, B, H) */
-    nn_tensor upper_in;  /* (layers-1, B, H) */
+    nn_tensor x;        /* (B, in) */
+    nn_tensor h_prev;   /* (layers, B, H) */
+    nn_tensor c_prev;   /* (layers, B, H) */
+    nn_tensor gates;    /* (layers, B, 5H): i, f, g, o (activated), tanh(c') */
+    nn_tensor drop;     /* (layers-1, B, H) */
+    nn_tensor upper_in; /* (layers-1, B, H) */
     int dropped;
 } nn_lstm_step_cache;
 
@@ -44,9 +44,9 @@ int nn_lstm_step_backward(const nn_lstm *l, const nn_lstm_step_cache *cache, nn_
  * dout and/or dhs and adds into dx (B, T, in), dh0, dc0 when not NULL. */
 typedef struct {
     int T, B, cap;
-    nn_lstm_step_cache *steps;   /* cap ≥ T caches */
-    nn_tensor h, c;              /* (T+1, layers, B, H) */
-    nn_tensor xt;                /* (B, in) scratch */
+    nn_lstm_step_cache *steps; /* cap ≥ T caches */
+    nn_tensor h, c;            /* (T+1, layers, B, H) */
+    nn_tensor xt;              /* (B, in) scratch */
 } nn_lstm_seq_cache;
 
 void nn_lstm_seq_cache_free(nn_lstm_seq_cache *c);

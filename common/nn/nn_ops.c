@@ -19,8 +19,7 @@ static int same_device(const nn_tensor *a, const nn_tensor *b, const char *op) {
 
 static int same_size(const nn_tensor *a, const nn_tensor *b, const char *op) {
     TRY(same_device(a, b, op));
-    if (a->size != b->size)
-        return wsd_fail("%s: %zu vs %zu elements", op, a->size, b->size);
+    if (a->size != b->size) return wsd_fail("%s: %zu vs %zu elements", op, a->size, b->size);
     return 0;
 }
 
@@ -29,8 +28,7 @@ static int cols_of(const nn_tensor *t) { return t->ndim == 2 ? t->shape[1] : -1;
 
 int nn_gemm(int ta, int tb, float alpha, const nn_tensor *a, const nn_tensor *b, float beta,
             nn_tensor *c) {
-    if (a->ndim != 2 || b->ndim != 2 || c->ndim != 2)
-        return wsd_fail("gemm: operands must be 2-d");
+    if (a->ndim != 2 || b->ndim != 2 || c->ndim != 2) return wsd_fail("gemm: operands must be 2-d");
     if (same_device(a, b, "gemm") || same_device(a, c, "gemm")) return -1;
     int m = ta ? a->shape[1] : a->shape[0], k = ta ? a->shape[0] : a->shape[1];
     int kb = tb ? b->shape[1] : b->shape[0], n = tb ? b->shape[0] : b->shape[1];
@@ -169,12 +167,13 @@ int nn_gather_rows(nn_tensor *dst, const nn_tensor *src, const int *idx, int n) 
 
 int nn_scatter_rows_acc(nn_tensor *dsrc, const nn_tensor *ddst, const int *idx, int n) {
     TRY(gather_check(ddst, dsrc, idx, n, "scatter_rows"));
-    if (n) BE(dsrc)->scatter_rows_acc(n, (int)(ddst->size / (size_t)n), ddst->data, idx, dsrc->data);
+    if (n)
+        BE(dsrc)->scatter_rows_acc(n, (int)(ddst->size / (size_t)n), ddst->data, idx, dsrc->data);
     return 0;
 }
 
-static int hidden_check(const nn_tensor *dst, const nn_tensor *hs, const int *bidx,
-                        const int *tidx, int n, nn_hidden_layout layout) {
+static int hidden_check(const nn_tensor *dst, const nn_tensor *hs, const int *bidx, const int *tidx,
+                        int n, nn_hidden_layout layout) {
     TRY(same_device(dst, hs, "hidden_gather"));
     if (hs->ndim != 4) return wsd_fail("hidden_gather: hidden stack must be (layers, B, T, H)");
     int L = hs->shape[0], B = hs->shape[1], T = hs->shape[2], H = hs->shape[3];
@@ -196,8 +195,8 @@ int nn_hidden_gather(nn_tensor *dst, const nn_tensor *hs, const int *bidx, const
     return 0;
 }
 
-int nn_hidden_scatter_acc(nn_tensor *dhs, const nn_tensor *ddst, const int *bidx,
-                          const int *tidx, int n, nn_hidden_layout layout) {
+int nn_hidden_scatter_acc(nn_tensor *dhs, const nn_tensor *ddst, const int *bidx, const int *tidx,
+                          int n, nn_hidden_layout layout) {
     TRY(hidden_check(ddst, dhs, bidx, tidx, n, layout));
     BE(dhs)->hidden_gather(dhs->shape[0], dhs->shape[1], dhs->shape[2], dhs->shape[3], n, bidx,
                            tidx, (int)layout, dhs->data, ddst->data, 1);

@@ -60,10 +60,10 @@ int nn_scatter_rows_acc(nn_tensor *dsrc, const nn_tensor *ddst, const int *idx, 
  *               (layer 0 then layer 1 concatenated), the 1024-d query.
  * nn_hidden_scatter_acc is the backward into dhs (layers, B, T, H). */
 typedef enum { NN_HID_LNH = 0, NN_HID_NLH = 1 } nn_hidden_layout;
-int nn_hidden_gather(nn_tensor *dst, const nn_tensor *hs, const int *bidx, const int *tidx,
-                     int n, nn_hidden_layout layout);
-int nn_hidden_scatter_acc(nn_tensor *dhs, const nn_tensor *ddst, const int *bidx,
-                          const int *tidx, int n, nn_hidden_layout layout);
+int nn_hidden_gather(nn_tensor *dst, const nn_tensor *hs, const int *bidx, const int *tidx, int n,
+                     nn_hidden_layout layout);
+int nn_hidden_scatter_acc(nn_tensor *dhs, const nn_tensor *ddst, const int *bidx, const int *tidx,
+                          int n, nn_hidden_layout layout);
 
 /* Reductions, results on the host (synchronising). */
 double nn_sum(const nn_tensor *x);

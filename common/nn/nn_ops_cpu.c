@@ -102,8 +102,8 @@ static void cpu_gemm(int ta, int tb, int m, int n, int k, float alpha, const flo
         openblas_set_num_threads(nt);
         return;
     }
-    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m,
-                n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n,
+                k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
 
 static void cpu_gemm_packed(int m, int n, int k, const float *a, int lda, const float *packed,
@@ -213,7 +213,8 @@ static void cpu_copy2d(int rows, int cols, const float *src, int lds, float *dst
                        int acc) {
     span a = {.y = dst, .x = src, .cols = cols, .ldx = lds, .ldy = ldd, .acc = acc};
     /* rows may overlap only in place-style moves within a row: in order then */
-    const float *s_end = src + (size_t)(rows - 1) * lds + cols, *d_end = dst + (size_t)(rows - 1) * ldd + cols;
+    const float *s_end = src + (size_t)(rows - 1) * lds + cols,
+                *d_end = dst + (size_t)(rows - 1) * ldd + cols;
     if (rows > 0 && (d_end <= src || s_end <= dst))
         nn_parallel_ranges((size_t)rows, row_grain(cols), copy2d_r, &a);
     else
@@ -221,7 +222,8 @@ static void cpu_copy2d(int rows, int cols, const float *src, int lds, float *dst
 }
 static void cpu_gather_rows(int n, int width, const float *src, const int *idx, float *dst) {
     for (int i = 0; i < n; i++)
-        memcpy(dst + (size_t)i * width, src + (size_t)idx[i] * width, (size_t)width * sizeof(float));
+        memcpy(dst + (size_t)i * width, src + (size_t)idx[i] * width,
+               (size_t)width * sizeof(float));
 }
 static void cpu_scatter_rows_acc(int n, int width, const float *src, const int *idx, float *dst) {
     for (int i = 0; i < n; i++) {
@@ -298,23 +300,22 @@ static void cpu_lstm_cell_forward(int B, int H, const float *pre, const float *c
         const float *p = pre + (size_t)b * 4 * H, *cp = c_prev + (size_t)b * H;
         float *hn = h_next + (size_t)b * H, *cn = c_next + (size_t)b * H;
         float *g = gates ? gates + (size_t)b * 5 * H : tmp;
-        nn_vsigmoidf(2 * (size_t)H, p, g);                  /* i, f */
-        nn_vtanhf((size_t)H, p + 2 * H, g + 2 * H);         /* g */
-        nn_vsigmoidf((size_t)H, p + 3 * H, g + 3 * H);      /* o */
+        nn_vsigmoidf(2 * (size_t)H, p, g);             /* i, f */
+        nn_vtanhf((size_t)H, p + 2 * H, g + 2 * H);    /* g */
+        nn_vsigmoidf((size_t)H, p + 3 * H, g + 3 * H); /* o */
         for (int j = 0; j < H; j++) {
             float c = g[H + j] * cp[j] + g[j] * g[2 * H + j];
             cn[j] = c;
             g[4 * H + j] = c;
         }
-        nn_vtanhf((size_t)H, g + 4 * H, g + 4 * H);         /* tanh(c) */
+        nn_vtanhf((size_t)H, g + 4 * H, g + 4 * H); /* tanh(c) */
         for (int j = 0; j < H; j++) hn[j] = g[3 * H + j] * g[4 * H + j];
     }
     free(tmp);
 }
 
 static void cpu_lstm_cell_backward(int B, int H, const float *gates, const float *c_prev,
-                                   const float *dh, const float *dc, float *dpre,
-                                   float *dc_prev) {
+                                   const float *dh, const float *dc, float *dpre, float *dc_prev) {
     for (int b = 0; b < B; b++) {
         const float *g = gates + (size_t)b * 5 * H, *cp = c_prev + (size_t)b * H;
         const float *dhb = dh + (size_t)b * H, *dcb = dc + (size_t)b * H;
@@ -445,7 +446,8 @@ static void cpu_batchnorm_forward(int N, int C, const float *x, float *y, const 
             mean = (float)m;
             istd = (float)(1.0 / sqrt(var + eps));
             run_mean[c] = (1 - momentum) * run_mean[c] + momentum * (float)m;
-            run_var[c] = (1 - momentum) * run_var[c] + momentum * (float)(N > 1 ? ss / (N - 1) : var);
+            run_var[c] =
+                (1 - momentum) * run_var[c] + momentum * (float)(N > 1 ? ss / (N - 1) : var);
         } else {
             mean = run_mean[c];
             istd = 1.0f / sqrtf(run_var[c] + eps);
@@ -611,9 +613,9 @@ static void cpu_att_dot_forward(int N, int T, int D, const float *feats, const i
 }
 
 static void cpu_att_dot_backward(int N, int T, int D, const float *feats, const int *gather,
-                                 const float *mask, const float *u, const float *pe,
-                                 int pe_size, const float *alpha, const float *ctx,
-                                 const float *dctx, float *dfeats, float *du, float *dpe) {
+                                 const float *mask, const float *u, const float *pe, int pe_size,
+                                 const float *alpha, const float *ctx, const float *dctx,
+                                 float *dfeats, float *du, float *dpe) {
     (void)ctx;
     float *da = wsd_malloc((size_t)(T ? T : 1) * sizeof(float));
     for (int n = 0; n < N; n++) {
@@ -676,13 +678,13 @@ static void cpu_softmask_backward(int kind, int N, int T, float K, const float *
             if (g == 0) continue;
             float a = sigmoidf(K * (t - c + w / 2)), b = sigmoidf(K * (t - c - w / 2));
             float da = K * a * (1 - a), db = K * b * (1 - b); /* d/d(argument/K·K) */
-            if (kind == 0) {         /* a − b */
+            if (kind == 0) {                                  /* a − b */
                 dc += g * (-da + db);
                 dw += g * (da + db) / 2;
-            } else if (kind == 1) {  /* 1 − a */
+            } else if (kind == 1) { /* 1 − a */
                 dc += g * da;
                 dw += g * -da / 2;
-            } else {                 /* b */
+            } else { /* b */
                 dc += g * -db;
                 dw += g * -db / 2;
             }

@@ -16,7 +16,9 @@ static float *rnd(wsd_rng *rng, size_t n) {
     return p;
 }
 
-static int same(const float *a, const float *b, size_t n) { return memcmp(a, b, sizeof(float) * n) == 0; }
+static int same(const float *a, const float *b, size_t n) {
+    return memcmp(a, b, sizeof(float) * n) == 0;
+}
 
 static void test_ops_match_one_pass(void) {
     const nn_backend *be = &nn_cpu_backend;
@@ -106,8 +108,9 @@ static void test_wide_gemm_is_openblas_bits(void) {
             float alpha = v == 1 ? 0.5f : 1.0f, beta = v == 2 ? 1.0f : 0.0f;
             int lda = ta ? m : k, ldb = tb ? k : n;
             memcpy(ref, c0, sizeof(float) * m * n);
-            cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
-                        m, n, k, alpha, a, lda, b, ldb, beta, ref, n);
+            cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans,
+                        tb ? CblasTrans : CblasNoTrans, m, n, k, alpha, a, lda, b, ldb, beta, ref,
+                        n);
             for (int t = 1; t <= 3; t++) {
                 nn_gemm_small_set_threads(t);
                 memcpy(c, c0, sizeof(float) * m * n);

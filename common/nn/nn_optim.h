@@ -17,17 +17,17 @@
 typedef enum { NN_OPT_SGD = 0, NN_OPT_ADAM = 1 } nn_optim_kind;
 
 typedef struct {
-    nn_params params;   /* a view */
+    nn_params params; /* a view */
     double base_lr, lr;
-    nn_tensor *state1;  /* per parameter: SGD momentum buffer / Adam exp_avg */
-    nn_tensor *state2;  /* Adam exp_avg_sq */
-    long *steps;        /* per parameter: updates applied (0 = no state yet) */
+    nn_tensor *state1; /* per parameter: SGD momentum buffer / Adam exp_avg */
+    nn_tensor *state2; /* Adam exp_avg_sq */
+    long *steps;       /* per parameter: updates applied (0 = no state yet) */
 } nn_param_group;
 
 typedef struct {
     nn_optim_kind kind;
-    double momentum, weight_decay;   /* SGD; weight_decay also for Adam */
-    double beta1, beta2, eps;        /* Adam */
+    double momentum, weight_decay; /* SGD; weight_decay also for Adam */
+    double beta1, beta2, eps;      /* Adam */
     nn_param_group *groups;
     int n_groups;
 } nn_optim;

@@ -1,7 +1,8 @@
 #include "testing/nn_testutil.h"
 
 /* Three parameters in two groups (lr 0.01 and 0.001); p2's gradient is absent
- * for two steps and p1's is present but zero at step 1 (PyTorch 0.3's zero_grad keeps it present). */
+ * for two steps and p1's is present but zero at step 1 (PyTorch 0.3's zero_grad keeps it present).
+ */
 static void run_optimiser(int adam, const tu_goldens *gs) {
     nn_params ps;
     nn_params_init(&ps, "m");
@@ -21,8 +22,10 @@ static void run_optimiser(int adam, const tu_goldens *gs) {
     nn_params_append(&g1, p[1]);
     nn_params_append(&g1, p[2]);
     nn_optim o;
-    if (adam) nn_adam_init(&o, 0.9, 0.999, 1e-8, 1e-4);
-    else nn_sgd_init(&o, 0.8, 1e-4);
+    if (adam)
+        nn_adam_init(&o, 0.9, 0.999, 1e-8, 1e-4);
+    else
+        nn_sgd_init(&o, 0.8, 1e-4);
     CHECK(nn_optim_add_group(&o, &g0, 0.01) == 0);
     CHECK(nn_optim_add_group(&o, &g1, 0.001) == 1);
     for (int s = 0; s < 3; s++) {
@@ -32,8 +35,10 @@ static void run_optimiser(int adam, const tu_goldens *gs) {
             snprintf(name, sizeof name, "g%d.%d", s, k);
             int present = 0;
             for (int i = 0; i < gs->n; i++) present |= !strcmp(gs->items[i].name, name);
-            if (present) tu_golden_set(gs, name, nn_param_grad(p[k]));
-            else if (k == 1) nn_param_grad(p[k]); /* present but zero */
+            if (present)
+                tu_golden_set(gs, name, nn_param_grad(p[k]));
+            else if (k == 1)
+                nn_param_grad(p[k]); /* present but zero */
         }
         CHECK(nn_optim_step(&o) == 0);
         for (int k = 0; k < 3; k++) {

@@ -111,7 +111,9 @@ static void init_host(nn_tensor *t, wsd_rng *rng, int kind, float a, float b) {
     free(h);
 }
 
-void nn_init_uniform(nn_tensor *t, wsd_rng *rng, float lo, float hi) { init_host(t, rng, 0, lo, hi); }
+void nn_init_uniform(nn_tensor *t, wsd_rng *rng, float lo, float hi) {
+    init_host(t, rng, 0, lo, hi);
+}
 void nn_init_normal(nn_tensor *t, wsd_rng *rng, float mean, float std) {
     init_host(t, rng, 1, mean, std);
 }

@@ -15,19 +15,19 @@
 #include "nn/nn_tensor.h"
 
 typedef struct {
-    char *name;        /* state-dict key, e.g. "video_encoder.rnn.weight_ih_l0" */
+    char *name; /* state-dict key, e.g. "video_encoder.rnn.weight_ih_l0" */
     nn_tensor value;
-    nn_tensor grad;    /* same shape, allocated with the parameter */
-    int has_grad;      /* 0: None in PyTorch terms */
-    int is_buffer;     /* running statistics: checkpointed, never optimised */
+    nn_tensor grad;      /* same shape, allocated with the parameter */
+    int has_grad;        /* 0: None in PyTorch terms */
+    int is_buffer;       /* running statistics: checkpointed, never optimised */
     const char *section; /* the owning set's section (checkpoint group) */
 } nn_param;
 
 typedef struct {
-    char *section;     /* checkpoint group, e.g. "model_cg"; may be NULL */
+    char *section; /* checkpoint group, e.g. "model_cg"; may be NULL */
     nn_param **items;
     int n, cap;
-    int owner;         /* 1: frees the parameters; 0: a selection of another set */
+    int owner; /* 1: frees the parameters; 0: a selection of another set */
 } nn_params;
 
 /* section: the HDF5 group the set is saved under (NULL → "model"). */
@@ -38,8 +38,8 @@ void nn_params_free(nn_params *ps);
 
 /* Registers a zero-initialised parameter (or buffer) named `name`; an existing
  * name is an error (NULL). */
-nn_param *nn_params_new(nn_params *ps, nn_device dev, const char *name, int is_buffer,
-                        int ndim, const int *shape);
+nn_param *nn_params_new(nn_params *ps, nn_device dev, const char *name, int is_buffer, int ndim,
+                        const int *shape);
 /* Adds an existing parameter to a (view) set. */
 void nn_params_append(nn_params *ps, nn_param *p);
 /* Appends every parameter of `src` whose name starts with `prefix` ("" = all)
@@ -50,8 +50,8 @@ nn_param *nn_params_find(const nn_params *ps, const char *name);
 /* Marks p's gradient present (zero-filling it if it was absent) and returns it. */
 nn_tensor *nn_param_grad(nn_param *p);
 
-void nn_params_zero_grad(nn_params *ps);   /* PyTorch 0.3 optimizer.zero_grad() */
-void nn_params_drop_grad(nn_params *ps);   /* every gradient absent again */
+void nn_params_zero_grad(nn_params *ps); /* PyTorch 0.3 optimizer.zero_grad() */
+void nn_params_drop_grad(nn_params *ps); /* every gradient absent again */
 /* Number of learnable scalars (buffers counted only when asked). */
 size_t nn_params_count(const nn_params *ps, int with_buffers);
 

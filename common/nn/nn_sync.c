@@ -36,7 +36,7 @@ static void traced(const char *what, int d) {
     if (trace) fprintf(stderr, "sync: %s (%s)\n", what, d ? "cuda" : "cpu");
 }
 #define SYNC(d) (atomic_fetch_add(&n_syncs, 1), traced(__func__, d))
-#define UP(p) ((p) ? (void)atomic_fetch_add(&n_uploads, 1) : (void)0)
+#define UP(p)   ((p) ? (void)atomic_fetch_add(&n_uploads, 1) : (void)0)
 
 /* One set of wrappers per device (D = 0 CPU, 1 CUDA), calling base[D]. */
 static const nn_backend *base[2];
@@ -71,8 +71,8 @@ static nn_backend wrapped[2];
         SYNC(D);                                                                                   \
         base[D]->argmax_rows(r, c, x, out);                                                        \
     }                                                                                              \
-    static void log_softmax_topk_##D(int N, int V, const float *x, const float *s, int K,         \
-                                     float *best, int *idx) {                                     \
+    static void log_softmax_topk_##D(int N, int V, const float *x, const float *s, int K,          \
+                                     float *best, int *idx) {                                      \
         SYNC(D);                                                                                   \
         base[D]->log_softmax_topk(N, V, x, s, K, best, idx);                                       \
     }                                                                                              \
@@ -173,8 +173,10 @@ const nn_backend *nn_backend_counted(int device, const nn_backend *be) {
         pthread_mutex_lock(&init_lock);
         if (!atomic_load_explicit(&ready[d], memory_order_relaxed)) {
             base[d] = be;
-            if (d) wrap_1();
-            else wrap_0();
+            if (d)
+                wrap_1();
+            else
+                wrap_0();
             atomic_store_explicit(&ready[d], 1, memory_order_release);
         }
         pthread_mutex_unlock(&init_lock);

@@ -40,8 +40,8 @@ int nn_tensor_try_zeros(nn_tensor *out, nn_device dev, int ndim, const int *shap
         snprintf(why, sizeof why, "%s", wsd_error());
         format_shape(sh, sizeof sh, ndim, shape);
         return wsd_fail("out of %s memory allocating %s%s tensor %s: %zu bytes (%s)",
-                        nn_device_name(dev), alloc_label ? "the " : "a", alloc_label ? alloc_label : "",
-                        sh, t.size * sizeof(float), why);
+                        nn_device_name(dev), alloc_label ? "the " : "a",
+                        alloc_label ? alloc_label : "", sh, t.size * sizeof(float), why);
     }
     *out = t;
     return 0;

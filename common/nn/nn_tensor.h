@@ -20,9 +20,9 @@ typedef struct {
     float *data;
     int ndim;
     int shape[NN_MAX_DIM];
-    size_t size;       /* number of elements */
+    size_t size; /* number of elements */
     nn_device device;
-    int owner;         /* 1: nn_tensor_free releases data */
+    int owner; /* 1: nn_tensor_free releases data */
 } nn_tensor;
 
 /* Zero-filled tensors. Running out of memory (host or device) exits 1 with

@@ -40,8 +40,7 @@ static void fill(float *x, int V, int kind, wsd_rng *rng) {
         case 0: x[v] = 20 * u - 10; break;
         case 1: x[v] = (float)(int)(4 * u); break;
         case 2: x[v] = 1.0f + (float)(int)(8 * u) * 0x1p-23f; break;
-        default:
-            x[v] = u < 0.05f ? -INFINITY : u < 0.06f ? NAN : (float)(int)(4 * u);
+        default: x[v] = u < 0.05f ? -INFINITY : u < 0.06f ? NAN : (float)(int)(4 * u);
         }
     }
 }
@@ -86,7 +85,8 @@ static void merge_matches_flat_topk(void) {
                 fill(x, K * V, kind, &rng);
                 float score[8];
                 for (int k = 0; k < K; k++)
-                    score[k] = rep % 4 == 0 && k > 0 ? -INFINITY : (float)(int)(3 * wsd_rng_uniformf(&rng));
+                    score[k] = rep % 4 == 0 && k > 0 ? -INFINITY
+                                                     : (float)(int)(3 * wsd_rng_uniformf(&rng));
                 for (int k = 0; k < K; k++) {
                     for (int v = 0; v < V; v++) c[k * V + v] = (x[k * V + v] - 0.5f) + score[k];
                     nn_topk_row(V, x + k * V, 0.5f, score + k, K, lists + k * K, li + k * K);

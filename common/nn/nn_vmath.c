@@ -80,11 +80,20 @@ V512 __m512d exp8d(__m512d d) {
                                      _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
     __m512d r = _mm512_fnmadd_pd(n, _mm512_set1_pd(6.93147180369123816490e-01), d);
     r = _mm512_fnmadd_pd(n, _mm512_set1_pd(1.90821492927058770002e-10), r);
-    static const double c[14] = {1.0 / 6227020800.0, 1.0 / 479001600.0, 1.0 / 39916800.0,
-                                 1.0 / 3628800.0,    1.0 / 362880.0,    1.0 / 40320.0,
-                                 1.0 / 5040.0,       1.0 / 720.0,       1.0 / 120.0,
-                                 1.0 / 24.0,         1.0 / 6.0,         0.5,
-                                 1.0,                1.0};
+    static const double c[14] = {1.0 / 6227020800.0,
+                                 1.0 / 479001600.0,
+                                 1.0 / 39916800.0,
+                                 1.0 / 3628800.0,
+                                 1.0 / 362880.0,
+                                 1.0 / 40320.0,
+                                 1.0 / 5040.0,
+                                 1.0 / 720.0,
+                                 1.0 / 120.0,
+                                 1.0 / 24.0,
+                                 1.0 / 6.0,
+                                 0.5,
+                                 1.0,
+                                 1.0};
     __m512d p = _mm512_set1_pd(c[0]);
     for (int i = 1; i < 14; i++) p = _mm512_fmadd_pd(p, r, _mm512_set1_pd(c[i]));
     return _mm512_scalef_pd(p, n);
@@ -92,7 +101,8 @@ V512 __m512d exp8d(__m512d d) {
 
 typedef __m512 (*f16)(__m512);
 
-__attribute__((target("avx512f"))) static void map16(int which, size_t n, const float *x, float *y) {
+__attribute__((target("avx512f"))) static void map16(int which, size_t n, const float *x,
+                                                     float *y) {
     for (size_t i = 0; i < n; i += 16) {
         __mmask16 m = n - i >= 16 ? 0xFFFF : (__mmask16)((1u << (n - i)) - 1);
         __m512 v = _mm512_maskz_loadu_ps(m, x + i);
@@ -128,13 +138,13 @@ __attribute__((target("avx512f"))) static void gru512(int B, int H, const float 
         float *g = gates ? gates + (size_t)b * 4 * H : NULL;
         for (int j = 0; j < H; j += 16) {
             __mmask16 m = H - j >= 16 ? 0xFFFF : (__mmask16)((1u << (H - j)) - 1);
-            __m512 r = sigmoid16(_mm512_add_ps(_mm512_maskz_loadu_ps(m, xi + j),
-                                               _mm512_maskz_loadu_ps(m, hh + j)));
+            __m512 r = sigmoid16(
+                _mm512_add_ps(_mm512_maskz_loadu_ps(m, xi + j), _mm512_maskz_loadu_ps(m, hh + j)));
             __m512 z = sigmoid16(_mm512_add_ps(_mm512_maskz_loadu_ps(m, xi + H + j),
                                                _mm512_maskz_loadu_ps(m, hh + H + j)));
             __m512 hnn = _mm512_maskz_loadu_ps(m, hh + 2 * H + j);
-            __m512 n = tanh16(_mm512_add_ps(_mm512_maskz_loadu_ps(m, xi + 2 * H + j),
-                                            _mm512_mul_ps(r, hnn)));
+            __m512 n = tanh16(
+                _mm512_add_ps(_mm512_maskz_loadu_ps(m, xi + 2 * H + j), _mm512_mul_ps(r, hnn)));
             __m512 out = _mm512_add_ps(_mm512_mul_ps(_mm512_sub_ps(one, z), n),
                                        _mm512_mul_ps(z, _mm512_maskz_loadu_ps(m, hp + j)));
             _mm512_mask_storeu_ps(hn + j, m, out);
@@ -215,11 +225,20 @@ V256 __m256d exp4d(__m256d d) {
                                 _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
     __m256d r = _mm256_fnmadd_pd(n, _mm256_set1_pd(6.93147180369123816490e-01), d);
     r = _mm256_fnmadd_pd(n, _mm256_set1_pd(1.90821492927058770002e-10), r);
-    static const double c[14] = {1.0 / 6227020800.0, 1.0 / 479001600.0, 1.0 / 39916800.0,
-                                 1.0 / 3628800.0,    1.0 / 362880.0,    1.0 / 40320.0,
-                                 1.0 / 5040.0,       1.0 / 720.0,       1.0 / 120.0,
-                                 1.0 / 24.0,         1.0 / 6.0,         0.5,
-                                 1.0,                1.0};
+    static const double c[14] = {1.0 / 6227020800.0,
+                                 1.0 / 479001600.0,
+                                 1.0 / 39916800.0,
+                                 1.0 / 3628800.0,
+                                 1.0 / 362880.0,
+                                 1.0 / 40320.0,
+                                 1.0 / 5040.0,
+                                 1.0 / 720.0,
+                                 1.0 / 120.0,
+                                 1.0 / 24.0,
+                                 1.0 / 6.0,
+                                 0.5,
+                                 1.0,
+                                 1.0};
     __m256d p = _mm256_set1_pd(c[0]);
     for (int i = 1; i < 14; i++) p = _mm256_fmadd_pd(p, r, _mm256_set1_pd(c[i]));
     __m128i ni = _mm256_cvtpd_epi32(n), n1 = _mm_srai_epi32(ni, 1);
@@ -232,7 +251,8 @@ V256 __m256i lanes8(size_t k) {
     return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)(k < 8 ? k : 8)), idx);
 }
 
-__attribute__((target("avx2,fma"))) static void map8(int which, size_t n, const float *x, float *y) {
+__attribute__((target("avx2,fma"))) static void map8(int which, size_t n, const float *x,
+                                                     float *y) {
     for (size_t i = 0; i < n; i += 8) {
         __m256i m = lanes8(n - i);
         __m256 v = _mm256_maskload_ps(x + i, m);
@@ -271,13 +291,13 @@ __attribute__((target("avx2,fma"))) static void gru256(int B, int H, const float
         float *g = gates ? gates + (size_t)b * 4 * H : NULL;
         for (int j = 0; j < H; j += 8) {
             __m256i m = lanes8((size_t)(H - j));
-            __m256 r = sigmoid8(_mm256_add_ps(_mm256_maskload_ps(xi + j, m),
-                                              _mm256_maskload_ps(hh + j, m)));
+            __m256 r = sigmoid8(
+                _mm256_add_ps(_mm256_maskload_ps(xi + j, m), _mm256_maskload_ps(hh + j, m)));
             __m256 z = sigmoid8(_mm256_add_ps(_mm256_maskload_ps(xi + H + j, m),
                                               _mm256_maskload_ps(hh + H + j, m)));
             __m256 hnn = _mm256_maskload_ps(hh + 2 * H + j, m);
-            __m256 n = tanh8(_mm256_add_ps(_mm256_maskload_ps(xi + 2 * H + j, m),
-                                           _mm256_mul_ps(r, hnn)));
+            __m256 n =
+                tanh8(_mm256_add_ps(_mm256_maskload_ps(xi + 2 * H + j, m), _mm256_mul_ps(r, hnn)));
             __m256 out = _mm256_add_ps(_mm256_mul_ps(_mm256_sub_ps(one, z), n),
                                        _mm256_mul_ps(z, _mm256_maskload_ps(hp + j, m)));
             _mm256_maskstore_ps(hn + j, m, out);

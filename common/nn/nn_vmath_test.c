@@ -33,7 +33,9 @@ static void error_bounds(void) {
     double s = sweep(nn_vsigmoidf, sigmoid_ref, -87, 100);
     double t = sweep(nn_vtanhf, tanh, -12, 12);
     double t2 = sweep(nn_vtanhf, tanh, -1, 1);
-    fprintf(stderr, "  max relative error in units of 2^-24: exp %.2f sigmoid %.2f tanh %.2f (%.2f on [-1, 1])\n",
+    fprintf(stderr,
+            "  max relative error in units of 2^-24: exp %.2f sigmoid %.2f tanh %.2f (%.2f on [-1, "
+            "1])\n",
             e, s, t, t2);
     CHECK(e <= 2);
     CHECK(s <= 4);
@@ -164,7 +166,8 @@ static void test_avx2_equals_avx512(void) {
     wsd_rng_seed(&rng, 6);
     for (int i = 0; i < N; i++) {
         /* a log-uniform magnitude in [2^-30, 2^8], both signs, and some plain uniform */
-        float m = ldexpf(1.0f, (int)(wsd_rng_uniformf(&rng) * 38) - 30) * (1 + wsd_rng_uniformf(&rng));
+        float m =
+            ldexpf(1.0f, (int)(wsd_rng_uniformf(&rng) * 38) - 30) * (1 + wsd_rng_uniformf(&rng));
         x[i] = i % 4 == 0 ? (wsd_rng_uniformf(&rng) - 0.5f) * 240 : (i & 1 ? m : -m);
     }
     x[0] = INFINITY, x[1] = -INFINITY, x[2] = 0.0f, x[3] = -0.0f, x[4] = -103.97f, x[5] = 88.72f;
@@ -175,14 +178,15 @@ static void test_avx2_equals_avx512(void) {
         run_on(1, fs[k], N - 3, x, b);
         size_t differ = 0;
         for (int i = 0; i < N - 3; i++) differ += memcmp(&a[i], &b[i], sizeof(float)) != 0;
-        fprintf(stderr, "  %s: %zu of %d results differ between AVX-512 and AVX2\n", names[k], differ,
-                N - 3);
+        fprintf(stderr, "  %s: %zu of %d results differ between AVX-512 and AVX2\n", names[k],
+                differ, N - 3);
         CHECK(differ == 0);
     }
     for (int len = 1; len <= 70; len++) {
         float *xs = x + 1000 * len;
         double m = -INFINITY;
-        for (int i = 0; i < len; i++) xs[i] = (wsd_rng_uniformf(&rng) - 0.8f) * 900, m = fmax(m, xs[i]);
+        for (int i = 0; i < len; i++)
+            xs[i] = (wsd_rng_uniformf(&rng) - 0.8f) * 900, m = fmax(m, xs[i]);
         nn_vmath_force_isa(2);
         double s2 = nn_sum_exp_shift((size_t)len, xs, m);
         nn_vmath_force_isa(1);
@@ -192,7 +196,8 @@ static void test_avx2_equals_avx512(void) {
     }
     enum { B = 5, H = 53 };
     float gi[B * 3 * H], gh[B * 3 * H], hp[B * H], hn[2][B * H], g[2][B * 4 * H];
-    for (int i = 0; i < B * 3 * H; i++) gi[i] = wsd_rng_normal(&rng) * 4, gh[i] = wsd_rng_normal(&rng) * 4;
+    for (int i = 0; i < B * 3 * H; i++)
+        gi[i] = wsd_rng_normal(&rng) * 4, gh[i] = wsd_rng_normal(&rng) * 4;
     for (int i = 0; i < B * H; i++) hp[i] = wsd_rng_uniformf(&rng) * 2 - 1;
     for (int k = 0; k < 2; k++) {
         nn_vmath_force_isa(2 - k);

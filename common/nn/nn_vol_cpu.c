@@ -1,8 +1,8 @@
 /* The CPU video kernels of the backend table: 3×3×3 convolution as 2-d
  * im2col + three OpenBLAS SGEMMs (one per temporal tap) per chunk of frames,
  * or Winograd F(4, 3) along the width with six SGEMMs (every layer with
- * enough input channels), and 3-d max pooling as plain loops. Forward only (feature extraction never
- * needs gradients). */
+ * enough input channels), and 3-d max pooling as plain loops. Forward only (feature extraction
+ * never needs gradients). */
 #include "nn/nn_backend.h"
 
 #include <cblas.h>
@@ -42,11 +42,14 @@ static void par_range(int n, range_fn fn, void *ctx) {
     int started[MAX_THREADS] = {0};
     for (int i = 0; i < nt; i++)
         jobs[i] = (range_job){fn, ctx, (int)((long)n * i / nt), (int)((long)n * (i + 1) / nt)};
-    for (int i = 1; i < nt; i++) started[i] = pthread_create(&th[i], NULL, range_run, &jobs[i]) == 0;
+    for (int i = 1; i < nt; i++)
+        started[i] = pthread_create(&th[i], NULL, range_run, &jobs[i]) == 0;
     range_run(&jobs[0]);
     for (int i = 1; i < nt; i++) {
-        if (started[i]) pthread_join(th[i], NULL);
-        else range_run(&jobs[i]); /* no thread to spare: do it here */
+        if (started[i])
+            pthread_join(th[i], NULL);
+        else
+            range_run(&jobs[i]); /* no thread to spare: do it here */
     }
 }
 
@@ -301,8 +304,8 @@ static void wino_output(void *vctx, int k_lo, int k_hi) {
     }
 }
 
-static void conv_winograd(int N, int C, int T, int H, int W, int K, const float *x,
-                          const float *w, const float *b, int relu, float *y) {
+static void conv_winograd(int N, int C, int T, int H, int W, int K, const float *x, const float *w,
+                          const float *b, int relu, float *y) {
     int tiles = (W + WINO_M - 1) / WINO_M;
     size_t hw = (size_t)H * W, thw = (size_t)T * hw, rows = (size_t)C * 9;
     size_t frame_cols = (size_t)H * tiles;
@@ -345,8 +348,8 @@ static void conv_winograd(int N, int C, int T, int H, int W, int K, const float 
 
 int nn_cpu_conv3d_algo = 0;
 
-void nn_cpu_conv3d_forward(int N, int C, int T, int H, int W, int K, const float *x,
-                           const float *w, const float *b, int relu, float *y) {
+void nn_cpu_conv3d_forward(int N, int C, int T, int H, int W, int K, const float *x, const float *w,
+                           const float *b, int relu, float *y) {
     if (N <= 0 || K <= 0 || (size_t)T * H * W == 0) return;
     /* few input channels make Winograd's GEMMs too thin (C3D's conv1a) and
      * short rows waste its tiles (conv5: 7 wide); measured on C3D's layers */

@@ -41,9 +41,11 @@ static int has_class(const char *cls, const char *want) {
 }
 
 static int entity_ok(const char *p, const char *end) {
-    static const char *const named[] = {"&amp;", "&lt;", "&gt;", "&quot;", "&#39;", "&apos;", "&nbsp;"};
+    static const char *const named[] = {"&amp;", "&lt;",   "&gt;",  "&quot;",
+                                        "&#39;", "&apos;", "&nbsp;"};
     for (size_t i = 0; i < sizeof named / sizeof *named; i++)
-        if ((size_t)(end - p) >= strlen(named[i]) && !strncmp(p, named[i], strlen(named[i]))) return 1;
+        if ((size_t)(end - p) >= strlen(named[i]) && !strncmp(p, named[i], strlen(named[i])))
+            return 1;
     if (end - p > 3 && p[1] == '#') {
         const char *q = p + 2;
         while (q < end && isdigit((unsigned char)*q)) q++;
@@ -78,7 +80,8 @@ typedef struct {
 } state;
 
 /* Checks one opening tag's meaning. */
-static int check_open(const char *name, attr *a, int na, state *s, report_check_stats *st, size_t line) {
+static int check_open(const char *name, attr *a, int na, state *s, report_check_stats *st,
+                      size_t line) {
     const char *cls = attr_get(a, na, "class");
     int bad = 0;
     if (!strcmp(name, "section") && has_class(cls, "v")) {
@@ -93,9 +96,11 @@ static int check_open(const char *name, attr *a, int na, state *s, report_check_
         if (!s->in_section) return wsd_fail("line %zu: a timeline outside a video section", line);
         const char *id = attr_get(a, na, "data-id");
         if (!id || strcmp(id, s->section_id))
-            return wsd_fail("line %zu: timeline of '%s' in the section of '%s'", line, id ? id : "?", s->section_id);
+            return wsd_fail("line %zu: timeline of '%s' in the section of '%s'", line,
+                            id ? id : "?", s->section_id);
         s->duration = num(attr_get(a, na, "data-duration"), &bad);
-        if (bad || !(s->duration > 0)) return wsd_fail("line %zu: timeline without a positive data-duration", line);
+        if (bad || !(s->duration > 0))
+            return wsd_fail("line %zu: timeline without a positive data-duration", line);
         s->in_timeline = 1;
         s->section_timelines++;
         st->timelines++;
@@ -103,16 +108,21 @@ static int check_open(const char *name, attr *a, int na, state *s, report_check_
         if (!s->in_timeline) return wsd_fail("line %zu: an event bar outside a timeline", line);
         double x = num(attr_get(a, na, "x"), &bad), w = num(attr_get(a, na, "width"), &bad);
         double ts = num(attr_get(a, na, "data-s"), &bad), te = num(attr_get(a, na, "data-e"), &bad);
-        if (bad) return wsd_fail("line %zu: an event bar without numeric x, width, data-s, data-e", line);
+        if (bad)
+            return wsd_fail("line %zu: an event bar without numeric x, width, data-s, data-e",
+                            line);
         double lo = clip(fmin(ts, te), s->duration), hi = clip(fmax(ts, te), s->duration);
-        double ex = REPORT_TRACK_X + REPORT_TRACK_W * lo / s->duration, ew = REPORT_TRACK_W * (hi - lo) / s->duration;
+        double ex = REPORT_TRACK_X + REPORT_TRACK_W * lo / s->duration,
+               ew = REPORT_TRACK_W * (hi - lo) / s->duration;
         if (fabs(x - ex) > POS_TOL || fabs(w - ew) > POS_TOL)
-            return wsd_fail("line %zu: bar [%g, %g] of video %s at x %g width %g, expected x %.2f width %.2f "
-                            "(duration %g)", line, ts, te, s->section_id, x, w, ex, ew, s->duration);
+            return wsd_fail(
+                "line %zu: bar [%g, %g] of video %s at x %g width %g, expected x %.2f width %.2f "
+                "(duration %g)",
+                line, ts, te, s->section_id, x, w, ex, ew, s->duration);
         int out = !(ts >= 0 && te <= s->duration && ts <= te);
         if (out != has_class(cls, "out"))
-            return wsd_fail("line %zu: bar [%g, %g] of video %s: class \"out\" %s", line, ts, te, s->section_id,
-                            out ? "missing" : "on an event inside the video");
+            return wsd_fail("line %zu: bar [%g, %g] of video %s: class \"out\" %s", line, ts, te,
+                            s->section_id, out ? "missing" : "on an event inside the video");
         st->bars++;
     } else if (!strcmp(name, "svg") && has_class(cls, "chart")) {
         s->in_chart = 1;
@@ -123,7 +133,8 @@ static int check_open(const char *name, attr *a, int na, state *s, report_check_
         for (const char *p = pts; *p;) {
             char *e;
             double px = strtod(p, &e);
-            if (*e != ',') return wsd_fail("line %zu: chart points: expected x,y at '%.20s'", line, p);
+            if (*e != ',')
+                return wsd_fail("line %zu: chart points: expected x,y at '%.20s'", line, p);
             double py = strtod(e + 1, &e);
             if (px < REPORT_PLOT_X - POS_TOL || px > REPORT_PLOT_X + REPORT_PLOT_W + POS_TOL ||
                 py < REPORT_PLOT_Y - POS_TOL || py > REPORT_PLOT_Y + REPORT_PLOT_H + POS_TOL)
@@ -151,7 +162,8 @@ int report_check_html(const char *text, size_t len, report_check_stats *st) {
     int na = 0;
     while (p < end && rc == 0) {
         if (*p == '&') {
-            if (!entity_ok(p, end)) rc = wsd_fail("line %zu: a bare '&' (not an entity)", line_of(text, p));
+            if (!entity_ok(p, end))
+                rc = wsd_fail("line %zu: a bare '&' (not an entity)", line_of(text, p));
             p++;
             continue;
         }
@@ -178,7 +190,8 @@ int report_check_html(const char *text, size_t len, report_check_stats *st) {
         const char *q = p + 1 + closing;
         char name[NAME_MAX_LEN];
         size_t n = 0;
-        while (q < end && (isalnum((unsigned char)*q) || *q == '-') && n + 1 < sizeof name) name[n++] = (char)tolower(*q++);
+        while (q < end && (isalnum((unsigned char)*q) || *q == '-') && n + 1 < sizeof name)
+            name[n++] = (char)tolower(*q++);
         name[n] = '\0';
         if (!n) {
             rc = wsd_fail("line %zu: a bare '<' (not a tag)", line_of(text, p));
@@ -206,7 +219,9 @@ int report_check_html(const char *text, size_t len, report_check_stats *st) {
             }
             attr *at = &a[na < MAX_ATTRS ? na : MAX_ATTRS - 1];
             size_t m = 0;
-            while (q < end && (isalnum((unsigned char)*q) || *q == '-' || *q == ':') && m + 1 < sizeof at->name) at->name[m++] = *q++;
+            while (q < end && (isalnum((unsigned char)*q) || *q == '-' || *q == ':') &&
+                   m + 1 < sizeof at->name)
+                at->name[m++] = *q++;
             at->name[m] = '\0';
             if (!m || q + 1 >= end || *q != '=' || q[1] != '"') {
                 rc = wsd_fail("line %zu: <%s>: expected name=\"value\"", line_of(text, p), name);
@@ -218,38 +233,49 @@ int report_check_html(const char *text, size_t len, report_check_stats *st) {
                 break;
             }
             for (const char *c = v; c < ve && rc == 0; c++) {
-                if (*c == '<' || *c == '>') rc = wsd_fail("line %zu: <%s %s>: unescaped '%c'", line_of(text, c), name, at->name, *c);
-                else if (*c == '&' && !entity_ok(c, ve + 1)) rc = wsd_fail("line %zu: <%s %s>: a bare '&'", line_of(text, c), name, at->name);
+                if (*c == '<' || *c == '>')
+                    rc = wsd_fail("line %zu: <%s %s>: unescaped '%c'", line_of(text, c), name,
+                                  at->name, *c);
+                else if (*c == '&' && !entity_ok(c, ve + 1))
+                    rc =
+                        wsd_fail("line %zu: <%s %s>: a bare '&'", line_of(text, c), name, at->name);
             }
             if (rc) break;
             at->value = strndup(v, (size_t)(ve - v));
-            if (na < MAX_ATTRS) na++;
-            else free(at->value);
+            if (na < MAX_ATTRS)
+                na++;
+            else
+                free(at->value);
             q = ve + 1;
         }
         if (rc == 0 && !closing) {
             st->elements++;
             rc = check_open(name, a, na, &s, st, line_of(text, p));
             if (rc == 0 && !self && !is_void(name)) {
-                if (depth == MAX_DEPTH) rc = wsd_fail("line %zu: elements nested too deep", line_of(text, p));
-                else strcpy(stack[depth++], name);
+                if (depth == MAX_DEPTH)
+                    rc = wsd_fail("line %zu: elements nested too deep", line_of(text, p));
+                else
+                    strcpy(stack[depth++], name);
                 if (rc == 0 && (!strcmp(name, "script") || !strcmp(name, "style"))) {
                     /* raw text up to the closing tag */
                     char close[NAME_MAX_LEN + 4];
                     snprintf(close, sizeof close, "</%s>", name);
                     const char *e = strstr(q, close);
-                    if (!e || e > end) rc = wsd_fail("line %zu: <%s> never closed", line_of(text, p), name);
+                    if (!e || e > end)
+                        rc = wsd_fail("line %zu: <%s> never closed", line_of(text, p), name);
                     q = e ? e : end;
                 }
             }
         } else if (rc == 0) {
             if (!depth || strcmp(stack[depth - 1], name))
-                rc = wsd_fail("line %zu: </%s> closes <%s>", line_of(text, p), name, depth ? stack[depth - 1] : "nothing");
-            else depth--;
+                rc = wsd_fail("line %zu: </%s> closes <%s>", line_of(text, p), name,
+                              depth ? stack[depth - 1] : "nothing");
+            else
+                depth--;
             if (rc == 0 && !strcmp(name, "section") && s.in_section) {
                 if (s.section_timelines != 1)
-                    rc = wsd_fail("line %zu: video %s has %d timelines, expected 1", line_of(text, p), s.section_id,
-                                  s.section_timelines);
+                    rc = wsd_fail("line %zu: video %s has %d timelines, expected 1",
+                                  line_of(text, p), s.section_id, s.section_timelines);
                 s.in_section = 0;
             }
             check_close(name, &s);

@@ -9,7 +9,8 @@
 #include <string.h>
 
 const char *report_run_colour(size_t i) {
-    static const char *const pal[] = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"};
+    static const char *const pal[] = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e",
+                                      "#9467bd", "#8c564b", "#e377c2", "#17becf"};
     return pal[i % (sizeof pal / sizeof *pal)];
 }
 
@@ -58,8 +59,10 @@ int report_run_load(const char *path, const char *label, report_run *out) {
         const cJSON *kind = cJSON_GetObjectItemCaseSensitive(j, "kind");
         const cJSON *epoch = cJSON_GetObjectItemCaseSensitive(j, "epoch");
         if (!cJSON_IsString(kind) || !cJSON_IsNumber(epoch)) {
-            rc = wsd_fail("%s:%ld: expected a training-log record with \"kind\" and \"epoch\" (--log of cg-pretrain, "
-                          "wsdec-train)", path, wsd_jsonl_line(rd));
+            rc = wsd_fail("%s:%ld: expected a training-log record with \"kind\" and \"epoch\" "
+                          "(--log of cg-pretrain, "
+                          "wsdec-train)",
+                          path, wsd_jsonl_line(rd));
             cJSON_Delete(j);
             break;
         }
@@ -71,7 +74,8 @@ int report_run_load(const char *path, const char *label, report_run *out) {
             const cJSON *b = cJSON_GetObjectItemCaseSensitive(j, "batch");
             const cJSON *nb = cJSON_GetObjectItemCaseSensitive(j, "batches");
             double x = ep + (cJSON_IsNumber(b) && cJSON_IsNumber(nb) && nb->valuedouble > 0
-                                 ? b->valuedouble / nb->valuedouble : 0);
+                                 ? b->valuedouble / nb->valuedouble
+                                 : 0);
             add_group(out, loss, "batch loss", x);
         } else if (!strcmp(kind->valuestring, "epoch")) {
             /* an epoch record sits where its last batch ends: epochs completed */
@@ -83,7 +87,8 @@ int report_run_load(const char *path, const char *label, report_run *out) {
                 char line[1024];
                 int len = snprintf(line, sizeof line, "epoch %g: pseudo-labels per anchor", ep);
                 const cJSON *e;
-                cJSON_ArrayForEach(e, pa) if (len < (int)sizeof line - 24) len += snprintf(line + len, sizeof line - len, " %g", e->valuedouble);
+                cJSON_ArrayForEach(e, pa) if (len < (int)sizeof line - 24) len +=
+                    snprintf(line + len, sizeof line - len, " %g", e->valuedouble);
                 out->pseudo = wsd_realloc(out->pseudo, (out->n_pseudo + 1) * sizeof *out->pseudo);
                 out->pseudo[out->n_pseudo++] = wsd_strdup(line);
             }
@@ -123,8 +128,10 @@ static double nice(double raw) {
 }
 
 static void tick_label(FILE *fp, double v) {
-    if (v != 0 && (fabs(v) < 0.01 || fabs(v) >= 1e5)) fprintf(fp, "%.2g", v);
-    else fprintf(fp, "%.4g", v);
+    if (v != 0 && (fabs(v) < 0.01 || fabs(v) >= 1e5))
+        fprintf(fp, "%.2g", v);
+    else
+        fprintf(fp, "%.4g", v);
 }
 
 int report_chart_svg(FILE *fp, const char *name, const report_run *runs, size_t n_runs) {
@@ -145,27 +152,34 @@ int report_chart_svg(FILE *fp, const char *name, const report_run *runs, size_t 
     if (x1 <= x0) x1 = x0 + 1;
     if (y1 <= y0) y1 = y0 + (y0 != 0 ? fabs(y0) * 0.1 : 1);
     double W = REPORT_PLOT_X + REPORT_PLOT_W + 20, H = REPORT_PLOT_Y + REPORT_PLOT_H + 34;
-    fprintf(fp, "<figure class=\"chart\"><svg class=\"chart\" viewBox=\"0 0 %g %g\" data-name=\"", W, H);
+    fprintf(fp, "<figure class=\"chart\"><svg class=\"chart\" viewBox=\"0 0 %g %g\" data-name=\"",
+            W, H);
     report_text(fp, name);
-    fprintf(fp, "\" data-xmin=\"%.17g\" data-xmax=\"%.17g\" data-ymin=\"%.17g\" data-ymax=\"%.17g\">", x0, x1, y0, y1);
+    fprintf(fp,
+            "\" data-xmin=\"%.17g\" data-xmax=\"%.17g\" data-ymin=\"%.17g\" data-ymax=\"%.17g\">",
+            x0, x1, y0, y1);
     fprintf(fp, "<text class=\"ct\" x=\"%g\" y=\"14\">", REPORT_PLOT_X);
     report_text(fp, name);
     fputs("</text>", fp);
     /* axes and ticks */
-    fprintf(fp, "<g class=\"axis\"><rect class=\"frame\" x=\"%g\" y=\"%g\" width=\"%g\" height=\"%g\"/>", REPORT_PLOT_X,
-            REPORT_PLOT_Y, REPORT_PLOT_W, REPORT_PLOT_H);
+    fprintf(
+        fp,
+        "<g class=\"axis\"><rect class=\"frame\" x=\"%g\" y=\"%g\" width=\"%g\" height=\"%g\"/>",
+        REPORT_PLOT_X, REPORT_PLOT_Y, REPORT_PLOT_W, REPORT_PLOT_H);
     double ys = nice((y1 - y0) / 5), xs = nice((x1 - x0) / 6);
     for (double v = ceil(y0 / ys) * ys; v <= y1 + ys * 1e-9; v += ys) {
         double py = REPORT_PLOT_Y + REPORT_PLOT_H * (1 - (v - y0) / (y1 - y0));
-        fprintf(fp, "<line x1=\"%g\" y1=\"%.2f\" x2=\"%g\" y2=\"%.2f\"/><text class=\"yt\" x=\"%g\" y=\"%.2f\">",
+        fprintf(fp,
+                "<line x1=\"%g\" y1=\"%.2f\" x2=\"%g\" y2=\"%.2f\"/><text class=\"yt\" x=\"%g\" "
+                "y=\"%.2f\">",
                 REPORT_PLOT_X - 3, py, REPORT_PLOT_X, py, REPORT_PLOT_X - 5, py + 3);
         tick_label(fp, fabs(v) < ys * 1e-9 ? 0 : v);
         fputs("</text>", fp);
     }
     for (double v = ceil(x0 / xs) * xs; v <= x1 + xs * 1e-9; v += xs) {
         double px = REPORT_PLOT_X + REPORT_PLOT_W * (v - x0) / (x1 - x0);
-        fprintf(fp, "<line x1=\"%.2f\" y1=\"%g\" x2=\"%.2f\" y2=\"%g\"/><text x=\"%.2f\" y=\"%g\">", px,
-                REPORT_PLOT_Y + REPORT_PLOT_H, px, REPORT_PLOT_Y + REPORT_PLOT_H + 3, px,
+        fprintf(fp, "<line x1=\"%.2f\" y1=\"%g\" x2=\"%.2f\" y2=\"%g\"/><text x=\"%.2f\" y=\"%g\">",
+                px, REPORT_PLOT_Y + REPORT_PLOT_H, px, REPORT_PLOT_Y + REPORT_PLOT_H + 3, px,
                 REPORT_PLOT_Y + REPORT_PLOT_H + 14);
         tick_label(fp, fabs(v) < xs * 1e-9 ? 0 : v);
         fputs("</text>", fp);
@@ -177,7 +191,8 @@ int report_chart_svg(FILE *fp, const char *name, const report_run *runs, size_t 
         const report_series *s = find(&runs[r], name);
         if (!s) continue;
         size_t per = (s->n + REPORT_CHART_MAX_POINTS - 1) / REPORT_CHART_MAX_POINTS;
-        fprintf(fp, "<polyline class=\"run%zu\" stroke=\"%s\" data-run=\"", r, report_run_colour(r));
+        fprintf(fp, "<polyline class=\"run%zu\" stroke=\"%s\" data-run=\"", r,
+                report_run_colour(r));
         report_text(fp, runs[r].label);
         fputs("\" points=\"", fp);
         for (size_t i = 0; i < s->n; i += per) {
@@ -194,13 +209,16 @@ int report_chart_svg(FILE *fp, const char *name, const report_run *runs, size_t 
         if (s->n == 1) /* a lone point has no line: mark it */
             fprintf(fp, "<circle cx=\"%.2f\" cy=\"%.2f\" r=\"2.5\" fill=\"%s\"/>",
                     REPORT_PLOT_X + REPORT_PLOT_W * (s->x[0] - x0) / (x1 - x0),
-                    REPORT_PLOT_Y + REPORT_PLOT_H * (1 - (s->y[0] - y0) / (y1 - y0)), report_run_colour(r));
+                    REPORT_PLOT_Y + REPORT_PLOT_H * (1 - (s->y[0] - y0) / (y1 - y0)),
+                    report_run_colour(r));
     }
     fputs("</svg></figure>", fp);
     return 1;
 }
 
-static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+static int cmp_str(const void *a, const void *b) {
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
 
 void report_curves_html(FILE *fp, const report_run *runs, size_t n_runs) {
     /* the distinct series names, grouped epoch loss < batch loss < lr */
@@ -225,7 +243,8 @@ void report_curves_html(FILE *fp, const report_run *runs, size_t n_runs) {
     static const char *const order[] = {"epoch loss: ", "batch loss: ", "lr: "};
     for (size_t g = 0; g < 3; g++)
         for (size_t k = 0; k < n; k++)
-            if (!strncmp(names[k], order[g], strlen(order[g]))) report_chart_svg(fp, names[k], runs, n_runs);
+            if (!strncmp(names[k], order[g], strlen(order[g])))
+                report_chart_svg(fp, names[k], runs, n_runs);
     fputs("</div>", fp);
     for (size_t r = 0; r < n_runs; r++) {
         if (!runs[r].n_pseudo) continue;

@@ -13,8 +13,10 @@ void report_text(FILE *fp, const char *s) {
         case '"': fputs("&quot;", fp); break;
         case '\'': fputs("&#39;", fp); break;
         default:
-            if (*p < 0x20 && *p != '\t' && *p != '\n') fputs("\xef\xbf\xbd", fp);
-            else fputc(*p, fp);
+            if (*p < 0x20 && *p != '\t' && *p != '\n')
+                fputs("\xef\xbf\xbd", fp);
+            else
+                fputc(*p, fp);
         }
     }
 }

@@ -12,23 +12,32 @@
 enum { MAX_UNKNOWN_LISTED = 50 };
 
 static const char css[] =
-    "body{font:14px/1.4 system-ui,sans-serif;margin:0 auto;max-width:1200px;padding:0 16px;color:#222}"
+    "body{font:14px/1.4 system-ui,sans-serif;margin:0 auto;max-width:1200px;padding:0 "
+    "16px;color:#222}"
     "h1{font-size:22px}h2{font-size:18px;border-bottom:1px solid #ccc;margin-top:28px}"
     "h3{font-size:14px;margin:0;font-family:monospace}"
-    "table.scores{border-collapse:collapse}table.scores td,table.scores th{border:1px solid #ccc;padding:2px 8px;"
+    "table.scores{border-collapse:collapse}table.scores td,table.scores th{border:1px solid "
+    "#ccc;padding:2px 8px;"
     "text-align:right}table.scores th{background:#f3f3f3}.warn{color:#a50026}"
-    ".legend span{margin-right:12px;white-space:nowrap}.legend i{display:inline-block;width:14px;height:10px;"
+    ".legend span{margin-right:12px;white-space:nowrap}.legend "
+    "i{display:inline-block;width:14px;height:10px;"
     "margin-right:4px;vertical-align:middle}"
-    ".charts{display:flex;flex-wrap:wrap;gap:8px}figure.chart{margin:0;width:500px}svg.chart{width:100%}"
+    ".charts{display:flex;flex-wrap:wrap;gap:8px}figure.chart{margin:0;width:500px}svg.chart{width:"
+    "100%}"
     "svg.chart polyline{fill:none;stroke-width:1.5}svg.chart .frame{fill:none;stroke:#999}"
-    "svg line{stroke:#777}svg text{font-size:10px;fill:#333}svg .axis text{text-anchor:middle}svg .axis .yt{text-anchor:end}svg .ct{font-size:12px}"
-    "#controls{position:sticky;top:0;background:#fff;padding:6px 0;border-bottom:1px solid #ddd;z-index:1}"
+    "svg line{stroke:#777}svg text{font-size:10px;fill:#333}svg .axis text{text-anchor:middle}svg "
+    ".axis .yt{text-anchor:end}svg .ct{font-size:12px}"
+    "#controls{position:sticky;top:0;background:#fff;padding:6px 0;border-bottom:1px solid "
+    "#ddd;z-index:1}"
     "#info{font-size:13px;min-height:1.4em;color:#333}"
-    "section.v{content-visibility:auto;contain-intrinsic-size:auto 150px;border-bottom:1px solid #eee;"
+    "section.v{content-visibility:auto;contain-intrinsic-size:auto 150px;border-bottom:1px solid "
+    "#eee;"
     "padding:6px 0}section.v p{margin:2px 0;font-size:12px;color:#555}"
     "svg.timeline{width:100%;height:auto;display:block}svg.timeline .bg{fill:#fafafa}"
-    "svg.timeline .pred .bg{fill:#f0f4ff}svg .b{stroke:#333;stroke-width:.5}svg .b:hover{stroke-width:2}"
-    "svg .b.out{stroke:#a50026;stroke-width:1.5;stroke-dasharray:3 2}svg .b.empty{fill-opacity:.35}";
+    "svg.timeline .pred .bg{fill:#f0f4ff}svg .b{stroke:#333;stroke-width:.5}svg "
+    ".b:hover{stroke-width:2}"
+    "svg .b.out{stroke:#a50026;stroke-width:1.5;stroke-dasharray:3 2}svg "
+    ".b.empty{fill-opacity:.35}";
 
 static const char js[] =
     "(function(){var box=document.getElementById('videos');if(!box)return;"
@@ -39,13 +48,18 @@ static const char js[] =
     "var v=parseFloat(s.getAttribute('data-k').split(' ')[k]);return isNaN(v)?-Infinity:v;}"
     "function sort(){var k=parseInt(key.value,10),d=dir.value==='desc'?-1:1;"
     "secs.sort(function(a,b){var x=val(a,k),y=val(b,k);return x<y?-d:x>y?d:0;});"
-    "var f=document.createDocumentFragment();secs.forEach(function(s){f.appendChild(s);});box.appendChild(f);}"
+    "var "
+    "f=document.createDocumentFragment();secs.forEach(function(s){f.appendChild(s);});box."
+    "appendChild(f);}"
     "function filter(){var t=q.value.trim().toLowerCase(),n=0;secs.forEach(function(s){"
-    "var show=!t||s.getAttribute('data-id').toLowerCase().indexOf(t)>=0;s.hidden=!show;if(show)n++;});"
+    "var "
+    "show=!t||s.getAttribute('data-id').toLowerCase().indexOf(t)>=0;s.hidden=!show;if(show)n++;});"
     "cnt.textContent=n+' of '+secs.length+' videos';}"
-    "key.addEventListener('change',sort);dir.addEventListener('change',sort);q.addEventListener('input',filter);"
+    "key.addEventListener('change',sort);dir.addEventListener('change',sort);q.addEventListener('"
+    "input',filter);"
     "box.addEventListener('mouseover',function(e){var t=e.target;"
-    "if(t.classList&&t.classList.contains('b')&&t.firstChild)info.textContent=t.firstChild.textContent;});"
+    "if(t.classList&&t.classList.contains('b')&&t.firstChild)info.textContent=t.firstChild."
+    "textContent;});"
     "filter();})();";
 
 /* Sorted union of the ids of n sets. */
@@ -70,8 +84,10 @@ static char **union_ids(const score_set *sets, size_t n, size_t *n_out) {
 }
 
 static void score_cell(FILE *fp, double v) {
-    if (isnan(v)) fputs("<td>\xe2\x80\x94</td>", fp);
-    else fprintf(fp, "<td>%.4f</td>", 100 * v);
+    if (isnan(v))
+        fputs("<td>\xe2\x80\x94</td>", fp);
+    else
+        fprintf(fp, "<td>%.4f</td>", 100 * v);
 }
 
 /* The table: mean over the scored videos of each per-video value. */
@@ -86,21 +102,26 @@ static void score_table(FILE *fp, const report_scores *s) {
     fputs("<th>average</th></tr>", fp);
     for (int k = 0; k < SCORE_N_METRICS; k++) {
         fprintf(fp, "<tr><th>%s</th>", score_metric_names[k]);
-        for (size_t t = 0; t <= nt; t++) score_cell(fp, s->has[k] ? mean[t * SCORE_N_METRICS + k] : NAN);
+        for (size_t t = 0; t <= nt; t++)
+            score_cell(fp, s->has[k] ? mean[t * SCORE_N_METRICS + k] : NAN);
         fputs("</tr>", fp);
     }
     fputs("</table><p>Per-video scores: ", fp);
     report_text(fp, s->source);
-    fprintf(fp, " (%zu videos); every value is the mean over the videos of the per-video value, as in the official "
-                "table.</p>",
+    fprintf(fp,
+            " (%zu videos); every value is the mean over the videos of the per-video value, as in "
+            "the official "
+            "table.</p>",
             s->n_videos);
     free(mean);
 }
 
-static void one_video(FILE *fp, const report_page *pg, const char *id, report_lane *lanes, report_timeline_stats *ts) {
+static void one_video(FILE *fp, const report_page *pg, const char *id, report_lane *lanes,
+                      report_timeline_stats *ts) {
     size_t nl = 0;
     for (size_t f = 0; f < pg->n_refs; f++)
-        lanes[nl++] = (report_lane){report_basename(pg->refs[f].path), score_find(&pg->refs[f], id), 0};
+        lanes[nl++] =
+            (report_lane){report_basename(pg->refs[f].path), score_find(&pg->refs[f], id), 0};
     if (pg->pred) lanes[nl++] = (report_lane){pg->pred_name, score_find(pg->pred, id), 1};
     const double *row = pg->scores ? report_scores_find(pg->scores, id) : NULL;
     fputs("<section class=\"v\" data-id=\"", fp);
@@ -108,8 +129,10 @@ static void one_video(FILE *fp, const report_page *pg, const char *id, report_la
     fputs("\" data-k=\"", fp);
     for (int k = 0; k < SCORE_N_METRICS; k++) {
         double v = row ? row[pg->scores->n_tious * SCORE_N_METRICS + k] : NAN;
-        if (isnan(v)) fprintf(fp, "%s-", k ? " " : "");
-        else fprintf(fp, "%s%.6g", k ? " " : "", 100 * v);
+        if (isnan(v))
+            fprintf(fp, "%s-", k ? " " : "");
+        else
+            fprintf(fp, "%s%.6g", k ? " " : "", 100 * v);
     }
     fputs("\"><h3>", fp);
     report_text(fp, id);
@@ -124,7 +147,8 @@ static void one_video(FILE *fp, const report_page *pg, const char *id, report_la
     }
     if (row) {
         fputs("; averaged over tIoUs:", fp);
-        static const int shown[] = {SCORE_METEOR, SCORE_CIDER, SCORE_BLEU4, SCORE_RECALL, SCORE_PRECISION};
+        static const int shown[] = {SCORE_METEOR, SCORE_CIDER, SCORE_BLEU4, SCORE_RECALL,
+                                    SCORE_PRECISION};
         for (size_t i = 0; i < sizeof shown / sizeof *shown; i++) {
             double v = row[pg->scores->n_tious * SCORE_N_METRICS + shown[i]];
             if (!isnan(v)) fprintf(fp, " %s %.2f", score_metric_names[shown[i]], 100 * v);
@@ -142,7 +166,9 @@ int report_write_page(FILE *fp, const report_page *pg, report_page_stats *st) {
     if (!st) st = &local;
     memset(st, 0, sizeof *st);
     size_t nv = 0;
-    char **ids = pg->n_refs ? union_ids(pg->refs, pg->n_refs, &nv) : pg->pred ? union_ids(pg->pred, 1, &nv) : NULL;
+    char **ids = pg->n_refs ? union_ids(pg->refs, pg->n_refs, &nv)
+                 : pg->pred ? union_ids(pg->pred, 1, &nv)
+                            : NULL;
     /* the timelines first, into memory: the summary above them counts what they found */
     char *vbuf = NULL;
     size_t vlen = 0;
@@ -160,10 +186,12 @@ int report_write_page(FILE *fp, const report_page *pg, report_page_stats *st) {
     const char *title = pg->title ? pg->title : "wsdec report";
 
     fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"/>"
-          "<meta name=\"viewport\" content=\"width=device-width\"/><title>", fp);
+          "<meta name=\"viewport\" content=\"width=device-width\"/><title>",
+          fp);
     report_text(fp, title);
     fprintf(fp, "</title><style>%s", css);
-    for (int c = 0; c < REPORT_N_COLOURS; c++) fprintf(fp, "svg .c%d{fill:%s}", c, report_class_colour(c));
+    for (int c = 0; c < REPORT_N_COLOURS; c++)
+        fprintf(fp, "svg .c%d{fill:%s}", c, report_class_colour(c));
     fputs("</style></head><body>\n<h1>", fp);
     report_text(fp, title);
     fputs("</h1>\n<h2 id=\"summary\">Summary</h2>", fp);
@@ -181,22 +209,28 @@ int report_write_page(FILE *fp, const report_page *pg, report_page_stats *st) {
         for (size_t v = 0; v < pg->pred->n_videos; v++) {
             ev += pg->pred->videos[v].n_events;
             int found = !pg->n_refs;
-            for (size_t f = 0; f < pg->n_refs && !found; f++) found = score_find(&pg->refs[f], pg->pred->videos[v].id) != NULL;
+            for (size_t f = 0; f < pg->n_refs && !found; f++)
+                found = score_find(&pg->refs[f], pg->pred->videos[v].id) != NULL;
             known += found;
         }
         st->unknown_videos = pg->pred->n_videos - known;
         fputs("<li>predictions ", fp);
         report_text(fp, pg->pred->path);
-        fprintf(fp, ": %zu videos (%zu of them in the references), %zu events</li>", pg->pred->n_videos, known, ev);
+        fprintf(fp, ": %zu videos (%zu of them in the references), %zu events</li>",
+                pg->pred->n_videos, known, ev);
     }
     fprintf(fp, "<li>%zu timelines, %zu bars</li></ul>", nv, st->bars);
     if (st->unknown_videos) {
-        fprintf(fp, "<p class=\"warn\" id=\"unknown\">%zu predicted video(s) are in no reference file (ignored by the "
-                    "scorer, no timeline):", st->unknown_videos);
+        fprintf(fp,
+                "<p class=\"warn\" id=\"unknown\">%zu predicted video(s) are in no reference file "
+                "(ignored by the "
+                "scorer, no timeline):",
+                st->unknown_videos);
         size_t listed = 0;
         for (size_t v = 0; v < pg->pred->n_videos && listed < MAX_UNKNOWN_LISTED; v++) {
             int found = 0;
-            for (size_t f = 0; f < pg->n_refs && !found; f++) found = score_find(&pg->refs[f], pg->pred->videos[v].id) != NULL;
+            for (size_t f = 0; f < pg->n_refs && !found; f++)
+                found = score_find(&pg->refs[f], pg->pred->videos[v].id) != NULL;
             if (found) continue;
             fputs(listed++ ? ", " : " ", fp);
             report_text(fp, pg->pred->videos[v].id);
@@ -204,10 +238,16 @@ int report_write_page(FILE *fp, const report_page *pg, report_page_stats *st) {
         fputs(st->unknown_videos > listed ? ", ...</p>" : "</p>", fp);
     }
     if (st->outside)
-        fprintf(fp, "<p class=\"warn\" id=\"outside\">%zu event(s) lie outside their video or run backwards: drawn "
-                    "clipped, with a dashed red outline.</p>", st->outside);
+        fprintf(fp,
+                "<p class=\"warn\" id=\"outside\">%zu event(s) lie outside their video or run "
+                "backwards: drawn "
+                "clipped, with a dashed red outline.</p>",
+                st->outside);
     if (st->empty)
-        fprintf(fp, "<p class=\"warn\" id=\"empty\">%zu event(s) have an empty sentence: drawn pale.</p>", st->empty);
+        fprintf(
+            fp,
+            "<p class=\"warn\" id=\"empty\">%zu event(s) have an empty sentence: drawn pale.</p>",
+            st->empty);
 
     if (pg->n_runs) {
         fputs("\n<h2 id=\"curves\">Training curves</h2>", fp);
@@ -216,20 +256,28 @@ int report_write_page(FILE *fp, const report_page *pg, report_page_stats *st) {
     if (nv) {
         fputs("\n<h2 id=\"timelines\">Timelines</h2><div id=\"controls\">"
               "<label>video id <input id=\"q\" type=\"search\" placeholder=\"search\"/></label> "
-              "<label>sort by <select id=\"key\"><option value=\"-1\">video id</option>", fp);
+              "<label>sort by <select id=\"key\"><option value=\"-1\">video id</option>",
+              fp);
         for (int k = 0; pg->scores && k < SCORE_N_METRICS; k++)
-            if (pg->scores->has[k]) fprintf(fp, "<option value=\"%d\">%s</option>", k, score_metric_names[k]);
+            if (pg->scores->has[k])
+                fprintf(fp, "<option value=\"%d\">%s</option>", k, score_metric_names[k]);
         fputs("</select></label> <select id=\"dir\"><option value=\"asc\">ascending</option>"
               "<option value=\"desc\">descending</option></select> <span id=\"count\"></span>"
-              "<div class=\"legend\">best tIoU:", fp);
+              "<div class=\"legend\">best tIoU:",
+              fp);
         for (int c = 0; c < REPORT_N_COLOURS; c++) {
             fprintf(fp, " <span><i style=\"background:%s\"></i>", report_class_colour(c));
-            if (c == 0) fputs("0", fp);
-            else if (c == 10) fputs("&gt;0.9", fp);
-            else fprintf(fp, "%.1f\xe2\x80\x93%.1f", (c - 1) / 10.0, c / 10.0);
+            if (c == 0)
+                fputs("0", fp);
+            else if (c == 10)
+                fputs("&gt;0.9", fp);
+            else
+                fprintf(fp, "%.1f\xe2\x80\x93%.1f", (c - 1) / 10.0, c / 10.0);
             fputs("</span>", fp);
         }
-        fputs("</div><div id=\"info\">hover over a bar to read its sentence</div></div>\n<div id=\"videos\">\n", fp);
+        fputs("</div><div id=\"info\">hover over a bar to read its sentence</div></div>\n<div "
+              "id=\"videos\">\n",
+              fp);
         fwrite(vbuf, 1, vlen, fp);
         fputs("</div>\n", fp);
     }

@@ -9,13 +9,16 @@
 
 static const char *refs_text =
     "{\"v_a\": {\"duration\": 40, \"timestamps\": [[0, 10], [10, 20], [5, 30]],"
-    " \"sentences\": [\"A man <b>cooks</b> & \\\"eats\\\".\", \"He chops 'an' onion.\", \"He talks.\"]},"
+    " \"sentences\": [\"A man <b>cooks</b> & \\\"eats\\\".\", \"He chops 'an' onion.\", \"He "
+    "talks.\"]},"
     " \"v_b\": {\"duration\": 12, \"timestamps\": [[0, 6]], \"sentences\": [\"A dog runs.\"]}}";
-static const char *pred_text =
-    "{\"video_id\": \"v_a\", \"events\": [{\"timestamp\": [0, 10], \"sentence\": \"<script>alert(1)</script>\"},"
-    " {\"timestamp\": [30, 55], \"sentence\": \"past the end\"}, {\"timestamp\": [8, 4], \"sentence\": \"\"},"
-    " {\"timestamp\": [12, 19], \"sentence\": \"   \"}]}\n"
-    "{\"video_id\": \"v_<img src=x>\", \"events\": [{\"timestamp\": [0, 1], \"sentence\": \"unknown\"}]}\n";
+static const char *pred_text = "{\"video_id\": \"v_a\", \"events\": [{\"timestamp\": [0, 10], "
+                               "\"sentence\": \"<script>alert(1)</script>\"},"
+                               " {\"timestamp\": [30, 55], \"sentence\": \"past the end\"}, "
+                               "{\"timestamp\": [8, 4], \"sentence\": \"\"},"
+                               " {\"timestamp\": [12, 19], \"sentence\": \"   \"}]}\n"
+                               "{\"video_id\": \"v_<img src=x>\", \"events\": [{\"timestamp\": [0, "
+                               "1], \"sentence\": \"unknown\"}]}\n";
 
 static char *page(const report_page *pg, report_page_stats *st, size_t *len) {
     char *buf = NULL;
@@ -30,14 +33,20 @@ static char *page(const report_page *pg, report_page_stats *st, size_t *len) {
 static void timelines_and_bad_input(void) {
     score_set refs, pred;
     CHECK(score_parse_references(refs_text, strlen(refs_text), "dir/val_1.json", &refs) == 0);
-    CHECK(score_parse_submission(pred_text, strlen(pred_text), "pred.jsonl", SCORE_FORMAT_AUTO, &pred) == 0);
+    CHECK(score_parse_submission(pred_text, strlen(pred_text), "pred.jsonl", SCORE_FORMAT_AUTO,
+                                 &pred) == 0);
     double tious[] = {0.3, 0.5};
     score_options so = {.tious = tious, .n_tious = 2, .max_proposals = 1000, .keep_per_video = 1};
     score_result r;
     CHECK(score_evaluate(&pred, &refs, 1, &so, &r) == 0);
     report_scores sc;
     CHECK(report_scores_from_result(&r, &sc) == 0);
-    report_page pg = {.title = "t<&>", .refs = &refs, .n_refs = 1, .pred = &pred, .pred_name = "predictions", .scores = &sc};
+    report_page pg = {.title = "t<&>",
+                      .refs = &refs,
+                      .n_refs = 1,
+                      .pred = &pred,
+                      .pred_name = "predictions",
+                      .scores = &sc};
     report_page_stats st;
     size_t len;
     char *html = page(&pg, &st, &len);
@@ -75,7 +84,8 @@ static void timelines_and_bad_input(void) {
     CHECK(report_check_html(raw, strlen(raw), &cs) == -1);
     const char *amp = "<p>a & b</p>";
     CHECK(report_check_html(amp, strlen(amp), &cs) == -1);
-    const char *two = "<section class=\"v\" data-id=\"x\"><svg class=\"timeline\" data-id=\"x\" data-duration=\"1\"></svg>"
+    const char *two = "<section class=\"v\" data-id=\"x\"><svg class=\"timeline\" data-id=\"x\" "
+                      "data-duration=\"1\"></svg>"
                       "<svg class=\"timeline\" data-id=\"x\" data-duration=\"1\"></svg></section>";
     CHECK(report_check_html(two, strlen(two), &cs) == -1 && strstr(wsd_error(), "2 timelines"));
     free(html);
@@ -89,7 +99,8 @@ static void timelines_and_bad_input(void) {
 static void scores_file_round_trip(void) {
     score_set refs, pred;
     CHECK(score_parse_references(refs_text, strlen(refs_text), "val_1.json", &refs) == 0);
-    CHECK(score_parse_submission(pred_text, strlen(pred_text), "pred.jsonl", SCORE_FORMAT_AUTO, &pred) == 0);
+    CHECK(score_parse_submission(pred_text, strlen(pred_text), "pred.jsonl", SCORE_FORMAT_AUTO,
+                                 &pred) == 0);
     double tious[] = {0.3, 0.5, 0.7};
     score_options so = {.tious = tious, .n_tious = 3, .max_proposals = 1000, .keep_per_video = 1};
     score_result r;
@@ -124,12 +135,18 @@ static void curves(void) {
     char path[] = "/tmp/wsd_log_XXXXXX";
     int fd = mkstemp(path);
     FILE *fp = fdopen(fd, "w");
-    fputs("{\"kind\": \"batch\", \"epoch\": 0, \"batch\": 1, \"batches\": 2, \"loss\": {\"caption\": 4}, \"lr\": {}}\n"
-          "{\"kind\": \"batch\", \"epoch\": 0, \"batch\": 2, \"batches\": 2, \"loss\": {\"caption\": 3}, \"lr\": {}}\n"
-          "{\"kind\": \"epoch\", \"epoch\": 0, \"loss\": {\"caption\": 3.5}, \"lr\": {\"cg\": 0.001},"
-          " \"pseudo_labels\": {\"per_anchor\": [1, 0, 2]}}\n"
-          "{\"kind\": \"batch\", \"epoch\": 1, \"batch\": 1, \"batches\": 2, \"loss\": {\"caption\": 2}, \"lr\": {}}\n"
-          "{\"kind\": \"epoch\", \"epoch\": 1, \"loss\": {\"caption\": 2}, \"lr\": {\"cg\": 0.0001}}\n", fp);
+    fputs(
+        "{\"kind\": \"batch\", \"epoch\": 0, \"batch\": 1, \"batches\": 2, \"loss\": {\"caption\": "
+        "4}, \"lr\": {}}\n"
+        "{\"kind\": \"batch\", \"epoch\": 0, \"batch\": 2, \"batches\": 2, \"loss\": {\"caption\": "
+        "3}, \"lr\": {}}\n"
+        "{\"kind\": \"epoch\", \"epoch\": 0, \"loss\": {\"caption\": 3.5}, \"lr\": {\"cg\": 0.001},"
+        " \"pseudo_labels\": {\"per_anchor\": [1, 0, 2]}}\n"
+        "{\"kind\": \"batch\", \"epoch\": 1, \"batch\": 1, \"batches\": 2, \"loss\": {\"caption\": "
+        "2}, \"lr\": {}}\n"
+        "{\"kind\": \"epoch\", \"epoch\": 1, \"loss\": {\"caption\": 2}, \"lr\": {\"cg\": "
+        "0.0001}}\n",
+        fp);
     fclose(fp);
     report_run runs[2];
     CHECK(report_run_load(path, NULL, &runs[0]) == 0);
@@ -144,10 +161,12 @@ static void curves(void) {
     report_check_stats cs;
     CHECK_MSG(report_check_html(buf, len, &cs) == 0, "%s", wsd_error());
     CHECK(cs.charts == 3 && cs.polylines == 6); /* epoch loss, batch loss, lr; two runs each */
-    /* batch loss: x 0.5..1.5 over 420 units, y 2..4 over 180: (0.5, 4) top left, (1, 3) middle, (1.5, 2) bottom right */
+    /* batch loss: x 0.5..1.5 over 420 units, y 2..4 over 180: (0.5, 4) top left, (1, 3) middle,
+     * (1.5, 2) bottom right */
     CHECK_MSG(strstr(buf, "points=\"60.00,24.00 270.00,114.00 480.00,204.00\"") != NULL, "%s", buf);
     CHECK(strstr(buf, "seed &lt;2&gt;") != NULL);
-    const char *e = strstr(buf, "epoch loss: caption"), *b = strstr(buf, "batch loss: caption"), *l = strstr(buf, "lr: cg");
+    const char *e = strstr(buf, "epoch loss: caption"), *b = strstr(buf, "batch loss: caption"),
+               *l = strstr(buf, "lr: cg");
     CHECK(e && b && l && e < b && b < l);
     free(buf);
     report_run_free(&runs[0]);
@@ -155,7 +174,8 @@ static void curves(void) {
     fp = fopen(path, "w");
     fputs("{\"kind\": \"batch\"}\n", fp);
     fclose(fp);
-    CHECK(report_run_load(path, NULL, &runs[0]) == -1 && strstr(wsd_error(), ":1: expected a training-log record"));
+    CHECK(report_run_load(path, NULL, &runs[0]) == -1 &&
+          strstr(wsd_error(), ":1: expected a training-log record"));
     unlink(path);
 }
 

@@ -26,7 +26,9 @@ int report_scores_from_result(const score_result *r, report_scores *out) {
         double *row = out->values + v * row_size(out);
         for (int k = 0; k < SCORE_N_METRICS; k++) {
             double sum = 0;
-            for (size_t t = 0; t < nt; t++) sum += row[t * SCORE_N_METRICS + k] = r->per_video[(t * nv + v) * SCORE_N_METRICS + k];
+            for (size_t t = 0; t < nt; t++)
+                sum += row[t * SCORE_N_METRICS + k] =
+                    r->per_video[(t * nv + v) * SCORE_N_METRICS + k];
             row[nt * SCORE_N_METRICS + k] = out->has[k] ? (nt ? sum / (double)nt : 0) : NAN;
             if (!out->has[k])
                 for (size_t t = 0; t < nt; t++) row[t * SCORE_N_METRICS + k] = NAN;
@@ -49,7 +51,8 @@ static int read_metric(const cJSON *m, report_scores *s, double *row, int k, con
     const cJSON *pt = cJSON_GetObjectItemCaseSensitive(m, "per_tiou");
     const cJSON *mean = cJSON_GetObjectItemCaseSensitive(m, "mean");
     if (!cJSON_IsObject(pt) || !cJSON_IsNumber(mean))
-        return wsd_fail("%s: %s: expected {\"per_tiou\": {...}, \"mean\": number}", where, score_metric_names[k]);
+        return wsd_fail("%s: %s: expected {\"per_tiou\": {...}, \"mean\": number}", where,
+                        score_metric_names[k]);
     size_t n = (size_t)cJSON_GetArraySize(pt);
     if (s->n_tious == 0 && !s->tious) {
         s->n_tious = n;
@@ -59,13 +62,16 @@ static int read_metric(const cJSON *m, report_scores *s, double *row, int k, con
         cJSON_ArrayForEach(e, pt) s->tious[t++] = strtod(e->string, NULL);
         return 1; /* the row size is known only now: the caller restarts the line */
     }
-    if (n != s->n_tious) return wsd_fail("%s: %s: %zu thresholds, earlier lines had %zu", where, score_metric_names[k], n, s->n_tious);
+    if (n != s->n_tious)
+        return wsd_fail("%s: %s: %zu thresholds, earlier lines had %zu", where,
+                        score_metric_names[k], n, s->n_tious);
     size_t t = 0;
     const cJSON *e;
     cJSON_ArrayForEach(e, pt) {
         if (!cJSON_IsNumber(e) || strtod(e->string, NULL) != s->tious[t])
-            return wsd_fail("%s: %s: threshold \"%s\" is not a number or differs from earlier lines", where,
-                            score_metric_names[k], e->string);
+            return wsd_fail(
+                "%s: %s: threshold \"%s\" is not a number or differs from earlier lines", where,
+                score_metric_names[k], e->string);
         row[t++ * SCORE_N_METRICS + k] = e->valuedouble;
     }
     row[s->n_tious * SCORE_N_METRICS + k] = mean->valuedouble;
@@ -87,7 +93,9 @@ int report_scores_load(const char *path, report_scores *out) {
         const cJSON *id = cJSON_GetObjectItemCaseSensitive(j, "video_id");
         const cJSON *m = cJSON_GetObjectItemCaseSensitive(j, "metrics");
         if (!cJSON_IsString(id) || !cJSON_IsObject(m)) {
-            r2 = wsd_fail("%s: expected {\"video_id\": string, \"metrics\": {...}} (densevid-score --per-video)", where);
+            r2 = wsd_fail("%s: expected {\"video_id\": string, \"metrics\": {...}} (densevid-score "
+                          "--per-video)",
+                          where);
             cJSON_Delete(j);
             break;
         }
@@ -123,7 +131,8 @@ int report_scores_load(const char *path, report_scores *out) {
         for (size_t i = 0; i < n; i++) {
             ids[i] = out->ids[idx[i]];
             memcpy(vals + i * rs, out->values + idx[i] * rs, rs * sizeof *vals);
-            if (i && !strcmp(ids[i], ids[i - 1]) && r2 == 0) r2 = wsd_fail("%s: video %s appears twice", path, ids[i]);
+            if (i && !strcmp(ids[i], ids[i - 1]) && r2 == 0)
+                r2 = wsd_fail("%s: video %s appears twice", path, ids[i]);
         }
         free(idx);
         free(out->ids);
@@ -141,8 +150,10 @@ const double *report_scores_find(const report_scores *s, const char *id) {
         size_t mid = (lo + hi) / 2;
         int c = strcmp(s->ids[mid], id);
         if (!c) return s->values + mid * row_size(s);
-        if (c < 0) lo = mid + 1;
-        else hi = mid;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
     return NULL;
 }

@@ -12,10 +12,10 @@
 typedef struct {
     size_t n_videos, n_tious;
     double *tious;
-    char **ids;           /* sorted by id (byte order) */
-    double *values;       /* [video][n_tious + 1][SCORE_N_METRICS]; slot n_tious = mean over thresholds */
+    char **ids;     /* sorted by id (byte order) */
+    double *values; /* [video][n_tious + 1][SCORE_N_METRICS]; slot n_tious = mean over thresholds */
     int has[SCORE_N_METRICS];
-    char *source;         /* the file, or "computed" */
+    char *source; /* the file, or "computed" */
 } report_scores;
 
 /* Reads densevid-score --per-video JSON Lines. 0, or -1 with wsd_fail naming FILE:LINE. */

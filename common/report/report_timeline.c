@@ -18,8 +18,9 @@ int report_tiou_class(double t) {
 }
 
 const char *report_class_colour(int c) {
-    static const char *const ramp[REPORT_N_COLOURS] = {"#b8b8b8", "#a50026", "#d73027", "#f46d43", "#fdae61", "#fee08b",
-                                                       "#d9ef8b", "#a6d96a", "#66bd63", "#1a9850", "#006837"};
+    static const char *const ramp[REPORT_N_COLOURS] = {"#b8b8b8", "#a50026", "#d73027", "#f46d43",
+                                                       "#fdae61", "#fee08b", "#d9ef8b", "#a6d96a",
+                                                       "#66bd63", "#1a9850", "#006837"};
     return ramp[c < 0 ? 0 : c >= REPORT_N_COLOURS ? REPORT_N_COLOURS - 1 : c];
 }
 
@@ -86,8 +87,10 @@ static int pack(const score_video *v, double d, int *row) {
         int r = 0;
         while (r < rows && end[r] > sp[k].s) r++;
         if (r == MAX_ROWS) r = MAX_ROWS - 1; /* crowded lane: the last row takes the rest */
-        if (r == rows) end[rows++] = sp[k].e;
-        else if (sp[k].e > end[r]) end[r] = sp[k].e;
+        if (r == rows)
+            end[rows++] = sp[k].e;
+        else if (sp[k].e > end[r])
+            end[r] = sp[k].e;
         row[sp[k].i] = r;
     }
     free(sp);
@@ -118,8 +121,10 @@ void report_timeline_svg(FILE *fp, const char *id, double d, const report_lane *
     int y = 0;
     for (size_t l = 0; l < n; l++) {
         int lane_h = 2 * LANE_PAD + nrows[l] * (ROW_H + ROW_GAP);
-        fprintf(fp, "<g class=\"lane%s\"><rect class=\"bg\" x=\"0\" y=\"%d\" width=\"%d\" height=\"%d\"/>",
-                lanes[l].is_prediction ? " pred" : "", y, REPORT_SVG_W, lane_h);
+        fprintf(
+            fp,
+            "<g class=\"lane%s\"><rect class=\"bg\" x=\"0\" y=\"%d\" width=\"%d\" height=\"%d\"/>",
+            lanes[l].is_prediction ? " pred" : "", y, REPORT_SVG_W, lane_h);
         fprintf(fp, "<text x=\"4\" y=\"%d\">", y + LANE_PAD + ROW_H);
         report_text(fp, lanes[l].name);
         fputs("</text>", fp);
@@ -137,10 +142,13 @@ void report_timeline_svg(FILE *fp, const char *id, double d, const report_lane *
             st->outside += out;
             st->empty += empty;
             st->bars++;
-            fprintf(fp, "<rect class=\"b c%d%s%s\" x=\"%.2f\" y=\"%d\" width=\"%.2f\" height=\"%d\" data-s=\"",
+            fprintf(fp,
+                    "<rect class=\"b c%d%s%s\" x=\"%.2f\" y=\"%d\" width=\"%.2f\" height=\"%d\" "
+                    "data-s=\"",
                     report_tiou_class(best), out ? " out" : "", empty ? " empty" : "",
-                    REPORT_TRACK_X + REPORT_TRACK_W * a / d, y + LANE_PAD + rows[l][i] * (ROW_H + ROW_GAP),
-                    REPORT_TRACK_W * (b - a) / d, ROW_H);
+                    REPORT_TRACK_X + REPORT_TRACK_W * a / d,
+                    y + LANE_PAD + rows[l][i] * (ROW_H + ROW_GAP), REPORT_TRACK_W * (b - a) / d,
+                    ROW_H);
             report_exact(fp, e->start);
             fputs("\" data-e=\"", fp);
             report_exact(fp, e->end);
@@ -149,21 +157,23 @@ void report_timeline_svg(FILE *fp, const char *id, double d, const report_lane *
             fputs("\xe2\x80\x93", fp);
             report_num(fp, e->end);
             fprintf(fp, " s, best tIoU %.2f%s: ", best, out ? ", outside the video" : "");
-            if (empty) fputs("(empty sentence)", fp);
-            else report_text(fp, e->sentence);
+            if (empty)
+                fputs("(empty sentence)", fp);
+            else
+                report_text(fp, e->sentence);
             fputs("</title></rect>", fp);
         }
         fputs("</g>", fp);
         y += lane_h;
     }
     /* time axis */
-    fprintf(fp, "<g class=\"axis\"><line x1=\"%g\" y1=\"%d\" x2=\"%g\" y2=\"%d\"/>", REPORT_TRACK_X, y,
-            REPORT_TRACK_X + REPORT_TRACK_W, y);
+    fprintf(fp, "<g class=\"axis\"><line x1=\"%g\" y1=\"%d\" x2=\"%g\" y2=\"%d\"/>", REPORT_TRACK_X,
+            y, REPORT_TRACK_X + REPORT_TRACK_W, y);
     double step = tick_step(d);
     for (int k = 0; k * step <= d * (1 + 1e-9) && k <= 2 * MAX_TICKS; k++) {
         double x = REPORT_TRACK_X + REPORT_TRACK_W * (k * step) / d;
-        fprintf(fp, "<line x1=\"%.2f\" y1=\"%d\" x2=\"%.2f\" y2=\"%d\"/><text x=\"%.2f\" y=\"%d\">", x, y, x, y + 3,
-                x, y + 13);
+        fprintf(fp, "<line x1=\"%.2f\" y1=\"%d\" x2=\"%.2f\" y2=\"%d\"/><text x=\"%.2f\" y=\"%d\">",
+                x, y, x, y + 3, x, y + 13);
         report_num(fp, k * step);
         fputs("</text>", fp);
     }

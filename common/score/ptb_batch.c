@@ -8,10 +8,10 @@
 #include <string.h>
 
 typedef struct {
-    char *key;        /* the raw caption */
+    char *key; /* the raw caption */
     uint64_t hash;
-    char *tokens;     /* its tokens when nothing triggers a split after it */
-    char *split;      /* acronym_end only: the same without the final period */
+    char *tokens;             /* its tokens when nothing triggers a split after it */
+    char *split;              /* acronym_end only: the same without the final period */
     unsigned blank : 1;       /* tokenizer sees only blanks: skipped by look-ahead */
     unsigned acronym_end : 1; /* ends in "X." whose period depends on what follows */
     unsigned has_break : 1;   /* contains CR/VT/FF: the batch's lines shift */
@@ -130,7 +130,8 @@ static const char *own(ptb_cache *c, char *s) {
 
 /* The rare batch with CR/VT/FF inside a caption: tokenise the physical lines
  * the Java process would see and hand line i to caption i. */
-static void tokenize_shifted(ptb_cache *c, const char *const *captions, size_t n, const char **out) {
+static void tokenize_shifted(ptb_cache *c, const char *const *captions, size_t n,
+                             const char **out) {
     ptb_buf all = {0};
     for (size_t i = 0; i < n; i++) {
         if (i) ptb_buf_append(&all, "\n", 1);
@@ -145,7 +146,8 @@ static void tokenize_shifted(ptb_cache *c, const char *const *captions, size_t n
         int pending = ptb_tokenize_line(all.data + start, pos - start, &t);
         if (pending && pos < all.len) {
             size_t rest = all.len - pos;
-            if (ptb_follow_splits_acronym(all.data + pos, rest, 1) && t.len && t.data[t.len - 1] == '.')
+            if (ptb_follow_splits_acronym(all.data + pos, rest, 1) && t.len &&
+                t.data[t.len - 1] == '.')
                 t.data[--t.len] = '\0';
         }
         out[line++] = own(c, t.data);

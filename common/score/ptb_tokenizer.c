@@ -67,10 +67,10 @@ typedef struct {
     size_t total, tok;
     const char *text;
     int drop;
-    int nbsp;        /* blanks inside the token print as U+00A0 */
-    int acronym;     /* one-letter acronym with period: context decides */
-    int parens;      /* smiley, phone: ( and ) print as -lrb- / -rrb- */
-    int amp;         /* THINGA, S&P-500: "&amp;" prints as "&" */
+    int nbsp;    /* blanks inside the token print as U+00A0 */
+    int acronym; /* one-letter acronym with period: context decides */
+    int parens;  /* smiley, phone: ( and ) print as -lrb- / -rrb- */
+    int amp;     /* THINGA, S&P-500: "&amp;" prints as "&" */
 } match;
 
 #define NO_MATCH ((match){0, 0, NULL, 0, 0, 0, 0, 0})
@@ -83,7 +83,8 @@ static match text_of(size_t n, const char *t) { return (match){n, n, t, 0, 0, 0,
 static size_t word_len(const char *s, size_t n) {
     if (!n || !is_alpha((unsigned char)s[0])) return 0;
     size_t i = 1 + run(s + 1, n - 1, is_alnum);
-    while (i + 1 < n && (s[i] == '.' || s[i] == '!' || s[i] == '?') && is_alpha((unsigned char)s[i + 1]))
+    while (i + 1 < n && (s[i] == '.' || s[i] == '!' || s[i] == '?') &&
+           is_alpha((unsigned char)s[i + 1]))
         i += 2 + run(s + i + 2, n - i - 2, is_alnum);
     return i;
 }
@@ -96,7 +97,9 @@ static size_t redaux_len(const char *s, size_t n) {
     return 0;
 }
 
-static int letter_after(const char *s, size_t n, size_t i) { return i < n && is_alpha((unsigned char)s[i]); }
+static int letter_after(const char *s, size_t n, size_t i) {
+    return i < n && is_alpha((unsigned char)s[i]);
+}
 
 static match r_sgml(const char *s, size_t n) {
     if (s[0] != '<') return NO_MATCH;
@@ -113,11 +116,14 @@ static match r_sgml(const char *s, size_t n) {
 static match r_entity(const char *s, size_t n) {
     /* text NULL: the entity is its own token (SPPUNC); drop: it lexes as
      * punctuation the filter removes (quotes, dashes) */
-    static const struct { const char *ent, *text; int drop; } ents[] = {
-        {"&amp;", "&", 0},     {"&lt;", "<", 0},     {"&gt;", ">", 0},     {"&quot;", NULL, 1},
-        {"&apos;", NULL, 1},   {"&mdash;", NULL, 1}, {"&ndash;", NULL, 1}, {"&MD;", NULL, 1},
-        {"&HT;", NULL, 0},     {"&TL;", NULL, 0},    {"&UR;", NULL, 0},    {"&LR;", NULL, 0},
-        {"&QC;", NULL, 0},     {"&QL;", NULL, 0},    {"&QR;", NULL, 0},    {"&odq;", NULL, 0},
+    static const struct {
+        const char *ent, *text;
+        int drop;
+    } ents[] = {
+        {"&amp;", "&", 0},   {"&lt;", "<", 0},     {"&gt;", ">", 0},     {"&quot;", NULL, 1},
+        {"&apos;", NULL, 1}, {"&mdash;", NULL, 1}, {"&ndash;", NULL, 1}, {"&MD;", NULL, 1},
+        {"&HT;", NULL, 0},   {"&TL;", NULL, 0},    {"&UR;", NULL, 0},    {"&LR;", NULL, 0},
+        {"&QC;", NULL, 0},   {"&QL;", NULL, 0},    {"&QR;", NULL, 0},    {"&odq;", NULL, 0},
         {"&cdq;", NULL, 0},
     };
     if (s[0] != '&') return NO_MATCH;
@@ -163,7 +169,8 @@ static match r_sword_sredaux(const char *s, size_t n) {
     if (a < 2) return NO_MATCH;
     size_t k = a - 1;
     if (lower((unsigned char)s[k]) != 'n' || lower((unsigned char)s[k - 1]) == 'n') return NO_MATCH;
-    if (k + 2 >= n || !is_apos_etc((unsigned char)s[k + 1]) || lower((unsigned char)s[k + 2]) != 't')
+    if (k + 2 >= n || !is_apos_etc((unsigned char)s[k + 1]) ||
+        lower((unsigned char)s[k + 2]) != 't')
         return NO_MATCH;
     return ctx_of(k + 3, k);
 }
@@ -175,14 +182,16 @@ static match r_word(const char *s, size_t n) {
 
 static match r_apoword(const char *s, size_t n) {
     size_t best = 0, l;
-    if (is_apos((unsigned char)s[0]) && n > 1 && s[1] == 'n') best = (n > 2 && is_apos((unsigned char)s[2])) ? 3 : 2;
+    if (is_apos((unsigned char)s[0]) && n > 1 && s[1] == 'n')
+        best = (n > 2 && is_apos((unsigned char)s[2])) ? 3 : 2;
     if (strchr("lLdDjJ", s[0]) && n > 1 && is_apos((unsigned char)s[1]) && best < 2) best = 2;
-    static const char *lits[] = {"dunkin'", "somethin'", "ol'", "'em", "'till", "'til", "'cause", "cont'd.",
-                                 "cont'd", "'twas", "nor'easter", "c'mon", "e'er", "s'mores", "ev'ry",
-                                 "li'l", "nat'l"};
+    static const char *lits[] = {"dunkin'", "somethin'", "ol'",    "'em",   "'till",      "'til",
+                                 "'cause",  "cont'd.",   "cont'd", "'twas", "nor'easter", "c'mon",
+                                 "e'er",    "s'mores",   "ev'ry",  "li'l",  "nat'l"};
     for (size_t k = 0; k < sizeof lits / sizeof lits[0]; k++)
         if ((l = lit(s, n, lits[k])) > best) best = l;
-    if (is_apos((unsigned char)s[0]) && n >= 4 && s[1] >= '2' && s[1] <= '9' && s[2] == '0' && lower((unsigned char)s[3]) == 's' && best < 4)
+    if (is_apos((unsigned char)s[0]) && n >= 4 && s[1] >= '2' && s[1] <= '9' && s[2] == '0' &&
+        lower((unsigned char)s[3]) == 's' && best < 4)
         best = 4;
     /* [A-HJ-XZn] APOS letter letter+ : O'Neil, D'Angelo */
     if (n >= 4 && ((is_upper((unsigned char)s[0]) && s[0] != 'I' && s[0] != 'Y') || s[0] == 'n') &&
@@ -192,7 +201,8 @@ static match r_apoword(const char *s, size_t n) {
     }
     /* letters ending in a vowel, APOS, vowel or capital, letters: there'a */
     size_t a = run(s, n, is_alpha);
-    if (a >= 2 && strchr("aeiouyAEIOUY", s[a - 1]) && a + 1 < n && is_apos_etc((unsigned char)s[a]) &&
+    if (a >= 2 && strchr("aeiouyAEIOUY", s[a - 1]) && a + 1 < n &&
+        is_apos_etc((unsigned char)s[a]) &&
         (strchr("aeiou", s[a + 1]) || is_upper((unsigned char)s[a + 1]))) {
         size_t t = a + 2 + run(s + a + 2, n - a - 2, is_alpha);
         if (t > best) best = t;
@@ -201,12 +211,15 @@ static match r_apoword(const char *s, size_t n) {
 }
 
 static match r_apoword2(const char *s, size_t n) {
-    if (n >= 3 && lower((unsigned char)s[0]) == 'y' && is_apos((unsigned char)s[1]) && is_alpha((unsigned char)s[2]))
+    if (n >= 3 && lower((unsigned char)s[0]) == 'y' && is_apos((unsigned char)s[1]) &&
+        is_alpha((unsigned char)s[2]))
         return ctx_of(3, 2);
     return NO_MATCH;
 }
 
-static int url_char(int c) { return !(is_blank(c) || ptb_is_line_break(c) || strchr("\"<>|()", c)) && c; }
+static int url_char(int c) {
+    return !(is_blank(c) || ptb_is_line_break(c) || strchr("\"<>|()", c)) && c;
+}
 static int url_last_char(int c) { return url_char(c) && !strchr(".!?(){},-", c); }
 
 static match r_fullurl(const char *s, size_t n) {
@@ -236,8 +249,10 @@ static match r_likelyurl(const char *s, size_t n) {
             size_t alph = 0;
             while (alph < p && alph < 4 && is_alpha((unsigned char)s[i + alph])) alph++;
             if (alph >= 2 && i > 4) last_ok = i + alph;
-            if (i + p < n && s[i + p] == '.') i += p + 1;
-            else break;
+            if (i + p < n && s[i + p] == '.')
+                i += p + 1;
+            else
+                break;
         }
         e = last_ok;
     } else {
@@ -247,8 +262,8 @@ static match r_likelyurl(const char *s, size_t n) {
             if (!p || i + p >= n || s[i + p] != '.') break;
             i += p + 1;
             size_t t;
-            if ((t = lit(s + i, n - i, "com")) || (t = lit(s + i, n - i, "net")) || (t = lit(s + i, n - i, "org")) ||
-                (t = lit(s + i, n - i, "edu")))
+            if ((t = lit(s + i, n - i, "com")) || (t = lit(s + i, n - i, "net")) ||
+                (t = lit(s + i, n - i, "org")) || (t = lit(s + i, n - i, "edu")))
                 last_ok = i + t;
         }
         e = last_ok;
@@ -297,7 +312,8 @@ static match r_redaux(const char *s, size_t n) {
 }
 
 static match r_sredaux(const char *s, size_t n) {
-    if (n >= 3 && lower((unsigned char)s[0]) == 'n' && is_apos_etc((unsigned char)s[1]) && lower((unsigned char)s[2]) == 't')
+    if (n >= 3 && lower((unsigned char)s[0]) == 'n' && is_apos_etc((unsigned char)s[1]) &&
+        lower((unsigned char)s[2]) == 't')
         return tok_of(3);
     return NO_MATCH;
 }
@@ -323,7 +339,8 @@ static match r_number(const char *s, size_t n) {
     size_t i = (s[0] == '-' || s[0] == '+') ? 1 : 0;
     size_t d = run(s + i, n - i, is_digit), j = i + d;
     int groups = 0;
-    while (j + 1 < n && (s[j] == '.' || s[j] == ':' || s[j] == ',') && is_digit((unsigned char)s[j + 1])) {
+    while (j + 1 < n && (s[j] == '.' || s[j] == ':' || s[j] == ',') &&
+           is_digit((unsigned char)s[j + 1])) {
         j += 1 + run(s + j + 1, n - j - 1, is_digit);
         groups++;
     }
@@ -357,8 +374,9 @@ static match r_frac(const char *s, size_t n) {
 }
 
 static match r_tbspec(const char *s, size_t n) {
-    static const char *lits[] = {"-RRB-", "-LRB-", "-RCB-", "-LCB-", "-RSB-", "-LSB-", "C.D.s", "pro-",
-                                 "anti-", "S&P-500", "S&amp;P-500", "S&Ls", "S&amp;Ls"};
+    static const char *lits[] = {"-RRB-",       "-LRB-", "-RCB-",   "-LCB-", "-RSB-",
+                                 "-LSB-",       "C.D.s", "pro-",    "anti-", "S&P-500",
+                                 "S&amp;P-500", "S&Ls",  "S&amp;Ls"};
     size_t best = 0, l;
     if (!strchr("-CcPpAaSs", s[0])) return NO_MATCH;
     for (size_t k = 0; k < sizeof lits / sizeof lits[0]; k++)
@@ -374,8 +392,10 @@ static size_t thing3_part(const char *s, size_t n) {
     size_t i = run(s, n, is_alnum);
     if (!i) return 0;
     for (int k = 0; k < 2; k++) {
-        if (i + 1 < n && s[i] == '-' && is_alpha((unsigned char)s[i + 1])) i += 1 + run(s + i + 1, n - i - 1, is_alpha);
-        else break;
+        if (i + 1 < n && s[i] == '-' && is_alpha((unsigned char)s[i + 1]))
+            i += 1 + run(s + i + 1, n - i - 1, is_alpha);
+        else
+            break;
     }
     return i;
 }
@@ -407,25 +427,176 @@ static match r_dolsign(const char *s, size_t n) {
  * first letter that is case-sensitive in the lexer (a character class). */
 static const char *const abbrev_words[] = {
     /* ABBREV1 */
-    "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec", "Mon", "Tue",
-    "Tues", "Wed", "Thu", "Thurs", "Fri", "Ala", "Ariz", "!Az", "!Ark", "Calif", "Colo", "Conn", "Ct",
-    "Dak", "!Del", "Fla", "Ga", "!Ill", "Ind", "Kan", "Kans", "Ky", "!La", "!Mass", "Md", "Mich", "Minn",
-    "!Miss", "Mo", "Mont", "Neb", "Nev", "Okla", "!Ore", "!Pa", "Penn", "Tenn", "!Tex", "Va", "Vt",
-    "!Wash", "Wis", "Wisc", "Wyo", "Inc", "Co", "Cos", "Corp", "Pty", "Ptys", "Pte", "Ptes", "Ppty",
-    "Pptys", "Ppte", "Pptes", "Ltd", "Plc", "Rt", "Bancorp", "Dept", "Bhd", "Assn", "Univ", "Intl", "Sys",
-    "Ph", "tel", "est", "ext", "sq", "Jr", "Sr", "Bros", "Ed.D", "Ph.D", "Blvd", "Rd",
-    "Esq", "etc", "al", "seq",
+    "Jan",
+    "Feb",
+    "Mar",
+    "Apr",
+    "Jun",
+    "Jul",
+    "Aug",
+    "Sep",
+    "Sept",
+    "Oct",
+    "Nov",
+    "Dec",
+    "Mon",
+    "Tue",
+    "Tues",
+    "Wed",
+    "Thu",
+    "Thurs",
+    "Fri",
+    "Ala",
+    "Ariz",
+    "!Az",
+    "!Ark",
+    "Calif",
+    "Colo",
+    "Conn",
+    "Ct",
+    "Dak",
+    "!Del",
+    "Fla",
+    "Ga",
+    "!Ill",
+    "Ind",
+    "Kan",
+    "Kans",
+    "Ky",
+    "!La",
+    "!Mass",
+    "Md",
+    "Mich",
+    "Minn",
+    "!Miss",
+    "Mo",
+    "Mont",
+    "Neb",
+    "Nev",
+    "Okla",
+    "!Ore",
+    "!Pa",
+    "Penn",
+    "Tenn",
+    "!Tex",
+    "Va",
+    "Vt",
+    "!Wash",
+    "Wis",
+    "Wisc",
+    "Wyo",
+    "Inc",
+    "Co",
+    "Cos",
+    "Corp",
+    "Pty",
+    "Ptys",
+    "Pte",
+    "Ptes",
+    "Ppty",
+    "Pptys",
+    "Ppte",
+    "Pptes",
+    "Ltd",
+    "Plc",
+    "Rt",
+    "Bancorp",
+    "Dept",
+    "Bhd",
+    "Assn",
+    "Univ",
+    "Intl",
+    "Sys",
+    "Ph",
+    "tel",
+    "est",
+    "ext",
+    "sq",
+    "Jr",
+    "Sr",
+    "Bros",
+    "Ed.D",
+    "Ph.D",
+    "Blvd",
+    "Rd",
+    "Esq",
+    "etc",
+    "al",
+    "seq",
     /* ABBREV2: titles and company words */
-    "Mr", "Mrs", "Ms", "Dr", "Drs", "Prof", "Profs", "Sen", "Sens", "Rep", "Reps", "Atty", "Attys", "Lt",
-    "Col", "Gen", "Messrs", "Gov", "Govs", "Adm", "Rev", "Maj", "Sgt", "Cpl", "Pvt", "Mt", "Capt", "St",
-    "Ste", "Ave", "Pres", "Lieut", "Hon", "Brig", "Cmdr", "Comdr", "Pfc", "Spc", "Supt", "Supts", "Det",
-    "Mf", "Insp", "S", "Invt", "Elec", "Natl", "Mfg", "Mtg", "vs", "Ft", "Adj", "Adv", "Asst", "Assoc",
-    "Ens", "Mlle", "Mme", "Msgr", "Sfc", "Alex", "Wm", "Jos", "Cie", "cf", "Treas", "Bldg",
+    "Mr",
+    "Mrs",
+    "Ms",
+    "Dr",
+    "Drs",
+    "Prof",
+    "Profs",
+    "Sen",
+    "Sens",
+    "Rep",
+    "Reps",
+    "Atty",
+    "Attys",
+    "Lt",
+    "Col",
+    "Gen",
+    "Messrs",
+    "Gov",
+    "Govs",
+    "Adm",
+    "Rev",
+    "Maj",
+    "Sgt",
+    "Cpl",
+    "Pvt",
+    "Mt",
+    "Capt",
+    "St",
+    "Ste",
+    "Ave",
+    "Pres",
+    "Lieut",
+    "Hon",
+    "Brig",
+    "Cmdr",
+    "Comdr",
+    "Pfc",
+    "Spc",
+    "Supt",
+    "Supts",
+    "Det",
+    "Mf",
+    "Insp",
+    "S",
+    "Invt",
+    "Elec",
+    "Natl",
+    "Mfg",
+    "Mtg",
+    "vs",
+    "Ft",
+    "Adj",
+    "Adv",
+    "Asst",
+    "Assoc",
+    "Ens",
+    "Mlle",
+    "Mme",
+    "Msgr",
+    "Sfc",
+    "Alex",
+    "Wm",
+    "Jos",
+    "Cie",
+    "cf",
+    "Treas",
+    "Bldg",
 };
 
 /* ABBREV3: keeps its period only before a number ("no. 5", "fig.2"); elsewhere
  * the word and the period are two tokens. */
-static const char *const abbrev3_words[] = {"No", "Nos", "Prop", "Ca", "Fig", "Figs", "Pp", "Art", "Op"};
+static const char *const abbrev3_words[] = {"No",   "Nos", "Prop", "Ca", "Fig",
+                                            "Figs", "Pp",  "Art",  "Op"};
 
 static match r_abbrev3(const char *s, size_t n) {
     size_t a = run(s, n, is_alpha);
@@ -434,7 +605,8 @@ static match r_abbrev3(const char *s, size_t n) {
     if (s[j] == ' ') j++;
     if (j >= n || !is_digit((unsigned char)s[j])) return NO_MATCH;
     for (size_t k = 0; k < sizeof abbrev3_words / sizeof abbrev3_words[0]; k++)
-        if (strlen(abbrev3_words[k]) == a && lit(s, n, abbrev3_words[k]) == a) return ctx_of(j + 1, a + 1);
+        if (strlen(abbrev3_words[k]) == a && lit(s, n, abbrev3_words[k]) == a)
+            return ctx_of(j + 1, a + 1);
     return NO_MATCH;
 }
 
@@ -448,7 +620,8 @@ static match r_capn(const char *s, size_t n) {
 static int asian_char(int c) { return c && strchr("-^x=~<>'", c) != NULL; }
 
 static match r_asian_smiley(const char *s, size_t n) {
-    if (n >= 3 && asian_char((unsigned char)s[0]) && s[1] == '_' && asian_char((unsigned char)s[2])) return tok_of(3);
+    if (n >= 3 && asian_char((unsigned char)s[0]) && s[1] == '_' && asian_char((unsigned char)s[2]))
+        return tok_of(3);
     if (s[0] == '(' && n >= 4 && asian_char((unsigned char)s[1])) {
         size_t i = 2;
         if (s[i] == '_') i++;
@@ -493,8 +666,8 @@ static match r_abbrev(const char *s, size_t n) {
 }
 
 static match r_tbspec2(const char *s, size_t n) {
-    if (n >= 3 && is_apos((unsigned char)s[0]) && is_digit((unsigned char)s[1]) && is_digit((unsigned char)s[2]) &&
-        (n == 3 || is_blank((unsigned char)s[3])))
+    if (n >= 3 && is_apos((unsigned char)s[0]) && is_digit((unsigned char)s[1]) &&
+        is_digit((unsigned char)s[2]) && (n == 3 || is_blank((unsigned char)s[3])))
         return ctx_of(3 + (n > 3), 3);
     return NO_MATCH;
 }
@@ -545,7 +718,8 @@ static match r_phone(const char *s, size_t n) {
         if (d >= 2 && d <= 3 && 1 + d < n && s[1 + d] == ')') {
             size_t i = 2 + d;
             if ((t = phone_tail(s + i, n - i)) && i + t > best) best = i + t;
-            if (i < n && s[i] == ' ' && (t = phone_tail(s + i + 1, n - i - 1)) && i + 1 + t > best) best = i + 1 + t;
+            if (i < n && s[i] == ' ' && (t = phone_tail(s + i + 1, n - i - 1)) && i + 1 + t > best)
+                best = i + 1 + t;
         }
     }
     size_t plus = 0;
@@ -607,7 +781,9 @@ static match r_prog_lang(const char *s, size_t n) {
 
 static size_t thing_piece(const char *s, size_t n) {
     size_t i = 0;
-    if (n >= 3 && strchr("dDoOlL", s[0]) && is_apos_etc((unsigned char)s[1]) && is_alnum((unsigned char)s[2])) i = 3;
+    if (n >= 3 && strchr("dDoOlL", s[0]) && is_apos_etc((unsigned char)s[1]) &&
+        is_alnum((unsigned char)s[2]))
+        i = 3;
     size_t a = run(s + i, n - i, is_alnum);
     return a ? i + a : 0;
 }
@@ -659,8 +835,10 @@ static match r_hthing(const char *s, size_t n) {
             k++;
             int dots = 0;
             while (k + 1 < n && s[k] == '.' && is_alpha((unsigned char)s[k + 1])) k += 2, dots++;
-            if (dots && k < n && s[k] == '.') k++;
-            else k = j;
+            if (dots && k < n && s[k] == '.')
+                k++;
+            else
+                k = j;
         }
         size_t e = (k - j > a) ? k : j + a;
         if (e == j) break;
@@ -701,17 +879,33 @@ static match r_punct(const char *s, size_t n) {
     case ']': return text_of(1, "-rsb-");
     case '{': return text_of(1, "-lcb-");
     case '}': return text_of(1, "-rcb-");
-    case '<': case '>': case '%': case '&': case '~': case '^': case '|': case '\\': case '+': case '=':
-    case '/': case '$':
-        return tok_of(1);
+    case '<':
+    case '>':
+    case '%':
+    case '&':
+    case '~':
+    case '^':
+    case '|':
+    case '\\':
+    case '+':
+    case '=':
+    case '/':
+    case '$': return tok_of(1);
     case '-': return dropped(1);
-    case '.': case ',': case ';': case ':': return dropped(1);
-    case '@': case '#': case '_': case '*': {
+    case '.':
+    case ',':
+    case ';':
+    case ':': return dropped(1);
+    case '@':
+    case '#':
+    case '_':
+    case '*': {
         size_t i = 1;
         while (i < n && s[i] == s[0]) i++;
         return tok_of(i);
     }
-    case '?': case '!': {
+    case '?':
+    case '!': {
         size_t i = 1;
         while (i < n && (s[i] == '?' || s[i] == '!')) i++;
         return i == 1 ? dropped(1) : tok_of(i);
@@ -735,15 +929,16 @@ typedef match (*rule_fn)(const char *, size_t);
 
 /* In PTBLexer's rule order, which decides ties. */
 static const rule_fn rules[] = {
-    r_sgml,       r_entity,   r_assimilation, r_prog_lang, r_word_redaux, r_sword_sredaux, r_word,
-    r_apoword,    r_apoword2, r_fullurl,      r_likelyurl, r_email,       r_twitter,       r_redaux,
-    r_sredaux,    r_date,     r_number,       r_frac,      r_tbspec,      r_thing3,        r_dolsign,
-    r_abbrev,     r_tbspec2,  r_word_dot_insentp, r_phone, r_smiley,      r_quotes,        r_duckfeet,
-    r_thing,      r_thinga,   r_hthing,       r_runs,      r_punct,    r_abbrev3,   r_capn,
-    r_asian_smiley,
+    r_sgml,    r_entity,  r_assimilation, r_prog_lang, r_word_redaux, r_sword_sredaux,
+    r_word,    r_apoword, r_apoword2,     r_fullurl,   r_likelyurl,   r_email,
+    r_twitter, r_redaux,  r_sredaux,      r_date,      r_number,      r_frac,
+    r_tbspec,  r_thing3,  r_dolsign,      r_abbrev,    r_tbspec2,     r_word_dot_insentp,
+    r_phone,   r_smiley,  r_quotes,       r_duckfeet,  r_thing,       r_thinga,
+    r_hthing,  r_runs,    r_punct,        r_abbrev3,   r_capn,        r_asian_smiley,
 };
 
-static const char *const dropped_tokens[] = {"''", "'", "``", "`", ".", "?", "!", ",", ":", "-", "--", "...", ";"};
+static const char *const dropped_tokens[] = {"''", "'", "``", "`",  ".",   "?", "!",
+                                             ",",  ":", "-",  "--", "...", ";"};
 
 static int is_dropped(const char *t, size_t n) {
     for (size_t k = 0; k < sizeof dropped_tokens / sizeof dropped_tokens[0]; k++)
@@ -776,21 +971,28 @@ static void emit(ptb_buf *out, const char *t, size_t n, const match *m) {
 }
 
 static const char *const trigger_words[] = {
-    "About", "According", "Additionally", "After", "An", "A", "As", "At", "But", "Earlier", "He", "Her",
-    "Here", "However", "If", "In", "It", "Last", "Many", "More", "Mr.", "Ms.", "Now", "Once", "One",
-    "Other", "Our", "She", "Since", "So", "Some", "Such", "That", "The", "Their", "Then", "There",
-    "These", "They", "This", "We", "When", "While", "What", "Yet", "You",
+    "About", "According", "Additionally", "After", "An",    "A",       "As",   "At",
+    "But",   "Earlier",   "He",           "Her",   "Here",  "However", "If",   "In",
+    "It",    "Last",      "Many",         "More",  "Mr.",   "Ms.",     "Now",  "Once",
+    "One",   "Other",     "Our",          "She",   "Since", "So",      "Some", "Such",
+    "That",  "The",       "Their",        "Then",  "There", "These",   "They", "This",
+    "We",    "When",      "While",        "What",  "Yet",   "You",
 };
 
 int ptb_follow_splits_acronym(const char *text, size_t len, int at_end) {
     size_t i = 0;
-    while (i < len && (is_blank((unsigned char)text[i]) || ptb_is_line_break((unsigned char)text[i]))) i++;
+    while (i < len &&
+           (is_blank((unsigned char)text[i]) || ptb_is_line_break((unsigned char)text[i])))
+        i++;
     if (i == 0 && len) return 0; /* the lexer needs a blank right after the period */
     const char *s = text + i;
     size_t n = len - i;
     if (!n) return 0;
     size_t tag = r_sgml(s, n).total;
-    if (tag) return tag == n ? !at_end : is_blank((unsigned char)s[tag]) || ptb_is_line_break((unsigned char)s[tag]);
+    if (tag)
+        return tag == n
+                   ? !at_end
+                   : is_blank((unsigned char)s[tag]) || ptb_is_line_break((unsigned char)s[tag]);
     for (size_t k = 0; k < sizeof trigger_words / sizeof trigger_words[0]; k++) {
         size_t l = strlen(trigger_words[k]);
         if (l > n || memcmp(s, trigger_words[k], l) != 0) continue;
@@ -832,8 +1034,10 @@ int ptb_tokenize_line(const char *line, size_t len, ptb_buf *out) {
                 best.tok = 1;
             }
         }
-        if (best.text) emit(out, best.text, strlen(best.text), &best);
-        else emit(out, s, best.tok, &best);
+        if (best.text)
+            emit(out, best.text, strlen(best.text), &best);
+        else
+            emit(out, s, best.tok, &best);
         i += best.tok;
     }
     return pending_acronym;
@@ -843,8 +1047,10 @@ void ptb_ascii_fold(const char *s, size_t len, ptb_buf *out) {
     ptb_buf_reserve(out, len);
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
-        if (c < 0x80) out->data[out->len++] = c == '\n' ? ' ' : (char)c;
-        else if ((c & 0xC0) != 0x80) out->data[out->len++] = ' '; /* one space per code point */
+        if (c < 0x80)
+            out->data[out->len++] = c == '\n' ? ' ' : (char)c;
+        else if ((c & 0xC0) != 0x80)
+            out->data[out->len++] = ' '; /* one space per code point */
     }
     out->data[out->len] = '\0';
 }

@@ -26,18 +26,22 @@ static const char *one(const char *caption) {
 static void clitics_and_punctuation(void) {
     CHECK(strcmp(one("The \"quick\" brown fox can't jump over Mr. Smith's dog..."),
                  "the quick brown fox ca n't jump over mr. smith 's dog") == 0);
-    CHECK(strcmp(one("don't won't cannot gonna 1990s '90s"), "do n't wo n't can not gon na 1990s '90s") == 0);
+    CHECK(strcmp(one("don't won't cannot gonna 1990s '90s"),
+                 "do n't wo n't can not gon na 1990s '90s") == 0);
     CHECK(strcmp(one("(a) [b] {c}"), "-lrb- a -rrb- -lsb- b -rsb- -lcb- c -rcb-") == 0);
     CHECK(strcmp(one("Hello!!! What?! Really??"), "hello !!! what ?! really ??") == 0);
     CHECK(strcmp(one("abc123!@#"), "abc123!@#") == 0);
-    CHECK(strcmp(one("A girl hits the pi\xc3\xb1" "ata."), "a girl hits the pi ata") == 0);
+    CHECK(strcmp(one("A girl hits the pi\xc3\xb1"
+                     "ata."),
+                 "a girl hits the pi ata") == 0);
     CHECK(strcmp(one(""), "") == 0);
     CHECK(strcmp(one("."), "") == 0);
 }
 
 static void acronym_period_depends_on_next_caption(void) {
     ptb_cache *c = ptb_cache_new();
-    const char *batch[] = {"topping each with a capital T.", "", "The man smiles.", "a capital T.", "the end"};
+    const char *batch[] = {"topping each with a capital T.", "", "The man smiles.", "a capital T.",
+                           "the end"};
     const char *out[5];
     CHECK(ptb_tokenize_batch(c, batch, 5, out) == 0);
     CHECK(strcmp(out[0], "topping each with a capital t") == 0);
@@ -70,7 +74,9 @@ static void golden_file_line_for_line(void) {
     int bad = 0;
     for (int i = 0; i < n; i++) {
         if (strcmp(out[i], want[i]) != 0) {
-            if (bad < 40) fprintf(stderr, "  line %d: %s\n    got  '%s'\n    want '%s'\n", i, captions[i], out[i], want[i]);
+            if (bad < 40)
+                fprintf(stderr, "  line %d: %s\n    got  '%s'\n    want '%s'\n", i, captions[i],
+                        out[i], want[i]);
             bad++;
         }
     }
@@ -88,14 +94,16 @@ static void hazards_shift_lines(void) {
     if (!hz) TEST_SKIP("../shared/oracle/expected/tokenizer_hazards.json absent");
     cJSON *item;
     cJSON_ArrayForEach(item, hz) {
-        cJSON *batch = cJSON_GetObjectItem(item, "batch"), *want = cJSON_GetObjectItem(item, "tokenized");
+        cJSON *batch = cJSON_GetObjectItem(item, "batch"),
+              *want = cJSON_GetObjectItem(item, "tokenized");
         int n = cJSON_GetArraySize(batch);
         const char *caps[8], *out[8];
         for (int i = 0; i < n && i < 8; i++) caps[i] = cJSON_GetArrayItem(batch, i)->valuestring;
         ptb_cache *c = ptb_cache_new();
         CHECK(ptb_tokenize_batch(c, caps, n, out) == 1);
         for (int i = 0; i < n && i < 8; i++)
-            CHECK_MSG(strcmp(out[i], cJSON_GetArrayItem(want, i)->valuestring) == 0, "%s[%d] = '%s'", item->string, i, out[i]);
+            CHECK_MSG(strcmp(out[i], cJSON_GetArrayItem(want, i)->valuestring) == 0,
+                      "%s[%d] = '%s'", item->string, i, out[i]);
         ptb_cache_free(c);
     }
     cJSON_Delete(hz);
@@ -110,10 +118,12 @@ static void context_sensitive_captions(void) {
         ptb_cache *c = ptb_cache_new();
         const char *b1[] = {raw, "The next one."}, *b2[] = {raw, "the next one."}, *o[2];
         ptb_tokenize_batch(c, b1, 2, o);
-        CHECK(strcmp(o[0], cJSON_GetObjectItem(item, "tokens_if_next_text_triggers")->valuestring) == 0);
+        CHECK(strcmp(o[0],
+                     cJSON_GetObjectItem(item, "tokens_if_next_text_triggers")->valuestring) == 0);
         ptb_tokenize_batch(c, b2, 2, o);
         CHECK(strcmp(o[0], cJSON_GetObjectItem(item, "tokens_otherwise")->valuestring) == 0);
-        CHECK(strcmp(ptb_tokenize_one(c, raw), cJSON_GetObjectItem(item, "tokens_at_end_of_batch")->valuestring) == 0);
+        CHECK(strcmp(ptb_tokenize_one(c, raw),
+                     cJSON_GetObjectItem(item, "tokens_at_end_of_batch")->valuestring) == 0);
         ptb_cache_free(c);
     }
     cJSON_Delete(cs);
@@ -121,7 +131,8 @@ static void context_sensitive_captions(void) {
 
 /* Families that differed from CoreNLP 3.4.1's PTBTokenizer (issue 10); the
  * expected strings are the Java tokenizer's output after coco's filter. */
-#define SAME(in, want) CHECK_MSG(strcmp(one(in), want) == 0, "%s -> '%s', Java '%s'", in, one(in), want)
+#define SAME(in, want)                                                                             \
+    CHECK_MSG(strcmp(one(in), want) == 0, "%s -> '%s', Java '%s'", in, one(in), want)
 
 static void nbsp_is_a_blank(void) {
     SAME("a&nbsp;b and &NBSP; c", "a b and c");
@@ -143,7 +154,8 @@ static void capn_is_one_token(void) {
 static void asian_smileys(void) {
     SAME("^_^ -_- >_< <_< >_> ^_~ =_= ~_~ '_'", "^_^ -_- >_< <_< >_> ^_~ =_= ~_~ '_'");
     SAME("^^ ^-^ *_* >.< -__-", "^ ^ ^ ^ * _ * > < __");
-    SAME("(^_^) (-_-) (^^) ^_^) (o_o)", "-lrb-^_^-rrb- -lrb--_--rrb- -lrb-^^-rrb- ^_^ -rrb- -lrb- o_o -rrb-");
+    SAME("(^_^) (-_-) (^^) ^_^) (o_o)",
+         "-lrb-^_^-rrb- -lrb--_--rrb- -lrb-^^-rrb- ^_^ -rrb- -lrb- o_o -rrb-");
 }
 
 static void escaped_ampersand_in_thinga(void) {
@@ -152,8 +164,10 @@ static void escaped_ampersand_in_thinga(void) {
 }
 
 static void more_abbreviations(void) {
-    SAME("Ft. Adj. Adv. Asst. Assoc. Ens. Mlle. Mme. Msgr. Sfc. Alex. Wm. Jos. Cie. cf. TREAS. Bldg.",
-         "ft. adj. adv. asst. assoc. ens. mlle. mme. msgr. sfc. alex. wm. jos. cie. cf. treas. bldg.");
+    SAME("Ft. Adj. Adv. Asst. Assoc. Ens. Mlle. Mme. Msgr. Sfc. Alex. Wm. Jos. Cie. cf. TREAS. "
+         "Bldg.",
+         "ft. adj. adv. asst. assoc. ens. mlle. mme. msgr. sfc. alex. wm. jos. cie. cf. treas. "
+         "bldg.");
     SAME("Ft. The Adj. The Mr. The", "ft. the adj. the mr. the");
 }
 
@@ -169,7 +183,8 @@ static void acronym_before_a_tag_on_the_line(void) {
 }
 
 static void phone_brackets(void) {
-    SAME("call (555) 123-4567 now", "call -lrb-555-rrb-\xc2\xa0" "123-4567 now");
+    SAME("call (555) 123-4567 now", "call -lrb-555-rrb-\xc2\xa0"
+                                    "123-4567 now");
     SAME("(555)123-4567 (5555) 123-4567", "-lrb-555-rrb-123-4567 -lrb- 5555 -rrb- 123-4567");
 }
 

@@ -10,8 +10,10 @@
 static void line_col(const char *text, size_t pos, size_t *line, size_t *col) {
     size_t l = 1, c = 1;
     for (size_t i = 0; i < pos && text[i]; i++) {
-        if (text[i] == '\n') l++, c = 1;
-        else c++;
+        if (text[i] == '\n')
+            l++, c = 1;
+        else
+            c++;
     }
     *line = l;
     *col = c;
@@ -25,8 +27,10 @@ static int ends_early(const char *text, size_t len) {
     for (size_t i = 0; i < len; i++) {
         char c = text[i];
         if (in_string) {
-            if (c == '\\') i++;
-            else if (c == '"') in_string = 0;
+            if (c == '\\')
+                i++;
+            else if (c == '"')
+                in_string = 0;
         } else if (c == '"') {
             in_string = 1;
         } else if (c == '{' || c == '[') {
@@ -38,7 +42,8 @@ static int ends_early(const char *text, size_t len) {
     return in_string || depth > 0;
 }
 
-static int json_error(const char *text, size_t len, const char *err, const char *path, size_t line_offset) {
+static int json_error(const char *text, size_t len, const char *err, const char *path,
+                      size_t line_offset) {
     size_t pos = err && err >= text && err <= text + len ? (size_t)(err - text) : len;
     if (ends_early(text, len)) pos = len;
     size_t line, col;
@@ -49,7 +54,8 @@ static int json_error(const char *text, size_t len, const char *err, const char 
         near[k++] = (unsigned char)text[i] >= ' ' && (unsigned char)text[i] < 127 ? text[i] : '?';
     near[k] = '\0';
     if (pos >= len)
-        return wsd_fail("%s:%zu:%zu: malformed JSON: unexpected end of input", path, line + line_offset, col);
+        return wsd_fail("%s:%zu:%zu: malformed JSON: unexpected end of input", path,
+                        line + line_offset, col);
     return wsd_fail("%s:%zu:%zu: malformed JSON near '%s'", path, line + line_offset, col, near);
 }
 
@@ -90,8 +96,10 @@ const score_video *score_find(const score_set *s, const char *id) {
         size_t mid = lo + (hi - lo) / 2;
         int c = strcmp(s->videos[mid].id, id);
         if (c == 0) return &s->videos[mid];
-        if (c < 0) lo = mid + 1;
-        else hi = mid;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
     return NULL;
 }
@@ -132,9 +140,11 @@ static int sort_and_dedupe(score_set *s, int keep_last) {
     size_t *tmp = wsd_malloc(n * sizeof *tmp);
     for (size_t width = 1; width < n; width *= 2) {
         for (size_t lo = 0; lo < n; lo += 2 * width) {
-            size_t mid = lo + width < n ? lo + width : n, hi = lo + 2 * width < n ? lo + 2 * width : n;
+            size_t mid = lo + width < n ? lo + width : n,
+                   hi = lo + 2 * width < n ? lo + 2 * width : n;
             size_t i = lo, j = mid, k = lo;
-            while (i < mid && j < hi) tmp[k++] = strcmp(v[idx[j]].id, v[idx[i]].id) < 0 ? idx[j++] : idx[i++];
+            while (i < mid && j < hi)
+                tmp[k++] = strcmp(v[idx[j]].id, v[idx[i]].id) < 0 ? idx[j++] : idx[i++];
             while (i < mid) tmp[k++] = idx[i++];
             while (j < hi) tmp[k++] = idx[j++];
         }
@@ -146,7 +156,8 @@ static int sort_and_dedupe(score_set *s, int keep_last) {
     for (size_t i = 0; i < n; i++) {
         score_video cur = v[idx[i]];
         if (m && strcmp(sorted[m - 1].id, cur.id) == 0) {
-            if (!keep_last && rc == 0) rc = wsd_fail("%s: video %s appears more than once", s->path, cur.id);
+            if (!keep_last && rc == 0)
+                rc = wsd_fail("%s: video %s appears more than once", s->path, cur.id);
             video_free(&sorted[m - 1]);
             sorted[m - 1] = cur;
         } else {
@@ -168,17 +179,22 @@ static int parse_events(const cJSON *arr, const char *path, const char *where, s
     v->events = wsd_calloc(n ? n : 1, sizeof *v->events);
     const cJSON *ev;
     cJSON_ArrayForEach(ev, arr) {
-        if (!cJSON_IsObject(ev)) return wsd_fail("%s: %s, event %zu: expected an object", path, where, i);
+        if (!cJSON_IsObject(ev))
+            return wsd_fail("%s: %s, event %zu: expected an object", path, where, i);
         const cJSON *ts = cJSON_GetObjectItemCaseSensitive(ev, "timestamp");
         const cJSON *se = cJSON_GetObjectItemCaseSensitive(ev, "sentence");
         if (!ts) return wsd_fail("%s: %s, event %zu: missing \"timestamp\"", path, where, i);
         if (parse_pair(ts, &v->events[i].start, &v->events[i].end))
-            return wsd_fail("%s: %s, event %zu: \"timestamp\": expected an array of two numbers [start, end]", path,
-                            where, i);
+            return wsd_fail(
+                "%s: %s, event %zu: \"timestamp\": expected an array of two numbers [start, end]",
+                path, where, i);
         if (!se) return wsd_fail("%s: %s, event %zu: missing \"sentence\"", path, where, i);
-        if (!cJSON_IsString(se)) return wsd_fail("%s: %s, event %zu: \"sentence\": expected a string", path, where, i);
+        if (!cJSON_IsString(se))
+            return wsd_fail("%s: %s, event %zu: \"sentence\": expected a string", path, where, i);
         const cJSON *gt = cJSON_GetObjectItemCaseSensitive(ev, "gt_timestamp");
-        if (gt) v->events[i].has_gt = parse_pair(gt, &v->events[i].gt_start, &v->events[i].gt_end) ? -1 : 1;
+        if (gt)
+            v->events[i].has_gt =
+                parse_pair(gt, &v->events[i].gt_start, &v->events[i].gt_end) ? -1 : 1;
         v->events[i].sentence = wsd_strdup(se->valuestring);
         v->n_events = ++i;
     }
@@ -192,20 +208,24 @@ static int parse_official(const char *text, size_t len, const char *path, score_
     int rc = 0;
     size_t cap = 0;
     if (!cJSON_IsObject(root)) {
-        rc = wsd_fail("%s: expected a JSON object with keys \"version\", \"results\", \"external_data\"", path);
+        rc = wsd_fail(
+            "%s: expected a JSON object with keys \"version\", \"results\", \"external_data\"",
+            path);
         goto done;
     }
     static const char *keys[] = {"results", "version", "external_data"};
     for (int k = 0; k < 3; k++)
         if (!cJSON_GetObjectItemCaseSensitive(root, keys[k])) {
-            rc = wsd_fail("%s: submission lacks the key \"%s\" (the official format needs \"version\", \"results\" and "
+            rc = wsd_fail("%s: submission lacks the key \"%s\" (the official format needs "
+                          "\"version\", \"results\" and "
                           "\"external_data\")",
                           path, keys[k]);
             goto done;
         }
     const cJSON *results = cJSON_GetObjectItemCaseSensitive(root, "results"), *vid;
     if (!cJSON_IsObject(results)) {
-        rc = wsd_fail("%s: \"results\": expected an object mapping video ids to event arrays", path);
+        rc =
+            wsd_fail("%s: \"results\": expected an object mapping video ids to event arrays", path);
         goto done;
     }
     cJSON_ArrayForEach(vid, results) {
@@ -237,7 +257,9 @@ static int parse_jsonl(const char *text, size_t len, const char *path, score_set
         if (a < eol) {
             const char *end = NULL;
             cJSON *obj = cJSON_ParseWithLengthOpts(text + pos, eol - pos, &end, 0);
-            if (!obj) return json_error(text + pos, eol - pos, end ? end : cJSON_GetErrorPtr(), path, line - 1);
+            if (!obj)
+                return json_error(text + pos, eol - pos, end ? end : cJSON_GetErrorPtr(), path,
+                                  line - 1);
             /* only blanks may follow the object on its line */
             size_t used = end ? (size_t)(end - (text + pos)) : eol - pos;
             for (size_t i = pos + used; i < eol; i++)
@@ -248,9 +270,12 @@ static int parse_jsonl(const char *text, size_t len, const char *path, score_set
             const cJSON *id = cJSON_GetObjectItemCaseSensitive(obj, "video_id");
             const cJSON *events = cJSON_GetObjectItemCaseSensitive(obj, "events");
             int rc = 0;
-            if (!cJSON_IsObject(obj)) rc = wsd_fail("%s:%zu: expected a JSON object (one video per line)", path, line);
-            else if (!cJSON_IsString(id)) rc = wsd_fail("%s:%zu: expected \"video_id\": a string", path, line);
-            else if (!events) rc = wsd_fail("%s:%zu: video %s: missing \"events\"", path, line, id->valuestring);
+            if (!cJSON_IsObject(obj))
+                rc = wsd_fail("%s:%zu: expected a JSON object (one video per line)", path, line);
+            else if (!cJSON_IsString(id))
+                rc = wsd_fail("%s:%zu: expected \"video_id\": a string", path, line);
+            else if (!events)
+                rc = wsd_fail("%s:%zu: video %s: missing \"events\"", path, line, id->valuestring);
             if (rc) {
                 cJSON_Delete(obj);
                 return rc;
@@ -283,7 +308,8 @@ static int looks_like_jsonl(const char *text, size_t len) {
         while (a < eol && (text[a] == ' ' || text[a] == '\t' || text[a] == '\r')) a++;
         if (a < eol) {
             cJSON *obj = cJSON_ParseWithLength(text + pos, eol - pos);
-            int yes = obj && cJSON_IsObject(obj) && cJSON_GetObjectItemCaseSensitive(obj, "video_id") &&
+            int yes = obj && cJSON_IsObject(obj) &&
+                      cJSON_GetObjectItemCaseSensitive(obj, "video_id") &&
                       !cJSON_GetObjectItemCaseSensitive(obj, "results");
             cJSON_Delete(obj);
             return yes;
@@ -293,11 +319,14 @@ static int looks_like_jsonl(const char *text, size_t len) {
     return 0;
 }
 
-int score_parse_submission(const char *text, size_t len, const char *path, score_format fmt, score_set *out) {
+int score_parse_submission(const char *text, size_t len, const char *path, score_format fmt,
+                           score_set *out) {
     memset(out, 0, sizeof *out);
     out->path = wsd_strdup(path);
-    if (fmt == SCORE_FORMAT_AUTO) fmt = looks_like_jsonl(text, len) ? SCORE_FORMAT_JSONL : SCORE_FORMAT_JSON;
-    int rc = fmt == SCORE_FORMAT_JSONL ? parse_jsonl(text, len, path, out) : parse_official(text, len, path, out);
+    if (fmt == SCORE_FORMAT_AUTO)
+        fmt = looks_like_jsonl(text, len) ? SCORE_FORMAT_JSONL : SCORE_FORMAT_JSON;
+    int rc = fmt == SCORE_FORMAT_JSONL ? parse_jsonl(text, len, path, out)
+                                       : parse_official(text, len, path, out);
     if (rc) score_set_free(out);
     return rc;
 }
@@ -315,7 +344,9 @@ int score_parse_references(const char *text, size_t len, const char *path, score
     size_t cap = 0;
     const cJSON *vid;
     if (!cJSON_IsObject(root)) {
-        rc = wsd_fail("%s: expected a JSON object mapping video ids to {\"timestamps\", \"sentences\"}", path);
+        rc = wsd_fail(
+            "%s: expected a JSON object mapping video ids to {\"timestamps\", \"sentences\"}",
+            path);
         goto done;
     }
     cJSON_ArrayForEach(vid, root) {
@@ -323,12 +354,15 @@ int score_parse_references(const char *text, size_t len, const char *path, score
         const cJSON *ts = cJSON_GetObjectItemCaseSensitive(vid, "timestamps");
         const cJSON *se = cJSON_GetObjectItemCaseSensitive(vid, "sentences");
         if (!cJSON_IsObject(vid) || !cJSON_IsArray(ts) || !cJSON_IsArray(se)) {
-            rc = wsd_fail("%s: video %s: expected an object with arrays \"timestamps\" and \"sentences\"", path, id);
+            rc = wsd_fail(
+                "%s: video %s: expected an object with arrays \"timestamps\" and \"sentences\"",
+                path, id);
             goto done;
         }
         int n = cJSON_GetArraySize(ts);
         if (n != cJSON_GetArraySize(se)) {
-            rc = wsd_fail("%s: video %s: %d timestamps but %d sentences", path, id, n, cJSON_GetArraySize(se));
+            rc = wsd_fail("%s: video %s: %d timestamps but %d sentences", path, id, n,
+                          cJSON_GetArraySize(se));
             goto done;
         }
         score_video v = {0};
@@ -338,7 +372,9 @@ int score_parse_references(const char *text, size_t len, const char *path, score
         const cJSON *t = ts->child, *s = se->child;
         for (int i = 0; i < n; i++, t = t->next, s = s->next) {
             if (parse_pair(t, &v.events[i].start, &v.events[i].end))
-                rc = wsd_fail("%s: video %s, timestamp %d: expected an array of two numbers [start, end]", path, id, i);
+                rc = wsd_fail(
+                    "%s: video %s, timestamp %d: expected an array of two numbers [start, end]",
+                    path, id, i);
             else if (!cJSON_IsString(s))
                 rc = wsd_fail("%s: video %s, sentence %d: expected a string", path, id, i);
             if (rc) {

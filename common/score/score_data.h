@@ -24,8 +24,9 @@ typedef struct {
     char *id;
     score_event *events;
     size_t n_events;
-    double duration; /* seconds, from "duration" when the file has it (unused by the metrics); else 0 */
-    size_t line; /* JSON Lines: the video's line (for messages); 0 otherwise */
+    double duration; /* seconds, from "duration" when the file has it (unused by the metrics); else
+                        0 */
+    size_t line;     /* JSON Lines: the video's line (for messages); 0 otherwise */
 } score_video;
 
 typedef struct {
@@ -41,7 +42,8 @@ typedef enum { SCORE_FORMAT_AUTO, SCORE_FORMAT_JSON, SCORE_FORMAT_JSONL } score_
  * is a complete object with a "video_id" key, else the official JSON.
  * Returns 0, or -1 with wsd_fail naming the file, the record and what was
  * expected. */
-int score_parse_submission(const char *text, size_t len, const char *path, score_format fmt, score_set *out);
+int score_parse_submission(const char *text, size_t len, const char *path, score_format fmt,
+                           score_set *out);
 
 /* Parses one reference file ({id: {duration, timestamps, sentences}}). */
 int score_parse_references(const char *text, size_t len, const char *path, score_set *out);

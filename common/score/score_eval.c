@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *const score_metric_names[SCORE_N_METRICS] = {"Bleu_1", "Bleu_2",  "Bleu_3", "Bleu_4",   "METEOR",
-                                                         "ROUGE_L", "CIDEr", "Recall", "Precision"};
+const char *const score_metric_names[SCORE_N_METRICS] = {
+    "Bleu_1", "Bleu_2", "Bleu_3", "Bleu_4", "METEOR", "ROUGE_L", "CIDEr", "Recall", "Precision"};
 
 static const char garbage_2018[] = "abc123!@#";
 
@@ -114,14 +114,15 @@ static char *random_garbage(uint64_t *state) {
 }
 
 typedef struct {
-    const score_video *pred;   /* NULL: not in the submission */
-    size_t n_kept;             /* proposals after truncation */
-    const score_video **ref;   /* [n_refs], NULL where the file lacks the video */
+    const score_video *pred; /* NULL: not in the submission */
+    size_t n_kept;           /* proposals after truncation */
+    const score_video **ref; /* [n_refs], NULL where the file lacks the video */
 } video_view;
 
 /* Pairs of one threshold in evaluator order (spec 4.2). */
-static void build_pairs(const video_view *vv, size_t n_videos, size_t n_refs, double t, const score_options *opt,
-                        uint64_t *rng, pairs *p, size_t *start, char ***pool, size_t *n_pool) {
+static void build_pairs(const video_view *vv, size_t n_videos, size_t n_refs, double t,
+                        const score_options *opt, uint64_t *rng, pairs *p, size_t *start,
+                        char ***pool, size_t *n_pool) {
     p->n = 0;
     for (size_t v = 0; v < n_videos; v++) {
         start[v] = p->n;
@@ -153,7 +154,8 @@ static void build_pairs(const video_view *vv, size_t n_videos, size_t n_refs, do
 }
 
 /* Detection recall and precision of one video (spec 7; strict >). */
-static void detection(const video_view *vv, size_t n_refs, double t, double *recall, double *precision) {
+static void detection(const video_view *vv, size_t n_refs, double t, double *recall,
+                      double *precision) {
     *recall = *precision = 0;
     const score_video *pred = vv->pred;
     if (!pred) return;
@@ -167,7 +169,8 @@ static void detection(const video_view *vv, size_t n_refs, double t, double *rec
         for (size_t j = 0; j < r->n_events; j++) {
             int any = 0;
             for (size_t i = 0; i < np; i++)
-                if (score_tiou(pred->events[i].start, pred->events[i].end, r->events[j].start, r->events[j].end) > t) {
+                if (score_tiou(pred->events[i].start, pred->events[i].end, r->events[j].start,
+                               r->events[j].end) > t) {
                     any = 1;
                     hit[i] = 1;
                 }
@@ -199,7 +202,8 @@ static void *meteor_worker(void *arg) {
     for (size_t v = 0; v < j->nv && j->rc == 0; v++) {
         size_t a = j->start[v], n = j->start[v + 1] - j->start[v];
         j->out[v] = 0;
-        if (n && j->opt->meteor(j->opt->meteor_ctx, j->hyp_tok + a, j->ref_tok + a, n, &j->out[v])) {
+        if (n &&
+            j->opt->meteor(j->opt->meteor_ctx, j->hyp_tok + a, j->ref_tok + a, n, &j->out[v])) {
             j->rc = -1;
             snprintf(j->err, sizeof j->err, "%s", wsd_error());
         }
@@ -207,8 +211,8 @@ static void *meteor_worker(void *arg) {
     return NULL;
 }
 
-int score_evaluate(const score_set *sub, const score_set *refs, size_t n_refs, const score_options *opt,
-                   score_result *out) {
+int score_evaluate(const score_set *sub, const score_set *refs, size_t n_refs,
+                   const score_options *opt, score_result *out) {
     memset(out, 0, sizeof *out);
     size_t nv = 0, nt = opt->n_tious;
     char **ids = union_ids(refs, n_refs, &nv);
@@ -221,18 +225,21 @@ int score_evaluate(const score_set *sub, const score_set *refs, size_t n_refs, c
     if (opt->keep_per_video) {
         out->video_ids = wsd_malloc((nv ? nv : 1) * sizeof *out->video_ids);
         for (size_t v = 0; v < nv; v++) out->video_ids[v] = wsd_strdup(ids[v]);
-        out->per_video = wsd_calloc((nt ? nt : 1) * (nv ? nv : 1) * SCORE_N_METRICS, sizeof *out->per_video);
+        out->per_video =
+            wsd_calloc((nt ? nt : 1) * (nv ? nv : 1) * SCORE_N_METRICS, sizeof *out->per_video);
     }
 
     video_view *vv = wsd_calloc(nv ? nv : 1, sizeof *vv);
-    const score_video **ref_ptrs = wsd_calloc((nv ? nv : 1) * (n_refs ? n_refs : 1), sizeof *ref_ptrs);
+    const score_video **ref_ptrs =
+        wsd_calloc((nv ? nv : 1) * (n_refs ? n_refs : 1), sizeof *ref_ptrs);
     for (size_t v = 0; v < nv; v++) {
         vv[v].pred = score_find(sub, ids[v]);
         vv[v].ref = ref_ptrs + v * n_refs;
         for (size_t f = 0; f < n_refs; f++) vv[v].ref[f] = score_find(&refs[f], ids[v]);
         if (vv[v].pred) {
             out->n_predicted++;
-            vv[v].n_kept = vv[v].pred->n_events < opt->max_proposals ? vv[v].pred->n_events : opt->max_proposals;
+            vv[v].n_kept = vv[v].pred->n_events < opt->max_proposals ? vv[v].pred->n_events
+                                                                     : opt->max_proposals;
         }
     }
     out->n_ignored = sub->n_videos - out->n_predicted;
@@ -299,9 +306,12 @@ int score_evaluate(const score_set *sub, const score_set *refs, size_t n_refs, c
             double *m = other + v * SCORE_N_METRICS;
             if (opt->meteor) m[SCORE_METEOR] = meteor_v[v];
             for (int k = 0; k < SCORE_N_METRICS; k++) sum[k] += m[k];
-            if (out->per_video) memcpy(out->per_video + (ti * nv + v) * SCORE_N_METRICS, m, SCORE_N_METRICS * sizeof *m);
+            if (out->per_video)
+                memcpy(out->per_video + (ti * nv + v) * SCORE_N_METRICS, m,
+                       SCORE_N_METRICS * sizeof *m);
         }
-        for (int k = 0; k < SCORE_N_METRICS; k++) out->per_tiou[ti][k] = nv ? sum[k] / (double)nv : 0;
+        for (int k = 0; k < SCORE_N_METRICS; k++)
+            out->per_tiou[ti][k] = nv ? sum[k] / (double)nv : 0;
         for (size_t i = 0; i < n_pool; i++) free(pool[i]);
         free(pool);
     }

@@ -15,19 +15,26 @@ static uint64_t next_rand(void) {
 }
 
 static const char *const seeds[] = {
-    "{\"version\": \"1\", \"external_data\": {}, \"results\": {\"v_a\": [{\"sentence\": \"A man is standing in a "
-    "kitchen.\", \"timestamp\": [0, 11]}, {\"sentence\": \"He chops an onion, then a T.\", \"timestamp\": [9.5, 21]}], "
+    "{\"version\": \"1\", \"external_data\": {}, \"results\": {\"v_a\": [{\"sentence\": \"A man is "
+    "standing in a "
+    "kitchen.\", \"timestamp\": [0, 11]}, {\"sentence\": \"He chops an onion, then a T.\", "
+    "\"timestamp\": [9.5, 21]}], "
     "\"v_b\": [{\"sentence\": \"abc123!@#\", \"timestamp\": [-1, 1e3]}]}}",
-    "{\"video_id\": \"v_a\", \"duration\": 30, \"events\": [{\"timestamp\": [0, 10], \"sentence\": \"The U.S. dog's "
-    "toys\\r\\nare <a href=\\\"x\\\">here</a> 7 1/2 ft.\"}]}\n{\"video_id\": \"v_b\", \"events\": []}\n",
-    "{\"v_a\": {\"duration\": 3, \"timestamps\": [[0, 1], [1, 2]], \"sentences\": [\"x\", \"y\\u00e9z\"]}}",
-    "Hello!!! What?! can't won't gonna 'n' o'clock www.x.com a@b.c #tag @user $5.50 :) (a) [b] {c} -- ... \xc3\xa9",
+    "{\"video_id\": \"v_a\", \"duration\": 30, \"events\": [{\"timestamp\": [0, 10], \"sentence\": "
+    "\"The U.S. dog's "
+    "toys\\r\\nare <a href=\\\"x\\\">here</a> 7 1/2 ft.\"}]}\n{\"video_id\": \"v_b\", \"events\": "
+    "[]}\n",
+    "{\"v_a\": {\"duration\": 3, \"timestamps\": [[0, 1], [1, 2]], \"sentences\": [\"x\", "
+    "\"y\\u00e9z\"]}}",
+    "Hello!!! What?! can't won't gonna 'n' o'clock www.x.com a@b.c #tag @user $5.50 :) (a) [b] {c} "
+    "-- ... \xc3\xa9",
     "a capital T.\nThe next\r\nline\x0b\x0c 925 606 0946 12:30pm AT&T c++ e.g. etc. Mr. no. 5",
 };
 
-static const char *const tokens[] = {"{", "}", "[", "]", "\"", ":", ",", "\\", "\\u0000", "\\ud800", "null",
-                                     "true", "-1e999", "0.", "\n", "\r", "\x0b", "\xc3", "\xff", "timestamp",
-                                     "sentence", "results", "video_id", "events", "'", ".", "T.", " The "};
+static const char *const tokens[] = {
+    "{",        "}",       "[",        "]",      "\"", ":",  ",",    "\\",   "\\u0000", "\\ud800",
+    "null",     "true",    "-1e999",   "0.",     "\n", "\r", "\x0b", "\xc3", "\xff",    "timestamp",
+    "sentence", "results", "video_id", "events", "'",  ".",  "T.",   " The "};
 
 static void mutate(char *buf, size_t *len, size_t cap) {
     int ops = 1 + (int)(next_rand() % 4);
@@ -71,7 +78,8 @@ static void mutated_inputs_never_crash(void) {
     if (env) iterations = atol(env);
     char buf[4096];
     size_t n_seeds = sizeof seeds / sizeof seeds[0];
-    for (size_t s = 0; s < n_seeds; s++) fuzz_score_one((const uint8_t *)seeds[s], strlen(seeds[s]));
+    for (size_t s = 0; s < n_seeds; s++)
+        fuzz_score_one((const uint8_t *)seeds[s], strlen(seeds[s]));
     for (long i = 0; i < iterations; i++) {
         const char *seed = seeds[next_rand() % n_seeds];
         size_t len = strlen(seed);

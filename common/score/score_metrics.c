@@ -8,18 +8,22 @@
 
 #define ORDERS 4
 
-void score_bleu(const score_caption *const *hyp, const score_caption *const *ref, size_t n_pairs, double bleu[4]) {
+void score_bleu(const score_caption *const *hyp, const score_caption *const *ref, size_t n_pairs,
+                double bleu[4]) {
     double guess[ORDERS] = {0}, correct[ORDERS] = {0}, testlen = 0, reflen = 0;
     for (size_t p = 0; p < n_pairs; p++) {
         const score_caption *h = hyp[p], *r = ref[p];
         testlen += (double)h->n_ws;
         reflen += (double)r->n_ws;
-        for (int k = 0; k < ORDERS; k++) guess[k] += h->n_ws >= (size_t)k + 1 ? (double)(h->n_ws - k) : 0.0;
+        for (int k = 0; k < ORDERS; k++)
+            guess[k] += h->n_ws >= (size_t)k + 1 ? (double)(h->n_ws - k) : 0.0;
         /* clipped matches: merge the two ascending n-gram lists */
         size_t i = 0, j = 0;
         while (i < h->n_gram && j < r->n_gram) {
-            if (h->gram[i] < r->gram[j]) i++;
-            else if (h->gram[i] > r->gram[j]) j++;
+            if (h->gram[i] < r->gram[j])
+                i++;
+            else if (h->gram[i] > r->gram[j])
+                j++;
             else {
                 uint32_t c = h->count[i] < r->count[j] ? h->count[i] : r->count[j];
                 correct[SCORE_NGRAM_ORDER(h->gram[i]) - 1] += c;
@@ -45,15 +49,18 @@ static size_t lcs(const score_caption *a, const score_caption *b, size_t *row) {
         size_t diag = 0;
         for (size_t j = 1; j <= b->n_sp; j++) {
             size_t up = row[j];
-            if (a->sp[i - 1] == b->sp[j - 1]) row[j] = diag + 1;
-            else if (row[j - 1] > row[j]) row[j] = row[j - 1];
+            if (a->sp[i - 1] == b->sp[j - 1])
+                row[j] = diag + 1;
+            else if (row[j - 1] > row[j])
+                row[j] = row[j - 1];
             diag = up;
         }
     }
     return row[b->n_sp];
 }
 
-double score_rouge_l(const score_caption *const *hyp, const score_caption *const *ref, size_t n_pairs) {
+double score_rouge_l(const score_caption *const *hyp, const score_caption *const *ref,
+                     size_t n_pairs) {
     const double beta = 1.2;
     double sum = 0;
     size_t cap = 0, *row = NULL;
@@ -64,7 +71,8 @@ double score_rouge_l(const score_caption *const *hyp, const score_caption *const
         }
         double l = (double)lcs(hyp[p], ref[p], row);
         double prec = l / (double)hyp[p]->n_sp, rec = l / (double)ref[p]->n_sp;
-        if (prec != 0 && rec != 0) sum += ((1 + beta * beta) * prec * rec) / (rec + beta * beta * prec);
+        if (prec != 0 && rec != 0)
+            sum += ((1 + beta * beta) * prec * rec) / (rec + beta * beta * prec);
     }
     free(row);
     return n_pairs ? sum / (double)n_pairs : 0.0;
@@ -104,8 +112,8 @@ static void weigh(const score_caption *c, const score_cider_state *st, double lo
     for (int k = 0; k < ORDERS; k++) norm[k] = sqrt(norm[k]);
 }
 
-double score_cider_d(const score_caption *const *hyp, const score_caption *const *ref, size_t n_pairs,
-                     score_cider_state *st) {
+double score_cider_d(const score_caption *const *hyp, const score_caption *const *ref,
+                     size_t n_pairs, score_cider_state *st) {
     if (!n_pairs) return 0.0;
     const double sigma = 6.0;
     /* document frequency: each pair's reference counts each distinct n-gram once */
@@ -140,12 +148,15 @@ double score_cider_d(const score_caption *const *hyp, const score_caption *const
         weigh(h, st, log_m, wh, norm_h);
         weigh(r, st, log_m, wr, norm_r);
         /* the library's "length" is the number of bigram occurrences */
-        double len_h = h->n_ws > 1 ? (double)(h->n_ws - 1) : 0, len_r = r->n_ws > 1 ? (double)(r->n_ws - 1) : 0;
+        double len_h = h->n_ws > 1 ? (double)(h->n_ws - 1) : 0,
+               len_r = r->n_ws > 1 ? (double)(r->n_ws - 1) : 0;
         double delta = len_h - len_r;
         size_t i = 0, j = 0;
         while (i < h->n_gram && j < r->n_gram) {
-            if (h->gram[i] < r->gram[j]) i++;
-            else if (h->gram[i] > r->gram[j]) j++;
+            if (h->gram[i] < r->gram[j])
+                i++;
+            else if (h->gram[i] > r->gram[j])
+                j++;
             else {
                 val[SCORE_NGRAM_ORDER(h->gram[i]) - 1] += (wh[i] < wr[j] ? wh[i] : wr[j]) * wr[j];
                 i++, j++;

@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 /* An n-gram id carries its order in the low two bits: order = (id & 3) + 1. */
-#define SCORE_NGRAM_ORDER(id) ((int)((id) & 3u) + 1)
+#define SCORE_NGRAM_ORDER(id) ((int)((id)&3u) + 1)
 #define SCORE_NGRAM_INDEX(id) ((id) >> 2)
 
 typedef struct {
@@ -28,10 +28,12 @@ typedef struct {
 
 /* BLEU-1..4 from counts summed over the pairs ("closest" reference length,
  * tiny = 1e-15, small = 1e-9, brevity penalty when the ratio is < 1). */
-void score_bleu(const score_caption *const *hyp, const score_caption *const *ref, size_t n_pairs, double bleu[4]);
+void score_bleu(const score_caption *const *hyp, const score_caption *const *ref, size_t n_pairs,
+                double bleu[4]);
 
 /* Mean over the pairs of the LCS F-measure with beta = 1.2. */
-double score_rouge_l(const score_caption *const *hyp, const score_caption *const *ref, size_t n_pairs);
+double score_rouge_l(const score_caption *const *hyp, const score_caption *const *ref,
+                     size_t n_pairs);
 
 /* Reusable document-frequency table for CIDEr-D, indexed by n-gram index. */
 typedef struct {
@@ -47,7 +49,7 @@ void score_cider_state_free(score_cider_state *st);
 
 /* CIDEr-D (n = 4, sigma = 6, x10) with document frequencies from these
  * pairs' references only; mean over the pairs. */
-double score_cider_d(const score_caption *const *hyp, const score_caption *const *ref, size_t n_pairs,
-                     score_cider_state *st);
+double score_cider_d(const score_caption *const *hyp, const score_caption *const *ref,
+                     size_t n_pairs, score_cider_state *st);
 
 #endif

@@ -21,7 +21,8 @@ static const score_set *load_set(const char *path, int submission) {
         if (strcmp(loaded[i].path, path) == 0) return &loaded[i].set;
     if (n_loaded == MAX_SETS) return NULL;
     score_set s;
-    int rc = submission ? score_load_submission(path, SCORE_FORMAT_AUTO, &s) : score_load_references(path, &s);
+    int rc = submission ? score_load_submission(path, SCORE_FORMAT_AUTO, &s)
+                        : score_load_references(path, &s);
     if (rc) {
         fprintf(stderr, "  %s\n", wsd_error());
         return NULL;
@@ -33,11 +34,13 @@ static const score_set *load_set(const char *path, int submission) {
 
 /* Oracle paths are relative to the research tree: "shared/..." and "inputs/...". */
 static void resolve(const char *dir, const char *rel, char *out, size_t size) {
-    if (strncmp(rel, "shared/", 7) == 0) snprintf(out, size, "%s/%s", dir, rel + 7);
-    else snprintf(out, size, "%s/oracle/%s", dir, rel);
+    if (strncmp(rel, "shared/", 7) == 0)
+        snprintf(out, size, "%s/%s", dir, rel + 7);
+    else
+        snprintf(out, size, "%s/oracle/%s", dir, rel);
 }
 
-static const int metric_of[] = {SCORE_BLEU1, SCORE_BLEU2, SCORE_BLEU3,  SCORE_BLEU4,
+static const int metric_of[] = {SCORE_BLEU1,   SCORE_BLEU2, SCORE_BLEU3,  SCORE_BLEU4,
                                 SCORE_ROUGE_L, SCORE_CIDER, SCORE_RECALL, SCORE_PRECISION};
 
 static void every_oracle_case(void) {
@@ -66,8 +69,10 @@ static void every_oracle_case(void) {
         cJSON_ArrayForEach(r, refs) {
             resolve(dir, r->valuestring, path, sizeof path);
             const score_set *s = load_set(path, 0);
-            if (!s || n_refs == 4) ok = 0;
-            else ref_sets[n_refs++] = *s;
+            if (!s || n_refs == 4)
+                ok = 0;
+            else
+                ref_sets[n_refs++] = *s;
         }
         CHECK_MSG(ok, "%s: inputs missing", name);
         if (!ok) continue;
@@ -75,13 +80,15 @@ static void every_oracle_case(void) {
         double tious[8];
         size_t nt = 0;
         const cJSON *t;
-        cJSON_ArrayForEach(t, cJSON_GetObjectItem(run, "tious")) if (nt < 8) tious[nt++] = t->valuedouble;
+        cJSON_ArrayForEach(t, cJSON_GetObjectItem(run, "tious")) if (nt < 8) tious[nt++] =
+            t->valuedouble;
         opt.tious = tious;
         opt.n_tious = nt;
         opt.max_proposals = 1000;
         const cJSON *o = cJSON_GetObjectItem(run, "options")->child;
         for (; o; o = o->next)
-            if (strcmp(o->valuestring, "-ppv") == 0 && o->next) opt.max_proposals = (size_t)atol(o->next->valuestring);
+            if (strcmp(o->valuestring, "-ppv") == 0 && o->next)
+                opt.max_proposals = (size_t)atol(o->next->valuestring);
         opt.semantics = strcmp(version, "2019") == 0 ? SCORE_SEMANTICS_2019 : SCORE_SEMANTICS_2018;
         opt.seed = 7;
         score_result res;
@@ -92,22 +99,27 @@ static void every_oracle_case(void) {
             const cJSON *mj = cJSON_GetObjectItem(cJSON_GetObjectItem(run, "metrics"), mname);
             const cJSON *per = cJSON_GetObjectItem(mj, "per_tiou")->child;
             const cJSON *printed = cJSON_GetObjectItem(mj, "printed_per_tiou")->child;
-            for (size_t i = 0; i < nt && per && printed; i++, per = per->next, printed = printed->next) {
-                double got = res.per_tiou[i][metric_of[m]], d = fabs(100 * (got - per->valuedouble));
+            for (size_t i = 0; i < nt && per && printed;
+                 i++, per = per->next, printed = printed->next) {
+                double got = res.per_tiou[i][metric_of[m]],
+                       d = fabs(100 * (got - per->valuedouble));
                 if (d > case_worst) case_worst = d;
                 char s[64];
                 snprintf(s, sizeof s, "%2.4f", 100 * got);
-                CHECK_MSG(strcmp(s, printed->valuestring) == 0, "%s %s: %s at %s prints %s, oracle %s", name, version,
-                          mname, per->string, s, printed->valuestring);
+                CHECK_MSG(strcmp(s, printed->valuestring) == 0,
+                          "%s %s: %s at %s prints %s, oracle %s", name, version, mname, per->string,
+                          s, printed->valuestring);
             }
-            double got = res.mean[metric_of[m]], d = fabs(100 * (got - cJSON_GetObjectItem(mj, "mean")->valuedouble));
+            double got = res.mean[metric_of[m]],
+                   d = fabs(100 * (got - cJSON_GetObjectItem(mj, "mean")->valuedouble));
             if (d > case_worst) case_worst = d;
             char s[64];
             snprintf(s, sizeof s, "%2.4f", 100 * got);
             CHECK_MSG(strcmp(s, cJSON_GetObjectItem(mj, "printed_mean")->valuestring) == 0,
                       "%s %s: mean %s prints %s", name, version, mname, s);
         }
-        fprintf(stderr, "  %-28s %s: max |difference| %.3g (printed units)\n", name, version, case_worst);
+        fprintf(stderr, "  %-28s %s: max |difference| %.3g (printed units)\n", name, version,
+                case_worst);
         CHECK_MSG(case_worst <= 1e-4, "%s %s differs by %g", name, version, case_worst);
         if (case_worst > worst) worst = case_worst;
         score_result_free(&res);

@@ -9,15 +9,19 @@
 static void json_string(FILE *fp, const char *s) {
     fputc('"', fp);
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\') fprintf(fp, "\\%c", *p);
-        else if (*p < 0x20) fprintf(fp, "\\u%04x", *p);
-        else fputc(*p, fp);
+        if (*p == '"' || *p == '\\')
+            fprintf(fp, "\\%c", *p);
+        else if (*p < 0x20)
+            fprintf(fp, "\\u%04x", *p);
+        else
+            fputc(*p, fp);
     }
     fputc('"', fp);
 }
 
 int score_write_per_video(FILE *fp, const score_result *r, const score_set *sub) {
-    if (!r->per_video || !r->video_ids) return wsd_fail("per-video scores were not kept (keep_per_video)");
+    if (!r->per_video || !r->video_ids)
+        return wsd_fail("per-video scores were not kept (keep_per_video)");
     size_t nv = r->n_videos, nt = r->n_tious;
     char num[64];
     for (size_t v = 0; v < nv; v++) {

@@ -6,15 +6,22 @@
 
 static const char *refs_text =
     "{\"v_a\": {\"duration\": 30, \"timestamps\": [[0, 10], [10, 20], [20, 30]],"
-    " \"sentences\": [\"A man is standing in a kitchen.\", \"He chops an onion.\", \"He puts the onion in a pan.\"]},"
-    " \"v_b\": {\"duration\": 12, \"timestamps\": [[0, 6], [6, 12]], \"sentences\": [\"A dog runs.\", \"The dog catches a frisbee.\"]},"
-    " \"v_c\": {\"duration\": 8, \"timestamps\": [[0, 8]], \"sentences\": [\"Nobody predicted this video.\"]}}";
+    " \"sentences\": [\"A man is standing in a kitchen.\", \"He chops an onion.\", \"He puts the "
+    "onion in a pan.\"]},"
+    " \"v_b\": {\"duration\": 12, \"timestamps\": [[0, 6], [6, 12]], \"sentences\": [\"A dog "
+    "runs.\", \"The dog catches a frisbee.\"]},"
+    " \"v_c\": {\"duration\": 8, \"timestamps\": [[0, 8]], \"sentences\": [\"Nobody predicted this "
+    "video.\"]}}";
 static const char *sub_text =
-    "{\"video_id\": \"v_a\", \"events\": [{\"timestamp\": [0, 11], \"sentence\": \"A man is standing in the kitchen.\"},"
-    " {\"timestamp\": [9.5, 21], \"sentence\": \"A man chops an onion.\"}, {\"timestamp\": [40, 50], \"sentence\": \"x\"}]}\n"
-    "{\"video_id\": \"v_b\", \"events\": [{\"timestamp\": [0, 5.5], \"sentence\": \"A dog is running.\"},"
+    "{\"video_id\": \"v_a\", \"events\": [{\"timestamp\": [0, 11], \"sentence\": \"A man is "
+    "standing in the kitchen.\"},"
+    " {\"timestamp\": [9.5, 21], \"sentence\": \"A man chops an onion.\"}, {\"timestamp\": [40, "
+    "50], \"sentence\": \"x\"}]}\n"
+    "{\"video_id\": \"v_b\", \"events\": [{\"timestamp\": [0, 5.5], \"sentence\": \"A dog is "
+    "running.\"},"
     " {\"timestamp\": [6, 12], \"sentence\": \"The dog catches a frisbee!\"}]}\n"
-    "{\"video_id\": \"v_zz\", \"events\": [{\"timestamp\": [0, 1], \"sentence\": \"unknown video\"}]}\n";
+    "{\"video_id\": \"v_zz\", \"events\": [{\"timestamp\": [0, 1], \"sentence\": \"unknown "
+    "video\"}]}\n";
 
 /* The mean over the per-video lines of every metric, per threshold and
  * averaged, is the table; unpredicted videos are there with zeros. */
@@ -24,7 +31,10 @@ static void mean_of_lines_is_the_table(void) {
     CHECK(score_parse_submission(sub_text, strlen(sub_text), "sub", SCORE_FORMAT_AUTO, &sub) == 0);
     CHECK(refs.videos[0].duration == 30 && refs.videos[2].duration == 8);
     double tious[] = {0.3, 0.5, 0.7, 0.9};
-    score_options o = {.tious = tious, .n_tious = 4, .max_proposals = 1000, .semantics = SCORE_SEMANTICS_2018,
+    score_options o = {.tious = tious,
+                       .n_tious = 4,
+                       .max_proposals = 1000,
+                       .semantics = SCORE_SEMANTICS_2018,
                        .keep_per_video = 1};
     score_result r;
     CHECK(score_evaluate(&sub, &refs, 1, &o, &r) == 0);
@@ -43,7 +53,9 @@ static void mean_of_lines_is_the_table(void) {
         CHECK(strcmp(id, r.video_ids[lines]) == 0);
         int predicted = cJSON_IsTrue(cJSON_GetObjectItem(j, "predicted"));
         CHECK(predicted == (strcmp(id, "v_c") != 0));
-        CHECK(cJSON_GetObjectItem(j, "proposals")->valueint == (!strcmp(id, "v_a") ? 3 : !strcmp(id, "v_b") ? 2 : 0));
+        CHECK(cJSON_GetObjectItem(j, "proposals")->valueint == (!strcmp(id, "v_a")   ? 3
+                                                                : !strcmp(id, "v_b") ? 2
+                                                                                     : 0));
         const cJSON *m = cJSON_GetObjectItem(j, "metrics");
         CHECK(cJSON_IsNull(cJSON_GetObjectItem(m, "METEOR")));
         for (int k = 0; k < SCORE_N_METRICS; k++) {
@@ -52,7 +64,8 @@ static void mean_of_lines_is_the_table(void) {
             const cJSON *pt = cJSON_GetObjectItem(mk, "per_tiou");
             CHECK(cJSON_GetArraySize(pt) == 4);
             const char *keys[] = {"0.3", "0.5", "0.7", "0.9"};
-            for (int t = 0; t < 4; t++) sum_t[t][k] += cJSON_GetObjectItem(pt, keys[t])->valuedouble;
+            for (int t = 0; t < 4; t++)
+                sum_t[t][k] += cJSON_GetObjectItem(pt, keys[t])->valuedouble;
             sum_mean[k] += cJSON_GetObjectItem(mk, "mean")->valuedouble;
             if (!predicted) CHECK(cJSON_GetObjectItem(mk, "mean")->valuedouble == 0);
         }

@@ -25,12 +25,14 @@ static void dashes(FILE *fp) {
     fputc('\n', fp);
 }
 
-static void metric_lines(FILE *fp, const double *v, const score_result *r, const score_report_options *o) {
+static void metric_lines(FILE *fp, const double *v, const score_result *r,
+                         const score_report_options *o) {
     for (int k = 0; k < SCORE_N_METRICS; k++) {
         if (k == SCORE_METEOR) {
             if (!o->show_meteor) continue;
             if (!r->has_meteor) {
-                fprintf(fp, "| METEOR: unavailable (%s)\n", o->meteor_note && *o->meteor_note ? o->meteor_note : "not computed");
+                fprintf(fp, "| METEOR: unavailable (%s)\n",
+                        o->meteor_note && *o->meteor_note ? o->meteor_note : "not computed");
                 continue;
             }
             if (o->meteor_note && *o->meteor_note) {
@@ -69,13 +71,15 @@ void score_print_table(FILE *fp, const score_result *r, const score_report_optio
     fprintf(fp, "SODA_c (F, per reference file, then their mean as PDVC reports it)\n");
     dashes(fp);
     if (!o->soda) {
-        fprintf(fp, "| SODA_c: unavailable (%s)\n", o->soda_note && *o->soda_note ? o->soda_note : "not computed");
+        fprintf(fp, "| SODA_c: unavailable (%s)\n",
+                o->soda_note && *o->soda_note ? o->soda_note : "not computed");
         return;
     }
     double sum = 0;
     for (size_t i = 0; i < o->n_soda; i++) {
-        fprintf(fp, "| SODA_c %s: %2.4f (precision %2.4f, recall %2.4f, %zu videos)\n", o->soda_files[i],
-                100 * o->soda[i].f, 100 * o->soda[i].precision, 100 * o->soda[i].recall, o->soda[i].n_videos);
+        fprintf(fp, "| SODA_c %s: %2.4f (precision %2.4f, recall %2.4f, %zu videos)\n",
+                o->soda_files[i], 100 * o->soda[i].f, 100 * o->soda[i].precision,
+                100 * o->soda[i].recall, o->soda[i].n_videos);
         sum += o->soda[i].f;
     }
     fprintf(fp, "| SODA_c: %2.4f%s%s%s\n", o->n_soda ? 100 * sum / (double)o->n_soda : 0.0,
@@ -87,28 +91,34 @@ static void json_string(FILE *fp, const char *s) {
     fputc('"', fp);
     for (; *s; s++) {
         unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\') fprintf(fp, "\\%c", c);
-        else if (c < 0x20) fprintf(fp, "\\u%04x", c);
-        else fputc(c, fp);
+        if (c == '"' || c == '\\')
+            fprintf(fp, "\\%c", c);
+        else if (c < 0x20)
+            fprintf(fp, "\\u%04x", c);
+        else
+            fputc(c, fp);
     }
     fputc('"', fp);
 }
 
 static void json_number(FILE *fp, double x) {
-    if (!isfinite(x)) fputs("null", fp);
-    else fprintf(fp, "%.17g", x);
+    if (!isfinite(x))
+        fputs("null", fp);
+    else
+        fprintf(fp, "%.17g", x);
 }
 
 void score_print_json(FILE *fp, const score_result *r, const score_report_options *o) {
     char t[64];
     int meteor_ok = r->has_meteor && !(o->meteor_note && *o->meteor_note);
-    fprintf(fp, "{\"evaluator\": \"densevid_eval\", \"semantics\": \"%d\", \"tious\": [", o->semantics);
+    fprintf(fp, "{\"evaluator\": \"densevid_eval\", \"semantics\": \"%d\", \"tious\": [",
+            o->semantics);
     for (size_t i = 0; i < r->n_tious; i++) {
         score_format_float(r->tious[i], t, sizeof t);
         fprintf(fp, "%s%s", i ? ", " : "", t);
     }
-    fprintf(fp, "], \"videos\": %zu, \"videos_with_predictions\": %zu, \"ignored_videos\": %zu,\n", r->n_videos,
-            r->n_predicted, r->n_ignored);
+    fprintf(fp, "], \"videos\": %zu, \"videos_with_predictions\": %zu, \"ignored_videos\": %zu,\n",
+            r->n_videos, r->n_predicted, r->n_ignored);
     fputs(" \"metrics\": {", fp);
     for (int k = 0; k < SCORE_N_METRICS; k++) {
         fprintf(fp, "%s\n  \"%s\": ", k ? "," : "", score_metric_names[k]);

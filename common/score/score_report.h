@@ -11,15 +11,15 @@
 #include <stdio.h>
 
 typedef struct {
-    int show_meteor;          /* print a METEOR line at all */
-    const char *meteor_note;  /* NULL/"": official; else why it is absent or approximate */
+    int show_meteor;           /* print a METEOR line at all */
+    const char *meteor_note;   /* NULL/"": official; else why it is absent or approximate */
     const char *meteor_source; /* where Meteor's data came from, or NULL */
-    int semantics;            /* 2018 or 2019, for the JSON */
-    int want_soda;            /* --soda was asked for */
-    const soda_result *soda;  /* one per reference file, or NULL: unavailable */
+    int semantics;             /* 2018 or 2019, for the JSON */
+    int want_soda;             /* --soda was asked for */
+    const soda_result *soda;   /* one per reference file, or NULL: unavailable */
     const char *const *soda_files;
     size_t n_soda;
-    const char *soda_note;    /* why SODA_c is unavailable */
+    const char *soda_note;       /* why SODA_c is unavailable */
     const score_loc_result *loc; /* --localization: R@1 lines, mIoU block, or NULL */
 } score_report_options;
 

@@ -8,8 +8,8 @@
 typedef struct {
     char *text;
     uint64_t hash;
-    uint32_t id;          /* words: the word's id */
-    score_caption *cap;   /* captions: the digest */
+    uint32_t id;        /* words: the word's id */
+    score_caption *cap; /* captions: the digest */
 } slot;
 
 typedef struct {
@@ -194,11 +194,14 @@ static score_caption *digest(score_lexicon *lx, const char *caption, size_t len)
     for (int n = 1; n <= 4; n++)
         for (size_t i = 0; i + n <= n_ws; i++) all[m++] = gram_id(lx, ws + i, n);
     qsort(all, m, sizeof *all, cmp_u32);
-    uint32_t *gram = wsd_malloc((m + 1) * sizeof *gram), *count = wsd_malloc((m + 1) * sizeof *count);
+    uint32_t *gram = wsd_malloc((m + 1) * sizeof *gram),
+             *count = wsd_malloc((m + 1) * sizeof *count);
     size_t u = 0;
     for (size_t i = 0; i < m; i++) {
-        if (u && gram[u - 1] == all[i]) count[u - 1]++;
-        else gram[u] = all[i], count[u++] = 1;
+        if (u && gram[u - 1] == all[i])
+            count[u - 1]++;
+        else
+            gram[u] = all[i], count[u++] = 1;
     }
     free(all);
     c->ws = ws;

@@ -23,8 +23,8 @@ static size_t *by_start(const score_video *v) {
     return idx;
 }
 
-static int video_soda(const score_video *pred, const score_video *ref, ptb_cache *cache, soda_sim_fn sim, void *ctx,
-                      double *p, double *r, double *f) {
+static int video_soda(const score_video *pred, const score_video *ref, ptb_cache *cache,
+                      soda_sim_fn sim, void *ctx, double *p, double *r, double *f) {
     size_t np = pred->n_events, nr = ref->n_events;
     *p = *r = *f = 0;
     if (!np || !nr) return 0;
@@ -70,7 +70,8 @@ static int video_soda(const score_video *pred, const score_video *ref, ptb_cache
     return rc;
 }
 
-int soda_c(const score_set *sub, const score_set *ref, soda_sim_fn sim, void *ctx, soda_result *out) {
+int soda_c(const score_set *sub, const score_set *ref, soda_sim_fn sim, void *ctx,
+           soda_result *out) {
     memset(out, 0, sizeof *out);
     ptb_cache *cache = ptb_cache_new();
     double sp = 0, sr = 0, sf = 0;

@@ -14,7 +14,8 @@
 
 /* Sentence similarity of two tokenised captions, as SODA calls METEOR: the
  * reference sentence is the candidate, the prediction the reference. */
-typedef int (*soda_sim_fn)(void *ctx, const char *reference_sentence, const char *predicted_sentence, double *score);
+typedef int (*soda_sim_fn)(void *ctx, const char *reference_sentence,
+                           const char *predicted_sentence, double *score);
 
 typedef struct {
     double precision, recall, f; /* means over the videos */
@@ -23,6 +24,7 @@ typedef struct {
 
 /* SODA_c of a submission against one reference file. Returns 0, or -1 when
  * the similarity fails (wsd_fail). */
-int soda_c(const score_set *sub, const score_set *ref, soda_sim_fn sim, void *ctx, soda_result *out);
+int soda_c(const score_set *sub, const score_set *ref, soda_sim_fn sim, void *ctx,
+           soda_result *out);
 
 #endif

@@ -10,10 +10,12 @@ static int same(void *ctx, const char *a, const char *b, double *s) {
 }
 
 static void order_preserving_matching(void) {
-    const char *refs = "{\"v\": {\"timestamps\": [[0, 10], [10, 20], [20, 30]], \"sentences\": [\"A man runs.\", \"A dog sits.\", \"A cat jumps.\"]}}";
+    const char *refs = "{\"v\": {\"timestamps\": [[0, 10], [10, 20], [20, 30]], \"sentences\": "
+                       "[\"A man runs.\", \"A dog sits.\", \"A cat jumps.\"]}}";
     /* predictions given out of order; sorted by start they are C(0-10) A(10-20) B(20-30) */
     const char *sub = "{\"version\": 1, \"external_data\": {}, \"results\": {\"v\": ["
-                      "{\"timestamp\": [20, 30], \"sentence\": \"a dog sits\"}, {\"timestamp\": [0, 10], \"sentence\": \"a cat jumps\"},"
+                      "{\"timestamp\": [20, 30], \"sentence\": \"a dog sits\"}, {\"timestamp\": "
+                      "[0, 10], \"sentence\": \"a cat jumps\"},"
                       "{\"timestamp\": [10, 20], \"sentence\": \"a man runs\"}], \"w\": []}}";
     score_set r, s;
     CHECK(score_parse_references(refs, strlen(refs), "refs", &r) == 0);
@@ -25,8 +27,10 @@ static void order_preserving_matching(void) {
     CHECK_NEAR(out.f, 0.0, 1e-12);
     score_set_free(&s);
     const char *sub2 = "{\"version\": 1, \"external_data\": {}, \"results\": {\"v\": ["
-                       "{\"timestamp\": [10, 20], \"sentence\": \"A dog sits\"}, {\"timestamp\": [0, 10], \"sentence\": \"A man runs\"},"
-                       "{\"timestamp\": [20, 25], \"sentence\": \"A cat jumps\"}, {\"timestamp\": [25, 30], \"sentence\": \"A cat jumps\"}]}}";
+                       "{\"timestamp\": [10, 20], \"sentence\": \"A dog sits\"}, {\"timestamp\": "
+                       "[0, 10], \"sentence\": \"A man runs\"},"
+                       "{\"timestamp\": [20, 25], \"sentence\": \"A cat jumps\"}, {\"timestamp\": "
+                       "[25, 30], \"sentence\": \"A cat jumps\"}]}}";
     CHECK(score_parse_submission(sub2, strlen(sub2), "sub", SCORE_FORMAT_AUTO, &s) == 0);
     CHECK(soda_c(&s, &r, same, NULL, &out) == 0);
     /* A and B match with IoU ~1 each, one C prediction with IoU 0.5: best ~2.5 */

@@ -56,7 +56,7 @@ static inline double tu_fd_check(const char *what, nn_tensor *t, const nn_tensor
     return worst;
 }
 
-#define TU_FD(what, t, grad, f, ctx)                                                 \
+#define TU_FD(what, t, grad, f, ctx)                                                               \
     CHECK_MSG(tu_fd_check(what, t, grad, f, ctx, 40, 1e-2, 1e-3, 1e-2) <= 1.0, "%s", what)
 
 /* ---- golden files ----
@@ -131,8 +131,10 @@ static inline nn_tensor tu_golden_tensor(const tu_goldens *gs, const char *name)
 
 static inline void tu_golden_set(const tu_goldens *gs, const char *name, nn_tensor *t) {
     const tu_golden *g = tu_golden_get(gs, name);
-    if (g && g->size == t->size) nn_tensor_from_host(t, g->data, g->size);
-    else fprintf(stderr, "  golden '%s' does not fit %s\n", name, nn_tensor_shape_str(t));
+    if (g && g->size == t->size)
+        nn_tensor_from_host(t, g->data, g->size);
+    else
+        fprintf(stderr, "  golden '%s' does not fit %s\n", name, nn_tensor_shape_str(t));
 }
 
 /* Largest |t − golden|; tracks the overall maximum in tu_max_golden_err. */
@@ -155,10 +157,10 @@ static inline double tu_golden_diff(const tu_goldens *gs, const char *name, cons
     return worst;
 }
 
-#define TU_GOLDEN(gs, name, t)                                                     \
-    do {                                                                           \
-        double tu_e_ = tu_golden_diff(gs, name, t);                                \
-        CHECK_MSG(tu_e_ <= 1e-5, "%s differs from PyTorch by %g", name, tu_e_);    \
+#define TU_GOLDEN(gs, name, t)                                                                     \
+    do {                                                                                           \
+        double tu_e_ = tu_golden_diff(gs, name, t);                                                \
+        CHECK_MSG(tu_e_ <= 1e-5, "%s differs from PyTorch by %g", name, tu_e_);                    \
     } while (0)
 
 #endif

@@ -20,8 +20,10 @@
 
 static const char fuzz_refs_text[] =
     "{\"v_a\": {\"duration\": 30, \"timestamps\": [[0, 10], [10, 20], [5, 25]],"
-    " \"sentences\": [\"A man is standing in a kitchen.\", \"He chops an onion, then a T.\", \"The end\"]},"
-    " \"v_b\": {\"duration\": 9, \"timestamps\": [[0, 9]], \"sentences\": [\"Dogs' toys & <b>cats</b> can't run!!\"]}}";
+    " \"sentences\": [\"A man is standing in a kitchen.\", \"He chops an onion, then a T.\", \"The "
+    "end\"]},"
+    " \"v_b\": {\"duration\": 9, \"timestamps\": [[0, 9]], \"sentences\": [\"Dogs' toys & "
+    "<b>cats</b> can't run!!\"]}}";
 
 static void fuzz_score_one(const uint8_t *data, size_t size) {
     char *buf = wsd_malloc(size + 1);
@@ -29,7 +31,8 @@ static void fuzz_score_one(const uint8_t *data, size_t size) {
     buf[size] = '\0';
 
     score_set refs;
-    if (score_parse_references(fuzz_refs_text, sizeof fuzz_refs_text - 1, "refs", &refs) != 0) abort();
+    if (score_parse_references(fuzz_refs_text, sizeof fuzz_refs_text - 1, "refs", &refs) != 0)
+        abort();
     score_format fmt = size ? (score_format)(data[0] % 3) : SCORE_FORMAT_AUTO;
     score_set sub;
     if (score_parse_submission(buf, size, "fuzz", fmt, &sub) == 0) {

@@ -11,42 +11,42 @@
 
 static int test_passed, test_failed, test_skipped, test_case_failed, test_case_skipped;
 
-#define CHECK(cond)                                                              \
-    do {                                                                         \
-        if (!(cond)) {                                                           \
-            fprintf(stderr, "  %s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-            test_case_failed = 1;                                                \
-        }                                                                        \
+#define CHECK(cond)                                                                                \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            fprintf(stderr, "  %s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);             \
+            test_case_failed = 1;                                                                  \
+        }                                                                                          \
     } while (0)
 
-#define CHECK_MSG(cond, ...)                                                     \
-    do {                                                                         \
-        if (!(cond)) {                                                           \
-            fprintf(stderr, "  %s:%d: check failed: %s: ", __FILE__, __LINE__, #cond); \
-            fprintf(stderr, __VA_ARGS__);                                        \
-            fputc('\n', stderr);                                                 \
-            test_case_failed = 1;                                                \
-        }                                                                        \
+#define CHECK_MSG(cond, ...)                                                                       \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            fprintf(stderr, "  %s:%d: check failed: %s: ", __FILE__, __LINE__, #cond);             \
+            fprintf(stderr, __VA_ARGS__);                                                          \
+            fputc('\n', stderr);                                                                   \
+            test_case_failed = 1;                                                                  \
+        }                                                                                          \
     } while (0)
 
-#define CHECK_NEAR(a, b, tol)                                                    \
-    do {                                                                         \
-        double check_a_ = (a), check_b_ = (b);                                   \
-        if (!(fabs(check_a_ - check_b_) <= (tol))) {                             \
-            fprintf(stderr, "  %s:%d: %s = %.9g, expected %s = %.9g (tol %g)\n", \
-                    __FILE__, __LINE__, #a, check_a_, #b, check_b_, (double)(tol)); \
-            test_case_failed = 1;                                                \
-        }                                                                        \
+#define CHECK_NEAR(a, b, tol)                                                                      \
+    do {                                                                                           \
+        double check_a_ = (a), check_b_ = (b);                                                     \
+        if (!(fabs(check_a_ - check_b_) <= (tol))) {                                               \
+            fprintf(stderr, "  %s:%d: %s = %.9g, expected %s = %.9g (tol %g)\n", __FILE__,         \
+                    __LINE__, #a, check_a_, #b, check_b_, (double)(tol));                          \
+            test_case_failed = 1;                                                                  \
+        }                                                                                          \
     } while (0)
 
 /* Marks the current case skipped (e.g. ../shared/data absent), with a reason. */
-#define TEST_SKIP(...)                                                           \
-    do {                                                                         \
-        fprintf(stderr, "  skip: ");                                             \
-        fprintf(stderr, __VA_ARGS__);                                            \
-        fputc('\n', stderr);                                                     \
-        test_case_skipped = 1;                                                   \
-        return;                                                                  \
+#define TEST_SKIP(...)                                                                             \
+    do {                                                                                           \
+        fprintf(stderr, "  skip: ");                                                               \
+        fprintf(stderr, __VA_ARGS__);                                                              \
+        fputc('\n', stderr);                                                                       \
+        test_case_skipped = 1;                                                                     \
+        return;                                                                                    \
     } while (0)
 
 static inline void test_run_case(const char *name, void (*fn)(void)) {

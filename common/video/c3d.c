@@ -12,8 +12,8 @@
 #include "base/util.h"
 
 #define N_CONV 8
-#define FC6 8
-#define FC7 9
+#define FC6    8
+#define FC7    9
 
 const char *const wsd_c3d_layer_names[WSD_C3D_LAYERS] = {
     "conv1a", "conv2a", "conv3a", "conv3b", "conv4a", "conv4b", "conv5a", "conv5b", "fc6", "fc7"};
@@ -98,7 +98,9 @@ static const char *shape_str(const int *shape, int ndim, char *buf, size_t cap) 
 int wsd_c3d_set_blob(wsd_c3d *net, const char *layer, int blob, const int *shape, int ndim,
                      const float *data, const char *src) {
     int li = wsd_c3d_layer_index(layer);
-    if (li < 0) return wsd_fail("%s: layer '%s' is not part of C3D v1.0 (conv1a..conv5b, fc6, fc7)", src, layer);
+    if (li < 0)
+        return wsd_fail("%s: layer '%s' is not part of C3D v1.0 (conv1a..conv5b, fc6, fc7)", src,
+                        layer);
     if (blob != 0 && blob != 1)
         return wsd_fail("%s: layer %s has a blob %d; C3D layers have a weight (0) and a bias (1)",
                         src, layer, blob);
@@ -122,10 +124,10 @@ int wsd_c3d_set_blob(wsd_c3d *net, const char *layer, int blob, const int *shape
     for (int i = 0; ok && i < nw - w0; i++) ok = shape[g0 + i] == want[w0 + i];
     if (!ok) {
         char got[128], exp[128];
-        return wsd_fail("%s: layer %s %s has shape %s, expected %s (C3D v1.0%s)", src,
-                        wsd_c3d_layer_names[li], blob ? "bias" : "weight",
-                        shape_str(shape, ndim, got, sizeof got), shape_str(want, nw, exp, sizeof exp),
-                        net->width_div > 1 ? ", narrowed" : "");
+        return wsd_fail(
+            "%s: layer %s %s has shape %s, expected %s (C3D v1.0%s)", src, wsd_c3d_layer_names[li],
+            blob ? "bias" : "weight", shape_str(shape, ndim, got, sizeof got),
+            shape_str(want, nw, exp, sizeof exp), net->width_div > 1 ? ", narrowed" : "");
     }
     nn_tensor *t = blob ? &net->bias[li] : &net->weight[li];
     nn_tensor_from_host(t, data, t->size);

@@ -27,20 +27,20 @@
 #include "nn/nn_tensor.h"
 
 #define WSD_C3D_LAYERS 10
-#define WSD_C3D_LEN 16
-#define WSD_C3D_SIZE 112
+#define WSD_C3D_LEN    16
+#define WSD_C3D_SIZE   112
 
 typedef struct wsd_c3d {
     int width_div;
-    nn_device device;               /* where weights and activations live (NN_CPU after init) */
-    int batch;                      /* clips per pass (memory bound); init: 2 on CPU */
-    int in[WSD_C3D_LAYERS];         /* input channels (fc: input features) */
-    int out[WSD_C3D_LAYERS];        /* output channels / features */
+    nn_device device;                 /* where weights and activations live (NN_CPU after init) */
+    int batch;                        /* clips per pass (memory bound); init: 2 on CPU */
+    int in[WSD_C3D_LAYERS];           /* input channels (fc: input features) */
+    int out[WSD_C3D_LAYERS];          /* output channels / features */
     nn_tensor weight[WSD_C3D_LAYERS]; /* conv (K, C·27) Caffe order; fc (out, in) */
     nn_tensor bias[WSD_C3D_LAYERS];
     unsigned char have[WSD_C3D_LAYERS][2];
-    nn_tensor act[2];               /* ping-pong activations, (batch, largest volume) */
-    nn_tensor io;                   /* input clips / fc7 on the device */
+    nn_tensor act[2]; /* ping-pong activations, (batch, largest volume) */
+    nn_tensor io;     /* input clips / fc7 on the device */
 } wsd_c3d;
 
 /* The layer names, in order: "conv1a" … "conv5b", "fc6", "fc7". */

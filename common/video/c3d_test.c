@@ -80,7 +80,8 @@ static void test_blobs(void) {
     CHECK(wsd_c3d_set_blob(&net, "conv1a", 0, ok5, 5, w, "m.caffemodel") == 0);
     CHECK(wsd_c3d_set_blob(&net, "conv1a", 0, bad5, 5, w, "m.caffemodel") == -1);
     CHECK(strstr(wsd_error(), "m.caffemodel") && strstr(wsd_error(), "conv1a weight") &&
-          strstr(wsd_error(), "(4, 3, 1, 3, 3)") && strstr(wsd_error(), "expected (4, 3, 3, 3, 3)"));
+          strstr(wsd_error(), "(4, 3, 1, 3, 3)") &&
+          strstr(wsd_error(), "expected (4, 3, 3, 3, 3)"));
     CHECK(wsd_c3d_set_blob(&net, "conv1a", 1, bias, 5, w, "m.caffemodel") == 0);
     CHECK(wsd_c3d_set_blob(&net, "conv1a", 1, bias + 4, 1, w, "m.caffemodel") == 0);
     int b3[1] = {3};

@@ -42,8 +42,10 @@ static void blob(buf *o, int k, int c, int packed) {
     buf d = {.n = 0};
     for (int i = 0; i < k * c; i++) {
         float v = (float)i * 0.5f - 1.f;
-        if (!packed) varint(o, 6 << 3 | 5), put(o, &v, 4);
-        else put(&d, &v, 4);
+        if (!packed)
+            varint(o, 6 << 3 | 5), put(o, &v, 4);
+        else
+            put(&d, &v, 4);
     }
     if (packed) ld(o, 6, &d);
 }
@@ -67,13 +69,14 @@ static size_t model_seed(unsigned char *out) {
     return net.n;
 }
 
-static int check_blob(void *ctx, const char *layer, int index, const wsd_caffe_blob *b, const char *name) {
+static int check_blob(void *ctx, const char *layer, int index, const wsd_caffe_blob *b,
+                      const char *name) {
     (void)layer, (void)index, (void)name;
     size_t n = 1;
     for (int i = 0; i < 5; i++) n *= (size_t)b->shape[i];
     CHECK(n == b->count);
     volatile float sum = 0;
-    for (size_t i = 0; i < b->count; i++) sum += b->data[i];   /* touches every float (ASan) */
+    for (size_t i = 0; i < b->count; i++) sum += b->data[i]; /* touches every float (ASan) */
     ++*(long *)ctx;
     return 0;
 }
@@ -93,7 +96,8 @@ static void model_mutants_never_crash(void) {
         }
         free(m);
     }
-    fprintf(stderr, "  caffe model: %d mutants, %ld blobs read, %ld rejected\n", ROUNDS, blobs, errors);
+    fprintf(stderr, "  caffe model: %d mutants, %ld blobs read, %ld rejected\n", ROUNDS, blobs,
+            errors);
     CHECK(errors > ROUNDS / 10 && blobs > ROUNDS);
 }
 

@@ -3,7 +3,9 @@
 
 #include "video/resize.h"
 
-long wsd_clip_count(long n) { return n < WSD_CLIP_LEN ? 0 : (n - WSD_CLIP_LEN) / WSD_CLIP_STRIDE + 1; }
+long wsd_clip_count(long n) {
+    return n < WSD_CLIP_LEN ? 0 : (n - WSD_CLIP_LEN) / WSD_CLIP_STRIDE + 1;
+}
 
 void wsd_clipper_reset(wsd_clipper *c) { c->n = 0; }
 

@@ -22,8 +22,13 @@
 #include <stdint.h>
 
 enum {
-    WSD_CLIP_LEN = 16, WSD_CLIP_STRIDE = 8, WSD_CLIP_CROP = 112,
-    WSD_FRAME_W = 171, WSD_FRAME_H = 128, WSD_CROP_H0 = 8, WSD_CROP_W0 = 29,
+    WSD_CLIP_LEN = 16,
+    WSD_CLIP_STRIDE = 8,
+    WSD_CLIP_CROP = 112,
+    WSD_FRAME_W = 171,
+    WSD_FRAME_H = 128,
+    WSD_CROP_H0 = 8,
+    WSD_CROP_W0 = 29,
 };
 #define WSD_CLIP_FLOATS ((long)3 * WSD_CLIP_LEN * WSD_CLIP_CROP * WSD_CLIP_CROP)
 #define WSD_MEAN_FLOATS ((long)3 * WSD_CLIP_LEN * WSD_FRAME_H * WSD_FRAME_W)
@@ -34,7 +39,7 @@ long wsd_clip_count(long n);
 /* A sliding window of the last 16 resized frames of one video. */
 typedef struct {
     uint8_t frame[WSD_CLIP_LEN][WSD_FRAME_H * WSD_FRAME_W * 3];
-    long n;   /* frames pushed */
+    long n; /* frames pushed */
 } wsd_clipper;
 
 void wsd_clipper_reset(wsd_clipper *c);

@@ -8,13 +8,14 @@
 static void clip_counts(void) {
     CHECK(wsd_clip_count(0) == 0 && wsd_clip_count(15) == 0);
     CHECK(wsd_clip_count(16) == 1 && wsd_clip_count(23) == 1 && wsd_clip_count(24) == 2);
-    CHECK(wsd_clip_count(100) == 11);   /* starts 0, 8, ..., 80; 80 + 16 = 96 <= 100 < 104 */
+    CHECK(wsd_clip_count(100) == 11); /* starts 0, 8, ..., 80; 80 + 16 = 96 <= 100 < 104 */
 }
 
 static void layout_and_sampling(void) {
     static wsd_clipper c;
     wsd_clipper_reset(&c);
-    float *mean = malloc(sizeof(float) * WSD_MEAN_FLOATS), *out = malloc(sizeof(float) * WSD_CLIP_FLOATS);
+    float *mean = malloc(sizeof(float) * WSD_MEAN_FLOATS),
+          *out = malloc(sizeof(float) * WSD_CLIP_FLOATS);
     for (long i = 0; i < WSD_MEAN_FLOATS; i++) mean[i] = (float)(i % 7) * 0.25f;
     uint8_t frame[WSD_FRAME_H * WSD_FRAME_W * 3];
     int clips = 0;
@@ -33,7 +34,9 @@ static void layout_and_sampling(void) {
             for (int t = 0; t < 16; t++)
                 for (int y = 0; y < 112; y += 37)
                     for (int x = 0; x < 112; x += 13) {
-                        float want = ch == 0 ? (float)(8 * clips + t) : ch == 1 ? (float)(y + 8) : (float)(x + 29);
+                        float want = ch == 0   ? (float)(8 * clips + t)
+                                     : ch == 1 ? (float)(y + 8)
+                                               : (float)(x + 29);
                         long mi = ((long)(ch * 16 + t) * 128 + y + 8) * 171 + x + 29;
                         ok &= out[((ch * 16 + t) * 112 + y) * 112 + x] == want - mean[mi];
                     }

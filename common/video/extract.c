@@ -9,7 +9,8 @@
 #include "video/caffe.h"
 #include "video/clips.h"
 
-int wsd_extract_run(wsd_extract *x, wsd_frames *f, const char *name, const char *key, wsd_tsr *out) {
+int wsd_extract_run(wsd_extract *x, wsd_frames *f, const char *name, const char *key,
+                    wsd_tsr *out) {
     int w = wsd_frames_width(f), h = wsd_frames_height(f), batch = x->batch > 0 ? x->batch : 1;
     int dim = x->net->out[WSD_C3D_LAYERS - 1];
     uint8_t *frame = wsd_malloc((size_t)w * h * 3);
@@ -26,7 +27,8 @@ int wsd_extract_run(wsd_extract *x, wsd_frames *f, const char *name, const char 
         x->t_decode += t1 - t0;
         if (got < 0) goto done;
         if (got == 1) {
-            if (wsd_clipper_push(c, frame, w, h)) wsd_clipper_clip(c, x->mean, clips + pending++ * WSD_CLIP_FLOATS);
+            if (wsd_clipper_push(c, frame, w, h))
+                wsd_clipper_clip(c, x->mean, clips + pending++ * WSD_CLIP_FLOATS);
             x->t_prep += wsd_now() - t1;
         }
         if (pending == batch || (got == 0 && pending > 0)) {
@@ -52,8 +54,9 @@ int wsd_extract_run(wsd_extract *x, wsd_frames *f, const char *name, const char 
         goto done;
     }
     if (n < WSD_CLIP_LEN) {
-        wsd_fail("%s: %ld frames, fewer than the %d of one C3D clip (C3D v1.0 refuses such a video too)", name, n,
-                 WSD_CLIP_LEN);
+        wsd_fail(
+            "%s: %ld frames, fewer than the %d of one C3D clip (C3D v1.0 refuses such a video too)",
+            name, n, WSD_CLIP_LEN);
         goto done;
     }
     x->clips += rows;
@@ -61,8 +64,10 @@ int wsd_extract_run(wsd_extract *x, wsd_frames *f, const char *name, const char 
     int64_t shape[2] = {rows, outdim};
     wsd_tsr_init(out, key, WSD_F32, 2, shape);
     double t3 = wsd_now();
-    if (x->pca) wsd_pca_apply(x->pca, fc7, rows, out->data);
-    else memcpy(out->data, fc7, sizeof(float) * (size_t)rows * dim);
+    if (x->pca)
+        wsd_pca_apply(x->pca, fc7, rows, out->data);
+    else
+        memcpy(out->data, fc7, sizeof(float) * (size_t)rows * dim);
     x->t_pca += wsd_now() - t3;
     cJSON_AddNumberToObject(out->meta, "frames", (double)n);
     double fps = wsd_frames_fps(f);

@@ -15,9 +15,9 @@
 
 typedef struct {
     wsd_c3d *net;
-    const float *mean;      /* 3x16x128x171 */
-    const wsd_pca *pca;     /* NULL: raw fc7 */
-    int batch;              /* clips per forward pass (>= 1) */
+    const float *mean;  /* 3x16x128x171 */
+    const wsd_pca *pca; /* NULL: raw fc7 */
+    int batch;          /* clips per forward pass (>= 1) */
     /* totals over every video, for progress lines and `make bench` */
     double t_decode, t_prep, t_net, t_pca;
     long frames, clips;

@@ -17,13 +17,13 @@ extern char **environ;
 
 struct wsd_frames {
     char *name;
-    FILE *fp;          /* frames (pipe or y4m stream) */
-    FILE *err;         /* ffmpeg's stderr (a temporary file) */
-    pid_t pid;         /* ffmpeg, or 0 */
+    FILE *fp;  /* frames (pipe or y4m stream) */
+    FILE *err; /* ffmpeg's stderr (a temporary file) */
+    pid_t pid; /* ffmpeg, or 0 */
     int w, h;
     double fps;
     long count;
-    int y4m, cw, ch;   /* y4m: chroma plane size (0 = mono) */
+    int y4m, cw, ch; /* y4m: chroma plane size (0 = mono) */
     uint8_t *yuv;
     int done;
 };
@@ -76,7 +76,7 @@ static char *file_url(const char *path) {
     if (strcmp(path, "-") == 0) return wsd_strdup("pipe:0");
     size_t n = strlen(path) + 6;
     char *u = wsd_malloc(n);
-    snprintf(u, n, "file:%s", path);   /* never a protocol or an option */
+    snprintf(u, n, "file:%s", path); /* never a protocol or an option */
     return u;
 }
 
@@ -105,23 +105,36 @@ static double parse_rate(const char *s) {
 
 /* ffprobe: width, height and frame rate of the first video stream. */
 static int probe(wsd_frames *f, const char *url) {
-    char *argv[] = {"ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
-                    "stream=width,height,avg_frame_rate,r_frame_rate", "-of", "default=noprint_wrappers=1",
-                    (char *)url, NULL};
+    char *argv[] = {"ffprobe",
+                    "-v",
+                    "error",
+                    "-select_streams",
+                    "v:0",
+                    "-show_entries",
+                    "stream=width,height,avg_frame_rate,r_frame_rate",
+                    "-of",
+                    "default=noprint_wrappers=1",
+                    (char *)url,
+                    NULL};
     FILE *err = tmpfile(), *out = NULL;
     pid_t pid = spawn(argv, &out, err ? fileno(err) : -1);
     if (pid < 0) {
         if (err) fclose(err);
-        return wsd_fail("%s: cannot run ffprobe (%s); install ffmpeg (make deps)", f->name, strerror(errno));
+        return wsd_fail("%s: cannot run ffprobe (%s); install ffmpeg (make deps)", f->name,
+                        strerror(errno));
     }
     char line[256];
     double avg = 0, r = 0;
     while (fgets(line, sizeof line, out)) {
         line[strcspn(line, "\r\n")] = '\0';
-        if (strncmp(line, "width=", 6) == 0) f->w = atoi(line + 6);
-        else if (strncmp(line, "height=", 7) == 0) f->h = atoi(line + 7);
-        else if (strncmp(line, "avg_frame_rate=", 15) == 0) avg = parse_rate(line + 15);
-        else if (strncmp(line, "r_frame_rate=", 13) == 0) r = parse_rate(line + 13);
+        if (strncmp(line, "width=", 6) == 0)
+            f->w = atoi(line + 6);
+        else if (strncmp(line, "height=", 7) == 0)
+            f->h = atoi(line + 7);
+        else if (strncmp(line, "avg_frame_rate=", 15) == 0)
+            avg = parse_rate(line + 15);
+        else if (strncmp(line, "r_frame_rate=", 13) == 0)
+            r = parse_rate(line + 13);
     }
     fclose(out);
     int st = wait_status(pid);
@@ -141,7 +154,8 @@ wsd_frames *wsd_frames_open_video(const char *path) {
     f->name = wsd_strdup(path);
     char *url = file_url(path);
     if (strcmp(path, "-") == 0) {
-        wsd_fail("-: --video needs a named file (ffprobe reads it before ffmpeg); give YUV4MPEG2 on stdin instead");
+        wsd_fail("-: --video needs a named file (ffprobe reads it before ffmpeg); give YUV4MPEG2 "
+                 "on stdin instead");
         goto fail;
     }
     struct stat st;
@@ -150,9 +164,10 @@ wsd_frames *wsd_frames_open_video(const char *path) {
         goto fail;
     }
     if (probe(f, url) != 0) goto fail;
-    char *argv[] = {"ffmpeg", "-nostdin", "-hide_banner", "-v", "error", "-xerror", "-noautorotate", "-i", url,
-                    "-map", "0:v:0", "-vsync", "passthrough", "-f", "rawvideo", "-pix_fmt", "bgr24", "pipe:1",
-                    NULL};
+    char *argv[] = {"ffmpeg",   "-nostdin",      "-hide_banner", "-v", "error",
+                    "-xerror",  "-noautorotate", "-i",           url,  "-map",
+                    "0:v:0",    "-vsync",        "passthrough",  "-f", "rawvideo",
+                    "-pix_fmt", "bgr24",         "pipe:1",       NULL};
     f->err = tmpfile();
     f->pid = spawn(argv, &f->fp, f->err ? fileno(f->err) : -1);
     if (f->pid < 0) {
@@ -178,10 +193,13 @@ static int y4m_header(wsd_frames *f, const char *line) {
         switch (*tok) {
         case 'W': f->w = atoi(tok + 1); break;
         case 'H': f->h = atoi(tok + 1); break;
-        case 'F': f->fps = parse_rate(tok + 1); {
-            char *colon = memchr(tok, ':', n);
-            if (colon) f->fps = atof(tok + 1) / atof(colon + 1);
-        } break;
+        case 'F':
+            f->fps = parse_rate(tok + 1);
+            {
+                char *colon = memchr(tok, ':', n);
+                if (colon) f->fps = atof(tok + 1) / atof(colon + 1);
+            }
+            break;
         case 'C': snprintf(chroma, sizeof chroma, "%.*s", (int)(n - 1), tok + 1); break;
         default: break;
         }
@@ -189,13 +207,19 @@ static int y4m_header(wsd_frames *f, const char *line) {
     }
     if (f->w <= 0 || f->h <= 0 || f->w > 16384 || f->h > 16384)
         return wsd_fail("%s: YUV4MPEG2 header without a valid frame size (W.. H..)", f->name);
-    if (strncmp(chroma, "420", 3) == 0) f->cw = (f->w + 1) / 2, f->ch = (f->h + 1) / 2;
-    else if (strcmp(chroma, "422") == 0) f->cw = (f->w + 1) / 2, f->ch = f->h;
-    else if (strcmp(chroma, "444") == 0) f->cw = f->w, f->ch = f->h;
-    else if (strcmp(chroma, "mono") == 0) f->cw = f->ch = 0;
+    if (strncmp(chroma, "420", 3) == 0)
+        f->cw = (f->w + 1) / 2, f->ch = (f->h + 1) / 2;
+    else if (strcmp(chroma, "422") == 0)
+        f->cw = (f->w + 1) / 2, f->ch = f->h;
+    else if (strcmp(chroma, "444") == 0)
+        f->cw = f->w, f->ch = f->h;
+    else if (strcmp(chroma, "mono") == 0)
+        f->cw = f->ch = 0;
     else
-        return wsd_fail("%s: YUV4MPEG2 colour space C%s is not supported (8-bit 420, 422, 444 or mono; use "
-                        "ffmpeg -pix_fmt yuv444p)", f->name, chroma);
+        return wsd_fail(
+            "%s: YUV4MPEG2 colour space C%s is not supported (8-bit 420, 422, 444 or mono; use "
+            "ffmpeg -pix_fmt yuv444p)",
+            f->name, chroma);
     if (!(f->fps > 0)) f->fps = 0;
     return 0;
 }
@@ -209,17 +233,19 @@ wsd_frames *wsd_frames_open_y4m(FILE *fp, const char *name, const void *head, si
     size_t len = n < sizeof line - 1 ? n : sizeof line - 1;
     memcpy(line, head, len);
     int c = 0;
-    while ((len == 0 || line[len - 1] != '\n') && len < sizeof line - 1 && (c = fgetc(fp)) != EOF) line[len++] = (char)c;
+    while ((len == 0 || line[len - 1] != '\n') && len < sizeof line - 1 && (c = fgetc(fp)) != EOF)
+        line[len++] = (char)c;
     line[len] = '\0';
     if (len < 10 || memcmp(line, "YUV4MPEG2 ", 10) != 0 || line[len - 1] != '\n') {
-        wsd_fail("%s: not a YUV4MPEG2 stream (expected a \"YUV4MPEG2 W.. H.. F..\" header line)", name);
+        wsd_fail("%s: not a YUV4MPEG2 stream (expected a \"YUV4MPEG2 W.. H.. F..\" header line)",
+                 name);
         goto fail;
     }
     if (y4m_header(f, line) != 0) goto fail;
     f->yuv = wsd_malloc((size_t)f->w * f->h + 2 * (size_t)f->cw * f->ch);
     return f;
 fail:
-    f->fp = NULL;   /* the caller's */
+    f->fp = NULL; /* the caller's */
     wsd_frames_close(f);
     return NULL;
 }
@@ -257,8 +283,8 @@ static int ffmpeg_failed(wsd_frames *f, const char *what) {
         char msg[512];
         last_line(f->err, msg, sizeof msg);
         if (st != 0 || msg[0])
-            return wsd_fail("%s: ffmpeg failed after %ld frames (exit %d: %s)", f->name, f->count, st,
-                            msg[0] ? msg : "no message");
+            return wsd_fail("%s: ffmpeg failed after %ld frames (exit %d: %s)", f->name, f->count,
+                            st, msg[0] ? msg : "no message");
     }
     return what ? wsd_fail("%s: %s after %ld frames", f->name, what, f->count) : 0;
 }
@@ -271,13 +297,15 @@ int wsd_frames_next(wsd_frames *f, uint8_t *bgr) {
         size_t got = fread(tag, 1, 5, f->fp);
         if (got == 0) return f->done = 1, 0;
         if (got < 5 || memcmp(tag, "FRAME", 5) != 0)
-            return wsd_fail("%s: frame %ld: expected \"FRAME\" (truncated or corrupt YUV4MPEG2)", f->name, f->count);
+            return wsd_fail("%s: frame %ld: expected \"FRAME\" (truncated or corrupt YUV4MPEG2)",
+                            f->name, f->count);
         int c;
         while ((c = fgetc(f->fp)) != '\n')
             if (c == EOF) return wsd_fail("%s: frame %ld: truncated FRAME line", f->name, f->count);
         size_t need = (size_t)f->w * f->h + 2 * (size_t)f->cw * f->ch;
         if (fread(f->yuv, 1, need, f->fp) != need)
-            return wsd_fail("%s: frame %ld: truncated (expected %zu bytes of planes)", f->name, f->count, need);
+            return wsd_fail("%s: frame %ld: truncated (expected %zu bytes of planes)", f->name,
+                            f->count, need);
         yuv_to_bgr(f, bgr);
     } else {
         size_t got = fread(bgr, 1, n, f->fp);

@@ -26,8 +26,8 @@ wsd_frames *wsd_frames_open_y4m(FILE *fp, const char *name, const void *head, si
 
 int wsd_frames_width(const wsd_frames *f);
 int wsd_frames_height(const wsd_frames *f);
-double wsd_frames_fps(const wsd_frames *f);   /* 0 when unknown */
-long wsd_frames_count(const wsd_frames *f);   /* frames returned so far */
+double wsd_frames_fps(const wsd_frames *f); /* 0 when unknown */
+long wsd_frames_count(const wsd_frames *f); /* frames returned so far */
 
 /* Next frame into bgr (width*height*3 bytes): 1, 0 at the end, -1 + wsd_error()
  * (a short frame, ffmpeg reporting an error: its message is quoted). */

@@ -44,7 +44,7 @@ static void y4m_444_and_420(void) {
     fp = mem("YUV4MPEG2 W2 H2 F25:1 C420jpeg\n", p420, 6, 1);
     f = wsd_frames_open_y4m(fp, "b.y4m", "", 0);
     CHECK(f && wsd_frames_next(f, bgr) == 1);
-    CHECK(bgr[2] > bgr[0] && bgr[11] == 255);   /* every pixel reddish */
+    CHECK(bgr[2] > bgr[0] && bgr[11] == 255); /* every pixel reddish */
     wsd_frames_close(f);
     fclose(fp);
 }
@@ -66,7 +66,8 @@ static void y4m_errors(void) {
     wsd_frames_close(f);
     fclose(cut), fclose(fp), free(all);
     fp = mem("YUV4MPEG2 W2 H2 C411\n", p, 0, 0);
-    CHECK(wsd_frames_open_y4m(fp, "c.y4m", "", 0) == NULL && strstr(wsd_error(), "C411 is not supported"));
+    CHECK(wsd_frames_open_y4m(fp, "c.y4m", "", 0) == NULL &&
+          strstr(wsd_error(), "C411 is not supported"));
     fclose(fp);
     fp = mem("YUV4MPEG2 H2 C420\n", p, 0, 0);
     CHECK(wsd_frames_open_y4m(fp, "d.y4m", "", 0) == NULL && strstr(wsd_error(), "d.y4m"));
@@ -78,7 +79,9 @@ static void ffmpeg_testsrc(void) {
     char dir[] = "/tmp/wsd-frames-XXXXXX", cmd[512], path[256];
     if (!mkdtemp(dir)) TEST_SKIP("no temporary folder");
     snprintf(path, sizeof path, "%s/t.avi", dir);
-    snprintf(cmd, sizeof cmd, "ffmpeg -v error -f lavfi -i testsrc=size=64x48:rate=10 -frames:v 12 -c:v ffv1 %s", path);
+    snprintf(cmd, sizeof cmd,
+             "ffmpeg -v error -f lavfi -i testsrc=size=64x48:rate=10 -frames:v 12 -c:v ffv1 %s",
+             path);
     CHECK(system(cmd) == 0);
     wsd_frames *f = wsd_frames_open_video(path);
     CHECK_MSG(f != NULL, "%s", wsd_error());
@@ -95,8 +98,10 @@ static void ffmpeg_testsrc(void) {
     FILE *fp = fopen(path, "w");
     fputs("hello\n", fp);
     fclose(fp);
-    CHECK(wsd_frames_open_video(path) == NULL && strstr(wsd_error(), "not-a-video.txt: not a readable video"));
-    CHECK(wsd_frames_open_video("/nonexistent/x.mp4") == NULL && strstr(wsd_error(), "/nonexistent/x.mp4"));
+    CHECK(wsd_frames_open_video(path) == NULL &&
+          strstr(wsd_error(), "not-a-video.txt: not a readable video"));
+    CHECK(wsd_frames_open_video("/nonexistent/x.mp4") == NULL &&
+          strstr(wsd_error(), "/nonexistent/x.mp4"));
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     CHECK(system(cmd) == 0);
 }

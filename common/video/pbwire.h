@@ -12,18 +12,18 @@ enum { WSD_PB_VARINT = 0, WSD_PB_I64 = 1, WSD_PB_LEN = 2, WSD_PB_I32 = 5 };
 
 typedef struct {
     const uint8_t *p, *end;
-    const char *name;   /* file, for messages */
-    size_t base;        /* file offset of the buffer's first byte */
+    const char *name; /* file, for messages */
+    size_t base;      /* file offset of the buffer's first byte */
     const uint8_t *start;
 } wsd_pb;
 
 typedef struct {
     uint32_t field;
     int wire;
-    uint64_t v;           /* VARINT, I64, I32 */
-    const uint8_t *data;  /* LEN */
-    size_t len;           /* LEN */
-    size_t offset;        /* file offset of the field's tag */
+    uint64_t v;          /* VARINT, I64, I32 */
+    const uint8_t *data; /* LEN */
+    size_t len;          /* LEN */
+    size_t offset;       /* file offset of the field's tag */
 } wsd_pb_field;
 
 /* Reads buf[0, len) whose first byte is at file offset `base`. */

@@ -15,9 +15,9 @@
 #define WSD_VIDEO_PCA_H
 
 typedef struct {
-    int in, out;     /* D, K */
-    float *proj;     /* D x K, row-major: proj[i*K + k] = U[i][k] */
-    float *mean;     /* D */
+    int in, out; /* D, K */
+    float *proj; /* D x K, row-major: proj[i*K + k] = U[i][k] */
+    float *mean; /* D */
 } wsd_pca;
 
 /* -1 + wsd_error() naming the file and what is wrong (missing dataset, shape). */

@@ -33,13 +33,17 @@ static void write_pca(const char *path, int rows, int m, int s_increasing, int m
     double U[D * D], S[D], M[D + 1];
     for (int i = 0; i < D; i++)
         for (int k = 0; k < m; k++) {
-            if (rows) U[k * D + i] = u(i, k);
-            else U[i * m + k] = u(i, k);
+            if (rows)
+                U[k * D + i] = u(i, k);
+            else
+                U[i * m + k] = u(i, k);
         }
     for (int k = 0; k < D; k++) S[k] = s_increasing ? k + 1 : D - k;
     for (int i = 0; i < D + 1; i++) M[i] = 0.5 * i;
-    if (rows) put(g, "U", 2, (hsize_t)m, D, U);
-    else put(g, "U", 2, D, (hsize_t)m, U);
+    if (rows)
+        put(g, "U", 2, (hsize_t)m, D, U);
+    else
+        put(g, "U", 2, D, (hsize_t)m, U);
     put(g, "S", 1, D, 0, S);
     put(g, "x_mean", 2, 1, (hsize_t)mean_n, M);
     H5Gclose(g);
@@ -71,11 +75,14 @@ static void tall_rows(void) { projection(1, 4); }
 static void bad_files(void) {
     wsd_pca p;
     write_pca(path, 0, D, 1, D);
-    CHECK(wsd_pca_load(path, D, K, &p) == -1 && strstr(wsd_error(), path) && strstr(wsd_error(), "non-increasing"));
+    CHECK(wsd_pca_load(path, D, K, &p) == -1 && strstr(wsd_error(), path) &&
+          strstr(wsd_error(), "non-increasing"));
     write_pca(path, 0, D, 0, D + 1);
-    CHECK(wsd_pca_load(path, D, K, &p) == -1 && strstr(wsd_error(), "x_mean has 7 values, expected 6"));
+    CHECK(wsd_pca_load(path, D, K, &p) == -1 &&
+          strstr(wsd_error(), "x_mean has 7 values, expected 6"));
     write_pca(path, 0, D, 0, D);
-    CHECK(wsd_pca_load(path, 4096, 500, &p) == -1 && strstr(wsd_error(), "data/U is 6x6, expected 4096"));
+    CHECK(wsd_pca_load(path, 4096, 500, &p) == -1 &&
+          strstr(wsd_error(), "data/U is 6x6, expected 4096"));
     CHECK(wsd_pca_load(path, D, D + 1, &p) == -1 && strstr(wsd_error(), path));
     FILE *fp = fopen(path, "w");
     fputs("not hdf5\n", fp);

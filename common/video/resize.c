@@ -58,17 +58,20 @@ static void area2x(const uint8_t *src, int sw, uint8_t *dst, int dw, int dh, int
 }
 
 /* Horizontal pass of one source row into `out` (dw*cn ints, scaled by 2^11). */
-static void hrow(const uint8_t *s, int cn, int dw, const int *xofs, const int16_t *a, int xmax, int *out) {
+static void hrow(const uint8_t *s, int cn, int dw, const int *xofs, const int16_t *a, int xmax,
+                 int *out) {
     for (int x = 0; x < dw; x++) {
         const uint8_t *p = s + (size_t)xofs[x] * cn;
         if (x < xmax)
-            for (int k = 0; k < cn; k++) out[x * cn + k] = p[k] * a[2 * x] + p[k + cn] * a[2 * x + 1];
+            for (int k = 0; k < cn; k++)
+                out[x * cn + k] = p[k] * a[2 * x] + p[k + cn] * a[2 * x + 1];
         else
             for (int k = 0; k < cn; k++) out[x * cn + k] = p[k] * COEF_ONE;
     }
 }
 
-void wsd_resize_linear_u8(const uint8_t *src, int sw, int sh, uint8_t *dst, int dw, int dh, int cn) {
+void wsd_resize_linear_u8(const uint8_t *src, int sw, int sh, uint8_t *dst, int dw, int dh,
+                          int cn) {
     if (sw == dw && sh == dh) {
         memcpy(dst, src, (size_t)sw * sh * cn);
         return;
@@ -85,7 +88,7 @@ void wsd_resize_linear_u8(const uint8_t *src, int sw, int sh, uint8_t *dst, int 
     int16_t *beta = alpha + 2 * (size_t)dw;
     int xmax, ymax;
     axis(sw, dw, xofs, alpha, &xmax, 1);
-    axis(sh, dh, yofs, beta, &ymax, 0);   /* rows: raw offsets, clipped below, betas kept */
+    axis(sh, dh, yofs, beta, &ymax, 0); /* rows: raw offsets, clipped below, betas kept */
     size_t w = (size_t)dw * cn;
     int *rows = wsd_malloc(sizeof(int) * 2 * w);
     int have[2] = {-1, -1};
@@ -95,7 +98,7 @@ void wsd_resize_linear_u8(const uint8_t *src, int sw, int sh, uint8_t *dst, int 
         for (int k = 0; k < 2; k++) {
             buf[k] = rows + k * w;
             if (have[k] == r[k]) continue;
-            if (k == 0 && have[1] == r[0]) {   /* slide the window down one row */
+            if (k == 0 && have[1] == r[0]) { /* slide the window down one row */
                 memcpy(buf[0], buf[1], sizeof(int) * w);
                 have[0] = r[0];
                 have[1] = -1;

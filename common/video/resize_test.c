@@ -12,7 +12,8 @@
 
 static void matches_opencv_byte_for_byte(void) {
     FILE *fp = popen("/usr/bin/python3 -c 'import cv2, numpy' 2>/dev/null && "
-                     "/usr/bin/python3 testdata/video/cv2_resize.py", "r");
+                     "/usr/bin/python3 testdata/video/cv2_resize.py",
+                     "r");
     if (!fp) TEST_SKIP("cannot run /usr/bin/python3");
     int sw, sh, dw, dh, cn, cases = 0;
     while (fscanf(fp, "%d %d %d %d %d", &sw, &sh, &dw, &dh, &cn) == 5) {
@@ -24,13 +25,15 @@ static void matches_opencv_byte_for_byte(void) {
         size_t bad = 0, first = 0;
         for (size_t i = 0; i < nd; i++)
             if (got[i] != want[i] && bad++ == 0) first = i;
-        CHECK_MSG(bad == 0, "%dx%dx%d -> %dx%d: %zu of %zu bytes differ, first at %zu (got %d, cv2 %d)", sw, sh, cn,
-                  dw, dh, bad, nd, first, got[first], want[first]);
+        CHECK_MSG(bad == 0,
+                  "%dx%dx%d -> %dx%d: %zu of %zu bytes differ, first at %zu (got %d, cv2 %d)", sw,
+                  sh, cn, dw, dh, bad, nd, first, got[first], want[first]);
         free(src), free(want), free(got);
         cases++;
     }
     int rc = pclose(fp);
-    if (cases == 0 && rc != 0) TEST_SKIP("python3-opencv not installed (apt-get install python3-opencv)");
+    if (cases == 0 && rc != 0)
+        TEST_SKIP("python3-opencv not installed (apt-get install python3-opencv)");
     CHECK(cases >= 10);
 }
 

@@ -191,12 +191,12 @@ struct wsd_batcher {
     const wsd_captions *caps;
     wsd_batcher_opts opts;
     int n_videos;
-    int *pos;                   /* caption-set position of each usable video */
+    int *pos; /* caption-set position of each usable video */
     const wsd_feat **feat;
     double *duration;
-    encoded **enc;              /* per video, per event */
-    int *order;                 /* this epoch's video order (indices into pos) */
-    int *pick;                  /* Sample: the drawn event of each video */
+    encoded **enc; /* per video, per event */
+    int *order;    /* this epoch's video order (indices into pos) */
+    int *pick;     /* Sample: the drawn event of each video */
     int epoch, count;
     const wsd_feat **tmp_feat;
     const char **tmp_keys;

@@ -1,6 +1,6 @@
 /* Batches of videos and sentences as the reference's collate builds them
- * (WSDEC dataset.py: collate_fn, ANetDataSample, ANetDataFull), in host memory; models copy what they need to
- * their device.
+ * (WSDEC dataset.py: collate_fn, ANetDataSample, ANetDataFull), in host memory; models copy what
+ * they need to their device.
  *
  * A batch holds B videos (zero padded to the longest, T steps) and N
  * sentences grouped video by video in batch order (gather[n] = the video of
@@ -30,20 +30,20 @@
 #include "io/vocab.h"
 
 typedef struct {
-    int B, T, F;            /* videos, padded feature steps, feature dim */
-    int N, L;               /* sentences, padded caption length (0 without captions) */
-    float *video;           /* (B, T, F) zero padded */
-    float *video_len;       /* (B, 2) [T_b, duration_b] */
-    float *video_mask;      /* (B, T) 1 for t < T_b */
-    int *caption;           /* (N, L) token ids padded with <eos> */
-    int *caption_len;       /* (N) tokens incl. <bos>, <eos> */
-    float *caption_mask;    /* (N, L) 1 for positions < caption_len */
-    int *gather;            /* (N) video (0..B-1) of each sentence */
-    float *ts_seconds;      /* (N, 2) [start, end] seconds */
-    float *ts_featidx;      /* (N, 2) [start_idx, end_idx] (process_time_step) */
-    const char **keys;      /* (B) video ids (borrowed from the caption set) */
-    int *video_pos;         /* (B) position of each video in the caption set */
-    int *event_pos;         /* (N) index of each sentence among its video's events */
+    int B, T, F;         /* videos, padded feature steps, feature dim */
+    int N, L;            /* sentences, padded caption length (0 without captions) */
+    float *video;        /* (B, T, F) zero padded */
+    float *video_len;    /* (B, 2) [T_b, duration_b] */
+    float *video_mask;   /* (B, T) 1 for t < T_b */
+    int *caption;        /* (N, L) token ids padded with <eos> */
+    int *caption_len;    /* (N) tokens incl. <bos>, <eos> */
+    float *caption_mask; /* (N, L) 1 for positions < caption_len */
+    int *gather;         /* (N) video (0..B-1) of each sentence */
+    float *ts_seconds;   /* (N, 2) [start, end] seconds */
+    float *ts_featidx;   /* (N, 2) [start_idx, end_idx] (process_time_step) */
+    const char **keys;   /* (B) video ids (borrowed from the caption set) */
+    int *video_pos;      /* (B) position of each video in the caption set */
+    int *event_pos;      /* (N) index of each sentence among its video's events */
     /* internal: capacities and the unpadded captions staged until
      * wsd_batch_finish_captions lays them out */
     int cap_B, cap_N;
@@ -77,10 +77,10 @@ const char *wsd_batch_ids(const wsd_batch *b, char *buf, size_t cap);
 typedef enum { WSD_BATCH_SAMPLE = 0, WSD_BATCH_FULL = 1 } wsd_batch_mode;
 
 typedef struct {
-    int batch_size;         /* videos per batch */
+    int batch_size; /* videos per batch */
     wsd_batch_mode mode;
-    int shuffle;            /* 1: seeded permutation per epoch */
-    int drop_last;          /* 1: no final partial batch */
+    int shuffle;   /* 1: seeded permutation per epoch */
+    int drop_last; /* 1: no final partial batch */
     uint64_t seed;
     size_t max_videos; /* use only the first max_videos videos of the captions (0 = all) */
 } wsd_batcher_opts;
@@ -102,6 +102,5 @@ int wsd_batcher_count(const wsd_batcher *bt);
 /* Collates batch i (0 ≤ i < count) of the current epoch into *out (reusing
  * its memory). 0 or -1. */
 int wsd_batcher_get(wsd_batcher *bt, int i, wsd_batch *out);
-
 
 #endif

@@ -55,14 +55,15 @@ static void full_batch_pads_and_groups_sentences(void) {
     CHECK(f.fs && f.caps && f.vocab);
     wsd_batcher_opts o = {.batch_size = 2, .mode = WSD_BATCH_FULL, .shuffle = 0, .drop_last = 1};
     wsd_batcher *bt = wsd_batcher_new(f.fs, f.caps, f.vocab, &o);
-    CHECK(bt && wsd_batcher_videos(bt) == 3);   /* v_c has no sentence */
-    CHECK(wsd_batcher_count(bt) == 1);          /* 3 videos, batch 2, drop_last */
+    CHECK(bt && wsd_batcher_videos(bt) == 3); /* v_c has no sentence */
+    CHECK(wsd_batcher_count(bt) == 1);        /* 3 videos, batch 2, drop_last */
     wsd_batch b;
     wsd_batch_init(&b);
     CHECK(wsd_batcher_get(bt, 0, &b) == 0);
     CHECK(b.B == 2 && b.T == 5 && b.F == 2 && b.N == 3);
     CHECK(!strcmp(b.keys[0], "v_a") && !strcmp(b.keys[1], "v_b"));
-    CHECK(b.video_len[0] == 5 && b.video_len[1] == 10 && b.video_len[2] == 3 && b.video_len[3] == 4);
+    CHECK(b.video_len[0] == 5 && b.video_len[1] == 10 && b.video_len[2] == 3 &&
+          b.video_len[3] == 4);
     CHECK(b.video_mask[5 + 2] == 1 && b.video_mask[5 + 3] == 0);
     CHECK(b.video[(5 + 3) * 2] == 0 && b.video[5 * 2] == 1);
     CHECK(b.gather[0] == 0 && b.gather[1] == 0 && b.gather[2] == 1);
@@ -92,8 +93,8 @@ static void full_batch_pads_and_groups_sentences(void) {
 static void sample_draws_are_seeded_and_uniform(void) {
     fixture f;
     setup(&f);
-    wsd_batcher_opts o = {.batch_size = 3, .mode = WSD_BATCH_SAMPLE, .shuffle = 1, .drop_last = 1,
-                          .seed = 7};
+    wsd_batcher_opts o = {
+        .batch_size = 3, .mode = WSD_BATCH_SAMPLE, .shuffle = 1, .drop_last = 1, .seed = 7};
     wsd_batcher *b1 = wsd_batcher_new(f.fs, f.caps, f.vocab, &o);
     wsd_batcher *b2 = wsd_batcher_new(f.fs, f.caps, f.vocab, &o);
     wsd_batch x, y;
@@ -110,8 +111,10 @@ static void sample_draws_are_seeded_and_uniform(void) {
             CHECK(!strcmp(x.keys[n], y.keys[n]) && x.event_pos[n] == y.event_pos[n]);
             if (!strcmp(x.keys[x.gather[n]], "v_a")) picked[x.event_pos[n]]++;
         }
-        if (e == 0) first = x.keys[0];
-        else if (x.keys[0] != first) orders++;
+        if (e == 0)
+            first = x.keys[0];
+        else if (x.keys[0] != first)
+            orders++;
     }
     CHECK_MSG(picked[0] > 70 && picked[1] > 70, "%d %d", picked[0], picked[1]);
     CHECK(orders > 50);

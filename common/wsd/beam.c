@@ -39,8 +39,8 @@ int wsd_beam_search(const wsd_beam_decoder *dec, int n_items, int beam, int max_
         int *tok_t = tokens + (size_t)t * rows, *par_t = parents + (size_t)t * rows;
         float *fin_t = finished + (size_t)t * rows;
         for (int n = 0; n < n_items; n++) {
-            nn_topk_merge(K, cand + (size_t)n * K * K, cand_tok + (size_t)n * K * K, best,
-                          best_row, best_tok);
+            nn_topk_merge(K, cand + (size_t)n * K * K, cand_tok + (size_t)n * K * K, best, best_row,
+                          best_tok);
             int any_eos = 0;
             for (int k = 0; k < K; k++) {
                 int r = n * K + k;

@@ -102,9 +102,10 @@ int wsd_cg_load(wsd_cg *cg, nn_ckpt *ck, nn_device dev) {
     if (numel < 0 || nn_ckpt_check_dims(path, "model_cg", numel, dims, what, 4)) return -1;
     if (cfg.layers < 1 || cfg.layers > 16 || cfg.max_cap_length < 1 || cfg.max_cap_length > 1000 ||
         cfg.sample_rate < 1 || cfg.sample_rate > 1000) {
-        return wsd_fail("%s: configuration out of range (rnn_layer %d in [1, 16], max_cap_length %d "
-                        "in [1, 1000], video_sample_rate %d in [1, 1000])",
-                        path, cfg.layers, cfg.max_cap_length, cfg.sample_rate);
+        return wsd_fail(
+            "%s: configuration out of range (rnn_layer %d in [1, 16], max_cap_length %d "
+            "in [1, 1000], video_sample_rate %d in [1, 1000])",
+            path, cfg.layers, cfg.max_cap_length, cfg.sample_rate);
     }
     TRY(wsd_cg_init(cg, &cfg, 0, dev));
     if (nn_ckpt_load_params(ck, &cg->params, "model_cg", 1)) {
@@ -126,16 +127,20 @@ int wsd_sl_load(wsd_sl *sl, nn_ckpt *ck, nn_device dev) {
     if (rc != 0) return wsd_fail("%s: %s", path, wsd_error());
     if (!nn_ckpt_has_section(ck, "model_sl"))
         return wsd_fail("%s: no sentence localizer in this checkpoint (no /model_sl group); "
-                        "expected a wsdec-train checkpoint", path);
+                        "expected a wsdec-train checkpoint",
+                        path);
     /* sizes a hostile or corrupt config could blow up to exhaust memory */
     long long numel = nn_ckpt_section_numel(ck, "model_sl");
-    const long long dims[] = {cfg.hidden, cfg.hidden, cfg.feat_dim, cfg.hidden, cfg.vocab, cfg.embed};
-    static const char *const what[] = {"hidden_dim", "hidden_dim", "video_feature_dim", "hidden_dim",
-                                       "vocab_size", "sent_embedding_dim"};
+    const long long dims[] = {cfg.hidden, cfg.hidden, cfg.feat_dim,
+                              cfg.hidden, cfg.vocab,  cfg.embed};
+    static const char *const what[] = {"hidden_dim", "hidden_dim", "video_feature_dim",
+                                       "hidden_dim", "vocab_size", "sent_embedding_dim"};
     if (numel < 0 || nn_ckpt_check_dims(path, "model_sl", numel, dims, what, 3)) return -1;
     if (cfg.layers < 1 || cfg.layers > 16 || cfg.sample_rate < 1 || cfg.sample_rate > 1000)
-        return wsd_fail("%s: configuration out of range (rnn_layer %d in [1, 16], video_sample_rate %d in "
-                        "[1, 1000])", path, cfg.layers, cfg.sample_rate);
+        return wsd_fail(
+            "%s: configuration out of range (rnn_layer %d in [1, 16], video_sample_rate %d in "
+            "[1, 1000])",
+            path, cfg.layers, cfg.sample_rate);
     TRY(wsd_sl_init(sl, &cfg, 0, dev));
     if (nn_ckpt_load_params(ck, &sl->params, "model_sl", 1) != 0) {
         wsd_sl_free(sl);

@@ -41,7 +41,9 @@ int wsd_infer_opt_parse(int c, const char *arg, const char *usage, wsd_infer_opt
     case 'o': o->output = arg; break;
     case 'b': o->batch = wsd_opt_long(arg, "--batch", 1, 100000); break;
     case WSD_INFER_OPT_VIDEOS: o->videos = arg; break;
-    case WSD_INFER_OPT_SAMPLE_RATE: o->sample_rate = wsd_opt_long(arg, "--sample-rate", 1, 1000); break;
+    case WSD_INFER_OPT_SAMPLE_RATE:
+        o->sample_rate = wsd_opt_long(arg, "--sample-rate", 1, 1000);
+        break;
     case WSD_INFER_OPT_DEVICE: o->device = arg; break;
     case WSD_INFER_OPT_THREADS:
         o->threads = wsd_opt_long(arg, "--threads", 0, WSD_OPT_MAX_THREADS);
@@ -65,8 +67,8 @@ void wsd_infer_opts_finish(wsd_infer_opts *o, int argc, char **argv, const char 
     }
     o->input = optind < argc ? argv[optind] : NULL;
     if (o->videos && o->input) wsd_die("give either --videos or an INPUT file, not both");
-    const char *ins[] = {"--model", o->model, "--feats", o->feats, "--videos", o->videos,
-                         "INPUT", o->input};
+    const char *ins[] = {"--model",  o->model,  "--feats", o->feats,
+                         "--videos", o->videos, "INPUT",   o->input};
     if (wsd_out_distinct(o->output, ins, 4)) wsd_die("%s", wsd_error());
     o->dev = nn_opt_device(o->device);
     if (o->threads > 0) nn_set_threads((int)o->threads);

@@ -13,7 +13,7 @@ typedef struct {
     const char *input; /* the INPUT argument, NULL: none (stdin unless --videos) */
     long batch, sample_rate, threads;
     int quiet;
-    nn_device dev;     /* set by wsd_infer_opts_finish */
+    nn_device dev; /* set by wsd_infer_opts_finish */
 } wsd_infer_opts;
 
 /* getopt_long codes of the shared long-only options; a program numbers its

@@ -27,7 +27,8 @@ static void parses_shared_options_only(void) {
     CHECK(wsd_infer_opt_parse('m', "m.h5", "", &o) == 1 && !strcmp(o.model, "m.h5"));
     CHECK(wsd_infer_opt_parse('b', "3", "", &o) == 1 && o.batch == 3);
     CHECK(wsd_infer_opt_parse(WSD_INFER_OPT_SAMPLE_RATE, "4", "", &o) == 1 && o.sample_rate == 4);
-    CHECK(wsd_infer_opt_parse(WSD_INFER_OPT_VIDEOS, "v.json", "", &o) == 1 && !strcmp(o.videos, "v.json"));
+    CHECK(wsd_infer_opt_parse(WSD_INFER_OPT_VIDEOS, "v.json", "", &o) == 1 &&
+          !strcmp(o.videos, "v.json"));
     CHECK(wsd_infer_opt_parse(WSD_INFER_OPT_END, "x", "", &o) == 0);
     CHECK(wsd_infer_opt_parse('x', NULL, "", &o) == 0);
 }

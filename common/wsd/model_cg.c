@@ -49,8 +49,7 @@ int wsd_cg_init(wsd_cg *cg, const wsd_cg_config *cfg, uint64_t seed, nn_device d
     if (!rc)
         rc = nn_softctx_init(&cg->ctx, &cg->params, ATT_PREFIXES, cfg->context, cfg->attention,
                              cfg->softmask_scale, H, cfg->layers * H, &rng, dev);
-    if (!rc)
-        rc = nn_linear_init(&cg->out, &cg->params, "decoder.output_layer", H, V, 1, &rng, dev);
+    if (!rc) rc = nn_linear_init(&cg->out, &cg->params, "decoder.output_layer", H, V, 1, &rng, dev);
     if (rc) {
         wsd_cg_free(cg);
         return -1;
@@ -60,11 +59,11 @@ int wsd_cg_init(wsd_cg *cg, const wsd_cg_config *cfg, uint64_t seed, nn_device d
 }
 
 void wsd_cg_run_free(wsd_cg_run *run) {
-    nn_tensor *ts[] = {&run->video, &run->valid_b, &run->valid, &run->tn2, &run->seg_feat,
-                       &run->Y, &run->hs, &run->enc_out, &run->context, &run->emb_all,
-                       &run->h0, &run->logits, &run->d_logits, &run->d_tops, &run->d_h0,
-                       &run->d_emb_all, &run->d_context, &run->d_Y, &run->d_hs,
-                       &run->d_seg_feat};
+    nn_tensor *ts[] = {&run->video,     &run->valid_b, &run->valid, &run->tn2,
+                       &run->seg_feat,  &run->Y,       &run->hs,    &run->enc_out,
+                       &run->context,   &run->emb_all, &run->h0,    &run->logits,
+                       &run->d_logits,  &run->d_tops,  &run->d_h0,  &run->d_emb_all,
+                       &run->d_context, &run->d_Y,     &run->d_hs,  &run->d_seg_feat};
     for (size_t i = 0; i < sizeof ts / sizeof *ts; i++) nn_tensor_free(ts[i]);
     nn_gru_seq_cache_free(&run->enc_cache);
     nn_gru_seq_cache_free(&run->dec_cache);
@@ -101,7 +100,8 @@ int cg_encode(wsd_cg *cg, wsd_cg_run *run, const wsd_batch *b, int training, int
     if (nn_gru_seq_forward(&cg->enc, &run->video, NULL, &run->enc_out, &run->hs, training, &cg->rng,
                            keep_cache ? &run->enc_cache : NULL))
         return -1;
-    /* residual (seq_encoder.py RNNSeqEncoder._forward_residual): Y = o + R x (identity when F == H) */
+    /* residual (seq_encoder.py RNNSeqEncoder._forward_residual): Y = o + R x (identity when F == H)
+     */
     nn_tensor x2 = nn_view2(&run->video, 0, B * T, F), y2 = nn_view2(&run->Y, 0, B * T, H);
     if (cg->has_residual) {
         TRY(nn_linear_forward(&cg->residual, &x2, &y2));
@@ -128,7 +128,8 @@ int cg_segments(wsd_cg *cg, wsd_cg_run *run, const wsd_batch *b, const float *se
         int Tn = (int)b->video_len[2 * v];
         wsd_seg cw = {seg_host[2 * i], seg_host[2 * i + 1]};
         run->init_idx[i] = wsd_decoder_init_index(cw, Tn);
-        if (run->init_idx[i] > Tn - 1) run->init_idx[i] = Tn - 1; /* only for c+w/2 ≥ 1 with tiny T */
+        if (run->init_idx[i] > Tn - 1)
+            run->init_idx[i] = Tn - 1; /* only for c+w/2 ≥ 1 with tiny T */
         run->gather[i] = v;
         tn[2 * i] = tn[2 * i + 1] = (float)Tn;
     }
@@ -165,7 +166,8 @@ int wsd_cg_forward(wsd_cg *cg, wsd_cg_run *run, const wsd_batch *b, const nn_ten
     for (int n = 0; n < N; n++) {
         if (b->caption[(size_t)n * L] != WSD_BOS || b->caption[(size_t)n * L + L - 1] != WSD_EOS)
             return wsd_fail("caption generator: sentence %d must start with <bos> and end "
-                            "with <eos>", n);
+                            "with <eos>",
+                            n);
         for (int t = 0; t < L; t++)
             if (b->caption[(size_t)n * L + t] < 0 || b->caption[(size_t)n * L + t] >= V)
                 return wsd_fail("caption generator: token id %d outside the vocabulary (%d)",

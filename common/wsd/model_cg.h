@@ -29,17 +29,17 @@
 #include "nn/nn.h"
 
 typedef struct {
-    int feat_dim;          /* F, 500 */
-    int hidden;            /* H, 512 */
-    int embed;             /* E, 512 */
-    int vocab;             /* V, the vocabulary size (6000) */
-    int layers;            /* 2 */
-    float dropout;         /* 0.3, between GRU layers, training only */
-    nn_att_kind attention; /* mean */
+    int feat_dim;            /* F, 500 */
+    int hidden;              /* H, 512 */
+    int embed;               /* E, 512 */
+    int vocab;               /* V, the vocabulary size (6000) */
+    int layers;              /* 2 */
+    float dropout;           /* 0.3, between GRU layers, training only */
+    nn_att_kind attention;   /* mean */
     nn_context_kind context; /* clr */
-    float softmask_scale;  /* K = 0.1 */
-    int max_cap_length;    /* Lmax = 20 */
-    int sample_rate;       /* feature sub-sampling the model was trained with (2) */
+    float softmask_scale;    /* K = 0.1 */
+    int max_cap_length;      /* Lmax = 20 */
+    int sample_rate;         /* feature sub-sampling the model was trained with (2) */
 } wsd_cg_config;
 
 void wsd_cg_config_default(wsd_cg_config *c);
@@ -54,14 +54,14 @@ int wsd_cg_config_from_json(const cJSON *j, wsd_cg_config *c);
 typedef struct {
     wsd_cg_config cfg;
     nn_device dev;
-    nn_params params;       /* section "model_cg" */
-    nn_gru enc, dec;        /* video_encoder.rnn_cell, decoder.rnn_cell */
-    nn_linear residual;     /* video_encoder.linear (F != H only) */
+    nn_params params;   /* section "model_cg" */
+    nn_gru enc, dec;    /* video_encoder.rnn_cell, decoder.rnn_cell */
+    nn_linear residual; /* video_encoder.linear (F != H only) */
     int has_residual;
     nn_embedding emb;
     nn_softctx ctx;
-    int n_ctx;              /* contexts concatenated into the decoder input (3 for clr) */
-    nn_linear out;          /* decoder.output_layer */
+    int n_ctx;     /* contexts concatenated into the decoder input (3 for clr) */
+    nn_linear out; /* decoder.output_layer */
     /* Training mode turns on dropout, a fresh mask per step from rng (seeded
      * model seed ^ WSD_STREAM_CG_FIRST_DROPOUT; callers re-seed it with
      * wsd_rng_seed). Default: eval. */
@@ -90,25 +90,25 @@ typedef struct {
     nn_tensor Y;            /* (B, T, H) encoder outputs with the residual */
     nn_tensor hs;           /* (layers, B, T, H) every encoder hidden state */
     nn_gru_seq_cache enc_cache;
-    nn_tensor valid;        /* (N, T) video mask per segment */
-    nn_tensor tn2;          /* (N, 2) T_n in both columns */
-    nn_tensor seg_feat;     /* (N, 2) segments in feature units */
-    nn_tensor context;      /* (N, C) soft-masked mean contexts */
+    nn_tensor valid;    /* (N, T) video mask per segment */
+    nn_tensor tn2;      /* (N, 2) T_n in both columns */
+    nn_tensor seg_feat; /* (N, 2) segments in feature units */
+    nn_tensor context;  /* (N, C) soft-masked mean contexts */
     nn_softctx_cache ctx_cache;
-    nn_tensor emb_all;      /* (rows, E) word inputs; the context is the constant input */
-    nn_tensor h0;           /* (layers, N, H) decoder initial states */
+    nn_tensor emb_all;          /* (rows, E) word inputs; the context is the constant input */
+    nn_tensor h0;               /* (layers, N, H) decoder initial states */
     nn_gru_seq_cache dec_cache; /* the decoder over all steps; its top layer is `tops`, (rows, H) */
-    nn_tensor logits;       /* (rows, V), log-probabilities after the forward */
+    nn_tensor logits;           /* (rows, V), log-probabilities after the forward */
     /* backward: d loss / d the activation of the same name */
-    nn_tensor d_logits;     /* (rows, V) */
-    nn_tensor d_tops;       /* (rows, H) */
-    nn_tensor d_h0;         /* (layers, N, H) */
-    nn_tensor d_emb_all;    /* (rows, E) */
-    nn_tensor d_context;    /* (N, C) */
-    nn_tensor d_Y;          /* (B, T, H) */
-    nn_tensor d_hs;         /* (layers, B, T, H) */
-    nn_tensor d_seg_feat;   /* (N, 2) */
-    int have_grad_state;    /* the last forward kept what wsd_cg_backward needs */
+    nn_tensor d_logits;   /* (rows, V) */
+    nn_tensor d_tops;     /* (rows, H) */
+    nn_tensor d_h0;       /* (layers, N, H) */
+    nn_tensor d_emb_all;  /* (rows, E) */
+    nn_tensor d_context;  /* (N, C) */
+    nn_tensor d_Y;        /* (B, T, H) */
+    nn_tensor d_hs;       /* (layers, B, T, H) */
+    nn_tensor d_seg_feat; /* (N, 2) */
+    int have_grad_state;  /* the last forward kept what wsd_cg_backward needs */
 } wsd_cg_run;
 
 void wsd_cg_run_free(wsd_cg_run *run);

@@ -10,9 +10,17 @@
 
 void wsd_cg_config_default(wsd_cg_config *c) {
     /* the reference's defaults (the arguments of train_script/train_final.py) */
-    *c = (wsd_cg_config){.feat_dim = 500, .hidden = 512, .embed = 512, .vocab = 6000, .layers = 2,
-                         .dropout = 0.3f, .attention = NN_ATT_MEAN, .context = NN_CTX_CLR,
-                         .softmask_scale = 0.1f, .max_cap_length = 20, .sample_rate = 2};
+    *c = (wsd_cg_config){.feat_dim = 500,
+                         .hidden = 512,
+                         .embed = 512,
+                         .vocab = 6000,
+                         .layers = 2,
+                         .dropout = 0.3f,
+                         .attention = NN_ATT_MEAN,
+                         .context = NN_CTX_CLR,
+                         .softmask_scale = 0.1f,
+                         .max_cap_length = 20,
+                         .sample_rate = 2};
 }
 
 static const char *att_name(nn_att_kind k) {

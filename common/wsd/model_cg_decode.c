@@ -12,10 +12,10 @@
 typedef struct {
     wsd_cg *cg;
     int rows;
-    nn_tensor ctx_rep;  /* (rows, C) */
-    nn_tensor h, h2;    /* (layers, rows, H) */
+    nn_tensor ctx_rep; /* (rows, C) */
+    nn_tensor h, h2;   /* (layers, rows, H) */
     nn_tensor emb, logits;
-    nn_gru_infer gru;   /* the context projected once, weights packed */
+    nn_gru_infer gru; /* the context projected once, weights packed */
 } dec_state;
 
 static void dec_free(dec_state *s) {
@@ -102,7 +102,7 @@ static int greedy(dec_state *s, int n, int max_len, int *ids, int *len) {
         if ((rc = dec_step(s, tok, NULL, n, 1, logp, best))) break;
         for (int i = 0; i < n; i++) {
             tok[i] = best[i];
-            if (len[i] != W) continue;  /* already ended */
+            if (len[i] != W) continue; /* already ended */
             ids[(size_t)i * W + t] = best[i];
             if (best[i] == WSD_EOS) {
                 len[i] = t + 1;

@@ -105,7 +105,8 @@ static void teacher_forcing_matches_pytorch(void) {
     CHECK(wsd_cg_logp_to_host(&cg, &run, logp) == 0);
     expect("logp", logp, golden_f32(&g, "out/logp"), (size_t)N * L * V);
     const int64_t *wp = golden_i64(&g, "out/pred");
-    for (int i = 0; i < N * L; i++) CHECK_MSG(pred[i] == wp[i], "pred[%d] %d vs %d", i, pred[i], (int)wp[i]);
+    for (int i = 0; i < N * L; i++)
+        CHECK_MSG(pred[i] == wp[i], "pred[%d] %d vs %d", i, pred[i], (int)wp[i]);
     CHECK(wsd_cg_backward(&cg, &run, 1.0f, &dseg) == 0);
     expect("dseg", dseg.data, golden_f32(&g, "out/dseg"), (size_t)2 * N);
     nn_params *ps = &cg.params;
@@ -189,7 +190,8 @@ static void random_batch(wsd_batch *b, int F, int V, wsd_rng *rng) {
         b->video_len[2 * v + 1] = 20.0f;
         for (int t = 0; t < tl[v]; t++) {
             b->video_mask[v * T + t] = 1;
-            for (int f = 0; f < F; f++) b->video[((size_t)v * T + t) * F + f] = wsd_rng_range(rng, -1, 1);
+            for (int f = 0; f < F; f++)
+                b->video[((size_t)v * T + t) * F + f] = wsd_rng_range(rng, -1, 1);
         }
     }
     b->caption = wsd_malloc(sizeof(int) * N * L);
@@ -201,7 +203,9 @@ static void random_batch(wsd_batch *b, int F, int V, wsd_rng *rng) {
         b->caption_len[n] = cl[n];
         b->gather[n] = ga[n];
         for (int t = 0; t < L; t++) {
-            int id = t == 0 ? WSD_BOS : t >= cl[n] - 1 ? WSD_EOS : 2 + (int)wsd_rng_below(rng, V - 2);
+            int id = t == 0           ? WSD_BOS
+                     : t >= cl[n] - 1 ? WSD_EOS
+                                      : 2 + (int)wsd_rng_below(rng, V - 2);
             b->caption[n * L + t] = id;
             b->caption_mask[n * L + t] = t < cl[n];
         }
@@ -236,7 +240,8 @@ static void gradients_match_finite_differences(void) {
         nn_params *ps = &cg.params;
         for (int i = 0; i < ps->n; i++) {
             nn_param *p = ps->items[i];
-            CHECK_MSG(tu_fd_check(p->name, &p->value, &p->grad, fd_loss, &c, 6, 1e-2, 1e-3, 2e-2) <= 1.0,
+            CHECK_MSG(tu_fd_check(p->name, &p->value, &p->grad, fd_loss, &c, 6, 1e-2, 1e-3, 2e-2) <=
+                          1.0,
                       "%s (identity %d)", p->name, identity);
         }
         nn_tensor_free(&seg);
@@ -255,15 +260,15 @@ static void names_equal_reference_state_dict(void) {
     CHECK(wsd_cg_init(&cg, &cfg, 1, NN_CPU) == 0);
     const char *want[] = {
         "video_encoder.rnn_cell.weight_ih_l0", "video_encoder.rnn_cell.weight_hh_l0",
-        "video_encoder.rnn_cell.bias_ih_l0", "video_encoder.rnn_cell.bias_hh_l0",
+        "video_encoder.rnn_cell.bias_ih_l0",   "video_encoder.rnn_cell.bias_hh_l0",
         "video_encoder.rnn_cell.weight_ih_l1", "video_encoder.rnn_cell.weight_hh_l1",
-        "video_encoder.rnn_cell.bias_ih_l1", "video_encoder.rnn_cell.bias_hh_l1",
-        "video_encoder.linear.weight", "decoder.rnn_cell.weight_ih_l0",
-        "decoder.rnn_cell.weight_hh_l0", "decoder.rnn_cell.bias_ih_l0",
-        "decoder.rnn_cell.bias_hh_l0", "decoder.rnn_cell.weight_ih_l1",
-        "decoder.rnn_cell.weight_hh_l1", "decoder.rnn_cell.bias_ih_l1",
-        "decoder.rnn_cell.bias_hh_l1", "decoder.embedding.weight",
-        "decoder.output_layer.weight", "decoder.output_layer.bias"};
+        "video_encoder.rnn_cell.bias_ih_l1",   "video_encoder.rnn_cell.bias_hh_l1",
+        "video_encoder.linear.weight",         "decoder.rnn_cell.weight_ih_l0",
+        "decoder.rnn_cell.weight_hh_l0",       "decoder.rnn_cell.bias_ih_l0",
+        "decoder.rnn_cell.bias_hh_l0",         "decoder.rnn_cell.weight_ih_l1",
+        "decoder.rnn_cell.weight_hh_l1",       "decoder.rnn_cell.bias_ih_l1",
+        "decoder.rnn_cell.bias_hh_l1",         "decoder.embedding.weight",
+        "decoder.output_layer.weight",         "decoder.output_layer.bias"};
     nn_params *ps = &cg.params;
     CHECK(ps->n == 20);
     for (int i = 0; i < 20 && i < ps->n; i++)
@@ -328,8 +333,9 @@ static void absurd_config_is_refused_before_allocating(void) {
     wsd_cg a, b;
     CHECK(wsd_cg_init(&a, &cfg, 11, NN_CPU) == 0);
     const nn_params *models[1] = {&a.params};
-    const char *bad[] = {"{\"hidden_dim\": 1000000000}", "{\"vocab_size\": 100000000, \"embed_dim\": 100000}",
-                         "{\"feat_dim\": 2000000000}", "{\"max_cap_length\": 100000000}", "{\"rnn_layer\": 0}"};
+    const char *bad[] = {
+        "{\"hidden_dim\": 1000000000}", "{\"vocab_size\": 100000000, \"embed_dim\": 100000}",
+        "{\"feat_dim\": 2000000000}", "{\"max_cap_length\": 100000000}", "{\"rnn_layer\": 0}"};
     for (int i = 0; i < 5; i++) {
         char path[] = "/tmp/wsd_cg_ckptXXXXXX";
         close(mkstemp(path));

@@ -12,8 +12,15 @@
 
 void wsd_sl_config_default(wsd_sl_config *c) {
     /* the reference's defaults (the arguments of train_script/train_final.py) */
-    *c = (wsd_sl_config){.feat_dim = 500, .hidden = 512, .embed = 512, .vocab = 6000, .layers = 2,
-                         .rnn_dropout = 0.3f, .fc_dropout = 0.3f, .scale = 0.3f, .sample_rate = 2};
+    *c = (wsd_sl_config){.feat_dim = 500,
+                         .hidden = 512,
+                         .embed = 512,
+                         .vocab = 6000,
+                         .layers = 2,
+                         .rnn_dropout = 0.3f,
+                         .fc_dropout = 0.3f,
+                         .scale = 0.3f,
+                         .sample_rate = 2};
 }
 
 void wsd_sl_config_to_json(const wsd_sl_config *c, cJSON *o) {
@@ -43,9 +50,12 @@ int wsd_sl_config_from_json(const cJSON *o, wsd_sl_config *c) {
     if (c->layers > NN_RNN_MAX_LAYERS) return wsd_fail("config: rnn_layer > %d", NN_RNN_MAX_LAYERS);
     const cJSON *t = cJSON_GetObjectItemCaseSensitive(o, "sl_type");
     if (t) {
-        if (cJSON_IsString(t) && strcmp(t->valuestring, "anchor") == 0) c->regress_only = 0;
-        else if (cJSON_IsString(t) && strcmp(t->valuestring, "regressor") == 0) c->regress_only = 1;
-        else return wsd_fail("config: \"sl_type\" must be \"anchor\" or \"regressor\"");
+        if (cJSON_IsString(t) && strcmp(t->valuestring, "anchor") == 0)
+            c->regress_only = 0;
+        else if (cJSON_IsString(t) && strcmp(t->valuestring, "regressor") == 0)
+            c->regress_only = 1;
+        else
+            return wsd_fail("config: \"sl_type\" must be \"anchor\" or \"regressor\"");
     }
     const cJSON *a = cJSON_GetObjectItemCaseSensitive(o, "attention_type_sl");
     if (a && !(cJSON_IsString(a) && strcmp(a->valuestring, "type0") == 0))
@@ -70,8 +80,8 @@ int wsd_sl_init(wsd_sl *sl, const wsd_sl_config *cfg, uint64_t seed, nn_device d
     TRY(nn_embedding_init(&sl->emb, ps, "sent_embedding", cfg->vocab, E, &rng, dev));
     TRY(nn_gru_init(&sl->tenc, ps, "text_encoder.rnn_cell", E, H, cfg->layers, cfg->rnn_dropout,
                     &rng, dev));
-    TRY(nn_attention_init(&sl->vatt, ps, "feature_mixer.video_attention.linear", NULL,
-                          NN_ATT_TYPE0, H, Q, 0, &rng, dev));
+    TRY(nn_attention_init(&sl->vatt, ps, "feature_mixer.video_attention.linear", NULL, NN_ATT_TYPE0,
+                          H, Q, 0, &rng, dev));
     TRY(nn_attention_init(&sl->tatt, ps, "feature_mixer.text_attention.linear", NULL, NN_ATT_TYPE0,
                           H, Q, 0, &rng, dev));
     TRY(nn_batchnorm_init(&sl->bn_t, ps, "feature_mixer.text_batch_norm", H, &rng, dev));
@@ -126,14 +136,16 @@ void wsd_sl_run_free(wsd_sl_run *r) {
     free(r->score_h);
     free(r->r_h);
     free(r->k);
-    nn_tensor *ts[] = {&r->video, &r->vmask, &r->smask, &r->vres_out, &r->Y, &r->Hv, &r->S,
-                       &r->Hs, &r->E, &r->hv, &r->hs, &r->tctx, &r->vctx, &r->t, &r->v,
-                       &r->tv_cat, &r->f, &r->tv, &r->tpv, &r->mix, &r->h0, &r->h1, &r->h2,
-                       &r->h3, &r->h4, &r->h5, &r->z, &r->drop_mask, &r->score, &r->rpre,
-                       &r->rsig, &r->d_h0, &r->d_h1, &r->d_h2, &r->d_h3, &r->d_h4, &r->d_h5, &r->d_tv_cat,
-                       &r->d_mix, &r->d_f, &r->d_tv, &r->d_tpv, &r->d_t, &r->d_v, &r->d_tctx, &r->d_vctx,
-                       &r->d_hv, &r->d_hs, &r->d_Y, &r->d_S, &r->d_Hv, &r->d_Hs, &r->d_E, &r->d_z,
-                       &r->d_rsig, &r->d_rpre, &r->d_score};
+    nn_tensor *ts[] = {&r->video,  &r->vmask,    &r->smask,  &r->vres_out,  &r->Y,     &r->Hv,
+                       &r->S,      &r->Hs,       &r->E,      &r->hv,        &r->hs,    &r->tctx,
+                       &r->vctx,   &r->t,        &r->v,      &r->tv_cat,    &r->f,     &r->tv,
+                       &r->tpv,    &r->mix,      &r->h0,     &r->h1,        &r->h2,    &r->h3,
+                       &r->h4,     &r->h5,       &r->z,      &r->drop_mask, &r->score, &r->rpre,
+                       &r->rsig,   &r->d_h0,     &r->d_h1,   &r->d_h2,      &r->d_h3,  &r->d_h4,
+                       &r->d_h5,   &r->d_tv_cat, &r->d_mix,  &r->d_f,       &r->d_tv,  &r->d_tpv,
+                       &r->d_t,    &r->d_v,      &r->d_tctx, &r->d_vctx,    &r->d_hv,  &r->d_hs,
+                       &r->d_Y,    &r->d_S,      &r->d_Hv,   &r->d_Hs,      &r->d_E,   &r->d_z,
+                       &r->d_rsig, &r->d_rpre,   &r->d_score};
     for (size_t i = 0; i < sizeof ts / sizeof *ts; i++) nn_tensor_free(ts[i]);
     nn_gru_seq_cache_free(&r->vcache);
     nn_gru_seq_cache_free(&r->tcache);
@@ -157,7 +169,7 @@ static void stage_host(wsd_sl_run *r, const wsd_batch *b, const int *ids) {
     r->k = wsd_realloc(r->k, sizeof *r->k * (size_t)N);
     memcpy(r->ids, ids ? ids : b->caption, sizeof *r->ids * (size_t)(N * L));
     for (int n = 0; n < N; n++) {
-        r->len[n] = b->caption_len[n] - 1;     /* index of the last real token */
+        r->len[n] = b->caption_len[n] - 1; /* index of the last real token */
         r->gather[n] = b->gather[n];
         r->vlen_m1[n] = (int)b->video_len[2 * b->gather[n]] - 1;
         r->iota[n] = n;
@@ -171,7 +183,8 @@ static int sl_forward(wsd_sl *sl, wsd_sl_run *r, const wsd_batch *b, const int *
     int B = b->B, T = b->T, N = b->N, L = b->L, F = c->feat_dim, H = c->hidden;
     int Q = H * c->layers, H3 = 3 * H, R = c->regress_only ? 2 : 2 * sl->n_anchors;
     int A = sl->n_anchors;
-    if (b->F != F) return wsd_fail("localizer: features have %d dims, the model expects %d", b->F, F);
+    if (b->F != F)
+        return wsd_fail("localizer: features have %d dims, the model expects %d", b->F, F);
     if (N < 1 || L < 1) return wsd_fail("localizer: a batch without sentences");
     for (int n = 0; n < N; n++)
         if (b->caption_len[n] < 1) return wsd_fail("localizer: sentence %d is empty", n);
@@ -186,7 +199,9 @@ static int sl_forward(wsd_sl *sl, wsd_sl_run *r, const wsd_batch *b, const int *
     ens(&r->video, dev, 3, B, T, F);
     TRY(nn_tensor_from_host(&r->video, b->video, (size_t)B * T * F));
     float *vm = wsd_malloc(sizeof *vm * (size_t)N * T);
-    for (int n = 0; n < N; n++) memcpy(vm + (size_t)n * T, b->video_mask + (size_t)r->gather[n] * T, sizeof *vm * (size_t)T);
+    for (int n = 0; n < N; n++)
+        memcpy(vm + (size_t)n * T, b->video_mask + (size_t)r->gather[n] * T,
+               sizeof *vm * (size_t)T);
     ens(&r->vmask, dev, 2, N, T);
     int rc = nn_tensor_from_host(&r->vmask, vm, (size_t)N * T);
     free(vm);
@@ -296,7 +311,8 @@ int wsd_sl_forward(wsd_sl *sl, wsd_sl_run *r, const wsd_batch *b, const int *ids
 int wsd_sl_forward_same_video(wsd_sl *sl, wsd_sl_run *r, const wsd_batch *b, const int *ids,
                               wsd_rng *rng, const wsd_sl_run *first) {
     if (!first->training || first->B != b->B || first->T != b->T || first == r)
-        return wsd_fail("localizer: the video encoder to reuse is not a training forward on this batch");
+        return wsd_fail(
+            "localizer: the video encoder to reuse is not a training forward on this batch");
     return sl_forward(sl, r, b, ids, 1, rng, first);
 }
 
@@ -348,7 +364,7 @@ void wsd_sl_diff(const wsd_sl *sl, const wsd_sl_run *r, float *cw) {
         int k = r->k[n];
         wsd_seg a = wsd_anchor_cw(k);
         const float *rk = r->r_h + (size_t)n * 2 * sl->n_anchors + 2 * k;
-        cw[2 * n] = a.a + rk[0];   /* [quirk] no −scale/2 here, no clamp */
+        cw[2 * n] = a.a + rk[0]; /* [quirk] no −scale/2 here, no clamp */
         cw[2 * n + 1] = a.b + rk[1];
     }
 }
@@ -368,7 +384,8 @@ int wsd_sl_backward(wsd_sl *sl, wsd_sl_run *r, const float *d_score, const float
     int N = r->N, H = c->hidden, F = c->feat_dim, B = r->B, T = r->T, L = r->L;
     int R = c->regress_only ? 2 : 2 * sl->n_anchors;
     if (!r->training) return wsd_fail("localizer: backward needs a training-mode forward");
-    if (d_score && c->regress_only) return wsd_fail("localizer: the regression-only model has no score");
+    if (d_score && c->regress_only)
+        return wsd_fail("localizer: the regression-only model has no score");
     if (!d_score && !d_r) return 0;
     nn_tensor *gz = zlike(&r->d_z, &r->z);
     if (d_score) {
@@ -392,7 +409,8 @@ int wsd_sl_backward(wsd_sl *sl, wsd_sl_run *r, const float *d_score, const float
     TRY(nn_relu_backward(&r->h2, &r->d_h2, zlike(&r->d_h1, &r->h1)));
     TRY(nn_batchnorm_backward(&sl->bn1, &r->bn1_c, &r->d_h1, zlike(&r->d_h0, &r->h0)));
     TRY(nn_linear_backward(&sl->comb0, &r->mix, &r->d_h0, zlike(&r->d_mix, &r->mix)));
-    nn_tensor *parts[3] = {zlike(&r->d_f, &r->f), zlike(&r->d_tv, &r->tv), zlike(&r->d_tpv, &r->tpv)};
+    nn_tensor *parts[3] = {zlike(&r->d_f, &r->f), zlike(&r->d_tv, &r->tv),
+                           zlike(&r->d_tpv, &r->tpv)};
     TRY(nn_split_cols_acc(&r->d_mix, parts, 3));
     /* t⊙v and t+v */
     nn_tensor *gt = zlike(&r->d_t, &r->t), *gv = zlike(&r->d_v, &r->v);
@@ -408,8 +426,8 @@ int wsd_sl_backward(wsd_sl *sl, wsd_sl_run *r, const float *d_score, const float
     /* attentions: the masks are binary here, no gradient through them */
     TRY(nn_attention_backward(&sl->tatt, &r->tatt_c, &r->S, NULL, &r->smask, &r->hv, &r->d_tctx,
                               zlike(&r->d_S, &r->S), NULL, zlike(&r->d_hv, &r->hv)));
-    TRY(nn_attention_backward(&sl->vatt, &r->vatt_c, &r->Y, r->gather, &r->vmask, &r->hs, &r->d_vctx,
-                              zlike(&r->d_Y, &r->Y), NULL, zlike(&r->d_hs, &r->hs)));
+    TRY(nn_attention_backward(&sl->vatt, &r->vatt_c, &r->Y, r->gather, &r->vmask, &r->hs,
+                              &r->d_vctx, zlike(&r->d_Y, &r->Y), NULL, zlike(&r->d_hs, &r->hs)));
     TRY(nn_hidden_scatter_acc(zlike(&r->d_Hv, &r->Hv), &r->d_hv, r->gather, r->vlen_m1, N,
                               NN_HID_NLH));
     TRY(nn_hidden_scatter_acc(zlike(&r->d_Hs, &r->Hs), &r->d_hs, r->iota, r->len, N, NN_HID_NLH));
@@ -431,7 +449,8 @@ int wsd_sl_ce(const wsd_sl_run *r, const int *labels, double *loss, float *d_sco
     double total = 0;
     for (int n = 0; n < N; n++) {
         const float *s = r->score_h + (size_t)n * A;
-        if (labels[n] < 0 || labels[n] >= A) return wsd_fail("localizer: label %d out of range", labels[n]);
+        if (labels[n] < 0 || labels[n] >= A)
+            return wsd_fail("localizer: label %d out of range", labels[n]);
         double mx = s[0], z = 0;
         for (int j = 1; j < A; j++) mx = s[j] > mx ? s[j] : mx;
         for (int j = 0; j < A; j++) z += exp(s[j] - mx);
@@ -458,7 +477,7 @@ int wsd_sl_sup_target(wsd_seg g, float *target) {
     }
     wsd_seg a = wsd_anchor_cw(best);
     float ds = (a.a - a.b / 2) - g.a, de = (a.a + a.b / 2) - g.b;
-    target[0] = (ds + de) / 2;   /* [quirk] anchor − GT, compared with offsets in (0, scale) */
+    target[0] = (ds + de) / 2; /* [quirk] anchor − GT, compared with offsets in (0, scale) */
     target[1] = de - ds;
     return best;
 }

@@ -30,12 +30,12 @@
 #include "wsd/segment.h"
 
 typedef struct {
-    int feat_dim, hidden, embed, vocab;  /* 500, 512, 512, 6000 */
-    int layers;                          /* 2 */
-    float rnn_dropout, fc_dropout;       /* 0.3, 0.3 */
-    float scale;                         /* regressor_scale: 0.3 final, 0.1 supervised */
-    int regress_only;                    /* 1: sentence_localizer_regressor.py */
-    int sample_rate;                     /* video_sample_rate, for the programs */
+    int feat_dim, hidden, embed, vocab; /* 500, 512, 512, 6000 */
+    int layers;                         /* 2 */
+    float rnn_dropout, fc_dropout;      /* 0.3, 0.3 */
+    float scale;                        /* regressor_scale: 0.3 final, 0.1 supervised */
+    int regress_only;                   /* 1: sentence_localizer_regressor.py */
+    int sample_rate;                    /* video_sample_rate, for the programs */
 } wsd_sl_config;
 
 void wsd_sl_config_default(wsd_sl_config *c);
@@ -51,16 +51,16 @@ int wsd_sl_config_from_json(const cJSON *obj, wsd_sl_config *c);
 typedef struct {
     wsd_sl_config cfg;
     nn_device dev;
-    int n_anchors;             /* 15, or 0 for the regression-only localizer */
-    nn_params params;          /* section "model_sl" */
+    int n_anchors;    /* 15, or 0 for the regression-only localizer */
+    nn_params params; /* section "model_sl" */
     nn_gru venc, tenc;
-    nn_linear vres;            /* residual F→H; absent (in = 0) when F == H */
+    nn_linear vres; /* residual F→H; absent (in = 0) when F == H */
     nn_embedding emb;
     nn_attention vatt, tatt;
     nn_batchnorm bn_t, bn_v, bn1, bn5;
     nn_linear fc, comb0, comb4, predictor, refiner;
-    nn_params refiner_group;   /* views: get_parameter_group(_c) */
-    nn_params other_group;     /* everything but the refiner */
+    nn_params refiner_group; /* views: get_parameter_group(_c) */
+    nn_params other_group;   /* everything but the refiner */
 } wsd_sl;
 
 /* Builds with PyTorch-0.3 default initialisation from `seed`. */
@@ -74,33 +74,33 @@ void wsd_sl_free(wsd_sl *sl);
 typedef struct {
     int B, T, N, L, training;
     int *ids, *len, *vlen_m1, *gather, *iota; /* host copies, (N·L) and (N) */
-    nn_tensor video;     /* (B, T, F) */
-    nn_tensor vmask;     /* (N, T) video mask of each sentence's video */
-    nn_tensor smask;     /* (N, L) sentence mask */
-    nn_tensor vres_out;  /* (B·T, H) residual projection of the video (F != H) */
-    nn_tensor Y;         /* (B, T, H) video encoder outputs with the residual */
-    nn_tensor Hv;        /* (layers, B, T, H) every video encoder hidden state */
-    nn_tensor E;         /* (N, L, D) word embeddings */
-    nn_tensor S;         /* (N, L, H) text encoder outputs */
-    nn_tensor Hs;        /* (layers, N, L, H) every text encoder hidden state */
+    nn_tensor video;                          /* (B, T, F) */
+    nn_tensor vmask;                          /* (N, T) video mask of each sentence's video */
+    nn_tensor smask;                          /* (N, L) sentence mask */
+    nn_tensor vres_out; /* (B·T, H) residual projection of the video (F != H) */
+    nn_tensor Y;        /* (B, T, H) video encoder outputs with the residual */
+    nn_tensor Hv;       /* (layers, B, T, H) every video encoder hidden state */
+    nn_tensor E;        /* (N, L, D) word embeddings */
+    nn_tensor S;        /* (N, L, H) text encoder outputs */
+    nn_tensor Hs;       /* (layers, N, L, H) every text encoder hidden state */
     nn_gru_seq_cache vcache, tcache;
-    nn_tensor hv, hs;    /* (N, Q) last valid hidden states, video and text */
+    nn_tensor hv, hs; /* (N, Q) last valid hidden states, video and text */
     nn_attention_cache vatt_c, tatt_c;
-    nn_tensor tctx;      /* (N, H) attention of hv over S */
-    nn_tensor vctx;      /* (N, H) attention of hs over Y */
-    nn_tensor t, v;      /* (N, H) BatchNorm of tctx, vctx */
+    nn_tensor tctx; /* (N, H) attention of hv over S */
+    nn_tensor vctx; /* (N, H) attention of hs over Y */
+    nn_tensor t, v; /* (N, H) BatchNorm of tctx, vctx */
     nn_batchnorm_cache bn_t_c, bn_v_c, bn1_c, bn5_c;
-    nn_tensor tv_cat;    /* (N, 2H) [t, v] */
-    nn_tensor f, tv, tpv; /* (N, H) fc([t, v]), t ⊙ v, t + v */
-    nn_tensor mix;       /* (N, 3H) [f, tv, tpv] */
+    nn_tensor tv_cat;                 /* (N, 2H) [t, v] */
+    nn_tensor f, tv, tpv;             /* (N, H) fc([t, v]), t ⊙ v, t + v */
+    nn_tensor mix;                    /* (N, 3H) [f, tv, tpv] */
     nn_tensor h0, h1, h2, h3, h4, h5; /* (N, 3H) combiner: linear, BN, ReLU, dropout, linear, BN */
-    nn_tensor z;         /* (N, 3H) ReLU(h5), input of both heads */
-    nn_tensor drop_mask; /* (N, 3H) */
-    nn_tensor score;     /* (N, A) anchor scores */
-    nn_tensor rpre;      /* (N, R) refiner before the sigmoid */
-    nn_tensor rsig;      /* (N, R) σ(rpre) */
-    float *score_h, *r_h; /* host (N, A) score, (N, R) r = σ·scale */
-    int *k;              /* (N) argmax anchor */
+    nn_tensor z;                      /* (N, 3H) ReLU(h5), input of both heads */
+    nn_tensor drop_mask;              /* (N, 3H) */
+    nn_tensor score;                  /* (N, A) anchor scores */
+    nn_tensor rpre;                   /* (N, R) refiner before the sigmoid */
+    nn_tensor rsig;                   /* (N, R) σ(rpre) */
+    float *score_h, *r_h;             /* host (N, A) score, (N, R) r = σ·scale */
+    int *k;                           /* (N) argmax anchor */
     /* backward: d loss / d of the activation of the same name */
     nn_tensor d_score;                  /* (N, A) */
     nn_tensor d_rsig, d_rpre;           /* (N, R) */
@@ -155,9 +155,9 @@ void wsd_sl_diff_grad(const wsd_sl *sl, const wsd_sl_run *run, const float *d_cw
  * NULL) receives its gradient. */
 int wsd_sl_ce(const wsd_sl_run *run, const int *labels, double *loss, float *d_score);
 
-/* SentenceLocalizer._construct_label: supervised target of a GT segment (normalised se): the anchor of
- * highest model IoU (first on ties) and the regression target anchor − GT in
- * cw ([quirk] the sign the reference uses). */
+/* SentenceLocalizer._construct_label: supervised target of a GT segment (normalised se): the anchor
+ * of highest model IoU (first on ties) and the regression target anchor − GT in cw ([quirk] the
+ * sign the reference uses). */
 int wsd_sl_sup_target(wsd_seg gt_se, float *target_cw);
 /* Supervised loss CE(score, k*) + lambda·mean|r[k*] − target| over the
  * batch's GT timestamps; gradients (host, may be NULL) for wsd_sl_backward. */

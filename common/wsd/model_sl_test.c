@@ -25,7 +25,7 @@ static double maxdiff(const float *a, const float *b, size_t n) {
     return m;
 }
 
-static double worst;   /* largest deviation over every compared value */
+static double worst; /* largest deviation over every compared value */
 
 /* Deviation relative to the tensor's scale when that exceeds 1 (float32
  * sums of O(10) terms carry about 1e-6 relative error). */
@@ -83,7 +83,8 @@ static void load_params(wsd_sl *sl, const golden *g) {
         snprintf(key, sizeof key, "param/%s", p->name);
         const wsd_tsr *t = golden_get(g, key);
         CHECK(t && wsd_tsr_numel(t) == p->value.size);
-        if (t && wsd_tsr_numel(t) == p->value.size) nn_tensor_from_host(&p->value, t->data, p->value.size);
+        if (t && wsd_tsr_numel(t) == p->value.size)
+            nn_tensor_from_host(&p->value, t->data, p->value.size);
     }
     nn_params_drop_grad(&sl->params);
 }
@@ -114,7 +115,8 @@ static void expect_running(wsd_sl *sl, const golden *g) {
     }
 }
 
-static void paths(wsd_sl *sl, wsd_sl_run *run, const wsd_batch *b, const golden *g, const char *mode) {
+static void paths(wsd_sl *sl, wsd_sl_run *run, const wsd_batch *b, const golden *g,
+                  const char *mode) {
     int N = b->N, R = sl->cfg.regress_only ? 2 : 30;
     float sec[16], cw[16], diff[16];
     char key[64];
@@ -251,7 +253,8 @@ static void test_finite_differences(void) {
     for (int i = 0; i < sl.params.n; i++) {
         nn_param *p = sl.params.items[i];
         if (p->is_buffer || !p->has_grad) continue;
-        float *val = wsd_malloc(sizeof *val * p->value.size), *grad = wsd_malloc(sizeof *grad * p->value.size);
+        float *val = wsd_malloc(sizeof *val * p->value.size),
+              *grad = wsd_malloc(sizeof *grad * p->value.size);
         nn_tensor_to_host(&p->value, val, p->value.size);
         nn_tensor_to_host(&p->grad, grad, p->value.size);
         for (size_t j = 0; j < p->value.size; j += 1 + p->value.size / 4) {
@@ -279,7 +282,8 @@ static void test_finite_differences(void) {
             checked++;
             if (!ok) {
                 bad++;
-                fprintf(stderr, "  fd %s[%zu]: analytic %.6g numeric %.6g\n", p->name, j, grad[j], num);
+                fprintf(stderr, "  fd %s[%zu]: analytic %.6g numeric %.6g\n", p->name, j, grad[j],
+                        num);
             }
         }
         free(val);
@@ -310,7 +314,8 @@ static void test_same_video(void) {
     CHECK(wsd_sl_init(&sl, &cfg, 5, NN_CPU) == 0);
     load_params(&sl, &g);
     int n_ids = x.b.N * x.b.L, ids[64];
-    for (int i = 0; i < n_ids; i++) ids[i] = (x.b.caption[i] * 7 + 3) % cfg.vocab; /* other sentences */
+    for (int i = 0; i < n_ids; i++)
+        ids[i] = (x.b.caption[i] * 7 + 3) % cfg.vocab; /* other sentences */
     wsd_sl_run first = {0}, full = {0}, reuse = {0};
     wsd_rng r0, r1, r2;
     wsd_rng_seed(&r0, 11);
@@ -383,7 +388,8 @@ static void test_config_json(void) {
 }
 
 static void test_param_count(void) {
-    /* model/sentence_localizer.py SentenceLocalizer at the defaults: 15,982,637 learnable (anchor), 15,916,546 (regression-only) */
+    /* model/sentence_localizer.py SentenceLocalizer at the defaults: 15,982,637 learnable (anchor),
+     * 15,916,546 (regression-only) */
     wsd_sl_config c;
     wsd_sl_config_default(&c);
     wsd_sl sl;
@@ -406,8 +412,10 @@ static void test_absurd_config_refused(void) {
     const nn_params *models[1] = {&sl.params};
     for (int i = 0; i < 2; i++) {
         wsd_sl_config big = c;
-        if (i == 0) big.hidden = 1000000000;
-        else big.feat_dim = 300000, big.hidden = 300000;
+        if (i == 0)
+            big.hidden = 1000000000;
+        else
+            big.feat_dim = 300000, big.hidden = 300000;
         cJSON *o = cJSON_CreateObject(), *j = cJSON_CreateObject();
         wsd_sl_config_to_json(&big, o);
         cJSON_AddItemToObject(j, "model_sl", o);
@@ -418,7 +426,8 @@ static void test_absurd_config_refused(void) {
         CHECK(nn_ckpt_save(path, &k) == 0);
         wsd_sl loaded;
         nn_ckpt *ck = nn_ckpt_open(path);
-        CHECK_MSG(ck && wsd_sl_load(&loaded, ck, NN_CPU) == -1 && strstr(wsd_error(), "does not fit"),
+        CHECK_MSG(ck && wsd_sl_load(&loaded, ck, NN_CPU) == -1 &&
+                      strstr(wsd_error(), "does not fit"),
                   "%s", wsd_error());
         nn_ckpt_close(ck);
         unlink(path);

@@ -12,9 +12,12 @@ struct wsd_pseudo_labeler {
 };
 
 int wsd_pl_metric_parse(const char *name, wsd_pl_metric *out) {
-    if (strcmp(name, "meteor") == 0) *out = WSD_PL_METEOR;
-    else if (strcmp(name, "unigram-f") == 0) *out = WSD_PL_UNIGRAM_F;
-    else return wsd_fail("unknown pseudo-label metric '%s' (expected meteor or unigram-f)", name);
+    if (strcmp(name, "meteor") == 0)
+        *out = WSD_PL_METEOR;
+    else if (strcmp(name, "unigram-f") == 0)
+        *out = WSD_PL_UNIGRAM_F;
+    else
+        return wsd_fail("unknown pseudo-label metric '%s' (expected meteor or unigram-f)", name);
     return 0;
 }
 
@@ -61,7 +64,8 @@ double wsd_unigram_f(const char *candidate, const char *reference) {
     size_t lc = strlen(candidate), lr = strlen(reference);
     char *c = wsd_strdup(candidate), *r = wsd_strdup(reference);
     int cap_c = (int)lc / 2 + 2, cap_r = (int)lr / 2 + 2;
-    char **tc = wsd_malloc(sizeof *tc * (size_t)cap_c), **tr = wsd_malloc(sizeof *tr * (size_t)cap_r);
+    char **tc = wsd_malloc(sizeof *tc * (size_t)cap_c),
+         **tr = wsd_malloc(sizeof *tr * (size_t)cap_r);
     int nc = split(c, tc, cap_c), nr = split(r, tr, cap_r);
     int *used = wsd_calloc((size_t)nr + 1, sizeof *used);
     /* Greedy exact alignment, each candidate token to the first free equal

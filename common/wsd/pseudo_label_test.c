@@ -45,7 +45,8 @@ static void test_found_by_itself(void) {
     if (!mkdtemp(home)) TEST_SKIP("mkdtemp failed");
     char cmd[2048], para[600];
     snprintf(para, sizeof para, "%s", jar);
-    snprintf(strrchr(para, '/'), sizeof para - (size_t)(strrchr(para, '/') - para), "/data/paraphrase-en.gz");
+    snprintf(strrchr(para, '/'), sizeof para - (size_t)(strrchr(para, '/') - para),
+             "/data/paraphrase-en.gz");
     snprintf(cmd, sizeof cmd,
              "d=%s/.local/lib/python3.9/site-packages/pycocoevalcap/meteor && mkdir -p $d/data && "
              "ln -s %s $d/meteor-1.5.jar && ln -s %s $d/data/paraphrase-en.gz",

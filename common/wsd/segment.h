@@ -6,7 +6,7 @@
 #ifndef WSD_SEGMENT_H
 #define WSD_SEGMENT_H
 
-#define WSD_DELTA 1e-4f
+#define WSD_DELTA       1e-4f
 #define WSD_NUM_ANCHORS 15
 
 typedef struct {
@@ -28,8 +28,8 @@ wsd_seg wsd_anchor_cw(int k);
 
 /* Decoder initial step: floor(min(c + w/2, 1 - δ) · T_n), no lower clamp
  * (model/caption_generator.py
- * CaptionGenerator.end_index_extractor) except that a negative index would read outside the video, so
- * it is clamped to 0 (the reference never produces one in practice). */
+ * CaptionGenerator.end_index_extractor) except that a negative index would read outside the video,
+ * so it is clamped to 0 (the reference never produces one in practice). */
 int wsd_decoder_init_index(wsd_seg cw, int true_len);
 
 /* Seconds -> feature step, proportional to the annotated duration

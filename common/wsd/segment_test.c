@@ -3,9 +3,11 @@
 
 static void anchors_match_the_reference_table(void) {
     const float expect_se[WSD_NUM_ANCHORS][2] = {
-        {0, .5f}, {.25f, .75f}, {.5f, 1}, {0, 1 / 3.f}, {1 / 3.f, 2 / 3.f}, {2 / 3.f, 1},
-        {0, 1 / 8.f}, {1 / 8.f, 2 / 8.f}, {2 / 8.f, 3 / 8.f}, {3 / 8.f, 4 / 8.f},
-        {4 / 8.f, 5 / 8.f}, {5 / 8.f, 6 / 8.f}, {6 / 8.f, 7 / 8.f}, {7 / 8.f, 1}, {0, 1}};
+        {0, .5f},           {.25f, .75f},       {.5f, 1},
+        {0, 1 / 3.f},       {1 / 3.f, 2 / 3.f}, {2 / 3.f, 1},
+        {0, 1 / 8.f},       {1 / 8.f, 2 / 8.f}, {2 / 8.f, 3 / 8.f},
+        {3 / 8.f, 4 / 8.f}, {4 / 8.f, 5 / 8.f}, {5 / 8.f, 6 / 8.f},
+        {6 / 8.f, 7 / 8.f}, {7 / 8.f, 1},       {0, 1}};
     for (int k = 0; k < WSD_NUM_ANCHORS; k++) {
         wsd_seg se = wsd_cw_to_se_clamped(wsd_anchor_cw(k));
         CHECK_NEAR(se.a, expect_se[k][0], 1e-6);

@@ -40,7 +40,9 @@ static void synth_batch(wsd_batch *b, int B, int T, int F, int L, int V, wsd_rng
         int len = L - n % 2; /* <bos> words <eos>, padded with <eos> */
         b->caption_len[n] = len;
         for (int l = 0; l < L; l++) {
-            int id = l == 0 ? WSD_BOS : l >= len - 1 ? WSD_EOS : 2 + (int)wsd_rng_below(r, (uint64_t)(V - 2));
+            int id = l == 0         ? WSD_BOS
+                     : l >= len - 1 ? WSD_EOS
+                                    : 2 + (int)wsd_rng_below(r, (uint64_t)(V - 2));
             b->caption[n * L + l] = id;
             b->caption_mask[n * L + l] = l < len ? 1.0f : 0.0f;
         }
@@ -115,10 +117,12 @@ static void measure(int T, int L, counts *c) {
         c->up_cycle = uploads() - u0;
     }
     c->sl_params = 0;
-    for (int i = 0; i < sl.params.n; i++) c->sl_params += sl.params.items[i]->has_grad && !sl.params.items[i]->is_buffer;
+    for (int i = 0; i < sl.params.n; i++)
+        c->sl_params += sl.params.items[i]->has_grad && !sl.params.items[i]->is_buffer;
     /* decoding all 2B segments of the batch, greedy and beam 3 */
     int n = b.N, ML = cc.max_cap_length;
-    int *ids = wsd_malloc(sizeof(int) * (size_t)n * (ML + 2)), *len = wsd_malloc(sizeof(int) * (size_t)n);
+    int *ids = wsd_malloc(sizeof(int) * (size_t)n * (ML + 2)),
+        *len = wsd_malloc(sizeof(int) * (size_t)n);
     unsigned long s0 = syncs();
     CHECK(wsd_cg_decode(cg, &run, &b, sh, b.gather, n, 1, ML, 0, ids, len) == 0);
     c->greedy = syncs() - s0;
@@ -137,7 +141,7 @@ static void measure(int T, int L, counts *c) {
 
 /* Budgets per step (the counts of the current code; a change that adds a
  * per-time-step or per-parameter synchronisation breaks them). */
-#define CG_STEP_SYNCS 2    /* seg to the host, the loss */
+#define CG_STEP_SYNCS    2 /* seg to the host, the loss */
 #define CYCLE_STEP_SYNCS 9 /* see gpu/README */
 
 static void test_training_steps_sync_a_constant(void) {
@@ -147,12 +151,16 @@ static void test_training_steps_sync_a_constant(void) {
     measure(5, 7, &c2);
     if (verbose) {
         printf("syncs per step: cg %lu, cycle %lu; per decoded batch (6 segments, max_len 6): "
-               "greedy %lu, beam 3 %lu\n", a.cg_step, a.cycle_step, a.greedy, a.beam);
+               "greedy %lu, beam 3 %lu\n",
+               a.cg_step, a.cycle_step, a.greedy, a.beam);
         printf("uploads per step (async): cg %lu / %lu / %lu, cycle %lu / %lu / %lu "
-               "(T,L = 5,4 / 17,4 / 5,7)\n", a.up_cg, b2.up_cg, c2.up_cg, a.up_cycle, b2.up_cycle, c2.up_cycle);
+               "(T,L = 5,4 / 17,4 / 5,7)\n",
+               a.up_cg, b2.up_cg, c2.up_cg, a.up_cycle, b2.up_cycle, c2.up_cycle);
         printf("before (blocking uploads, clipping per parameter): cg %lu / %lu / %lu, "
-               "cycle %lu / %lu / %lu\n", a.cg_step + a.up_cg, b2.cg_step + b2.up_cg, c2.cg_step + c2.up_cg,
-               a.cycle_step + a.up_cycle + a.sl_params - 1, b2.cycle_step + b2.up_cycle + b2.sl_params - 1,
+               "cycle %lu / %lu / %lu\n",
+               a.cg_step + a.up_cg, b2.cg_step + b2.up_cg, c2.cg_step + c2.up_cg,
+               a.cycle_step + a.up_cycle + a.sl_params - 1,
+               b2.cycle_step + b2.up_cycle + b2.sl_params - 1,
                c2.cycle_step + c2.up_cycle + c2.sl_params - 1);
     }
     CHECK_MSG(a.cg_step == b2.cg_step && a.cg_step == c2.cg_step,
@@ -160,7 +168,8 @@ static void test_training_steps_sync_a_constant(void) {
     CHECK_MSG(a.cycle_step == b2.cycle_step && a.cycle_step == c2.cycle_step,
               "cycle step syncs depend on T or L: %lu %lu %lu", a.cycle_step, b2.cycle_step,
               c2.cycle_step);
-    CHECK_MSG(a.cg_step <= CG_STEP_SYNCS, "cg step: %lu syncs, budget %d", a.cg_step, CG_STEP_SYNCS);
+    CHECK_MSG(a.cg_step <= CG_STEP_SYNCS, "cg step: %lu syncs, budget %d", a.cg_step,
+              CG_STEP_SYNCS);
     CHECK_MSG(a.cycle_step <= CYCLE_STEP_SYNCS, "cycle step: %lu syncs, budget %d", a.cycle_step,
               CYCLE_STEP_SYNCS);
     /* decoding: at most one per decoded step (+ a constant), independent of T */

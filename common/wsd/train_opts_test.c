@@ -29,7 +29,8 @@ static void parses_shared_options_only(void) {
     CHECK(wsd_train_opt_parse(WSD_TRAIN_OPT_LR, "0.5", "", &t) == 1 && t.lr == 0.5);
     CHECK(wsd_train_opt_parse(WSD_TRAIN_OPT_MILESTONES, "3,7", "", &t) == 1);
     CHECK(t.n_milestones == 2 && t.milestones[0] == 3 && t.milestones[1] == 7);
-    CHECK(wsd_train_opt_parse(WSD_TRAIN_OPT_FEATS, "f.tsr", "", &t) == 1 && !strcmp(t.feats, "f.tsr"));
+    CHECK(wsd_train_opt_parse(WSD_TRAIN_OPT_FEATS, "f.tsr", "", &t) == 1 &&
+          !strcmp(t.feats, "f.tsr"));
     CHECK(wsd_train_opt_parse('q', NULL, "", &t) == 1 && t.quiet == 1);
     CHECK(wsd_train_opt_parse(WSD_TRAIN_OPT_END, "x", "", &t) == 0);
     CHECK(wsd_train_opt_parse('o', "x", "", &t) == 0);

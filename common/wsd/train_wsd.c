@@ -31,11 +31,12 @@ static float *scratch(wsd_train_ws *ws, size_t n) {
 
 static int r_width(const wsd_sl *sl) { return sl->cfg.regress_only ? 2 : 2 * sl->n_anchors; }
 
-int wsd_cycle_grad(wsd_sl *sl, wsd_cg *cg, wsd_train_ws *ws, const wsd_batch *b,
-                   const float *noise, wsd_rng *rng, double *loss_cap, double *loss_rec) {
+int wsd_cycle_grad(wsd_sl *sl, wsd_cg *cg, wsd_train_ws *ws, const wsd_batch *b, const float *noise,
+                   wsd_rng *rng, double *loss_cap, double *loss_rec) {
     int N = b->N, L = b->L, R = r_width(sl);
     float *seg = scratch(ws, (size_t)N * (6 + 2 * R));
-    float *seg2 = seg + 2 * N, *dseg = seg2 + 2 * N, *d_r = dseg + 2 * N, *d_r2 = d_r + (size_t)N * R;
+    float *seg2 = seg + 2 * N, *dseg = seg2 + 2 * N, *d_r = dseg + 2 * N,
+          *d_r2 = d_r + (size_t)N * R;
     ws->pred = wsd_realloc(ws->pred, sizeof *ws->pred * (size_t)N * L);
 
     /* 1-2: seg = SL.diff(S) + noise (the noise is a constant for the gradient) */
@@ -65,7 +66,8 @@ int wsd_cycle_grad(wsd_sl *sl, wsd_cg *cg, wsd_train_ws *ws, const wsd_batch *b,
     TRY(wsd_cg_backward(cg, &ws->cg_run, 1.0f, &ws->d_seg));
     TRY(nn_tensor_to_host(&ws->d_seg, dseg, (size_t)2 * N));
     wsd_sl_diff_grad(sl, &ws->run1, dseg, d_r);
-    for (int i = 0; i < 2 * N; i++) dseg[i] = (float)(2.0 * ((double)seg2[i] - seg[i]) / (2.0 * N) / 100.0);
+    for (int i = 0; i < 2 * N; i++)
+        dseg[i] = (float)(2.0 * ((double)seg2[i] - seg[i]) / (2.0 * N) / 100.0);
     wsd_sl_diff_grad(sl, &ws->run2, dseg, d_r2);
     TRY(wsd_sl_backward(sl, &ws->run2, NULL, d_r2));
     TRY(wsd_sl_backward(sl, &ws->run1, NULL, d_r));
@@ -77,7 +79,8 @@ double wsd_sl_batch_miou(const wsd_sl *sl, const wsd_sl_run *run, const wsd_batc
     wsd_sl_test_seconds(sl, run, b, sec);
     double sum = 0;
     for (int n = 0; n < b->N; n++) {
-        wsd_seg p = {sec[2 * n], sec[2 * n + 1]}, g = {b->ts_seconds[2 * n], b->ts_seconds[2 * n + 1]};
+        wsd_seg p = {sec[2 * n], sec[2 * n + 1]},
+                g = {b->ts_seconds[2 * n], b->ts_seconds[2 * n + 1]};
         sum += wsd_model_iou(p, g);
     }
     free(sec);

@@ -2,11 +2,10 @@
  * train_baseline_regressor.py, train_sl.py):
  * gradients only; the caller zeroes, clips and steps the optimisers.
  *
- *   cycle step (train_final.py train_cg; train_baseline_regressor.py train_cg): seg = SL.diff(S) + noise; CG teacher
- *     forced on S given seg; seg' = SL.diff(argmax tokens, GT lengths/mask);
- *     loss = cap + mean((seg' − stopgrad(seg))²)/100, back-propagated into
- *     both models (the predictor gets nothing: its gradient stays as it was,
- *     absent or zero — PyTorch 0.3's zero_grad [quirk]).
+ *   cycle step (train_final.py train_cg; train_baseline_regressor.py train_cg): seg = SL.diff(S) +
+ * noise; CG teacher forced on S given seg; seg' = SL.diff(argmax tokens, GT lengths/mask); loss =
+ * cap + mean((seg' − stopgrad(seg))²)/100, back-propagated into both models (the predictor gets
+ * nothing: its gradient stays as it was, absent or zero — PyTorch 0.3's zero_grad [quirk]).
  *   pseudo-label step (train_final.py train_sl): the CG (eval) beam-searches a
  *     caption for each of the 15 anchors of every video; the anchor whose
  *     caption scores best against the sentence is its label; CE on the SL's
@@ -20,14 +19,14 @@
 #include "wsd/pseudo_label.h"
 
 typedef struct {
-    wsd_sl_run run1, run2;   /* SL on S, SL on the argmax tokens */
-    wsd_cg_run cg_run;       /* CG teacher-forced on S, or decoding the anchors */
-    nn_tensor seg;           /* (N, 2) normalised (c, w) the CG is given, + noise */
-    nn_tensor d_seg;         /* (N, 2) d loss / d seg from the CG */
-    int *pred;               /* (N·L) teacher-forced argmax tokens */
-    float *h;                /* host scratch, h_cap floats */
+    wsd_sl_run run1, run2; /* SL on S, SL on the argmax tokens */
+    wsd_cg_run cg_run;     /* CG teacher-forced on S, or decoding the anchors */
+    nn_tensor seg;         /* (N, 2) normalised (c, w) the CG is given, + noise */
+    nn_tensor d_seg;       /* (N, 2) d loss / d seg from the CG */
+    int *pred;             /* (N·L) teacher-forced argmax tokens */
+    float *h;              /* host scratch, h_cap floats */
     size_t h_cap;
-    int *ids, *len;          /* pseudo-label decoding */
+    int *ids, *len; /* pseudo-label decoding */
     size_t ids_cap;
 } wsd_train_ws;
 
@@ -35,8 +34,8 @@ void wsd_train_ws_free(wsd_train_ws *ws);
 
 /* noise: N×2 host values added to seg (U(−0.01, 0.01) in training) or NULL.
  * rng drives the SL's dropout (the CG has its own). Losses on the host. */
-int wsd_cycle_grad(wsd_sl *sl, wsd_cg *cg, wsd_train_ws *ws, const wsd_batch *b,
-                   const float *noise, wsd_rng *rng, double *loss_cap, double *loss_rec);
+int wsd_cycle_grad(wsd_sl *sl, wsd_cg *cg, wsd_train_ws *ws, const wsd_batch *b, const float *noise,
+                   wsd_rng *rng, double *loss_cap, double *loss_rec);
 
 /* The beam width of the captions an SL epoch labels anchors with (the
  * beam search of the SL epochs in train_script/train_final.py of XgDuan/WSDEC). */

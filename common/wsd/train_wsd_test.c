@@ -39,7 +39,8 @@ static void load_into(nn_params *ps, const golden *g, const char *prefix) {
         snprintf(key, sizeof key, "%s/%s", prefix, p->name);
         const wsd_tsr *t = golden_get(g, key);
         CHECK(t && wsd_tsr_numel(t) == p->value.size);
-        if (t && wsd_tsr_numel(t) == p->value.size) nn_tensor_from_host(&p->value, t->data, p->value.size);
+        if (t && wsd_tsr_numel(t) == p->value.size)
+            nn_tensor_from_host(&p->value, t->data, p->value.size);
     }
     nn_params_drop_grad(ps);
 }
@@ -100,7 +101,8 @@ static void test_cycle_step(void) {
     /* the models */
     wsd_sl_config sc;
     wsd_sl_config_default(&sc);
-    sc.feat_dim = 6, sc.hidden = 8, sc.embed = 8, sc.vocab = 12, sc.rnn_dropout = 0, sc.fc_dropout = 0;
+    sc.feat_dim = 6, sc.hidden = 8, sc.embed = 8, sc.vocab = 12, sc.rnn_dropout = 0,
+    sc.fc_dropout = 0;
     wsd_sl sl;
     CHECK(wsd_sl_init(&sl, &sc, 1, NN_CPU) == 0);
     load_into(&sl.params, &g, "sl");
@@ -120,7 +122,8 @@ static void test_cycle_step(void) {
     CHECK(wsd_cycle_grad(&sl, &cg, &ws, &b, golden_f32(&g, "in/noise"), &rng, &cap, &rec) == 0);
     float lc = (float)cap, lr = (float)rec;
     expect("loss/cap", &lc, golden_f32(&g, "loss/cap"), 1);
-    CHECK_NEAR(rec, golden_f32(&g, "loss/rec")[0], 1e-6 * fabs(golden_f32(&g, "loss/rec")[0]) + 1e-9);
+    CHECK_NEAR(rec, golden_f32(&g, "loss/rec")[0],
+               1e-6 * fabs(golden_f32(&g, "loss/rec")[0]) + 1e-9);
     (void)lr;
     const int64_t *pred = golden_get(&g, "out/pred")->data;
     int same = 1;
@@ -146,8 +149,10 @@ static void test_cycle_step(void) {
     nn_optim_add_group(&opt, &sl.other_group, 1e-3);
     nn_optim_add_group(&opt, &cg.params, 1e-2);
     CHECK(nn_optim_step(&opt) == 0);
-    static const char *after[][2] = {{"sl", "refiner.weight"}, {"sl", "feature_mixer.fc.weight"},
-                                     {"sl", "predictor.bias"}, {"sl", "video_encoder.rnn_cell.weight_hh_l1"},
+    static const char *after[][2] = {{"sl", "refiner.weight"},
+                                     {"sl", "feature_mixer.fc.weight"},
+                                     {"sl", "predictor.bias"},
+                                     {"sl", "video_encoder.rnn_cell.weight_hh_l1"},
                                      {"cg", "decoder.output_layer.bias"}};
     for (size_t i = 0; i < sizeof after / sizeof *after; i++) {
         nn_params *ps = after[i][0][0] == 's' ? &sl.params : &cg.params;
@@ -159,7 +164,9 @@ static void test_cycle_step(void) {
         expect(key, got, golden_f32(&g, key), p->value.size);
         free(got);
     }
-    fprintf(stderr, "  cycle step vs PyTorch: largest deviation %.3g absolute, %.3g relative to each tensor's scale\n",
+    fprintf(stderr,
+            "  cycle step vs PyTorch: largest deviation %.3g absolute, %.3g relative to each "
+            "tensor's scale\n",
             worst_abs, worst_rel);
     nn_optim_free(&opt);
     wsd_train_ws_free(&ws);
@@ -175,11 +182,10 @@ static float *host(nn_param *p) {
     return h;
 }
 
-/* [quirk] of PyTorch 0.3's zero_grad in train_final.py: a gradient that was zeroed still gets weight decay and
- * momentum, an absent one is skipped. SL epoch first: the refiner has no
- * gradient and opt_sl leaves it alone; the next cycle step leaves the
- * predictor's gradient present but zero, so the cycle optimiser decays it;
- * the next SL step decays the (now zeroed) refiner. */
+/* [quirk] of PyTorch 0.3's zero_grad in train_final.py: a gradient that was zeroed still gets
+ * weight decay and momentum, an absent one is skipped. SL epoch first: the refiner has no gradient
+ * and opt_sl leaves it alone; the next cycle step leaves the predictor's gradient present but zero,
+ * so the cycle optimiser decays it; the next SL step decays the (now zeroed) refiner. */
 static void test_zero_vs_absent(void) {
     golden g;
     wsd_batch b;
@@ -197,8 +203,9 @@ static void test_zero_vs_absent(void) {
     wsd_cg cg;
     CHECK(wsd_cg_init(&cg, &cc, 1, NN_CPU) == 0);
     load_into(&cg.params, &g, "cg");
-    cJSON *vj = cJSON_Parse("{\"format\":\"wsdec-vocab\",\"version\":1,\"id_to_word\":[\"<bos>\",\"<eos>\","
-                            "\"a\",\"man\",\"is\",\"running\",\"dog\",\"the\",\"ball\",\".\",\"kicks\",\"<oov>\"]}");
+    cJSON *vj = cJSON_Parse(
+        "{\"format\":\"wsdec-vocab\",\"version\":1,\"id_to_word\":[\"<bos>\",\"<eos>\","
+        "\"a\",\"man\",\"is\",\"running\",\"dog\",\"the\",\"ball\",\".\",\"kicks\",\"<oov>\"]}");
     wsd_vocab *vocab = wsd_vocab_from_json(vj, "test");
     cJSON_Delete(vj);
     wsd_pseudo_labeler *pl = wsd_pl_open(WSD_PL_UNIGRAM_F, NULL);
@@ -210,7 +217,8 @@ static void test_zero_vs_absent(void) {
     nn_optim_add_group(&opt_cycle, &sl.refiner_group, 1.0);
     nn_optim_add_group(&opt_cycle, &sl.other_group, 1.0);
     nn_optim_add_group(&opt_cycle, &cg.params, 1.0);
-    nn_param *ref = nn_params_find(&sl.params, "refiner.bias"), *pred = nn_params_find(&sl.params, "predictor.bias");
+    nn_param *ref = nn_params_find(&sl.params, "refiner.bias"),
+             *pred = nn_params_find(&sl.params, "predictor.bias");
     wsd_train_ws ws = {0};
     wsd_rng rng;
     wsd_rng_seed(&rng, 3);

@@ -30,7 +30,8 @@ static void cmp_host(const char *what, const float *gpu, const float *cpu, size_
     }
     double rel = d / (scale > 1e-3 ? scale : 1e-3);
     if (rel > worst) worst = rel;
-    CHECK_MSG(rel <= TOL, "%s: CUDA and CPU differ by %.3g (scale %.3g, relative %.3g)", what, d, scale, rel);
+    CHECK_MSG(rel <= TOL, "%s: CUDA and CPU differ by %.3g (scale %.3g, relative %.3g)", what, d,
+              scale, rel);
 }
 
 static void cmp_tensor(const char *what, const nn_tensor *gpu, const nn_tensor *cpu) {
@@ -86,7 +87,9 @@ static void synth_batch(wsd_batch *b, int B, int T, int F, int L, int V, wsd_rng
         int len = L - n % 3;
         b->caption_len[n] = len;
         for (int l = 0; l < L; l++) {
-            int id = l == 0 ? WSD_BOS : l >= len - 1 ? WSD_EOS : 2 + (int)wsd_rng_below(r, (uint64_t)(V - 2));
+            int id = l == 0         ? WSD_BOS
+                     : l >= len - 1 ? WSD_EOS
+                                    : 2 + (int)wsd_rng_below(r, (uint64_t)(V - 2));
             b->caption[n * L + l] = id;
             b->caption_mask[n * L + l] = l < len ? 1.0f : 0.0f;
         }
@@ -117,7 +120,9 @@ static void run_caption_generator(nn_device other) {
     configs(&cc, &sc);
     int N = b.N;
     float *seg = wsd_malloc(sizeof(float) * 2 * N);
-    for (int i = 0; i < N; i++) seg[2 * i] = 0.2f + 0.6f * wsd_rng_uniformf(&r), seg[2 * i + 1] = 0.2f + 0.5f * wsd_rng_uniformf(&r);
+    for (int i = 0; i < N; i++)
+        seg[2 * i] = 0.2f + 0.6f * wsd_rng_uniformf(&r),
+                seg[2 * i + 1] = 0.2f + 0.5f * wsd_rng_uniformf(&r);
     wsd_cg cg[2];
     wsd_cg_run run[2] = {{0}, {0}};
     nn_tensor s[2], ds[2];
@@ -140,7 +145,8 @@ static void run_caption_generator(nn_device other) {
     cmp_params("cg initial", &cg[1].params, &cg[0].params, 0);
     cmp_scalar("cg loss", loss[1], loss[0]);
     cmp_host("cg log-probabilities", logp[1], logp[0], (size_t)N * L * V);
-    CHECK_MSG(!memcmp(pred[0], pred[1], sizeof(int) * N * L), "cg teacher-forced argmax tokens differ");
+    CHECK_MSG(!memcmp(pred[0], pred[1], sizeof(int) * N * L),
+              "cg teacher-forced argmax tokens differ");
     cmp_tensor("cg d loss/d seg", &ds[1], &ds[0]);
     cmp_params("cg", &cg[1].params, &cg[0].params, 1);
     /* decoding: beam 3 and greedy give the same captions */
@@ -148,9 +154,11 @@ static void run_caption_generator(nn_device other) {
     for (int beam = 1; beam <= 3; beam += 2) {
         for (int d = 0; d < 2; d++) {
             ids[d] = wsd_malloc(sizeof(int) * N * W), len[d] = wsd_malloc(sizeof(int) * N);
-            CHECK(wsd_cg_decode(&cg[d], &run[d], &b, seg, b.gather, N, beam, L, 0, ids[d], len[d]) == 0);
+            CHECK(wsd_cg_decode(&cg[d], &run[d], &b, seg, b.gather, N, beam, L, 0, ids[d],
+                                len[d]) == 0);
         }
-        CHECK_MSG(!memcmp(ids[0], ids[1], sizeof(int) * N * W) && !memcmp(len[0], len[1], sizeof(int) * N),
+        CHECK_MSG(!memcmp(ids[0], ids[1], sizeof(int) * N * W) &&
+                      !memcmp(len[0], len[1], sizeof(int) * N),
                   "beam %d: CUDA and CPU decode different captions", beam);
         for (int d = 0; d < 2; d++) free(ids[d]), free(len[d]);
     }
@@ -193,7 +201,8 @@ static void run_localizer(nn_device other) {
     d_r = wsd_malloc(sizeof(float) * N * R);
     for (int i = 0; i < N * A; i++) d_score[i] = wsd_rng_uniformf(&r) - 0.5f;
     for (int i = 0; i < N * R; i++) d_r[i] = wsd_rng_uniformf(&r) - 0.5f;
-    for (int d = 0; d < 2; d++) CHECK(wsd_sl_backward(&sl[d], &run[d], A ? d_score : NULL, d_r) == 0);
+    for (int d = 0; d < 2; d++)
+        CHECK(wsd_sl_backward(&sl[d], &run[d], A ? d_score : NULL, d_r) == 0);
     cmp_params("sl", &sl[1].params, &sl[0].params, 1);
     /* eval path: BatchNorm running statistics, no dropout */
     float se[2][64];
@@ -250,7 +259,8 @@ static void run_cycle_step(nn_device other) {
     cmp_params("cycle cg", &cg[1].params, &cg[0].params, 1);
     cmp_params("cycle sl updated", &sl[1].params, &sl[0].params, 0);
     cmp_params("cycle cg updated", &cg[1].params, &cg[0].params, 0);
-    CHECK_MSG(syncs[0] == syncs[1], "cycle step: %lu syncs on the CPU, %lu on CUDA", syncs[0], syncs[1]);
+    CHECK_MSG(syncs[0] == syncs[1], "cycle step: %lu syncs on the CPU, %lu on CUDA", syncs[0],
+              syncs[1]);
     fprintf(stderr, "  cycle step: %lu host<->device synchronisations\n", syncs[1]);
     for (int d = 0; d < 2; d++) {
         wsd_train_ws_free(&ws[d]);

@@ -27,7 +27,8 @@ static void dump(const char *dir, const char *name, const float *p, size_t n) {
 
 static double sgemm_peak(void) {
     int n = 2048;
-    float *a = wsd_malloc((size_t)n * n * sizeof(float)), *b = wsd_malloc((size_t)n * n * sizeof(float)),
+    float *a = wsd_malloc((size_t)n * n * sizeof(float)),
+          *b = wsd_malloc((size_t)n * n * sizeof(float)),
           *c = wsd_malloc((size_t)n * n * sizeof(float));
     for (size_t i = 0; i < (size_t)n * n; i++) a[i] = b[i] = (float)(i % 7) * 0.1f;
     double best = 0;

@@ -68,7 +68,9 @@ static void make_batch(wsd_batch *b, int B, int per, wsd_rng *rng) {
         b->event_pos[n] = n % per;
         b->caption_len[n] = len;
         for (int t = 0; t < LCAP; t++) {
-            int id = t == 0 ? WSD_BOS : t >= len - 1 ? WSD_EOS : 2 + (int)(wsd_rng_uniform(rng) * (V - 3));
+            int id = t == 0         ? WSD_BOS
+                     : t >= len - 1 ? WSD_EOS
+                                    : 2 + (int)(wsd_rng_uniform(rng) * (V - 3));
             b->caption[n * LCAP + t] = id;
             b->caption_mask[n * LCAP + t] = t < len;
         }
@@ -79,8 +81,9 @@ static void make_batch(wsd_batch *b, int B, int per, wsd_rng *rng) {
 }
 
 static void free_batch(wsd_batch *b) {
-    void *ps[] = {b->video, b->video_len, b->video_mask, b->caption, b->caption_len, b->caption_mask,
-                  b->gather, b->ts_seconds, b->ts_featidx, b->event_pos, b->video_pos};
+    void *ps[] = {b->video,       b->video_len,    b->video_mask, b->caption,
+                  b->caption_len, b->caption_mask, b->gather,     b->ts_seconds,
+                  b->ts_featidx,  b->event_pos,    b->video_pos};
     for (size_t i = 0; i < sizeof ps / sizeof *ps; i++) free(ps[i]);
 }
 
@@ -97,9 +100,9 @@ static double gru_layer_flop(double TB, int in, int fwd, int bwd, int dx) {
 static double cg_step_flop(int B, int N) {
     double TB = (double)T * B, SN = (double)(LCAP - 1) * N, D = H + 3.0 * H;
     double f = gru_layer_flop(TB, F, 1, 1, 0) + gru_layer_flop(TB, H, 1, 1, 1);
-    f += 2 * 2 * TB * F * H;                                            /* residual fwd, dW */
+    f += 2 * 2 * TB * F * H; /* residual fwd, dW */
     f += gru_layer_flop(SN, (int)D, 1, 1, 1) + gru_layer_flop(SN, H, 1, 1, 1); /* decoder */
-    f += 3 * 2 * SN * H * V;                                            /* output layer */
+    f += 3 * 2 * SN * H * V;                                                   /* output layer */
     return f;
 }
 
@@ -137,7 +140,8 @@ static void die_if(int rc) {
 
 int main(int argc, char **argv) {
     if (argc < 4) {
-        fprintf(stderr, "usage: models_bench cg|cycle|caption|localize|sgemm|gemm:M:N:K THREADS REPS [DEVICE]\n");
+        fprintf(stderr, "usage: models_bench cg|cycle|caption|localize|sgemm|gemm:M:N:K THREADS "
+                        "REPS [DEVICE]\n");
         return 1;
     }
     const char *what = argv[1];
@@ -157,7 +161,8 @@ int main(int argc, char **argv) {
     sc.feat_dim = F, sc.hidden = H, sc.embed = H, sc.vocab = V, sc.layers = LAYERS;
     if (!strcmp(what, "sgemm")) {
         int M = 36 * 120, K = 512, Nn = 1536;
-        nn_tensor a = nn_zeros2(NN_CPU, M, K), w = nn_zeros2(NN_CPU, Nn, K), c = nn_zeros2(NN_CPU, M, Nn);
+        nn_tensor a = nn_zeros2(NN_CPU, M, K), w = nn_zeros2(NN_CPU, Nn, K),
+                  c = nn_zeros2(NN_CPU, M, Nn);
         nn_init_uniform(&a, &rng, -1, 1);
         nn_init_uniform(&w, &rng, -1, 1);
         for (int r = -1; r < reps; r++) {
@@ -178,7 +183,8 @@ int main(int argc, char **argv) {
         const nn_backend *be = nn_backend_for(dev);
         for (int r = -1; r < reps; r++) {
             double t0 = now_ms();
-            for (int i = 0; i < 4; i++) be->gemm(0, 1, M, Nn, K, 1.0f, a.data, K, w.data, K, 0.0f, c.data, Nn);
+            for (int i = 0; i < 4; i++)
+                be->gemm(0, 1, M, Nn, K, 1.0f, a.data, K, w.data, K, 0.0f, c.data, Nn);
             if (r >= 0) ms[r] = lap(t0, r);
         }
         units = 4 * 2.0 * M * K * Nn / 1e9;

@@ -51,9 +51,11 @@ int main(int argc, char **argv) {
     wsd_c3d_init_random(&net, 9);
     if (dev != NN_CPU && wsd_c3d_to_device(&net, dev) != 0) wsd_die("%s", wsd_error());
     net.batch = batch;
-    float *in = wsd_malloc(sizeof(float) * WSD_CLIP_FLOATS * (size_t)batch), *fc7 = wsd_malloc(sizeof(float) * 4096 * (size_t)batch);
-    for (int b = 0; b < batch; b++) memcpy(in + (size_t)b * WSD_CLIP_FLOATS, clip, sizeof(float) * WSD_CLIP_FLOATS);
-    if (wsd_c3d_forward(&net, in, 1, fc7) != 0) wsd_die("%s", wsd_error());   /* warm-up */
+    float *in = wsd_malloc(sizeof(float) * WSD_CLIP_FLOATS * (size_t)batch),
+          *fc7 = wsd_malloc(sizeof(float) * 4096 * (size_t)batch);
+    for (int b = 0; b < batch; b++)
+        memcpy(in + (size_t)b * WSD_CLIP_FLOATS, clip, sizeof(float) * WSD_CLIP_FLOATS);
+    if (wsd_c3d_forward(&net, in, 1, fc7) != 0) wsd_die("%s", wsd_error()); /* warm-up */
     double t0 = wsd_now();
     int done = 0;
     while (done < net_clips) {

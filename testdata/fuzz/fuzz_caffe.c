@@ -4,7 +4,8 @@
 
 #include "video/caffe.h"
 
-static int touch(void *ctx, const char *layer, int index, const wsd_caffe_blob *b, const char *name) {
+static int touch(void *ctx, const char *layer, int index, const wsd_caffe_blob *b,
+                 const char *name) {
     (void)ctx, (void)layer, (void)index, (void)name;
     volatile float s = 0;
     for (size_t i = 0; i < b->count; i++) s += b->data[i];

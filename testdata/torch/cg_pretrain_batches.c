@@ -24,8 +24,11 @@ int main(int argc, char **argv) {
         if (caps->videos[i].n_events) ids[n_ids++] = caps->videos[i].id;
     wsd_featset *fs = wsd_featset_load(argv[1], 1, ids, n_ids);
     if (!fs) wsd_die("%s", wsd_error());
-    wsd_batcher_opts bo = {.batch_size = argc > 6 ? atoi(argv[6]) : 36, .mode = WSD_BATCH_SAMPLE,
-                           .shuffle = 1, .drop_last = 1, .seed = strtoull(argv[4], NULL, 10)};
+    wsd_batcher_opts bo = {.batch_size = argc > 6 ? atoi(argv[6]) : 36,
+                           .mode = WSD_BATCH_SAMPLE,
+                           .shuffle = 1,
+                           .drop_last = 1,
+                           .seed = strtoull(argv[4], NULL, 10)};
     wsd_batcher *bt = wsd_batcher_new(fs, caps, vocab, &bo);
     if (!bt) wsd_die("%s", wsd_error());
     int nb = wsd_batcher_epoch(bt, atoi(argv[5]));

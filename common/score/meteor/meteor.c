@@ -113,9 +113,10 @@ wsd_meteor *wsd_meteor_open_data(wsd_meteor_data *d, const char *wordnet_dir) {
                             d->origin[WSD_METEOR_WORDS]) != 0)
         return open_failed(m);
     int meteor_syn = d->text[WSD_METEOR_SYNSETS] && d->text[WSD_METEOR_EXCEPTIONS];
-    m->wn = meteor_syn ? wsd_wordnet_from_meteor_text(d->text[WSD_METEOR_SYNSETS], d->len[WSD_METEOR_SYNSETS],
-                                                      d->origin[WSD_METEOR_SYNSETS], d->text[WSD_METEOR_EXCEPTIONS],
-                                                      d->len[WSD_METEOR_EXCEPTIONS], d->origin[WSD_METEOR_EXCEPTIONS])
+    m->wn = meteor_syn ? wsd_wordnet_from_meteor_text(
+                             d->text[WSD_METEOR_SYNSETS], d->len[WSD_METEOR_SYNSETS],
+                             d->origin[WSD_METEOR_SYNSETS], d->text[WSD_METEOR_EXCEPTIONS],
+                             d->len[WSD_METEOR_EXCEPTIONS], d->origin[WSD_METEOR_EXCEPTIONS])
                        : wsd_wordnet_open(wordnet_dir);
     if (!m->wn) return open_failed(m);
     if (d->text[WSD_METEOR_PREFIXES]) wsd_meteor_nbp_parse(&m->nbp, d->text[WSD_METEOR_PREFIXES]);
@@ -124,9 +125,12 @@ wsd_meteor *wsd_meteor_open_data(wsd_meteor_data *d, const char *wordnet_dir) {
         if (!m->para) return open_failed(m);
     }
     const char *parts[3] = {NULL, NULL, NULL};
-    if (!d->paraphrase) parts[0] = "without paraphrase table (paraphrase-en.gz), paraphrase module off";
-    if (!d->text[WSD_METEOR_PREFIXES]) parts[1] = "without Meteor's nonbreaking-prefix list (english.prefixes)";
-    if (!meteor_syn) parts[2] = "synonyms from Debian WordNet 3.0, not Meteor's export (english.synsets)";
+    if (!d->paraphrase)
+        parts[0] = "without paraphrase table (paraphrase-en.gz), paraphrase module off";
+    if (!d->text[WSD_METEOR_PREFIXES])
+        parts[1] = "without Meteor's nonbreaking-prefix list (english.prefixes)";
+    if (!meteor_syn)
+        parts[2] = "synonyms from Debian WordNet 3.0, not Meteor's export (english.synsets)";
     m->official = !parts[0] && !parts[1] && !parts[2];
     if (!m->official) {
         size_t k = (size_t)snprintf(m->caveat, sizeof m->caveat, "approximate METEOR:");
@@ -161,8 +165,10 @@ wsd_meteor *wsd_meteor_open(const wsd_meteor_config *cfg) {
 wsd_meteor *wsd_meteor_open_dir(const char *meteor_dir, const char *wordnet_dir) {
     wsd_meteor_where w = {0};
     size_t n = meteor_dir ? strlen(meteor_dir) : 0;
-    if (n > 4 && strcmp(meteor_dir + n - 4, ".jar") == 0) w.jar = meteor_dir;
-    else w.dir = meteor_dir;
+    if (n > 4 && strcmp(meteor_dir + n - 4, ".jar") == 0)
+        w.jar = meteor_dir;
+    else
+        w.dir = meteor_dir;
     w.search = meteor_dir == NULL;
     wsd_meteor_data d;
     if (wsd_meteor_data_find(&w, &d) != 0) return NULL;
@@ -229,7 +235,9 @@ static int32_t word_info(wsd_meteor *m, const char *w, size_t len) {
     return id;
 }
 
-static int is_tok_delim(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
+static int is_tok_delim(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
+}
 
 /* Splits a normalised line into words and returns their cache ids in m->ids. */
 static int words_of(wsd_meteor *m, const char *line) {
@@ -355,7 +363,8 @@ static int side_words(wsd_meteor *m, const char *text) {
             n = WSD_METEOR_MAX_WORDS;
             m->n_cut++;
         }
-        if (m->sides.chars_len + len > PAIR_CACHE_BYTES / 4 || m->side_pool_n + (size_t)n > (PAIR_CACHE_BYTES / 16)) {
+        if (m->sides.chars_len + len > PAIR_CACHE_BYTES / 4 ||
+            m->side_pool_n + (size_t)n > (PAIR_CACHE_BYTES / 16)) {
             wsd_strmap_free(&m->sides);
             wsd_strmap_init(&m->sides);
             m->side_pool_n = 0;

@@ -48,12 +48,11 @@ typedef struct {
     const char *paraphrase_path;
     const char *function_words_path;
     const char *nonbreaking_path;
-    const char *synonym_dir;  /* folder with english.synsets + english.exceptions */
-    const char *jar_path;     /* meteor-1.5.jar: the files above not given one by one */
-} wsd_meteor_config; /* NULL field = default (wordnet) or absent (others); no search */
+    const char *synonym_dir; /* folder with english.synsets + english.exceptions */
+    const char *jar_path;    /* meteor-1.5.jar: the files above not given one by one */
+} wsd_meteor_config;         /* NULL field = default (wordnet) or absent (others); no search */
 
 wsd_meteor *wsd_meteor_open(const wsd_meteor_config *cfg);
-
 
 void wsd_meteor_close(wsd_meteor *m);
 
@@ -87,7 +86,7 @@ int wsd_meteor_corpus(wsd_meteor *m, int n, const char *const *candidates,
                       const char *const *const *refs, const int *nrefs, double *score_out);
 
 /* Segment score of one candidate against its references. */
-int wsd_meteor_segment(wsd_meteor *m, const char *candidate, const char *const *refs,
-                       int nrefs, double *score_out);
+int wsd_meteor_segment(wsd_meteor *m, const char *candidate, const char *const *refs, int nrefs,
+                       double *score_out);
 
 #endif

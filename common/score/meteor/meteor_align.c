@@ -26,7 +26,7 @@ typedef struct path {
     struct path *next_free;
     int pushed; /* already queued for the next step */
     int match_count, m1, m2, all1, all2, chunks, distance, idx, last_end;
-    int32_t *matches;   /* per reference position: match index or -1 */
+    int32_t *matches; /* per reference position: match index or -1 */
     unsigned char *used1, *used2;
 } path;
 
@@ -48,7 +48,9 @@ struct wsd_meteor_aligner {
     int ncur, nnext;
 };
 
-wsd_meteor_aligner *wsd_meteor_aligner_new(void) { return wsd_calloc(1, sizeof(wsd_meteor_aligner)); }
+wsd_meteor_aligner *wsd_meteor_aligner_new(void) {
+    return wsd_calloc(1, sizeof(wsd_meteor_aligner));
+}
 
 static void pool_clear(wsd_meteor_aligner *a) {
     for (int i = 0; i < a->nblocks; i++) free(a->blocks[i]);
@@ -309,8 +311,8 @@ static void ensure_sizes(wsd_meteor_aligner *a, int n1, int n2) {
 }
 
 void wsd_meteor_align(wsd_meteor_aligner *a, const wsd_meteor_align_cfg *cfg,
-                      const wsd_meteor_winfo *const *t, int n1,
-                      const wsd_meteor_winfo *const *r, int n2, wsd_meteor_stats *st) {
+                      const wsd_meteor_winfo *const *t, int n1, const wsd_meteor_winfo *const *r,
+                      int n2, wsd_meteor_stats *st) {
     if (n1 < 0) n1 = 0;
     if (n2 < 0) n2 = 0;
     ensure_sizes(a, n1, n2);

@@ -10,11 +10,13 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static const char *const TEXT_NAME[WSD_METEOR_N_TEXT] = {"english.words", "english.prefixes", "english.synsets",
-                                                         "english.exceptions"};
-static const char *const TEXT_SUBDIR[WSD_METEOR_N_TEXT] = {"function", "nonbreaking", "synonym", "synonym"};
-static const char *const TEXT_WHAT[WSD_METEOR_N_TEXT] = {"function-word list", "nonbreaking-prefix list",
-                                                         "WordNet synonym export", "WordNet exception list"};
+static const char *const TEXT_NAME[WSD_METEOR_N_TEXT] = {"english.words", "english.prefixes",
+                                                         "english.synsets", "english.exceptions"};
+static const char *const TEXT_SUBDIR[WSD_METEOR_N_TEXT] = {"function", "nonbreaking", "synonym",
+                                                           "synonym"};
+static const char *const TEXT_WHAT[WSD_METEOR_N_TEXT] = {
+    "function-word list", "nonbreaking-prefix list", "WordNet synonym export",
+    "WordNet exception list"};
 
 static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
 static char *fmt(const char *f, ...) {
@@ -51,7 +53,8 @@ static int take_file(wsd_meteor_data *d, int k, const char *path) {
 
 /* The jar's member for text k (as Meteor's build packs it, or under resources/). */
 static int take_member(wsd_meteor_data *d, int k, const wsd_zip *z, const char *jar) {
-    char *names[2] = {fmt("%s/%s", TEXT_SUBDIR[k], TEXT_NAME[k]), fmt("resources/%s/%s", TEXT_SUBDIR[k], TEXT_NAME[k])};
+    char *names[2] = {fmt("%s/%s", TEXT_SUBDIR[k], TEXT_NAME[k]),
+                      fmt("resources/%s/%s", TEXT_SUBDIR[k], TEXT_NAME[k])};
     int rc = 1;
     for (int i = 0; i < 2 && rc == 1; i++) {
         if (!wsd_zip_has(z, names[i])) continue;
@@ -85,8 +88,10 @@ static void find_paraphrase(wsd_meteor_data *d, const char *dir) {
     const char *cand[] = {"data/paraphrase-en.gz", "paraphrase-en.gz"};
     for (int i = 0; i < 2 && !d->paraphrase; i++) {
         char *p = fmt("%s/%s", dir, cand[i]);
-        if (is_file(p)) d->paraphrase = p;
-        else free(p);
+        if (is_file(p))
+            d->paraphrase = p;
+        else
+            free(p);
     }
 }
 
@@ -94,7 +99,8 @@ static int fill_from_dir(wsd_meteor_data *d, const char *dir) {
     for (int k = 0; k < WSD_METEOR_N_TEXT; k++) {
         if (d->text[k]) continue;
         char *cand[3] = {fmt("%s/resources/%s/%s", dir, TEXT_SUBDIR[k], TEXT_NAME[k]),
-                         fmt("%s/%s/%s", dir, TEXT_SUBDIR[k], TEXT_NAME[k]), fmt("%s/%s", dir, TEXT_NAME[k])};
+                         fmt("%s/%s/%s", dir, TEXT_SUBDIR[k], TEXT_NAME[k]),
+                         fmt("%s/%s", dir, TEXT_NAME[k])};
         int rc = 0;
         for (int i = 0; i < 3; i++)
             if (!d->text[k] && is_file(cand[i])) rc = take_file(d, k, cand[i]);
@@ -128,7 +134,8 @@ static void describe(wsd_meteor_data *d) {
         const char *o = d->origin[k];
         size_t n = strlen(o);
         /* group by container: the jar, or the file's folder */
-        char *where = strstr(o, ".jar:") ? fmt("%.*s", (int)(strstr(o, ".jar:") - o + 4), o) : dir_of(o);
+        char *where =
+            strstr(o, ".jar:") ? fmt("%.*s", (int)(strstr(o, ".jar:") - o + 4), o) : dir_of(o);
         (void)n;
         if (!strstr(s, where)) {
             char *t = fmt("%s%s%s", s, *s ? ", " : "", where);
@@ -137,8 +144,8 @@ static void describe(wsd_meteor_data *d) {
         }
         free(where);
     }
-    char *t = fmt("Meteor 1.5 data from %s%s%s", *s ? s : "(none)", d->paraphrase ? ", paraphrases " : "",
-                  d->paraphrase ? d->paraphrase : "");
+    char *t = fmt("Meteor 1.5 data from %s%s%s", *s ? s : "(none)",
+                  d->paraphrase ? ", paraphrases " : "", d->paraphrase ? d->paraphrase : "");
     free(s);
     d->source = t;
     s = wsd_strdup("");
@@ -176,10 +183,13 @@ static int add_glob(char ***list, size_t *n, size_t *cap, const char *pattern) {
 
 char **wsd_meteor_search_dirs(void) {
     static const char *const site[] = {"lib/python3*/site-packages", "lib/python3*/dist-packages"};
-    static const char *const here[] = {"pycocoevalcap/meteor", "coco-caption/pycocoevalcap/meteor",
-                                       "densevid_eval/coco-caption/pycocoevalcap/meteor",
-                                       "third_party/densevid_eval/coco-caption/pycocoevalcap/meteor",
-                                       "data/meteor-1.5", "meteor-1.5"};
+    static const char *const here[] = {
+        "pycocoevalcap/meteor",
+        "coco-caption/pycocoevalcap/meteor",
+        "densevid_eval/coco-caption/pycocoevalcap/meteor",
+        "third_party/densevid_eval/coco-caption/pycocoevalcap/meteor",
+        "data/meteor-1.5",
+        "meteor-1.5"};
     char **list = NULL;
     size_t n = 0, cap = 0;
     char *pat;
@@ -205,8 +215,9 @@ char **wsd_meteor_search_dirs(void) {
     }
     for (size_t i = 0; i < sizeof here / sizeof *here; i++) add_glob(&list, &n, &cap, here[i]);
     const char *home = getenv("HOME");
-    const char *prefixes[] = {"%s/.local", "%s/.pyenv/versions/*", "%s/miniconda3", "%s/anaconda3",
-                              "%s/miniforge3", "%s/miniconda3/envs/*", "%s/anaconda3/envs/*", "%s/miniforge3/envs/*"};
+    const char *prefixes[] = {"%s/.local",           "%s/.pyenv/versions/*", "%s/miniconda3",
+                              "%s/anaconda3",        "%s/miniforge3",        "%s/miniconda3/envs/*",
+                              "%s/anaconda3/envs/*", "%s/miniforge3/envs/*"};
     if (home && *home)
         for (size_t i = 0; i < sizeof prefixes / sizeof *prefixes; i++)
             for (int s = 0; s < 2; s++) {
@@ -257,8 +268,10 @@ int wsd_meteor_data_find(const wsd_meteor_where *w, wsd_meteor_data *d) {
         if (single[k] && take_file(d, k, single[k])) rc = -1;
     if (rc == 0 && w->synonym_dir) {
         if (!is_dir(w->synonym_dir)) {
-            rc = wsd_fail("%s: no such directory (expected Meteor's synonym folder with english.synsets and "
-                          "english.exceptions)", w->synonym_dir);
+            rc = wsd_fail(
+                "%s: no such directory (expected Meteor's synonym folder with english.synsets and "
+                "english.exceptions)",
+                w->synonym_dir);
         } else {
             for (int k = WSD_METEOR_SYNSETS; k <= WSD_METEOR_EXCEPTIONS && rc == 0; k++) {
                 char *p = fmt("%s/%s", w->synonym_dir, TEXT_NAME[k]);
@@ -268,8 +281,10 @@ int wsd_meteor_data_find(const wsd_meteor_where *w, wsd_meteor_data *d) {
         }
     }
     if (rc == 0 && w->paraphrase) {
-        if (!is_file(w->paraphrase)) rc = wsd_fail("%s: no such file (expected Meteor's paraphrase-en.gz)", w->paraphrase);
-        else d->paraphrase = wsd_strdup(w->paraphrase);
+        if (!is_file(w->paraphrase))
+            rc = wsd_fail("%s: no such file (expected Meteor's paraphrase-en.gz)", w->paraphrase);
+        else
+            d->paraphrase = wsd_strdup(w->paraphrase);
     }
     /* 2. the jar; 3. the folder */
     if (rc == 0 && w->jar) {
@@ -285,16 +300,21 @@ int wsd_meteor_data_find(const wsd_meteor_where *w, wsd_meteor_data *d) {
         }
     }
     if (rc == 0 && w->dir) {
-        if (!is_dir(w->dir)) rc = wsd_fail("%s: no such directory (expected a Meteor 1.5 folder: meteor-1.5.jar and "
-                                           "data/paraphrase-en.gz, or Meteor's resources)", w->dir);
-        else rc = fill_from_dir(d, w->dir);
+        if (!is_dir(w->dir))
+            rc = wsd_fail("%s: no such directory (expected a Meteor 1.5 folder: meteor-1.5.jar and "
+                          "data/paraphrase-en.gz, or Meteor's resources)",
+                          w->dir);
+        else
+            rc = fill_from_dir(d, w->dir);
     }
     /* 4. an install found by itself */
     if (rc == 0 && !w->jar && !w->dir && w->search) {
         const char *env = getenv("WSD_METEOR_DIR");
         if (env && *env) {
-            if (!is_dir(env)) rc = wsd_fail("WSD_METEOR_DIR=%s: no such directory", env);
-            else rc = fill_from_dir(d, env);
+            if (!is_dir(env))
+                rc = wsd_fail("WSD_METEOR_DIR=%s: no such directory", env);
+            else
+                rc = fill_from_dir(d, env);
         } else {
             char **dirs = wsd_meteor_search_dirs();
             for (char **p = dirs; *p && rc == 0; p++) {

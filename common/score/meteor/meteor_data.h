@@ -29,7 +29,13 @@ typedef struct {
     int search;
 } wsd_meteor_where;
 
-enum { WSD_METEOR_WORDS, WSD_METEOR_PREFIXES, WSD_METEOR_SYNSETS, WSD_METEOR_EXCEPTIONS, WSD_METEOR_N_TEXT };
+enum {
+    WSD_METEOR_WORDS,
+    WSD_METEOR_PREFIXES,
+    WSD_METEOR_SYNSETS,
+    WSD_METEOR_EXCEPTIONS,
+    WSD_METEOR_N_TEXT
+};
 
 typedef struct {
     char *text[WSD_METEOR_N_TEXT]; /* file contents (NUL-terminated) or NULL: not found */

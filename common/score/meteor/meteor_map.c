@@ -70,7 +70,8 @@ int32_t wsd_strmap_intern(wsd_strmap *m, const char *key, size_t len) {
         m->key_len = wsd_realloc(m->key_len, m->cap * sizeof *m->key_len);
     }
     if (m->chars_len + len + 1 > m->chars_cap) {
-        while (m->chars_len + len + 1 > m->chars_cap) m->chars_cap = m->chars_cap ? m->chars_cap * 2 : 65536;
+        while (m->chars_len + len + 1 > m->chars_cap)
+            m->chars_cap = m->chars_cap ? m->chars_cap * 2 : 65536;
         m->chars = wsd_realloc(m->chars, m->chars_cap);
     }
     memcpy(m->chars + m->chars_len, key, len);
@@ -84,6 +85,4 @@ int32_t wsd_strmap_intern(wsd_strmap *m, const char *key, size_t len) {
     return id;
 }
 
-const char *wsd_strmap_key(const wsd_strmap *m, int32_t id) {
-    return m->chars + m->key_off[id];
-}
+const char *wsd_strmap_key(const wsd_strmap *m, int32_t id) { return m->chars + m->key_off[id]; }

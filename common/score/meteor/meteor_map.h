@@ -8,13 +8,13 @@
 #include <stdint.h>
 
 typedef struct {
-    char *chars;          /* all keys, each NUL-terminated */
+    char *chars; /* all keys, each NUL-terminated */
     size_t chars_len, chars_cap;
-    uint64_t *key_off;    /* per id: offset into chars */
+    uint64_t *key_off; /* per id: offset into chars */
     uint32_t *key_len;
     size_t n, cap;
-    int32_t *slots;       /* id or -1 */
-    size_t nslots;        /* power of two */
+    int32_t *slots; /* id or -1 */
+    size_t nslots;  /* power of two */
 } wsd_strmap;
 
 void wsd_strmap_init(wsd_strmap *m);

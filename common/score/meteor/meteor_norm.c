@@ -34,7 +34,11 @@ static void decode_utf8(const char *str, cps *out) {
     const unsigned char *s = (const unsigned char *)str;
     while (*s) {
         uint32_t c = *s;
-        int extra = c < 0x80 ? 0 : (c & 0xE0) == 0xC0 ? 1 : (c & 0xF0) == 0xE0 ? 2 : (c & 0xF8) == 0xF0 ? 3 : -1;
+        int extra = c < 0x80             ? 0
+                    : (c & 0xE0) == 0xC0 ? 1
+                    : (c & 0xF0) == 0xE0 ? 2
+                    : (c & 0xF8) == 0xF0 ? 3
+                                         : -1;
         if (extra < 0) {
             cps_push(out, 0xFFFD);
             s++;
@@ -163,9 +167,11 @@ static uint32_t lower(uint32_t c) {
     if (c >= 0x410 && c <= 0x42F) return c + 0x20;
     if (c >= 0x400 && c <= 0x40F) return c + 0x50;
     if (((c >= 0x100 && c <= 0x137) || (c >= 0x14A && c <= 0x177) || (c >= 0x460 && c <= 0x481) ||
-         (c >= 0x48A && c <= 0x4BF) || (c >= 0x4D0 && c <= 0x527)) && !(c & 1))
+         (c >= 0x48A && c <= 0x4BF) || (c >= 0x4D0 && c <= 0x527)) &&
+        !(c & 1))
         return c + 1;
-    if (((c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17E) || (c >= 0x4C1 && c <= 0x4CE)) && (c & 1))
+    if (((c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17E) || (c >= 0x4C1 && c <= 0x4CE)) &&
+        (c & 1))
         return c + 1;
     if (c == 0x178) return 0xFF;
     return c;
@@ -394,7 +400,11 @@ int32_t wsd_meteor_java_hash(const char *str, size_t len) {
     uint32_t h = 0;
     for (size_t i = 0; i < len;) {
         uint32_t c = s[i];
-        int extra = c < 0x80 ? 0 : (c & 0xE0) == 0xC0 ? 1 : (c & 0xF0) == 0xE0 ? 2 : (c & 0xF8) == 0xF0 ? 3 : -1;
+        int extra = c < 0x80             ? 0
+                    : (c & 0xE0) == 0xC0 ? 1
+                    : (c & 0xF0) == 0xE0 ? 2
+                    : (c & 0xF8) == 0xF0 ? 3
+                                         : -1;
         if (extra < 0 || i + (size_t)extra >= len) {
             c = 0xFFFD;
             i++;

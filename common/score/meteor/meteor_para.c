@@ -12,14 +12,14 @@
 struct wsd_meteor_para {
     wsd_strmap vocab;
     /* transitions (state, word) -> state, open addressing */
-    uint64_t *tkey;  /* (state << 32 | word) + 1; 0 = empty */
+    uint64_t *tkey; /* (state << 32 | word) + 1; 0 = empty */
     uint32_t *tval;
     size_t tslots, tcount;
     uint32_t nstates;
     /* emissions: per state a list of entry indices, in file order */
     int64_t *emit_head, *emit_tail; /* per state, -1 when none */
     size_t states_cap;
-    int64_t *emit_next;             /* per entry */
+    int64_t *emit_next; /* per entry */
     /* paraphrase phrases */
     int32_t *words;
     size_t nwords, words_cap;
@@ -45,7 +45,8 @@ static int64_t trans_find(const wsd_meteor_para *p, uint32_t state, int32_t word
     return -1;
 }
 
-static void trans_insert_raw(uint64_t *tkey, uint32_t *tval, size_t slots, uint64_t key, uint32_t val) {
+static void trans_insert_raw(uint64_t *tkey, uint32_t *tval, size_t slots, uint64_t key,
+                             uint32_t val) {
     size_t mask = slots - 1, i = (size_t)mix(key) & mask;
     while (tkey[i]) i = (i + 1) & mask;
     tkey[i] = key;
@@ -78,7 +79,8 @@ static uint32_t trans_get_or_add(wsd_meteor_para *p, uint32_t state, int32_t wor
         p->tslots = slots;
     }
     uint32_t s = new_state(p);
-    trans_insert_raw(p->tkey, p->tval, p->tslots, (((uint64_t)state << 32) | (uint32_t)word) + 1, s);
+    trans_insert_raw(p->tkey, p->tval, p->tslots, (((uint64_t)state << 32) | (uint32_t)word) + 1,
+                     s);
     p->tcount++;
     return s;
 }
@@ -157,14 +159,16 @@ wsd_meteor_para *wsd_meteor_para_load(const char *path) {
         }
         if (p->nentries + 1 >= p->entries_cap) {
             p->entries_cap = p->entries_cap ? p->entries_cap * 2 : 1024;
-            p->phrase_off = wsd_realloc(p->phrase_off, (p->entries_cap + 1) * sizeof *p->phrase_off);
+            p->phrase_off =
+                wsd_realloc(p->phrase_off, (p->entries_cap + 1) * sizeof *p->phrase_off);
             p->emit_next = wsd_realloc(p->emit_next, p->entries_cap * sizeof *p->emit_next);
         }
         size_t e = p->nentries++;
         p->phrase_off[e] = p->nwords;
         size_t m = tokens(p, line, &ids, &idcap);
         if (p->nwords + m > p->words_cap) {
-            while (p->nwords + m > p->words_cap) p->words_cap = p->words_cap ? p->words_cap * 2 : 4096;
+            while (p->nwords + m > p->words_cap)
+                p->words_cap = p->words_cap ? p->words_cap * 2 : 4096;
             p->words = wsd_realloc(p->words, p->words_cap * sizeof *p->words);
         }
         memcpy(p->words + p->nwords, ids, m * sizeof *ids);
@@ -226,6 +230,7 @@ void wsd_meteor_para_paths(const wsd_meteor_para *p, const int32_t *words, int n
         if (t < 0) break;
         s = (uint32_t)t;
         for (int64_t e = p->emit_head[s]; e >= 0; e = p->emit_next[e])
-            fn(i + 1, p->words + p->phrase_off[e], (int)(p->phrase_off[e + 1] - p->phrase_off[e]), ctx);
+            fn(i + 1, p->words + p->phrase_off[e], (int)(p->phrase_off[e + 1] - p->phrase_off[e]),
+               ctx);
     }
 }

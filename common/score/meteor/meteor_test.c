@@ -80,9 +80,9 @@ static void teardown(void) {
     rmdir(dir);
 }
 
-#define NEED_METEOR()                                                                    \
-    do {                                                                                 \
-        if (!plain || !full) TEST_SKIP("METEOR data unavailable: %s", wsd_error());      \
+#define NEED_METEOR()                                                                              \
+    do {                                                                                           \
+        if (!plain || !full) TEST_SKIP("METEOR data unavailable: %s", wsd_error());                \
     } while (0)
 
 static void test_availability(void) {
@@ -158,7 +158,8 @@ static void test_synonym(void) {
     double q = (0.25 + 0.75 + 0.8 * 0.75) / 1.75;
     CHECK_NEAR(seg(full, "the man strolls", "the man walk"), q, 1e-12);
     CHECK_NEAR(seg(full, "the man walkt", "the man stroll"), q, 1e-12);
-    CHECK_NEAR(seg(full, "a big dog", "a huge dog"), fmean(1.0 / 1.75, 1.0 / 1.75) * (1 - penalty(2, 2)), 1e-12);
+    CHECK_NEAR(seg(full, "a big dog", "a huge dog"),
+               fmean(1.0 / 1.75, 1.0 / 1.75) * (1 - penalty(2, 2)), 1e-12);
 }
 
 static void test_paraphrase(void) {
@@ -235,7 +236,7 @@ static void test_normalizer(void) {
         {"!!! ?! ?? ...", "! ! ! ? ! ? ? ..."},
         {"c++ at&t a/b", "c + + at & t a / b"},
         {"-lrb- a -rrb-", "-lrb- a -rrb-"},
-        {"a-b-c", "a b-c"},           /* replaceAll does not overlap */
+        {"a-b-c", "a b-c"}, /* replaceAll does not overlap */
         {"wait... what", "wait ... what"},
         {"the 1990's", "the 1990 's"},
         {"  A  B  ", "a b"},
@@ -243,7 +244,8 @@ static void test_normalizer(void) {
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char *got = wsd_meteor_normalize(cases[i][0], NULL);
-        CHECK_MSG(strcmp(got, cases[i][1]) == 0, "[%s] -> [%s], want [%s]", cases[i][0], got, cases[i][1]);
+        CHECK_MSG(strcmp(got, cases[i][1]) == 0, "[%s] -> [%s], want [%s]", cases[i][0], got,
+                  cases[i][1]);
         free(got);
     }
     wsd_meteor_nbp nbp;
@@ -276,9 +278,15 @@ static void test_java_hash(void) {
 static void test_fuzz(void) {
     NEED_METEOR();
     static const char *const seeds[] = {
-        "a man is running down the street", "the child plays with a big dog",
-        "u.s. mr. etc. e.g. a.m. ...", "abc123!@# ||| -lrb- x -rrb-", "do n't it 's 1990 's",
-        "", "a", "..... ,,, ''' ``` --- |||| ", "little boy little boy little boy",
+        "a man is running down the street",
+        "the child plays with a big dog",
+        "u.s. mr. etc. e.g. a.m. ...",
+        "abc123!@# ||| -lrb- x -rrb-",
+        "do n't it 's 1990 's",
+        "",
+        "a",
+        "..... ,,, ''' ``` --- |||| ",
+        "little boy little boy little boy",
         "the the the the the the the the the the the the the the the the the the the",
         "\xc3\xa9t\xc3\xa9 caf\xc3\xa9 \xe2\x80\x9cquote\xe2\x80\x9d \xe2\x80\x93 \xd0\x94",
     };

@@ -60,12 +60,12 @@ static int has_vowel(const char *w, size_t end) {
 
 /* Whole-word exceptions checked before anything else; 1 when handled. */
 static int exception1(stem_word *s) {
-    static const char *const from[] = {"skis", "skies", "dying", "lying", "tying", "idly",
-                                       "gently", "ugly", "early", "only", "singly", "sky",
-                                       "news", "howe", "atlas", "cosmos", "bias", "andes", NULL};
-    static const char *const to[] = {"ski", "sky", "die", "lie", "tie", "idl", "gentl",
-                                     "ugli", "earli", "onli", "singl", "sky", "news", "howe",
-                                     "atlas", "cosmos", "bias", "andes"};
+    static const char *const from[] = {
+        "skis",   "skies", "dying", "lying", "tying", "idly",   "gently", "ugly",  "early", "only",
+        "singly", "sky",   "news",  "howe",  "atlas", "cosmos", "bias",   "andes", NULL};
+    static const char *const to[] = {"ski",   "sky",  "die",   "lie",    "tie",   "idl",
+                                     "gentl", "ugli", "earli", "onli",   "singl", "sky",
+                                     "news",  "howe", "atlas", "cosmos", "bias",  "andes"};
     for (int i = 0; from[i]; i++) {
         if (strlen(from[i]) == s->n && memcmp(s->w, from[i], s->n) == 0) {
             s->n = strlen(to[i]);
@@ -77,8 +77,8 @@ static int exception1(stem_word *s) {
 }
 
 static int exception2(const stem_word *s) {
-    static const char *const list[] = {"inning", "outing", "canning", "herring",
-                                       "earring", "proceed", "exceed", "succeed", NULL};
+    static const char *const list[] = {"inning",  "outing", "canning", "herring", "earring",
+                                       "proceed", "exceed", "succeed", NULL};
     for (int i = 0; list[i]; i++)
         if (strlen(list[i]) == s->n && memcmp(s->w, list[i], s->n) == 0) return 1;
     return 0;
@@ -159,28 +159,27 @@ static void step1c(stem_word *s) {
 
 static void step2(stem_word *s) {
     static const char *const from[] = {
-        "tional", "enci", "anci", "abli", "entli", "izer", "ization", "ational",
-        "ation", "ator", "alism", "aliti", "alli", "fulness", "ousli", "ousness",
-        "iveness", "iviti", "biliti", "bli", "ogi", "fulli", "lessli", "li", NULL};
-    static const char *const to[] = {
-        "tion", "ence", "ance", "able", "ent", "ize", "ize", "ate",
-        "ate", "ate", "al", "al", "al", "ful", "ous", "ous",
-        "ive", "ive", "ble", "ble", "og", "ful", "less", ""};
+        "tional", "enci",  "anci",  "abli",  "entli",   "izer",  "ization", "ational", "ation",
+        "ator",   "alism", "aliti", "alli",  "fulness", "ousli", "ousness", "iveness", "iviti",
+        "biliti", "bli",   "ogi",   "fulli", "lessli",  "li",    NULL};
+    static const char *const to[] = {"tion", "ence", "ance", "able", "ent", "ize", "ize",  "ate",
+                                     "ate",  "ate",  "al",   "al",   "al",  "ful", "ous",  "ous",
+                                     "ive",  "ive",  "ble",  "ble",  "og",  "ful", "less", ""};
     int i = longest_suffix(s, from);
     if (i < 0) return;
     size_t k = strlen(from[i]);
     size_t start = s->n - k;
     if (start < s->p1) return;
     if (strcmp(from[i], "ogi") == 0 && !(start > 0 && s->w[start - 1] == 'l')) return;
-    if (strcmp(from[i], "li") == 0 && !(start > 0 && s->w[start - 1] != '\0' &&
-                                        strchr("cdeghkmnrt", s->w[start - 1])))
+    if (strcmp(from[i], "li") == 0 &&
+        !(start > 0 && s->w[start - 1] != '\0' && strchr("cdeghkmnrt", s->w[start - 1])))
         return;
     replace_suffix(s, k, to[i]);
 }
 
 static void step3(stem_word *s) {
     static const char *const from[] = {"tional", "ational", "alize", "icate", "iciti",
-                                       "ical", "ful", "ness", "ative", NULL};
+                                       "ical",   "ful",     "ness",  "ative", NULL};
     static const char *const to[] = {"tion", "ate", "al", "ic", "ic", "ic", "", "", ""};
     int i = longest_suffix(s, from);
     if (i < 0) return;
@@ -192,15 +191,16 @@ static void step3(stem_word *s) {
 }
 
 static void step4(stem_word *s) {
-    static const char *const list[] = {"al", "ance", "ence", "er", "ic", "able", "ible",
-                                       "ant", "ement", "ment", "ent", "ism", "ate", "iti",
-                                       "ous", "ive", "ize", "ion", NULL};
+    static const char *const list[] = {"al",  "ance",  "ence", "er",  "ic",  "able", "ible",
+                                       "ant", "ement", "ment", "ent", "ism", "ate",  "iti",
+                                       "ous", "ive",   "ize",  "ion", NULL};
     int i = longest_suffix(s, list);
     if (i < 0) return;
     size_t k = strlen(list[i]);
     size_t start = s->n - k;
     if (start < s->p2) return;
-    if (strcmp(list[i], "ion") == 0 && !(start > 0 && (s->w[start - 1] == 's' || s->w[start - 1] == 't')))
+    if (strcmp(list[i], "ion") == 0 &&
+        !(start > 0 && (s->w[start - 1] == 's' || s->w[start - 1] == 't')))
         return;
     s->n = start;
 }

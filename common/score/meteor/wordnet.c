@@ -9,7 +9,7 @@
 #include "base/util.h"
 
 struct wsd_wordnet {
-    wsd_strmap words;   /* lemmas and exception forms/bases share ids */
+    wsd_strmap words;    /* lemmas and exception forms/bases share ids */
     uint32_t *syn_start; /* CSR over word ids: synsets */
     uint32_t *syn;
     uint32_t *base_start; /* CSR over word ids: base forms (exception lists) */
@@ -117,10 +117,12 @@ static int load_index(wsd_wordnet *wn, pair_vec *syn, const char *text, const ch
             char *pos = strtok_r(NULL, " ", &save);
             char *cnt = strtok_r(NULL, " ", &save);
             char *pcnt = strtok_r(NULL, " ", &save);
-            if (!lemma || !pos || !cnt || !pcnt) return wsd_fail("wordnet: %s: malformed line", name);
+            if (!lemma || !pos || !cnt || !pcnt)
+                return wsd_fail("wordnet: %s: malformed line", name);
             long n = strtol(cnt, NULL, 10), np = strtol(pcnt, NULL, 10);
             for (long i = 0; i < np; i++)
-                if (!strtok_r(NULL, " ", &save)) return wsd_fail("wordnet: %s: malformed line", name);
+                if (!strtok_r(NULL, " ", &save))
+                    return wsd_fail("wordnet: %s: malformed line", name);
             if (!strtok_r(NULL, " ", &save) || !strtok_r(NULL, " ", &save))
                 return wsd_fail("wordnet: %s: malformed line", name);
             int32_t id = wsd_strmap_intern(&wn->words, lemma, strlen(lemma));
@@ -229,8 +231,9 @@ static char *next_line(char **cursor, char *end) {
 
 static int is_delim(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
 
-wsd_wordnet *wsd_wordnet_from_meteor_text(char *synsets, size_t synsets_len, const char *synsets_name,
-                                          char *exceptions, size_t exceptions_len, const char *exceptions_name) {
+wsd_wordnet *wsd_wordnet_from_meteor_text(char *synsets, size_t synsets_len,
+                                          const char *synsets_name, char *exceptions,
+                                          size_t exceptions_len, const char *exceptions_name) {
     wsd_wordnet *wn = wsd_calloc(1, sizeof *wn);
     wsd_strmap_init(&wn->words);
     pair_vec syn = {0}, bases = {0};
@@ -250,7 +253,8 @@ wsd_wordnet *wsd_wordnet_from_meteor_text(char *synsets, size_t synsets_len, con
             char *e = NULL;
             long v = strtol(q, &e, 10);
             if (e == q || (*e && !is_delim(*e))) {
-                rc = wsd_fail("meteor synonyms: %s: bad synset number after word '%s'", synsets_name, word);
+                rc = wsd_fail("meteor synonyms: %s: bad synset number after word '%s'",
+                              synsets_name, word);
                 break;
             }
             pair_push(&syn, (uint32_t)id, (uint32_t)v);
@@ -295,7 +299,8 @@ wsd_wordnet *wsd_wordnet_open_meteor(const char *synonym_dir) {
         free(s);
         return NULL;
     }
-    char *ns = join_path(synonym_dir, "english.synsets"), *ne = join_path(synonym_dir, "english.exceptions");
+    char *ns = join_path(synonym_dir, "english.synsets"),
+         *ne = join_path(synonym_dir, "english.exceptions");
     wsd_wordnet *wn = wsd_wordnet_from_meteor_text(s, ls, ns, e, le, ne);
     free(ns);
     free(ne);
@@ -332,12 +337,11 @@ size_t wsd_wordnet_synsets(const wsd_wordnet *wn, const char *word, size_t len,
 /* WordNet's detachment rules (noun, verb, adjective suffixes in this order),
  * as METEOR applies them: the first rule giving a known word wins. */
 static int32_t morph(const wsd_wordnet *wn, const char *word, size_t len) {
-    static const char *const sufx[] = {"s", "ses", "xes", "zes", "ches", "shes", "men", "ies",
-                                       "s", "ies", "es", "es", "ed", "ed", "ing", "ing",
-                                       "er", "est", "er", "est"};
-    static const char *const addr[] = {"", "s", "x", "z", "ch", "sh", "man", "y",
-                                       "", "y", "e", "", "e", "", "e", "",
-                                       "", "", "e", "e"};
+    static const char *const sufx[] = {"s",   "ses", "xes", "zes", "ches", "shes", "men",
+                                       "ies", "s",   "ies", "es",  "es",   "ed",   "ed",
+                                       "ing", "ing", "er",  "est", "er",   "est"};
+    static const char *const addr[] = {"",  "s", "x", "z", "ch", "sh", "man", "y", "",  "y",
+                                       "e", "",  "e", "",  "e",  "",   "",    "",  "e", "e"};
     if (len <= 2 || (len >= 2 && word[len - 2] == 's' && word[len - 1] == 's'))
         return wsd_strmap_find(&wn->words, word, len);
     char buf[256];
@@ -362,8 +366,8 @@ static void append(uint32_t **out, size_t *cap, size_t *n, const uint32_t *ids, 
     *n += k;
 }
 
-size_t wsd_wordnet_meteor_set(const wsd_wordnet *wn, const char *word, size_t len,
-                              uint32_t **out, size_t *cap) {
+size_t wsd_wordnet_meteor_set(const wsd_wordnet *wn, const char *word, size_t len, uint32_t **out,
+                              size_t *cap) {
     size_t n = 0;
     const uint32_t *ids;
     int32_t id = wsd_strmap_find(&wn->words, word, len);

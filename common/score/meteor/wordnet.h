@@ -27,8 +27,9 @@ void wsd_wordnet_close(wsd_wordnet *wn);
 wsd_wordnet *wsd_wordnet_open_meteor(const char *synonym_dir);
 /* The same from the two files' contents (e.g. read from meteor-1.5.jar); the
  * texts are modified in place. The names are used in messages. */
-wsd_wordnet *wsd_wordnet_from_meteor_text(char *synsets, size_t synsets_len, const char *synsets_name,
-                                          char *exceptions, size_t exceptions_len, const char *exceptions_name);
+wsd_wordnet *wsd_wordnet_from_meteor_text(char *synsets, size_t synsets_len,
+                                          const char *synsets_name, char *exceptions,
+                                          size_t exceptions_len, const char *exceptions_name);
 
 /* Number of words with at least one synset. */
 size_t wsd_wordnet_size(const wsd_wordnet *wn);
@@ -43,7 +44,7 @@ size_t wsd_wordnet_synsets(const wsd_wordnet *wn, const char *word, size_t len,
  * first WordNet detachment rule whose result is a known word). Writes a
  * sorted, unique set to *out (reallocated as needed, capacity in *cap) and
  * returns its size. */
-size_t wsd_wordnet_meteor_set(const wsd_wordnet *wn, const char *word, size_t len,
-                              uint32_t **out, size_t *cap);
+size_t wsd_wordnet_meteor_set(const wsd_wordnet *wn, const char *word, size_t len, uint32_t **out,
+                              size_t *cap);
 
 #endif

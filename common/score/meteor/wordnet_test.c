@@ -36,11 +36,11 @@ static void test_synonyms(void) {
     CHECK(shares("big", "large"));
     CHECK(shares("car", "automobile"));
     CHECK(!shares("dog", "car"));
-    CHECK(shares("dogs", "dog"));         /* detachment rule s -> "" */
-    CHECK(shares("children", "child"));   /* noun.exc */
-    CHECK(shares("ran", "run"));          /* verb.exc */
+    CHECK(shares("dogs", "dog"));       /* detachment rule s -> "" */
+    CHECK(shares("children", "child")); /* noun.exc */
+    CHECK(shares("ran", "run"));        /* verb.exc */
     CHECK(shares("running", "run"));
-    CHECK(!shares("zzzzqx", "zzzzqx"));   /* unknown words have no key set */
+    CHECK(!shares("zzzzqx", "zzzzqx")); /* unknown words have no key set */
 }
 
 static void test_missing_dir(void) {
