@@ -52,15 +52,20 @@ static int make_captions(long n, const wsd_synth_captions_opts *co, const char *
     return 0;
 }
 
-int main(int argc, char **argv) {
-    wsd_set_progname(argv[0]);
-    wsd_synth_opts o;
-    wsd_synth_defaults(&o);
-    wsd_synth_captions_opts co;
-    wsd_synth_captions_defaults(&co);
-    const char *output = NULL, *hdf5 = NULL;
-    int compress = 0;
-    long make = -1;
+typedef struct {
+    wsd_synth_opts synth;
+    wsd_synth_captions_opts caps;
+    const char *output, *hdf5; /* tensor stream, HDF5 file */
+    int compress;
+    long make; /* --make-captions N, or -1 */
+} options;
+
+static void parse_options(int argc, char **argv, options *o) {
+    wsd_synth_defaults(&o->synth);
+    wsd_synth_captions_defaults(&o->caps);
+    o->output = o->hdf5 = NULL;
+    o->compress = 0;
+    o->make = -1;
     enum {
         O_HDF5 = 256,
         O_COMPRESS,
@@ -97,66 +102,56 @@ int main(int argc, char **argv) {
     int c;
     while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
         switch (c) {
-        case 'o': output = optarg; break;
-        case O_HDF5: hdf5 = optarg; break;
-        case O_COMPRESS: compress = 1; break;
+        case 'o': o->output = optarg; break;
+        case O_HDF5: o->hdf5 = optarg; break;
+        case O_COMPRESS: o->compress = 1; break;
         case O_SEED:
-            o.seed = co.seed = (uint64_t)wsd_opt_long(optarg, "--seed", 0, 0x7fffffffffffffffL);
+            o->synth.seed = o->caps.seed =
+                (uint64_t)wsd_opt_long(optarg, "--seed", 0, 0x7fffffffffffffffL);
             break;
-        case O_DIM: o.dim = wsd_opt_int(optarg, "--dim", 1, 65536); break;
+        case O_DIM: o->synth.dim = wsd_opt_int(optarg, "--dim", 1, 65536); break;
         case O_RPS:
-            o.rows_per_second = wsd_opt_double(optarg, "--rows-per-second", 1e-6, 1e6);
+            o->synth.rows_per_second = wsd_opt_double(optarg, "--rows-per-second", 1e-6, 1e6);
             break;
-        case O_SIGNAL: o.signal = wsd_opt_double(optarg, "--signal", 0, 1e6); break;
-        case O_NOISE: o.noise = wsd_opt_double(optarg, "--noise", 0, 1e6); break;
-        case O_BG: o.background = wsd_opt_double(optarg, "--background", 0, 1e6); break;
-        case O_EDGE: o.edge = wsd_opt_double(optarg, "--edge", 0, 1e6); break;
-        case O_MAKE: make = wsd_opt_long(optarg, "--make-captions", 1, WSD_OPT_MAX_COUNT); break;
-        case O_MIND: co.min_duration = wsd_opt_double(optarg, "--min-duration", 0.01, 1e7); break;
-        case O_MAXD: co.max_duration = wsd_opt_double(optarg, "--max-duration", 0.01, 1e7); break;
-        case O_PREFIX: co.id_prefix = optarg; break;
+        case O_SIGNAL: o->synth.signal = wsd_opt_double(optarg, "--signal", 0, 1e6); break;
+        case O_NOISE: o->synth.noise = wsd_opt_double(optarg, "--noise", 0, 1e6); break;
+        case O_BG: o->synth.background = wsd_opt_double(optarg, "--background", 0, 1e6); break;
+        case O_EDGE: o->synth.edge = wsd_opt_double(optarg, "--edge", 0, 1e6); break;
+        case O_MAKE: o->make = wsd_opt_long(optarg, "--make-captions", 1, WSD_OPT_MAX_COUNT); break;
+        case O_MIND:
+            o->caps.min_duration = wsd_opt_double(optarg, "--min-duration", 0.01, 1e7);
+            break;
+        case O_MAXD:
+            o->caps.max_duration = wsd_opt_double(optarg, "--max-duration", 0.01, 1e7);
+            break;
+        case O_PREFIX: o->caps.id_prefix = optarg; break;
         case 'h': wsd_opt_usage(usage, 1);
         case O_VERSION: wsd_opt_version();
         default: wsd_opt_usage(usage, 0);
         }
     }
-    if (co.max_duration < co.min_duration) wsd_die("--max-duration must be >= --min-duration");
-    if (make > 0) {
-        if (optind != argc) wsd_die("--make-captions takes no CAPTIONS file");
-        return make_captions(make, &co, output ? output : "-");
-    }
-    if (optind != argc - 1) {
-        fputs(usage, stderr);
-        wsd_die("expected exactly one CAPTIONS file");
-    }
-    if (!output && !hdf5) output = "-";
-    /* neither output replaces the captions, nor each other */
-    const char *ins[] = {"CAPTIONS", argv[optind], "--hdf5", hdf5};
-    if (wsd_out_distinct(output, ins, 2) || wsd_out_distinct(hdf5, ins, 1))
-        wsd_die("%s", wsd_error());
-    if (output && hdf5 && !strcmp(output, hdf5))
-        wsd_die("-o and --hdf5 name the same file %s", hdf5);
-    wsd_captions *caps = wsd_captions_load(argv[optind]);
-    if (!caps) wsd_die("%s", wsd_error());
-    if (caps->format == WSD_CAPTIONS_IDS)
-        wsd_die("%s: a list of video ids has no durations or sentences to synthesise from",
-                caps->path);
-    if (caps->n == 0) wsd_die("%s: no videos", caps->path);
+    if (o->caps.max_duration < o->caps.min_duration)
+        wsd_die("--max-duration must be >= --min-duration");
+}
+
+/* Every video of caps as features into -o and/or --hdf5; the exit status.
+ * On failure neither output is left behind. */
+static int synthesise(const wsd_captions *caps, const options *o) {
     wsd_out out = {0};
-    if (output && wsd_out_open(&out, output) != 0) wsd_die("%s", wsd_error());
+    if (o->output && wsd_out_open(&out, o->output) != 0) wsd_die("%s", wsd_error());
     wsd_h5feat_writer *h5 = NULL;
-    if (hdf5 && !(h5 = wsd_h5feat_create(hdf5))) wsd_die("%s", wsd_error());
+    if (o->hdf5 && !(h5 = wsd_h5feat_create(o->hdf5))) wsd_die("%s", wsd_error());
     int status = 0;
     for (size_t i = 0; i < caps->n && !status; i++) {
         wsd_tsr t;
-        if (wsd_synth_video(&caps->videos[i], &o, &t) != 0) {
+        if (wsd_synth_video(&caps->videos[i], &o->synth, &t) != 0) {
             wsd_warn("%s: %s", caps->path, wsd_error());
             status = WSD_EXIT_INPUT;
             break;
         }
-        if (output && wsd_tsr_write(out.fp, &t, compress ? 6 : 0) != 0) {
-            wsd_warn("%s: %s", strcmp(output, "-") ? output : "<stdout>",
-                     wsd_error()); /* name the file */
+        if (o->output && wsd_tsr_write(out.fp, &t, o->compress ? 6 : 0) != 0) {
+            const char *name = strcmp(o->output, "-") ? o->output : "<stdout>";
+            wsd_warn("%s: %s", name, wsd_error()); /* name the file */
             status = WSD_EXIT_INTERNAL;
         } else if (h5 && wsd_h5feat_write(h5, &t) != 0) {
             wsd_warn("%s", wsd_error());
@@ -164,7 +159,7 @@ int main(int argc, char **argv) {
         }
         wsd_tsr_free(&t);
     }
-    if (!status && output && wsd_out_commit(&out) != 0) {
+    if (!status && o->output && wsd_out_commit(&out) != 0) {
         wsd_warn("%s", wsd_error());
         status = WSD_EXIT_INTERNAL;
     }
@@ -180,6 +175,35 @@ int main(int argc, char **argv) {
         wsd_out_abort(&out);
         wsd_h5feat_abort(h5);
     }
+    return status;
+}
+
+int main(int argc, char **argv) {
+    wsd_set_progname(argv[0]);
+    options o;
+    parse_options(argc, argv, &o);
+    if (o.make > 0) {
+        if (optind != argc) wsd_die("--make-captions takes no CAPTIONS file");
+        return make_captions(o.make, &o.caps, o.output ? o.output : "-");
+    }
+    if (optind != argc - 1) {
+        fputs(usage, stderr);
+        wsd_die("expected exactly one CAPTIONS file");
+    }
+    if (!o.output && !o.hdf5) o.output = "-";
+    /* neither output replaces the captions, nor each other */
+    const char *ins[] = {"CAPTIONS", argv[optind], "--hdf5", o.hdf5};
+    if (wsd_out_distinct(o.output, ins, 2) || wsd_out_distinct(o.hdf5, ins, 1))
+        wsd_die("%s", wsd_error());
+    if (o.output && o.hdf5 && !strcmp(o.output, o.hdf5))
+        wsd_die("-o and --hdf5 name the same file %s", o.hdf5);
+    wsd_captions *caps = wsd_captions_load(argv[optind]);
+    if (!caps) wsd_die("%s", wsd_error());
+    if (caps->format == WSD_CAPTIONS_IDS)
+        wsd_die("%s: a list of video ids has no durations or sentences to synthesise from",
+                caps->path);
+    if (caps->n == 0) wsd_die("%s: no videos", caps->path);
+    int status = synthesise(caps, &o);
     wsd_captions_free(caps);
     return status;
 }
