@@ -27,23 +27,35 @@ static inline float sigmoid1(float x) { return 1.0f / (1.0f + expf(-x)); }
 
 #if HAVE_X86
 
+/* Cephes expf, shared by every vector width so that all paths give the same
+ * bits: x clamped to [EXP_LO, EXP_HI], x = n ln2 + r with ln2 split in two
+ * (EXP_LN2_HI + EXP_LN2_LO), e^r = 1 + r + r^2 P(r) with P of degree 5. */
+#define EXP_HI     89.0f
+#define EXP_LO     -104.0f
+#define EXP_LOG2E  1.44269504088896341f
+#define EXP_LN2_HI 0.693359375f
+#define EXP_LN2_LO -2.12194440e-4f
+static const float exp_poly[6] = {1.9875691500E-4f, 1.3981999507E-3f, 8.3334519073E-3f,
+                                  4.1665795894E-2f, 1.6666665459E-1f, 5.0000001201E-1f};
+/* Cephes tanhf: |x| < TANH_SMALL: x + x z P(z), z = x^2, P of degree 4; else
+ * 1 - 2 / (e^{2|x|} + 1) with the sign of x. */
+#define TANH_SMALL 0.625f
+static const float tanh_poly[5] = {-5.70498872745E-3f, 2.06390887954E-2f, -5.37397155531E-2f,
+                                   1.33314422036E-1f, -3.33332819422E-1f};
+
 #define V512 __attribute__((target("avx512f"))) static inline
 
 /* Cephes expf: x = n ln2 + r, |r| ≤ ln2/2, e^r by a degree-7 polynomial,
  * 2^n applied by vscalefps (handles overflow to inf and underflow to 0). */
 V512 __m512 exp16(__m512 x) {
-    x = _mm512_max_ps(_mm512_min_ps(x, _mm512_set1_ps(89.0f)), _mm512_set1_ps(-104.0f));
-    __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f)),
+    x = _mm512_max_ps(_mm512_min_ps(x, _mm512_set1_ps(EXP_HI)), _mm512_set1_ps(EXP_LO));
+    __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(EXP_LOG2E)),
                                     _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693359375f), x);
-    r = _mm512_fnmadd_ps(n, _mm512_set1_ps(-2.12194440e-4f), r);
+    __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(EXP_LN2_HI), x);
+    r = _mm512_fnmadd_ps(n, _mm512_set1_ps(EXP_LN2_LO), r);
     __m512 z = _mm512_mul_ps(r, r);
-    __m512 p = _mm512_set1_ps(1.9875691500E-4f);
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.3981999507E-3f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.3334519073E-3f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.1665795894E-2f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666665459E-1f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201E-1f));
+    __m512 p = _mm512_set1_ps(exp_poly[0]);
+    for (int k = 1; k < 6; k++) p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(exp_poly[k]));
     p = _mm512_fmadd_ps(p, z, _mm512_add_ps(r, _mm512_set1_ps(1.0f)));
     return _mm512_scalef_ps(p, n);
 }
@@ -62,13 +74,10 @@ V512 __m512 tanh16(__m512 x) {
         _mm512_castps_si512(big),
         _mm512_and_si512(_mm512_castps_si512(x), _mm512_set1_epi32((int)0x80000000u))));
     __m512 z = _mm512_mul_ps(x, x);
-    __m512 p = _mm512_set1_ps(-5.70498872745E-3f);
-    p = _mm512_fmadd_ps(p, z, _mm512_set1_ps(2.06390887954E-2f));
-    p = _mm512_fmadd_ps(p, z, _mm512_set1_ps(-5.37397155531E-2f));
-    p = _mm512_fmadd_ps(p, z, _mm512_set1_ps(1.33314422036E-1f));
-    p = _mm512_fmadd_ps(p, z, _mm512_set1_ps(-3.33332819422E-1f));
+    __m512 p = _mm512_set1_ps(tanh_poly[0]);
+    for (int k = 1; k < 5; k++) p = _mm512_fmadd_ps(p, z, _mm512_set1_ps(tanh_poly[k]));
     __m512 small = _mm512_fmadd_ps(_mm512_mul_ps(p, z), x, x);
-    __mmask16 m = _mm512_cmp_ps_mask(ax, _mm512_set1_ps(0.625f), _CMP_GE_OQ);
+    __mmask16 m = _mm512_cmp_ps_mask(ax, _mm512_set1_ps(TANH_SMALL), _CMP_GE_OQ);
     return _mm512_mask_blend_ps(m, small, big);
 }
 
@@ -177,18 +186,14 @@ V256 __m256 scalef8(__m256 p, __m256 n) {
 }
 
 V256 __m256 exp8(__m256 x) {
-    x = _mm256_max_ps(_mm256_min_ps(x, _mm256_set1_ps(89.0f)), _mm256_set1_ps(-104.0f));
-    __m256 n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)),
+    x = _mm256_max_ps(_mm256_min_ps(x, _mm256_set1_ps(EXP_HI)), _mm256_set1_ps(EXP_LO));
+    __m256 n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(EXP_LOG2E)),
                                _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), x);
-    r = _mm256_fnmadd_ps(n, _mm256_set1_ps(-2.12194440e-4f), r);
+    __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(EXP_LN2_HI), x);
+    r = _mm256_fnmadd_ps(n, _mm256_set1_ps(EXP_LN2_LO), r);
     __m256 z = _mm256_mul_ps(r, r);
-    __m256 p = _mm256_set1_ps(1.9875691500E-4f);
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.3981999507E-3f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(8.3334519073E-3f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(4.1665795894E-2f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.6666665459E-1f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(5.0000001201E-1f));
+    __m256 p = _mm256_set1_ps(exp_poly[0]);
+    for (int k = 1; k < 6; k++) p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(exp_poly[k]));
     p = _mm256_fmadd_ps(p, z, _mm256_add_ps(r, _mm256_set1_ps(1.0f)));
     return scalef8(p, n);
 }
@@ -205,13 +210,10 @@ V256 __m256 tanh8(__m256 x) {
     __m256 big = _mm256_sub_ps(one, _mm256_div_ps(_mm256_set1_ps(2.0f), _mm256_add_ps(e, one)));
     big = _mm256_or_ps(big, _mm256_and_ps(x, sign));
     __m256 z = _mm256_mul_ps(x, x);
-    __m256 p = _mm256_set1_ps(-5.70498872745E-3f);
-    p = _mm256_fmadd_ps(p, z, _mm256_set1_ps(2.06390887954E-2f));
-    p = _mm256_fmadd_ps(p, z, _mm256_set1_ps(-5.37397155531E-2f));
-    p = _mm256_fmadd_ps(p, z, _mm256_set1_ps(1.33314422036E-1f));
-    p = _mm256_fmadd_ps(p, z, _mm256_set1_ps(-3.33332819422E-1f));
+    __m256 p = _mm256_set1_ps(tanh_poly[0]);
+    for (int k = 1; k < 5; k++) p = _mm256_fmadd_ps(p, z, _mm256_set1_ps(tanh_poly[k]));
     __m256 small = _mm256_fmadd_ps(_mm256_mul_ps(p, z), x, x);
-    return _mm256_blendv_ps(small, big, _mm256_cmp_ps(ax, _mm256_set1_ps(0.625f), _CMP_GE_OQ));
+    return _mm256_blendv_ps(small, big, _mm256_cmp_ps(ax, _mm256_set1_ps(TANH_SMALL), _CMP_GE_OQ));
 }
 
 V256 __m256d pow2d(__m128i n) {
