@@ -310,5 +310,6 @@ void nn_parallel_ranges(size_t n, size_t grain, void (*fn)(void *arg, size_t lo,
     memset(&j, 0, sizeof j);
     j.fn = fn;
     j.arg = arg;
-    run_split(&j, (int)t, n, 16);
+    /* floats: boundaries on 64-byte lines; items (rows, frames, channels): even */
+    run_split(&j, (int)t, n, grain >= 16 ? 16 : 1);
 }

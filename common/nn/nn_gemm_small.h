@@ -44,7 +44,8 @@ void nn_gemm_small_set_threads(int n);
 
 /* Runs fn(arg, lo, hi) over contiguous ranges covering [0, n) once each, on
  * the same pool of threads (the caller takes the first range; boundaries are
- * multiples of 16), with at most n / grain threads: one call fn(arg, 0, n)
+ * multiples of 16 when grain >= 16, else as even as the count allows), with at
+ * most n / grain threads: one call fn(arg, 0, n)
  * for n < 2·grain or one thread. For the CPU backend's large element-wise
  * loops and row/column reductions, whose results do not depend on the split
  * when each index is computed the same way in any range. */

@@ -162,6 +162,11 @@ static void test_parallel_ranges(void) {
             }
             CHECK(at == n);
         }
+        /* a few items (frames, channels) at grain 1 are shared out evenly */
+        ranges_seen r = {.mu = PTHREAD_MUTEX_INITIALIZER};
+        nn_parallel_ranges(18, 1, note_range, &r);
+        CHECK(r.calls == t);
+        for (int i = 0; i < r.calls; i++) CHECK(r.hi[i] - r.lo[i] >= 18 / (size_t)t);
     }
     nn_gemm_small_set_threads(0);
 }

@@ -7,50 +7,17 @@
 
 #include <cblas.h>
 #include <float.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/util.h"
+#include "nn/nn_gemm_small.h"
 
-/* The copies and transforms around the GEMMs run on as many threads as
- * OpenBLAS uses (nn_set_threads), each over a contiguous range [lo, hi). */
-typedef void (*range_fn)(void *ctx, int lo, int hi);
-typedef struct {
-    range_fn fn;
-    void *ctx;
-    int lo, hi;
-} range_job;
-
-static void *range_run(void *arg) {
-    range_job *j = arg;
-    j->fn(j->ctx, j->lo, j->hi);
-    return NULL;
-}
-
-static void par_range(int n, range_fn fn, void *ctx) {
-    enum { MAX_THREADS = 64 };
-    int nt = openblas_get_num_threads();
-    if (nt > n) nt = n;
-    if (nt > MAX_THREADS) nt = MAX_THREADS;
-    if (nt <= 1) {
-        if (n > 0) fn(ctx, 0, n);
-        return;
-    }
-    range_job jobs[MAX_THREADS];
-    pthread_t th[MAX_THREADS];
-    int started[MAX_THREADS] = {0};
-    for (int i = 0; i < nt; i++)
-        jobs[i] = (range_job){fn, ctx, (int)((long)n * i / nt), (int)((long)n * (i + 1) / nt)};
-    for (int i = 1; i < nt; i++)
-        started[i] = pthread_create(&th[i], NULL, range_run, &jobs[i]) == 0;
-    range_run(&jobs[0]);
-    for (int i = 1; i < nt; i++) {
-        if (started[i])
-            pthread_join(th[i], NULL);
-        else
-            range_run(&jobs[i]); /* no thread to spare: do it here */
-    }
+/* The copies and transforms around the GEMMs run on the product pool
+ * (nn_parallel_ranges, nn_set_threads threads), each over a contiguous range
+ * [lo, hi); every index is computed the same way in any range. */
+static void par_range(int n, void (*fn)(void *, size_t, size_t), void *ctx) {
+    if (n > 0) nn_parallel_ranges((size_t)n, 1, fn, ctx);
 }
 
 size_t nn_cpu_col_floats = (size_t)24 << 20; /* 96 MiB of column scratch */
@@ -123,7 +90,8 @@ typedef struct {
     int relu;
 } bias_ctx;
 
-static void bias_relu_rows(void *vctx, int lo, int hi) {
+static void bias_relu_rows(void *vctx, size_t lo_, size_t hi_) {
+    int lo = (int)lo_, hi = (int)hi_;
     bias_ctx *a = vctx;
     for (int k = lo; k < hi; k++) {
         float *row = a->y + (size_t)k * a->ld, bk = a->b[k];
@@ -149,7 +117,8 @@ typedef struct {
     float *col;
 } im2col_ctx;
 
-static void im2col_frames(void *vctx, int f0, int f1) {
+static void im2col_frames(void *vctx, size_t f0_, size_t f1_) {
+    int f0 = (int)f0_, f1 = (int)f1_;
     im2col_ctx *a = vctx;
     for (int f = f0; f < f1; f++)
         im2col_frame(a->C, a->thw, a->H, a->W, a->xn + (size_t)(a->lo + f) * a->hw,
@@ -232,7 +201,8 @@ typedef struct {
     size_t ncols;
 } wino_in_ctx;
 
-static void wino_input(void *vctx, int c_lo, int c_hi) {
+static void wino_input(void *vctx, size_t c_lo_, size_t c_hi_) {
+    int c_lo = (int)c_lo_, c_hi = (int)c_hi_;
     wino_in_ctx *a = vctx;
     int C = a->C, T = a->T, H = a->H, W = a->W, t0 = a->t0, nt = a->nt;
     const float *xn = a->xn;
@@ -280,7 +250,8 @@ typedef struct {
     float *y; /* first frame of the chunk, channel 0 */
 } wino_out_ctx;
 
-static void wino_output(void *vctx, int k_lo, int k_hi) {
+static void wino_output(void *vctx, size_t k_lo_, size_t k_hi_) {
+    int k_lo = (int)k_lo_, k_hi = (int)k_hi_;
     wino_out_ctx *a = vctx;
     int H = a->H, W = a->W, tiles = (W + WINO_M - 1) / WINO_M;
     size_t ncols = a->ncols, stride = a->mstride;
