@@ -10,48 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "testing/random_batch.h"
 #include "testing/test.h"
 #include "wsd/train_wsd.h"
 #include "base/util.h"
 
 static int verbose;
-
-/* B videos of T steps and F features, two sentences of L tokens per video. */
-static void synth_batch(wsd_batch *b, int B, int T, int F, int L, int V, wsd_rng *r) {
-    wsd_batch_init(b);
-    int N = 2 * B;
-    b->B = B, b->T = T, b->F = F, b->N = N, b->L = L;
-    b->video = wsd_malloc(sizeof(float) * B * T * F);
-    for (int i = 0; i < B * T * F; i++) b->video[i] = wsd_rng_uniformf(r) - 0.5f;
-    b->video_len = wsd_malloc(sizeof(float) * 2 * B);
-    b->video_mask = wsd_malloc(sizeof(float) * B * T);
-    for (int v = 0; v < B; v++) {
-        int Tv = T - v % 3; /* some padding */
-        b->video_len[2 * v] = (float)Tv, b->video_len[2 * v + 1] = 2.0f * Tv;
-        for (int t = 0; t < T; t++) b->video_mask[v * T + t] = t < Tv ? 1.0f : 0.0f;
-    }
-    b->caption = wsd_malloc(sizeof(int) * N * L);
-    b->caption_len = wsd_malloc(sizeof(int) * N);
-    b->caption_mask = wsd_malloc(sizeof(float) * N * L);
-    b->gather = wsd_malloc(sizeof(int) * N);
-    b->ts_seconds = wsd_malloc(sizeof(float) * 2 * N);
-    b->ts_featidx = wsd_malloc(sizeof(float) * 2 * N);
-    for (int n = 0; n < N; n++) {
-        int len = L - n % 2; /* <bos> words <eos>, padded with <eos> */
-        b->caption_len[n] = len;
-        for (int l = 0; l < L; l++) {
-            int id = l == 0         ? WSD_BOS
-                     : l >= len - 1 ? WSD_EOS
-                                    : 2 + (int)wsd_rng_below(r, (uint64_t)(V - 2));
-            b->caption[n * L + l] = id;
-            b->caption_mask[n * L + l] = l < len ? 1.0f : 0.0f;
-        }
-        b->gather[n] = n / 2;
-        float dur = b->video_len[2 * (n / 2) + 1];
-        b->ts_seconds[2 * n] = 0.1f * dur, b->ts_seconds[2 * n + 1] = 0.6f * dur;
-        b->ts_featidx[2 * n] = 1, b->ts_featidx[2 * n + 1] = (float)(T / 2);
-    }
-}
 
 typedef struct {
     unsigned long cg_step, cycle_step, greedy, beam, up_cg, up_cycle;
@@ -66,7 +30,7 @@ static void measure(int T, int L, counts *c) {
     wsd_rng r;
     wsd_rng_seed(&r, 7);
     wsd_batch b;
-    synth_batch(&b, B, T, F, L, V, &r);
+    tu_random_batch(&b, B, T, F, L, V, &r);
     wsd_cg_config cc;
     wsd_cg_config_default(&cc);
     cc.feat_dim = F, cc.hidden = 8, cc.embed = 8, cc.vocab = V, cc.max_cap_length = 6;
