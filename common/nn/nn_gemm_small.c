@@ -239,6 +239,11 @@ void nn_gemm_small_set_threads(int n) {
     g_threads = n > MAX_THREADS ? MAX_THREADS : n;
 }
 
+int nn_pool_threads(void) {
+    if (!g_threads) nn_gemm_small_set_threads(0);
+    return g_threads;
+}
+
 /* Threads for a product: 1 below ~4 MFLOP or with fewer than two panels a thread. */
 static int threads_for(int M, int N, int K) {
     if (!g_threads) nn_gemm_small_set_threads(0);

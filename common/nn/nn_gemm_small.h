@@ -41,6 +41,7 @@ int nn_sgemm_small_packed(int M, int N, int K, const float *A, int lda, const fl
 /* Threads a large enough product is split over (columns); n ≤ 0: the online
  * processors (the default). The result does not depend on it. */
 void nn_gemm_small_set_threads(int n);
+int nn_pool_threads(void); /* the count set (or the default) */
 
 /* Runs fn(arg, lo, hi) over contiguous ranges covering [0, n) once each, on
  * the same pool of threads (the caller takes the first range; boundaries are

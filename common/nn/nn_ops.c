@@ -1,8 +1,6 @@
 /* Tensor-level operations: shape and device checks, then the backend kernel. */
 #include "nn/nn_ops.h"
 
-#include <cblas.h>
-
 #include "nn/nn.h"
 #include "nn/nn_backend.h"
 #include "nn/nn_gemm_small.h"
@@ -216,7 +214,5 @@ int nn_argmax_rows(const nn_tensor *x, int *out) {
     return 0;
 }
 
-void nn_set_threads(int n) {
-    if (n > 0) openblas_set_num_threads(n);
-    nn_gemm_small_set_threads(n);
-}
+/* OpenBLAS itself stays at one thread (nn_sgemm.h says why) */
+void nn_set_threads(int n) { nn_gemm_small_set_threads(n); }

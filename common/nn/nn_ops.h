@@ -13,8 +13,9 @@
 
 #include "nn/nn_tensor.h"
 
-/* Threads for CPU matrix products (OpenBLAS and the recurrent-step kernel,
- * nn_gemm_small.h); 0 = library default (all cores). */
+/* Threads for the CPU engine's products and large loops (the pool of
+ * nn_gemm_small.h; OpenBLAS runs single-threaded inside it, nn_sgemm.h);
+ * 0 = all cores. */
 void nn_set_threads(int n);
 
 /* C = alpha·op(A)·op(B) + beta·C for 2-d tensors; op = transpose when trans_*. */

@@ -2,7 +2,6 @@
  * loops over contiguous float32 with double accumulation for long sums. */
 #include "nn/nn_backend.h"
 
-#include <cblas.h>
 #include <errno.h>
 #include <float.h>
 #include <math.h>
@@ -11,6 +10,7 @@
 
 #include "base/util.h"
 #include "nn/nn_gemm_small.h"
+#include "nn/nn_sgemm.h"
 #include "nn/nn_topk.h"
 #include "nn/nn_vmath.h"
 
@@ -64,46 +64,10 @@ static void cpu_copy(float *dst, const float *src, size_t n) {
 }
 static void cpu_sync(void) {}
 
-/* A product with few rows and many columns (the decoder's output layer over
- * the beams of a batch: 45-720 rows × 6000): OpenBLAS single-threaded on
- * column slices split over the product pool. Each element comes out of the
- * same kernel with the same k order whichever slice holds it (slices of ≥ 2
- * columns: a single column would go to gemv), so the result is OpenBLAS's
- * multi-threaded one bit for bit; its worker threads stay asleep instead of
- * spinning (sched_yield) against the pool's between products. */
-typedef struct {
-    int ta, tb, m, k, lda, ldb, ldc;
-    float alpha, beta;
-    const float *a, *b;
-    float *c;
-} gemm_cols;
-static void gemm_cols_r(void *p, size_t lo, size_t hi) {
-    const gemm_cols *g = p;
-    const float *b = g->b + (g->tb ? lo * (size_t)g->ldb : lo);
-    cblas_sgemm(CblasRowMajor, g->ta ? CblasTrans : CblasNoTrans, g->tb ? CblasTrans : CblasNoTrans,
-                g->m, (int)(hi - lo), g->k, g->alpha, g->a, g->lda, b, g->ldb, g->beta, g->c + lo,
-                g->ldc);
-}
-#define WIDE_MAX_ROWS 1024
-#define WIDE_MIN_COLS 2048
+/* products: OpenBLAS single-threaded, large ones split over the pool */
 static void cpu_gemm(int ta, int tb, int m, int n, int k, float alpha, const float *a, int lda,
                      const float *b, int ldb, float beta, float *c, int ldc) {
-    if (m == 0 || n == 0) return;
-    if (k == 0) {
-        for (int i = 0; i < m; i++)
-            for (int j = 0; j < n; j++) c[(size_t)i * ldc + j] *= beta;
-        return;
-    }
-    int nt = openblas_get_num_threads();
-    if (m >= 2 && m <= WIDE_MAX_ROWS && n >= WIDE_MIN_COLS && nt > 1) {
-        gemm_cols g = {ta, tb, m, k, lda, ldb, ldc, alpha, beta, a, b, c};
-        openblas_set_num_threads(1);
-        nn_parallel_ranges((size_t)n, 512, gemm_cols_r, &g);
-        openblas_set_num_threads(nt);
-        return;
-    }
-    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n,
-                k, alpha, a, lda, b, ldb, beta, c, ldc);
+    nn_sgemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
 
 static void cpu_gemm_packed(int m, int n, int k, const float *a, int lda, const float *packed,

@@ -5,7 +5,7 @@
  * never needs gradients). */
 #include "nn/nn_backend.h"
 
-#include <cblas.h>
+#include "nn/nn_sgemm.h"
 #include <float.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,8 +77,7 @@ static void gemm_cols(int K, size_t n, int k, const float *a, const float *b, si
     const size_t block = 8192;
     for (size_t j = 0; j < n; j += block) {
         size_t nb = n - j < block ? n - j : block;
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, K, (int)nb, k, 1.0f, a, k, b + j,
-                    (int)ldb, beta, c + j, (int)ldc);
+        nn_sgemm(0, 0, K, (int)nb, k, 1.0f, a, k, b + j, (int)ldb, beta, c + j, (int)ldc);
     }
 }
 

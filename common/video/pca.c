@@ -1,7 +1,7 @@
 /* PCA projection of fc7 features with the official ActivityNet file (pca.h). */
 #include "video/pca.h"
 
-#include <cblas.h>
+#include "nn/nn_sgemm.h"
 #include <hdf5.h>
 #include <math.h>
 #include <stdlib.h>
@@ -107,8 +107,7 @@ void wsd_pca_apply(const wsd_pca *p, const float *x, long n, float *y) {
     float *c = wsd_malloc(sizeof(float) * (size_t)n * p->in);
     for (long r = 0; r < n; r++)
         for (int i = 0; i < p->in; i++) c[r * p->in + i] = x[r * p->in + i] - p->mean[i];
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, p->out, p->in, 1.f, c, p->in,
-                p->proj, p->out, 0.f, y, p->out);
+    nn_sgemm(0, 0, (int)n, p->out, p->in, 1.f, c, p->in, p->proj, p->out, 0.f, y, p->out);
     free(c);
 }
 
