@@ -1,9 +1,9 @@
 #include "nn/nn_gemm_small.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
+
+#include "nn/nn_threadpool.h"
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #define HAVE_X86 1
@@ -175,12 +175,11 @@ typedef struct {
     int M, N, K, lda, ldc;
     const float *A, *P;
     float beta, *C;
-    /* or, when fn is set, fn(arg, lo, hi) over the thread's range of [0, n) */
-    void (*fn)(void *arg, size_t lo, size_t hi);
-    void *arg;
 } job;
 
-static void run_cols(const job *j, int j0, int j1) {
+static void run_cols(void *arg, size_t lo, size_t hi) {
+    const job *j = arg;
+    int j0 = (int)lo, j1 = (int)hi;
     if (j1 <= j0) return;
     const float *P = j->P + (size_t)j0 * j->K;
     float *C = j->C + j0;
@@ -194,95 +193,12 @@ static void run_cols(const job *j, int j0, int j1) {
 #endif
 }
 
-#define MAX_THREADS 8
-static int g_threads = 0; /* 0: not set yet (online processors) */
-static pthread_mutex_t pool_mu = PTHREAD_MUTEX_INITIALIZER, busy_mu = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t pool_go = PTHREAD_COND_INITIALIZER, pool_done = PTHREAD_COND_INITIALIZER;
-static int pool_started, pool_pending, pool_active; /* active: threads of the current job */
-static unsigned pool_gen;
-static job pool_job;
-static size_t pool_cols[MAX_THREADS + 1];
-
-static void run_part(const job *j, size_t lo, size_t hi) {
-    if (j->fn) {
-        if (hi > lo) j->fn(j->arg, lo, hi);
-    } else {
-        run_cols(j, (int)lo, (int)hi);
-    }
-}
-
-/* arg: the worker's index | the generation it was started in << 8 (it must
- * run that one's job even if it first gets the lock after the broadcast) */
-static void *worker(void *arg) {
-    int me = (int)((size_t)arg & 0xFF);
-    unsigned seen = (unsigned)((size_t)arg >> 8);
-    pthread_mutex_lock(&pool_mu);
-    for (;;) {
-        while (pool_gen == seen) pthread_cond_wait(&pool_go, &pool_mu);
-        seen = pool_gen;
-        if (me >= pool_active) continue; /* a job for fewer threads than the pool has */
-        job j = pool_job;
-        size_t j0 = pool_cols[me], j1 = pool_cols[me + 1];
-        pthread_mutex_unlock(&pool_mu);
-        run_part(&j, j0, j1);
-        pthread_mutex_lock(&pool_mu);
-        if (--pool_pending == 0) pthread_cond_signal(&pool_done);
-    }
-    return NULL;
-}
-
-void nn_gemm_small_set_threads(int n) {
-    if (n <= 0) {
-        long p = sysconf(_SC_NPROCESSORS_ONLN);
-        n = p > 0 ? (int)p : 1;
-    }
-    g_threads = n > MAX_THREADS ? MAX_THREADS : n;
-}
-
-int nn_pool_threads(void) {
-    if (!g_threads) nn_gemm_small_set_threads(0);
-    return g_threads;
-}
-
 /* Threads for a product: 1 below ~4 MFLOP or with fewer than two panels a thread. */
 static int threads_for(int M, int N, int K) {
-    if (!g_threads) nn_gemm_small_set_threads(0);
-    int t = g_threads, panels = (N + NP - 1) / NP;
+    int t = nn_threadpool_threads(), panels = (N + NP - 1) / NP;
     if (t > panels / 2) t = panels / 2;
     if (2.0 * M * N * K < 4e6 || t < 2) return 1;
     return t;
-}
-
-/* Splits [0, n) over t threads in multiples of `unit` (the caller takes the
- * first range) and waits for all. */
-static void run_split(const job *j, int t, size_t n, size_t unit) {
-    /* one caller at a time uses the pool; a concurrent one computes alone */
-    if (pthread_mutex_trylock(&busy_mu) != 0) return run_part(j, 0, n);
-    pthread_mutex_lock(&pool_mu);
-    while (pool_started < t - 1) {
-        pthread_t th;
-        size_t arg = (size_t)(pool_started + 1) | (size_t)pool_gen << 8;
-        if (pthread_create(&th, NULL, worker, (void *)arg) != 0) break;
-        pthread_detach(th);
-        pool_started++;
-    }
-    if (t > pool_started + 1) t = pool_started + 1;
-    size_t units = (n + unit - 1) / unit;
-    for (int i = 0; i <= MAX_THREADS; i++) {
-        size_t c = units * (size_t)(i < t ? i : t) / (size_t)t * unit;
-        pool_cols[i] = c < n ? c : n;
-    }
-    pool_job = *j;
-    pool_pending = t - 1;
-    pool_active = t;
-    pool_gen++;
-    pthread_cond_broadcast(&pool_go);
-    pthread_mutex_unlock(&pool_mu);
-    run_part(j, pool_cols[0], pool_cols[1]);
-    pthread_mutex_lock(&pool_mu);
-    while (pool_pending > 0) pthread_cond_wait(&pool_done, &pool_mu);
-    pthread_mutex_unlock(&pool_mu);
-    pthread_mutex_unlock(&busy_mu);
 }
 
 int nn_sgemm_small_packed(int M, int N, int K, const float *A, int lda, const float *P, float beta,
@@ -290,31 +206,11 @@ int nn_sgemm_small_packed(int M, int N, int K, const float *A, int lda, const fl
     if (M <= 0 || N <= 0) return 0;
 #if HAVE_X86
     if (nn_gemm_small_isa() == 0) return -1;
-    job j = {M, N, K, lda, ldc, A, P, beta, C, NULL, NULL};
-    int t = threads_for(M, N, K);
-    if (t > 1)
-        run_split(&j, t, (size_t)N, NP);
-    else
-        run_cols(&j, 0, N);
+    job j = {M, N, K, lda, ldc, A, P, beta, C};
+    nn_threadpool_run(threads_for(M, N, K), (size_t)N, NP, run_cols, &j);
     return 0;
 #else
     (void)A, (void)lda, (void)P, (void)beta, (void)C, (void)ldc, (void)K;
     return -1;
 #endif
-}
-
-void nn_parallel_ranges(size_t n, size_t grain, void (*fn)(void *arg, size_t lo, size_t hi),
-                        void *arg) {
-    if (n == 0) return;
-    if (!g_threads) nn_gemm_small_set_threads(0);
-    if (grain < 1) grain = 1;
-    size_t t = n / grain;
-    if (t > (size_t)g_threads) t = (size_t)g_threads;
-    if (t < 2) return fn(arg, 0, n);
-    job j;
-    memset(&j, 0, sizeof j);
-    j.fn = fn;
-    j.arg = arg;
-    /* floats: boundaries on 64-byte lines; items (rows, frames, channels): even */
-    run_split(&j, (int)t, n, grain >= 16 ? 16 : 1);
 }

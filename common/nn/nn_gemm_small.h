@@ -10,7 +10,7 @@
  * Every element of C is one chain of fused multiply-adds over k = 0 … K−1 in
  * order, so its value does not depend on M, N, the blocking or the thread
  * count (products of ≥ 4 MFLOP are split by columns over the threads of
- * nn_gemm_small_set_threads, one pool, woken per product); it differs from OpenBLAS's (which splits
+ * nn_threadpool.h); it differs from OpenBLAS's (which splits
  * k into blocks) by rounding only: |ours − exact| ≤ K·u·Σ_k |a_ik b_kj| with u = 2⁻²⁴, the
  * classical bound of a recursive dot product (nn_gemm_small_test checks against a double product
  * with this bound). */
@@ -37,20 +37,5 @@ void nn_gemm_small_pack(int K, int N, const float *B, int ldb, int trans, float 
  * or −1 without touching C when no kernel is available. */
 int nn_sgemm_small_packed(int M, int N, int K, const float *A, int lda, const float *P, float beta,
                           float *C, int ldc);
-
-/* Threads a large enough product is split over (columns); n ≤ 0: the online
- * processors (the default). The result does not depend on it. */
-void nn_gemm_small_set_threads(int n);
-int nn_pool_threads(void); /* the count set (or the default) */
-
-/* Runs fn(arg, lo, hi) over contiguous ranges covering [0, n) once each, on
- * the same pool of threads (the caller takes the first range; boundaries are
- * multiples of 16 when grain >= 16, else as even as the count allows), with at
- * most n / grain threads: one call fn(arg, 0, n)
- * for n < 2·grain or one thread. For the CPU backend's large element-wise
- * loops and row/column reductions, whose results do not depend on the split
- * when each index is computed the same way in any range. */
-void nn_parallel_ranges(size_t n, size_t grain, void (*fn)(void *arg, size_t lo, size_t hi),
-                        void *arg);
 
 #endif

@@ -1,4 +1,5 @@
 #include "nn/nn_gemm_small.h"
+#include "nn/nn_threadpool.h"
 
 #include <pthread.h>
 
@@ -112,12 +113,12 @@ static void test_threads_do_not_change_the_result(void) {
     nn_gemm_small_pack(K, N, B, N, 0, P);
     for (int t = 0; t < 3; t++) {
         C[t] = malloc(sizeof(float) * M * N);
-        nn_gemm_small_set_threads(t + 1);
+        nn_threadpool_set_threads(t + 1);
         CHECK(nn_sgemm_small_packed(M, N, K, A, K, P, 0, C[t], N) == 0);
     }
     CHECK(memcmp(C[0], C[1], sizeof(float) * M * N) == 0);
     CHECK(memcmp(C[0], C[2], sizeof(float) * M * N) == 0);
-    nn_gemm_small_set_threads(0);
+    nn_threadpool_set_threads(0);
     free(A), free(B), free(P), free(C[0]), free(C[1]), free(C[2]);
 }
 
@@ -140,7 +141,7 @@ static void note_range(void *p, size_t lo, size_t hi) {
 static void test_parallel_ranges(void) {
     static const size_t ns[] = {1, 31, 1000, 100003, 1 << 20};
     for (int t = 1; t <= 3; t++) {
-        nn_gemm_small_set_threads(t);
+        nn_threadpool_set_threads(t);
         for (size_t k = 0; k < sizeof ns / sizeof *ns; k++) {
             size_t n = ns[k], grain = 1000;
             ranges_seen r = {.mu = PTHREAD_MUTEX_INITIALIZER};
@@ -168,7 +169,7 @@ static void test_parallel_ranges(void) {
         CHECK(r.calls == t);
         for (int i = 0; i < r.calls; i++) CHECK(r.hi[i] - r.lo[i] >= 18 / (size_t)t);
     }
-    nn_gemm_small_set_threads(0);
+    nn_threadpool_set_threads(0);
 }
 
 /* The lower levels this machine also runs (AVX2 on an AVX-512 machine, and

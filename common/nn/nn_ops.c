@@ -3,7 +3,7 @@
 
 #include "nn/nn.h"
 #include "nn/nn_backend.h"
-#include "nn/nn_gemm_small.h"
+#include "nn/nn_threadpool.h"
 #include "base/util.h"
 
 #define BE(t) nn_backend_for((t)->device)
@@ -215,4 +215,4 @@ int nn_argmax_rows(const nn_tensor *x, int *out) {
 }
 
 /* OpenBLAS itself stays at one thread (nn_sgemm.h says why) */
-void nn_set_threads(int n) { nn_gemm_small_set_threads(n); }
+void nn_set_threads(int n) { nn_threadpool_set_threads(n); }

@@ -14,7 +14,7 @@
 #include "nn/nn_tensor.h"
 
 /* Threads for the CPU engine's products and large loops (the pool of
- * nn_gemm_small.h; OpenBLAS runs single-threaded inside it, nn_sgemm.h);
+ * nn_threadpool.h; OpenBLAS runs single-threaded inside it, nn_sgemm.h);
  * 0 = all cores. */
 void nn_set_threads(int n);
 

@@ -10,6 +10,7 @@
 
 #include "base/util.h"
 #include "nn/nn_gemm_small.h"
+#include "nn/nn_threadpool.h"
 #include "nn/nn_sgemm.h"
 #include "nn/nn_topk.h"
 #include "nn/nn_vmath.h"

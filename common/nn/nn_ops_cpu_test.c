@@ -5,7 +5,7 @@
 #include "nn/nn_backend.h"
 
 #include <cblas.h>
-#include "nn/nn_gemm_small.h"
+#include "nn/nn_threadpool.h"
 #include "testing/nn_testutil.h"
 
 enum { ROWS = 397, COLS = 1001, N = ROWS * COLS }; /* 397,397 elements: split 3 ways */
@@ -29,7 +29,7 @@ static void test_ops_match_one_pass(void) {
     float *buf = malloc(sizeof(float) * N), *bufref = malloc(sizeof(float) * N);
     float out[COLS], outref[COLS];
     for (int t = 1; t <= 3; t++) {
-        nn_gemm_small_set_threads(t);
+        nn_threadpool_set_threads(t);
         be->fill(y, N, 0.25f);
         for (size_t i = 0; i < N; i++) ref[i] = 0.25f;
         CHECK(same(y, ref, N));
@@ -84,7 +84,7 @@ static void test_ops_match_one_pass(void) {
             CHECK(same(y, ref, N) && same(buf, bufref, N));
         }
     }
-    nn_gemm_small_set_threads(0);
+    nn_threadpool_set_threads(0);
     free(x), free(b), free(y0), free(bias), free(y), free(ref), free(buf), free(bufref);
 }
 
@@ -117,7 +117,7 @@ static void test_gemm_is_openblas_bits(void) {
                         n);
             for (int t = 1; t <= 3; t++) {
                 openblas_set_num_threads(2); /* a caller raised it: nn_sgemm lowers it again */
-                nn_gemm_small_set_threads(t);
+                nn_threadpool_set_threads(t);
                 memcpy(c, c0, sizeof(float) * m * n);
                 be->gemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, n);
                 CHECK_MSG(same(c, ref, (size_t)m * n), "%d x %d x %d ta %d tb %d, pool threads %d",
@@ -125,7 +125,7 @@ static void test_gemm_is_openblas_bits(void) {
                 CHECK(openblas_get_num_threads() == 1); /* its workers asleep */
             }
         }
-    nn_gemm_small_set_threads(0);
+    nn_threadpool_set_threads(0);
     free(a), free(b), free(c0), free(c), free(ref);
 }
 

@@ -3,7 +3,8 @@
 #include <cblas.h>
 #include <stddef.h>
 
-#include "nn/nn_gemm_small.h"
+#include "nn/nn_threadpool.h"
+#include "nn/nn_threadpool.h"
 
 /* OpenBLAS's small-matrix path takes m·n·k ≤ 10⁶ (it rounds differently: no
  * slice may fall into it); a thread is woken for ≥ 4 MFLOP of work */
@@ -54,7 +55,7 @@ void nn_sgemm(int ta, int tb, int m, int n, int k, float alpha, const float *a, 
     }
     blas_single_thread();
     product p = {ta, tb, m, n, k, lda, ldb, ldc, m >= n, 0, alpha, beta, a, b, c};
-    int len = p.by_rows ? m : n, t = nn_pool_threads(), units = (len + UNIT - 1) / UNIT;
+    int len = p.by_rows ? m : n, t = nn_threadpool_threads(), units = (len + UNIT - 1) / UNIT;
     double mnk = (double)m * n * k, per_unit = mnk / len; /* m·n·k of one row or column */
     if (t > mnk / WORK_MNK) t = (int)(mnk / WORK_MNK);
     for (; t >= 2; t--) {

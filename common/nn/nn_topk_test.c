@@ -6,7 +6,7 @@
 #include "nn/nn_topk.h"
 
 #include "nn/nn.h"
-#include "nn/nn_gemm_small.h"
+#include "nn/nn_threadpool.h"
 #include "nn/nn_vmath.h"
 #include "testing/nn_testutil.h"
 
@@ -146,7 +146,7 @@ static void fused_matches_full_log_softmax(void) {
             ref_topk(c, V, K, rb + n * K, ri + n * K);
         }
         for (int threads = 1; threads <= 3; threads++) {
-            nn_gemm_small_set_threads(threads);
+            nn_threadpool_set_threads(threads);
             for (int with_score = 0; with_score < 2; with_score++) {
                 CHECK(nn_log_softmax_topk(&x, with_score ? score : NULL, K, nb, ni) == 0);
                 int ok = 1;
@@ -166,7 +166,7 @@ static void fused_matches_full_log_softmax(void) {
         /* the logits are left as they were */
         CHECK(memcmp(x.data, h, sizeof(float) * N * V) == 0);
     }
-    nn_gemm_small_set_threads(0);
+    nn_threadpool_set_threads(0);
     float b;
     int i;
     CHECK(nn_log_softmax_topk(&x, NULL, V + 1, &b, &i) == -1);

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "base/util.h"
-#include "nn/nn_gemm_small.h"
+#include "nn/nn_threadpool.h"
 
 /* The copies and transforms around the GEMMs run on the product pool
  * (nn_parallel_ranges, nn_set_threads threads), each over a contiguous range
