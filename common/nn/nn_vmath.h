@@ -38,6 +38,15 @@ double nn_sum_exp_shift(size_t n, const float *x, double m);
 void nn_vgru_cell_forward(int B, int H, const float *gi, int ldgi, const float *gh,
                           const float *h_prev, float *h_next, float *gates);
 
+/* Its backward (gru_cell_backward): element-wise products in the scalar
+ * formula's order on every path, so the same bits everywhere. */
+void nn_vgru_cell_backward(int B, int H, const float *gates, const float *h_prev,
+                           const float *dh_next, float *dgi, int lddgi, float *dgh, float *dh_prev);
+
+/* acc[j] += Σ_r x[r·ld + j] for j < n, each column summed in double over the
+ * rows in order: the same bits on every path. */
+void nn_vacc_rows(int rows, size_t n, const float *x, size_t ld, double *acc);
+
 /* The path that runs: 2 AVX-512, 1 AVX2 + FMA, 0 libm. */
 int nn_vmath_vectorised(void);
 

@@ -127,6 +127,54 @@ static void gru_cell(void) {
     CHECK_NEAR(worst, 0, 1e-6);
 }
 
+/* The GRU cell's backward gives the scalar formula's bits on this path
+ * (ragged H, a gradient stride wider than 3H). */
+static void gru_cell_backward(void) {
+    enum { B = 4, H = 37, LD = 3 * H + 2 };
+    wsd_rng rng;
+    wsd_rng_seed(&rng, 8);
+    float g[B * 4 * H], hp[B * H], dh[B * H];
+    float di[B * LD], dg[B * 3 * H], dp[B * H], ri[B * LD], rg[B * 3 * H], rp[B * H];
+    for (int i = 0; i < B * 4 * H; i++)
+        g[i] = i % (4 * H) < 2 * H ? wsd_rng_uniformf(&rng) : wsd_rng_normal(&rng);
+    for (int i = 0; i < B * H; i++) hp[i] = wsd_rng_normal(&rng), dh[i] = wsd_rng_normal(&rng);
+    memset(di, 0, sizeof di), memset(ri, 0, sizeof ri);
+    nn_vgru_cell_backward(B, H, g, hp, dh, di, LD, dg, dp);
+    for (int b = 0; b < B; b++)
+        for (int j = 0; j < H; j++) {
+            const float *gb = g + b * 4 * H;
+            float r = gb[j], z = gb[H + j], n = gb[2 * H + j], hn = gb[3 * H + j],
+                  d = dh[b * H + j];
+            float dn = d * (1 - z) * (1 - n * n), dz = d * (hp[b * H + j] - n) * z * (1 - z);
+            float dr = dn * hn * r * (1 - r);
+            ri[b * LD + j] = rg[b * 3 * H + j] = dr;
+            ri[b * LD + H + j] = rg[b * 3 * H + H + j] = dz;
+            ri[b * LD + 2 * H + j] = dn;
+            rg[b * 3 * H + 2 * H + j] = dn * r;
+            rp[b * H + j] = d * z;
+        }
+    CHECK(memcmp(di, ri, sizeof di) == 0 && memcmp(dg, rg, sizeof dg) == 0 &&
+          memcmp(dp, rp, sizeof dp) == 0);
+}
+
+/* Column sums in double: the scalar loop's bits, every width 1-70 (every
+ * tail of 32 and 16 columns), rows at a stride wider than the width. */
+static void acc_rows(void) {
+    enum { R = 7, W = 70, LD = 73 };
+    wsd_rng rng;
+    wsd_rng_seed(&rng, 9);
+    float x[R * LD];
+    for (int i = 0; i < R * LD; i++) x[i] = wsd_rng_normal(&rng) * 1e3f;
+    for (int n = 1; n <= W; n++) {
+        double acc[W], ref[W];
+        for (int j = 0; j < n; j++) acc[j] = ref[j] = j * 0.1;
+        nn_vacc_rows(R, (size_t)n, x, LD, acc);
+        for (int r = 0; r < R; r++)
+            for (int j = 0; j < n; j++) ref[j] += x[r * LD + j];
+        CHECK_MSG(memcmp(acc, ref, sizeof(double) * n) == 0, "width %d", n);
+    }
+}
+
 /* The bounds, the double sum, log_softmax and the GRU cell on every path the
  * machine has (AVX-512, AVX2, libm). */
 static void test_every_path(void) {
@@ -138,6 +186,8 @@ static void test_every_path(void) {
         sum_exp();
         log_softmax_matches_scalar();
         gru_cell();
+        gru_cell_backward();
+        acc_rows();
     }
     nn_vmath_force_isa(-1);
     CHECK(nn_vmath_vectorised() == top);
