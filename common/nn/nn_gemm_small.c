@@ -152,9 +152,19 @@ size_t nn_gemm_small_packed_size(int K, int N) {
     return (size_t)(N + NP - 1) / NP * NP * K;
 }
 
-void nn_gemm_small_pack(int K, int N, const float *B, int ldb, int trans, float *P) {
-    for (int j0 = 0; j0 < N; j0 += NP) {
-        float *p = P + (size_t)j0 * K;
+typedef struct {
+    int K, N, ldb, trans;
+    const float *B;
+    float *P;
+} pack_job;
+
+/* panels lo … hi−1 */
+static void pack_r(void *arg, size_t lo, size_t hi) {
+    const pack_job *a = arg;
+    int K = a->K, N = a->N, ldb = a->ldb, trans = a->trans;
+    const float *B = a->B;
+    for (int j0 = (int)lo * NP; j0 < N && j0 < (int)hi * NP; j0 += NP) {
+        float *p = a->P + (size_t)j0 * K;
         int w = N - j0 < NP ? N - j0 : NP;
         for (int k = 0; k < K; k++) {
             float *row = p + (size_t)k * NP;
@@ -165,6 +175,12 @@ void nn_gemm_small_pack(int K, int N, const float *B, int ldb, int trans, float 
             for (int jj = w; jj < NP; jj++) row[jj] = 0;
         }
     }
+}
+
+void nn_gemm_small_pack(int K, int N, const float *B, int ldb, int trans, float *P) {
+    pack_job a = {K, N, ldb, trans, B, P};
+    /* panels over the pool: a weight of 1536 × 512 is repacked every batch */
+    nn_parallel_ranges((size_t)(N + NP - 1) / NP, 8, pack_r, &a);
 }
 
 /* ---- the columns split over threads ----

@@ -271,12 +271,14 @@ void nn_gru_seq_cache_free(nn_gru_seq_cache *c) {
     nn_tensor_free(&c->wpack);
     nn_tensor_free(&c->xc);
     nn_tensor_free(&c->dh);
+    nn_tensor_free(&c->dlow);
     memset(c, 0, sizeof *c);
 }
 
-static void ensure3(nn_tensor *t, nn_device dev, int a, int b, int c) {
+/* a cache buffer the forward overwrites whole (states, gates, inputs, masks) */
+static void reserve3(nn_tensor *t, nn_device dev, int a, int b, int c) {
     int s[3] = {a, b, c};
-    nn_tensor_ensure(t, dev, 3, s);
+    nn_tensor_reserve(t, dev, 3, s);
 }
 
 /* Scratch that only has to be large enough: keeps a bigger buffer instead of
@@ -308,8 +310,8 @@ static int seq_forward_core(const nn_gru *g, int T, int B, int in_var, const nn_
     const float *input = c->x.data;
     int in_l = in;
     for (int l = 0; l < L; l++) {
-        ensure3(&c->h[l], dev, T + 1, B, H);
-        ensure3(&c->gates[l], dev, T, B, 4 * H);
+        reserve3(&c->h[l], dev, T + 1, B, H);
+        reserve3(&c->gates[l], dev, T, B, 4 * H);
         if (l == 0 && same0) {
             /* layer 0 of an identical forward: its states and gates as they are */
             if (nn_tensor_copy(&c->h[0], &same0->h[0]) ||
@@ -344,8 +346,8 @@ static int seq_forward_core(const nn_gru *g, int T, int B, int in_var, const nn_
         }
         if (l == L - 1) break;
         if (dropping) {
-            ensure3(&c->drop[l], dev, T, B, H);
-            ensure3(&c->upper_in[l], dev, T, B, H);
+            reserve3(&c->drop[l], dev, T, B, H);
+            reserve3(&c->upper_in[l], dev, T, B, H);
             nn_dropout_mask(g->dropout, rng, &c->drop[l]);
             be->mul((size_t)T * BH, c->h[l].data + BH, c->drop[l].data, c->upper_in[l].data, 0);
             input = c->upper_in[l].data;
@@ -373,7 +375,7 @@ static int seq_forward_bm(const nn_gru *g, const nn_tensor *x, const nn_tensor *
     nn_device dev = x->device;
     const nn_backend *be = nn_backend_for(dev);
     size_t BH = (size_t)B * H;
-    ensure3(&c->x, dev, T, B, g->in);
+    reserve3(&c->x, dev, T, B, g->in);
     for (int b = 0; b < B; b++)
         be->copy2d(T, g->in, x->data + (size_t)b * T * g->in, g->in, c->x.data + (size_t)b * g->in,
                    B * g->in, 0);
@@ -421,7 +423,7 @@ int nn_gru_seq_forward_tm(const nn_gru *g, const nn_tensor *x, const nn_tensor *
     if (xc && nn_check_shape(xc, "GRU constant input", 2, B, cw)) return -1;
     if (h0 && nn_check_shape(h0, "GRU h0", 3, L, B, H)) return -1;
     nn_device dev = x->device;
-    ensure3(&c->x, dev, T, B, in_var);
+    reserve3(&c->x, dev, T, B, in_var);
     TRY(nn_tensor_copy(&c->x, x));
     if (xc) {
         nn_tensor_ensure2(&c->xc, dev, B, cw);
@@ -439,7 +441,7 @@ nn_tensor nn_gru_seq_top_tm(const nn_gru *g, const nn_gru_seq_cache *c) {
  * (B, in − in_var) += when not NULL. */
 static int seq_backward_core(const nn_gru *g, nn_gru_seq_cache *c, const float *dout, size_t ts,
                              size_t bs, const nn_tensor *dhs, nn_tensor *dx, int tm, nn_tensor *dxc,
-                             nn_tensor *dh0) {
+                             nn_tensor *dh0, float *low_out, const float *low_in) {
     int L = g->layers, H = g->hidden, B = c->B, T = c->T, in = g->in, in_var = c->in_var;
     nn_device dev = c->x.device;
     const nn_backend *be = nn_backend_for(dev);
@@ -450,6 +452,24 @@ static int seq_backward_core(const nn_gru *g, nn_gru_seq_cache *c, const float *
     ensure_room(&c->dh, dev, 2 * BH);
     float *dh = c->dh.data, *dhp = c->dh.data + BH;
     for (int l = L - 1; l >= 0; l--) {
+        if (l == 0 && low_out) {
+            /* the gradient reaching layer 0's outputs, for the caller to add
+             * to another pass's (nn_gru_seq_backward_pair) */
+            for (int t = 0; t < T; t++) {
+                float *g0 = low_out + (size_t)t * BH;
+                be->fill(g0, BH, 0.0f);
+                if (L == 1 && dout) be->copy2d(B, H, dout + t * ts, (int)bs, g0, H, 1);
+                if (dhs) be->copy2d(B, H, dhs->data + (size_t)t * H, T * H, g0, H, 1);
+                if (L > 1) {
+                    const float *du = c->work3.data + (size_t)t * BH;
+                    if (c->dropped)
+                        be->mul(BH, du, c->drop[0].data + (size_t)t * BH, g0, 1);
+                    else
+                        be->axpy(BH, 1.0f, du, g0);
+                }
+            }
+            break;
+        }
         be->fill(dh, BH, 0.0f);
         const float *packed = pack_hh(be, &c->wpack, dev, g->w_hh[l], H, 0);
         for (int t = T - 1; t >= 0; t--) {
@@ -464,6 +484,7 @@ static int seq_backward_core(const nn_gru *g, nn_gru_seq_cache *c, const float *
                 else
                     be->axpy(BH, 1.0f, du, dh);
             }
+            if (l == 0 && low_in) be->axpy(BH, 1.0f, low_in + (size_t)t * BH, dh);
             float *dgh = c->work2.data + (size_t)t * B3H;
             be->gru_cell_backward(B, H, c->gates[l].data + (size_t)t * B * 4 * H,
                                   c->h[l].data + (size_t)t * BH, dh, c->work.data + (size_t)t * B3H,
@@ -530,7 +551,29 @@ int nn_gru_seq_backward(const nn_gru *g, nn_gru_seq_cache *c, const nn_tensor *d
     if (dx && nn_check_shape(dx, "GRU input grad", 3, B, T, g->in)) return -1;
     if (dh0 && nn_check_shape(dh0, "GRU h0 grad", 3, L, B, H)) return -1;
     return seq_backward_core(g, c, dout ? dout->data : NULL, (size_t)H, (size_t)T * H, dhs, dx, 0,
-                             NULL, dh0);
+                             NULL, dh0, NULL, NULL);
+}
+
+int nn_gru_seq_backward_pair(const nn_gru *g, nn_gru_seq_cache *first, const nn_tensor *dout1,
+                             const nn_tensor *dhs1, nn_gru_seq_cache *second,
+                             const nn_tensor *dout2, const nn_tensor *dhs2) {
+    int L = g->layers, H = g->hidden, B = first->B, T = first->T;
+    if (!first->gates[0].data || !second->gates[0].data || second == first)
+        return wsd_fail("GRU backward: two cached forwards expected");
+    if (first->in_var != g->in || second->in_var != g->in || second->B != B || second->T != T)
+        return wsd_fail("GRU backward: the two forwards differ in shape");
+    const nn_tensor *d[4] = {dout1, dout2, dhs1, dhs2};
+    for (int i = 0; i < 4; i++)
+        if (d[i] && (i < 2 ? nn_check_shape(d[i], "GRU output grad", 3, B, T, H)
+                           : nn_check_shape(d[i], "GRU hidden-state grad", 4, L, B, T, H)))
+            return -1;
+    /* the second pass down to layer 0's outputs, its gradient there kept in
+     * the first's scratch (free until the first's own backward) */
+    ensure_room(&first->dlow, first->x.device, (size_t)T * B * H);
+    TRY(seq_backward_core(g, second, dout2 ? dout2->data : NULL, (size_t)H, (size_t)T * H, dhs2,
+                          NULL, 0, NULL, NULL, first->dlow.data, NULL));
+    return seq_backward_core(g, first, dout1 ? dout1->data : NULL, (size_t)H, (size_t)T * H, dhs1,
+                             NULL, 0, NULL, NULL, NULL, first->dlow.data);
 }
 
 int nn_gru_seq_backward_tm(const nn_gru *g, nn_gru_seq_cache *c, const nn_tensor *dout,
@@ -543,5 +586,5 @@ int nn_gru_seq_backward_tm(const nn_gru *g, nn_gru_seq_cache *c, const nn_tensor
         return cw ? -1 : wsd_fail("GRU backward: no constant input in the forward");
     if (dh0 && nn_check_shape(dh0, "GRU h0 grad", 3, L, B, H)) return -1;
     return seq_backward_core(g, c, dout ? dout->data : NULL, (size_t)B * H, (size_t)H, NULL, dx, 1,
-                             dxc, dh0);
+                             dxc, dh0, NULL, NULL);
 }

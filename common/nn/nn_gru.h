@@ -93,7 +93,8 @@ typedef struct {
     nn_tensor work, work2, work3;          /* scratch */
     nn_tensor wpack;                       /* W_hh packed for the per-step products */
     nn_tensor dh;                          /* (2, B, H) backward scratch */
-    int dropped;                           /* dropout masks were applied */
+    nn_tensor dlow; /* (T, B, H) a paired pass's layer-0 gradient (nn_gru_seq_backward_pair) */
+    int dropped;    /* dropout masks were applied */
 } nn_gru_seq_cache;
 
 void nn_gru_seq_cache_free(nn_gru_seq_cache *c);
@@ -119,6 +120,15 @@ int nn_gru_seq_forward_same0(const nn_gru *g, const nn_tensor *x, const nn_gru_s
  * when not NULL. */
 int nn_gru_seq_backward(const nn_gru *g, nn_gru_seq_cache *cache, const nn_tensor *dout,
                         const nn_tensor *dhs, nn_tensor *dx, nn_tensor *dh0);
+/* The backward of two forwards on the same x whose layer 0 is shared
+ * (second made by nn_gru_seq_forward_same0 from first): the layers above 0
+ * of each, then layer 0 once with the sum of the gradients both send it,
+ * instead of two layer-0 passes (the sum is linear, so the gradients are the
+ * same up to rounding). dout/dhs as nn_gru_seq_backward for each; no dx or
+ * dh0. */
+int nn_gru_seq_backward_pair(const nn_gru *g, nn_gru_seq_cache *first, const nn_tensor *dout1,
+                             const nn_tensor *dhs1, nn_gru_seq_cache *second,
+                             const nn_tensor *dout2, const nn_tensor *dhs2);
 
 /* ---- whole sequence, time-major (teacher-forced decoders) ----
  * Input [x_t, xc] with x (T, B, in_var) time-major and xc (B, in − in_var)

@@ -390,8 +390,55 @@ static void test_gru_seq_same0(void) {
     seq_free(&c);
 }
 
+/* The paired backward (layer 0 once, on the sum of both passes' gradients)
+ * gives the parameter gradients of two separate backwards, up to rounding,
+ * with layer-1 dropout drawn differently in the two passes; misuse refused. */
+static void test_gru_seq_backward_pair(void) {
+    seq_ctx c;
+    seq_setup(&c, 0.3f);
+    nn_gru_seq_cache first = {0}, second = {0};
+    nn_tensor r2 = nn_zeros3(NN_CPU, B, T, H), rh2 = nn_zeros4(NN_CPU, L, B, T, H);
+    wsd_rng rng;
+    wsd_rng_seed(&rng, 12);
+    tu_randomize(&r2, &rng, 1);
+    tu_randomize(&rh2, &rng, 1);
+    CHECK(nn_gru_seq_forward(&c.g, &c.x, NULL, NULL, NULL, 1, &rng, &first) == 0);
+    CHECK(nn_gru_seq_forward_same0(&c.g, &c.x, &first, NULL, NULL, 1, &rng, &second) == 0);
+    int n = c.ps.n < 16 ? c.ps.n : 16;
+    nn_tensor sep[16];
+    nn_params_zero_grad(&c.ps);
+    CHECK(nn_gru_seq_backward(&c.g, &second, &r2, &rh2, NULL, NULL) == 0);
+    CHECK(nn_gru_seq_backward(&c.g, &first, &c.r_out, &c.r_hs, NULL, NULL) == 0);
+    for (int i = 0; i < n; i++) {
+        sep[i] = nn_zeros1(NN_CPU, (int)c.ps.items[i]->grad.size);
+        nn_tensor_copy(&sep[i], &c.ps.items[i]->grad);
+    }
+    nn_params_zero_grad(&c.ps);
+    CHECK(nn_gru_seq_backward_pair(&c.g, &first, &c.r_out, &c.r_hs, &second, &r2, &rh2) == 0);
+    double worst = 0;
+    for (int i = 0; i < n; i++) {
+        double scale = 0, d = 0;
+        for (size_t k = 0; k < sep[i].size; k++) {
+            scale = fmax(scale, fabs(sep[i].data[k]));
+            d = fmax(d, fabs(sep[i].data[k] - c.ps.items[i]->grad.data[k]));
+        }
+        worst = fmax(worst, d / (scale > 0 ? scale : 1));
+        CHECK_MSG(d <= 1e-5 * (scale > 1 ? scale : 1), "%s: |diff| %.3g (scale %.3g)",
+                  c.ps.items[i]->name, d, scale);
+        nn_tensor_free(&sep[i]);
+    }
+    fprintf(stderr, "  paired backward vs two backwards: largest relative deviation %.3g\n", worst);
+    CHECK(nn_gru_seq_backward_pair(&c.g, &first, &c.r_out, NULL, &first, &r2, NULL) == -1);
+    nn_tensor_free(&r2);
+    nn_tensor_free(&rh2);
+    nn_gru_seq_cache_free(&first);
+    nn_gru_seq_cache_free(&second);
+    seq_free(&c);
+}
+
 int main(void) {
     TEST_RUN(test_gru_seq_same0);
+    TEST_RUN(test_gru_seq_backward_pair);
     TEST_RUN(test_gru_seq_gradients);
     TEST_RUN(test_gru_seq_gradients_dropout);
     TEST_RUN(test_gru_step_matches_sequence);

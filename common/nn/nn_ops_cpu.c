@@ -316,13 +316,25 @@ static float row_lse(int V, const float *xr) {
     double s = nn_sum_exp_shift((size_t)V, xr, mx); /* Σ exp in double */
     return mx + (float)log(s);
 }
-static void cpu_log_softmax(int N, int V, const float *x, float *y) {
-    for (int n = 0; n < N; n++) {
-        const float *xr = x + (size_t)n * V;
-        float *yr = y + (size_t)n * V;
-        float lse = row_lse(V, xr);
-        for (int j = 0; j < V; j++) yr[j] = xr[j] - lse;
+/* rows over the pool (each row alone, whatever the split) */
+typedef struct {
+    int V;
+    const float *x, *w;
+    const int *target;
+    float coef, *y;
+} rows_job;
+static void log_softmax_r(void *p, size_t lo, size_t hi) {
+    const rows_job *a = p;
+    for (size_t n = lo; n < hi; n++) {
+        const float *xr = a->x + n * a->V;
+        float *yr = a->y + n * a->V;
+        float lse = row_lse(a->V, xr);
+        for (int j = 0; j < a->V; j++) yr[j] = xr[j] - lse;
     }
+}
+static void cpu_log_softmax(int N, int V, const float *x, float *y) {
+    rows_job a = {.V = V, .x = x, .y = y};
+    nn_parallel_ranges((size_t)N, row_grain(V), log_softmax_r, &a);
 }
 /* rows split over the pool: each row is computed alone, whatever the split */
 typedef struct {
@@ -372,19 +384,25 @@ static void cpu_nll_backward(int N, int V, const int *target, const float *w, fl
         dlogp[(size_t)n * V + target[n]] += coef * wn;
     }
 }
-static void cpu_softmax_nll_backward(int N, int V, const float *logp, const int *target,
-                                     const float *w, float coef, float *dlogits) {
+static void softmax_nll_backward_r(void *arg, size_t lo, size_t hi) {
+    const rows_job *a = arg;
+    int V = a->V;
     float *p = wsd_malloc(sizeof(float) * (V ? V : 1));
-    for (int n = 0; n < N; n++) {
-        float wn = w ? w[n] : 1.0f;
+    for (size_t n = lo; n < hi; n++) {
+        float wn = a->w ? a->w[n] : 1.0f;
         if (wn == 0) continue;
-        float *dr = dlogits + (size_t)n * V;
-        float c = coef * wn;
-        nn_vexpf((size_t)V, logp + (size_t)n * V, p);
+        float *dr = a->y + n * V;
+        float c = a->coef * wn;
+        nn_vexpf((size_t)V, a->x + n * V, p);
         for (int j = 0; j < V; j++) dr[j] += c * p[j];
-        dr[target[n]] -= c;
+        dr[a->target[n]] -= c;
     }
     free(p);
+}
+static void cpu_softmax_nll_backward(int N, int V, const float *logp, const int *target,
+                                     const float *w, float coef, float *dlogits) {
+    rows_job a = {.V = V, .x = logp, .w = w, .target = target, .coef = coef, .y = dlogits};
+    nn_parallel_ranges((size_t)N, row_grain(V), softmax_nll_backward_r, &a);
 }
 static double cpu_diff_loss(int l1, size_t n, const float *a, const float *b, float coef,
                             float *da) {

@@ -83,6 +83,16 @@ void nn_tensor_ensure(nn_tensor *t, nn_device dev, int ndim, const int *shape) {
     *t = nn_tensor_zeros(dev, ndim, shape);
 }
 
+void nn_tensor_reserve(nn_tensor *t, nn_device dev, int ndim, const int *shape) {
+    if (t->data && t->owner && t->device == dev && t->size == shape_size(ndim, shape)) {
+        t->ndim = ndim;
+        for (int i = 0; i < ndim; i++) t->shape[i] = shape[i];
+        return;
+    }
+    nn_tensor_free(t);
+    *t = nn_tensor_zeros(dev, ndim, shape);
+}
+
 void nn_tensor_ensure2(nn_tensor *t, nn_device dev, int n0, int n1) {
     int s[2] = {n0, n1};
     nn_tensor_ensure(t, dev, 2, s);

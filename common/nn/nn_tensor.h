@@ -48,6 +48,10 @@ void nn_tensor_free(nn_tensor *t);
  * contents are zero either way. */
 void nn_tensor_ensure(nn_tensor *t, nn_device dev, int ndim, const int *shape);
 void nn_tensor_ensure2(nn_tensor *t, nn_device dev, int n0, int n1);
+/* nn_tensor_ensure for a buffer the caller overwrites whole before reading:
+ * kept as it is when it has the size (no zeroing pass over it every batch),
+ * else fresh (zeros). */
+void nn_tensor_reserve(nn_tensor *t, nn_device dev, int ndim, const int *shape);
 
 /* A view of `size(shape)` elements starting `offset` elements into t. */
 nn_tensor nn_tensor_view(const nn_tensor *t, size_t offset, int ndim, const int *shape);

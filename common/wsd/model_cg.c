@@ -89,11 +89,12 @@ int cg_encode(wsd_cg *cg, wsd_cg_run *run, const wsd_batch *b, int training, int
         return wsd_fail("caption generator: features have %d dims, the model expects %d", b->F, F);
     nn_device dev = cg->dev;
     int s3[3] = {B, T, F}, so[3] = {B, T, H}, sh[4] = {cg->cfg.layers, B, T, H};
-    nn_tensor_ensure(&run->video, dev, 3, s3);
+    /* each overwritten whole below */
+    nn_tensor_reserve(&run->video, dev, 3, s3);
     nn_tensor_ensure2(&run->valid_b, dev, B, T);
-    nn_tensor_ensure(&run->enc_out, dev, 3, so);
-    nn_tensor_ensure(&run->Y, dev, 3, so);
-    nn_tensor_ensure(&run->hs, dev, 4, sh);
+    nn_tensor_reserve(&run->enc_out, dev, 3, so);
+    nn_tensor_reserve(&run->Y, dev, 3, so);
+    nn_tensor_reserve(&run->hs, dev, 4, sh);
     if (nn_tensor_from_host(&run->video, b->video, (size_t)B * T * F) ||
         nn_tensor_from_host(&run->valid_b, b->video_mask, (size_t)B * T))
         return -1;
@@ -197,8 +198,9 @@ int wsd_cg_forward(wsd_cg *cg, wsd_cg_run *run, const wsd_batch *b, const nn_ten
             run->targets[t * N + n] = b->caption[(size_t)n * L + t + 1];
             run->weights[t * N + n] = b->caption_mask[(size_t)n * L + t + 1];
         }
-    nn_tensor_ensure2(&run->emb_all, dev, rows, E);
-    nn_tensor_ensure2(&run->logits, dev, rows, V);
+    int s_emb[2] = {rows, E}, s_logits[2] = {rows, V}; /* both overwritten whole */
+    nn_tensor_reserve(&run->emb_all, dev, 2, s_emb);
+    nn_tensor_reserve(&run->logits, dev, 2, s_logits);
     TRY(nn_embedding_forward(&cg->emb, run->in_ids, rows, &run->emb_all));
     /* the decoder over all steps at once: input [embedding_t, context], the
      * context projected once per segment (nn_gru_seq_forward_tm) */

@@ -379,14 +379,13 @@ void wsd_sl_diff_grad(const wsd_sl *sl, const wsd_sl_run *r, const float *d_cw, 
     }
 }
 
-int wsd_sl_backward(wsd_sl *sl, wsd_sl_run *r, const float *d_score, const float *d_r) {
+/* Everything above the encoders: d_Y, d_Hv, d_S, d_Hs of the run. */
+static int backward_head(wsd_sl *sl, wsd_sl_run *r, const float *d_score, const float *d_r) {
     const wsd_sl_config *c = &sl->cfg;
-    int N = r->N, H = c->hidden, F = c->feat_dim, B = r->B, T = r->T, L = r->L;
-    int R = c->regress_only ? 2 : 2 * sl->n_anchors;
+    int N = r->N, R = c->regress_only ? 2 : 2 * sl->n_anchors;
     if (!r->training) return wsd_fail("localizer: backward needs a training-mode forward");
     if (d_score && c->regress_only)
         return wsd_fail("localizer: the regression-only model has no score");
-    if (!d_score && !d_r) return 0;
     nn_tensor *gz = zlike(&r->d_z, &r->z);
     if (d_score) {
         ens(&r->d_score, sl->dev, 2, N, sl->n_anchors);
@@ -430,17 +429,47 @@ int wsd_sl_backward(wsd_sl *sl, wsd_sl_run *r, const float *d_score, const float
                               &r->d_vctx, zlike(&r->d_Y, &r->Y), NULL, zlike(&r->d_hs, &r->hs)));
     TRY(nn_hidden_scatter_acc(zlike(&r->d_Hv, &r->Hv), &r->d_hv, r->gather, r->vlen_m1, N,
                               NN_HID_NLH));
-    TRY(nn_hidden_scatter_acc(zlike(&r->d_Hs, &r->Hs), &r->d_hs, r->iota, r->len, N, NN_HID_NLH));
-    /* encoders */
-    if (F != H) {
-        nn_tensor x2 = nn_view2(&r->video, 0, B * T, F), dy2 = nn_view2(&r->d_Y, 0, B * T, H);
-        TRY(nn_linear_backward(&sl->vres, &x2, &dy2, NULL));
-    }
-    TRY(nn_gru_seq_backward(&sl->venc, &r->vcache, &r->d_Y, &r->d_Hv, NULL, NULL));
+    return nn_hidden_scatter_acc(zlike(&r->d_Hs, &r->Hs), &r->d_hs, r->iota, r->len, N, NN_HID_NLH);
+}
+
+/* the video's residual projection: dW += xᵀ d_Y */
+static int backward_residual(wsd_sl *sl, wsd_sl_run *r, const nn_tensor *d_Y) {
+    int B = r->B, T = r->T, F = sl->cfg.feat_dim, H = sl->cfg.hidden;
+    if (F == H) return 0;
+    nn_tensor x2 = nn_view2(&r->video, 0, B * T, F), dy2 = nn_view2(d_Y, 0, B * T, H);
+    return nn_linear_backward(&sl->vres, &x2, &dy2, NULL);
+}
+
+static int backward_text(wsd_sl *sl, wsd_sl_run *r) {
+    int N = r->N, L = r->L;
     TRY(nn_gru_seq_backward(&sl->tenc, &r->tcache, &r->d_S, &r->d_Hs, zlike(&r->d_E, &r->E), NULL));
-    nn_tensor ge2 = nn_view2(&r->d_E, 0, N * L, c->embed);
-    TRY(nn_embedding_backward(&sl->emb, r->ids, N * L, &ge2));
-    return 0;
+    nn_tensor ge2 = nn_view2(&r->d_E, 0, N * L, sl->cfg.embed);
+    return nn_embedding_backward(&sl->emb, r->ids, N * L, &ge2);
+}
+
+int wsd_sl_backward(wsd_sl *sl, wsd_sl_run *r, const float *d_score, const float *d_r) {
+    if (!d_score && !d_r) return 0;
+    TRY(backward_head(sl, r, d_score, d_r));
+    TRY(backward_residual(sl, r, &r->d_Y));
+    TRY(nn_gru_seq_backward(&sl->venc, &r->vcache, &r->d_Y, &r->d_Hv, NULL, NULL));
+    return backward_text(sl, r);
+}
+
+int wsd_sl_backward_pair(wsd_sl *sl, wsd_sl_run *r1, const float *d_score1, const float *d_r1,
+                         wsd_sl_run *r2, const float *d_score2, const float *d_r2) {
+    if ((!d_score1 && !d_r1) || (!d_score2 && !d_r2))
+        return wsd_fail("localizer: a paired backward needs a gradient for both runs");
+    if (r1->B != r2->B || r1->T != r2->T || r1->video.data == NULL || r2->video.data == NULL)
+        return wsd_fail("localizer: a paired backward needs two runs on the same video");
+    TRY(backward_head(sl, r2, d_score2, d_r2));
+    TRY(backward_head(sl, r1, d_score1, d_r1));
+    TRY(nn_gru_seq_backward_pair(&sl->venc, &r1->vcache, &r1->d_Y, &r1->d_Hv, &r2->vcache, &r2->d_Y,
+                                 &r2->d_Hv));
+    /* one residual backward for both: the same x */
+    TRY(nn_axpy(1.0f, &r1->d_Y, &r2->d_Y));
+    TRY(backward_residual(sl, r1, &r2->d_Y));
+    TRY(backward_text(sl, r2));
+    return backward_text(sl, r1);
 }
 
 int wsd_sl_ce(const wsd_sl_run *r, const int *labels, double *loss, float *d_score) {

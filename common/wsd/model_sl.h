@@ -147,6 +147,13 @@ void wsd_sl_diff(const wsd_sl *sl, const wsd_sl_run *run, float *cw);
  * head is left untouched ([quirk] its gradient stays absent or zero, as
  * PyTorch's). Parameter gradients accumulate. */
 int wsd_sl_backward(wsd_sl *sl, wsd_sl_run *run, const float *d_score, const float *d_r);
+/* The backwards of r1 and r2, a run of wsd_sl_forward_same_video on r1's
+ * video: as wsd_sl_backward on each, but the video encoder's shared first
+ * layer and the residual projection run once on the sum of both runs'
+ * gradients (the same gradients up to rounding, one pass fewer). Both runs
+ * need a gradient. */
+int wsd_sl_backward_pair(wsd_sl *sl, wsd_sl_run *r1, const float *d_score1, const float *d_r1,
+                         wsd_sl_run *r2, const float *d_score2, const float *d_r2);
 /* d_r of the diff path: d_r[n, k_n, :] = d_cw[n, :] (rest 0). d_r is N×2A
  * (N×2 regression-only). */
 void wsd_sl_diff_grad(const wsd_sl *sl, const wsd_sl_run *run, const float *d_cw, float *d_r);

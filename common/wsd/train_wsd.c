@@ -69,9 +69,8 @@ int wsd_cycle_grad(wsd_sl *sl, wsd_cg *cg, wsd_train_ws *ws, const wsd_batch *b,
     for (int i = 0; i < 2 * N; i++)
         dseg[i] = (float)(2.0 * ((double)seg2[i] - seg[i]) / (2.0 * N) / 100.0);
     wsd_sl_diff_grad(sl, &ws->run2, dseg, d_r2);
-    TRY(wsd_sl_backward(sl, &ws->run2, NULL, d_r2));
-    TRY(wsd_sl_backward(sl, &ws->run1, NULL, d_r));
-    return 0;
+    /* both localizer passes; the shared first layer of the video encoder once */
+    return wsd_sl_backward_pair(sl, &ws->run1, NULL, d_r, &ws->run2, NULL, d_r2);
 }
 
 double wsd_sl_batch_miou(const wsd_sl *sl, const wsd_sl_run *run, const wsd_batch *b) {
