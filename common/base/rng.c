@@ -16,8 +16,7 @@ void wsd_rng_seed(wsd_rng *rng, uint64_t seed) {
 
 static inline uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
 
-uint64_t wsd_rng_u64(wsd_rng *rng) {
-    uint64_t *s = rng->s;
+static inline uint64_t next(uint64_t *s) {
     uint64_t result = rotl(s[1] * 5, 7) * 9;
     uint64_t t = s[1] << 17;
     s[2] ^= s[0];
@@ -29,8 +28,15 @@ uint64_t wsd_rng_u64(wsd_rng *rng) {
     return result;
 }
 
+uint64_t wsd_rng_u64(wsd_rng *rng) { return next(rng->s); }
+
 double wsd_rng_uniform(wsd_rng *rng) { return (wsd_rng_u64(rng) >> 11) * 0x1.0p-53; }
 float wsd_rng_uniformf(wsd_rng *rng) { return (float)(wsd_rng_u64(rng) >> 40) * 0x1.0p-24f; }
+void wsd_rng_uniformf_n(wsd_rng *rng, size_t n, float *out) {
+    uint64_t s[4] = {rng->s[0], rng->s[1], rng->s[2], rng->s[3]}; /* in registers */
+    for (size_t i = 0; i < n; i++) out[i] = (float)(next(s) >> 40) * 0x1.0p-24f;
+    for (int k = 0; k < 4; k++) rng->s[k] = s[k];
+}
 float wsd_rng_range(wsd_rng *rng, float lo, float hi) {
     float v = lo + (hi - lo) * wsd_rng_uniformf(rng);
     return v < hi ? v : lo; /* rounding can reach hi; keep the interval half-open */

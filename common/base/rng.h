@@ -13,6 +13,7 @@
 #ifndef WSD_RNG_H
 #define WSD_RNG_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 typedef struct {
@@ -24,6 +25,8 @@ uint64_t wsd_rng_u64(wsd_rng *rng);
 /* Uniform in [0,1) with 53 (double) or 24 (float) random bits. */
 double wsd_rng_uniform(wsd_rng *rng);
 float wsd_rng_uniformf(wsd_rng *rng);
+/* n calls of wsd_rng_uniformf, the same numbers, in one loop. */
+void wsd_rng_uniformf_n(wsd_rng *rng, size_t n, float *out);
 /* Uniform in [lo,hi). */
 float wsd_rng_range(wsd_rng *rng, float lo, float hi);
 /* Standard normal (Box-Muller, one value per call). */

@@ -54,7 +54,19 @@ static void draws_have_the_right_distribution(void) {
     for (int k = 0; k < 5; k++) CHECK_NEAR(hist[k] / (double)n, 0.2, 0.02);
 }
 
+/* the batch draw is n single draws: same numbers, same state after */
+static void batch_draws_are_single_draws(void) {
+    wsd_rng a, b;
+    wsd_rng_seed(&a, 5);
+    wsd_rng_seed(&b, 5);
+    float got[1001];
+    wsd_rng_uniformf_n(&a, 1001, got);
+    for (int i = 0; i < 1001; i++) CHECK(got[i] == wsd_rng_uniformf(&b));
+    CHECK(wsd_rng_u64(&a) == wsd_rng_u64(&b));
+}
+
 int main(void) {
+    TEST_RUN(batch_draws_are_single_draws);
     TEST_RUN(streams_are_pinned);
     TEST_RUN(named_and_counter_streams_are_independent);
     TEST_RUN(draws_have_the_right_distribution);

@@ -101,7 +101,8 @@ int nn_dropout_forward(float p, int training, wsd_rng *rng, const nn_tensor *x, 
 void nn_dropout_mask(float p, wsd_rng *rng, nn_tensor *mask) {
     float keep = 1.0f / (1.0f - p);
     float *h = wsd_malloc((mask->size ? mask->size : 1) * sizeof(float));
-    for (size_t i = 0; i < mask->size; i++) h[i] = wsd_rng_uniformf(rng) < p ? 0.0f : keep;
+    wsd_rng_uniformf_n(rng, mask->size, h);
+    for (size_t i = 0; i < mask->size; i++) h[i] = h[i] < p ? 0.0f : keep;
     nn_tensor_from_host(mask, h, mask->size);
     free(h);
 }

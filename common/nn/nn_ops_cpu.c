@@ -37,6 +37,7 @@ typedef struct {
     float s, t, u;
     int acc, first, cols, ldx, ldy, rows;
     float *buf;
+    int *ibuf;
 } span;
 
 /* the grain in rows of `cols` elements */
@@ -205,19 +206,55 @@ static double cpu_dot(size_t n, const float *a, const float *b) {
     for (size_t i = 0; i < n; i++) s += (double)a[i] * b[i];
     return s;
 }
+/* Σ over the tensors of each one's sum of squares: each tensor's sum on one
+ * thread in its order, the tensors shared out in contiguous parts of about
+ * equal size, the k sums added in order: the bits of one pass. */
+#define SUMSQ_PARTS 8
+typedef struct {
+    const float *const *x;
+    const size_t *n;
+    double *dots;
+    int first[SUMSQ_PARTS + 1];
+} sumsq_job;
+static void sumsq_r(void *p, size_t lo, size_t hi) {
+    const sumsq_job *a = p;
+    for (int i = a->first[lo]; i < a->first[hi]; i++)
+        a->dots[i] = cpu_dot(a->n[i], a->x[i], a->x[i]);
+}
 static double cpu_sumsq_many(int k, const float *const *x, const size_t *n) {
+    sumsq_job a = {x, n, wsd_calloc((size_t)(k > 0 ? k : 1), sizeof(double)), {0}};
+    int parts = nn_threadpool_threads();
+    if (parts > SUMSQ_PARTS) parts = SUMSQ_PARTS;
+    if (parts < 1) parts = 1;
+    size_t total = 0, acc = 0;
+    for (int i = 0; i < k; i++) total += n[i];
+    for (int p = 1, i = 0; p < parts; p++) {
+        while (i < k && acc * (size_t)parts < total * (size_t)p) acc += n[i++];
+        a.first[p] = i;
+    }
+    a.first[parts] = k;
+    if (total < 2 * GRAIN || parts < 2)
+        sumsq_r(&a, 0, (size_t)parts);
+    else
+        nn_threadpool_run(parts, (size_t)parts, 1, sumsq_r, &a);
     double s = 0;
-    for (int i = 0; i < k; i++) s += cpu_dot(n[i], x[i], x[i]);
+    for (int i = 0; i < k; i++) s += a.dots[i];
+    free(a.dots);
     return s;
 }
-static void cpu_argmax_rows(int rows, int cols, const float *x, int *out) {
-    for (int r = 0; r < rows; r++) {
-        const float *row = x + (size_t)r * cols;
+static void argmax_r(void *p, size_t lo, size_t hi) {
+    const span *a = p;
+    for (size_t r = lo; r < hi; r++) {
+        const float *row = a->x + r * (size_t)a->cols;
         int best = 0;
-        for (int j = 1; j < cols; j++)
+        for (int j = 1; j < a->cols; j++)
             if (row[j] > row[best]) best = j;
-        out[r] = best;
+        a->ibuf[r] = best;
     }
+}
+static void cpu_argmax_rows(int rows, int cols, const float *x, int *out) {
+    span a = {.x = x, .cols = cols, .ibuf = out};
+    nn_parallel_ranges((size_t)rows, row_grain(cols), argmax_r, &a);
 }
 
 /* ---- recurrent cells ---- */
@@ -230,7 +267,7 @@ typedef struct {
     const float *gi, *gh, *hp, *gates, *dh;
     float *hn, *gates_out, *dgi, *dgh, *dhp;
 } gru_rows;
-#define GRU_GRAIN_UNITS 8192 /* units of a range */
+#define GRU_GRAIN_UNITS 4096 /* units of a range */
 static size_t gru_grain(int H) { return (size_t)(GRU_GRAIN_UNITS / (H > 0 ? H : 1) + 1); }
 
 static void gru_fwd_r(void *p, size_t lo, size_t hi) {

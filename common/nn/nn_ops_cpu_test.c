@@ -72,6 +72,25 @@ static void test_ops_match_one_pass(void) {
         for (int r = 0; r < ROWS - 1; r++)
             for (int j = 0; j < 999; j++) ref[(size_t)r * 1000 + j] += b[(size_t)r * COLS + j];
         CHECK(same(y, ref, N));
+        /* sums of squares of several tensors (clipping), and argmax by rows */
+        const float *xs[5] = {x, b, y0, bias, x + 7};
+        size_t ns[5] = {N / 2, N, 3, COLS, N - 7};
+        double sref = 0;
+        for (int i = 0; i < 5; i++) {
+            double d = 0;
+            for (size_t j = 0; j < ns[i]; j++) d += (double)xs[i][j] * xs[i][j];
+            sref += d;
+        }
+        double ssum = be->sumsq_many(5, xs, ns);
+        CHECK(memcmp(&ssum, &sref, sizeof ssum) == 0);
+        int am[ROWS];
+        be->argmax_rows(ROWS, COLS, x, am);
+        for (int r = 0; r < ROWS; r++) {
+            int best = 0;
+            for (int j = 1; j < COLS; j++)
+                if (x[(size_t)r * COLS + j] > x[(size_t)r * COLS + best]) best = j;
+            CHECK(am[r] == best);
+        }
         /* SGD with momentum: the first step, then one more */
         memcpy(y, y0, sizeof(float) * N), memcpy(ref, y0, sizeof(float) * N);
         for (int first = 1; first >= 0; first--) {
