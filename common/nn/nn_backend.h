@@ -30,11 +30,12 @@ typedef struct nn_backend {
     /* Optional (NULL: the caller uses gemm): B (k × n) of a product repeated
      * many times (the recurrent steps), packed once. pack_size: floats of the
      * packed copy, 0 when unavailable; trans packs Bᵀ from (n × k, ldb).
-     * gemm_packed: c (m × n) = a (m × k) · B + beta·c. */
+     * gemm_packed: c (m × n) = a (m × k) · B + beta·c, then + bias (n
+     * floats, NULL: none) on every row. */
     size_t (*pack_size)(int k, int n);
     void (*pack_b)(int k, int n, const float *b, int ldb, int trans, float *packed);
     void (*gemm_packed)(int m, int n, int k, const float *a, int lda, const float *packed,
-                        float beta, float *c, int ldc);
+                        float beta, const float *bias, float *c, int ldc);
     /* element-wise; acc: 1 = add into the output, 0 = overwrite */
     void (*axpy)(size_t n, float alpha, const float *x, float *y);
     void (*scale)(size_t n, float alpha, float *x);

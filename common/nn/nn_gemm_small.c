@@ -189,7 +189,7 @@ void nn_gemm_small_pack(int K, int N, const float *B, int ldb, int trans, float 
 
 typedef struct {
     int M, N, K, lda, ldc;
-    const float *A, *P;
+    const float *A, *P, *bias;
     float beta, *C;
 } job;
 
@@ -207,6 +207,12 @@ static void run_cols(void *arg, size_t lo, size_t hi) {
 #else
     (void)P, (void)C;
 #endif
+    /* the bias after the product, as a separate row-bias pass would add it */
+    if (j->bias)
+        for (int i = 0; i < j->M; i++) {
+            float *c = C + (size_t)i * j->ldc;
+            for (int jj = 0; jj < j1 - j0; jj++) c[jj] += j->bias[j0 + jj];
+        }
 }
 
 /* Threads for a product: 1 below ~4 MFLOP or with fewer than two panels a thread. */
@@ -219,14 +225,19 @@ static int threads_for(int M, int N, int K) {
 
 int nn_sgemm_small_packed(int M, int N, int K, const float *A, int lda, const float *P, float beta,
                           float *C, int ldc) {
+    return nn_sgemm_small_packed_bias(M, N, K, A, lda, P, beta, NULL, C, ldc);
+}
+
+int nn_sgemm_small_packed_bias(int M, int N, int K, const float *A, int lda, const float *P,
+                               float beta, const float *bias, float *C, int ldc) {
     if (M <= 0 || N <= 0) return 0;
 #if HAVE_X86
     if (nn_gemm_small_isa() == 0) return -1;
-    job j = {M, N, K, lda, ldc, A, P, beta, C};
+    job j = {M, N, K, lda, ldc, A, P, bias, beta, C};
     nn_threadpool_run(threads_for(M, N, K), (size_t)N, NP, run_cols, &j);
     return 0;
 #else
-    (void)A, (void)lda, (void)P, (void)beta, (void)C, (void)ldc, (void)K;
+    (void)A, (void)lda, (void)P, (void)beta, (void)bias, (void)C, (void)ldc, (void)K;
     return -1;
 #endif
 }

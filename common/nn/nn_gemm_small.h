@@ -37,5 +37,9 @@ void nn_gemm_small_pack(int K, int N, const float *B, int ldb, int trans, float 
  * or −1 without touching C when no kernel is available. */
 int nn_sgemm_small_packed(int M, int N, int K, const float *A, int lda, const float *P, float beta,
                           float *C, int ldc);
+/* The same, then bias (N floats, NULL: none) added to every row of C: the
+ * bits of the product followed by a row-bias pass, in the same threads. */
+int nn_sgemm_small_packed_bias(int M, int N, int K, const float *A, int lda, const float *P,
+                               float beta, const float *bias, float *C, int ldc);
 
 #endif

@@ -118,7 +118,17 @@ static void test_threads_do_not_change_the_result(void) {
     }
     CHECK(memcmp(C[0], C[1], sizeof(float) * M * N) == 0);
     CHECK(memcmp(C[0], C[2], sizeof(float) * M * N) == 0);
+    /* with the bias in the product's threads: the product, then the bias */
+    float *bias = malloc(sizeof(float) * N), *Cb = malloc(sizeof(float) * M * N);
+    for (int j = 0; j < N; j++) bias[j] = wsd_rng_normal(&rng);
+    for (int i = 0; i < M * N; i++) C[1][i] = C[0][i] + bias[i % N];
+    for (int t = 1; t <= 3; t++) {
+        nn_threadpool_set_threads(t);
+        CHECK(nn_sgemm_small_packed_bias(M, N, K, A, K, P, 0, bias, Cb, N) == 0);
+        CHECK(memcmp(Cb, C[1], sizeof(float) * M * N) == 0);
+    }
     nn_threadpool_set_threads(0);
+    free(bias), free(Cb);
     free(A), free(B), free(P), free(C[0]), free(C[1]), free(C[2]);
 }
 

@@ -47,8 +47,7 @@ static const float *pack_hh(const nn_backend *be, nn_tensor *buf, nn_device dev,
 static void project_hh(const nn_backend *be, int n, int H, const float *h, const float *packed,
                        const nn_param *w, const nn_param *b, float *out) {
     if (packed) {
-        be->gemm_packed(n, 3 * H, H, h, H, packed, 0.0f, out, 3 * H);
-        be->add_row_bias(n, 3 * H, out, b->value.data);
+        be->gemm_packed(n, 3 * H, H, h, H, packed, 0.0f, b->value.data, out, 3 * H);
     } else {
         project(be, n, H, 3 * H, h, w, b, out);
     }
@@ -58,7 +57,7 @@ static void project_hh(const nn_backend *be, int n, int H, const float *h, const
 static void back_hh(const nn_backend *be, int n, int H, const float *dg, const float *packed,
                     const nn_param *w, float *dh) {
     if (packed)
-        be->gemm_packed(n, H, 3 * H, dg, 3 * H, packed, 1.0f, dh, H);
+        be->gemm_packed(n, H, 3 * H, dg, 3 * H, packed, 1.0f, NULL, dh, H);
     else
         be->gemm(0, 0, n, H, 3 * H, 1.0f, dg, 3 * H, w->value.data, H, 1.0f, dh, H);
 }
@@ -235,20 +234,20 @@ int nn_gru_infer_step(const nn_gru *g, nn_gru_infer *s, const nn_tensor *x, cons
     for (int l = 0; l < L; l++) {
         int k = l ? H : s->in_var;
         const float *hp = h_prev->data + l * BH;
+        const float *b_ih = l ? g->b_ih[l]->value.data : NULL, *b_hh = g->b_hh[l]->value.data;
         if (s->packed) {
-            be->gemm_packed(B, 3 * H, k, input, k, s->pack_ih[l].data, 0.0f, s->gi.data, 3 * H);
-            be->gemm_packed(B, 3 * H, H, hp, H, s->pack_hh[l].data, 0.0f, s->gh.data, 3 * H);
+            be->gemm_packed(B, 3 * H, k, input, k, s->pack_ih[l].data, 0.0f, b_ih, s->gi.data,
+                            3 * H);
+            be->gemm_packed(B, 3 * H, H, hp, H, s->pack_hh[l].data, 0.0f, b_hh, s->gh.data, 3 * H);
         } else {
             be->gemm(0, 1, B, 3 * H, k, 1.0f, input, k, g->w_ih[l]->value.data, l ? H : in, 0.0f,
                      s->gi.data, 3 * H);
             be->gemm(0, 1, B, 3 * H, H, 1.0f, hp, H, g->w_hh[l]->value.data, H, 0.0f, s->gh.data,
                      3 * H);
+            if (b_ih) be->add_row_bias(B, 3 * H, s->gi.data, b_ih);
+            be->add_row_bias(B, 3 * H, s->gh.data, b_hh);
         }
-        if (l == 0)
-            be->axpy((size_t)B * 3 * H, 1.0f, s->pc.data, s->gi.data);
-        else
-            be->add_row_bias(B, 3 * H, s->gi.data, g->b_ih[l]->value.data);
-        be->add_row_bias(B, 3 * H, s->gh.data, g->b_hh[l]->value.data);
+        if (l == 0) be->axpy((size_t)B * 3 * H, 1.0f, s->pc.data, s->gi.data);
         be->gru_cell_forward(B, H, s->gi.data, 3 * H, s->gh.data, hp, h_next->data + l * BH, NULL);
         input = h_next->data + l * BH;
     }

@@ -40,6 +40,7 @@ typedef struct {
     int *ibuf;
 } span;
 
+#define COPY_GRAIN ((size_t)1 << 14)
 /* the grain in rows of `cols` elements */
 static size_t row_grain(int cols) { return GRAIN / (size_t)(cols > 0 ? cols : 1) + 1; }
 
@@ -73,8 +74,8 @@ static void cpu_gemm(int ta, int tb, int m, int n, int k, float alpha, const flo
 }
 
 static void cpu_gemm_packed(int m, int n, int k, const float *a, int lda, const float *packed,
-                            float beta, float *c, int ldc) {
-    nn_sgemm_small_packed(m, n, k, a, lda, packed, beta, c, ldc);
+                            float beta, const float *bias, float *c, int ldc) {
+    nn_sgemm_small_packed_bias(m, n, k, a, lda, packed, beta, bias, c, ldc);
 }
 
 static void axpy_r(void *p, size_t lo, size_t hi) {
@@ -179,7 +180,10 @@ static void cpu_copy2d(int rows, int cols, const float *src, int lds, float *dst
     const float *s_end = src + (size_t)(rows - 1) * lds + cols,
                 *d_end = dst + (size_t)(rows - 1) * ldd + cols;
     if (rows > 0 && (d_end <= src || s_end <= dst))
-        nn_parallel_ranges((size_t)rows, row_grain(cols), copy2d_r, &a);
+        /* a finer grain than the arithmetic loops': the batch-major <->
+         * time-major copies of a sequence are 36 calls of 120 × 500 floats */
+        nn_parallel_ranges((size_t)rows, COPY_GRAIN / (size_t)(cols > 0 ? cols : 1) + 1, copy2d_r,
+                           &a);
     else
         copy2d_r(&a, 0, rows > 0 ? (size_t)rows : 0);
 }
@@ -553,27 +557,46 @@ static void cpu_att_mean_forward(int N, int T, int D, const float *feats, const 
     free(acc);
 }
 
-static void cpu_att_mean_backward(int N, int T, int D, const float *feats, const int *gather,
-                                  const float *mask, const float *msum, const float *ctx,
-                                  const float *dctx, float *dfeats, float *dmask) {
-    for (int n = 0; n < N; n++) {
-        const float *f = feat_row(feats, gather, n, T, D), *m = mask + (size_t)n * T;
-        const float *dc = dctx + (size_t)n * D, *c = ctx + (size_t)n * D;
-        float denom = msum[n] + DELTA;
+typedef struct {
+    int T, D;
+    const float *feats, *ctx, *dctx, *msum;
+    const int *gather;
+    float *dmask;
+} att_mean_job;
+/* the mask's gradient of rows lo … hi−1 (each row its own) */
+static void att_mean_dmask_r(void *p, size_t lo, size_t hi) {
+    const att_mean_job *a = p;
+    int T = a->T, D = a->D;
+    for (int n = (int)lo; n < (int)hi; n++) {
+        const float *f = feat_row(a->feats, a->gather, n, T, D);
+        const float *dc = a->dctx + (size_t)n * D, *c = a->ctx + (size_t)n * D;
+        float denom = a->msum[n] + DELTA;
         double dcc = 0;
         for (int d = 0; d < D; d++) dcc += (double)dc[d] * c[d];
         for (int t = 0; t < T; t++) {
             const float *ft = f + (size_t)t * D;
-            if (dmask) {
-                double dot = 0;
-                for (int d = 0; d < D; d++) dot += (double)dc[d] * ft[d];
-                dmask[(size_t)n * T + t] += (float)((dot - dcc) / denom);
-            }
-            if (dfeats && m[t] != 0) {
-                float *dft = dfeat_row(dfeats, gather, n, T, D) + (size_t)t * D;
-                float a = m[t] / denom;
-                for (int d = 0; d < D; d++) dft[d] += a * dc[d];
-            }
+            double dot = 0;
+            for (int d = 0; d < D; d++) dot += (double)dc[d] * ft[d];
+            a->dmask[(size_t)n * T + t] += (float)((dot - dcc) / denom);
+        }
+    }
+}
+static void cpu_att_mean_backward(int N, int T, int D, const float *feats, const int *gather,
+                                  const float *mask, const float *msum, const float *ctx,
+                                  const float *dctx, float *dfeats, float *dmask) {
+    if (dmask) {
+        att_mean_job a = {T, D, feats, ctx, dctx, msum, gather, dmask};
+        nn_parallel_ranges((size_t)N, row_grain(T * D), att_mean_dmask_r, &a);
+    }
+    /* the features' gradient in row order: rows of one video share targets */
+    for (int n = 0; n < N && dfeats; n++) {
+        const float *m = mask + (size_t)n * T, *dc = dctx + (size_t)n * D;
+        float denom = msum[n] + DELTA;
+        for (int t = 0; t < T; t++) {
+            if (m[t] == 0) continue;
+            float *dft = dfeat_row(dfeats, gather, n, T, D) + (size_t)t * D;
+            float a = m[t] / denom;
+            for (int d = 0; d < D; d++) dft[d] += a * dc[d];
         }
     }
 }
