@@ -147,7 +147,7 @@ format-check:
 	  [ $$bad -eq 0 ] && echo "format-check: all formatted" || { echo "format-check: $$bad files differ (make format)"; exit 1; }; fi
 
 man-check: all
-	@sh testdata/cli/man-pages.sh
+	@WSD_ROOT=$(CURDIR) WSD_BIN=$(PROG_DIR) sh testdata/cli/man-pages.sh && echo "man-check: every program's page documents its --help"
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man7

@@ -39,7 +39,7 @@ static const char usage[] =
     "  -b, --batch N         videos per forward pass (default 8)\n"
     "      --sample-rate N   feature sub-sampling (default: the checkpoint's)\n"
     "      --device DEV      auto, cpu or cuda (default auto)\n"
-    "      --threads N       CPU threads for matrix products (default: library's)\n"
+    "      --threads N       CPU threads (0 = one per core; results do not change)\n"
     "  -q, --quiet           no summary on stderr\n"
     "  -h, --help            this help;  --version  print the version\n"
     "See caption(1).\n";

@@ -48,7 +48,7 @@ static const char usage[] =
     "  --keep-every N      also keep CKPT's numbered copy every N epochs\n"
     "  --log-every N       progress line every N batches when stderr is no terminal (10)\n"
     "  --log FILE          training log, JSON Lines: losses and lr per batch and epoch\n"
-    "  --threads N         CPU threads for matrix products (0 = library default)\n"
+    "  --threads N         CPU threads (0 = one per core; results do not change)\n"
     "  --device auto|cpu|cuda   (auto)\n"
     "  -q, --quiet   -h, --help   --version\n"
     "See cg-pretrain(1).\n";

@@ -37,7 +37,7 @@ static const char usage[] =
     "      --merge-iou X     merge into a kept segment when IoU > X (default 0.9)\n"
     "      --no-filter       localize every sentence, no filter/merge\n"
     "      --device DEV      auto, cpu or cuda (default auto)\n"
-    "      --threads N       CPU threads for matrix products (default: library's)\n"
+    "      --threads N       CPU threads (0 = one per core; results do not change)\n"
     "  -q, --quiet           no summary on stderr\n"
     "  -h, --help            this help;  --version  print the version\n"
     "See localize(1).\n";

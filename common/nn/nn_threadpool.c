@@ -1,6 +1,7 @@
 #include "nn/nn_threadpool.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <string.h>
 #include <time.h>
@@ -56,20 +57,26 @@ static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER, busy = PTHREAD_MUTEX_INIT
 static pthread_cond_t go = PTHREAD_COND_INITIALIZER, done = PTHREAD_COND_INITIALIZER;
 static int sleepers, caller_sleeps; /* under mu */
 
-/* spins until *v differs from `old` or `ns` pass; returns the value seen */
-static unsigned spin_while_u(_Atomic unsigned *v, unsigned old, long long ns) {
-    long long end = 0;
-    for (unsigned i = 0;; i++) {
-        unsigned x = atomic_load_explicit(v, memory_order_acquire);
-        if (x != old) return x;
-        if ((i & 63) == 0) {
-            long long t = now_ns();
-            if (!end)
-                end = t + ns;
-            else if (t > end)
-                return x;
-        }
+/* One round of waiting, `spent` ns into it: a pause at first; after
+ * YIELD_NS the core is yielded each round, so that with more threads than
+ * cores a waiting thread does not hold a core another thread of the job (or
+ * another program) needs. */
+#define YIELD_NS 20000
+static void wait_round(long long spent) {
+    if (spent > YIELD_NS)
+        sched_yield();
+    else
         cpu_relax();
+}
+
+/* waits until *v differs from `old` or SPIN_NS pass; returns the value seen */
+static unsigned spin_while_u(_Atomic unsigned *v, unsigned old) {
+    long long start = now_ns(), spent = 0;
+    for (unsigned i = 1;; i++) {
+        unsigned x = atomic_load_explicit(v, memory_order_acquire);
+        if (x != old || spent > SPIN_NS) return x;
+        if ((i & 63) == 0) spent = now_ns() - start;
+        wait_round(spent);
     }
 }
 
@@ -77,7 +84,7 @@ static void *worker(void *arg) {
     slot *s = arg;
     unsigned seen = 0;
     for (;;) {
-        unsigned g = spin_while_u(&s->gen, seen, SPIN_NS);
+        unsigned g = spin_while_u(&s->gen, seen);
         if (g == seen) {
             pthread_mutex_lock(&mu);
             sleepers++;
@@ -127,23 +134,20 @@ void nn_threadpool_run(int t, size_t n, size_t unit, void (*fn)(void *arg, size_
     if (sleepers) pthread_cond_broadcast(&go);
     pthread_mutex_unlock(&mu);
     if (bound[1] > bound[0]) fn(arg, bound[0], bound[1]);
-    long long end = 0;
-    for (unsigned i = 0; atomic_load_explicit(&pending, memory_order_acquire) > 0; i++) {
-        if ((i & 63) == 0) {
-            long long tn = now_ns();
-            if (!end) {
-                end = tn + SPIN_NS;
-            } else if (tn > end) {
-                pthread_mutex_lock(&mu);
-                caller_sleeps = 1;
-                while (atomic_load_explicit(&pending, memory_order_acquire) > 0)
-                    pthread_cond_wait(&done, &mu);
-                caller_sleeps = 0;
-                pthread_mutex_unlock(&mu);
-                break;
-            }
+    /* the workers' ends: wait as they do, then sleep */
+    long long start = now_ns(), spent = 0;
+    for (unsigned i = 1; atomic_load_explicit(&pending, memory_order_acquire) > 0; i++) {
+        if ((i & 63) == 0) spent = now_ns() - start;
+        if (spent <= SPIN_NS) {
+            wait_round(spent);
+            continue;
         }
-        cpu_relax();
+        pthread_mutex_lock(&mu);
+        caller_sleeps = 1;
+        while (atomic_load_explicit(&pending, memory_order_acquire) > 0)
+            pthread_cond_wait(&done, &mu);
+        caller_sleeps = 0;
+        pthread_mutex_unlock(&mu);
     }
     pthread_mutex_unlock(&busy);
 }
