@@ -11,6 +11,7 @@
 #define SMALL_PATH_MNK 1.0e6
 #define WORK_MNK       2.0e6
 #define UNIT           16
+#define ROWS_ENOUGH    512 /* split by rows from this many up */
 
 typedef struct {
     int ta, tb, m, n, k, lda, ldb, ldc, by_rows, step;
@@ -54,7 +55,11 @@ void nn_sgemm(int ta, int tb, int m, int n, int k, float alpha, const float *a, 
         return;
     }
     blas_single_thread();
-    product p = {ta, tb, m, n, k, lda, ldb, ldc, m >= n, 0, alpha, beta, a, b, c};
+    /* rows, as OpenBLAS splits; columns when rows are few (each thread packs all
+     * of B: with 45 rows and 6000 columns the packing would cost as much as
+     * the product) */
+    int by_rows = m >= n || m >= ROWS_ENOUGH;
+    product p = {ta, tb, m, n, k, lda, ldb, ldc, by_rows, 0, alpha, beta, a, b, c};
     int len = p.by_rows ? m : n, t = nn_threadpool_threads(), units = (len + UNIT - 1) / UNIT;
     double mnk = (double)m * n * k, per_unit = mnk / len; /* m·n·k of one row or column */
     if (t > mnk / WORK_MNK) t = (int)(mnk / WORK_MNK);
