@@ -4,7 +4,6 @@
 #include <stddef.h>
 
 #include "nn/nn_threadpool.h"
-#include "nn/nn_threadpool.h"
 
 /* OpenBLAS's small-matrix path takes m·n·k ≤ 10⁶ (it rounds differently: no
  * slice may fall into it); a thread is woken for ≥ 4 MFLOP of work */

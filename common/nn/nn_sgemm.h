@@ -14,10 +14,11 @@
  * of m and n). Slices start on multiples of 16 rows or columns so each element
  * sits in the same size of register tile, and each slice stays above
  * OpenBLAS's small-matrix path (m·n·k ≤ 10⁶, which rounds differently).
- * OpenBLAS's own threaded path halves a k between its block size Q and 2Q
- * differently from its single-threaded one (k = 500, 684 here), so with its
- * threads a product's bits depended on the thread count; now they do not.
- * nn_ops_cpu_test checks the bits at the models' shapes. */
+ * OpenBLAS's own threaded path does not keep those bits: with 2 threads,
+ * products with k = 450, 500 or 684 (the models' feature and sentence
+ * sizes) came out differently than with 1 (its threaded driver blocks such k
+ * in other pieces), so a result depended on the thread count; now it does
+ * not. nn_ops_cpu_test checks the bits at the models' shapes. */
 #ifndef WSD_NN_SGEMM_H
 #define WSD_NN_SGEMM_H
 

@@ -1,10 +1,12 @@
 /* The CPU engine's one pool of threads: products (nn_sgemm, the recurrent-step
  * kernel), large element-wise loops and reductions run their ranges on it.
  *
- * A worker that has finished a job spins briefly (about 0.2 ms) before it
- * sleeps, and the caller spins while it waits for the workers: a training
- * step hands the pool a job every few tens of microseconds (the per-step
- * products of a GRU), and a sleeping worker takes longer than that to wake. */
+ * A worker that has finished a job waits up to 0.2 ms for the next before it
+ * sleeps, and the caller waits the same way for the workers' ends: a
+ * training step hands the pool a job every few tens of microseconds (the
+ * per-step products of a GRU), and a sleeping worker takes longer than that
+ * to wake. The wait spins for its first 20 µs and then yields the core each
+ * round, so that more threads than cores (or a busy machine) cost little. */
 #ifndef WSD_NN_THREADPOOL_H
 #define WSD_NN_THREADPOOL_H
 
