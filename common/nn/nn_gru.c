@@ -438,6 +438,25 @@ nn_tensor nn_gru_seq_top_tm(const nn_gru *g, const nn_gru_seq_cache *c) {
 /* The backward; dout (may be NULL) is read at dout + t·ts + b·bs; dx (T, B,
  * in_var) time-major += when tm, else (B, T, in) batch-major +=; dxc
  * (B, in − in_var) += when not NULL. */
+/* dst (B, H) += the gradient reaching layer l's output at step t from
+ * outside the recurrence: dout (top layer, read at dout + t·ts + b·bs), dhs,
+ * and the layer above's input gradient (c->work3) through its dropout. */
+static void add_output_grad(const nn_backend *be, const nn_gru_seq_cache *c, int L, int H, int l,
+                            int t, const float *dout, size_t ts, size_t bs, const nn_tensor *dhs,
+                            float *dst) {
+    int B = c->B, T = c->T;
+    size_t BH = (size_t)B * H;
+    if (l == L - 1 && dout) be->copy2d(B, H, dout + t * ts, (int)bs, dst, H, 1);
+    if (dhs) be->copy2d(B, H, dhs->data + (size_t)l * B * T * H + (size_t)t * H, T * H, dst, H, 1);
+    if (l < L - 1) {
+        const float *du = c->work3.data + (size_t)t * BH;
+        if (c->dropped)
+            be->mul(BH, du, c->drop[l].data + (size_t)t * BH, dst, 1);
+        else
+            be->axpy(BH, 1.0f, du, dst);
+    }
+}
+
 static int seq_backward_core(const nn_gru *g, nn_gru_seq_cache *c, const float *dout, size_t ts,
                              size_t bs, const nn_tensor *dhs, nn_tensor *dx, int tm, nn_tensor *dxc,
                              nn_tensor *dh0, float *low_out, const float *low_in) {
@@ -457,32 +476,14 @@ static int seq_backward_core(const nn_gru *g, nn_gru_seq_cache *c, const float *
             for (int t = 0; t < T; t++) {
                 float *g0 = low_out + (size_t)t * BH;
                 be->fill(g0, BH, 0.0f);
-                if (L == 1 && dout) be->copy2d(B, H, dout + t * ts, (int)bs, g0, H, 1);
-                if (dhs) be->copy2d(B, H, dhs->data + (size_t)t * H, T * H, g0, H, 1);
-                if (L > 1) {
-                    const float *du = c->work3.data + (size_t)t * BH;
-                    if (c->dropped)
-                        be->mul(BH, du, c->drop[0].data + (size_t)t * BH, g0, 1);
-                    else
-                        be->axpy(BH, 1.0f, du, g0);
-                }
+                add_output_grad(be, c, L, H, 0, t, dout, ts, bs, dhs, g0);
             }
             break;
         }
         be->fill(dh, BH, 0.0f);
         const float *packed = pack_hh(be, &c->wpack, dev, g->w_hh[l], H, 0);
         for (int t = T - 1; t >= 0; t--) {
-            if (l == L - 1 && dout) be->copy2d(B, H, dout + t * ts, (int)bs, dh, H, 1);
-            if (dhs)
-                be->copy2d(B, H, dhs->data + (size_t)l * B * T * H + (size_t)t * H, T * H, dh, H,
-                           1);
-            if (l < L - 1) {
-                const float *du = c->work3.data + (size_t)t * BH;
-                if (c->dropped)
-                    be->mul(BH, du, c->drop[l].data + (size_t)t * BH, dh, 1);
-                else
-                    be->axpy(BH, 1.0f, du, dh);
-            }
+            add_output_grad(be, c, L, H, l, t, dout, ts, bs, dhs, dh);
             if (l == 0 && low_in) be->axpy(BH, 1.0f, low_in + (size_t)t * BH, dh);
             float *dgh = c->work2.data + (size_t)t * B3H;
             be->gru_cell_backward(B, H, c->gates[l].data + (size_t)t * B * 4 * H,

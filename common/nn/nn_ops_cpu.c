@@ -40,7 +40,6 @@ typedef struct {
     int *ibuf;
 } span;
 
-#define COPY_GRAIN ((size_t)1 << 14)
 /* the grain in rows of `cols` elements */
 static size_t row_grain(int cols) { return GRAIN / (size_t)(cols > 0 ? cols : 1) + 1; }
 
@@ -180,10 +179,7 @@ static void cpu_copy2d(int rows, int cols, const float *src, int lds, float *dst
     const float *s_end = src + (size_t)(rows - 1) * lds + cols,
                 *d_end = dst + (size_t)(rows - 1) * ldd + cols;
     if (rows > 0 && (d_end <= src || s_end <= dst))
-        /* a finer grain than the arithmetic loops': the batch-major <->
-         * time-major copies of a sequence are 36 calls of 120 × 500 floats */
-        nn_parallel_ranges((size_t)rows, COPY_GRAIN / (size_t)(cols > 0 ? cols : 1) + 1, copy2d_r,
-                           &a);
+        nn_parallel_ranges((size_t)rows, row_grain(cols), copy2d_r, &a);
     else
         copy2d_r(&a, 0, rows > 0 ? (size_t)rows : 0);
 }

@@ -72,25 +72,25 @@ void nn_tensor_free(nn_tensor *t) {
     memset(t, 0, sizeof *t);
 }
 
-void nn_tensor_ensure(nn_tensor *t, nn_device dev, int ndim, const int *shape) {
+/* Reuses t's memory when it has that many elements on that device: 1, else
+ * 0 after making t a fresh zero tensor. */
+static int reuse_or_fresh(nn_tensor *t, nn_device dev, int ndim, const int *shape) {
     if (t->data && t->owner && t->device == dev && t->size == shape_size(ndim, shape)) {
         t->ndim = ndim;
         for (int i = 0; i < ndim; i++) t->shape[i] = shape[i];
-        nn_tensor_zero(t); /* same promise as a fresh tensor */
-        return;
+        return 1;
     }
     nn_tensor_free(t);
     *t = nn_tensor_zeros(dev, ndim, shape);
+    return 0;
+}
+
+void nn_tensor_ensure(nn_tensor *t, nn_device dev, int ndim, const int *shape) {
+    if (reuse_or_fresh(t, dev, ndim, shape)) nn_tensor_zero(t); /* as a fresh tensor */
 }
 
 void nn_tensor_reserve(nn_tensor *t, nn_device dev, int ndim, const int *shape) {
-    if (t->data && t->owner && t->device == dev && t->size == shape_size(ndim, shape)) {
-        t->ndim = ndim;
-        for (int i = 0; i < ndim; i++) t->shape[i] = shape[i];
-        return;
-    }
-    nn_tensor_free(t);
-    *t = nn_tensor_zeros(dev, ndim, shape);
+    reuse_or_fresh(t, dev, ndim, shape);
 }
 
 void nn_tensor_ensure2(nn_tensor *t, nn_device dev, int n0, int n1) {
