@@ -230,21 +230,28 @@ static double fd_loss(wsd_sl *sl, wsd_sl_run *run, const wsd_batch *b, int backw
     return l + ce;
 }
 
+/* The anchor golden's model and batch, with dropout in the GRUs and the
+ * combiner (training-mode tests); -1 (reported) when the golden is missing. */
+static int dropout_setup(golden *g, fixture *x, wsd_sl_config *cfg, wsd_sl *sl) {
+    if (golden_load(g, "sl_anchor.tsr") != 0) {
+        CHECK_MSG(0, "%s", wsd_error());
+        return -1;
+    }
+    fixture_make(x, g);
+    tiny_config(cfg, 0);
+    cfg->rnn_dropout = 0.3f, cfg->fc_dropout = 0.3f;
+    CHECK(wsd_sl_init(sl, cfg, 5, NN_CPU) == 0);
+    load_params(sl, g);
+    return 0;
+}
+
 static void test_finite_differences(void) {
     golden g;
-    if (golden_load(&g, "sl_anchor.tsr") != 0) {
-        CHECK_MSG(0, "%s", wsd_error());
-        return;
-    }
     fixture x;
-    fixture_make(&x, &g);
     wsd_sl_config cfg;
-    tiny_config(&cfg, 0);
-    cfg.rnn_dropout = 0.3f, cfg.fc_dropout = 0.3f;
     wsd_sl sl;
-    CHECK(wsd_sl_init(&sl, &cfg, 5, NN_CPU) == 0);
+    if (dropout_setup(&g, &x, &cfg, &sl)) return;
     wsd_sl_run run = {0};
-    load_params(&sl, &g);
     /* BN running statistics move on every training forward; they do not
      * affect training-mode outputs, so repeated evaluations stay comparable. */
     int k0[3], kp[3], km[3];
@@ -296,23 +303,31 @@ static void test_finite_differences(void) {
     golden_free(&g);
 }
 
+/* every gradient of the model on the host (NULL where a parameter has none) */
+static float **grads_to_host(const wsd_sl *sl) {
+    float **grads = wsd_calloc((size_t)sl->params.n, sizeof *grads);
+    for (int i = 0; i < sl->params.n; i++) {
+        nn_param *p = sl->params.items[i];
+        if (p->is_buffer || !p->has_grad) continue;
+        grads[i] = wsd_malloc(sizeof(float) * p->grad.size);
+        nn_tensor_to_host(&p->grad, grads[i], p->grad.size);
+    }
+    return grads;
+}
+static void free_grads(float **grads, int n) {
+    for (int i = 0; i < n; i++) free(grads[i]);
+    free(grads);
+}
+
 /* The cycle's second pass with the video encoder's first layer reused: the
  * same outputs, random draws and gradients, bit for bit, as a full forward
  * with other sentences; an eval-mode first pass is refused. */
 static void test_same_video(void) {
     golden g;
-    if (golden_load(&g, "sl_anchor.tsr") != 0) {
-        CHECK_MSG(0, "%s", wsd_error());
-        return;
-    }
     fixture x;
-    fixture_make(&x, &g);
     wsd_sl_config cfg;
-    tiny_config(&cfg, 0);
-    cfg.rnn_dropout = 0.3f, cfg.fc_dropout = 0.3f;
     wsd_sl sl;
-    CHECK(wsd_sl_init(&sl, &cfg, 5, NN_CPU) == 0);
-    load_params(&sl, &g);
+    if (dropout_setup(&g, &x, &cfg, &sl)) return;
     int n_ids = x.b.N * x.b.L, ids[64];
     for (int i = 0; i < n_ids; i++)
         ids[i] = (x.b.caption[i] * 7 + 3) % cfg.vocab; /* other sentences */
@@ -332,25 +347,41 @@ static void test_same_video(void) {
     float d_r[96] = {0};
     for (int i = 0; i < N * R && i < 96; i++) d_r[i] = (float)((i * 37) % 11 - 5) / 7;
     int n = sl.params.n;
-    float **grads = wsd_calloc((size_t)n, sizeof *grads);
     nn_params_zero_grad(&sl.params);
     CHECK(wsd_sl_backward(&sl, &full, NULL, d_r) == 0);
-    for (int i = 0; i < n; i++) {
-        nn_param *p = sl.params.items[i];
-        if (p->is_buffer || !p->has_grad) continue;
-        grads[i] = wsd_malloc(sizeof(float) * p->grad.size);
-        nn_tensor_to_host(&p->grad, grads[i], p->grad.size);
-    }
+    float **grads = grads_to_host(&sl);
     nn_params_zero_grad(&sl.params);
     CHECK(wsd_sl_backward(&sl, &reuse, NULL, d_r) == 0);
     int same = 1;
     for (int i = 0; i < n; i++) {
         nn_param *p = sl.params.items[i];
         if (grads[i]) same &= memcmp(grads[i], p->grad.data, sizeof(float) * p->grad.size) == 0;
-        free(grads[i]);
     }
-    free(grads);
+    free_grads(grads, n);
     CHECK(same);
+    /* the paired backward (the shared first layer once): both runs' separate
+     * backwards up to rounding */
+    float d_r1[96] = {0};
+    for (int i = 0; i < N * R && i < 96; i++) d_r1[i] = (float)((i * 13) % 7 - 3) / 5;
+    nn_params_zero_grad(&sl.params);
+    CHECK(wsd_sl_backward(&sl, &reuse, NULL, d_r) == 0);
+    CHECK(wsd_sl_backward(&sl, &first, NULL, d_r1) == 0);
+    grads = grads_to_host(&sl);
+    nn_params_zero_grad(&sl.params);
+    CHECK(wsd_sl_backward_pair(&sl, &first, NULL, d_r1, &reuse, NULL, d_r) == 0);
+    for (int i = 0; i < n; i++) {
+        nn_param *p = sl.params.items[i];
+        if (!grads[i]) continue;
+        double scale = 0, d = 0;
+        for (size_t k = 0; k < p->grad.size; k++) {
+            scale = fmax(scale, fabs(grads[i][k]));
+            d = fmax(d, fabs(grads[i][k] - p->grad.data[k]));
+        }
+        CHECK_MSG(d <= 1e-5 * (scale > 1e-3 ? scale : 1e-3), "paired %s: |diff| %.3g (scale %.3g)",
+                  p->name, d, scale);
+    }
+    free_grads(grads, n);
+    CHECK(wsd_sl_backward_pair(&sl, &first, NULL, NULL, &reuse, NULL, d_r) == -1);
     wsd_sl_run evalrun = {0};
     CHECK(wsd_sl_forward(&sl, &evalrun, &x.b, NULL, 0, &r0) == 0);
     CHECK(wsd_sl_forward_same_video(&sl, &reuse, &x.b, ids, &r2, &evalrun) == -1);
