@@ -1,6 +1,7 @@
 #include "nn/nn_vmath.h"
 
 #include <math.h>
+#include <string.h>
 
 #include "nn/nn_gemm_small.h"
 
@@ -167,64 +168,6 @@ __attribute__((target("avx512f"))) static void gru512(int B, int H, const float 
     }
 }
 
-/* The GRU cell's backward: the scalar formula's multiplications and
- * subtractions in its order, no fused multiply-add, so every path gives the
- * scalar bits. */
-__attribute__((target("avx512f"))) static void gru_bwd512(int B, int H, const float *gates,
-                                                          const float *h_prev, const float *dh_next,
-                                                          float *dgi, int lddgi, float *dgh,
-                                                          float *dh_prev) {
-    __m512 one = _mm512_set1_ps(1.0f);
-    for (int b = 0; b < B; b++) {
-        const float *g = gates + (size_t)b * 4 * H, *hp = h_prev + (size_t)b * H;
-        const float *dh = dh_next + (size_t)b * H;
-        float *di = dgi + (size_t)b * lddgi, *dhh = dgh + (size_t)b * 3 * H;
-        float *dp = dh_prev + (size_t)b * H;
-        for (int j = 0; j < H; j += 16) {
-            __mmask16 m = H - j >= 16 ? 0xFFFF : (__mmask16)((1u << (H - j)) - 1);
-            __m512 r = _mm512_maskz_loadu_ps(m, g + j), z = _mm512_maskz_loadu_ps(m, g + H + j);
-            __m512 n = _mm512_maskz_loadu_ps(m, g + 2 * H + j);
-            __m512 hn = _mm512_maskz_loadu_ps(m, g + 3 * H + j);
-            __m512 d = _mm512_maskz_loadu_ps(m, dh + j), h = _mm512_maskz_loadu_ps(m, hp + j);
-            __m512 dn = _mm512_mul_ps(_mm512_mul_ps(d, _mm512_sub_ps(one, z)),
-                                      _mm512_sub_ps(one, _mm512_mul_ps(n, n)));
-            __m512 dz = _mm512_mul_ps(_mm512_mul_ps(_mm512_mul_ps(d, _mm512_sub_ps(h, n)), z),
-                                      _mm512_sub_ps(one, z));
-            __m512 dr =
-                _mm512_mul_ps(_mm512_mul_ps(_mm512_mul_ps(dn, hn), r), _mm512_sub_ps(one, r));
-            _mm512_mask_storeu_ps(di + j, m, dr);
-            _mm512_mask_storeu_ps(di + H + j, m, dz);
-            _mm512_mask_storeu_ps(di + 2 * H + j, m, dn);
-            _mm512_mask_storeu_ps(dhh + j, m, dr);
-            _mm512_mask_storeu_ps(dhh + H + j, m, dz);
-            _mm512_mask_storeu_ps(dhh + 2 * H + j, m, _mm512_mul_ps(dn, r));
-            _mm512_mask_storeu_ps(dp + j, m, _mm512_mul_ps(d, z));
-        }
-    }
-}
-
-/* acc[j] += Σ_r x[r·ld + j], r in order, in double: 32 columns at a time in
- * registers */
-__attribute__((target("avx512f"))) static void acc_rows512(int rows, size_t n, const float *x,
-                                                           size_t ld, double *acc) {
-    size_t j = 0;
-    for (; j + 32 <= n; j += 32) {
-        __m512d a0 = _mm512_loadu_pd(acc + j), a1 = _mm512_loadu_pd(acc + j + 8);
-        __m512d a2 = _mm512_loadu_pd(acc + j + 16), a3 = _mm512_loadu_pd(acc + j + 24);
-        for (int r = 0; r < rows; r++) {
-            const float *p = x + (size_t)r * ld + j;
-            a0 = _mm512_add_pd(a0, _mm512_cvtps_pd(_mm256_loadu_ps(p)));
-            a1 = _mm512_add_pd(a1, _mm512_cvtps_pd(_mm256_loadu_ps(p + 8)));
-            a2 = _mm512_add_pd(a2, _mm512_cvtps_pd(_mm256_loadu_ps(p + 16)));
-            a3 = _mm512_add_pd(a3, _mm512_cvtps_pd(_mm256_loadu_ps(p + 24)));
-        }
-        _mm512_storeu_pd(acc + j, a0), _mm512_storeu_pd(acc + j + 8, a1);
-        _mm512_storeu_pd(acc + j + 16, a2), _mm512_storeu_pd(acc + j + 24, a3);
-    }
-    for (int r = 0; r < rows; r++)
-        for (size_t k = j; k < n; k++) acc[k] += x[(size_t)r * ld + k];
-}
-
 /* ---- AVX2 + FMA: the same operations in 8 lanes (4 for double), so every
  * result is bit for bit the AVX-512 path's. vscalefps's p·2ⁿ is two exact
  * power-of-two factors 2^⌊n/2⌋ and 2^(n−⌊n/2⌋), both normal over the clamped
@@ -371,59 +314,6 @@ __attribute__((target("avx2,fma"))) static void gru256(int B, int H, const float
     }
 }
 
-__attribute__((target("avx2,fma"))) static void gru_bwd256(int B, int H, const float *gates,
-                                                           const float *h_prev,
-                                                           const float *dh_next, float *dgi,
-                                                           int lddgi, float *dgh, float *dh_prev) {
-    __m256 one = _mm256_set1_ps(1.0f);
-    for (int b = 0; b < B; b++) {
-        const float *g = gates + (size_t)b * 4 * H, *hp = h_prev + (size_t)b * H;
-        const float *dh = dh_next + (size_t)b * H;
-        float *di = dgi + (size_t)b * lddgi, *dhh = dgh + (size_t)b * 3 * H;
-        float *dp = dh_prev + (size_t)b * H;
-        for (int j = 0; j < H; j += 8) {
-            __m256i m = lanes8((size_t)(H - j));
-            __m256 r = _mm256_maskload_ps(g + j, m), z = _mm256_maskload_ps(g + H + j, m);
-            __m256 n = _mm256_maskload_ps(g + 2 * H + j, m);
-            __m256 hn = _mm256_maskload_ps(g + 3 * H + j, m);
-            __m256 d = _mm256_maskload_ps(dh + j, m), h = _mm256_maskload_ps(hp + j, m);
-            __m256 dn = _mm256_mul_ps(_mm256_mul_ps(d, _mm256_sub_ps(one, z)),
-                                      _mm256_sub_ps(one, _mm256_mul_ps(n, n)));
-            __m256 dz = _mm256_mul_ps(_mm256_mul_ps(_mm256_mul_ps(d, _mm256_sub_ps(h, n)), z),
-                                      _mm256_sub_ps(one, z));
-            __m256 dr =
-                _mm256_mul_ps(_mm256_mul_ps(_mm256_mul_ps(dn, hn), r), _mm256_sub_ps(one, r));
-            _mm256_maskstore_ps(di + j, m, dr);
-            _mm256_maskstore_ps(di + H + j, m, dz);
-            _mm256_maskstore_ps(di + 2 * H + j, m, dn);
-            _mm256_maskstore_ps(dhh + j, m, dr);
-            _mm256_maskstore_ps(dhh + H + j, m, dz);
-            _mm256_maskstore_ps(dhh + 2 * H + j, m, _mm256_mul_ps(dn, r));
-            _mm256_maskstore_ps(dp + j, m, _mm256_mul_ps(d, z));
-        }
-    }
-}
-
-__attribute__((target("avx2,fma"))) static void acc_rows256(int rows, size_t n, const float *x,
-                                                            size_t ld, double *acc) {
-    size_t j = 0;
-    for (; j + 16 <= n; j += 16) {
-        __m256d a0 = _mm256_loadu_pd(acc + j), a1 = _mm256_loadu_pd(acc + j + 4);
-        __m256d a2 = _mm256_loadu_pd(acc + j + 8), a3 = _mm256_loadu_pd(acc + j + 12);
-        for (int r = 0; r < rows; r++) {
-            const float *p = x + (size_t)r * ld + j;
-            a0 = _mm256_add_pd(a0, _mm256_cvtps_pd(_mm_loadu_ps(p)));
-            a1 = _mm256_add_pd(a1, _mm256_cvtps_pd(_mm_loadu_ps(p + 4)));
-            a2 = _mm256_add_pd(a2, _mm256_cvtps_pd(_mm_loadu_ps(p + 8)));
-            a3 = _mm256_add_pd(a3, _mm256_cvtps_pd(_mm_loadu_ps(p + 12)));
-        }
-        _mm256_storeu_pd(acc + j, a0), _mm256_storeu_pd(acc + j + 4, a1);
-        _mm256_storeu_pd(acc + j + 8, a2), _mm256_storeu_pd(acc + j + 12, a3);
-    }
-    for (int r = 0; r < rows; r++)
-        for (size_t k = j; k < n; k++) acc[k] += x[(size_t)r * ld + k];
-}
-
 #endif
 
 void nn_vexpf(size_t n, const float *x, float *y) {
@@ -486,6 +376,90 @@ void nn_vgru_cell_forward(int B, int H, const float *gi, int ldgi, const float *
     }
 }
 
+/* ---- element-wise loops without transcendental functions: one body per
+ * loop, compiled for AVX-512, for AVX2 and plainly, in W lanes of GCC vector
+ * types. The lanes perform the scalar code's operations in its order (no
+ * fused multiply-add: ISO C mode leaves contraction off), and the tail runs
+ * the same expression on scalars, so every path gives the same bits. ---- */
+
+#define VLOAD(v, p)  memcpy(&(v), (p), sizeof(v))
+#define VSTORE(p, v) memcpy((p), &(v), sizeof(v))
+
+/* the GRU cell's backward for one unit, on scalars or lanes */
+#define GRU_BWD_MATH(r, z, n, hn, d, h, dr, dz, dn)                                                \
+    dn = d * (1 - z) * (1 - n * n);                                                                \
+    dz = d * (h - n) * z * (1 - z);                                                                \
+    dr = dn * hn * r * (1 - r)
+
+#define DEF_GRU_BWD(NAME, ATTR, W)                                                                 \
+    ATTR static void NAME(int B, int H, const float *gates, const float *h_prev,                   \
+                          const float *dh_next, float *dgi, int lddgi, float *dgh,                 \
+                          float *dh_prev) {                                                        \
+        typedef float vf __attribute__((vector_size(4 * (W))));                                    \
+        for (int b = 0; b < B; b++) {                                                              \
+            const float *g = gates + (size_t)b * 4 * H, *hp = h_prev + (size_t)b * H;              \
+            const float *dh = dh_next + (size_t)b * H;                                             \
+            float *di = dgi + (size_t)b * lddgi, *dhh = dgh + (size_t)b * 3 * H;                   \
+            float *dp = dh_prev + (size_t)b * H;                                                   \
+            int j = 0;                                                                             \
+            for (; j + (W) <= H; j += (W)) {                                                       \
+                vf r, z, n, hn, d, h, dr, dz, dn, t;                                               \
+                VLOAD(r, g + j), VLOAD(z, g + H + j), VLOAD(n, g + 2 * H + j);                     \
+                VLOAD(hn, g + 3 * H + j), VLOAD(d, dh + j), VLOAD(h, hp + j);                      \
+                GRU_BWD_MATH(r, z, n, hn, d, h, dr, dz, dn);                                       \
+                VSTORE(di + j, dr), VSTORE(di + H + j, dz), VSTORE(di + 2 * H + j, dn);            \
+                VSTORE(dhh + j, dr), VSTORE(dhh + H + j, dz);                                      \
+                t = dn * r, VSTORE(dhh + 2 * H + j, t);                                            \
+                t = d * z, VSTORE(dp + j, t);                                                      \
+            }                                                                                      \
+            for (; j < H; j++) {                                                                   \
+                float r = g[j], z = g[H + j], n = g[2 * H + j], hn = g[3 * H + j], d = dh[j];      \
+                float dr, dz, dn;                                                                  \
+                GRU_BWD_MATH(r, z, n, hn, d, hp[j], dr, dz, dn);                                   \
+                di[j] = dhh[j] = dr;                                                               \
+                di[H + j] = dhh[H + j] = dz;                                                       \
+                di[2 * H + j] = dn;                                                                \
+                dhh[2 * H + j] = dn * r;                                                           \
+                dp[j] = d * z;                                                                     \
+            }                                                                                      \
+        }                                                                                          \
+    }
+
+/* acc[j] += Σ_r x[r·ld + j], each column in double over the rows in order:
+ * 4·W columns at a time in registers; CVT(p) loads W floats as doubles (the
+ * instruction set's own conversion: GCC splits a generic one in halves) */
+#define DEF_ACC_ROWS(NAME, ATTR, W, CVT)                                                           \
+    ATTR static void NAME(int rows, size_t n, const float *x, size_t ld, double *acc) {            \
+        typedef double vd __attribute__((vector_size(8 * (W))));                                   \
+        size_t j = 0;                                                                              \
+        for (; j + 4 * (W) <= n; j += 4 * (W)) {                                                   \
+            vd a0, a1, a2, a3;                                                                     \
+            VLOAD(a0, acc + j), VLOAD(a1, acc + j + (W));                                          \
+            VLOAD(a2, acc + j + 2 * (W)), VLOAD(a3, acc + j + 3 * (W));                            \
+            for (int r = 0; r < rows; r++) {                                                       \
+                const float *p = x + (size_t)r * ld + j;                                           \
+                a0 += (vd)CVT(p), a1 += (vd)CVT(p + (W));                                          \
+                a2 += (vd)CVT(p + 2 * (W)), a3 += (vd)CVT(p + 3 * (W));                            \
+            }                                                                                      \
+            VSTORE(acc + j, a0), VSTORE(acc + j + (W), a1);                                        \
+            VSTORE(acc + j + 2 * (W), a2), VSTORE(acc + j + 3 * (W), a3);                          \
+        }                                                                                          \
+        for (int r = 0; r < rows; r++)                                                             \
+            for (size_t k = j; k < n; k++) acc[k] += x[(size_t)r * ld + k];                        \
+    }
+
+#if HAVE_X86
+DEF_GRU_BWD(gru_bwd512, __attribute__((target("avx512f"))), 16)
+DEF_GRU_BWD(gru_bwd256, __attribute__((target("avx2,fma"))), 8)
+#define CVT512(p) _mm512_cvtps_pd(_mm256_loadu_ps(p))
+#define CVT256(p) _mm256_cvtps_pd(_mm_loadu_ps(p))
+DEF_ACC_ROWS(acc_rows512, __attribute__((target("avx512f"))), 8, CVT512)
+DEF_ACC_ROWS(acc_rows256, __attribute__((target("avx2,fma"))), 4, CVT256)
+#endif
+DEF_GRU_BWD(gru_bwd1, , 1)
+#define CVT1(p) ((vd){(double)*(p)})
+DEF_ACC_ROWS(acc_rows1, , 1, CVT1)
+
 void nn_vgru_cell_backward(int B, int H, const float *gates, const float *h_prev,
                            const float *dh_next, float *dgi, int lddgi, float *dgh,
                            float *dh_prev) {
@@ -493,26 +467,7 @@ void nn_vgru_cell_backward(int B, int H, const float *gates, const float *h_prev
     if (vm_isa() == 2) return gru_bwd512(B, H, gates, h_prev, dh_next, dgi, lddgi, dgh, dh_prev);
     if (vm_isa() == 1) return gru_bwd256(B, H, gates, h_prev, dh_next, dgi, lddgi, dgh, dh_prev);
 #endif
-    for (int b = 0; b < B; b++) {
-        const float *g = gates + (size_t)b * 4 * H, *hp = h_prev + (size_t)b * H;
-        const float *dh = dh_next + (size_t)b * H;
-        float *di = dgi + (size_t)b * lddgi, *dhh = dgh + (size_t)b * 3 * H;
-        float *dp = dh_prev + (size_t)b * H;
-        for (int j = 0; j < H; j++) {
-            float r = g[j], z = g[H + j], n = g[2 * H + j], hn = g[3 * H + j];
-            float d = dh[j];
-            float dn = d * (1 - z) * (1 - n * n);
-            float dz = d * (hp[j] - n) * z * (1 - z);
-            float dr = dn * hn * r * (1 - r);
-            di[j] = dr;
-            di[H + j] = dz;
-            di[2 * H + j] = dn;
-            dhh[j] = dr;
-            dhh[H + j] = dz;
-            dhh[2 * H + j] = dn * r;
-            dp[j] = d * z;
-        }
-    }
+    gru_bwd1(B, H, gates, h_prev, dh_next, dgi, lddgi, dgh, dh_prev);
 }
 
 void nn_vacc_rows(int rows, size_t n, const float *x, size_t ld, double *acc) {
@@ -520,6 +475,5 @@ void nn_vacc_rows(int rows, size_t n, const float *x, size_t ld, double *acc) {
     if (vm_isa() == 2) return acc_rows512(rows, n, x, ld, acc);
     if (vm_isa() == 1) return acc_rows256(rows, n, x, ld, acc);
 #endif
-    for (int r = 0; r < rows; r++)
-        for (size_t j = 0; j < n; j++) acc[j] += x[(size_t)r * ld + j];
+    acc_rows1(rows, n, x, ld, acc);
 }
