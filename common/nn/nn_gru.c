@@ -2,6 +2,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "nn/nn_backend.h"
@@ -271,84 +272,172 @@ void nn_gru_seq_cache_free(nn_gru_seq_cache *c) {
     nn_tensor_free(&c->xc);
     nn_tensor_free(&c->dh);
     nn_tensor_free(&c->dlow);
+    nn_tensor_free(&c->grads);
+    nn_tensor_free(&c->hprev);
+    free(c->len);
+    free(c->order);
+    free(c->count);
+    free(c->off);
+    free(c->src_row);
+    free(c->tb_row);
+    free(c->prev_row);
     memset(c, 0, sizeof *c);
 }
 
-/* a cache buffer the forward overwrites whole (states, gates, inputs, masks) */
-static void reserve3(nn_tensor *t, nn_device dev, int a, int b, int c) {
-    int s[3] = {a, b, c};
-    nn_tensor_reserve(t, dev, 3, s);
-}
-
-/* Scratch that only has to be large enough: keeps a bigger buffer instead of
- * trading allocations between the forward and the backward every batch. */
+/* Cache buffers and scratch that only have to be large enough: a buffer
+ * keeps its size across batches of other lengths instead of being
+ * reallocated (and its fresh pages faulted in) every batch. */
 static void ensure_room(nn_tensor *t, nn_device dev, size_t n) {
     if (t->data && t->owner && t->device == dev && t->size >= n) return;
-    int s[1] = {(int)n};
+    int s[1] = {(int)(n ? n : 1)};
     nn_tensor_ensure(t, dev, 1, s);
 }
 
-/* The forward over c->x (T, B, in_var) time-major, plus xc (B, in − in_var)
- * the same at every step (NULL when in_var == in): layer 0's input
- * projection is one product over all T·B rows for the varying part and one
- * over B rows for the constant part, added to every step. */
-static int seq_forward_core(const nn_gru *g, int T, int B, int in_var, const nn_tensor *h0,
-                            int training, wsd_rng *rng, nn_gru_seq_cache *c,
-                            const nn_gru_seq_cache *same0) {
-    int L = g->layers, H = g->hidden, in = g->in;
+/* ---- the row layout ----
+ * Every per-row buffer of the cache holds step t's rows at off[t] …
+ * off[t] + count[t] − 1: the count[t] sequences still running at step t,
+ * longest first (order[i] is the batch index of the i-th longest, ties in
+ * batch order). The sequences running at t+1 are thus the first rows of
+ * those running at t, and a step's products take a prefix of the previous
+ * step's states. Without lengths (or all of length T) order is the
+ * identity, count[t] = B and off[t] = t·B: the plain time-major layout, and
+ * nothing below changes a bit. */
+
+static const int *sort_len; /* qsort's key; set_layout runs on one thread */
+static int by_len_desc(const void *a, const void *b) {
+    int i = *(const int *)a, j = *(const int *)b;
+    if (sort_len[i] != sort_len[j]) return sort_len[i] > sort_len[j] ? -1 : 1;
+    return (i > j) - (i < j);
+}
+
+static int set_layout(nn_gru_seq_cache *c, int T, int B, const int *len) {
+    c->packed = 0;
+    if (len)
+        for (int b = 0; b < B; b++) {
+            if (len[b] < 1 || len[b] > T)
+                return wsd_fail("GRU: sequence %d has length %d, expected 1 … %d", b, len[b], T);
+            if (len[b] < T) c->packed = 1;
+        }
+    c->len = wsd_realloc(c->len, sizeof(int) * (size_t)B);
+    c->order = wsd_realloc(c->order, sizeof(int) * (size_t)B);
+    c->count = wsd_realloc(c->count, sizeof(int) * (size_t)T);
+    c->off = wsd_realloc(c->off, sizeof(int) * (size_t)(T + 1));
+    for (int b = 0; b < B; b++) {
+        c->len[b] = c->packed ? len[b] : T;
+        c->order[b] = b;
+    }
+    if (c->packed) {
+        sort_len = c->len;
+        qsort(c->order, (size_t)B, sizeof(int), by_len_desc);
+    }
+    c->off[0] = 0;
+    for (int t = 0, n = B; t < T; t++) {
+        while (n > 0 && c->len[c->order[n - 1]] <= t) n--;
+        c->count[t] = n;
+        c->off[t + 1] = c->off[t] + n;
+    }
+    c->rows = c->off[T];
+    if (!c->packed) return 0;
+    size_t R = (size_t)c->rows;
+    c->src_row = wsd_realloc(c->src_row, sizeof(int) * R);
+    c->tb_row = wsd_realloc(c->tb_row, sizeof(int) * R);
+    c->prev_row = wsd_realloc(c->prev_row, sizeof(int) * R);
+    for (int t = 0; t < T; t++)
+        for (int i = 0; i < c->count[t]; i++) {
+            int r = c->off[t] + i, b = c->order[i];
+            c->src_row[r] = b * T + t;
+            c->tb_row[r] = t * B + b;
+            c->prev_row[r] = t ? B + c->off[t - 1] + i : i;
+        }
+    return 0;
+}
+
+/* h_{t−1} of step t's rows (layer l's states hold h_{-1} in rows 0 … B−1,
+ * then step t's outputs at B + off[t]) */
+static float *prev_state(const nn_gru_seq_cache *c, int l, int t, int H) {
+    return c->h[l].data + (size_t)(t ? c->B + c->off[t - 1] : 0) * H;
+}
+
+/* Dropout masks of every step and sequence (T, B, H) drawn in time-major
+ * order as nn_dropout_mask draws them, those of the running rows kept: the
+ * same masks whether or not padding is skipped. */
+static void draw_dropout(float p, wsd_rng *rng, const nn_gru_seq_cache *c, int H, nn_tensor *dst) {
+    size_t all = (size_t)c->T * c->B * H, R = (size_t)c->rows;
+    float keep = 1.0f / (1.0f - p);
+    float *u = wsd_malloc(sizeof(float) * (all ? all : 1));
+    wsd_rng_uniformf_n(rng, all, u);
+    float *m = c->packed ? wsd_malloc(sizeof(float) * (R ? R * H : 1)) : u;
+    for (size_t r = 0; r < R; r++) {
+        const float *s = u + (c->packed ? (size_t)c->tb_row[r] : r) * H;
+        float *d = m + r * H;
+        for (int j = 0; j < H; j++) d[j] = s[j] < p ? 0.0f : keep;
+    }
+    nn_backend_for(dst->device)->upload(dst->data, m, R * H);
+    if (m != u) free(m);
+    free(u);
+}
+
+/* The forward over c->x (rows of the layout, in_var wide), plus xc (B, in −
+ * in_var) the same at every step (NULL when in_var == in; time-major
+ * callers only, never packed): layer 0's input projection is one product
+ * over all rows for the varying part and one over B rows for the constant
+ * part, added to every step. */
+static int seq_forward_core(const nn_gru *g, int in_var, const nn_tensor *h0, int training,
+                            wsd_rng *rng, nn_gru_seq_cache *c, const nn_gru_seq_cache *same0) {
+    int L = g->layers, H = g->hidden, in = g->in, T = c->T, B = c->B;
     nn_device dev = c->x.device;
     const nn_backend *be = nn_backend_for(dev);
     int dropping = training && g->dropout > 0 && L > 1;
-    size_t BH = (size_t)B * H, B3H = (size_t)B * 3 * H;
-    c->T = T;
-    c->B = B;
+    size_t BH = (size_t)B * H, B3H = (size_t)B * 3 * H, R = (size_t)c->rows;
     c->in_var = in_var;
     c->dropped = dropping;
-    ensure_room(&c->work, dev, (size_t)T * B3H);
+    ensure_room(&c->work, dev, R * 3 * H);
     ensure_room(&c->work2, dev, B3H);
     const float *input = c->x.data;
     int in_l = in;
     for (int l = 0; l < L; l++) {
-        reserve3(&c->h[l], dev, T + 1, B, H);
-        reserve3(&c->gates[l], dev, T, B, 4 * H);
+        ensure_room(&c->h[l], dev, (B + R) * H);
+        ensure_room(&c->gates[l], dev, R * 4 * H);
         if (l == 0 && same0) {
             /* layer 0 of an identical forward: its states and gates as they are */
-            if (nn_tensor_copy(&c->h[0], &same0->h[0]) ||
-                nn_tensor_copy(&c->gates[0], &same0->gates[0]))
-                return -1;
+            be->copy(c->h[0].data, same0->h[0].data, (B + R) * H);
+            be->copy(c->gates[0].data, same0->gates[0].data, R * 4 * H);
         } else {
-            if (h0)
+            if (h0 && c->packed)
+                be->gather_rows(B, H, h0->data + l * BH, c->order, c->h[l].data);
+            else if (h0)
                 be->copy(c->h[l].data, h0->data + l * BH, BH);
             else
                 be->fill(c->h[l].data, BH, 0.0f);
             /* all input projections of the layer in one product */
             if (l == 0 && in_var < in) {
                 const float *w = g->w_ih[0]->value.data;
-                be->gemm(0, 1, T * B, 3 * H, in_var, 1.0f, input, in_var, w, in, 0.0f, c->work.data,
-                         3 * H);
+                be->gemm(0, 1, (int)R, 3 * H, in_var, 1.0f, input, in_var, w, in, 0.0f,
+                         c->work.data, 3 * H);
                 be->gemm(0, 1, B, 3 * H, in - in_var, 1.0f, c->xc.data, in - in_var, w + in_var, in,
                          0.0f, c->work2.data, 3 * H);
                 be->add_row_bias(B, 3 * H, c->work2.data, g->b_ih[0]->value.data);
                 for (int t = 0; t < T; t++)
-                    be->axpy(B3H, 1.0f, c->work2.data, c->work.data + (size_t)t * B3H);
+                    be->axpy((size_t)c->count[t] * 3 * H, 1.0f, c->work2.data,
+                             c->work.data + (size_t)c->off[t] * 3 * H);
             } else {
-                project(be, T * B, in_l, 3 * H, input, g->w_ih[l], g->b_ih[l], c->work.data);
+                project(be, (int)R, in_l, 3 * H, input, g->w_ih[l], g->b_ih[l], c->work.data);
             }
             const float *packed = pack_hh(be, &c->wpack, dev, g->w_hh[l], H, 1);
             for (int t = 0; t < T; t++) {
-                const float *hp = c->h[l].data + (size_t)t * BH;
-                project_hh(be, B, H, hp, packed, g->w_hh[l], g->b_hh[l], c->work2.data);
-                be->gru_cell_forward(B, H, c->work.data + (size_t)t * B3H, 3 * H, c->work2.data, hp,
-                                     c->h[l].data + (size_t)(t + 1) * BH,
-                                     c->gates[l].data + (size_t)t * B * 4 * H);
+                const float *hp = prev_state(c, l, t, H);
+                size_t o = (size_t)c->off[t];
+                project_hh(be, c->count[t], H, hp, packed, g->w_hh[l], g->b_hh[l], c->work2.data);
+                be->gru_cell_forward(c->count[t], H, c->work.data + o * 3 * H, 3 * H, c->work2.data,
+                                     hp, c->h[l].data + (B + o) * H, c->gates[l].data + o * 4 * H);
             }
         }
         if (l == L - 1) break;
         if (dropping) {
-            reserve3(&c->drop[l], dev, T, B, H);
-            reserve3(&c->upper_in[l], dev, T, B, H);
-            nn_dropout_mask(g->dropout, rng, &c->drop[l]);
-            be->mul((size_t)T * BH, c->h[l].data + BH, c->drop[l].data, c->upper_in[l].data, 0);
+            ensure_room(&c->drop[l], dev, R * H);
+            ensure_room(&c->upper_in[l], dev, R * H);
+            draw_dropout(g->dropout, rng, c, H, &c->drop[l]);
+            be->mul(R * H, c->h[l].data + BH, c->drop[l].data, c->upper_in[l].data, 0);
             input = c->upper_in[l].data;
         } else {
             input = c->h[l].data + BH;
@@ -358,12 +447,12 @@ static int seq_forward_core(const nn_gru *g, int T, int B, int in_var, const nn_
     return 0;
 }
 
-static int seq_forward_bm(const nn_gru *g, const nn_tensor *x, const nn_tensor *h0, nn_tensor *out,
-                          nn_tensor *hs, int training, wsd_rng *rng, nn_gru_seq_cache *cache,
-                          const nn_gru_seq_cache *same0) {
-    int L = g->layers, H = g->hidden;
-    if (x->ndim != 3 || x->shape[2] != g->in)
-        return wsd_fail("GRU: input %s, expected (B, T, %d)", nn_tensor_shape_str(x), g->in);
+static int seq_forward_bm(const nn_gru *g, const nn_tensor *x, const int *len, const nn_tensor *h0,
+                          nn_tensor *out, nn_tensor *hs, int training, wsd_rng *rng,
+                          nn_gru_seq_cache *cache, const nn_gru_seq_cache *same0) {
+    int L = g->layers, H = g->hidden, in = g->in;
+    if (x->ndim != 3 || x->shape[2] != in)
+        return wsd_fail("GRU: input %s, expected (B, T, %d)", nn_tensor_shape_str(x), in);
     int B = x->shape[0], T = x->shape[1];
     if (h0 && nn_check_shape(h0, "GRU h0", 3, L, B, H)) return -1;
     if (out && nn_check_shape(out, "GRU output", 3, B, T, H)) return -1;
@@ -373,31 +462,52 @@ static int seq_forward_bm(const nn_gru *g, const nn_tensor *x, const nn_tensor *
     nn_gru_seq_cache *c = cache ? cache : &local;
     nn_device dev = x->device;
     const nn_backend *be = nn_backend_for(dev);
-    size_t BH = (size_t)B * H;
-    reserve3(&c->x, dev, T, B, g->in);
-    for (int b = 0; b < B; b++)
-        be->copy2d(T, g->in, x->data + (size_t)b * T * g->in, g->in, c->x.data + (size_t)b * g->in,
-                   B * g->in, 0);
-    if (seq_forward_core(g, T, B, g->in, h0, training, rng, c, same0)) {
-        if (!cache) nn_gru_seq_cache_free(&local);
-        return -1;
+    size_t BH = (size_t)B * H, R;
+    int rc = set_layout(c, T, B, len);
+    if (rc) goto done;
+    c->T = T;
+    c->B = B;
+    R = (size_t)c->rows;
+    ensure_room(&c->x, dev, R * in);
+    if (c->packed)
+        be->gather_rows((int)R, in, x->data, c->src_row, c->x.data);
+    else
+        for (int b = 0; b < B; b++)
+            be->copy2d(T, in, x->data + (size_t)b * T * in, in, c->x.data + (size_t)b * in, B * in,
+                       0);
+    rc = seq_forward_core(g, in, h0, training, rng, c, same0);
+    if (rc) goto done;
+    for (int l = 0; l < L; l++) {
+        float *dst = l == L - 1 && out ? out->data : NULL,
+              *dst2 = hs ? hs->data + l * BH * T : NULL;
+        const float *src = c->h[l].data + BH;
+        for (int k = 0; k < 2; k++) {
+            float *d = k ? dst2 : dst;
+            if (!d) continue;
+            if (c->packed) {
+                /* the padding reads as zeros */
+                be->fill(d, BH * T, 0.0f);
+                be->scatter_rows_acc((int)R, H, src, c->src_row, d);
+            } else {
+                for (int b = 0; b < B; b++)
+                    be->copy2d(T, H, src + (size_t)b * H, (int)BH, d + (size_t)b * T * H, H, 0);
+            }
+        }
     }
-    for (int b = 0; b < B; b++) {
-        if (out)
-            be->copy2d(T, H, c->h[L - 1].data + BH + (size_t)b * H, (int)BH,
-                       out->data + (size_t)b * T * H, H, 0);
-        if (hs)
-            for (int l = 0; l < L; l++)
-                be->copy2d(T, H, c->h[l].data + BH + (size_t)b * H, (int)BH,
-                           hs->data + ((size_t)l * B + b) * T * H, H, 0);
-    }
+done:
     if (!cache) nn_gru_seq_cache_free(&local);
-    return 0;
+    return rc;
 }
 
 int nn_gru_seq_forward(const nn_gru *g, const nn_tensor *x, const nn_tensor *h0, nn_tensor *out,
                        nn_tensor *hs, int training, wsd_rng *rng, nn_gru_seq_cache *cache) {
-    return seq_forward_bm(g, x, h0, out, hs, training, rng, cache, NULL);
+    return seq_forward_bm(g, x, NULL, h0, out, hs, training, rng, cache, NULL);
+}
+
+int nn_gru_seq_forward_len(const nn_gru *g, const nn_tensor *x, const int *len, const nn_tensor *h0,
+                           nn_tensor *out, nn_tensor *hs, int training, wsd_rng *rng,
+                           nn_gru_seq_cache *cache) {
+    return seq_forward_bm(g, x, len, h0, out, hs, training, rng, cache, NULL);
 }
 
 int nn_gru_seq_forward_same0(const nn_gru *g, const nn_tensor *x, const nn_gru_seq_cache *same,
@@ -408,7 +518,8 @@ int nn_gru_seq_forward_same0(const nn_gru *g, const nn_tensor *x, const nn_gru_s
         return wsd_fail("GRU: layer 0 to reuse is not from a forward of this shape (%s)",
                         nn_tensor_shape_str(x));
     if (!cache || cache == same) return wsd_fail("GRU: reusing layer 0 needs a cache of its own");
-    return seq_forward_bm(g, x, NULL, out, hs, training, rng, cache, same);
+    return seq_forward_bm(g, x, same->packed ? same->len : NULL, NULL, out, hs, training, rng,
+                          cache, same);
 }
 
 int nn_gru_seq_forward_tm(const nn_gru *g, const nn_tensor *x, const nn_tensor *xc,
@@ -422,38 +533,47 @@ int nn_gru_seq_forward_tm(const nn_gru *g, const nn_tensor *x, const nn_tensor *
     if (xc && nn_check_shape(xc, "GRU constant input", 2, B, cw)) return -1;
     if (h0 && nn_check_shape(h0, "GRU h0", 3, L, B, H)) return -1;
     nn_device dev = x->device;
-    reserve3(&c->x, dev, T, B, in_var);
-    TRY(nn_tensor_copy(&c->x, x));
+    const nn_backend *be = nn_backend_for(dev);
+    TRY(set_layout(c, T, B, NULL));
+    c->T = T;
+    c->B = B;
+    ensure_room(&c->x, dev, x->size);
+    be->copy(c->x.data, x->data, x->size);
     if (xc) {
         nn_tensor_ensure2(&c->xc, dev, B, cw);
         TRY(nn_tensor_copy(&c->xc, xc));
     }
-    return seq_forward_core(g, T, B, in_var, h0, training, rng, c, NULL);
+    return seq_forward_core(g, in_var, h0, training, rng, c, NULL);
 }
 
 nn_tensor nn_gru_seq_top_tm(const nn_gru *g, const nn_gru_seq_cache *c) {
     return nn_view3(&c->h[g->layers - 1], (size_t)c->B * g->hidden, c->T, c->B, g->hidden);
 }
 
-/* The backward; dout (may be NULL) is read at dout + t·ts + b·bs; dx (T, B,
- * in_var) time-major += when tm, else (B, T, in) batch-major +=; dxc
- * (B, in − in_var) += when not NULL. */
-/* dst (B, H) += the gradient reaching layer l's output at step t from
- * outside the recurrence: dout (top layer, read at dout + t·ts + b·bs), dhs,
- * and the layer above's input gradient (c->work3) through its dropout. */
+/* dst (count[t], H) += the gradient reaching layer l's output at step t
+ * from outside the recurrence: dout (top layer), dhs, and the layer above's
+ * input gradient (c->work3) through its dropout. Unpacked, dout is read at
+ * dout + t·ts + b·bs and dhs batch-major; packed, both were gathered into
+ * c->grads in the layout beforehand (dout first, then dhs layer by layer). */
 static void add_output_grad(const nn_backend *be, const nn_gru_seq_cache *c, int L, int H, int l,
                             int t, const float *dout, size_t ts, size_t bs, const nn_tensor *dhs,
                             float *dst) {
-    int B = c->B, T = c->T;
-    size_t BH = (size_t)B * H;
-    if (l == L - 1 && dout) be->copy2d(B, H, dout + t * ts, (int)bs, dst, H, 1);
-    if (dhs) be->copy2d(B, H, dhs->data + (size_t)l * B * T * H + (size_t)t * H, T * H, dst, H, 1);
+    int B = c->B, T = c->T, n = c->count[t];
+    size_t o = (size_t)c->off[t] * H, nH = (size_t)n * H, RH = (size_t)c->rows * H;
+    if (c->packed) {
+        if (l == L - 1 && dout) be->axpy(nH, 1.0f, c->grads.data + o, dst);
+        if (dhs) be->axpy(nH, 1.0f, c->grads.data + (size_t)(1 + l) * RH + o, dst);
+    } else {
+        if (l == L - 1 && dout) be->copy2d(B, H, dout + t * ts, (int)bs, dst, H, 1);
+        if (dhs)
+            be->copy2d(B, H, dhs->data + (size_t)l * B * T * H + (size_t)t * H, T * H, dst, H, 1);
+    }
     if (l < L - 1) {
-        const float *du = c->work3.data + (size_t)t * BH;
+        const float *du = c->work3.data + o;
         if (c->dropped)
-            be->mul(BH, du, c->drop[l].data + (size_t)t * BH, dst, 1);
+            be->mul(nH, du, c->drop[l].data + o, dst, 1);
         else
-            be->axpy(BH, 1.0f, du, dst);
+            be->axpy(nH, 1.0f, du, dst);
     }
 }
 
@@ -463,19 +583,27 @@ static int seq_backward_core(const nn_gru *g, nn_gru_seq_cache *c, const float *
     int L = g->layers, H = g->hidden, B = c->B, T = c->T, in = g->in, in_var = c->in_var;
     nn_device dev = c->x.device;
     const nn_backend *be = nn_backend_for(dev);
-    size_t BH = (size_t)B * H, B3H = (size_t)B * 3 * H;
-    ensure_room(&c->work, dev, (size_t)T * B3H);  /* dgi */
-    ensure_room(&c->work2, dev, (size_t)T * B3H); /* dgh */
-    ensure_room(&c->work3, dev, (size_t)T * BH);  /* grad w.r.t. the input of the layer above */
+    size_t BH = (size_t)B * H, B3H = (size_t)B * 3 * H, R = (size_t)c->rows;
+    ensure_room(&c->work, dev, R * 3 * H);  /* dgi */
+    ensure_room(&c->work2, dev, R * 3 * H); /* dgh */
+    ensure_room(&c->work3, dev, R * H);     /* grad w.r.t. the input of the layer above */
     ensure_room(&c->dh, dev, 2 * BH);
+    if (c->packed) {
+        /* the gradients from outside, in the layout (padding's are dropped) */
+        ensure_room(&c->grads, dev, (1 + L) * R * H);
+        if (dout) be->gather_rows((int)R, H, dout, c->src_row, c->grads.data);
+        for (int l = 0; dhs && l < L; l++)
+            be->gather_rows((int)R, H, dhs->data + (size_t)l * B * T * H, c->src_row,
+                            c->grads.data + (1 + l) * R * H);
+    }
     float *dh = c->dh.data, *dhp = c->dh.data + BH;
     for (int l = L - 1; l >= 0; l--) {
         if (l == 0 && low_out) {
             /* the gradient reaching layer 0's outputs, for the caller to add
              * to another pass's (nn_gru_seq_backward_pair) */
             for (int t = 0; t < T; t++) {
-                float *g0 = low_out + (size_t)t * BH;
-                be->fill(g0, BH, 0.0f);
+                float *g0 = low_out + (size_t)c->off[t] * H;
+                be->fill(g0, (size_t)c->count[t] * H, 0.0f);
                 add_output_grad(be, c, L, H, 0, t, dout, ts, bs, dhs, g0);
             }
             break;
@@ -483,30 +611,43 @@ static int seq_backward_core(const nn_gru *g, nn_gru_seq_cache *c, const float *
         be->fill(dh, BH, 0.0f);
         const float *packed = pack_hh(be, &c->wpack, dev, g->w_hh[l], H, 0);
         for (int t = T - 1; t >= 0; t--) {
+            int n = c->count[t];
+            size_t o = (size_t)c->off[t];
             add_output_grad(be, c, L, H, l, t, dout, ts, bs, dhs, dh);
-            if (l == 0 && low_in) be->axpy(BH, 1.0f, low_in + (size_t)t * BH, dh);
-            float *dgh = c->work2.data + (size_t)t * B3H;
-            be->gru_cell_backward(B, H, c->gates[l].data + (size_t)t * B * 4 * H,
-                                  c->h[l].data + (size_t)t * BH, dh, c->work.data + (size_t)t * B3H,
-                                  3 * H, dgh, dhp);
-            back_hh(be, B, H, dgh, packed, g->w_hh[l], dhp);
-            be->copy(dh, dhp, BH);
+            if (l == 0 && low_in) be->axpy((size_t)n * H, 1.0f, low_in + o * H, dh);
+            float *dgh = c->work2.data + o * 3 * H;
+            be->gru_cell_backward(n, H, c->gates[l].data + o * 4 * H, prev_state(c, l, t, H), dh,
+                                  c->work.data + o * 3 * H, 3 * H, dgh, dhp);
+            back_hh(be, n, H, dgh, packed, g->w_hh[l], dhp);
+            /* h_{t−1}'s gradient; the rows past n, sequences whose last
+             * step is before t, are still the zeros of the layer's start */
+            be->copy(dh, dhp, (size_t)n * H);
         }
-        if (dh0) be->axpy(BH, 1.0f, dh, dh0->data + l * BH);
+        if (dh0 && c->packed)
+            be->scatter_rows_acc(B, H, dh, c->order, dh0->data + l * BH);
+        else if (dh0)
+            be->axpy(BH, 1.0f, dh, dh0->data + l * BH);
         const float *input = l == 0       ? c->x.data
                              : c->dropped ? c->upper_in[l - 1].data
                                           : c->h[l - 1].data + BH;
+        /* each row's h_{t−1} beside it: the states as they are unpacked */
+        const float *hp = c->h[l].data;
+        if (c->packed) {
+            ensure_room(&c->hprev, dev, R * H);
+            be->gather_rows((int)R, H, c->h[l].data, c->prev_row, c->hprev.data);
+            hp = c->hprev.data;
+        }
         if (l == 0 && in_var < in) {
             /* the varying part over all rows; the constant part through the
              * gradient summed over the steps (work2 is free again) */
             const float *w = g->w_ih[0]->value.data;
             float *wg = nn_param_grad(g->w_ih[0])->data, *sum = c->work2.data;
-            be->gemm(1, 0, 3 * H, H, T * B, 1.0f, c->work2.data, 3 * H, c->h[0].data, H, 1.0f,
+            be->gemm(1, 0, 3 * H, H, (int)R, 1.0f, c->work2.data, 3 * H, hp, H, 1.0f,
                      nn_param_grad(g->w_hh[0])->data, H);
-            be->sum_rows(T * B, 3 * H, c->work2.data, nn_param_grad(g->b_hh[0])->data);
-            be->gemm(1, 0, 3 * H, in_var, T * B, 1.0f, c->work.data, 3 * H, input, in_var, 1.0f, wg,
-                     in);
-            be->sum_rows(T * B, 3 * H, c->work.data, nn_param_grad(g->b_ih[0])->data);
+            be->sum_rows((int)R, 3 * H, c->work2.data, nn_param_grad(g->b_hh[0])->data);
+            be->gemm(1, 0, 3 * H, in_var, (int)R, 1.0f, c->work.data, 3 * H, input, in_var, 1.0f,
+                     wg, in);
+            be->sum_rows((int)R, 3 * H, c->work.data, nn_param_grad(g->b_ih[0])->data);
             be->copy(sum, c->work.data, B3H);
             for (int t = 1; t < T; t++) be->axpy(B3H, 1.0f, c->work.data + (size_t)t * B3H, sum);
             be->gemm(1, 0, 3 * H, in - in_var, B, 1.0f, sum, 3 * H, c->xc.data, in - in_var, 1.0f,
@@ -515,26 +656,29 @@ static int seq_backward_core(const nn_gru *g, nn_gru_seq_cache *c, const float *
                 be->gemm(0, 0, B, in - in_var, 3 * H, 1.0f, sum, 3 * H, w + in_var, in, 1.0f,
                          dxc->data, in - in_var);
             if (dx)
-                be->gemm(0, 0, T * B, in_var, 3 * H, 1.0f, c->work.data, 3 * H, w, in, 1.0f,
+                be->gemm(0, 0, (int)R, in_var, 3 * H, 1.0f, c->work.data, 3 * H, w, in, 1.0f,
                          dx->data, in_var);
             continue;
         }
         int in_l = l ? H : in;
-        layer_param_grads(be, g, l, T * B, in_l, c->work.data, input, c->work2.data, c->h[l].data);
+        layer_param_grads(be, g, l, (int)R, in_l, c->work.data, input, c->work2.data, hp);
         if (l > 0) {
-            be->gemm(0, 0, T * B, H, 3 * H, 1.0f, c->work.data, 3 * H, g->w_ih[l]->value.data, H,
+            be->gemm(0, 0, (int)R, H, 3 * H, 1.0f, c->work.data, 3 * H, g->w_ih[l]->value.data, H,
                      0.0f, c->work3.data, H);
         } else if (dx && tm) {
-            be->gemm(0, 0, T * B, in, 3 * H, 1.0f, c->work.data, 3 * H, g->w_ih[0]->value.data, in,
+            be->gemm(0, 0, (int)R, in, 3 * H, 1.0f, c->work.data, 3 * H, g->w_ih[0]->value.data, in,
                      1.0f, dx->data, in);
         } else if (dx) {
-            /* time-major gradient, then batch-major */
-            nn_tensor dxt = nn_zeros3(dev, T, B, in);
-            be->gemm(0, 0, T * B, in, 3 * H, 1.0f, c->work.data, 3 * H, g->w_ih[0]->value.data, in,
+            /* in the layout, then batch-major */
+            nn_tensor dxt = nn_zeros2(dev, (int)R, in);
+            be->gemm(0, 0, (int)R, in, 3 * H, 1.0f, c->work.data, 3 * H, g->w_ih[0]->value.data, in,
                      0.0f, dxt.data, in);
-            for (int b = 0; b < B; b++)
-                be->copy2d(T, in, dxt.data + (size_t)b * in, B * in, dx->data + (size_t)b * T * in,
-                           in, 1);
+            if (c->packed)
+                be->scatter_rows_acc((int)R, in, dxt.data, c->src_row, dx->data);
+            else
+                for (int b = 0; b < B; b++)
+                    be->copy2d(T, in, dxt.data + (size_t)b * in, B * in,
+                               dx->data + (size_t)b * T * in, in, 1);
             nn_tensor_free(&dxt);
         }
     }
@@ -560,7 +704,8 @@ int nn_gru_seq_backward_pair(const nn_gru *g, nn_gru_seq_cache *first, const nn_
     int L = g->layers, H = g->hidden, B = first->B, T = first->T;
     if (!first->gates[0].data || !second->gates[0].data || second == first)
         return wsd_fail("GRU backward: two cached forwards expected");
-    if (first->in_var != g->in || second->in_var != g->in || second->B != B || second->T != T)
+    if (first->in_var != g->in || second->in_var != g->in || second->B != B || second->T != T ||
+        second->rows != first->rows || second->packed != first->packed)
         return wsd_fail("GRU backward: the two forwards differ in shape");
     const nn_tensor *d[4] = {dout1, dout2, dhs1, dhs2};
     for (int i = 0; i < 4; i++)
@@ -569,7 +714,7 @@ int nn_gru_seq_backward_pair(const nn_gru *g, nn_gru_seq_cache *first, const nn_
             return -1;
     /* the second pass down to layer 0's outputs, its gradient there kept in
      * the first's scratch (free until the first's own backward) */
-    ensure_room(&first->dlow, first->x.device, (size_t)T * B * H);
+    ensure_room(&first->dlow, first->x.device, (size_t)first->rows * H);
     TRY(seq_backward_core(g, second, dout2 ? dout2->data : NULL, (size_t)H, (size_t)T * H, dhs2,
                           NULL, 0, NULL, NULL, first->dlow.data, NULL));
     return seq_backward_core(g, first, dout1 ? dout1->data : NULL, (size_t)H, (size_t)T * H, dhs1,

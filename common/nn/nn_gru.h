@@ -84,17 +84,30 @@ void nn_gru_infer_free(nn_gru_infer *s);
 typedef struct {
     int T, B;
     int in_var;                            /* input columns that change with t */
-    nn_tensor x;                           /* (T, B, in_var) time-major copy */
+    nn_tensor x;                           /* (rows, in_var) the input in the row layout */
     nn_tensor xc;                          /* (B, in − in_var) the constant input */
-    nn_tensor h[NN_RNN_MAX_LAYERS];        /* (T+1, B, H): h_{-1} … h_{T-1} */
-    nn_tensor gates[NN_RNN_MAX_LAYERS];    /* (T, B, 4H): r, z, n, W_hn h + b_hn */
-    nn_tensor drop[NN_RNN_MAX_LAYERS];     /* (T, B, H) masks into layer k+1 */
-    nn_tensor upper_in[NN_RNN_MAX_LAYERS]; /* (T, B, H) dropped input of layer k+1 */
+    nn_tensor h[NN_RNN_MAX_LAYERS];        /* (B + rows, H): h_{-1}, then h_t by rows */
+    nn_tensor gates[NN_RNN_MAX_LAYERS];    /* (rows, 4H): r, z, n, W_hn h + b_hn */
+    nn_tensor drop[NN_RNN_MAX_LAYERS];     /* (rows, H) masks into layer k+1 */
+    nn_tensor upper_in[NN_RNN_MAX_LAYERS]; /* (rows, H) dropped input of layer k+1 */
     nn_tensor work, work2, work3;          /* scratch */
     nn_tensor wpack;                       /* W_hh packed for the per-step products */
     nn_tensor dh;                          /* (2, B, H) backward scratch */
-    nn_tensor dlow; /* (T, B, H) a paired pass's layer-0 gradient (nn_gru_seq_backward_pair) */
-    int dropped;    /* dropout masks were applied */
+    nn_tensor dlow;  /* (rows, H) a paired pass's layer-0 gradient (nn_gru_seq_backward_pair) */
+    nn_tensor grads; /* backward scratch: outside gradients in the row layout */
+    nn_tensor hprev; /* backward scratch: each row's h_{t-1} */
+    int dropped;     /* dropout masks were applied */
+    /* The row layout of every per-row buffer above (x, h after its first B
+     * rows, gates, drop, upper_in): step t's rows are off[t] … off[t] +
+     * count[t] − 1, the count[t] sequences still running at t, longest
+     * first (order). Without lengths: the identity, count[t] = B, off[t] =
+     * t·B, i.e. (T, B, ·) time-major. */
+    int packed;               /* some sequence is shorter than T */
+    int rows;                 /* Σ_t count[t] */
+    int *len, *order, *count; /* (B), (B), (T) */
+    int *off;                 /* (T + 1) */
+    int *src_row, *tb_row;    /* (rows) packed only: its row b·T + t, and t·B + b */
+    int *prev_row;            /* (rows) packed only: the row of h holding its h_{t-1} */
 } nn_gru_seq_cache;
 
 void nn_gru_seq_cache_free(nn_gru_seq_cache *c);
@@ -105,6 +118,17 @@ void nn_gru_seq_cache_free(nn_gru_seq_cache *c);
  * be NULL (inference). */
 int nn_gru_seq_forward(const nn_gru *g, const nn_tensor *x, const nn_tensor *h0, nn_tensor *out,
                        nn_tensor *hs, int training, wsd_rng *rng, nn_gru_seq_cache *cache);
+/* nn_gru_seq_forward where sequence b is len[b] steps long (1 …
+ * T) and its rows t >= len[b] are padding: they are not computed (the
+ * reference computes them and never reads them: every consumer masks them
+ * or reads states before len[b]). out and hs hold zeros there, the backward
+ * ignores the gradients arriving there and leaves dx there as it is; the
+ * rest are the same bits as nn_gru_seq_forward (the same dropout masks
+ * too), and the weight gradients the same up to rounding (sums over fewer
+ * rows). len NULL: nn_gru_seq_forward. */
+int nn_gru_seq_forward_len(const nn_gru *g, const nn_tensor *x, const int *len, const nn_tensor *h0,
+                           nn_tensor *out, nn_tensor *hs, int training, wsd_rng *rng,
+                           nn_gru_seq_cache *cache);
 /* nn_gru_seq_forward from h0 = 0 whose layer 0 is copied from `same`, the
  * cache of a forward of this GRU with the same weights on the same x from
  * h0 = 0 (the caller guarantees it; shapes are checked): no dropout acts

@@ -7,14 +7,19 @@ typedef struct {
     nn_gru g;
     nn_tensor x, h0, out, hs, r_out, r_hs;
     float dropout;
+    const int *len; /* NULL: every sequence T steps */
     nn_gru_seq_cache cache;
 } seq_ctx;
+
+/* lengths for the padding tests: a non-trivial order (1, 0, 2) with a
+ * sequence of one step */
+static const int seq_len[B] = {2, 4, 1};
 
 static double seq_loss(void *p) {
     seq_ctx *c = p;
     wsd_rng rng;
     wsd_rng_seed(&rng, 99); /* same dropout masks at every evaluation */
-    nn_gru_seq_forward(&c->g, &c->x, &c->h0, &c->out, &c->hs, 1, &rng, &c->cache);
+    nn_gru_seq_forward_len(&c->g, &c->x, c->len, &c->h0, &c->out, &c->hs, 1, &rng, &c->cache);
     return tu_project(&c->out, &c->r_out) + tu_project(&c->hs, &c->r_hs);
 }
 
@@ -47,9 +52,10 @@ static void seq_free(seq_ctx *c) {
     nn_gru_seq_cache_free(&c->cache);
 }
 
-static void check_seq_grads(float dropout) {
+static void check_seq_grads(float dropout, const int *len) {
     seq_ctx c;
     seq_setup(&c, dropout);
+    c.len = len;
     seq_loss(&c);
     nn_tensor dx = nn_zeros3(NN_CPU, B, T, IN), dh0 = nn_zeros3(NN_CPU, L, B, H);
     CHECK(nn_gru_seq_backward(&c.g, &c.cache, &c.r_out, &c.r_hs, &dx, &dh0) == 0);
@@ -62,8 +68,90 @@ static void check_seq_grads(float dropout) {
     seq_free(&c);
 }
 
-static void test_gru_seq_gradients(void) { check_seq_grads(0); }
-static void test_gru_seq_gradients_dropout(void) { check_seq_grads(0.3f); }
+static void test_gru_seq_gradients(void) { check_seq_grads(0, NULL); }
+static void test_gru_seq_gradients_dropout(void) { check_seq_grads(0.3f, NULL); }
+/* padding skipped: the gradients of what is computed (the padding's outputs
+ * are zeros that no parameter reaches) */
+static void test_gru_seq_gradients_len(void) { check_seq_grads(0, seq_len); }
+static void test_gru_seq_gradients_len_dropout(void) { check_seq_grads(0.3f, seq_len); }
+
+/* largest |a − b| relative to max(1, max |a|) */
+static double rel_diff(const nn_tensor *a, const nn_tensor *b) {
+    double scale = 1, d = 0;
+    for (size_t k = 0; k < a->size; k++) {
+        scale = fmax(scale, fabs(a->data[k]));
+        d = fmax(d, fabs(a->data[k] - b->data[k]));
+    }
+    return d / scale;
+}
+
+/* Skipping the padding against computing it (the reference): the same bits
+ * before each sequence's end (dropout masks included), zeros after it; the
+ * backward with the padding's gradients zeroed gives the same gradients up
+ * to rounding; bad lengths refused. */
+static void test_gru_seq_len_matches_full(void) {
+    seq_ctx c;
+    seq_setup(&c, 0.3f);
+    nn_gru_seq_cache full = {0};
+    nn_tensor out = nn_zeros3(NN_CPU, B, T, H), hs = nn_zeros4(NN_CPU, L, B, T, H);
+    wsd_rng r1, r2;
+    wsd_rng_seed(&r1, 5);
+    wsd_rng_seed(&r2, 5);
+    CHECK(nn_gru_seq_forward(&c.g, &c.x, &c.h0, &out, &hs, 1, &r1, &full) == 0);
+    CHECK(nn_gru_seq_forward_len(&c.g, &c.x, seq_len, &c.h0, &c.out, &c.hs, 1, &r2, &c.cache) == 0);
+    CHECK(c.cache.packed && c.cache.rows == 2 + 4 + 1);
+    CHECK(wsd_rng_uniform(&r1) == wsd_rng_uniform(&r2)); /* as many draws */
+    int bad = 0;
+    for (int l = 0; l < L; l++)
+        for (int b = 0; b < B; b++)
+            for (int t = 0; t < T; t++)
+                for (int j = 0; j < H; j++) {
+                    size_t k = (((size_t)l * B + b) * T + t) * H + j;
+                    int pad = t >= seq_len[b];
+                    bad += pad ? c.hs.data[k] != 0 : c.hs.data[k] != hs.data[k];
+                    if (l == L - 1) {
+                        size_t o = ((size_t)b * T + t) * H + j;
+                        bad += pad ? c.out.data[o] != 0 : c.out.data[o] != out.data[o];
+                        /* the reference's padding gets no gradient either */
+                        if (pad) c.r_out.data[o] = 0;
+                    }
+                    if (pad) c.r_hs.data[k] = 0;
+                }
+    CHECK_MSG(bad == 0, "%d values differ from the full forward", bad);
+    nn_tensor dx1 = nn_zeros3(NN_CPU, B, T, IN), dx2 = nn_zeros3(NN_CPU, B, T, IN);
+    nn_tensor dh1 = nn_zeros3(NN_CPU, L, B, H), dh2 = nn_zeros3(NN_CPU, L, B, H);
+    int n = c.ps.n < 16 ? c.ps.n : 16;
+    nn_tensor ref[16];
+    nn_params_zero_grad(&c.ps);
+    CHECK(nn_gru_seq_backward(&c.g, &full, &c.r_out, &c.r_hs, &dx1, &dh1) == 0);
+    for (int i = 0; i < n; i++) {
+        ref[i] = nn_zeros1(NN_CPU, (int)c.ps.items[i]->grad.size);
+        nn_tensor_copy(&ref[i], &c.ps.items[i]->grad);
+    }
+    nn_params_zero_grad(&c.ps);
+    CHECK(nn_gru_seq_backward(&c.g, &c.cache, &c.r_out, &c.r_hs, &dx2, &dh2) == 0);
+    double worst = fmax(rel_diff(&dx1, &dx2), rel_diff(&dh1, &dh2));
+    for (int i = 0; i < n; i++) {
+        double d = rel_diff(&ref[i], &c.ps.items[i]->grad);
+        CHECK_MSG(d <= 1e-6, "%s: relative deviation %.3g", c.ps.items[i]->name, d);
+        worst = fmax(worst, d);
+        nn_tensor_free(&ref[i]);
+    }
+    CHECK_MSG(worst <= 1e-6, "gradients deviate by %.3g", worst);
+    fprintf(stderr, "  padding skipped vs computed: gradients' largest relative deviation %.3g\n",
+            worst);
+    int zero[B] = {2, 0, 1}, over[B] = {2, T + 1, 1};
+    CHECK(nn_gru_seq_forward_len(&c.g, &c.x, zero, NULL, NULL, NULL, 0, &r1, NULL) == -1);
+    CHECK(nn_gru_seq_forward_len(&c.g, &c.x, over, NULL, NULL, NULL, 0, &r1, NULL) == -1);
+    nn_tensor_free(&out);
+    nn_tensor_free(&hs);
+    nn_tensor_free(&dx1);
+    nn_tensor_free(&dx2);
+    nn_tensor_free(&dh1);
+    nn_tensor_free(&dh2);
+    nn_gru_seq_cache_free(&full);
+    seq_free(&c);
+}
 
 /* The step API unrolled over T steps: same outputs as the sequence API
  * without dropout, and BPTT gradients that match finite differences. */
@@ -342,17 +430,17 @@ static int same_bits(const nn_tensor *a, const nn_tensor *b) {
 /* Layer 0 copied from an identical forward: outputs, states, the dropout
  * drawn for layer 1, the backward's gradients all the same bits as a full
  * forward with the same rng; wrong reuses refused. */
-static void test_gru_seq_same0(void) {
+static void check_same0(const int *len) {
     seq_ctx c;
     seq_setup(&c, 0.3f);
     nn_gru_seq_cache first = {0}, again = {0};
     nn_tensor out2 = nn_zeros3(NN_CPU, B, T, H), hs2 = nn_zeros4(NN_CPU, L, B, T, H);
     wsd_rng r1, r2;
     wsd_rng_seed(&r1, 7);
-    CHECK(nn_gru_seq_forward(&c.g, &c.x, NULL, NULL, NULL, 1, &r1, &first) == 0);
+    CHECK(nn_gru_seq_forward_len(&c.g, &c.x, len, NULL, NULL, NULL, 1, &r1, &first) == 0);
     wsd_rng_seed(&r1, 8);
     wsd_rng_seed(&r2, 8);
-    CHECK(nn_gru_seq_forward(&c.g, &c.x, NULL, &c.out, &c.hs, 1, &r1, &c.cache) == 0);
+    CHECK(nn_gru_seq_forward_len(&c.g, &c.x, len, NULL, &c.out, &c.hs, 1, &r1, &c.cache) == 0);
     CHECK(nn_gru_seq_forward_same0(&c.g, &c.x, &first, &out2, &hs2, 1, &r2, &again) == 0);
     CHECK(same_bits(&c.out, &out2) && same_bits(&c.hs, &hs2));
     CHECK(wsd_rng_uniform(&r1) == wsd_rng_uniform(&r2)); /* as many draws */
@@ -389,11 +477,13 @@ static void test_gru_seq_same0(void) {
     nn_gru_seq_cache_free(&again);
     seq_free(&c);
 }
+static void test_gru_seq_same0(void) { check_same0(NULL); }
+static void test_gru_seq_same0_len(void) { check_same0(seq_len); }
 
 /* The paired backward (layer 0 once, on the sum of both passes' gradients)
  * gives the parameter gradients of two separate backwards, up to rounding,
  * with layer-1 dropout drawn differently in the two passes; misuse refused. */
-static void test_gru_seq_backward_pair(void) {
+static void check_backward_pair(const int *len) {
     seq_ctx c;
     seq_setup(&c, 0.3f);
     nn_gru_seq_cache first = {0}, second = {0};
@@ -402,7 +492,7 @@ static void test_gru_seq_backward_pair(void) {
     wsd_rng_seed(&rng, 12);
     tu_randomize(&r2, &rng, 1);
     tu_randomize(&rh2, &rng, 1);
-    CHECK(nn_gru_seq_forward(&c.g, &c.x, NULL, NULL, NULL, 1, &rng, &first) == 0);
+    CHECK(nn_gru_seq_forward_len(&c.g, &c.x, len, NULL, NULL, NULL, 1, &rng, &first) == 0);
     CHECK(nn_gru_seq_forward_same0(&c.g, &c.x, &first, NULL, NULL, 1, &rng, &second) == 0);
     int n = c.ps.n < 16 ? c.ps.n : 16;
     nn_tensor sep[16];
@@ -435,10 +525,17 @@ static void test_gru_seq_backward_pair(void) {
     nn_gru_seq_cache_free(&second);
     seq_free(&c);
 }
+static void test_gru_seq_backward_pair(void) { check_backward_pair(NULL); }
+static void test_gru_seq_backward_pair_len(void) { check_backward_pair(seq_len); }
 
 int main(void) {
     TEST_RUN(test_gru_seq_same0);
     TEST_RUN(test_gru_seq_backward_pair);
+    TEST_RUN(test_gru_seq_same0_len);
+    TEST_RUN(test_gru_seq_backward_pair_len);
+    TEST_RUN(test_gru_seq_len_matches_full);
+    TEST_RUN(test_gru_seq_gradients_len);
+    TEST_RUN(test_gru_seq_gradients_len_dropout);
     TEST_RUN(test_gru_seq_gradients);
     TEST_RUN(test_gru_seq_gradients_dropout);
     TEST_RUN(test_gru_step_matches_sequence);
