@@ -98,9 +98,14 @@ int cg_encode(wsd_cg *cg, wsd_cg_run *run, const wsd_batch *b, int training, int
     if (nn_tensor_from_host(&run->video, b->video, (size_t)B * T * F) ||
         nn_tensor_from_host(&run->valid_b, b->video_mask, (size_t)B * T))
         return -1;
-    if (nn_gru_seq_forward(&cg->enc, &run->video, NULL, &run->enc_out, &run->hs, training, &cg->rng,
-                           keep_cache ? &run->enc_cache : NULL))
-        return -1;
+    /* the padding past each video's end is left out: the context masks and
+     * the initial-state index read only steps < T_b */
+    int *len = wsd_malloc(sizeof(int) * (size_t)B);
+    for (int v = 0; v < B; v++) len[v] = (int)b->video_len[2 * v];
+    int rc = nn_gru_seq_forward_len(&cg->enc, &run->video, len, NULL, &run->enc_out, &run->hs,
+                                    training, &cg->rng, keep_cache ? &run->enc_cache : NULL);
+    free(len);
+    if (rc) return -1;
     /* residual (seq_encoder.py RNNSeqEncoder._forward_residual): Y = o + R x (identity when F == H)
      */
     nn_tensor x2 = nn_view2(&run->video, 0, B * T, F), y2 = nn_view2(&run->Y, 0, B * T, H);

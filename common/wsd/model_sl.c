@@ -131,6 +131,7 @@ void wsd_sl_run_free(wsd_sl_run *r) {
     free(r->ids);
     free(r->len);
     free(r->vlen_m1);
+    free(r->vlen);
     free(r->gather);
     free(r->iota);
     free(r->score_h);
@@ -164,6 +165,7 @@ static void stage_host(wsd_sl_run *r, const wsd_batch *b, const int *ids) {
     r->ids = wsd_realloc(r->ids, sizeof *r->ids * (size_t)(N * L > 0 ? N * L : 1));
     r->len = wsd_realloc(r->len, sizeof *r->len * (size_t)N);
     r->vlen_m1 = wsd_realloc(r->vlen_m1, sizeof *r->vlen_m1 * (size_t)N);
+    r->vlen = wsd_realloc(r->vlen, sizeof *r->vlen * (size_t)(b->B > 0 ? b->B : 1));
     r->gather = wsd_realloc(r->gather, sizeof *r->gather * (size_t)N);
     r->iota = wsd_realloc(r->iota, sizeof *r->iota * (size_t)N);
     r->k = wsd_realloc(r->k, sizeof *r->k * (size_t)N);
@@ -174,6 +176,10 @@ static void stage_host(wsd_sl_run *r, const wsd_batch *b, const int *ids) {
         r->vlen_m1[n] = (int)b->video_len[2 * b->gather[n]] - 1;
         r->iota[n] = n;
     }
+    /* the encoders leave out the padding past each video's and sentence's
+     * end: the attention masks and the last-state indices read only before
+     * it */
+    for (int v = 0; v < b->B; v++) r->vlen[v] = (int)b->video_len[2 * v];
 }
 
 static int sl_forward(wsd_sl *sl, wsd_sl_run *r, const wsd_batch *b, const int *ids, int training,
@@ -217,8 +223,8 @@ static int sl_forward(wsd_sl *sl, wsd_sl_run *r, const wsd_batch *b, const int *
         TRY(nn_gru_seq_forward_same0(&sl->venc, &r->video, &first->vcache, &r->Y, &r->Hv, training,
                                      rng, &r->vcache));
     else
-        TRY(nn_gru_seq_forward(&sl->venc, &r->video, NULL, &r->Y, &r->Hv, training, rng,
-                               training ? &r->vcache : NULL));
+        TRY(nn_gru_seq_forward_len(&sl->venc, &r->video, r->vlen, NULL, &r->Y, &r->Hv, training,
+                                   rng, training ? &r->vcache : NULL));
     if (F != H) {
         nn_tensor x2 = nn_view2(&r->video, 0, B * T, F);
         ens(&r->vres_out, dev, 2, B * T, H);
@@ -237,8 +243,8 @@ static int sl_forward(wsd_sl *sl, wsd_sl_run *r, const wsd_batch *b, const int *
     TRY(nn_embedding_forward(&sl->emb, r->ids, N * L, &e2));
     ens(&r->S, dev, 3, N, L, H);
     ens(&r->Hs, dev, 4, c->layers, N, L, H);
-    TRY(nn_gru_seq_forward(&sl->tenc, &r->E, NULL, &r->S, &r->Hs, training, rng,
-                           training ? &r->tcache : NULL));
+    TRY(nn_gru_seq_forward_len(&sl->tenc, &r->E, b->caption_len, NULL, &r->S, &r->Hs, training, rng,
+                               training ? &r->tcache : NULL));
 
     /* cross-modal queries: the last valid states of both layers */
     ens(&r->hv, dev, 2, N, Q);

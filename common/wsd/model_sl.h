@@ -74,6 +74,7 @@ void wsd_sl_free(wsd_sl *sl);
 typedef struct {
     int B, T, N, L, training;
     int *ids, *len, *vlen_m1, *gather, *iota; /* host copies, (N·L) and (N) */
+    int *vlen;                                /* (B) the videos' lengths T_b */
     nn_tensor video;                          /* (B, T, F) */
     nn_tensor vmask;                          /* (N, T) video mask of each sentence's video */
     nn_tensor smask;                          /* (N, L) sentence mask */
