@@ -12,10 +12,17 @@
 # ActivityNet-train epoch of cg-pretrain (10,009 videos, 278 batches of 36)
 # extrapolated from the measured step (pipelines/bench-epoch.sh measures whole
 # epochs of both trainers on 200 videos instead).
+# Those batches have videos of 120 rows each. ITEM@anet is ITEM on a batch of
+# videos of ActivityNet lengths instead: 36 videos drawn (seed 1) from
+# ActivityNet Captions' train annotations (WSD_ANET_TRAIN, default
+# ../shared/data/activitynet-captions/train_modified.json; the @anet items
+# are skipped without it), each duration at C3D's 3.75 rows/s sampled by 2,
+# the batch padded to its longest video as the reference pads it (we skip
+# the padding, it computes it); the epoch extrapolation is made from cg@anet.
 # PyTorch runs with OMP_WAIT_POLICY=PASSIVE (its best setting on 2 cores).
 # WSD_THREADS (default: all cores), WSD_BENCH_REPS (3), WSD_BENCH_ROUNDS (2:
 # ours/PyTorch alternations per item; the best of each side is kept) and
-# WSD_BENCH_ITEMS ("cg cycle caption localize") adjust it.
+# WSD_BENCH_ITEMS ("cg cycle caption localize cg@anet cycle@anet") adjust it.
 # Each figure: wall time, and process CPU time (all threads) which on a shared
 # machine measures our own work better; the load average is printed beside it.
 set -e
@@ -23,7 +30,8 @@ cd "$(dirname "$0")/.."
 threads=${WSD_THREADS:-$(nproc 2>/dev/null || echo 1)}
 reps=${WSD_BENCH_REPS:-3}
 rounds=${WSD_BENCH_ROUNDS:-2}
-items=${WSD_BENCH_ITEMS:-cg cycle caption localize}
+items=${WSD_BENCH_ITEMS:-cg cycle caption localize cg@anet cycle@anet}
+anet=${WSD_ANET_TRAIN:-../shared/data/activitynet-captions/train_modified.json}
 # models_bench is built by `make` (bench: all) with the library
 [ -x bin/obj/bench/models_bench ] || { echo "bench-models: bin/obj/bench/models_bench missing; run make first"; exit 1; }
 tmp=$(mktemp -d)
@@ -37,10 +45,18 @@ theirs() {
     OMP_WAIT_POLICY=PASSIVE OMP_NUM_THREADS=$threads MKL_NUM_THREADS=$threads \
         "$PY" testdata/bench/models_bench.py "$1" "$threads" "$reps"
 }
+# the feature rows of 36 ActivityNet train videos (seed 1), comma-separated
+anet_rows() {
+    python3 -c 'import json, math, random, sys
+d = json.load(open(sys.argv[1]))
+random.seed(1)
+ids = random.sample(sorted(d), 36)
+print(",".join(str(math.ceil(max(1, round(d[k]["duration"] * 3.75)) / 2)) for k in ids))' "$1"
+}
 # best (smallest) of "wall cpu units" lines, by cpu
 best() { sort -n -k2 | head -n 1; }
 
-echo "models at F 500, H = E 512, V 6000, T 120, L 20; $threads thread(s), median of $reps," \
+echo "models at F 500, H = E 512, V 6000, T 120 (@anet: ActivityNet lengths), L 20; $threads thread(s), median of $reps," \
     "best of $rounds alternations"
 if [ "$have_torch" = 1 ]; then
     echo "  PyTorch $("$PY" -c 'import torch; print(torch.__version__)') CPU, OMP_WAIT_POLICY=PASSIVE"
@@ -50,9 +66,20 @@ fi
 peak=$(ours sgemm | awk '{ printf "%.1f", $3 / ($1 / 1e3) }')
 peak_cpu=$(ours sgemm | awk -v t="$threads" '{ printf "%.1f", $3 / ($2 / 1e3) * t }')
 echo "  sgemm (4320 x 512 x 1536): $peak GFLOP/s wall, $peak_cpu GFLOP/s per CPU-second x $threads (load $(load))"
-for item in $items; do
-    o=$tmp/$item.ours
-    p=$tmp/$item.torch
+for spec in $items; do
+    item=${spec%@anet}
+    unset WSD_BENCH_LENGTHS
+    if [ "$item" != "$spec" ]; then
+        if ! [ -r "$anet" ] || ! rows=$(anet_rows "$anet"); then
+            echo "  $spec: skipped ($anet not readable: set WSD_ANET_TRAIN to ActivityNet's train annotations)"
+            continue
+        fi
+        export WSD_BENCH_LENGTHS=$rows
+        echo "$rows" | awk -F, -v s="$spec" '{ m = 0; t = 0; for (i = 1; i <= NF; i++) { t += $i; if ($i > m) m = $i }
+            printf "  %s: %d ActivityNet videos of %.0f rows on average, padded to the longest, %d: %.0f%% of the padded rows are video\n", s, NF, t / NF, m, 100 * t / NF / m }'
+    fi
+    o=$tmp/$spec.ours
+    p=$tmp/$spec.torch
     : >"$o"
     : >"$p"
     r=0
@@ -63,7 +90,7 @@ for item in $items; do
     done
     set -- $(best <"$o")
     ow=$1 oc=$2 units=$3
-    line="  $item: ours wall $ow ms cpu $oc ms"
+    line="  $spec: ours wall $ow ms cpu $oc ms"
     case $item in
     caption | localize)
         line="$line ($(awk -v u="$units" -v w="$ow" -v c="$oc" \
@@ -75,10 +102,10 @@ for item in $items; do
     echo "$line (load $(load))"
     if [ "$have_torch" = 1 ]; then
         set -- $(best <"$p")
-        echo "  $item: PyTorch wall $1 ms cpu $2 ms; ours / PyTorch: wall $(awk -v a="$ow" -v b="$1" 'BEGIN { printf "%.2f", a / b }')," \
+        echo "  $spec: PyTorch wall $1 ms cpu $2 ms; ours / PyTorch: wall $(awk -v a="$ow" -v b="$1" 'BEGIN { printf "%.2f", a / b }')," \
             "cpu $(awk -v a="$oc" -v b="$2" 'BEGIN { printf "%.2f", a / b }') (load $(load))"
     fi
-    if [ "$item" = cg ]; then
+    if [ "$spec" = cg@anet ]; then
         awk -v w="$ow" 'BEGIN { printf "  cg-pretrain epoch of ActivityNet train (10,009 videos = 278 steps of 36): %.1f min at this step time\n", 278 * w / 6e4 }'
     fi
 done

@@ -38,13 +38,40 @@
 #include "wsd/model_sl.h"
 #include "wsd/train_wsd.h"
 
-enum { F = 500, H = 512, V = 6000, T = 120, LCAP = 20, LAYERS = 2 };
+enum { F = 500, H = 512, V = 6000, LCAP = 20, LAYERS = 2 };
+
+/* Feature rows of the batch's videos: 120 each, or with WSD_BENCH_LENGTHS
+ * (comma-separated, at least as many as the batch has videos) video v has
+ * the v-th length, the batch T the longest, the rest of each video padding
+ * (zero rows, masked), as real batches of videos of different lengths. */
+static int T = 120;
+static int video_rows(int v) {
+    static int n = -1, lens[4096];
+    if (n < 0) {
+        const char *s = getenv("WSD_BENCH_LENGTHS");
+        n = 0;
+        while (s && *s && n < 4096) {
+            char *end;
+            long l = strtol(s, &end, 10);
+            if (end == s || l < 1 || l > 100000)
+                wsd_die("WSD_BENCH_LENGTHS: a positive length expected at '%s'", s);
+            lens[n++] = (int)l;
+            s = *end == ',' ? end + 1 : end;
+            if (*end && *end != ',') wsd_die("WSD_BENCH_LENGTHS: ',' expected at '%s'", end);
+        }
+    }
+    if (n == 0) return 120;
+    if (v >= n) wsd_die("WSD_BENCH_LENGTHS: %d lengths, a batch of more videos", n);
+    return lens[v];
+}
 
 /* B videos of T rows, N = B·per sentences of LCAP tokens; all host memory
  * owned here (never passed to wsd_batch_free). */
 static void make_batch(wsd_batch *b, int B, int per, wsd_rng *rng) {
     memset(b, 0, sizeof *b);
     int N = B * per;
+    T = 1;
+    for (int v = 0; v < B; v++) T = video_rows(v) > T ? video_rows(v) : T;
     b->B = B, b->T = T, b->F = F, b->N = N, b->L = LCAP;
     b->video = wsd_malloc(sizeof(float) * (size_t)B * T * F);
     b->video_len = wsd_malloc(sizeof(float) * 2 * B);
@@ -57,12 +84,14 @@ static void make_batch(wsd_batch *b, int B, int per, wsd_rng *rng) {
     b->ts_featidx = wsd_malloc(sizeof(float) * 2 * N);
     b->event_pos = wsd_malloc(sizeof(int) * N);
     b->video_pos = wsd_malloc(sizeof(int) * B);
-    for (size_t i = 0; i < (size_t)B * T * F; i++) b->video[i] = wsd_rng_uniform(rng) * 2 - 1;
     for (int v = 0; v < B; v++) {
-        b->video_len[2 * v] = T;
-        b->video_len[2 * v + 1] = 120.0f;
+        int len = video_rows(v);
+        for (size_t i = 0; i < (size_t)T * F; i++)
+            b->video[(size_t)v * T * F + i] = i < (size_t)len * F ? wsd_rng_uniform(rng) * 2 - 1 : 0;
+        b->video_len[2 * v] = (float)len;
+        b->video_len[2 * v + 1] = len * (2 / 3.75f); /* seconds at C3D's rate, sampled by 2 */
         b->video_pos[v] = v;
-        for (int t = 0; t < T; t++) b->video_mask[v * T + t] = 1;
+        for (int t = 0; t < T; t++) b->video_mask[v * T + t] = t < len;
     }
     for (int n = 0; n < N; n++) {
         int len = LCAP - (n % 5); /* lengths LCAP-4 .. LCAP */
@@ -98,11 +127,14 @@ static double gru_layer_flop(double TB, int in, int fwd, int bwd, int dx) {
     return f;
 }
 
-/* Caption generator training step (batch B, N = B sentences, LCAP tokens). */
+/* Caption generator training step (batch B, N = B sentences, LCAP tokens):
+ * the video encoder over the videos' own rows (the padding is not computed),
+ * the residual over all. */
 static double cg_step_flop(int B, int N) {
-    double TB = (double)T * B, SN = (double)(LCAP - 1) * N, D = H + 3.0 * H;
+    double TB = 0, SN = (double)(LCAP - 1) * N, D = H + 3.0 * H;
+    for (int v = 0; v < B; v++) TB += video_rows(v);
     double f = gru_layer_flop(TB, F, 1, 1, 0) + gru_layer_flop(TB, H, 1, 1, 1);
-    f += 2 * 2 * TB * F * H; /* residual fwd, dW */
+    f += 2 * 2 * (double)T * B * F * H; /* residual fwd, dW */
     f += gru_layer_flop(SN, (int)D, 1, 1, 1) + gru_layer_flop(SN, H, 1, 1, 1); /* decoder */
     f += 3 * 2 * SN * H * V;                                                   /* output layer */
     return f;

@@ -22,15 +22,31 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import cg_ref  # noqa: E402
 import sl_ref  # noqa: E402
 
-F, H, V, T, LCAP = 500, 512, 6000, 120, 20
+F, H, V, LCAP = 500, 512, 6000, 20
 BOS, EOS = 0, 1
+
+
+def video_rows(B):
+    """Feature rows of B videos: 120 each, or WSD_BENCH_LENGTHS (as models_bench.c)."""
+    env = os.environ.get("WSD_BENCH_LENGTHS", "")
+    if not env:
+        return [120] * B
+    lens = [int(x) for x in env.split(",")]
+    if len(lens) < B or min(lens) < 1:
+        sys.exit("WSD_BENCH_LENGTHS: %d lengths, a batch of %d videos" % (len(lens), B))
+    return lens[:B]
 
 
 def batch(B, per, gen):
     N = B * per
+    rows = video_rows(B)
+    T = max(rows)
     video = torch.rand(B, T, F, generator=gen) * 2 - 1
-    video_len = torch.tensor([[float(T), 120.0]] * B)
-    video_mask = torch.ones(B, T, 1)
+    video_mask = torch.zeros(B, T, 1)
+    for v, n in enumerate(rows):
+        video[v, n:] = 0
+        video_mask[v, :n] = 1
+    video_len = torch.tensor([[float(n), n * 2 / 3.75] for n in rows])
     cap = torch.ones(N, LCAP, dtype=torch.long)
     cmask = torch.zeros(N, LCAP)
     lens = []
