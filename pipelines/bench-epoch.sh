@@ -5,8 +5,13 @@
 #   wsdec-train   epoch 0 (SL epoch: beam-3 captions of the 15 anchors, the
 #                 pseudo-labels scored by unigram-f, the METEOR stand-in that
 #                 needs no Java) and epoch 1 (cycle epoch, batch 32)
-# on WSD_EPOCH_VIDEOS (200) feat-synth videos of 120 s at 2 rows/s, sample
-# rate 2 (T = 120 rows), features of WSD_EPOCH_DIM (500), hidden = embedding
+# on WSD_EPOCH_VIDEOS (200) videos with feat-synth features: by default
+# ActivityNet train videos drawn with seed 1 from WSD_ANET_TRAIN (default
+# ../shared/data/activitynet-captions/train_modified.json): their sentences
+# and durations, C3D's 3.75 rows/s, sample rate 2, so real lengths and
+# real padding; without that file (or WSD_EPOCH_SYNTH=1) synthetic
+# captions of 120 s videos at 2 rows/s (T = 120 rows, no padding).
+# Features of WSD_EPOCH_DIM (500), hidden = embedding
 # WSD_EPOCH_HIDDEN (512), 2-layer GRUs, a vocabulary padded to
 # WSD_EPOCH_VOCAB (6000) entries as ActivityNet's. Each epoch's time is the
 # programs' own (the "seconds" of their --log epoch records: the batches,
@@ -30,8 +35,21 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 load() { cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo '?'; }
 
-"$bin/feat-synth" --make-captions "$videos" --min-duration 120 --max-duration 120 --seed 11 >"$tmp/train.json"
-"$bin/feat-synth" "$tmp/train.json" --dim "$dim" --rows-per-second 2 --seed 12 -o "$tmp/train.tsr"
+anet_json=${WSD_ANET_TRAIN:-../shared/data/activitynet-captions/train_modified.json}
+if [ "${WSD_EPOCH_SYNTH:-0}" != 1 ] && [ -r "$anet_json" ] &&
+    python3 -c 'import json, random, sys
+d = json.load(open(sys.argv[1]))
+random.seed(1)
+json.dump({k: d[k] for k in random.sample(sorted(d), int(sys.argv[2]))}, sys.stdout)' \
+        "$anet_json" "$videos" >"$tmp/train.json"; then
+    what="ActivityNet train videos (their sentences and durations, C3D rate 3.75 rows/s, sample rate 2)"
+    rate=3.75
+else
+    "$bin/feat-synth" --make-captions "$videos" --min-duration 120 --max-duration 120 --seed 11 >"$tmp/train.json"
+    what="synthetic videos of 120 s (T 120)"
+    rate=2
+fi
+"$bin/feat-synth" "$tmp/train.json" --dim "$dim" --rows-per-second "$rate" --seed 12 -o "$tmp/train.tsr"
 "$bin/vocab-build" "$tmp/train.json" --min-count 1 -o "$tmp/vocab0.json" 2>"$tmp/vocab.log"
 entries=$(sed -n 's/.*vocabulary: \([0-9]*\) entries.*/\1/p' "$tmp/vocab.log")
 [ -n "$entries" ] || { echo "bench-epoch: vocab-build reported no size"; cat "$tmp/vocab.log"; exit 1; }
@@ -58,7 +76,7 @@ report() { # name log epoch batch
     }'
 }
 
-echo "training epochs on $videos synthetic videos: F $dim, H = E $hidden, V $vsize, T 120, 2-layer GRUs;" \
+echo "training epochs on $videos $what: F $dim, H = E $hidden, V $vsize, 2-layer GRUs;" \
     "$threads thread(s) (load $(load))"
 "$bin/cg-pretrain" --feats "$tmp/train.tsr" --captions "$tmp/train.json" --vocab "$tmp/vocab.json" \
     --out "$tmp/cg.h5" $model $run --epochs 1 --batch 36 --log "$tmp/cg.jsonl"

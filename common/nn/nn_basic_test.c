@@ -185,6 +185,51 @@ static void test_linear_fd(void) {
     }
 }
 
+/* The per-sequence linear against the plain one on zero-padded sequences:
+ * the same bits on each sequence's rows, zeros on the padding; the
+ * gradients of the plain backward with the padding's gradient zeroed (up to
+ * rounding: sums over fewer rows); bad lengths refused. */
+static void test_linear_seq(void) {
+    enum { SB = 3, ST = 4, IN = 5, OUT = 3 };
+    const int len[SB] = {2, 4, 1};
+    nn_params ps;
+    nn_linear l;
+    wsd_rng rng;
+    wsd_rng_seed(&rng, 3);
+    nn_params_init(&ps, "m");
+    CHECK(nn_linear_init(&l, &ps, "fc", IN, OUT, 0, &rng, NN_CPU) == 0);
+    nn_tensor x = nn_zeros2(NN_CPU, SB * ST, IN), dy = nn_zeros2(NN_CPU, SB * ST, OUT);
+    nn_tensor y1 = nn_zeros2(NN_CPU, SB * ST, OUT), y2 = nn_zeros2(NN_CPU, SB * ST, OUT);
+    nn_tensor dx1 = nn_zeros2(NN_CPU, SB * ST, IN), dx2 = nn_zeros2(NN_CPU, SB * ST, IN);
+    tu_randomize(&x, &rng, 1);
+    tu_randomize(&dy, &rng, 1);
+    tu_randomize(&y2, &rng, 1); /* stale values the padding must not keep */
+    for (int b = 0; b < SB; b++)
+        for (int t = len[b]; t < ST; t++) {
+            memset(x.data + (size_t)(b * ST + t) * IN, 0, sizeof(float) * IN);
+            memset(dy.data + (size_t)(b * ST + t) * OUT, 0, sizeof(float) * OUT);
+        }
+    CHECK(nn_linear_forward(&l, &x, &y1) == 0);
+    CHECK(nn_linear_forward_seq(&l, &x, SB, ST, len, &y2) == 0);
+    CHECK(memcmp(y1.data, y2.data, sizeof(float) * y1.size) == 0);
+    nn_tensor g1 = nn_zeros2(NN_CPU, OUT, IN);
+    CHECK(nn_linear_backward(&l, &x, &dy, &dx1) == 0);
+    nn_tensor_copy(&g1, &l.weight->grad);
+    nn_params_zero_grad(&ps);
+    CHECK(nn_linear_backward_seq(&l, &x, &dy, SB, ST, len, &dx2) == 0);
+    CHECK(memcmp(dx1.data, dx2.data, sizeof(float) * dx1.size) == 0);
+    for (size_t i = 0; i < g1.size; i++)
+        CHECK_MSG(fabsf(g1.data[i] - l.weight->grad.data[i]) <= 1e-6f, "dW[%zu] %g vs %g", i,
+                  g1.data[i], l.weight->grad.data[i]);
+    const int bad[SB] = {2, 0, 1}, over[SB] = {2, ST + 1, 1};
+    CHECK(nn_linear_forward_seq(&l, &x, SB, ST, bad, &y2) == -1);
+    CHECK(nn_linear_backward_seq(&l, &x, &dy, SB, ST, over, NULL) == -1);
+    CHECK(nn_linear_forward_seq(&l, &x, SB, ST + 1, len, &y2) == -1); /* rows ≠ B·T */
+    nn_tensor *ts[] = {&x, &dy, &y1, &y2, &dx1, &dx2, &g1};
+    for (size_t i = 0; i < sizeof ts / sizeof *ts; i++) nn_tensor_free(ts[i]);
+    nn_params_free(&ps);
+}
+
 static void test_linear_embedding_golden(void) {
     tu_goldens gs;
     if (tu_goldens_load(&gs, "linear.txt")) TEST_SKIP("linear goldens missing");
@@ -361,6 +406,7 @@ int main(void) {
     TEST_RUN(test_ops_gemm_concat_gather);
     TEST_RUN(test_activations_fd);
     TEST_RUN(test_linear_fd);
+    TEST_RUN(test_linear_seq);
     TEST_RUN(test_linear_embedding_golden);
     TEST_RUN(test_embedding_fd);
     TEST_RUN(test_init_distributions);

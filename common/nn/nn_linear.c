@@ -62,6 +62,43 @@ int nn_linear_backward(const nn_linear *l, const nn_tensor *x, const nn_tensor *
     return 0;
 }
 
+/* sequence b's first len[b] rows of t (B·T, cols) as a view */
+static int seq_rows(const nn_tensor *t, int cols, int B, int T, const int *len, int b,
+                    const char *what, nn_tensor *out) {
+    nn_tensor all;
+    TRY(as_rows(t, cols, what, &all));
+    if (all.shape[0] != B * T)
+        return wsd_fail("%s: %d rows, expected %d sequences of %d", what, all.shape[0], B, T);
+    if (len[b] < 1 || len[b] > T)
+        return wsd_fail("%s: sequence %d has length %d, expected 1 … %d", what, b, len[b], T);
+    *out = nn_view2(&all, (size_t)b * T * cols, len[b], cols);
+    return 0;
+}
+
+int nn_linear_forward_seq(const nn_linear *l, const nn_tensor *x, int B, int T, const int *len,
+                          nn_tensor *y) {
+    nn_tensor_zero(y);
+    for (int b = 0; b < B; b++) {
+        nn_tensor xb, yb;
+        TRY(seq_rows(x, l->in, B, T, len, b, "linear input", &xb));
+        TRY(seq_rows(y, l->out, B, T, len, b, "linear output", &yb));
+        TRY(nn_linear_forward(l, &xb, &yb));
+    }
+    return 0;
+}
+
+int nn_linear_backward_seq(const nn_linear *l, const nn_tensor *x, const nn_tensor *dy, int B,
+                           int T, const int *len, nn_tensor *dx) {
+    for (int b = 0; b < B; b++) {
+        nn_tensor xb, dyb, dxb;
+        TRY(seq_rows(x, l->in, B, T, len, b, "linear input", &xb));
+        TRY(seq_rows(dy, l->out, B, T, len, b, "linear grad", &dyb));
+        if (dx) TRY(seq_rows(dx, l->in, B, T, len, b, "linear input grad", &dxb));
+        TRY(nn_linear_backward(l, &xb, &dyb, dx ? &dxb : NULL));
+    }
+    return 0;
+}
+
 int nn_embedding_init(nn_embedding *e, nn_params *ps, const char *prefix, int num, int dim,
                       wsd_rng *rng, nn_device dev) {
     int ws[2] = {num, dim};

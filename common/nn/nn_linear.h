@@ -17,6 +17,16 @@ int nn_linear_init(nn_linear *l, nn_params *ps, const char *prefix, int in, int 
 int nn_linear_forward(const nn_linear *l, const nn_tensor *x, nn_tensor *y);
 /* Accumulates dW, db; dx += dy·W when dx is not NULL. */
 int nn_linear_backward(const nn_linear *l, const nn_tensor *x, const nn_tensor *dy, nn_tensor *dx);
+/* x (B·T, in) holding B sequences padded to T rows, sequence b len[b] (1 …
+ * T) long: nn_linear_forward on each sequence's own rows; the padding's
+ * outputs are zeros, not computed (a bias-free layer on the zero padding
+ * of a batch gives the same). */
+int nn_linear_forward_seq(const nn_linear *l, const nn_tensor *x, int B, int T, const int *len,
+                          nn_tensor *y);
+/* Its backward: dW, db from each sequence's own rows (one product per
+ * sequence); dx += there when not NULL. */
+int nn_linear_backward_seq(const nn_linear *l, const nn_tensor *x, const nn_tensor *dy, int B,
+                           int T, const int *len, nn_tensor *dx);
 
 typedef struct {
     int num, dim;

@@ -70,6 +70,7 @@ void wsd_cg_run_free(wsd_cg_run *run) {
     nn_softctx_cache_free(&run->ctx_cache);
     free(run->gather);
     free(run->init_idx);
+    free(run->vlen);
     free(run->in_ids);
     free(run->targets);
     free(run->weights);
@@ -100,17 +101,16 @@ int cg_encode(wsd_cg *cg, wsd_cg_run *run, const wsd_batch *b, int training, int
         return -1;
     /* the padding past each video's end is left out: the context masks and
      * the initial-state index read only steps < T_b */
-    int *len = wsd_malloc(sizeof(int) * (size_t)B);
-    for (int v = 0; v < B; v++) len[v] = (int)b->video_len[2 * v];
-    int rc = nn_gru_seq_forward_len(&cg->enc, &run->video, len, NULL, &run->enc_out, &run->hs,
-                                    training, &cg->rng, keep_cache ? &run->enc_cache : NULL);
-    free(len);
-    if (rc) return -1;
+    run->vlen = wsd_realloc(run->vlen, sizeof(int) * (size_t)(B > 0 ? B : 1));
+    for (int v = 0; v < B; v++) run->vlen[v] = (int)b->video_len[2 * v];
+    if (nn_gru_seq_forward_len(&cg->enc, &run->video, run->vlen, NULL, &run->enc_out, &run->hs,
+                               training, &cg->rng, keep_cache ? &run->enc_cache : NULL))
+        return -1;
     /* residual (seq_encoder.py RNNSeqEncoder._forward_residual): Y = o + R x (identity when F == H)
      */
     nn_tensor x2 = nn_view2(&run->video, 0, B * T, F), y2 = nn_view2(&run->Y, 0, B * T, H);
     if (cg->has_residual) {
-        TRY(nn_linear_forward(&cg->residual, &x2, &y2));
+        TRY(nn_linear_forward_seq(&cg->residual, &x2, B, T, run->vlen, &y2));
     } else if (nn_tensor_copy(&y2, &x2)) {
         return -1;
     }
@@ -292,7 +292,7 @@ int wsd_cg_backward(wsd_cg *cg, wsd_cg_run *run, float scale, nn_tensor *dseg) {
     if (dseg) TRY(nn_mul_acc(&dsegf, &run->tn2, dseg));
     if (cg->has_residual) {
         nn_tensor x2 = nn_view2(&run->video, 0, B * T, F), dy2 = nn_view2(&dY, 0, B * T, H);
-        TRY(nn_linear_backward(&cg->residual, &x2, &dy2, NULL));
+        TRY(nn_linear_backward_seq(&cg->residual, &x2, &dy2, B, T, run->vlen, NULL));
     }
     TRY(nn_gru_seq_backward(&cg->enc, &run->enc_cache, &dY, &dhs, NULL, NULL));
     return 0;

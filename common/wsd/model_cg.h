@@ -82,6 +82,7 @@ void wsd_cg_free(wsd_cg *cg);
 typedef struct {
     int B, T, N, L;
     int *gather, *init_idx; /* (N) video and decoder-init step of each segment */
+    int *vlen;              /* (B) the videos' lengths T_b */
     int *in_ids, *targets;  /* (rows) input token and target token of each step */
     float *weights;         /* (rows) caption mask of each target */
     nn_tensor video;        /* (B, T, F) */

@@ -231,7 +231,7 @@ static int sl_forward(wsd_sl *sl, wsd_sl_run *r, const wsd_batch *b, const int *
         if (first)
             TRY(nn_tensor_copy(&r->vres_out, &first->vres_out));
         else
-            TRY(nn_linear_forward(&sl->vres, &x2, &r->vres_out));
+            TRY(nn_linear_forward_seq(&sl->vres, &x2, B, T, r->vlen, &r->vres_out));
         TRY(nn_axpy(1.0f, &r->vres_out, &r->Y));
     } else {
         TRY(nn_axpy(1.0f, &r->video, &r->Y));
@@ -438,12 +438,12 @@ static int backward_head(wsd_sl *sl, wsd_sl_run *r, const float *d_score, const 
     return nn_hidden_scatter_acc(zlike(&r->d_Hs, &r->Hs), &r->d_hs, r->iota, r->len, N, NN_HID_NLH);
 }
 
-/* the video's residual projection: dW += xᵀ d_Y */
+/* the video's residual projection: dW += xᵀ d_Y over the videos' own rows */
 static int backward_residual(wsd_sl *sl, wsd_sl_run *r, const nn_tensor *d_Y) {
     int B = r->B, T = r->T, F = sl->cfg.feat_dim, H = sl->cfg.hidden;
     if (F == H) return 0;
     nn_tensor x2 = nn_view2(&r->video, 0, B * T, F), dy2 = nn_view2(d_Y, 0, B * T, H);
-    return nn_linear_backward(&sl->vres, &x2, &dy2, NULL);
+    return nn_linear_backward_seq(&sl->vres, &x2, &dy2, B, T, r->vlen, NULL);
 }
 
 static int backward_text(wsd_sl *sl, wsd_sl_run *r) {

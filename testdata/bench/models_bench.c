@@ -87,7 +87,8 @@ static void make_batch(wsd_batch *b, int B, int per, wsd_rng *rng) {
     for (int v = 0; v < B; v++) {
         int len = video_rows(v);
         for (size_t i = 0; i < (size_t)T * F; i++)
-            b->video[(size_t)v * T * F + i] = i < (size_t)len * F ? wsd_rng_uniform(rng) * 2 - 1 : 0;
+            b->video[(size_t)v * T * F + i] =
+                i < (size_t)len * F ? wsd_rng_uniform(rng) * 2 - 1 : 0;
         b->video_len[2 * v] = (float)len;
         b->video_len[2 * v + 1] = len * (2 / 3.75f); /* seconds at C3D's rate, sampled by 2 */
         b->video_pos[v] = v;

@@ -17,6 +17,10 @@ done
 # localize: the SL's outputs come to the host once per run (scores, refiner)
 [ "$("$mb" localize 1 1 | cut -d' ' -f4)" -gt 0 ] || fail "models_bench localize counted no syncs"
 [ "$("$mb" gemm:64:96:32 1 1 | cut -d' ' -f3)" = 0.0016 ] || fail "gemm:64:96:32 is 4 x 2*64*96*32 FLOP"
+# videos of their own lengths: as many as the batch has videos, positive
+WSD_BENCH_LENGTHS=5,9,2,7,3,8,1,4 "$mb" localize 1 1 >/dev/null || fail "models_bench with 8 lengths"
+expect_exit 1 "a batch of more videos" env WSD_BENCH_LENGTHS=5,9 "$mb" localize 1 1
+expect_exit 1 "positive length" env WSD_BENCH_LENGTHS=5,0,2 "$mb" localize 1 1
 expect_exit 1 "gemm:M:N:K" "$mb" gemm:1:2 1 1
 expect_exit 1 "unknown" "$mb" nonsense 1 1
 out=$(WSD_TORCH_PYTHON=/nonexistent WSD_THREADS=1 WSD_BENCH_REPS=1 WSD_BENCH_ROUNDS=1 \
@@ -25,6 +29,10 @@ out=$(WSD_TORCH_PYTHON=/nonexistent WSD_THREADS=1 WSD_BENCH_REPS=1 WSD_BENCH_ROU
 echo "$out" | grep -q 'localize: ours wall .* videos/s' || fail "bench-models.sh: $out"
 echo "$out" | grep -q 'sgemm (4320 x 512 x 1536): [0-9.]* GFLOP/s' || fail "bench-models.sh: $out"
 echo "$out" | grep -q 'PyTorch: not importable' || fail "bench-models.sh without torch: $out"
+out=$(WSD_TORCH_PYTHON=/nonexistent WSD_THREADS=1 WSD_BENCH_REPS=1 WSD_BENCH_ROUNDS=1 \
+    WSD_BENCH_ITEMS=localize@anet WSD_ANET_TRAIN=/nonexistent sh pipelines/bench-models.sh) ||
+    fail "bench-models.sh failed: $out"
+echo "$out" | grep -q 'localize@anet: skipped (/nonexistent not readable' || fail "bench-models.sh @anet: $out"
 # bench-gpu.sh: CPU figures, and without a GPU the GPU part says it was skipped
 if ! "$mb" gemm:8:8:8 1 1 cuda >/dev/null 2>&1; then
     out=$(WSD_THREADS=1 WSD_BENCH_REPS=1 WSD_BENCH_ITEMS=localize sh pipelines/bench-gpu.sh) ||
