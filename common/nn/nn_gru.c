@@ -276,6 +276,7 @@ void nn_gru_seq_cache_free(nn_gru_seq_cache *c) {
     nn_tensor_free(&c->hprev);
     free(c->len);
     free(c->order);
+    free(c->inv);
     free(c->count);
     free(c->off);
     free(c->src_row);
@@ -320,6 +321,7 @@ static int set_layout(nn_gru_seq_cache *c, int T, int B, const int *len) {
         }
     c->len = wsd_realloc(c->len, sizeof(int) * (size_t)B);
     c->order = wsd_realloc(c->order, sizeof(int) * (size_t)B);
+    c->inv = wsd_realloc(c->inv, sizeof(int) * (size_t)B);
     c->count = wsd_realloc(c->count, sizeof(int) * (size_t)T);
     c->off = wsd_realloc(c->off, sizeof(int) * (size_t)(T + 1));
     for (int b = 0; b < B; b++) {
@@ -330,6 +332,7 @@ static int set_layout(nn_gru_seq_cache *c, int T, int B, const int *len) {
         sort_len = c->len;
         qsort(c->order, (size_t)B, sizeof(int), by_len_desc);
     }
+    for (int i = 0; i < B; i++) c->inv[c->order[i]] = i;
     c->off[0] = 0;
     for (int t = 0, n = B; t < T; t++) {
         while (n > 0 && c->len[c->order[n - 1]] <= t) n--;
@@ -337,6 +340,8 @@ static int set_layout(nn_gru_seq_cache *c, int T, int B, const int *len) {
         c->off[t + 1] = c->off[t] + n;
     }
     c->rows = c->off[T];
+    c->T = T;
+    c->B = B;
     if (!c->packed) return 0;
     size_t R = (size_t)c->rows;
     c->src_row = wsd_realloc(c->src_row, sizeof(int) * R);
@@ -417,8 +422,15 @@ static int seq_forward_core(const nn_gru *g, int in_var, const nn_tensor *h0, in
                 be->gemm(0, 1, B, 3 * H, in - in_var, 1.0f, c->xc.data, in - in_var, w + in_var, in,
                          0.0f, c->work2.data, 3 * H);
                 be->add_row_bias(B, 3 * H, c->work2.data, g->b_ih[0]->value.data);
+                const float *pc = c->work2.data;
+                if (c->packed) {
+                    /* in the layout's order (work3 is free until the backward) */
+                    ensure_room(&c->work3, dev, B3H);
+                    be->gather_rows(B, 3 * H, c->work2.data, c->order, c->work3.data);
+                    pc = c->work3.data;
+                }
                 for (int t = 0; t < T; t++)
-                    be->axpy((size_t)c->count[t] * 3 * H, 1.0f, c->work2.data,
+                    be->axpy((size_t)c->count[t] * 3 * H, 1.0f, pc,
                              c->work.data + (size_t)c->off[t] * 3 * H);
             } else {
                 project(be, (int)R, in_l, 3 * H, input, g->w_ih[l], g->b_ih[l], c->work.data);
@@ -522,23 +534,21 @@ int nn_gru_seq_forward_same0(const nn_gru *g, const nn_tensor *x, const nn_gru_s
                           cache, same);
 }
 
-int nn_gru_seq_forward_tm(const nn_gru *g, const nn_tensor *x, const nn_tensor *xc,
-                          const nn_tensor *h0, int training, wsd_rng *rng, nn_gru_seq_cache *c) {
-    int L = g->layers, H = g->hidden;
+int nn_gru_seq_layout(nn_gru_seq_cache *c, int T, int B, const int *len) {
+    if (T < 1 || B < 1) return wsd_fail("GRU: a layout of %d steps of %d sequences", T, B);
+    return set_layout(c, T, B, len);
+}
+
+/* the time-major forward on x (rows, in_var) in c's layout */
+static int forward_rows(const nn_gru *g, const nn_tensor *x, const nn_tensor *xc,
+                        const nn_tensor *h0, int training, wsd_rng *rng, nn_gru_seq_cache *c) {
+    int L = g->layers, H = g->hidden, B = c->B;
     int cw = xc ? xc->shape[xc->ndim - 1] : 0, in_var = g->in - cw;
-    if (x->ndim != 3 || x->shape[2] != in_var)
-        return wsd_fail("GRU: time-major input %s, expected (T, B, %d)", nn_tensor_shape_str(x),
-                        in_var);
-    int T = x->shape[0], B = x->shape[1];
     if (xc && nn_check_shape(xc, "GRU constant input", 2, B, cw)) return -1;
     if (h0 && nn_check_shape(h0, "GRU h0", 3, L, B, H)) return -1;
     nn_device dev = x->device;
-    const nn_backend *be = nn_backend_for(dev);
-    TRY(set_layout(c, T, B, NULL));
-    c->T = T;
-    c->B = B;
     ensure_room(&c->x, dev, x->size);
-    be->copy(c->x.data, x->data, x->size);
+    nn_backend_for(dev)->copy(c->x.data, x->data, x->size);
     if (xc) {
         nn_tensor_ensure2(&c->xc, dev, B, cw);
         TRY(nn_tensor_copy(&c->xc, xc));
@@ -546,23 +556,56 @@ int nn_gru_seq_forward_tm(const nn_gru *g, const nn_tensor *x, const nn_tensor *
     return seq_forward_core(g, in_var, h0, training, rng, c, NULL);
 }
 
+int nn_gru_seq_forward_tm(const nn_gru *g, const nn_tensor *x, const nn_tensor *xc,
+                          const nn_tensor *h0, int training, wsd_rng *rng, nn_gru_seq_cache *c) {
+    int in_var = g->in - (xc ? xc->shape[xc->ndim - 1] : 0);
+    if (x->ndim != 3 || x->shape[2] != in_var || x->shape[0] < 1 || x->shape[1] < 1)
+        return wsd_fail("GRU: time-major input %s, expected (T, B, %d)", nn_tensor_shape_str(x),
+                        in_var);
+    TRY(set_layout(c, x->shape[0], x->shape[1], NULL));
+    return forward_rows(g, x, xc, h0, training, rng, c);
+}
+
+int nn_gru_seq_forward_rows(const nn_gru *g, const nn_tensor *x, const nn_tensor *xc,
+                            const nn_tensor *h0, int training, wsd_rng *rng, nn_gru_seq_cache *c) {
+    int in_var = g->in - (xc ? xc->shape[xc->ndim - 1] : 0);
+    if (!c->off || x->ndim != 2 || x->shape[0] != c->rows || x->shape[1] != in_var)
+        return wsd_fail("GRU: input %s, expected (%d, %d): the rows of the layout",
+                        nn_tensor_shape_str(x), c->off ? c->rows : 0, in_var);
+    return forward_rows(g, x, xc, h0, training, rng, c);
+}
+
+nn_tensor nn_gru_seq_top_rows(const nn_gru *g, const nn_gru_seq_cache *c) {
+    return nn_view2(&c->h[g->layers - 1], (size_t)c->B * g->hidden, c->rows, g->hidden);
+}
+
 nn_tensor nn_gru_seq_top_tm(const nn_gru *g, const nn_gru_seq_cache *c) {
     return nn_view3(&c->h[g->layers - 1], (size_t)c->B * g->hidden, c->T, c->B, g->hidden);
 }
 
+/* The gradients from outside the recurrence: unpacked, the top layer's at
+ * dout + t·ts + b·bs and dhs (layers, B, T, H); packed, both in the layout
+ * (gout (rows, H), ghs (layers, rows, H)). */
+typedef struct {
+    const float *dout;
+    size_t ts, bs;
+    const nn_tensor *dhs;
+    const float *gout, *ghs;
+} outside;
+
 /* dst (count[t], H) += the gradient reaching layer l's output at step t
- * from outside the recurrence: dout (top layer), dhs, and the layer above's
- * input gradient (c->work3) through its dropout. Unpacked, dout is read at
- * dout + t·ts + b·bs and dhs batch-major; packed, both were gathered into
- * c->grads in the layout beforehand (dout first, then dhs layer by layer). */
+ * from outside the recurrence, and the layer above's input gradient
+ * (c->work3) through its dropout. */
 static void add_output_grad(const nn_backend *be, const nn_gru_seq_cache *c, int L, int H, int l,
-                            int t, const float *dout, size_t ts, size_t bs, const nn_tensor *dhs,
-                            float *dst) {
+                            int t, const outside *o_, float *dst) {
     int B = c->B, T = c->T, n = c->count[t];
     size_t o = (size_t)c->off[t] * H, nH = (size_t)n * H, RH = (size_t)c->rows * H;
+    const float *dout = o_->dout;
+    const nn_tensor *dhs = o_->dhs;
+    size_t ts = o_->ts, bs = o_->bs;
     if (c->packed) {
-        if (l == L - 1 && dout) be->axpy(nH, 1.0f, c->grads.data + o, dst);
-        if (dhs) be->axpy(nH, 1.0f, c->grads.data + (size_t)(1 + l) * RH + o, dst);
+        if (l == L - 1 && o_->gout) be->axpy(nH, 1.0f, o_->gout + o, dst);
+        if (o_->ghs) be->axpy(nH, 1.0f, o_->ghs + (size_t)l * RH + o, dst);
     } else {
         if (l == L - 1 && dout) be->copy2d(B, H, dout + t * ts, (int)bs, dst, H, 1);
         if (dhs)
@@ -588,13 +631,18 @@ static int seq_backward_core(const nn_gru *g, nn_gru_seq_cache *c, const float *
     ensure_room(&c->work2, dev, R * 3 * H); /* dgh */
     ensure_room(&c->work3, dev, R * H);     /* grad w.r.t. the input of the layer above */
     ensure_room(&c->dh, dev, 2 * BH);
-    if (c->packed) {
+    outside og = {dout, ts, bs, dhs, NULL, NULL};
+    if (c->packed && tm) {
+        og.gout = dout; /* in the layout already */
+    } else if (c->packed) {
         /* the gradients from outside, in the layout (padding's are dropped) */
         ensure_room(&c->grads, dev, (1 + L) * R * H);
         if (dout) be->gather_rows((int)R, H, dout, c->src_row, c->grads.data);
         for (int l = 0; dhs && l < L; l++)
             be->gather_rows((int)R, H, dhs->data + (size_t)l * B * T * H, c->src_row,
                             c->grads.data + (1 + l) * R * H);
+        og.gout = dout ? c->grads.data : NULL;
+        og.ghs = dhs ? c->grads.data + R * H : NULL;
     }
     float *dh = c->dh.data, *dhp = c->dh.data + BH;
     for (int l = L - 1; l >= 0; l--) {
@@ -604,7 +652,7 @@ static int seq_backward_core(const nn_gru *g, nn_gru_seq_cache *c, const float *
             for (int t = 0; t < T; t++) {
                 float *g0 = low_out + (size_t)c->off[t] * H;
                 be->fill(g0, (size_t)c->count[t] * H, 0.0f);
-                add_output_grad(be, c, L, H, 0, t, dout, ts, bs, dhs, g0);
+                add_output_grad(be, c, L, H, 0, t, &og, g0);
             }
             break;
         }
@@ -613,7 +661,7 @@ static int seq_backward_core(const nn_gru *g, nn_gru_seq_cache *c, const float *
         for (int t = T - 1; t >= 0; t--) {
             int n = c->count[t];
             size_t o = (size_t)c->off[t];
-            add_output_grad(be, c, L, H, l, t, dout, ts, bs, dhs, dh);
+            add_output_grad(be, c, L, H, l, t, &og, dh);
             if (l == 0 && low_in) be->axpy((size_t)n * H, 1.0f, low_in + o * H, dh);
             float *dgh = c->work2.data + o * 3 * H;
             be->gru_cell_backward(n, H, c->gates[l].data + o * 4 * H, prev_state(c, l, t, H), dh,
@@ -648,8 +696,16 @@ static int seq_backward_core(const nn_gru *g, nn_gru_seq_cache *c, const float *
             be->gemm(1, 0, 3 * H, in_var, (int)R, 1.0f, c->work.data, 3 * H, input, in_var, 1.0f,
                      wg, in);
             be->sum_rows((int)R, 3 * H, c->work.data, nn_param_grad(g->b_ih[0])->data);
-            be->copy(sum, c->work.data, B3H);
-            for (int t = 1; t < T; t++) be->axpy(B3H, 1.0f, c->work.data + (size_t)t * B3H, sum);
+            be->copy(sum, c->work.data, B3H); /* every sequence runs step 0 */
+            for (int t = 1; t < T; t++)
+                be->axpy((size_t)c->count[t] * 3 * H, 1.0f,
+                         c->work.data + (size_t)c->off[t] * 3 * H, sum);
+            if (c->packed) {
+                /* back in batch order (work3 is free again) */
+                ensure_room(&c->work3, dev, B3H);
+                be->gather_rows(B, 3 * H, sum, c->inv, c->work3.data);
+                sum = c->work3.data;
+            }
             be->gemm(1, 0, 3 * H, in - in_var, B, 1.0f, sum, 3 * H, c->xc.data, in - in_var, 1.0f,
                      wg + in_var, in);
             if (dxc)
@@ -725,8 +781,22 @@ int nn_gru_seq_backward_tm(const nn_gru *g, nn_gru_seq_cache *c, const nn_tensor
                            nn_tensor *dx, nn_tensor *dxc, nn_tensor *dh0) {
     int L = g->layers, H = g->hidden, B = c->B, T = c->T, cw = g->in - c->in_var;
     if (!c->gates[0].data) return wsd_fail("GRU backward: empty cache (forward without cache?)");
-    if (dout && nn_check_shape(dout, "GRU output grad", 3, T, B, H)) return -1;
+    if (dout && (c->packed || nn_check_shape(dout, "GRU output grad", 3, T, B, H)))
+        return c->packed ? wsd_fail("GRU backward: the forward was by rows") : -1;
     if (dx && nn_check_shape(dx, "GRU input grad", 3, T, B, c->in_var)) return -1;
+    if (dxc && (cw == 0 || nn_check_shape(dxc, "GRU constant-input grad", 2, B, cw)))
+        return cw ? -1 : wsd_fail("GRU backward: no constant input in the forward");
+    if (dh0 && nn_check_shape(dh0, "GRU h0 grad", 3, L, B, H)) return -1;
+    return seq_backward_core(g, c, dout ? dout->data : NULL, (size_t)B * H, (size_t)H, NULL, dx, 1,
+                             dxc, dh0, NULL, NULL);
+}
+
+int nn_gru_seq_backward_rows(const nn_gru *g, nn_gru_seq_cache *c, const nn_tensor *dout,
+                             nn_tensor *dx, nn_tensor *dxc, nn_tensor *dh0) {
+    int L = g->layers, H = g->hidden, B = c->B, R = c->rows, cw = g->in - c->in_var;
+    if (!c->gates[0].data) return wsd_fail("GRU backward: empty cache (forward without cache?)");
+    if (dout && nn_check_shape(dout, "GRU output grad", 2, R, H)) return -1;
+    if (dx && nn_check_shape(dx, "GRU input grad", 2, R, c->in_var)) return -1;
     if (dxc && (cw == 0 || nn_check_shape(dxc, "GRU constant-input grad", 2, B, cw)))
         return cw ? -1 : wsd_fail("GRU backward: no constant input in the forward");
     if (dh0 && nn_check_shape(dh0, "GRU h0 grad", 3, L, B, H)) return -1;

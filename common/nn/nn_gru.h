@@ -102,12 +102,13 @@ typedef struct {
      * count[t] − 1, the count[t] sequences still running at t, longest
      * first (order). Without lengths: the identity, count[t] = B, off[t] =
      * t·B, i.e. (T, B, ·) time-major. */
-    int packed;               /* some sequence is shorter than T */
-    int rows;                 /* Σ_t count[t] */
-    int *len, *order, *count; /* (B), (B), (T) */
-    int *off;                 /* (T + 1) */
-    int *src_row, *tb_row;    /* (rows) packed only: its row b·T + t, and t·B + b */
-    int *prev_row;            /* (rows) packed only: the row of h holding its h_{t-1} */
+    int packed;             /* some sequence is shorter than T */
+    int rows;               /* Σ_t count[t] */
+    int *len, *order, *inv; /* (B): lengths, order, inv[order[i]] = i */
+    int *count;             /* (T) */
+    int *off;               /* (T + 1) */
+    int *src_row, *tb_row;  /* (rows) packed only: its row b·T + t, and t·B + b */
+    int *prev_row;          /* (rows) packed only: the row of h holding its h_{t-1} */
 } nn_gru_seq_cache;
 
 void nn_gru_seq_cache_free(nn_gru_seq_cache *c);
@@ -170,5 +171,24 @@ nn_tensor nn_gru_seq_top_tm(const nn_gru *g, const nn_gru_seq_cache *cache);
  * dx (T, B, in_var), dxc (B, in − in_var), dh0 (layers, B, H) += when not NULL. */
 int nn_gru_seq_backward_tm(const nn_gru *g, nn_gru_seq_cache *cache, const nn_tensor *dout,
                            nn_tensor *dx, nn_tensor *dxc, nn_tensor *dh0);
+
+/* ---- whole sequence, by rows (teacher-forced decoders of sentences of
+ * their own lengths) ----
+ * nn_gru_seq_layout puts in the cache the row layout of T steps of B
+ * sequences, sequence b running len[b] (1 … T) of them (len NULL: all T):
+ * row c->off[t] + i is step t of sequence c->order[i], for i < c->count[t]
+ * (the longest first). The caller puts its per-row inputs in that order;
+ * nn_gru_seq_forward_rows is then nn_gru_seq_forward_tm on x (rows,
+ * in_var) with the padding left out (xc and h0 in batch order), and
+ * nn_gru_seq_backward_rows its backward with dout, dx (rows, ·) in the
+ * layout and dxc, dh0 in batch order. Same results as the time-major
+ * forward on the running rows, up to rounding in the weight gradients. */
+int nn_gru_seq_layout(nn_gru_seq_cache *c, int T, int B, const int *len);
+int nn_gru_seq_forward_rows(const nn_gru *g, const nn_tensor *x, const nn_tensor *xc,
+                            const nn_tensor *h0, int training, wsd_rng *rng, nn_gru_seq_cache *c);
+/* (rows, H) view of the top layer's outputs in the layout */
+nn_tensor nn_gru_seq_top_rows(const nn_gru *g, const nn_gru_seq_cache *cache);
+int nn_gru_seq_backward_rows(const nn_gru *g, nn_gru_seq_cache *c, const nn_tensor *dout,
+                             nn_tensor *dx, nn_tensor *dxc, nn_tensor *dh0);
 
 #endif

@@ -11,9 +11,9 @@ typedef struct {
     nn_gru_seq_cache cache;
 } seq_ctx;
 
-/* lengths for the padding tests: a non-trivial order (1, 0, 2) with a
- * sequence of one step */
-static const int seq_len[B] = {2, 4, 1};
+/* lengths for the padding tests: an order (2, 0, 1) that is not its own
+ * inverse, and a sequence of one step */
+static const int seq_len[B] = {3, 1, 4};
 
 static double seq_loss(void *p) {
     seq_ctx *c = p;
@@ -99,7 +99,7 @@ static void test_gru_seq_len_matches_full(void) {
     wsd_rng_seed(&r2, 5);
     CHECK(nn_gru_seq_forward(&c.g, &c.x, &c.h0, &out, &hs, 1, &r1, &full) == 0);
     CHECK(nn_gru_seq_forward_len(&c.g, &c.x, seq_len, &c.h0, &c.out, &c.hs, 1, &r2, &c.cache) == 0);
-    CHECK(c.cache.packed && c.cache.rows == 2 + 4 + 1);
+    CHECK(c.cache.packed && c.cache.rows == 3 + 1 + 4);
     CHECK(wsd_rng_uniform(&r1) == wsd_rng_uniform(&r2)); /* as many draws */
     int bad = 0;
     for (int l = 0; l < L; l++)
@@ -336,6 +336,104 @@ static void check_time_major(float dropout) {
 static void test_gru_time_major_constant_input(void) { check_time_major(0); }
 static void test_gru_time_major_constant_input_dropout(void) { check_time_major(0.3f); }
 
+/* By rows (a decoder over sentences of their own lengths): the forward on
+ * the running rows of the layout against the time-major forward of all
+ * steps, the same bits there; the backward against the time-major one with
+ * the padding's gradient zeroed, up to rounding; and finite differences. */
+typedef struct {
+    nn_gru *g;
+    nn_tensor *x, *xc, *h0, *r;
+    nn_gru_seq_cache *cache;
+} rows_ctx;
+
+static double rows_loss(void *p) {
+    rows_ctx *c = p;
+    wsd_rng rng;
+    wsd_rng_seed(&rng, 7);
+    nn_gru_seq_forward_rows(c->g, c->x, c->xc, c->h0, 1, &rng, c->cache);
+    nn_tensor top = nn_gru_seq_top_rows(c->g, c->cache);
+    return nn_dot(&top, c->r);
+}
+
+static void check_rows(float dropout) {
+    enum { VAR = 2, C = IN - VAR };
+    seq_ctx c;
+    seq_setup(&c, dropout);
+    wsd_rng rng;
+    wsd_rng_seed(&rng, 3);
+    nn_tensor xc = nn_zeros2(NN_CPU, B, C), xtm = nn_zeros3(NN_CPU, T, B, VAR);
+    nn_tensor r = nn_zeros3(NN_CPU, T, B, H);
+    tu_randomize(&xc, &rng, 1);
+    for (int t = 0; t < T; t++)
+        for (int b = 0; b < B; b++) {
+            for (int j = 0; j < VAR; j++)
+                xtm.data[(t * B + b) * VAR + j] = c.x.data[((size_t)b * T + t) * IN + j];
+            for (int k = 0; k < H; k++) /* the padding's gradient is zero */
+                r.data[(t * B + b) * H + k] =
+                    t < seq_len[b] ? c.r_out.data[((size_t)b * T + t) * H + k] : 0;
+        }
+    /* time-major, all steps */
+    nn_gru_seq_cache full = {0}, rc = {0};
+    nn_tensor dx = nn_zeros3(NN_CPU, T, B, VAR), dxc = nn_zeros2(NN_CPU, B, C);
+    nn_tensor dh0 = nn_zeros3(NN_CPU, L, B, H);
+    wsd_rng_seed(&rng, 7);
+    nn_params_zero_grad(&c.ps);
+    CHECK(nn_gru_seq_forward_tm(&c.g, &xtm, &xc, &c.h0, 1, &rng, &full) == 0);
+    CHECK(nn_gru_seq_backward_tm(&c.g, &full, &r, &dx, &dxc, &dh0) == 0);
+    nn_tensor grads[16];
+    int n = c.ps.n < 16 ? c.ps.n : 16;
+    for (int i = 0; i < n; i++) grads[i] = nn_tensor_host_copy(&c.ps.items[i]->grad);
+    /* by rows */
+    CHECK(nn_gru_seq_layout(&rc, T, B, seq_len) == 0);
+    int R = rc.rows;
+    CHECK(R == 3 + 1 + 4 && rc.order[0] == 2 && rc.order[1] == 0);
+    nn_tensor xr = nn_zeros2(NN_CPU, R, VAR), rr = nn_zeros2(NN_CPU, R, H);
+    nn_tensor dxr = nn_zeros2(NN_CPU, R, VAR), dxcr = nn_zeros2(NN_CPU, B, C);
+    nn_tensor dh0r = nn_zeros3(NN_CPU, L, B, H);
+    for (int t = 0; t < T; t++)
+        for (int i = 0; i < rc.count[t]; i++) {
+            int row = rc.off[t] + i, b = rc.order[i];
+            memcpy(xr.data + row * VAR, xtm.data + (t * B + b) * VAR, sizeof(float) * VAR);
+            memcpy(rr.data + row * H, r.data + (t * B + b) * H, sizeof(float) * H);
+        }
+    nn_params_zero_grad(&c.ps);
+    rows_ctx rx = {&c.g, &xr, &xc, &c.h0, &rr, &rc};
+    rows_loss(&rx);
+    nn_tensor top = nn_gru_seq_top_rows(&c.g, &rc), topf = nn_gru_seq_top_tm(&c.g, &full);
+    int bad = 0;
+    for (int t = 0; t < T; t++)
+        for (int i = 0; i < rc.count[t]; i++)
+            bad += memcmp(top.data + (size_t)(rc.off[t] + i) * H,
+                          topf.data + (size_t)(t * B + rc.order[i]) * H, sizeof(float) * H) != 0;
+    CHECK_MSG(bad == 0, "%d rows differ from the time-major forward", bad);
+    CHECK(nn_gru_seq_backward_rows(&c.g, &rc, &rr, &dxr, &dxcr, &dh0r) == 0);
+    double worst = fmax(rel_diff(&dxc, &dxcr), rel_diff(&dh0, &dh0r));
+    for (int i = 0; i < n; i++) worst = fmax(worst, rel_diff(&grads[i], &c.ps.items[i]->grad));
+    for (int t = 0; t < T; t++)
+        for (int i = 0; i < rc.count[t]; i++)
+            for (int j = 0; j < VAR; j++)
+                worst = fmax(worst, fabs(dxr.data[(rc.off[t] + i) * VAR + j] -
+                                         dx.data[(t * B + rc.order[i]) * VAR + j]));
+    CHECK_MSG(worst <= 1e-6, "gradients deviate by %.3g", worst);
+    TU_FD("x rows", &xr, &dxr, rows_loss, &rx);
+    TU_FD("xc", &xc, &dxcr, rows_loss, &rx);
+    TU_FD("h0", &c.h0, &dh0r, rows_loss, &rx);
+    for (int i = 0; i < c.ps.n; i++)
+        TU_FD(c.ps.items[i]->name, &c.ps.items[i]->value, &c.ps.items[i]->grad, rows_loss, &rx);
+    /* inputs not in the layout refused */
+    CHECK(nn_gru_seq_forward_rows(&c.g, &xtm, &xc, &c.h0, 1, &rng, &rc) == -1);
+    CHECK(nn_gru_seq_backward_tm(&c.g, &rc, &r, NULL, NULL, NULL) == -1);
+    for (int i = 0; i < n; i++) nn_tensor_free(&grads[i]);
+    nn_tensor *fr[] = {&xc, &xtm, &r, &dx, &dxc, &dh0, &xr, &rr, &dxr, &dxcr, &dh0r};
+    for (size_t i = 0; i < sizeof fr / sizeof *fr; i++) nn_tensor_free(fr[i]);
+    nn_gru_seq_cache_free(&full);
+    nn_gru_seq_cache_free(&rc);
+    seq_free(&c);
+}
+
+static void test_gru_rows(void) { check_rows(0); }
+static void test_gru_rows_dropout(void) { check_rows(0.3f); }
+
 /* Evaluation steps with the constant part projected once (decoding) against
  * nn_gru_step_forward on the concatenated input. */
 static void test_gru_infer_constant_input(void) {
@@ -543,6 +641,8 @@ int main(void) {
     TEST_RUN(test_gru_step_gradients_dropout);
     TEST_RUN(test_gru_time_major_constant_input);
     TEST_RUN(test_gru_time_major_constant_input_dropout);
+    TEST_RUN(test_gru_rows);
+    TEST_RUN(test_gru_rows_dropout);
     TEST_RUN(test_gru_infer_constant_input);
     TEST_RUN(test_gru_golden);
     return test_finish();
