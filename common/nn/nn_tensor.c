@@ -93,6 +93,15 @@ void nn_tensor_reserve(nn_tensor *t, nn_device dev, int ndim, const int *shape) 
     reuse_or_fresh(t, dev, ndim, shape);
 }
 
+nn_tensor nn_tensor_room2(nn_tensor *t, nn_device dev, int rows, int cols) {
+    int s[2] = {rows, cols};
+    if (!(t->data && t->owner && t->device == dev && t->size >= shape_size(2, s))) {
+        nn_tensor_free(t);
+        *t = nn_tensor_zeros(dev, 2, s);
+    }
+    return nn_view2(t, 0, rows, cols);
+}
+
 void nn_tensor_ensure2(nn_tensor *t, nn_device dev, int n0, int n1) {
     int s[2] = {n0, n1};
     nn_tensor_ensure(t, dev, 2, s);

@@ -52,6 +52,11 @@ void nn_tensor_ensure2(nn_tensor *t, nn_device dev, int n0, int n1);
  * kept as it is when it has the size (no zeroing pass over it every batch),
  * else fresh (zeros). */
 void nn_tensor_reserve(nn_tensor *t, nn_device dev, int ndim, const int *shape);
+/* A (rows, cols) view of the start of t, an owned buffer kept while it has
+ * room for it (else fresh zeros of exactly that size): for buffers whose
+ * rows change every batch (sentences of their own lengths), no reallocation
+ * and no fresh pages to fault in each time. The contents are not cleared. */
+nn_tensor nn_tensor_room2(nn_tensor *t, nn_device dev, int rows, int cols);
 
 /* A view of `size(shape)` elements starting `offset` elements into t. */
 nn_tensor nn_tensor_view(const nn_tensor *t, size_t offset, int ndim, const int *shape);

@@ -71,6 +71,7 @@ void wsd_cg_run_free(wsd_cg_run *run) {
     free(run->gather);
     free(run->init_idx);
     free(run->vlen);
+    free(run->dlen);
     free(run->in_ids);
     free(run->targets);
     free(run->weights);
@@ -192,48 +193,65 @@ int wsd_cg_forward(wsd_cg *cg, wsd_cg_run *run, const wsd_batch *b, const nn_ten
     free(seg_host);
     if (rc) return -1;
 
-    /* inputs and targets, time-major: row t·N + n */
-    int steps = L - 1, rows = steps * N;
+    /* The decoder runs each sentence up to its last target and leaves out
+     * the padding after it (the reference computes it and masks it out of
+     * the loss): sentences longest first, row off[t] + i is step t of
+     * sentence order[i] (nn_gru_seq_layout). */
+    int steps = L - 1;
+    run->dlen = wsd_realloc(run->dlen, sizeof(int) * (size_t)N);
+    for (int n = 0; n < N; n++) {
+        run->dlen[n] = 1;
+        for (int t = 0; t < steps; t++)
+            if (b->caption_mask[(size_t)n * L + t + 1] != 0) run->dlen[n] = t + 1;
+    }
+    nn_gru_seq_cache *dc = &run->dec_cache;
+    TRY(nn_gru_seq_layout(dc, steps, N, run->dlen));
+    int rows = dc->rows;
+    run->rows = rows;
     run->in_ids = wsd_realloc(run->in_ids, sizeof(int) * rows);
     run->targets = wsd_realloc(run->targets, sizeof(int) * rows);
     run->weights = wsd_realloc(run->weights, sizeof(float) * rows);
     for (int t = 0; t < steps; t++)
-        for (int n = 0; n < N; n++) {
-            run->in_ids[t * N + n] = b->caption[(size_t)n * L + t];
-            run->targets[t * N + n] = b->caption[(size_t)n * L + t + 1];
-            run->weights[t * N + n] = b->caption_mask[(size_t)n * L + t + 1];
+        for (int i = 0; i < dc->count[t]; i++) {
+            int r = dc->off[t] + i, n = dc->order[i];
+            run->in_ids[r] = b->caption[(size_t)n * L + t];
+            run->targets[r] = b->caption[(size_t)n * L + t + 1];
+            run->weights[r] = b->caption_mask[(size_t)n * L + t + 1];
         }
-    int s_emb[2] = {rows, E}, s_logits[2] = {rows, V}; /* both overwritten whole */
-    nn_tensor_reserve(&run->emb_all, dev, 2, s_emb);
-    nn_tensor_reserve(&run->logits, dev, 2, s_logits);
-    TRY(nn_embedding_forward(&cg->emb, run->in_ids, rows, &run->emb_all));
+    /* both overwritten whole */
+    nn_tensor emb = nn_tensor_room2(&run->emb_all, dev, rows, E);
+    nn_tensor logits = nn_tensor_room2(&run->logits, dev, rows, V);
+    TRY(nn_embedding_forward(&cg->emb, run->in_ids, rows, &emb));
     /* the decoder over all steps at once: input [embedding_t, context], the
-     * context projected once per segment (nn_gru_seq_forward_tm) */
-    nn_tensor x = nn_view3(&run->emb_all, 0, steps, N, E);
-    if (nn_gru_seq_forward_tm(&cg->dec, &x, &run->context, &run->h0, cg->training, &cg->rng,
-                              &run->dec_cache))
+     * context projected once per segment */
+    if (nn_gru_seq_forward_rows(&cg->dec, &emb, &run->context, &run->h0, cg->training, &cg->rng,
+                                dc))
         return -1;
-    nn_tensor tops = nn_view2(&run->dec_cache.h[layers - 1], (size_t)N * H, rows, H);
-    TRY(nn_linear_forward(&cg->out, &tops, &run->logits));
+    nn_tensor tops = nn_gru_seq_top_rows(&cg->dec, dc);
+    TRY(nn_linear_forward(&cg->out, &tops, &logits));
+    nn_tensor dlogits = {0};
     if (need_grad) {
-        nn_tensor_ensure2(&run->d_logits, dev, rows, V);
-        nn_tensor_zero(&run->d_logits);
+        dlogits = nn_tensor_room2(&run->d_logits, dev, rows, V);
+        nn_tensor_zero(&dlogits);
     }
     double l = 0;
-    if (nn_softmax_nll(&run->logits, run->targets, run->weights, 1.0 / N, &run->logits, &l,
-                       need_grad ? &run->d_logits : NULL))
+    if (nn_softmax_nll(&logits, run->targets, run->weights, 1.0 / N, &logits, &l,
+                       need_grad ? &dlogits : NULL))
         return -1;
     if (loss) *loss = l;
     if (pred) {
         int *am = wsd_malloc(sizeof(int) * rows);
-        if (nn_argmax_rows(&run->logits, am)) {
+        if (nn_argmax_rows(&logits, am)) {
             free(am);
             return -1;
         }
         for (int n = 0; n < N; n++) {
             pred[(size_t)n * L] = WSD_BOS;
-            for (int t = 0; t < steps; t++) pred[(size_t)n * L + t + 1] = am[t * N + n];
+            for (int t = 0; t < steps; t++) pred[(size_t)n * L + t + 1] = WSD_EOS;
         }
+        for (int t = 0; t < steps; t++)
+            for (int i = 0; i < dc->count[t]; i++)
+                pred[(size_t)dc->order[i] * L + t + 1] = am[dc->off[t] + i];
         free(am);
     }
     run->have_grad_state = need_grad;
@@ -241,19 +259,19 @@ int wsd_cg_forward(wsd_cg *cg, wsd_cg_run *run, const wsd_batch *b, const nn_ten
 }
 
 int wsd_cg_logp_to_host(const wsd_cg *cg, const wsd_cg_run *run, float *out) {
-    int N = run->N, L = run->L, V = cg->cfg.vocab;
+    int N = run->N, L = run->L, V = cg->cfg.vocab, rows = run->rows;
+    const nn_gru_seq_cache *dc = &run->dec_cache;
     if (!run->logits.data || N == 0) return wsd_fail("caption generator: no forward to read");
-    float *lp = wsd_malloc(sizeof(float) * (size_t)(L - 1) * N * V);
-    if (nn_tensor_to_host(&run->logits, lp, (size_t)(L - 1) * N * V)) {
+    float *lp = wsd_malloc(sizeof(float) * (size_t)rows * V);
+    if (nn_tensor_to_host(&run->logits, lp, (size_t)rows * V)) {
         free(lp);
         return -1;
     }
-    for (int n = 0; n < N; n++) {
-        memset(out + (size_t)n * L * V, 0, sizeof(float) * V);
-        for (int t = 0; t < L - 1; t++)
-            memcpy(out + ((size_t)n * L + t + 1) * V, lp + ((size_t)t * N + n) * V,
+    memset(out, 0, sizeof(float) * (size_t)N * L * V);
+    for (int t = 0; t < L - 1; t++)
+        for (int i = 0; i < dc->count[t]; i++)
+            memcpy(out + ((size_t)dc->order[i] * L + t + 1) * V, lp + (size_t)(dc->off[t] + i) * V,
                    sizeof(float) * V);
-    }
     free(lp);
     return 0;
 }
@@ -262,29 +280,31 @@ int wsd_cg_backward(wsd_cg *cg, wsd_cg_run *run, float scale, nn_tensor *dseg) {
     if (!run->have_grad_state)
         return wsd_fail("caption generator: backward without a need_grad forward");
     run->have_grad_state = 0;
-    int N = run->N, L = run->L, B = run->B, T = run->T;
+    int N = run->N, B = run->B, T = run->T;
     int H = cg->cfg.hidden, E = cg->cfg.embed, F = cg->cfg.feat_dim, layers = cg->cfg.layers;
-    int C = cg->n_ctx * H, steps = L - 1, rows = steps * N;
+    int C = cg->n_ctx * H, rows = run->rows;
     nn_device dev = cg->dev;
     if (dseg) TRY(nn_check_shape(dseg, "caption generator dseg", 2, N, 2));
     /* gradient buffers kept across batches (nn_tensor_ensure zeroes them):
      * no fresh pages to fault in every step */
     int s_dh[3] = {layers, N, H}, s_dY[3] = {B, T, H}, s_dhs[4] = {layers, B, T, H};
-    nn_tensor_ensure2(&run->d_tops, dev, rows, H);
+    nn_tensor dtops = nn_tensor_room2(&run->d_tops, dev, rows, H);
+    nn_tensor demb = nn_tensor_room2(&run->d_emb_all, dev, rows, E);
+    nn_tensor_zero(&dtops);
+    nn_tensor_zero(&demb);
     nn_tensor_ensure(&run->d_h0, dev, 3, s_dh);
-    nn_tensor_ensure2(&run->d_emb_all, dev, rows, E);
     nn_tensor_ensure2(&run->d_context, dev, N, C);
     nn_tensor_ensure(&run->d_Y, dev, 3, s_dY);
     nn_tensor_ensure(&run->d_hs, dev, 4, s_dhs);
     nn_tensor_ensure2(&run->d_seg_feat, dev, N, 2);
-    nn_tensor dtops = run->d_tops, dh = run->d_h0, demb = run->d_emb_all, dctx = run->d_context;
+    nn_tensor dh = run->d_h0, dctx = run->d_context;
     nn_tensor dY = run->d_Y, dhs = run->d_hs, dsegf = run->d_seg_feat;
-    nn_tensor tops = nn_view2(&run->dec_cache.h[layers - 1], (size_t)N * H, rows, H);
-    nn_tensor dout = nn_view3(&dtops, 0, steps, N, H), dx = nn_view3(&demb, 0, steps, N, E);
-    if (scale != 1.0f) TRY(nn_scale(&run->d_logits, scale));
-    TRY(nn_linear_backward(&cg->out, &tops, &run->d_logits, &dtops));
+    nn_tensor tops = nn_gru_seq_top_rows(&cg->dec, &run->dec_cache);
+    nn_tensor dlogits = nn_view2(&run->d_logits, 0, rows, cg->cfg.vocab);
+    if (scale != 1.0f) TRY(nn_scale(&dlogits, scale));
+    TRY(nn_linear_backward(&cg->out, &tops, &dlogits, &dtops));
     /* the context's gradient is the sum over steps (inside the GRU) */
-    TRY(nn_gru_seq_backward_tm(&cg->dec, &run->dec_cache, &dout, &dx, &dctx, &dh));
+    TRY(nn_gru_seq_backward_rows(&cg->dec, &run->dec_cache, &dtops, &demb, &dctx, &dh));
     TRY(nn_embedding_backward(&cg->emb, run->in_ids, rows, &demb));
     TRY(nn_hidden_scatter_acc(&dhs, &dh, run->gather, run->init_idx, N, NN_HID_LNH));
     TRY(nn_softctx_backward(&cg->ctx, &run->ctx_cache, &run->Y, run->gather, &run->seg_feat,

@@ -77,12 +77,16 @@ void wsd_cg_free(wsd_cg *cg);
 /* Activations of one forward (teacher forcing or decoding) and the gradients
  * of its backward; zero-initialise ({0}) and reuse across batches. B videos
  * of T steps and F features, N segments (one per sentence) of L tokens,
- * rows = (L−1)·N teacher-forced steps, time-major (row t·N + n), E = embed,
+ * rows teacher-forced steps (each sentence's up to its last target, in
+ * dec_cache's row layout: row off[t] + i is step t of sentence order[i]; at
+ * most (L−1)·N; buffers keep their room across batches), E = embed,
  * H = hidden, C = n_ctx·H, V = vocab; d_X is d loss / d X, X's shape. */
 typedef struct {
     int B, T, N, L;
     int *gather, *init_idx; /* (N) video and decoder-init step of each segment */
     int *vlen;              /* (B) the videos' lengths T_b */
+    int *dlen;              /* (N) decoder steps of each sentence (to its last target) */
+    int rows;               /* teacher-forced rows of the last forward */
     int *in_ids, *targets;  /* (rows) input token and target token of each step */
     float *weights;         /* (rows) caption mask of each target */
     nn_tensor video;        /* (B, T, F) */
@@ -123,7 +127,8 @@ void wsd_cg_run_free(wsd_cg_run *run);
  * n belongs to video b->gather[n]). Writes the caption loss
  *   Σ_{n,t} mask·(−logp[n,t,ref]) / N
  * to *loss, and when pred is not NULL the teacher-forced argmax tokens
- * (N × L, host: pred[n·L] = <bos>, pred[n·L+t+1] = argmax logp_{t+1}).
+ * (N × L, host: pred[n·L] = <bos>, pred[n·L+t+1] = argmax logp_{t+1};
+ * <eos> past the sentence's last target, where the decoder is not run).
  * Requires caption[:,0] = <bos> and caption[:,L−1] = <eos> (true for batches
  * from batch.h) and L ≥ 2. need_grad = 1 keeps what wsd_cg_backward needs. */
 int wsd_cg_forward(wsd_cg *cg, wsd_cg_run *run, const wsd_batch *b, const nn_tensor *seg,
@@ -135,7 +140,9 @@ int wsd_cg_forward(wsd_cg *cg, wsd_cg_run *run, const wsd_batch *b, const nn_ten
  * ContextMaskC/L/R are differentiable in c and w). 0 or -1. */
 int wsd_cg_backward(wsd_cg *cg, wsd_cg_run *run, float scale, nn_tensor *dseg);
 /* Log-probabilities of the last forward of run as the reference returns
- * them: out (N × L × V, host), position 0 all zeros. */
+ * them: out (N × L × V, host), position 0 all zeros, and zeros past each
+ * sentence's last target (not computed; the reference's values there are
+ * masked out of the loss). */
 int wsd_cg_logp_to_host(const wsd_cg *cg, const wsd_cg_run *run, float *out);
 
 /* ---- decoding (evaluation mode regardless of the training flag) ---- */
