@@ -17,8 +17,10 @@
 # ActivityNet Captions' train annotations (WSD_ANET_TRAIN, default
 # ../shared/data/activitynet-captions/train_modified.json; the @anet items
 # are skipped without it), each duration at C3D's 3.75 rows/s sampled by 2,
-# the batch padded to its longest video as the reference pads it (we skip
-# the padding, it computes it); the epoch extrapolation is made from cg@anet.
+# each video's first sentence as its caption, the batch padded to its
+# longest video and sentence as the reference pads it (we skip the padding,
+# it computes it; cycle takes the first 32); the epoch extrapolation is made
+# from cg@anet.
 # PyTorch runs with OMP_WAIT_POLICY=PASSIVE (its best setting on 2 cores).
 # WSD_THREADS (default: all cores), WSD_BENCH_REPS (3), WSD_BENCH_ROUNDS (2:
 # ours/PyTorch alternations per item; the best of each side is kept) and
@@ -45,13 +47,17 @@ theirs() {
     OMP_WAIT_POLICY=PASSIVE OMP_NUM_THREADS=$threads MKL_NUM_THREADS=$threads \
         "$PY" testdata/bench/models_bench.py "$1" "$threads" "$reps"
 }
-# the feature rows of 36 ActivityNet train videos (seed 1), comma-separated
+# the feature rows of 36 ActivityNet train videos (seed 1), and the tokens of
+# each one's first sentence (<bos>, <eos> and the words of the reference's
+# tokenisation: spaces around . and ,), two comma-separated lines
 anet_rows() {
     python3 -c 'import json, math, random, sys
 d = json.load(open(sys.argv[1]))
 random.seed(1)
 ids = random.sample(sorted(d), 36)
-print(",".join(str(math.ceil(max(1, round(d[k]["duration"] * 3.75)) / 2)) for k in ids))' "$1"
+print(",".join(str(math.ceil(max(1, round(d[k]["duration"] * 3.75)) / 2)) for k in ids))
+tok = lambda s: s.replace(".", " . ").replace(",", " , ").lower().split()
+print(",".join(str(len(tok(d[k]["sentences"][0])) + 2) for k in ids))' "$1"
 }
 # best (smallest) of "wall cpu units" lines, by cpu
 best() { sort -n -k2 | head -n 1; }
@@ -68,15 +74,18 @@ peak_cpu=$(ours sgemm | awk -v t="$threads" '{ printf "%.1f", $3 / ($2 / 1e3) * 
 echo "  sgemm (4320 x 512 x 1536): $peak GFLOP/s wall, $peak_cpu GFLOP/s per CPU-second x $threads (load $(load))"
 for spec in $items; do
     item=${spec%@anet}
-    unset WSD_BENCH_LENGTHS
+    unset WSD_BENCH_LENGTHS WSD_BENCH_CAPTION_LENGTHS
     if [ "$item" != "$spec" ]; then
         if ! [ -r "$anet" ] || ! rows=$(anet_rows "$anet"); then
             echo "  $spec: skipped ($anet not readable: set WSD_ANET_TRAIN to ActivityNet's train annotations)"
             continue
         fi
-        export WSD_BENCH_LENGTHS=$rows
+        WSD_BENCH_LENGTHS=$(echo "$rows" | sed -n 1p)
+        WSD_BENCH_CAPTION_LENGTHS=$(echo "$rows" | sed -n 2p)
+        export WSD_BENCH_LENGTHS WSD_BENCH_CAPTION_LENGTHS
         echo "$rows" | awk -F, -v s="$spec" '{ m = 0; t = 0; for (i = 1; i <= NF; i++) { t += $i; if ($i > m) m = $i }
-            printf "  %s: %d ActivityNet videos of %.0f rows on average, padded to the longest, %d: %.0f%% of the padded rows are video\n", s, NF, t / NF, m, 100 * t / NF / m }'
+            printf "  %s: %d ActivityNet %s of %.0f %s on average, padded to the longest, %d: %.0f%% of the padded %s are real\n",
+                s, NF, NR == 1 ? "videos" : "sentences", t / NF, NR == 1 ? "rows" : "tokens", m, 100 * t / NF / m, NR == 1 ? "rows" : "tokens" }'
     fi
     o=$tmp/$spec.ours
     p=$tmp/$spec.torch

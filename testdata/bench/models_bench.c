@@ -45,40 +45,54 @@ enum { F = 500, H = 512, V = 6000, LCAP = 20, LAYERS = 2 };
  * the v-th length, the batch T the longest, the rest of each video padding
  * (zero rows, masked), as real batches of videos of different lengths. */
 static int T = 120;
-static int video_rows(int v) {
-    static int n = -1, lens[4096];
-    if (n < 0) {
-        const char *s = getenv("WSD_BENCH_LENGTHS");
-        n = 0;
-        while (s && *s && n < 4096) {
+
+/* the i-th of the comma-separated lengths in env var `name` (lens, n: its
+ * parsed list, n < 0 before), `dflt` when the variable is unset */
+static int env_length(const char *name, int *lens, int *n, int i, int dflt, int min) {
+    if (*n < 0) {
+        const char *s = getenv(name);
+        *n = 0;
+        while (s && *s && *n < 4096) {
             char *end;
             long l = strtol(s, &end, 10);
-            if (end == s || l < 1 || l > 100000)
-                wsd_die("WSD_BENCH_LENGTHS: a positive length expected at '%s'", s);
-            lens[n++] = (int)l;
+            if (end == s || l < min || l > 100000)
+                wsd_die("%s: a length of at least %d expected at '%s'", name, min, s);
+            lens[(*n)++] = (int)l;
             s = *end == ',' ? end + 1 : end;
-            if (*end && *end != ',') wsd_die("WSD_BENCH_LENGTHS: ',' expected at '%s'", end);
+            if (*end && *end != ',') wsd_die("%s: ',' expected at '%s'", name, end);
         }
     }
-    if (n == 0) return 120;
-    if (v >= n) wsd_die("WSD_BENCH_LENGTHS: %d lengths, a batch of more videos", n);
-    return lens[v];
+    if (*n == 0) return dflt;
+    if (i >= *n) wsd_die("%s: %d lengths, a batch of more", name, *n);
+    return lens[i];
+}
+static int video_rows(int v) {
+    static int n = -1, lens[4096];
+    return env_length("WSD_BENCH_LENGTHS", lens, &n, v, 120, 1);
+}
+/* Tokens of sentence n (<bos> and <eos> included): LCAP - n % 5, or with
+ * WSD_BENCH_CAPTION_LENGTHS the n-th length (at least 3), the batch L the
+ * longest. */
+static int caption_tokens(int n) {
+    static int cnt = -1, lens[4096];
+    return env_length("WSD_BENCH_CAPTION_LENGTHS", lens, &cnt, n, LCAP - n % 5, 3);
 }
 
-/* B videos of T rows, N = B·per sentences of LCAP tokens; all host memory
+/* B videos of T rows, N = B·per sentences of caption_tokens(n); all host memory
  * owned here (never passed to wsd_batch_free). */
 static void make_batch(wsd_batch *b, int B, int per, wsd_rng *rng) {
     memset(b, 0, sizeof *b);
-    int N = B * per;
+    int N = B * per, L = 2;
     T = 1;
     for (int v = 0; v < B; v++) T = video_rows(v) > T ? video_rows(v) : T;
-    b->B = B, b->T = T, b->F = F, b->N = N, b->L = LCAP;
+    for (int n = 0; n < N; n++) L = caption_tokens(n) > L ? caption_tokens(n) : L;
+    b->B = B, b->T = T, b->F = F, b->N = N, b->L = L;
     b->video = wsd_malloc(sizeof(float) * (size_t)B * T * F);
     b->video_len = wsd_malloc(sizeof(float) * 2 * B);
     b->video_mask = wsd_malloc(sizeof(float) * (size_t)B * T);
-    b->caption = wsd_malloc(sizeof(int) * (size_t)N * LCAP);
+    b->caption = wsd_malloc(sizeof(int) * (size_t)N * L);
     b->caption_len = wsd_malloc(sizeof(int) * N);
-    b->caption_mask = wsd_malloc(sizeof(float) * (size_t)N * LCAP);
+    b->caption_mask = wsd_malloc(sizeof(float) * (size_t)N * L);
     b->gather = wsd_malloc(sizeof(int) * N);
     b->ts_seconds = wsd_malloc(sizeof(float) * 2 * N);
     b->ts_featidx = wsd_malloc(sizeof(float) * 2 * N);
@@ -95,16 +109,16 @@ static void make_batch(wsd_batch *b, int B, int per, wsd_rng *rng) {
         for (int t = 0; t < T; t++) b->video_mask[v * T + t] = t < len;
     }
     for (int n = 0; n < N; n++) {
-        int len = LCAP - (n % 5); /* lengths LCAP-4 .. LCAP */
+        int len = caption_tokens(n);
         b->gather[n] = n / per;
         b->event_pos[n] = n % per;
         b->caption_len[n] = len;
-        for (int t = 0; t < LCAP; t++) {
+        for (int t = 0; t < L; t++) {
             int id = t == 0         ? WSD_BOS
                      : t >= len - 1 ? WSD_EOS
                                     : 2 + (int)(wsd_rng_uniform(rng) * (V - 3));
-            b->caption[n * LCAP + t] = id;
-            b->caption_mask[n * LCAP + t] = t < len;
+            b->caption[n * L + t] = id;
+            b->caption_mask[n * L + t] = t < len;
         }
         float s = 10.0f + 5.0f * (n % 7), e = s + 30.0f;
         b->ts_seconds[2 * n] = s, b->ts_seconds[2 * n + 1] = e;
@@ -128,14 +142,16 @@ static double gru_layer_flop(double TB, int in, int fwd, int bwd, int dx) {
     return f;
 }
 
-/* Caption generator training step (batch B, N = B sentences, LCAP tokens):
- * the video encoder over the videos' own rows (the padding is not computed),
- * the residual over all. */
+/* Caption generator training step (batch B, N = B sentences of
+ * caption_tokens(n)) as we compute it: the video encoder and its residual
+ * over the videos' own rows, the decoder over each sentence's steps (the
+ * padding is not computed). */
 static double cg_step_flop(int B, int N) {
-    double TB = 0, SN = (double)(LCAP - 1) * N, D = H + 3.0 * H;
+    double TB = 0, SN = 0, D = H + 3.0 * H;
+    for (int n = 0; n < N; n++) SN += caption_tokens(n) - 1; /* decoder steps */
     for (int v = 0; v < B; v++) TB += video_rows(v);
     double f = gru_layer_flop(TB, F, 1, 1, 0) + gru_layer_flop(TB, H, 1, 1, 1);
-    f += 2 * 2 * (double)T * B * F * H; /* residual fwd, dW */
+    f += 2 * 2 * TB * F * H; /* residual fwd, dW */
     f += gru_layer_flop(SN, (int)D, 1, 1, 1) + gru_layer_flop(SN, H, 1, 1, 1); /* decoder */
     f += 3 * 2 * SN * H * V;                                                   /* output layer */
     return f;

@@ -37,9 +37,22 @@ def video_rows(B):
     return lens[:B]
 
 
+def caption_tokens(N):
+    """Tokens of N sentences: LCAP - n % 5, or WSD_BENCH_CAPTION_LENGTHS (as models_bench.c)."""
+    env = os.environ.get("WSD_BENCH_CAPTION_LENGTHS", "")
+    if not env:
+        return [LCAP - n % 5 for n in range(N)]
+    lens = [int(x) for x in env.split(",")]
+    if len(lens) < N or min(lens) < 3:
+        sys.exit("WSD_BENCH_CAPTION_LENGTHS: %d lengths, a batch of %d sentences" % (len(lens), N))
+    return lens[:N]
+
+
 def batch(B, per, gen):
     N = B * per
     rows = video_rows(B)
+    toks = caption_tokens(N)
+    L = max(toks)
     T = max(rows)
     video = torch.rand(B, T, F, generator=gen) * 2 - 1
     video_mask = torch.zeros(B, T, 1)
@@ -47,11 +60,11 @@ def batch(B, per, gen):
         video[v, n:] = 0
         video_mask[v, :n] = 1
     video_len = torch.tensor([[float(n), n * 2 / 3.75] for n in rows])
-    cap = torch.ones(N, LCAP, dtype=torch.long)
-    cmask = torch.zeros(N, LCAP)
+    cap = torch.ones(N, L, dtype=torch.long)
+    cmask = torch.zeros(N, L)
     lens = []
     for n in range(N):
-        ln = LCAP - n % 5
+        ln = toks[n]
         lens.append(ln)
         cap[n, 0] = BOS
         cap[n, 1:ln - 1] = torch.randint(2, V - 1, (ln - 2,), generator=gen)

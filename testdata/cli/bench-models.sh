@@ -19,8 +19,10 @@ done
 [ "$("$mb" gemm:64:96:32 1 1 | cut -d' ' -f3)" = 0.0016 ] || fail "gemm:64:96:32 is 4 x 2*64*96*32 FLOP"
 # videos of their own lengths: as many as the batch has videos, positive
 WSD_BENCH_LENGTHS=5,9,2,7,3,8,1,4 "$mb" localize 1 1 >/dev/null || fail "models_bench with 8 lengths"
-expect_exit 1 "a batch of more videos" env WSD_BENCH_LENGTHS=5,9 "$mb" localize 1 1
-expect_exit 1 "positive length" env WSD_BENCH_LENGTHS=5,0,2 "$mb" localize 1 1
+expect_exit 1 "a batch of more" env WSD_BENCH_LENGTHS=5,9 "$mb" localize 1 1
+expect_exit 1 "a length of at least 1" env WSD_BENCH_LENGTHS=5,0,2 "$mb" localize 1 1
+expect_exit 1 "a length of at least 3" env WSD_BENCH_CAPTION_LENGTHS=5,2 "$mb" localize 1 1
+WSD_BENCH_CAPTION_LENGTHS=$(seq -s, 3 34) "$mb" localize 1 1 >/dev/null || fail "models_bench with 32 caption lengths"
 expect_exit 1 "gemm:M:N:K" "$mb" gemm:1:2 1 1
 expect_exit 1 "unknown" "$mb" nonsense 1 1
 out=$(WSD_TORCH_PYTHON=/nonexistent WSD_THREADS=1 WSD_BENCH_REPS=1 WSD_BENCH_ROUNDS=1 \
