@@ -313,6 +313,7 @@ static int by_len_desc(const void *a, const void *b) {
 
 static int set_layout(nn_gru_seq_cache *c, int T, int B, const int *len) {
     c->packed = 0;
+    if (T < 1 || B < 1) return wsd_fail("GRU: %d sequences of %d steps, expected at least 1", B, T);
     if (len)
         for (int b = 0; b < B; b++) {
             if (len[b] < 1 || len[b] > T)
@@ -535,7 +536,6 @@ int nn_gru_seq_forward_same0(const nn_gru *g, const nn_tensor *x, const nn_gru_s
 }
 
 int nn_gru_seq_layout(nn_gru_seq_cache *c, int T, int B, const int *len) {
-    if (T < 1 || B < 1) return wsd_fail("GRU: a layout of %d steps of %d sequences", T, B);
     return set_layout(c, T, B, len);
 }
 
@@ -781,8 +781,8 @@ int nn_gru_seq_backward_tm(const nn_gru *g, nn_gru_seq_cache *c, const nn_tensor
                            nn_tensor *dx, nn_tensor *dxc, nn_tensor *dh0) {
     int L = g->layers, H = g->hidden, B = c->B, T = c->T, cw = g->in - c->in_var;
     if (!c->gates[0].data) return wsd_fail("GRU backward: empty cache (forward without cache?)");
-    if (dout && (c->packed || nn_check_shape(dout, "GRU output grad", 3, T, B, H)))
-        return c->packed ? wsd_fail("GRU backward: the forward was by rows") : -1;
+    if (c->packed) return wsd_fail("GRU backward: the forward was by rows");
+    if (dout && nn_check_shape(dout, "GRU output grad", 3, T, B, H)) return -1;
     if (dx && nn_check_shape(dx, "GRU input grad", 3, T, B, c->in_var)) return -1;
     if (dxc && (cw == 0 || nn_check_shape(dxc, "GRU constant-input grad", 2, B, cw)))
         return cw ? -1 : wsd_fail("GRU backward: no constant input in the forward");
