@@ -83,9 +83,12 @@ for spec in $items; do
         WSD_BENCH_LENGTHS=$(echo "$rows" | sed -n 1p)
         WSD_BENCH_CAPTION_LENGTHS=$(echo "$rows" | sed -n 2p)
         export WSD_BENCH_LENGTHS WSD_BENCH_CAPTION_LENGTHS
-        echo "$rows" | awk -F, -v s="$spec" '{ m = 0; t = 0; for (i = 1; i <= NF; i++) { t += $i; if ($i > m) m = $i }
-            printf "  %s: %d ActivityNet %s of %.0f %s on average, padded to the longest, %d: %.0f%% of the padded %s are real\n",
-                s, NF, NR == 1 ? "videos" : "sentences", t / NF, NR == 1 ? "rows" : "tokens", m, 100 * t / NF / m, NR == 1 ? "rows" : "tokens" }'
+        if [ -z "${anet_told:-}" ]; then
+            anet_told=1
+            echo "$rows" | awk -F, '{ m = 0; t = 0; for (i = 1; i <= NF; i++) { t += $i; if ($i > m) m = $i }
+                if (NR == 1) printf "  @anet: 36 ActivityNet train videos (seed 1; a batch takes the first it needs): %.0f feature rows on average, the longest %d (%.0f%% of a batch padded to it is video);", t / NF, m, 100 * t / NF / m
+                else printf " first sentences of %.0f tokens on average, the longest %d (%.0f%%)\n", t / NF, m, 100 * t / NF / m }'
+        fi
     fi
     o=$tmp/$spec.ours
     p=$tmp/$spec.torch
