@@ -304,11 +304,11 @@ static void ensure_room(nn_tensor *t, nn_device dev, size_t n) {
  * identity, count[t] = B and off[t] = t·B: the plain time-major layout, and
  * nothing below changes a bit. */
 
-static const int *sort_len; /* qsort's key; set_layout runs on one thread */
+/* (length, batch index) pairs: longest first, ties in batch order */
 static int by_len_desc(const void *a, const void *b) {
-    int i = *(const int *)a, j = *(const int *)b;
-    if (sort_len[i] != sort_len[j]) return sort_len[i] > sort_len[j] ? -1 : 1;
-    return (i > j) - (i < j);
+    const int *x = a, *y = b;
+    if (x[0] != y[0]) return x[0] > y[0] ? -1 : 1;
+    return (x[1] > y[1]) - (x[1] < y[1]);
 }
 
 static int set_layout(nn_gru_seq_cache *c, int T, int B, const int *len) {
@@ -330,8 +330,11 @@ static int set_layout(nn_gru_seq_cache *c, int T, int B, const int *len) {
         c->order[b] = b;
     }
     if (c->packed) {
-        sort_len = c->len;
-        qsort(c->order, (size_t)B, sizeof(int), by_len_desc);
+        int *pairs = wsd_malloc(sizeof(int) * 2 * (size_t)B);
+        for (int b = 0; b < B; b++) pairs[2 * b] = c->len[b], pairs[2 * b + 1] = b;
+        qsort(pairs, (size_t)B, 2 * sizeof(int), by_len_desc);
+        for (int i = 0; i < B; i++) c->order[i] = pairs[2 * i + 1];
+        free(pairs);
     }
     for (int i = 0; i < B; i++) c->inv[c->order[i]] = i;
     c->off[0] = 0;
