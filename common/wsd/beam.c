@@ -20,6 +20,8 @@ int wsd_beam_search(const wsd_beam_decoder *dec, int n_items, int beam, int max_
     int *parents = wsd_malloc(sizeof(int) * (size_t)(max_len + 1) * rows);
     float *finished = wsd_malloc(sizeof(float) * (size_t)(max_len + 1) * rows);
     unsigned char *has_finished = wsd_calloc((size_t)(max_len + 1) * n_items, 1);
+    float *best_fin = wsd_malloc(sizeof(float) * (n_items > 0 ? n_items : 1));
+    int last = max_len; /* the last step run */
     float best[64];
     int best_row[64], best_tok[64];
     int rc = 0;
@@ -31,6 +33,7 @@ int wsd_beam_search(const wsd_beam_decoder *dec, int n_items, int beam, int max_
         score[r] = (r % K == 0) ? 0.0f : -INFINITY;
         tok[r] = WSD_BOS;
     }
+    for (int n = 0; n < n_items; n++) best_fin[n] = -INFINITY;
     for (int t = 1; t <= max_len; t++) {
         if (dec->step(dec->ctx, tok, score, rows, K, cand, cand_tok) != 0) {
             rc = -1;
@@ -57,8 +60,23 @@ int wsd_beam_search(const wsd_beam_decoder *dec, int n_items, int beam, int max_
                     int r = n * K + k;
                     fin_t[r] = tok_t[r] == WSD_EOS ? score[r] : -INFINITY;
                     if (tok_t[r] == WSD_EOS) score[r] = -INFINITY;
+                    if (fin_t[r] > best_fin[n]) best_fin[n] = fin_t[r];
                 }
             }
+        }
+        /* Every item settled: a finished hypothesis scores at least as much
+         * as every open beam. An open beam's score never grows (log p <= 0
+         * added), so nothing later can beat it, and a later tie loses to
+         * the earlier hypothesis (the selection below): the reference's
+         * remaining steps cannot change any answer, and are not run. */
+        int settled = 1;
+        for (int n = 0; n < n_items && settled; n++) {
+            settled = best_fin[n] > -INFINITY;
+            for (int k = 0; k < K && settled; k++) settled = score[n * K + k] <= best_fin[n];
+        }
+        if (settled) {
+            last = t;
+            break;
         }
         if (dec->reorder(dec->ctx, src, rows) != 0) {
             rc = -1;
@@ -75,8 +93,8 @@ int wsd_beam_search(const wsd_beam_decoder *dec, int n_items, int beam, int max_
                 k = j;
             }
         int length = 1;
-        out[max_len + 1] = WSD_EOS;
-        for (int t = max_len; t >= 1; t--) {
+        for (int t = last + 1; t <= max_len + 1; t++) out[t] = WSD_EOS;
+        for (int t = last; t >= 1; t--) {
             if (has_finished[(size_t)t * n_items + n]) {
                 const float *fin_t = finished + (size_t)t * rows + n * K;
                 /* max over [finished[t], best]: first maximum wins, so an
@@ -111,5 +129,6 @@ done:
     free(parents);
     free(finished);
     free(has_finished);
+    free(best_fin);
     return rc;
 }

@@ -73,10 +73,40 @@ static void items_in_a_batch_are_independent(void) {
     }
 }
 
+/* The search stops once every item has a finished hypothesis scoring at
+ * least as much as each open beam (scores only fall): the answer is the
+ * full search's, the ids past it <eos>. */
+static int toy_steps(float after_bos_eos, float after_w_eos, float after_w_w, int max_len, int *ids,
+                     int *len) {
+    toy_decoder d = {{{-INFINITY, logf(after_bos_eos), logf(1 - after_bos_eos)},
+                      {-INFINITY, -INFINITY, -INFINITY},
+                      {-INFINITY, logf(after_w_eos), logf(after_w_w)}},
+                     0};
+    wsd_beam_decoder dec = {toy_step, toy_reorder, &d, 3};
+    CHECK(wsd_beam_search(&dec, 1, 2, max_len, ids, len) == 0);
+    return d.steps;
+}
+
+static void search_stops_when_every_item_is_settled(void) {
+    int ids[12], len;
+    /* step 2 ends "w" at .54 and leaves "w w" at .06: settled */
+    CHECK(toy_steps(0.4f, 0.9f, 0.1f, 10, ids, &len) == 2);
+    CHECK(len == 3 && ids[0] == WSD_BOS && ids[1] == 2 && ids[2] == WSD_EOS);
+    for (int t = 3; t < 12; t++) CHECK(ids[t] == WSD_EOS);
+    /* "w" goes on at .5 for ever and never ends: a tie with the <eos> ended
+     * at step 1, which the earlier hypothesis wins at any length */
+    CHECK(toy_steps(0.5f, 0.0f, 1.0f, 10, ids, &len) == 1);
+    CHECK(len == 2 && ids[0] == WSD_BOS && ids[1] == WSD_EOS);
+    /* an open beam that stays ahead: all the steps */
+    CHECK(toy_steps(0.1f, 0.05f, 0.95f, 6, ids, &len) == 6);
+    CHECK(len == 8 && ids[6] == 2 && ids[7] == WSD_EOS);
+}
+
 int main(void) {
     TEST_RUN(ended_hypothesis_beats_weaker_open_one);
     TEST_RUN(open_hypothesis_gets_eos_appended);
     TEST_RUN(earliest_eos_wins_when_best_and_keeps_junk_after);
     TEST_RUN(items_in_a_batch_are_independent);
+    TEST_RUN(search_stops_when_every_item_is_settled);
     return test_finish();
 }
