@@ -681,7 +681,8 @@ static int seq_backward_core(const nn_gru *g, nn_gru_seq_cache *c, const float *
         const float *input = l == 0       ? c->x.data
                              : c->dropped ? c->upper_in[l - 1].data
                                           : c->h[l - 1].data + BH;
-        /* each row's h_{t−1} beside it: the states as they are unpacked */
+        /* W_hh's gradient pairs each row with its h_{t−1}: in the plain
+         * layout the states one step (B rows) earlier, packed gathered */
         const float *hp = c->h[l].data;
         if (c->packed) {
             ensure_room(&c->hprev, dev, R * H);
