@@ -36,10 +36,7 @@ static const float *pack_hh(const nn_backend *be, nn_tensor *buf, nn_device dev,
                             int H, int trans) {
     size_t n = be->pack_size ? be->pack_size(trans ? H : 3 * H, trans ? 3 * H : H) : 0;
     if (!n) return NULL;
-    if (!(buf->data && buf->owner && buf->device == dev && buf->size >= n)) {
-        int s[1] = {(int)n};
-        nn_tensor_ensure(buf, dev, 1, s);
-    }
+    nn_tensor_room(buf, dev, n);
     be->pack_b(trans ? H : 3 * H, trans ? 3 * H : H, w->value.data, H, trans, buf->data);
     return buf->data;
 }
@@ -285,16 +282,9 @@ void nn_gru_seq_cache_free(nn_gru_seq_cache *c) {
     memset(c, 0, sizeof *c);
 }
 
-/* Cache buffers and scratch that only have to be large enough: a buffer
- * keeps its size across batches of other lengths instead of being
- * reallocated (and its fresh pages faulted in) every batch. */
-static void ensure_room(nn_tensor *t, nn_device dev, size_t n) {
-    if (t->data && t->owner && t->device == dev && t->size >= n) return;
-    int s[1] = {(int)(n ? n : 1)};
-    nn_tensor_ensure(t, dev, 1, s);
-}
-
 /* ---- the row layout ----
+ * (Its buffers keep their room across batches of other lengths:
+ * nn_tensor_room.)
  * Every per-row buffer of the cache holds step t's rows at off[t] …
  * off[t] + count[t] − 1: the count[t] sequences still running at step t,
  * longest first (order[i] is the batch index of the i-th longest, ties in
@@ -368,22 +358,20 @@ static float *prev_state(const nn_gru_seq_cache *c, int l, int t, int H) {
 }
 
 /* Dropout masks of every step and sequence (T, B, H) drawn in time-major
- * order as nn_dropout_mask draws them, those of the running rows kept: the
- * same masks whether or not padding is skipped. */
+ * order, those of the running rows kept: the same masks whether or not
+ * padding is skipped. */
 static void draw_dropout(float p, wsd_rng *rng, const nn_gru_seq_cache *c, int H, nn_tensor *dst) {
     size_t all = (size_t)c->T * c->B * H, R = (size_t)c->rows;
-    float keep = 1.0f / (1.0f - p);
-    float *u = wsd_malloc(sizeof(float) * (all ? all : 1));
-    wsd_rng_uniformf_n(rng, all, u);
-    float *m = c->packed ? wsd_malloc(sizeof(float) * (R ? R * H : 1)) : u;
-    for (size_t r = 0; r < R; r++) {
-        const float *s = u + (c->packed ? (size_t)c->tb_row[r] : r) * H;
-        float *d = m + r * H;
-        for (int j = 0; j < H; j++) d[j] = s[j] < p ? 0.0f : keep;
+    float *m = wsd_malloc(sizeof(float) * (all ? all : 1)), *kept = m;
+    nn_dropout_draw(p, rng, all, m);
+    if (c->packed) {
+        kept = wsd_malloc(sizeof(float) * (R ? R * H : 1));
+        for (size_t r = 0; r < R; r++)
+            memcpy(kept + r * H, m + (size_t)c->tb_row[r] * H, sizeof(float) * H);
     }
-    nn_backend_for(dst->device)->upload(dst->data, m, R * H);
-    if (m != u) free(m);
-    free(u);
+    nn_backend_for(dst->device)->upload(dst->data, kept, R * H);
+    if (kept != m) free(kept);
+    free(m);
 }
 
 /* The forward over c->x (rows of the layout, in_var wide), plus xc (B, in −
@@ -400,13 +388,13 @@ static int seq_forward_core(const nn_gru *g, int in_var, const nn_tensor *h0, in
     size_t BH = (size_t)B * H, B3H = (size_t)B * 3 * H, R = (size_t)c->rows;
     c->in_var = in_var;
     c->dropped = dropping;
-    ensure_room(&c->work, dev, R * 3 * H);
-    ensure_room(&c->work2, dev, B3H);
+    nn_tensor_room(&c->work, dev, R * 3 * H);
+    nn_tensor_room(&c->work2, dev, B3H);
     const float *input = c->x.data;
     int in_l = in;
     for (int l = 0; l < L; l++) {
-        ensure_room(&c->h[l], dev, (B + R) * H);
-        ensure_room(&c->gates[l], dev, R * 4 * H);
+        nn_tensor_room(&c->h[l], dev, (B + R) * H);
+        nn_tensor_room(&c->gates[l], dev, R * 4 * H);
         if (l == 0 && same0) {
             /* layer 0 of an identical forward: its states and gates as they are */
             be->copy(c->h[0].data, same0->h[0].data, (B + R) * H);
@@ -429,7 +417,7 @@ static int seq_forward_core(const nn_gru *g, int in_var, const nn_tensor *h0, in
                 const float *pc = c->work2.data;
                 if (c->packed) {
                     /* in the layout's order (work3 is free until the backward) */
-                    ensure_room(&c->work3, dev, B3H);
+                    nn_tensor_room(&c->work3, dev, B3H);
                     be->gather_rows(B, 3 * H, c->work2.data, c->order, c->work3.data);
                     pc = c->work3.data;
                 }
@@ -450,8 +438,8 @@ static int seq_forward_core(const nn_gru *g, int in_var, const nn_tensor *h0, in
         }
         if (l == L - 1) break;
         if (dropping) {
-            ensure_room(&c->drop[l], dev, R * H);
-            ensure_room(&c->upper_in[l], dev, R * H);
+            nn_tensor_room(&c->drop[l], dev, R * H);
+            nn_tensor_room(&c->upper_in[l], dev, R * H);
             draw_dropout(g->dropout, rng, c, H, &c->drop[l]);
             be->mul(R * H, c->h[l].data + BH, c->drop[l].data, c->upper_in[l].data, 0);
             input = c->upper_in[l].data;
@@ -481,10 +469,8 @@ static int seq_forward_bm(const nn_gru *g, const nn_tensor *x, const int *len, c
     size_t BH = (size_t)B * H, R;
     int rc = set_layout(c, T, B, len);
     if (rc) goto done;
-    c->T = T;
-    c->B = B;
     R = (size_t)c->rows;
-    ensure_room(&c->x, dev, R * in);
+    nn_tensor_room(&c->x, dev, R * in);
     if (c->packed)
         be->gather_rows((int)R, in, x->data, c->src_row, c->x.data);
     else
@@ -550,7 +536,7 @@ static int forward_rows(const nn_gru *g, const nn_tensor *x, const nn_tensor *xc
     if (xc && nn_check_shape(xc, "GRU constant input", 2, B, cw)) return -1;
     if (h0 && nn_check_shape(h0, "GRU h0", 3, L, B, H)) return -1;
     nn_device dev = x->device;
-    ensure_room(&c->x, dev, x->size);
+    nn_tensor_room(&c->x, dev, x->size);
     nn_backend_for(dev)->copy(c->x.data, x->data, x->size);
     if (xc) {
         nn_tensor_ensure2(&c->xc, dev, B, cw);
@@ -630,16 +616,16 @@ static int seq_backward_core(const nn_gru *g, nn_gru_seq_cache *c, const float *
     nn_device dev = c->x.device;
     const nn_backend *be = nn_backend_for(dev);
     size_t BH = (size_t)B * H, B3H = (size_t)B * 3 * H, R = (size_t)c->rows;
-    ensure_room(&c->work, dev, R * 3 * H);  /* dgi */
-    ensure_room(&c->work2, dev, R * 3 * H); /* dgh */
-    ensure_room(&c->work3, dev, R * H);     /* grad w.r.t. the input of the layer above */
-    ensure_room(&c->dh, dev, 2 * BH);
+    nn_tensor_room(&c->work, dev, R * 3 * H);  /* dgi */
+    nn_tensor_room(&c->work2, dev, R * 3 * H); /* dgh */
+    nn_tensor_room(&c->work3, dev, R * H);     /* grad w.r.t. the input of the layer above */
+    nn_tensor_room(&c->dh, dev, 2 * BH);
     outside og = {dout, ts, bs, dhs, NULL, NULL};
     if (c->packed && tm) {
         og.gout = dout; /* in the layout already */
     } else if (c->packed) {
         /* the gradients from outside, in the layout (padding's are dropped) */
-        ensure_room(&c->grads, dev, (1 + L) * R * H);
+        nn_tensor_room(&c->grads, dev, (1 + L) * R * H);
         if (dout) be->gather_rows((int)R, H, dout, c->src_row, c->grads.data);
         for (int l = 0; dhs && l < L; l++)
             be->gather_rows((int)R, H, dhs->data + (size_t)l * B * T * H, c->src_row,
@@ -685,7 +671,7 @@ static int seq_backward_core(const nn_gru *g, nn_gru_seq_cache *c, const float *
          * layout the states one step (B rows) earlier, packed gathered */
         const float *hp = c->h[l].data;
         if (c->packed) {
-            ensure_room(&c->hprev, dev, R * H);
+            nn_tensor_room(&c->hprev, dev, R * H);
             be->gather_rows((int)R, H, c->h[l].data, c->prev_row, c->hprev.data);
             hp = c->hprev.data;
         }
@@ -706,7 +692,7 @@ static int seq_backward_core(const nn_gru *g, nn_gru_seq_cache *c, const float *
                          c->work.data + (size_t)c->off[t] * 3 * H, sum);
             if (c->packed) {
                 /* back in batch order (work3 is free again) */
-                ensure_room(&c->work3, dev, B3H);
+                nn_tensor_room(&c->work3, dev, B3H);
                 be->gather_rows(B, 3 * H, sum, c->inv, c->work3.data);
                 sum = c->work3.data;
             }
@@ -774,36 +760,42 @@ int nn_gru_seq_backward_pair(const nn_gru *g, nn_gru_seq_cache *first, const nn_
             return -1;
     /* the second pass down to layer 0's outputs, its gradient there kept in
      * the first's scratch (free until the first's own backward) */
-    ensure_room(&first->dlow, first->x.device, (size_t)first->rows * H);
+    nn_tensor_room(&first->dlow, first->x.device, (size_t)first->rows * H);
     TRY(seq_backward_core(g, second, dout2 ? dout2->data : NULL, (size_t)H, (size_t)T * H, dhs2,
                           NULL, 0, NULL, NULL, first->dlow.data, NULL));
     return seq_backward_core(g, first, dout1 ? dout1->data : NULL, (size_t)H, (size_t)T * H, dhs1,
                              NULL, 0, NULL, NULL, NULL, first->dlow.data);
 }
 
+/* The checks both time-major backwards share (dout and dx are the callers'):
+ * a cache, dxc only with a constant input, dh0 (layers, B, H). */
+static int check_tm_backward(const nn_gru *g, const nn_gru_seq_cache *c, const nn_tensor *dxc,
+                             const nn_tensor *dh0) {
+    int cw = g->in - c->in_var;
+    if (!c->gates[0].data) return wsd_fail("GRU backward: empty cache (forward without cache?)");
+    if (dxc && (cw == 0 || nn_check_shape(dxc, "GRU constant-input grad", 2, c->B, cw)))
+        return cw ? -1 : wsd_fail("GRU backward: no constant input in the forward");
+    if (dh0 && nn_check_shape(dh0, "GRU h0 grad", 3, g->layers, c->B, g->hidden)) return -1;
+    return 0;
+}
+
 int nn_gru_seq_backward_tm(const nn_gru *g, nn_gru_seq_cache *c, const nn_tensor *dout,
                            nn_tensor *dx, nn_tensor *dxc, nn_tensor *dh0) {
-    int L = g->layers, H = g->hidden, B = c->B, T = c->T, cw = g->in - c->in_var;
-    if (!c->gates[0].data) return wsd_fail("GRU backward: empty cache (forward without cache?)");
+    int H = g->hidden, B = c->B, T = c->T;
+    TRY(check_tm_backward(g, c, dxc, dh0));
     if (c->packed) return wsd_fail("GRU backward: the forward was by rows");
     if (dout && nn_check_shape(dout, "GRU output grad", 3, T, B, H)) return -1;
     if (dx && nn_check_shape(dx, "GRU input grad", 3, T, B, c->in_var)) return -1;
-    if (dxc && (cw == 0 || nn_check_shape(dxc, "GRU constant-input grad", 2, B, cw)))
-        return cw ? -1 : wsd_fail("GRU backward: no constant input in the forward");
-    if (dh0 && nn_check_shape(dh0, "GRU h0 grad", 3, L, B, H)) return -1;
     return seq_backward_core(g, c, dout ? dout->data : NULL, (size_t)B * H, (size_t)H, NULL, dx, 1,
                              dxc, dh0, NULL, NULL);
 }
 
 int nn_gru_seq_backward_rows(const nn_gru *g, nn_gru_seq_cache *c, const nn_tensor *dout,
                              nn_tensor *dx, nn_tensor *dxc, nn_tensor *dh0) {
-    int L = g->layers, H = g->hidden, B = c->B, R = c->rows, cw = g->in - c->in_var;
-    if (!c->gates[0].data) return wsd_fail("GRU backward: empty cache (forward without cache?)");
-    if (dout && nn_check_shape(dout, "GRU output grad", 2, R, H)) return -1;
-    if (dx && nn_check_shape(dx, "GRU input grad", 2, R, c->in_var)) return -1;
-    if (dxc && (cw == 0 || nn_check_shape(dxc, "GRU constant-input grad", 2, B, cw)))
-        return cw ? -1 : wsd_fail("GRU backward: no constant input in the forward");
-    if (dh0 && nn_check_shape(dh0, "GRU h0 grad", 3, L, B, H)) return -1;
-    return seq_backward_core(g, c, dout ? dout->data : NULL, (size_t)B * H, (size_t)H, NULL, dx, 1,
-                             dxc, dh0, NULL, NULL);
+    int H = g->hidden;
+    TRY(check_tm_backward(g, c, dxc, dh0));
+    if (dout && nn_check_shape(dout, "GRU output grad", 2, c->rows, H)) return -1;
+    if (dx && nn_check_shape(dx, "GRU input grad", 2, c->rows, c->in_var)) return -1;
+    return seq_backward_core(g, c, dout ? dout->data : NULL, (size_t)c->B * H, (size_t)H, NULL, dx,
+                             1, dxc, dh0, NULL, NULL);
 }

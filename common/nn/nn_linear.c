@@ -135,11 +135,15 @@ int nn_dropout_forward(float p, int training, wsd_rng *rng, const nn_tensor *x, 
 }
 
 /* Masks are drawn on the host so a seed gives the same mask on every device. */
-void nn_dropout_mask(float p, wsd_rng *rng, nn_tensor *mask) {
+void nn_dropout_draw(float p, wsd_rng *rng, size_t n, float *host) {
     float keep = 1.0f / (1.0f - p);
+    wsd_rng_uniformf_n(rng, n, host);
+    for (size_t i = 0; i < n; i++) host[i] = host[i] < p ? 0.0f : keep;
+}
+
+void nn_dropout_mask(float p, wsd_rng *rng, nn_tensor *mask) {
     float *h = wsd_malloc((mask->size ? mask->size : 1) * sizeof(float));
-    wsd_rng_uniformf_n(rng, mask->size, h);
-    for (size_t i = 0; i < mask->size; i++) h[i] = h[i] < p ? 0.0f : keep;
+    nn_dropout_draw(p, rng, mask->size, h);
     nn_tensor_from_host(mask, h, mask->size);
     free(h);
 }

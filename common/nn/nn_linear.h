@@ -47,6 +47,8 @@ int nn_dropout_forward(float p, int training, wsd_rng *rng, const nn_tensor *x, 
                        nn_tensor *mask);
 /* Fills an existing tensor (or view) with a fresh mask of {0, 1/(1−p)}. */
 void nn_dropout_mask(float p, wsd_rng *rng, nn_tensor *mask);
+/* The n values nn_dropout_mask would draw, into host memory. */
+void nn_dropout_draw(float p, wsd_rng *rng, size_t n, float *host);
 /* dx += dy ⊙ mask. */
 int nn_dropout_backward(const nn_tensor *mask, const nn_tensor *dy, nn_tensor *dx);
 

@@ -93,12 +93,15 @@ void nn_tensor_reserve(nn_tensor *t, nn_device dev, int ndim, const int *shape) 
     reuse_or_fresh(t, dev, ndim, shape);
 }
 
+void nn_tensor_room(nn_tensor *t, nn_device dev, size_t n) {
+    if (t->data && t->owner && t->device == dev && t->size >= n) return;
+    int s[1] = {(int)(n ? n : 1)};
+    nn_tensor_free(t);
+    *t = nn_tensor_zeros(dev, 1, s);
+}
+
 nn_tensor nn_tensor_room2(nn_tensor *t, nn_device dev, int rows, int cols) {
-    int s[2] = {rows, cols};
-    if (!(t->data && t->owner && t->device == dev && t->size >= shape_size(2, s))) {
-        nn_tensor_free(t);
-        *t = nn_tensor_zeros(dev, 2, s);
-    }
+    nn_tensor_room(t, dev, (size_t)rows * cols);
     return nn_view2(t, 0, rows, cols);
 }
 

@@ -52,10 +52,13 @@ void nn_tensor_ensure2(nn_tensor *t, nn_device dev, int n0, int n1);
  * kept as it is when it has the size (no zeroing pass over it every batch),
  * else fresh (zeros). */
 void nn_tensor_reserve(nn_tensor *t, nn_device dev, int ndim, const int *shape);
-/* A (rows, cols) view of the start of t, an owned buffer kept while it has
- * room for it (else fresh zeros of exactly that size): for buffers whose
- * rows change every batch (sentences of their own lengths), no reallocation
- * and no fresh pages to fault in each time. The contents are not cleared. */
+/* Makes t an owned buffer of at least n elements on dev: kept as it is
+ * (contents and size) when it has the room, else fresh zeros of n. For
+ * buffers whose size changes every batch (sequences of their own lengths):
+ * no reallocation and no fresh pages to fault in each time. */
+void nn_tensor_room(nn_tensor *t, nn_device dev, size_t n);
+/* nn_tensor_room for rows · cols, then the (rows, cols) view of its start
+ * (not cleared). */
 nn_tensor nn_tensor_room2(nn_tensor *t, nn_device dev, int rows, int cols);
 
 /* A view of `size(shape)` elements starting `offset` elements into t. */
