@@ -75,6 +75,16 @@ static void test_gru_seq_gradients_dropout(void) { check_seq_grads(0.3f, NULL); 
 static void test_gru_seq_gradients_len(void) { check_seq_grads(0, seq_len); }
 static void test_gru_seq_gradients_len_dropout(void) { check_seq_grads(0.3f, seq_len); }
 
+/* host copies of the parameter gradients (at most 16), to compare backwards */
+static int grads_snapshot(const nn_params *ps, nn_tensor out[16]) {
+    int n = ps->n < 16 ? ps->n : 16;
+    for (int i = 0; i < n; i++) out[i] = nn_tensor_host_copy(&ps->items[i]->grad);
+    return n;
+}
+static void grads_free(nn_tensor *g, int n) {
+    for (int i = 0; i < n; i++) nn_tensor_free(&g[i]);
+}
+
 /* largest |a − b| relative to max(1, max |a|) */
 static double rel_diff(const nn_tensor *a, const nn_tensor *b) {
     double scale = 1, d = 0;
@@ -120,14 +130,10 @@ static void test_gru_seq_len_matches_full(void) {
     CHECK_MSG(bad == 0, "%d values differ from the full forward", bad);
     nn_tensor dx1 = nn_zeros3(NN_CPU, B, T, IN), dx2 = nn_zeros3(NN_CPU, B, T, IN);
     nn_tensor dh1 = nn_zeros3(NN_CPU, L, B, H), dh2 = nn_zeros3(NN_CPU, L, B, H);
-    int n = c.ps.n < 16 ? c.ps.n : 16;
     nn_tensor ref[16];
     nn_params_zero_grad(&c.ps);
     CHECK(nn_gru_seq_backward(&c.g, &full, &c.r_out, &c.r_hs, &dx1, &dh1) == 0);
-    for (int i = 0; i < n; i++) {
-        ref[i] = nn_zeros1(NN_CPU, (int)c.ps.items[i]->grad.size);
-        nn_tensor_copy(&ref[i], &c.ps.items[i]->grad);
-    }
+    int n = grads_snapshot(&c.ps, ref);
     nn_params_zero_grad(&c.ps);
     CHECK(nn_gru_seq_backward(&c.g, &c.cache, &c.r_out, &c.r_hs, &dx2, &dh2) == 0);
     double worst = fmax(rel_diff(&dx1, &dx2), rel_diff(&dh1, &dh2));
@@ -135,8 +141,8 @@ static void test_gru_seq_len_matches_full(void) {
         double d = rel_diff(&ref[i], &c.ps.items[i]->grad);
         CHECK_MSG(d <= 1e-6, "%s: relative deviation %.3g", c.ps.items[i]->name, d);
         worst = fmax(worst, d);
-        nn_tensor_free(&ref[i]);
     }
+    grads_free(ref, n);
     CHECK_MSG(worst <= 1e-6, "gradients deviate by %.3g", worst);
     fprintf(stderr, "  padding skipped vs computed: gradients' largest relative deviation %.3g\n",
             worst);
@@ -381,8 +387,7 @@ static void check_rows(float dropout) {
     CHECK(nn_gru_seq_forward_tm(&c.g, &xtm, &xc, &c.h0, 1, &rng, &full) == 0);
     CHECK(nn_gru_seq_backward_tm(&c.g, &full, &r, &dx, &dxc, &dh0) == 0);
     nn_tensor grads[16];
-    int n = c.ps.n < 16 ? c.ps.n : 16;
-    for (int i = 0; i < n; i++) grads[i] = nn_tensor_host_copy(&c.ps.items[i]->grad);
+    int n = grads_snapshot(&c.ps, grads);
     /* by rows */
     CHECK(nn_gru_seq_layout(&rc, T, B, seq_len) == 0);
     int R = rc.rows;
@@ -423,7 +428,7 @@ static void check_rows(float dropout) {
     /* inputs not in the layout refused */
     CHECK(nn_gru_seq_forward_rows(&c.g, &xtm, &xc, &c.h0, 1, &rng, &rc) == -1);
     CHECK(nn_gru_seq_backward_tm(&c.g, &rc, &r, NULL, NULL, NULL) == -1);
-    for (int i = 0; i < n; i++) nn_tensor_free(&grads[i]);
+    grads_free(grads, n);
     nn_tensor *fr[] = {&xc, &xtm, &r, &dx, &dxc, &dh0, &xr, &rr, &dxr, &dxcr, &dh0r};
     for (size_t i = 0; i < sizeof fr / sizeof *fr; i++) nn_tensor_free(fr[i]);
     nn_gru_seq_cache_free(&full);
@@ -544,23 +549,15 @@ static void check_same0(const int *len) {
     CHECK(wsd_rng_uniform(&r1) == wsd_rng_uniform(&r2)); /* as many draws */
     for (int l = 0; l < L; l++) CHECK(same_bits(&c.cache.gates[l], &again.gates[l]));
     /* the backward through either cache: the same gradients */
-    nn_tensor *g1[16], dx1 = nn_zeros3(NN_CPU, B, T, IN), dx2 = nn_zeros3(NN_CPU, B, T, IN);
+    nn_tensor g1[16], dx1 = nn_zeros3(NN_CPU, B, T, IN), dx2 = nn_zeros3(NN_CPU, B, T, IN);
     nn_params_zero_grad(&c.ps);
     CHECK(nn_gru_seq_backward(&c.g, &c.cache, &c.r_out, &c.r_hs, &dx1, NULL) == 0);
-    int n = c.ps.n < 16 ? c.ps.n : 16;
-    for (int i = 0; i < n; i++) {
-        g1[i] = malloc(sizeof(nn_tensor));
-        *g1[i] = nn_zeros1(NN_CPU, (int)c.ps.items[i]->grad.size);
-        nn_tensor_copy(g1[i], &c.ps.items[i]->grad);
-    }
+    int n = grads_snapshot(&c.ps, g1);
     nn_params_zero_grad(&c.ps);
     CHECK(nn_gru_seq_backward(&c.g, &again, &c.r_out, &c.r_hs, &dx2, NULL) == 0);
     CHECK(same_bits(&dx1, &dx2));
-    for (int i = 0; i < n; i++) {
-        CHECK(memcmp(g1[i]->data, c.ps.items[i]->grad.data, sizeof(float) * g1[i]->size) == 0);
-        nn_tensor_free(g1[i]);
-        free(g1[i]);
-    }
+    for (int i = 0; i < n; i++) CHECK(same_bits(&g1[i], &c.ps.items[i]->grad));
+    grads_free(g1, n);
     /* a cache of another shape, no cache, or the source itself: refused */
     nn_tensor x2 = nn_zeros3(NN_CPU, B, T + 1, IN);
     CHECK(nn_gru_seq_forward_same0(&c.g, &x2, &first, NULL, NULL, 1, &r2, &again) == -1);
@@ -592,29 +589,21 @@ static void check_backward_pair(const int *len) {
     tu_randomize(&rh2, &rng, 1);
     CHECK(nn_gru_seq_forward_len(&c.g, &c.x, len, NULL, NULL, NULL, 1, &rng, &first) == 0);
     CHECK(nn_gru_seq_forward_same0(&c.g, &c.x, &first, NULL, NULL, 1, &rng, &second) == 0);
-    int n = c.ps.n < 16 ? c.ps.n : 16;
     nn_tensor sep[16];
     nn_params_zero_grad(&c.ps);
     CHECK(nn_gru_seq_backward(&c.g, &second, &r2, &rh2, NULL, NULL) == 0);
     CHECK(nn_gru_seq_backward(&c.g, &first, &c.r_out, &c.r_hs, NULL, NULL) == 0);
-    for (int i = 0; i < n; i++) {
-        sep[i] = nn_zeros1(NN_CPU, (int)c.ps.items[i]->grad.size);
-        nn_tensor_copy(&sep[i], &c.ps.items[i]->grad);
-    }
+    int n = grads_snapshot(&c.ps, sep);
     nn_params_zero_grad(&c.ps);
     CHECK(nn_gru_seq_backward_pair(&c.g, &first, &c.r_out, &c.r_hs, &second, &r2, &rh2) == 0);
     double worst = 0;
     for (int i = 0; i < n; i++) {
-        double scale = 0, d = 0;
-        for (size_t k = 0; k < sep[i].size; k++) {
-            scale = fmax(scale, fabs(sep[i].data[k]));
-            d = fmax(d, fabs(sep[i].data[k] - c.ps.items[i]->grad.data[k]));
-        }
-        worst = fmax(worst, d / (scale > 0 ? scale : 1));
-        CHECK_MSG(d <= 1e-5 * (scale > 1 ? scale : 1), "%s: |diff| %.3g (scale %.3g)",
-                  c.ps.items[i]->name, d, scale);
-        nn_tensor_free(&sep[i]);
+        /* |diff| <= 1e-5 · max(1, the gradient's scale) */
+        double d = rel_diff(&sep[i], &c.ps.items[i]->grad);
+        worst = fmax(worst, d);
+        CHECK_MSG(d <= 1e-5, "%s: relative |diff| %.3g", c.ps.items[i]->name, d);
     }
+    grads_free(sep, n);
     fprintf(stderr, "  paired backward vs two backwards: largest relative deviation %.3g\n", worst);
     CHECK(nn_gru_seq_backward_pair(&c.g, &first, &c.r_out, NULL, &first, &r2, NULL) == -1);
     nn_tensor_free(&r2);

@@ -26,32 +26,21 @@ F, H, V, LCAP = 500, 512, 6000, 20
 BOS, EOS = 0, 1
 
 
-def video_rows(B):
-    """Feature rows of B videos: 120 each, or WSD_BENCH_LENGTHS (as models_bench.c)."""
-    env = os.environ.get("WSD_BENCH_LENGTHS", "")
+def env_lengths(name, n, default, least):
+    """n lengths from the comma-separated env var `name` (as models_bench.c), default if unset."""
+    env = os.environ.get(name, "")
     if not env:
-        return [120] * B
+        return default
     lens = [int(x) for x in env.split(",")]
-    if len(lens) < B or min(lens) < 1:
-        sys.exit("WSD_BENCH_LENGTHS: %d lengths, a batch of %d videos" % (len(lens), B))
-    return lens[:B]
-
-
-def caption_tokens(N):
-    """Tokens of N sentences: LCAP - n % 5, or WSD_BENCH_CAPTION_LENGTHS (as models_bench.c)."""
-    env = os.environ.get("WSD_BENCH_CAPTION_LENGTHS", "")
-    if not env:
-        return [LCAP - n % 5 for n in range(N)]
-    lens = [int(x) for x in env.split(",")]
-    if len(lens) < N or min(lens) < 3:
-        sys.exit("WSD_BENCH_CAPTION_LENGTHS: %d lengths, a batch of %d sentences" % (len(lens), N))
-    return lens[:N]
+    if len(lens) < n or min(lens) < least:
+        sys.exit("%s: %d lengths of at least %d, a batch of %d" % (name, len(lens), least, n))
+    return lens[:n]
 
 
 def batch(B, per, gen):
     N = B * per
-    rows = video_rows(B)
-    toks = caption_tokens(N)
+    rows = env_lengths("WSD_BENCH_LENGTHS", B, [120] * B, 1)
+    toks = env_lengths("WSD_BENCH_CAPTION_LENGTHS", N, [LCAP - n % 5 for n in range(N)], 3)
     L = max(toks)
     T = max(rows)
     video = torch.rand(B, T, F, generator=gen) * 2 - 1
