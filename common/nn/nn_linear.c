@@ -77,12 +77,15 @@ static int seq_rows(const nn_tensor *t, int cols, int B, int T, const int *len, 
 
 int nn_linear_forward_seq(const nn_linear *l, const nn_tensor *x, int B, int T, const int *len,
                           nn_tensor *y) {
-    nn_tensor_zero(y);
     for (int b = 0; b < B; b++) {
         nn_tensor xb, yb;
         TRY(seq_rows(x, l->in, B, T, len, b, "linear input", &xb));
         TRY(seq_rows(y, l->out, B, T, len, b, "linear output", &yb));
         TRY(nn_linear_forward(l, &xb, &yb));
+        if (len[b] < T) { /* the padding's rows */
+            nn_tensor pad = nn_view2(y, ((size_t)b * T + len[b]) * l->out, T - len[b], l->out);
+            nn_tensor_zero(&pad);
+        }
     }
     return 0;
 }
