@@ -38,7 +38,9 @@ int nn_gemm_small_isa(void) {
 
 #define T512 __attribute__((target("avx512f"), always_inline)) static inline
 
-/* R rows (6 or 1) written out so that the accumulators stay in registers */
+/* R rows (1 … 6) written out so that the accumulators stay in registers: a
+ * remainder of 2-5 rows gets its own tile (row by row it would load B once
+ * per row) */
 #define TILE512(R)                                                                                 \
     T512 void tile512_##R(int K, const float *A, int lda, const float *B, int ldb, float beta,     \
                           float *C, int ldc, __mmask16 m0, __mmask16 m1) {                         \
@@ -65,6 +67,10 @@ int nn_gemm_small_isa(void) {
         }                                                                                          \
     }
 TILE512(6)
+TILE512(5)
+TILE512(4)
+TILE512(3)
+TILE512(2)
 TILE512(1)
 
 __attribute__((target("avx512f"))) static void gemm512(int M, int N, int K, const float *A, int lda,
@@ -78,12 +84,14 @@ __attribute__((target("avx512f"))) static void gemm512(int M, int N, int K, cons
         for (int i = 0; i < M; i += MR) {
             const float *a = A + (size_t)i * lda;
             float *c = C + (size_t)i * ldc + j;
-            if (M - i >= MR)
-                tile512_6(K, a, lda, b, NP, beta, c, ldc, m0, m1);
-            else
-                for (int r = 0; r < M - i; r++)
-                    tile512_1(K, a + (size_t)r * lda, lda, b, NP, beta, c + (size_t)r * ldc, ldc,
-                              m0, m1);
+            switch (M - i < MR ? M - i : MR) {
+            case 6: tile512_6(K, a, lda, b, NP, beta, c, ldc, m0, m1); break;
+            case 5: tile512_5(K, a, lda, b, NP, beta, c, ldc, m0, m1); break;
+            case 4: tile512_4(K, a, lda, b, NP, beta, c, ldc, m0, m1); break;
+            case 3: tile512_3(K, a, lda, b, NP, beta, c, ldc, m0, m1); break;
+            case 2: tile512_2(K, a, lda, b, NP, beta, c, ldc, m0, m1); break;
+            default: tile512_1(K, a, lda, b, NP, beta, c, ldc, m0, m1); break;
+            }
         }
     }
 }
@@ -118,6 +126,10 @@ __attribute__((target("avx512f"))) static void gemm512(int M, int N, int K, cons
         }                                                                                          \
     }
 TILE256(6)
+TILE256(5)
+TILE256(4)
+TILE256(3)
+TILE256(2)
 TILE256(1)
 
 __attribute__((target("avx2,fma"))) static __m256i lanes(int n) {
@@ -135,12 +147,14 @@ __attribute__((target("avx2,fma"))) static void gemm256(int M, int N, int K, con
         for (int i = 0; i < M; i += MR) {
             const float *a = A + (size_t)i * lda;
             float *c = C + (size_t)i * ldc + j;
-            if (M - i >= MR)
-                tile256_6(K, a, lda, b, NP, beta, c, ldc, m0, m1);
-            else
-                for (int r = 0; r < M - i; r++)
-                    tile256_1(K, a + (size_t)r * lda, lda, b, NP, beta, c + (size_t)r * ldc, ldc,
-                              m0, m1);
+            switch (M - i < MR ? M - i : MR) {
+            case 6: tile256_6(K, a, lda, b, NP, beta, c, ldc, m0, m1); break;
+            case 5: tile256_5(K, a, lda, b, NP, beta, c, ldc, m0, m1); break;
+            case 4: tile256_4(K, a, lda, b, NP, beta, c, ldc, m0, m1); break;
+            case 3: tile256_3(K, a, lda, b, NP, beta, c, ldc, m0, m1); break;
+            case 2: tile256_2(K, a, lda, b, NP, beta, c, ldc, m0, m1); break;
+            default: tile256_1(K, a, lda, b, NP, beta, c, ldc, m0, m1); break;
+            }
         }
     }
 }

@@ -67,8 +67,9 @@ static void check_shape(int isa_cap, int M, int N, int K, float beta, wsd_rng *r
 }
 
 static void test_products_within_the_bound(void) {
-    static const int shapes[][3] = {{1, 1, 1},     {6, 32, 7},    {7, 33, 64}, {5, 17, 3},
-                                    {13, 47, 100}, {36, 96, 512}, {2, 15, 9},  {4, 9, 31}};
+    static const int shapes[][3] = {{1, 1, 1},   {6, 32, 7}, {7, 33, 64},   {5, 17, 3},
+                                    {9, 40, 21}, {2, 15, 9}, {13, 47, 100}, {36, 96, 512},
+                                    {4, 9, 31},  {16, 20, 8}};
     wsd_rng rng;
     wsd_rng_seed(&rng, 7);
     int isa = nn_gemm_small_isa();
@@ -79,22 +80,25 @@ static void test_products_within_the_bound(void) {
 }
 
 /* Same inputs, same bits, whatever the blocking: a row computed alone equals
- * the same row computed among others. */
+ * the same row computed among others, in a full tile of 6 or in a remainder
+ * of 1 … 5. */
 static void test_rows_do_not_depend_on_the_batch(void) {
     if (nn_gemm_small_isa() == 0) TEST_SKIP("no vector kernel on this machine");
     wsd_rng rng;
     wsd_rng_seed(&rng, 8);
-    int M = 11, N = 70, K = 200;
-    float *A = malloc(sizeof(float) * M * K), *B = malloc(sizeof(float) * K * N);
-    float *C = malloc(sizeof(float) * M * N), *r = malloc(sizeof(float) * N);
-    for (int i = 0; i < M * K; i++) A[i] = wsd_rng_normal(&rng);
+    enum { MMAX = 12, N = 70, K = 200 };
+    float *A = malloc(sizeof(float) * MMAX * K), *B = malloc(sizeof(float) * K * N);
+    float *C = malloc(sizeof(float) * MMAX * N), *r = malloc(sizeof(float) * N);
+    for (int i = 0; i < MMAX * K; i++) A[i] = wsd_rng_normal(&rng);
     for (int i = 0; i < K * N; i++) B[i] = wsd_rng_normal(&rng);
     float *P = malloc(sizeof(float) * nn_gemm_small_packed_size(K, N));
     nn_gemm_small_pack(K, N, B, N, 0, P);
-    CHECK(nn_sgemm_small_packed(M, N, K, A, K, P, 0, C, N) == 0);
-    for (int i = 0; i < M; i++) {
-        CHECK(nn_sgemm_small_packed(1, N, K, A + (size_t)i * K, K, P, 0, r, N) == 0);
-        CHECK(memcmp(r, C + (size_t)i * N, sizeof(float) * N) == 0);
+    for (int M = 7; M <= MMAX; M++) {
+        CHECK(nn_sgemm_small_packed(M, N, K, A, K, P, 0, C, N) == 0);
+        for (int i = 0; i < M; i++) {
+            CHECK(nn_sgemm_small_packed(1, N, K, A + (size_t)i * K, K, P, 0, r, N) == 0);
+            CHECK_MSG(memcmp(r, C + (size_t)i * N, sizeof(float) * N) == 0, "M %d row %d", M, i);
+        }
     }
     free(A), free(B), free(C), free(r), free(P);
 }
