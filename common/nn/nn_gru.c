@@ -359,19 +359,30 @@ static float *prev_state(const nn_gru_seq_cache *c, int l, int t, int H) {
 
 /* Dropout masks of every step and sequence (T, B, H) drawn in time-major
  * order, those of the running rows kept: the same masks whether or not
- * padding is skipped. */
+ * padding is skipped. Drawn a step at a time, straight into the mask on the
+ * CPU (no buffer of the whole stream to fault in). */
 static void draw_dropout(float p, wsd_rng *rng, const nn_gru_seq_cache *c, int H, nn_tensor *dst) {
-    size_t all = (size_t)c->T * c->B * H, R = (size_t)c->rows;
-    float *m = wsd_malloc(sizeof(float) * (all ? all : 1)), *kept = m;
-    nn_dropout_draw(p, rng, all, m);
-    if (c->packed) {
-        kept = wsd_malloc(sizeof(float) * (R ? R * H : 1));
-        for (size_t r = 0; r < R; r++)
-            memcpy(kept + r * H, m + (size_t)c->tb_row[r] * H, sizeof(float) * H);
+    size_t BH = (size_t)c->B * H, R = (size_t)c->rows;
+    int direct = dst->device == NN_CPU;
+    float *out = direct ? dst->data : wsd_malloc(sizeof(float) * (R ? R * H : 1));
+    float *step = c->packed ? wsd_malloc(sizeof(float) * (BH ? BH : 1)) : NULL;
+    for (int t = 0; t < c->T; t++) {
+        if (!c->packed) {
+            /* every sequence runs every step: row t·B + b is (t, b) */
+            nn_dropout_draw(p, rng, BH, out + (size_t)t * BH);
+            continue;
+        }
+        nn_dropout_draw(p, rng, BH, step);
+        for (int i = 0; i < c->count[t]; i++) {
+            size_t r = (size_t)c->off[t] + i;
+            memcpy(out + r * H, step + (c->tb_row[r] - (size_t)t * c->B) * H, sizeof(float) * H);
+        }
     }
-    nn_backend_for(dst->device)->upload(dst->data, kept, R * H);
-    if (kept != m) free(kept);
-    free(m);
+    free(step);
+    if (!direct) {
+        nn_backend_for(dst->device)->upload(dst->data, out, R * H);
+        free(out);
+    }
 }
 
 /* The forward over c->x (rows of the layout, in_var wide), plus xc (B, in −

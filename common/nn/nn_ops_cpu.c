@@ -531,26 +531,39 @@ static float *dfeat_row(float *dfeats, const int *gather, int n, int T, int D) {
     return dfeats + (size_t)(gather ? gather[n] : n) * T * D;
 }
 
-static void cpu_att_mean_forward(int N, int T, int D, const float *feats, const int *gather,
-                                 const float *mask, float *alpha, float *msum, float *ctx) {
+typedef struct {
+    int T, D;
+    const float *feats, *mask;
+    const int *gather;
+    float *alpha, *msum, *ctx;
+} att_mean_fwd_job;
+/* rows lo … hi−1 (each row its own) */
+static void att_mean_forward_r(void *p, size_t lo, size_t hi) {
+    const att_mean_fwd_job *a = p;
+    int T = a->T, D = a->D;
     double *acc = wsd_calloc(D ? D : 1, sizeof(double));
-    for (int n = 0; n < N; n++) {
-        const float *f = feat_row(feats, gather, n, T, D), *m = mask + (size_t)n * T;
+    for (int n = (int)lo; n < (int)hi; n++) {
+        const float *f = feat_row(a->feats, a->gather, n, T, D), *m = a->mask + (size_t)n * T;
         double s = 0;
         for (int t = 0; t < T; t++) s += m[t];
         float denom = (float)s + DELTA;
-        if (msum) msum[n] = (float)s;
+        if (a->msum) a->msum[n] = (float)s;
         memset(acc, 0, (size_t)D * sizeof(double));
         for (int t = 0; t < T; t++) {
-            float a = m[t] / denom;
-            if (alpha) alpha[(size_t)n * T + t] = a;
+            float w = m[t] / denom;
+            if (a->alpha) a->alpha[(size_t)n * T + t] = w;
             if (m[t] == 0) continue;
             const float *ft = f + (size_t)t * D;
             for (int d = 0; d < D; d++) acc[d] += (double)m[t] * ft[d];
         }
-        for (int d = 0; d < D; d++) ctx[(size_t)n * D + d] = (float)(acc[d] / denom);
+        for (int d = 0; d < D; d++) a->ctx[(size_t)n * D + d] = (float)(acc[d] / denom);
     }
     free(acc);
+}
+static void cpu_att_mean_forward(int N, int T, int D, const float *feats, const int *gather,
+                                 const float *mask, float *alpha, float *msum, float *ctx) {
+    att_mean_fwd_job a = {T, D, feats, mask, gather, alpha, msum, ctx};
+    nn_parallel_ranges((size_t)N, row_grain(T * D), att_mean_forward_r, &a);
 }
 
 typedef struct {
@@ -577,6 +590,28 @@ static void att_mean_dmask_r(void *p, size_t lo, size_t hi) {
         }
     }
 }
+typedef struct {
+    int N, T, D;
+    const int *gather;
+    const float *mask, *msum, *dctx;
+    float *dfeats;
+} att_mean_dfeat_job;
+/* the features' gradient, columns lo … hi−1: rows of one video share targets,
+ * so every column adds its rows in row order whatever the split */
+static void att_mean_dfeats_r(void *p, size_t lo, size_t hi) {
+    const att_mean_dfeat_job *a = p;
+    int T = a->T, D = a->D;
+    for (int n = 0; n < a->N; n++) {
+        const float *m = a->mask + (size_t)n * T, *dc = a->dctx + (size_t)n * D;
+        float denom = a->msum[n] + DELTA;
+        for (int t = 0; t < T; t++) {
+            if (m[t] == 0) continue;
+            float *dft = dfeat_row(a->dfeats, a->gather, n, T, D) + (size_t)t * D;
+            float w = m[t] / denom;
+            for (size_t d = lo; d < hi; d++) dft[d] += w * dc[d];
+        }
+    }
+}
 static void cpu_att_mean_backward(int N, int T, int D, const float *feats, const int *gather,
                                   const float *mask, const float *msum, const float *ctx,
                                   const float *dctx, float *dfeats, float *dmask) {
@@ -584,16 +619,9 @@ static void cpu_att_mean_backward(int N, int T, int D, const float *feats, const
         att_mean_job a = {T, D, feats, ctx, dctx, msum, gather, dmask};
         nn_parallel_ranges((size_t)N, row_grain(T * D), att_mean_dmask_r, &a);
     }
-    /* the features' gradient in row order: rows of one video share targets */
-    for (int n = 0; n < N && dfeats; n++) {
-        const float *m = mask + (size_t)n * T, *dc = dctx + (size_t)n * D;
-        float denom = msum[n] + DELTA;
-        for (int t = 0; t < T; t++) {
-            if (m[t] == 0) continue;
-            float *dft = dfeat_row(dfeats, gather, n, T, D) + (size_t)t * D;
-            float a = m[t] / denom;
-            for (int d = 0; d < D; d++) dft[d] += a * dc[d];
-        }
+    if (dfeats) {
+        att_mean_dfeat_job a = {N, T, D, gather, mask, msum, dctx, dfeats};
+        nn_parallel_ranges((size_t)D, GRAIN / ((size_t)N * T + 1) + 1, att_mean_dfeats_r, &a);
     }
 }
 
