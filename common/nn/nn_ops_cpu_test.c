@@ -148,8 +148,73 @@ static void test_gemm_is_openblas_bits(void) {
     free(a), free(b), free(c0), free(c), free(ref);
 }
 
+/* Mean attention (the caption generator's soft-masked contexts): rows over
+ * the pool in the forward, the features' gradient by columns in the
+ * backward; with 1, 2 and 3 threads the bits of the one-pass loops, with
+ * several rows on one video (their gradients add in row order) and zeros in
+ * the masks. */
+static void test_mean_attention_matches_one_pass(void) {
+    const nn_backend *be = &nn_cpu_backend;
+    enum { NA = 40, B = 7, T = 150, D = 512 };
+    wsd_rng rng;
+    wsd_rng_seed(&rng, 33);
+    float *feats = rnd(&rng, (size_t)B * T * D), *mask = rnd(&rng, (size_t)NA * T);
+    float *dctx = rnd(&rng, (size_t)NA * D), *df0 = rnd(&rng, (size_t)B * T * D);
+    int gather[NA];
+    for (int n = 0; n < NA; n++) gather[n] = (n * 3) % B;
+    for (int i = 0; i < NA * T; i++) mask[i] = i % 7 == 0 ? 0.0f : mask[i] * mask[i];
+    float alpha_r[NA * T], msum_r[NA], ctx_r[NA * D], dmask_r[NA * T];
+    float *df_r = malloc(sizeof(float) * B * T * D);
+    memcpy(df_r, df0, sizeof(float) * B * T * D);
+    for (int n = 0; n < NA; n++) {
+        const float *f = feats + (size_t)gather[n] * T * D, *m = mask + (size_t)n * T;
+        double sum = 0, acc[D] = {0};
+        for (int t = 0; t < T; t++) sum += m[t];
+        float denom = (float)sum + 1e-4f;
+        msum_r[n] = (float)sum;
+        for (int t = 0; t < T; t++) {
+            alpha_r[n * T + t] = m[t] / denom;
+            if (m[t] != 0)
+                for (int d = 0; d < D; d++) acc[d] += (double)m[t] * f[(size_t)t * D + d];
+        }
+        for (int d = 0; d < D; d++) ctx_r[n * D + d] = (float)(acc[d] / denom);
+    }
+    for (int n = 0; n < NA; n++) {
+        const float *f = feats + (size_t)gather[n] * T * D, *m = mask + (size_t)n * T;
+        const float *dc = dctx + (size_t)n * D;
+        float denom = msum_r[n] + 1e-4f;
+        double dcc = 0;
+        for (int d = 0; d < D; d++) dcc += (double)dc[d] * ctx_r[n * D + d];
+        for (int t = 0; t < T; t++) {
+            double dot = 0;
+            for (int d = 0; d < D; d++) dot += (double)dc[d] * f[(size_t)t * D + d];
+            dmask_r[n * T + t] = 0.5f + (float)((dot - dcc) / denom);
+            if (m[t] == 0) continue;
+            float w = m[t] / denom, *dft = df_r + ((size_t)gather[n] * T + t) * D;
+            for (int d = 0; d < D; d++) dft[d] += w * dc[d];
+        }
+    }
+    float alpha[NA * T], msum[NA], ctx[NA * D], dmask[NA * T];
+    float *df = malloc(sizeof(float) * B * T * D);
+    for (int th = 1; th <= 3; th++) {
+        nn_threadpool_set_threads(th);
+        be->att_mean_forward(NA, T, D, feats, gather, mask, alpha, msum, ctx);
+        CHECK_MSG(same(alpha, alpha_r, NA * T) && same(msum, msum_r, NA) &&
+                      same(ctx, ctx_r, NA * D),
+                  "forward, %d threads", th);
+        for (int i = 0; i < NA * T; i++) dmask[i] = 0.5f;
+        memcpy(df, df0, sizeof(float) * B * T * D);
+        be->att_mean_backward(NA, T, D, feats, gather, mask, msum, ctx, dctx, df, dmask);
+        CHECK_MSG(same(dmask, dmask_r, NA * T) && same(df, df_r, (size_t)B * T * D),
+                  "backward, %d threads", th);
+    }
+    nn_threadpool_set_threads(0);
+    free(feats), free(mask), free(dctx), free(df0), free(df_r), free(df);
+}
+
 int main(void) {
     TEST_RUN(test_ops_match_one_pass);
+    TEST_RUN(test_mean_attention_matches_one_pass);
     TEST_RUN(test_gemm_is_openblas_bits);
     return test_finish();
 }
