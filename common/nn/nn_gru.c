@@ -656,7 +656,10 @@ static int seq_backward_core(const nn_gru *g, nn_gru_seq_cache *c, const float *
             }
             break;
         }
-        be->fill(dh, BH, 0.0f);
+        /* both halves zero: the rows past n, sequences whose last step is
+         * before t, must read as zeros in whichever half holds dh */
+        be->fill(c->dh.data, 2 * BH, 0.0f);
+        dh = c->dh.data, dhp = c->dh.data + BH;
         const float *packed = pack_hh(be, &c->wpack, dev, g->w_hh[l], H, 0);
         for (int t = T - 1; t >= 0; t--) {
             int n = c->count[t];
@@ -667,9 +670,11 @@ static int seq_backward_core(const nn_gru *g, nn_gru_seq_cache *c, const float *
             be->gru_cell_backward(n, H, c->gates[l].data + o * 4 * H, prev_state(c, l, t, H), dh,
                                   c->work.data + o * 3 * H, 3 * H, dgh, dhp);
             back_hh(be, n, H, dgh, packed, g->w_hh[l], dhp);
-            /* h_{t−1}'s gradient; the rows past n, sequences whose last
-             * step is before t, are still the zeros of the layer's start */
-            be->copy(dh, dhp, (size_t)n * H);
+            /* h_{t−1}'s gradient is dh from here: the halves swap. Only rows
+             * below count[t] were ever written, and counts grow towards
+             * t = 0, so the rows past n are still the layer start's zeros */
+            float *tmp = dh;
+            dh = dhp, dhp = tmp;
         }
         if (dh0 && c->packed)
             be->scatter_rows_acc(B, H, dh, c->order, dh0->data + l * BH);
