@@ -34,6 +34,17 @@ int nn_gemm_small_isa(void) {
 
 #if HAVE_X86
 
+/* the tile of `rows` (1 … 6) rows of an instruction set's family */
+#define TILE_ROWS(FAMILY, rows, ...)                                                               \
+    switch (rows) {                                                                                \
+    case 6: FAMILY##_6(__VA_ARGS__); break;                                                        \
+    case 5: FAMILY##_5(__VA_ARGS__); break;                                                        \
+    case 4: FAMILY##_4(__VA_ARGS__); break;                                                        \
+    case 3: FAMILY##_3(__VA_ARGS__); break;                                                        \
+    case 2: FAMILY##_2(__VA_ARGS__); break;                                                        \
+    default: FAMILY##_1(__VA_ARGS__); break;                                                       \
+    }
+
 /* ---- AVX-512: mr (≤ 6) rows × 32 columns, columns masked at the edge ---- */
 
 #define T512 __attribute__((target("avx512f"), always_inline)) static inline
@@ -84,14 +95,7 @@ __attribute__((target("avx512f"))) static void gemm512(int M, int N, int K, cons
         for (int i = 0; i < M; i += MR) {
             const float *a = A + (size_t)i * lda;
             float *c = C + (size_t)i * ldc + j;
-            switch (M - i < MR ? M - i : MR) {
-            case 6: tile512_6(K, a, lda, b, NP, beta, c, ldc, m0, m1); break;
-            case 5: tile512_5(K, a, lda, b, NP, beta, c, ldc, m0, m1); break;
-            case 4: tile512_4(K, a, lda, b, NP, beta, c, ldc, m0, m1); break;
-            case 3: tile512_3(K, a, lda, b, NP, beta, c, ldc, m0, m1); break;
-            case 2: tile512_2(K, a, lda, b, NP, beta, c, ldc, m0, m1); break;
-            default: tile512_1(K, a, lda, b, NP, beta, c, ldc, m0, m1); break;
-            }
+            TILE_ROWS(tile512, M - i < MR ? M - i : MR, K, a, lda, b, NP, beta, c, ldc, m0, m1);
         }
     }
 }
@@ -147,14 +151,7 @@ __attribute__((target("avx2,fma"))) static void gemm256(int M, int N, int K, con
         for (int i = 0; i < M; i += MR) {
             const float *a = A + (size_t)i * lda;
             float *c = C + (size_t)i * ldc + j;
-            switch (M - i < MR ? M - i : MR) {
-            case 6: tile256_6(K, a, lda, b, NP, beta, c, ldc, m0, m1); break;
-            case 5: tile256_5(K, a, lda, b, NP, beta, c, ldc, m0, m1); break;
-            case 4: tile256_4(K, a, lda, b, NP, beta, c, ldc, m0, m1); break;
-            case 3: tile256_3(K, a, lda, b, NP, beta, c, ldc, m0, m1); break;
-            case 2: tile256_2(K, a, lda, b, NP, beta, c, ldc, m0, m1); break;
-            default: tile256_1(K, a, lda, b, NP, beta, c, ldc, m0, m1); break;
-            }
+            TILE_ROWS(tile256, M - i < MR ? M - i : MR, K, a, lda, b, NP, beta, c, ldc, m0, m1);
         }
     }
 }
