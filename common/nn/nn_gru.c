@@ -386,10 +386,10 @@ static void draw_dropout(float p, wsd_rng *rng, const nn_gru_seq_cache *c, int H
 }
 
 /* The forward over c->x (rows of the layout, in_var wide), plus xc (B, in −
- * in_var) the same at every step (NULL when in_var == in; time-major
- * callers only, never packed): layer 0's input projection is one product
- * over all rows for the varying part and one over B rows for the constant
- * part, added to every step. */
+ * in_var) in batch order, the same at every step (NULL when in_var == in;
+ * the time-major and by-rows callers only): layer 0's input projection is
+ * one product over all rows for the varying part and one over B rows for
+ * the constant part, put in the layout's order and added to every step. */
 static int seq_forward_core(const nn_gru *g, int in_var, const nn_tensor *h0, int training,
                             wsd_rng *rng, nn_gru_seq_cache *c, const nn_gru_seq_cache *same0) {
     int L = g->layers, H = g->hidden, in = g->in, T = c->T, B = c->B;
